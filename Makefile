@@ -1,0 +1,52 @@
+# The two commands of the Quickstart: `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench install
+
+# Re-install only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p var
+	DEBUG=1 $(PY) manage.py migrate --verbosity 0
+	@echo "Demo logins:"
+	@DEBUG=1 $(PY) manage.py demo_load
+	@echo "ansinh is serving http://$(HOST):$(PORT)/  (quote page; admin at /admin/, API docs at /api/docs)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+
+types: $(STAMP)
+	$(VENV)/bin/mypy
+
+contracts: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+pytest-sqlite: $(STAMP)
+	env -u DATABASE_URL SECRET_KEY=test-only $(VENV)/bin/pytest -q
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
+
+pytest-postgres: $(STAMP) postgres
+	SECRET_KEY=test-only DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+
+test: lint types contracts pytest-sqlite pytest-postgres
+
+bench: $(STAMP)
+	$(PY) bench/rules_batch.py

@@ -1,0 +1,188 @@
+"""The ``ansinh`` command. Its names and JSON fields are a contract other tools rely on.
+
+Every command parses its options, calls one rules or service function, and prints. A refusal
+exits with code 2 and one line on stderr (and ``{"error": {...}}`` on stdout with ``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import format_rate, format_vnd
+from ansinh.lib.periods import format_date_vi
+from ansinh.rules import household_hi, vsi
+from ansinh.rules.params import ParameterValue
+
+app = typer.Typer(help="ansinh: BHXH tự nguyện và BHYT hộ gia đình.", no_args_is_help=True)
+calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
+app.add_typer(calc, name="calc")
+console = Console()
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
+
+
+def _refuse(error: DomainError, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"error": {"code": str(error.code), "message": error.message}}, ensure_ascii=False))
+    print(f"Lỗi [{error.code}]: {error.message}", file=sys.stderr)  # noqa: T201 - the CLI's stderr line
+    raise typer.Exit(2)
+
+
+def _run(compute: Callable[[], Any], as_json: bool, render: Callable[[Any], None]) -> None:
+    try:
+        result = compute()
+    except DomainError as error:
+        _refuse(error, as_json)
+        return
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        render(result)
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"{option}: ngày «{text}» không hợp lệ (định dạng YYYY-MM-DD).",
+            f"{option}: invalid date {text!r} (use YYYY-MM-DD).",
+        ) from None
+
+
+def _parse_rate(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"--rate: «{text}» không phải là số (ví dụ 0.0031).",
+            f"--rate: {text!r} is not a number.",
+        ) from None
+
+
+def _minus(amount: int) -> str:
+    return format_vnd(-amount) if amount else format_vnd(0)
+
+
+def _references(parameters: tuple[ParameterValue, ...]) -> Table:
+    table = Table(title="Căn cứ pháp lý", show_lines=False)
+    for column in ("Tham số", "Giá trị", "Hiệu lực từ", "Văn bản"):
+        table.add_column(column)
+    for p in parameters:
+        shown = format_vnd(p.value) if p.unit == "vnd" and isinstance(p.value, int) else str(p.as_dict()["value"])
+        note = " (chưa kiểm chứng)" if p.reference.unverified else ""
+        table.add_row(p.name, shown, format_date_vi(p.effective), p.reference.title + note)
+    return table
+
+
+@calc.command("vsi")
+def calc_vsi(
+    on: Annotated[str, typer.Option("--on", help="Ngày đóng (YYYY-MM-DD).")],
+    income: Annotated[int, typer.Option("--income", help="Thu nhập tháng lựa chọn (đồng).")],
+    months: Annotated[int, typer.Option("--months", help="Kỳ đóng 1, 3, 6, 12; hoặc số tháng đóng trước/đóng bù.")],
+    group: Annotated[list[str] | None, typer.Option("--group", help="Nhóm hỗ trợ (lặp lại được).")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Mã tỉnh (hỗ trợ thêm của địa phương).")] = None,
+    advance: Annotated[bool, typer.Option("--advance", help="Đóng trước nhiều tháng.")] = False,
+    catch_up: Annotated[bool, typer.Option("--catch-up", help="Đóng bù cho số tháng còn thiếu.")] = False,
+    rate: Annotated[str | None, typer.Option("--rate", help="Lãi suất quỹ bình quân tháng r.")] = None,
+    supported_months_used: Annotated[int, typer.Option("--supported-months-used")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mức đóng BHXH tự nguyện."""
+
+    def compute() -> vsi.VsiQuote:
+        if advance and catch_up:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Chỉ chọn một trong --advance hoặc --catch-up.",
+                "Choose --advance or --catch-up, not both.",
+            )
+        method = vsi.Method.ADVANCE if advance else vsi.Method.CATCH_UP if catch_up else vsi.Method.REGULAR
+        request = vsi.VsiQuoteInput(
+            on=_parse_date(on, "--on"),
+            income=income,
+            months=months,
+            method=method,
+            groups=frozenset(group or ()),
+            province=province,
+            supported_months_used=supported_months_used,
+            fund_return=_parse_rate(rate),
+        )
+        return vsi.quote(request)
+
+    def render(result: vsi.VsiQuote) -> None:
+        table = Table(title=f"BHXH tự nguyện — ngày đóng {format_date_vi(_parse_date(on, '--on'))}")
+        table.add_column("Khoản")
+        table.add_column("Số tiền", justify="right")
+        table.add_row("Thu nhập lựa chọn", format_vnd(result.income))
+        table.add_row("Số tháng", str(result.months))
+        table.add_row("Tổng mức đóng", format_vnd(result.gross))
+        label = f"Nhà nước hỗ trợ ({format_rate(result.support_rate)}, {result.supported_months} tháng)"
+        table.add_row(label, _minus(result.state_support))
+        table.add_row("Địa phương hỗ trợ thêm", _minus(result.local_support))
+        table.add_row("[bold]Người tham gia nộp[/bold]", f"[bold]{format_vnd(result.payable)}[/bold]")
+        console.print(table)
+        console.print(_references(result.parameters))
+
+    _run(compute, as_json, render)
+
+
+@calc.command("hi")
+def calc_hi(
+    on: Annotated[str, typer.Option("--on", help="Ngày đóng (YYYY-MM-DD).")],
+    members: Annotated[int, typer.Option("--members", help="Số thành viên tham gia lần này.")],
+    months: Annotated[int, typer.Option("--months", help="Kỳ đóng 3, 6 hoặc 12 tháng.")],
+    already_joined: Annotated[int, typer.Option("--already-joined", help="Đã tham gia trước trong năm.")] = 0,
+    previous_card_end: Annotated[str | None, typer.Option("--previous-card-end", help="Hạn thẻ cũ.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mức đóng BHYT hộ gia đình và hạn thẻ."""
+
+    def compute() -> household_hi.HiQuote:
+        if members < 1:
+            raise DomainError(
+                ErrorCode.HOUSEHOLD_EMPTY,
+                "--members phải từ 1 trở lên.",
+                "--members must be at least 1.",
+            )
+        request = household_hi.HiQuoteInput(
+            on=_parse_date(on, "--on"),
+            members=tuple(household_hi.HiMember() for _ in range(members)),
+            months=months,
+            already_joined=already_joined,
+            previous_card_end=_parse_date(previous_card_end, "--previous-card-end") if previous_card_end else None,
+        )
+        return household_hi.quote(request)
+
+    def render(result: household_hi.HiQuote) -> None:
+        table = Table(title=f"BHYT hộ gia đình — {result.months} tháng")
+        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "Số tiền"):
+            table.add_column(column, justify="right")
+        for m in result.members:
+            table.add_row(str(m.rank), format_rate(m.factor), format_vnd(m.monthly), format_vnd(m.amount))
+        table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{format_vnd(result.total)}[/bold]")
+        console.print(table)
+        console.print(
+            f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
+        )
+        console.print(_references(result.parameters))
+
+    _run(compute, as_json, render)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,40 @@
+"""The one error convention of ansinh: ``DomainError(code, message)``.
+
+Every refusal carries a stable code (for API clients and the CLI), a Vietnamese message (shown
+to users by default) and an English one. The API maps codes to HTTP statuses; the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "invalid_input"
+    PARAMETER_FILE_INVALID = "parameter_file_invalid"
+    PARAMETER_NOT_FOUND = "parameter_not_found"
+    PARAMETER_NOT_IN_FORCE = "parameter_not_in_force"
+    PARAMETER_UNPUBLISHED = "parameter_unpublished"
+    INCOME_BELOW_FLOOR = "income_below_floor"
+    INCOME_ABOVE_CEILING = "income_above_ceiling"
+    INCOME_OFF_STEP = "income_off_step"
+    PAYMENT_TERM_INVALID = "payment_term_invalid"
+    MONTHS_OVER_CAP = "months_over_cap"
+    FUND_RETURN_MISSING = "fund_return_missing"
+    SUPPORT_GROUP_UNKNOWN = "support_group_unknown"
+    HOUSEHOLD_EMPTY = "household_empty"
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; ``message`` is Vietnamese, ``message_en`` English."""
+
+    def __init__(self, code: ErrorCode, message: str, message_en: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": str(self.code), "message": self.message, "message_en": self.message_en}

@@ -1,0 +1,157 @@
+"""Household health insurance (BHYT hộ gia đình) quote and card validity.
+
+Law on HI art. 13 and 16 (as amended by Law 46/2014 and Law 51/2024); Decree 146/2018 art. 7;
+Decree 188/2025 art. 6. See DOMAIN.md §3.2.
+
+- per member per month = 4.5 % × base salary × rank factor (1st 100 %, 2nd 70 %, 3rd 60 %,
+  4th 50 %, 5th and later 40 %); ranks count the household's members joining in the same
+  calendar year, continuing after those who joined earlier that year; members covered through
+  another group are not counted;
+- a card for a first-time participant, or after a lapse (Era A: more than 3 months; from
+  01/07/2025: 90 days or more), is valid 30 days after payment; a renewal paid before the old
+  card ends continues the day after it ends; otherwise it is valid from the payment date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import round_vnd
+from ansinh.lib.periods import add_months, end_of_term
+from ansinh.rules.params import (
+    ParameterSet,
+    ParameterValue,
+    Scalar,
+    UsedParameters,
+    default_parameters,
+)
+
+
+@dataclass(frozen=True)
+class HiMember:
+    covered_elsewhere: bool = False
+
+
+@dataclass(frozen=True)
+class HiQuoteInput:
+    on: date
+    members: tuple[HiMember, ...]
+    months: int
+    already_joined: int = 0
+    previous_card_end: date | None = None
+
+
+@dataclass(frozen=True)
+class HiMemberQuote:
+    rank: int | None  # None: covered through another group, not counted
+    factor: Decimal
+    monthly: int
+    amount: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "factor": str(self.factor), "monthly": self.monthly, "amount": self.amount}
+
+
+@dataclass(frozen=True)
+class CardValidity:
+    valid_from: date
+    valid_to: date
+    waiting: bool  # first time or after a lapse: the waiting period applied
+
+
+@dataclass(frozen=True)
+class HiQuote:
+    months: int
+    members: tuple[HiMemberQuote, ...]
+    total: int
+    card: CardValidity
+    parameters: tuple[ParameterValue, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "months": self.months,
+            "members": [m.as_dict() for m in self.members],
+            "total": self.total,
+            "card": {
+                "valid_from": self.card.valid_from.isoformat(),
+                "valid_to": self.card.valid_to.isoformat(),
+            },
+            "parameters": [p.as_dict() for p in self.parameters],
+        }
+
+
+def rank_factor(factors: dict[str, Scalar], rank: int) -> Decimal:
+    """Factor for a rank; ranks past the last listed one use the last (5th and later: 40 %)."""
+    last = max(int(k) for k in factors)
+    return Decimal(factors[str(min(rank, last))])
+
+
+def quote(request: HiQuoteInput, params: ParameterSet | None = None) -> HiQuote:
+    """The household's amounts for one term, member by member, and the cards' validity."""
+    use = UsedParameters(params or default_parameters(), request.on)
+    if request.already_joined < 0:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Số thành viên đã tham gia trước trong năm không được âm.",
+            "Members already joined cannot be negative.",
+        )
+    if not any(not m.covered_elsewhere for m in request.members):
+        raise DomainError(
+            ErrorCode.HOUSEHOLD_EMPTY,
+            "Hộ gia đình cần ít nhất một thành viên tham gia BHYT hộ gia đình.",
+            "The household needs at least one member joining household HI.",
+        )
+    terms: tuple[int, ...] = use.get("household_hi/terms")
+    if request.months not in terms:
+        allowed = ", ".join(map(str, terms))
+        raise DomainError(
+            ErrorCode.PAYMENT_TERM_INVALID,
+            f"Kỳ đóng {request.months} tháng không hợp lệ; chọn một trong: {allowed} tháng.",
+            f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
+        )
+    rate: Decimal = use.get("household_hi/contribution_rate")
+    base: int = use.get("base_salary")
+    factors: dict[str, Scalar] = use.get("household_hi/rank_factors")
+    members = []
+    rank = request.already_joined
+    for member in request.members:
+        if member.covered_elsewhere:
+            members.append(HiMemberQuote(None, Decimal(0), 0, 0))
+            continue
+        rank += 1
+        factor = rank_factor(factors, rank)
+        monthly = rate * base * factor
+        members.append(HiMemberQuote(rank, factor, round_vnd(monthly), round_vnd(monthly * request.months)))
+    card = card_validity(request.on, request.months, request.previous_card_end, use)
+    return HiQuote(
+        months=request.months,
+        members=tuple(members),
+        total=sum(m.amount for m in members),
+        card=card,
+        parameters=tuple(use.used),
+    )
+
+
+def card_validity(on: date, months: int, previous_end: date | None, use: UsedParameters) -> CardValidity:
+    """When the new card is valid, by the era's waiting-period and lapse rules."""
+    if previous_end is not None and on <= previous_end:
+        start, waiting = previous_end + timedelta(days=1), False
+    elif previous_end is None or lapsed(on, previous_end, use):
+        start, waiting = on + timedelta(days=use.get("household_hi/card_waiting_days")), True
+    else:
+        start, waiting = on, False
+    return CardValidity(start, end_of_term(start, months), waiting)
+
+
+def lapsed(on: date, previous_end: date, use: UsedParameters) -> bool:
+    """Whether the gap since the old card ended breaks continuity (the rule in force on ``on``)."""
+    params = use.params
+    if params.get("household_hi/lapse_days_at_least").in_force(on):
+        days: int = use.get("household_hi/lapse_days_at_least")
+        return (on - previous_end).days >= days
+    limit: int = use.get("household_hi/lapse_months_more_than")
+    return on > add_months(previous_end, limit)

@@ -1,0 +1,262 @@
+"""Voluntary social insurance (BHXH tự nguyện) contribution quote.
+
+Law 58/2014 art. 87 + Decree 134/2015 (until 30/06/2025); Law 41/2024 art. 31, 36 + Decree
+159/2025 (from 01/07/2025). See DOMAIN.md §3.1.
+
+- monthly contribution = 22 % × chosen income; income from the rural poverty line up to
+  20 × base salary, in steps of 50,000 above the floor;
+- advance (đóng trước) n months: Σ_{i=1..n} 22 % × income / (1+r)^(i−1);
+  catch-up (đóng bù) t months: Σ_{i=1..t} 22 % × income × (1+r)^i, r = the SI fund's monthly
+  return of the year before the payment year;
+- state support per month = tier × 22 % × rural poverty line, whatever the income, for at most
+  120 months per person; the highest tier among the person's groups; not discounted on advances.
+
+Parameters in force on the payment date apply to the whole term (docs/adr/0002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, localcontext
+from enum import StrEnum
+from typing import Any
+
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import format_vnd, round_vnd
+from ansinh.rules.params import (
+    ParameterSet,
+    ParameterValue,
+    Reference,
+    Scalar,
+    UsedParameters,
+    default_parameters,
+)
+
+SUPPORT_GROUPS = ("poor", "near_poor", "ethnic_minority", "island", "other")
+
+
+class Method(StrEnum):
+    REGULAR = "regular"
+    ADVANCE = "advance"
+    CATCH_UP = "catch_up"
+
+
+@dataclass(frozen=True)
+class VsiQuoteInput:
+    on: date
+    income: int
+    months: int
+    method: Method = Method.REGULAR
+    groups: frozenset[str] = frozenset()
+    province: str | None = None
+    supported_months_used: int = 0
+    fund_return: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class VsiQuote:
+    income: int
+    months: int
+    method: Method
+    gross: int
+    state_support: int
+    local_support: int
+    payable: int
+    support_rate: Decimal
+    supported_months: int
+    parameters: tuple[ParameterValue, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "income": self.income,
+            "months": self.months,
+            "gross": self.gross,
+            "state_support": self.state_support,
+            "local_support": self.local_support,
+            "payable": self.payable,
+            "parameters": [p.as_dict() for p in self.parameters],
+        }
+
+
+def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuote:
+    """The amount a participant pays for one voluntary-SI payment, with its breakdown."""
+    use = UsedParameters(params or default_parameters(), request.on)
+    _check_groups(request.groups)
+    if request.supported_months_used < 0:
+        raise _invalid("Số tháng đã được hỗ trợ không được âm.", "Supported months used cannot be negative.")
+    rate: Decimal = use.get("vsi/contribution_rate")
+    poverty_line: int = use.get("rural_poverty_line")
+    check_income(request.income, use)
+    _check_months(request, use)
+    gross = round_vnd(_gross(request, rate, use))
+    tier = highest_rate(use.get("vsi/state_support_rate"), request.groups)
+    months = supported_months(request, tier, use)
+    state = round_vnd(months * rate * poverty_line * tier)
+    local_tier = _local_rate(request, use)
+    local = min(round_vnd(months * rate * poverty_line * local_tier), gross - state)
+    return VsiQuote(
+        income=request.income,
+        months=request.months,
+        method=request.method,
+        gross=gross,
+        state_support=state,
+        local_support=local,
+        payable=gross - state - local,
+        support_rate=tier,
+        supported_months=months,
+        parameters=tuple(use.used),
+    )
+
+
+def income_bounds(use: UsedParameters) -> tuple[int, int, int]:
+    """(floor, ceiling, step) in force on the lookup date."""
+    floor = round_vnd(use.get("vsi/income_floor") * use.get("rural_poverty_line"))
+    ceiling = round_vnd(use.get("vsi/income_ceiling_multiple") * use.get("base_salary"))
+    return floor, ceiling, use.get("vsi/income_step")
+
+
+def check_income(income: int, use: UsedParameters) -> None:
+    floor, ceiling, step = income_bounds(use)
+    if income < floor:
+        raise DomainError(
+            ErrorCode.INCOME_BELOW_FLOOR,
+            f"Thu nhập {format_vnd(income)} thấp hơn mức tối thiểu {format_vnd(floor)} "
+            "(chuẩn nghèo khu vực nông thôn).",
+            f"Income {income} is below the floor {floor} (rural poverty line).",
+            floor=floor,
+        )
+    if income > ceiling:
+        raise DomainError(
+            ErrorCode.INCOME_ABOVE_CEILING,
+            f"Thu nhập {format_vnd(income)} cao hơn mức tối đa {format_vnd(ceiling)} "
+            "(20 lần lương cơ sở).",
+            f"Income {income} is above the ceiling {ceiling} (20 × base salary).",
+            ceiling=ceiling,
+        )
+    if income != ceiling and (income - floor) % step:
+        lower = floor + (income - floor) // step * step
+        upper = min(lower + step, ceiling)
+        raise DomainError(
+            ErrorCode.INCOME_OFF_STEP,
+            f"Thu nhập {format_vnd(income)} không đúng bước {format_vnd(step)} tính từ "
+            f"{format_vnd(floor)}; hai mức gần nhất là {format_vnd(lower)} và {format_vnd(upper)}.",
+            f"Income {income} is not on the {step} step above {floor}; "
+            f"the nearest valid incomes are {lower} and {upper}.",
+            nearest=[lower, upper],
+        )
+
+
+def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
+    if request.method is Method.REGULAR:
+        terms: tuple[int, ...] = use.get("vsi/payment_terms")
+        if request.months not in terms:
+            allowed = ", ".join(map(str, terms))
+            raise DomainError(
+                ErrorCode.PAYMENT_TERM_INVALID,
+                f"Phương thức đóng {request.months} tháng không hợp lệ; chọn một trong: {allowed} tháng.",
+                f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
+            )
+        return
+    cap_name = "vsi/advance_max_months" if request.method is Method.ADVANCE else "vsi/catch_up_max_months"
+    cap: int = use.get(cap_name)
+    label = "đóng trước" if request.method is Method.ADVANCE else "đóng bù"
+    if not 1 <= request.months <= cap:
+        raise DomainError(
+            ErrorCode.MONTHS_OVER_CAP,
+            f"Số tháng {label} phải từ 1 đến {cap} tháng (theo quy định đang áp dụng); "
+            f"đã nhập {request.months}.",
+            f"{request.method} months must be between 1 and {cap}; got {request.months}.",
+            cap=cap,
+        )
+
+
+def _gross(request: VsiQuoteInput, rate: Decimal, use: UsedParameters) -> Decimal:
+    monthly = rate * request.income
+    if request.method is Method.REGULAR:
+        return monthly * request.months
+    r = fund_return(request, use)
+    # 50 significant digits keep the discounted sum exact to far below a đồng before the one rounding.
+    with localcontext() as ctx:
+        ctx.prec = 50
+        if request.method is Method.ADVANCE:
+            return sum((monthly / (1 + r) ** (i - 1) for i in range(1, request.months + 1)), Decimal(0))
+        return sum((monthly * (1 + r) ** i for i in range(1, request.months + 1)), Decimal(0))
+
+
+def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
+    """r of the year before the payment year: given by the caller, or a published parameter."""
+    year = request.on.year - 1
+    if request.fund_return is not None:
+        if not Decimal(0) <= request.fund_return < 1:
+            raise _invalid("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031).", "r must be in [0, 1).")
+        use.record(
+            ParameterValue(
+                "vsi/fund_monthly_return",
+                "rate",
+                date(year, 1, 1),
+                request.fund_return,
+                Reference("Do người dùng nhập (--rate)", note="Not a published figure"),
+            )
+        )
+        return request.fund_return
+    try:
+        found = use.params.at("vsi/fund_monthly_return", date(year, 12, 31))
+    except DomainError as exc:
+        if exc.code is not ErrorCode.PARAMETER_UNPUBLISHED:
+            raise
+        raise DomainError(
+            ErrorCode.FUND_RETURN_MISSING,
+            f"Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm {year}; "
+            "hãy nhập lãi suất (--rate).",
+            f"No published fund return for {year}; pass --rate.",
+            year=year,
+        ) from None
+    use.record(found)
+    value: Decimal = found.value  # type: ignore[assignment]
+    return value
+
+
+def highest_rate(rates: Mapping[str, Scalar], groups: Iterable[str]) -> Decimal:
+    """The highest rate among the groups (and 'other', which everyone is); unlisted → 'other'."""
+    other = Decimal(rates.get("other", 0))
+    return max([other, *(Decimal(rates.get(g, other)) for g in groups)])
+
+
+def supported_months(request: VsiQuoteInput, tier: Decimal, use: UsedParameters) -> int:
+    if tier == 0:
+        return 0
+    if request.method is Method.CATCH_UP and not use.get("vsi/catch_up_state_support"):
+        return 0
+    cap: int = use.get("vsi/state_support_max_months")
+    return min(request.months, max(0, cap - request.supported_months_used))
+
+
+def _local_rate(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
+    """Provincial top-up rate (configuration, per province, dated); 0 where none is in force."""
+    if request.province is None:
+        return Decimal(0)
+    if not (len(request.province) == 2 and request.province.isdigit()):
+        raise _invalid(
+            f"Mã tỉnh «{request.province}» không hợp lệ (2 chữ số, ví dụ 40).",
+            f"Province code {request.province!r} must be two digits, e.g. 40.",
+        )
+    name = f"local_support/{request.province}"
+    if name not in use.params or not use.params.get(name).in_force(request.on):
+        return Decimal(0)
+    return highest_rate(use.get(name), request.groups)
+
+
+def _check_groups(groups: Iterable[str]) -> None:
+    unknown = sorted(set(groups) - set(SUPPORT_GROUPS))
+    if unknown:
+        raise DomainError(
+            ErrorCode.SUPPORT_GROUP_UNKNOWN,
+            f"Nhóm đối tượng không hợp lệ: {', '.join(unknown)}; dùng: {', '.join(SUPPORT_GROUPS)}.",
+            f"Unknown support group(s): {', '.join(unknown)}; use {', '.join(SUPPORT_GROUPS)}.",
+        )
+
+
+def _invalid(message: str, message_en: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, message_en)

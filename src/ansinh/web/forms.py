@@ -1,0 +1,107 @@
+"""Quote forms: parse and validate the citizen's input, then build the rules' request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.rules import household_hi, vsi
+
+GROUP_CHOICES = [
+    ("poor", "Hộ nghèo"),
+    ("near_poor", "Hộ cận nghèo"),
+    ("ethnic_minority", "Người dân tộc thiểu số"),
+    ("island", "Cư trú ở xã đảo, đặc khu"),
+]
+METHOD_CHOICES = [
+    (vsi.Method.REGULAR.value, "Đóng định kỳ (1, 3, 6, 12 tháng)"),
+    (vsi.Method.ADVANCE.value, "Đóng trước nhiều tháng"),
+    (vsi.Method.CATCH_UP.value, "Đóng bù tháng còn thiếu"),
+]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MESSAGES = {"required": "Vui lòng nhập trường này.", "invalid": "Giá trị không hợp lệ."}
+
+# Which field a refusal from the rules belongs beside.
+FIELD_OF = {
+    ErrorCode.INCOME_BELOW_FLOOR: "income",
+    ErrorCode.INCOME_ABOVE_CEILING: "income",
+    ErrorCode.INCOME_OFF_STEP: "income",
+    ErrorCode.PAYMENT_TERM_INVALID: "months",
+    ErrorCode.MONTHS_OVER_CAP: "months",
+    ErrorCode.FUND_RETURN_MISSING: "rate",
+    ErrorCode.SUPPORT_GROUP_UNKNOWN: "groups",
+    ErrorCode.PARAMETER_NOT_IN_FORCE: "on",
+    ErrorCode.HOUSEHOLD_EMPTY: "members",
+}
+
+
+class QuoteForm(forms.Form):
+    def add_domain_error(self, error: DomainError) -> None:
+        field = FIELD_OF.get(error.code)
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+class VsiQuoteForm(QuoteForm):
+    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    income = forms.IntegerField(
+        label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 50000}),
+    )
+    method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
+    months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
+    groups = forms.MultipleChoiceField(
+        label="Thuộc nhóm được hỗ trợ", choices=GROUP_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    province = forms.RegexField(
+        label="Mã tỉnh (hỗ trợ thêm của địa phương, nếu có)", regex=r"^\d{2}$", required=False,
+        error_messages={"invalid": "Mã tỉnh gồm 2 chữ số, ví dụ 40."},
+    )
+    supported_months_used = forms.IntegerField(
+        label="Số tháng đã được Nhà nước hỗ trợ trước đây", min_value=0, initial=0, required=False,
+    )
+    rate = forms.DecimalField(
+        label="Lãi suất quỹ bình quân tháng r (khi đóng trước/đóng bù)", required=False,
+        min_value=0, max_value=1, decimal_places=6,
+    )
+
+    def to_request(self) -> vsi.VsiQuoteInput:
+        data: dict[str, Any] = self.cleaned_data
+        return vsi.VsiQuoteInput(
+            on=data["on"],
+            income=data["income"],
+            months=data["months"],
+            method=vsi.Method(data["method"]),
+            groups=frozenset(data["groups"]),
+            province=data["province"] or None,
+            supported_months_used=data["supported_months_used"] or 0,
+            fund_return=data["rate"],
+        )
+
+
+class HiQuoteForm(QuoteForm):
+    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    members = forms.IntegerField(
+        label="Số thành viên tham gia lần này", min_value=1, max_value=50, initial=1, error_messages=MESSAGES
+    )
+    already_joined = forms.IntegerField(
+        label="Số thành viên của hộ đã tham gia trước đó trong năm", min_value=0, initial=0, required=False
+    )
+    months = forms.TypedChoiceField(
+        label="Kỳ đóng", coerce=int, initial=12, choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng")]
+    )
+    previous_card_end = forms.DateField(
+        label="Hạn thẻ BHYT cũ (nếu gia hạn)", widget=DATE_WIDGET, required=False, error_messages=MESSAGES
+    )
+
+    def to_request(self) -> household_hi.HiQuoteInput:
+        data: dict[str, Any] = self.cleaned_data
+        return household_hi.HiQuoteInput(
+            on=data["on"],
+            members=tuple(household_hi.HiMember() for _ in range(data["members"])),
+            months=data["months"],
+            already_joined=data["already_joined"] or 0,
+            previous_card_end=data["previous_card_end"],
+        )
