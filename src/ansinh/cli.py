@@ -78,15 +78,14 @@ def _minus(amount: int) -> str:
     return format_vnd(-amount) if amount else format_vnd(0)
 
 
-def _references(parameters: tuple[ParameterValue, ...]) -> Table:
-    table = Table(title="Căn cứ pháp lý", show_lines=False)
-    for column in ("Tham số", "Giá trị", "Hiệu lực từ", "Văn bản"):
-        table.add_column(column)
+def _print_references(parameters: tuple[ParameterValue, ...]) -> None:
+    """One line per parameter used, never wrapped inside a law's name."""
+    console.print("[bold]Căn cứ pháp lý[/bold]")
     for p in parameters:
         shown = format_vnd(p.value) if p.unit == "vnd" and isinstance(p.value, int) else str(p.as_dict()["value"])
         note = " (chưa kiểm chứng)" if p.reference.unverified else ""
-        table.add_row(p.name, shown, format_date_vi(p.effective), p.reference.title + note)
-    return table
+        line = f"- {p.name} = {shown}, hiệu lực từ {format_date_vi(p.effective)}: {p.reference.title}{note}"
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 @calc.command("vsi")
@@ -136,7 +135,7 @@ def calc_vsi(
         table.add_row("Địa phương hỗ trợ thêm", _minus(result.local_support))
         table.add_row("[bold]Người tham gia nộp[/bold]", f"[bold]{format_vnd(result.payable)}[/bold]")
         console.print(table)
-        console.print(_references(result.parameters))
+        _print_references(result.parameters)
 
     _run(compute, as_json, render)
 
@@ -179,7 +178,7 @@ def calc_hi(
         console.print(
             f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
         )
-        console.print(_references(result.parameters))
+        _print_references(result.parameters)
 
     _run(compute, as_json, render)
 

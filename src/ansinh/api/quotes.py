@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from ansinh.rules import household_hi, vsi
 
@@ -18,7 +18,7 @@ class VsiQuoteIn(Schema):
     income: int
     months: int
     method: vsi.Method = vsi.Method.REGULAR
-    groups: list[str] = []
+    groups: list[str] = Field(default_factory=list)
     province: str | None = None
     supported_months_used: int = 0
     rate: Decimal | None = None

@@ -266,7 +266,7 @@ def _lines(mapping: dict[str, Any]) -> dict[str, int]:
 def parse_parameter_file(path: Path, name: str) -> Parameter:
     try:
         with path.open(encoding="utf-8") as handle:
-            raw = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            raw = yaml.load(handle, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -1,0 +1,39 @@
+"""Quote API: same rules as the CLI; refusals are HTTP 422 with the error code."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def post(path: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    response = Client().post(path, body, content_type="application/json")
+    return response.status_code, response.json()
+
+
+def test_vsi_quote() -> None:
+    status, data = post("/api/quotes/vsi", {"on": "2025-07-01", "income": 1500000, "months": 1, "groups": ["poor"]})
+    assert status == 200
+    assert (data["gross"], data["state_support"], data["payable"]) == (330000, 165000, 165000)
+
+
+def test_vsi_refusal_is_422_with_code_and_vietnamese_message() -> None:
+    status, data = post("/api/quotes/vsi", {"on": "2025-07-01", "income": 1000000, "months": 1})
+    assert status == 422
+    error = data["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == "income_below_floor"
+    assert "thấp hơn mức tối thiểu 1.500.000 đ" in error["message"]
+
+
+def test_hi_quote_does_not_rank_members_covered_elsewhere() -> None:
+    status, data = post("/api/quotes/hi", {"on": "2024-08-01", "members": 2, "covered_elsewhere": 1, "months": 12})
+    assert status == 200
+    assert [m["rank"] for m in data["members"]] == [1, 2, None]  # type: ignore[index]
+    assert data["total"] == 2148120
+    assert data["card"] == {"valid_from": "2024-08-31", "valid_to": "2025-08-30"}
+
+
+def test_the_openapi_schema_is_served() -> None:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert "/api/quotes/vsi" in response.json()["paths"]

@@ -1,0 +1,94 @@
+"""The CLI is a contract: names, JSON fields, and exit code 2 with one stderr line on refusal."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from ansinh.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_vsi_json_gives_the_contract_fields() -> None:
+    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12",
+                       "--group", "poor", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"income", "months", "gross", "state_support", "local_support", "payable", "parameters"}
+    assert (data["gross"], data["state_support"], data["payable"]) == (3960000, 1188000, 2772000)
+    names = {p["name"] for p in data["parameters"]}
+    assert {"base_salary", "rural_poverty_line", "vsi/contribution_rate", "vsi/state_support_rate"} <= names
+    assert all(p["reference"]["title"] for p in data["parameters"])
+
+
+def test_vsi_highest_group_wins_with_repeated_group_options() -> None:
+    code, out, _ = run("calc", "vsi", "--on", "2025-07-01", "--income", "1500000", "--months", "1",
+                       "--group", "ethnic_minority", "--group", "near_poor", "--json")
+    assert code == 0 and json.loads(out)["payable"] == 198000
+
+
+def test_vsi_advance_uses_the_given_rate() -> None:
+    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12",
+                       "--advance", "--rate", "0.005", "--json")
+    assert code == 0 and json.loads(out)["gross"] == 3853419
+
+
+def test_vsi_table_is_vietnamese_with_dotted_amounts_and_references() -> None:
+    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "1", "--group", "poor")
+    assert code == 0
+    assert "231.000 đ" in out and "Người tham gia nộp" in out
+    assert "Nghị định 07/2021/NĐ-CP" in out
+
+
+def test_vsi_refusal_exits_2_with_one_stderr_line_and_json_error() -> None:
+    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1520000", "--months", "12", "--json")
+    assert code == 2
+    assert json.loads(out)["error"]["code"] == "income_off_step"
+    assert "1.500.000 đ và 1.550.000 đ" in json.loads(out)["error"]["message"]
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_vsi_advance_without_rate_names_the_year_and_the_option() -> None:
+    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12", "--advance")
+    assert code == 2 and out == ""
+    assert "2021" in err and "--rate" in err
+
+
+def test_vsi_refuses_a_malformed_date() -> None:
+    code, _, err = run("calc", "vsi", "--on", "08/05/2022", "--income", "1500000", "--months", "1")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_hi_json_gives_members_total_and_card() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2024-08-01", "--members", "3", "--months", "12",
+                       "--previous-card-end", "2024-07-31", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [m["amount"] for m in data["members"]] == [1263600, 884520, 758160]
+    assert [m["rank"] for m in data["members"]] == [1, 2, 3]
+    assert data["total"] == 2906280
+    assert data["card"] == {"valid_from": "2024-08-01", "valid_to": "2025-07-31"}
+    assert set(data["members"][0]) == {"rank", "factor", "monthly", "amount"}
+
+
+def test_hi_already_joined_continues_ranks() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2020-03-01", "--members", "1", "--already-joined", "4",
+                       "--months", "12", "--json")
+    assert code == 0 and json.loads(out)["members"][0]["amount"] == 321840
+
+
+def test_hi_table_shows_card_dates_in_vietnamese_format() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2024-08-01", "--members", "1", "--months", "12")
+    assert code == 0 and "31/08/2024" in out and "1.263.600 đ" in out
+
+
+def test_hi_refusal_exits_2() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2024-08-01", "--members", "1", "--months", "2", "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "payment_term_invalid"
