@@ -7,12 +7,15 @@ exits with code 2 and one line on stderr (and ``{"error": {...}}`` on stdout wit
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated, Any
 
+import django
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -181,6 +184,33 @@ def calc_hi(
         _print_references(result.parameters)
 
     _run(compute, as_json, render)
+
+
+areas = typer.Typer(help="Đơn vị hành chính.", no_args_is_help=True)
+app.add_typer(areas, name="areas")
+
+
+def _setup_django() -> None:
+    """Configure Django for the commands that use the database. Done here, not at import, so the
+    ``calc`` commands work without settings or a database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
+    django.setup()
+
+
+@areas.command("import")
+def areas_import(
+    path: Annotated[Path, typer.Argument(help="CSV: code, name, level, parent_code, valid_from[, valid_to].")],
+) -> None:
+    """Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào)."""
+    _setup_django()
+    from ansinh.areas import services  # models need Django configured first
+
+    try:
+        result = services.import_units(services.read_csv(path))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ansinh.areas",
     "ansinh.web",
     "ansinh.demo",
 ]

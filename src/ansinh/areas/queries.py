@@ -1,0 +1,75 @@
+"""Reads over the map through time: units on a date, the tree, and remapping across successions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from ansinh.areas.models import AdministrativeUnit
+
+
+def in_force(on: date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def is_in_force(unit: AdministrativeUnit, on: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= on) and (unit.valid_to is None or unit.valid_to >= on)
+
+
+def unit_on(code: str, on: date) -> AdministrativeUnit | None:
+    """The version of the unit with this code in force on ``on``."""
+    return AdministrativeUnit.objects.filter(in_force(on), code=code).first()
+
+
+def children(unit: AdministrativeUnit, on: date) -> QuerySet[AdministrativeUnit]:
+    return unit.children.filter(in_force(on)).order_by("code")
+
+
+def ancestors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """Parent first, up to the province."""
+    chain = []
+    while unit.parent_id is not None:
+        unit = AdministrativeUnit.objects.get(pk=unit.parent_id)
+        chain.append(unit)
+    return chain
+
+
+def subtree_ids(roots: list[int]) -> set[int]:
+    """The units and every unit below them, in any period (for access scopes)."""
+    found, frontier = set(roots), set(roots)
+    while frontier:
+        frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def remap(unit: AdministrativeUnit, target: date) -> list[AdministrativeUnit]:
+    """The units in force on ``target`` that ``unit`` became, or (for an earlier ``target``) came from.
+
+    Forwards, a unit with subunits maps through them (Cửa Lò's wards, not the whole of Vinh it
+    merged into); a unit without maps through its successions."""
+    if is_in_force(unit, target):
+        return [unit]
+    if unit.valid_from is not None and target < unit.valid_from:
+        return predecessors(unit, target)
+    last_day = unit.valid_to or target
+    sources = list(children(unit, last_day)) or [s.to_unit for s in unit.successions.select_related("to_unit")
+                                                 if s.to_unit is not None]
+    return _union(remap(source, target) for source in sources)
+
+
+def predecessors(unit: AdministrativeUnit, target: date) -> list[AdministrativeUnit]:
+    """The units in force on an earlier ``target`` that became ``unit``, including those merged
+    into a predecessor after ``target`` (Lê Mao and Đội Cung into Quang Trung, 01/01/2025)."""
+    found: list[list[AdministrativeUnit]] = []
+    for succession in unit.predecessions.filter(date__gt=target).select_related("from_unit"):
+        source = succession.from_unit
+        found.append(([source] if is_in_force(source, target) else []) + predecessors(source, target))
+    return _union(found)
+
+
+def _union(groups: Iterable[list[AdministrativeUnit]]) -> list[AdministrativeUnit]:
+    merged = {unit.pk: unit for group in groups for unit in group}
+    return sorted(merged.values(), key=lambda u: u.code)

@@ -1,0 +1,106 @@
+"""Every change to the map, inside one transaction: loading the shipped data and importing CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from ansinh.areas.models import AdministrativeUnit, Level
+from ansinh.areas.queries import in_force
+from ansinh.lib.errors import DomainError, ErrorCode
+
+IMPORT_COLUMNS = ("code", "name", "level", "parent_code", "valid_from")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.row}, cột {self.column}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _parse_date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Tệp {path.name} thiếu cột: {', '.join(missing)} (cần: {', '.join(IMPORT_COLUMNS)}).",
+                f"{path.name} lacks columns: {', '.join(missing)}.",
+            )
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
+@transaction.atomic
+def import_units(rows: Iterable[dict[str, str]]) -> ImportResult:
+    """Create or update units (code, name, level, parent_code, valid_from[, valid_to]); all rows or none.
+
+    Re-importing the same file changes nothing. A parent must exist (in the database or earlier in
+    the file) and be in force on the row's ``valid_from``."""
+    problems: list[RowProblem] = []
+    created = updated = 0
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        problem = _import_row(number, row)
+        if isinstance(problem, RowProblem):
+            problems.append(problem)
+        elif problem:
+            created += 1
+        else:
+            updated += 1
+    if problems:
+        transaction.set_rollback(True)
+        listed = "; ".join(map(str, problems[:20]))
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Không nhập được: {len(problems)} dòng lỗi ({listed}). Không có thay đổi nào được lưu.",
+            f"Import refused: {len(problems)} bad rows; nothing was saved.",
+            problems=[str(p) for p in problems],
+        )
+    return ImportResult(created, updated)
+
+
+def _import_row(number: int, row: dict[str, str]) -> bool | RowProblem:
+    """True if created, False if updated, or the row's problem."""
+    for column in ("code", "name", "level"):
+        if not row.get(column):
+            return RowProblem(number, column, "bắt buộc")
+    if row["level"] not in Level.values:
+        return RowProblem(number, "level", f"«{row['level']}» không phải một cấp ({', '.join(Level.values)})")
+    try:
+        valid_from, valid_to = _parse_date(row["valid_from"]), _parse_date(row.get("valid_to", ""))
+    except ValueError:
+        return RowProblem(number, "valid_from", "ngày không hợp lệ (YYYY-MM-DD)")
+    parent = None
+    if row.get("parent_code"):
+        parents = AdministrativeUnit.objects.filter(code=row["parent_code"])
+        parents = parents.filter(in_force(valid_from)) if valid_from else parents.filter(valid_from__isnull=True)
+        parent = parents.first()
+        if parent is None:
+            return RowProblem(number, "parent_code", f"không có đơn vị {row['parent_code']} có hiệu lực vào ngày đó")
+    elif row["level"] != Level.PROVINCE:
+        return RowProblem(number, "parent_code", "bắt buộc với cấp dưới tỉnh")
+    _, created = AdministrativeUnit.objects.update_or_create(
+        code=row["code"],
+        valid_from=valid_from,
+        defaults={"name": row["name"], "level": row["level"], "parent": parent, "valid_to": valid_to},
+    )
+    return created
