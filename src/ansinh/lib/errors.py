@@ -24,6 +24,14 @@ class ErrorCode(StrEnum):
     FUND_RETURN_MISSING = "fund_return_missing"
     SUPPORT_GROUP_UNKNOWN = "support_group_unknown"
     HOUSEHOLD_EMPTY = "household_empty"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+    CITIZEN_ID_INVALID = "citizen_id_invalid"
+    SI_CODE_INVALID = "si_code_invalid"
+    PHONE_INVALID = "phone_invalid"
+    DUPLICATE_CITIZEN_ID = "duplicate_citizen_id"
+    PROBABLE_DUPLICATE = "probable_duplicate"
 
 
 class DomainError(Exception):

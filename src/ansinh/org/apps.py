@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "ansinh.org"
+    label = "org"
+    verbose_name = "Tổ chức và phân quyền"

@@ -1,0 +1,94 @@
+"""The one place that decides what a user may see and change.
+
+Every query and service that touches people, households or the organisation asks this module;
+views and API endpoints never filter by hand. A user's scope is the union of the area subtrees
+granted, and the areas served by the org subtrees granted (with their subtrees).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from ansinh.areas.queries import subtree_ids
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.models import Grant, OrgUnit, Role
+
+WRITE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER, Role.AGENT})
+# Roles that see citizen IDs and phones unmasked in lists; others see them masked and may reveal
+# one on a person's page (audited) unless they are viewers.
+SEE_FULL_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER})
+REVEAL_ROLES = WRITE_ROLES
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str | None
+    area_ids: frozenset[int]
+    org_ids: frozenset[int]
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    @property
+    def sees_full_identifiers(self) -> bool:
+        return self.role in SEE_FULL_ROLES
+
+    @property
+    def can_reveal(self) -> bool:
+        return self.role in REVEAL_ROLES
+
+    def areas_q(self, field: str = "area") -> Q:
+        """Filter for rows whose ``field`` (a foreign key to an area) is in scope."""
+        return Q(**{f"{field}__in": self.area_ids})
+
+    def orgs_q(self, field: str = "pk") -> Q:
+        return Q(**{f"{field}__in": self.org_ids})
+
+    def has_area(self, area_id: int | None) -> bool:
+        return area_id is not None and area_id in self.area_ids
+
+    def require_area(self, area_id: int | None) -> None:
+        """Refuse a read of something outside the scope as if it did not exist."""
+        if not self.has_area(area_id):
+            raise not_found()
+
+    def require_write(self, area_id: int | None) -> None:
+        self.require_area(area_id)
+        if not self.can_write:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                "Vai trò của bạn chỉ được xem, không được thay đổi dữ liệu.",
+                "Your role may read but not change data.",
+            )
+
+
+NO_SCOPE = Scope(None, frozenset(), frozenset())
+
+
+def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
+    if not user.is_authenticated:
+        return NO_SCOPE
+    grant = Grant.objects.filter(user=user).prefetch_related("areas", "org_units").first()
+    if grant is None:
+        return NO_SCOPE
+    org_ids = _org_subtree([o.pk for o in grant.org_units.all()])
+    served_by_orgs = OrgUnit.areas.through.objects.filter(orgunit_id__in=org_ids)
+    served = list(served_by_orgs.values_list("administrativeunit_id", flat=True))
+    area_ids = subtree_ids([a.pk for a in grant.areas.all()] + served)
+    return Scope(grant.role, frozenset(area_ids), frozenset(org_ids))
+
+
+def _org_subtree(roots: list[int]) -> set[int]:
+    found, frontier = set(roots), set(roots)
+    while frontier:
+        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def not_found() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy (hoặc ngoài phạm vi của bạn).", "Not found.")

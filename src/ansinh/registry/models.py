@@ -1,0 +1,134 @@
+"""People and households, membership over time, poverty status over time, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.registry.ethnicities import ETHNICITIES
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "Nam"
+    FEMALE = "female", "Nữ"
+
+
+class Person(models.Model):
+    full_name = models.CharField("họ và tên", max_length=200)
+    folded_name = models.CharField(max_length=200, db_index=True, editable=False)
+    date_of_birth = models.DateField("ngày sinh")
+    sex = models.CharField("giới tính", max_length=6, choices=Sex.choices)
+    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default="01")
+    citizen_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
+    si_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True, unique=True)
+    phone = models.CharField("điện thoại", max_length=10, blank=True, db_index=True)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="people", verbose_name="xã/phường")
+    address_detail = models.CharField("địa chỉ (thôn, xóm, số nhà)", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "người"
+        verbose_name_plural = "người"
+        ordering = ["folded_name", "date_of_birth"]
+        indexes = [models.Index(fields=["folded_name", "date_of_birth", "area"], name="person_probable_dup")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.date_of_birth:%d/%m/%Y})"
+
+
+class PovertyStatus(models.TextChoices):
+    POOR = "poor", "Hộ nghèo"
+    NEAR_POOR = "near_poor", "Hộ cận nghèo"
+    NONE = "none", "Không"
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", "Chủ hộ"
+    SPOUSE = "spouse", "Vợ/chồng"
+    CHILD = "child", "Con"
+    PARENT = "parent", "Bố/mẹ"
+    SIBLING = "sibling", "Anh/chị/em"
+    GRANDCHILD = "grandchild", "Cháu"
+    GRANDPARENT = "grandparent", "Ông/bà"
+    OTHER = "other", "Khác"
+
+
+class Household(models.Model):
+    code = models.CharField("mã hộ", max_length=20, unique=True)
+    head = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True, related_name="headed_households")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="households", verbose_name="xã/phường")
+    address_detail = models.CharField("địa chỉ", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hộ gia đình"
+        verbose_name_plural = "hộ gia đình"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Membership(models.Model):
+    household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="memberships")
+    relationship = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relationship.choices)
+    valid_from = models.DateField("từ ngày")
+    valid_to = models.DateField("đến ngày", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thành viên hộ"
+        verbose_name_plural = "thành viên hộ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "person"], condition=Q(valid_to__isnull=True), name="one_open_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__lte=models.F("valid_to")), name="membership_range"
+            ),
+        ]
+
+
+class HouseholdPoverty(models.Model):
+    """Poverty status over time, with the document that certifies it (the commune's decision)."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="poverty_statuses")
+    status = models.CharField("tình trạng", max_length=10, choices=PovertyStatus.choices)
+    valid_from = models.DateField("từ ngày")
+    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    document = models.CharField("văn bản công nhận", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "tình trạng nghèo"
+        verbose_name_plural = "tình trạng nghèo"
+        ordering = ["valid_from"]
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what to which record, and what changed. Never updated or deleted."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10)  # create, update, delete, reveal
+    entity = models.CharField(max_length=20)  # person, household, membership, poverty
+    entity_id = models.BigIntegerField()
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, related_name="+")
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "nhật ký"
+        verbose_name_plural = "nhật ký"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["entity", "entity_id"], name="audit_entity")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only.")
