@@ -1,0 +1,80 @@
+"""Forms of the agent's registry screens: they parse input and build the service's arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.lib.errors import DomainError
+from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.models import PovertyStatus, Relationship, Sex
+from ansinh.registry.services import PersonData
+from ansinh.web.forms import DATE_WIDGET, MESSAGES
+
+# Which form field a refusal from the registry belongs beside.
+FIELD_OF_CODE = {
+    "citizen_id_invalid": "citizen_id",
+    "duplicate_citizen_id": "citizen_id",
+    "si_code_invalid": "si_code",
+    "phone_invalid": "phone",
+    "probable_duplicate": "confirm_duplicate",
+}
+
+
+class DomainForm(forms.Form):
+    def add_domain_error(self, error: DomainError) -> None:
+        field = error.details.get("field") or FIELD_OF_CODE.get(str(error.code))
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+class PersonForm(DomainForm):
+    full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=MESSAGES)
+    date_of_birth = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
+    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices, error_messages=MESSAGES)
+    ethnicity = forms.ChoiceField(label="Dân tộc", choices=ETHNICITIES, initial="01")
+    citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=12, required=False,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    si_code = forms.CharField(label="Mã số BHXH (nếu có)", max_length=10, required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    area = forms.ModelChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(),
+                                  error_messages=MESSAGES)
+    address_detail = forms.CharField(label="Địa chỉ (thôn, xóm, số nhà)", max_length=300, required=False)
+    confirm_duplicate = forms.BooleanField(label="Tôi đã kiểm tra: đây là người khác", required=False)
+
+    def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else AdministrativeUnit.objects.none()
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(full_name=d["full_name"], date_of_birth=d["date_of_birth"], sex=d["sex"],
+                          area_id=d["area"].pk, ethnicity=d["ethnicity"], citizen_id=d["citizen_id"] or None,
+                          si_code=d["si_code"] or None, phone=d["phone"], address_detail=d["address_detail"])
+
+
+class HouseholdForm(PersonForm):
+    joined = forms.DateField(label="Ngày lập hộ / vào hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+
+
+class MemberForm(PersonForm):
+    relationship = forms.ChoiceField(label="Quan hệ với chủ hộ",
+                                     choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD])
+    joined = forms.DateField(label="Ngày vào hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+
+
+class EndMembershipForm(DomainForm):
+    left = forms.DateField(label="Ngày rời hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+
+
+class PovertyForm(DomainForm):
+    status = forms.ChoiceField(label="Tình trạng", choices=PovertyStatus.choices)
+    valid_from = forms.DateField(label="Từ ngày", widget=DATE_WIDGET, error_messages=MESSAGES)
+    document = forms.CharField(label="Văn bản công nhận (số, ngày)", max_length=200, required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Tìm theo họ tên, số định danh hoặc điện thoại", required=False, max_length=100)

@@ -1,0 +1,140 @@
+"""The agent's registry screens, driven over HTTP with the three personas."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ansinh.registry.models import AuditEntry, Household, Person
+from tests.builders import COMMUNE_X, PASSWORD, Personas, commune, personas
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def who() -> Personas:
+    return personas()
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def household_form(**overrides: str) -> dict[str, str]:
+    form = {"full_name": "Nguyễn Văn An", "date_of_birth": "1985-03-02", "sex": "male", "ethnicity": "01",
+            "citizen_id": "040085000123", "phone": "0912345678", "area": str(commune(COMMUNE_X).pk),
+            "address_detail": "Khối 5", "joined": "2025-08-01"}
+    form.update(overrides)
+    return form
+
+
+def test_pages_need_a_login() -> None:
+    response = Client().get("/tim-kiem/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+
+
+def test_an_agent_logs_in_with_its_password(who: Personas) -> None:
+    client = Client()
+    response = client.post("/dang-nhap/", {"username": "agent_x", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/tim-kiem/"
+    assert "Đăng xuất (agent_x)" in client.get("/tim-kiem/").content.decode()
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(who: Personas) -> None:
+    client = Client()
+    for _ in range(4):
+        refused = client.post("/dang-nhap/", {"username": "agent_x", "password": "sai"})
+        assert refused.status_code == 200 and "không đúng" in refused.content.decode()
+    assert client.post("/dang-nhap/", {"username": "agent_x", "password": "sai"}).status_code == 429
+    locked = client.post("/dang-nhap/", {"username": "agent_x", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "tạm khoá" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_agent_registers_a_household_on_the_phone(who: Personas) -> None:
+    client = client_for(who.agent)
+    response = client.post("/ho/moi/", household_form())
+    household = Household.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/ho/{household.pk}/"
+    card = client.get(f"/ho/{household.pk}/").content.decode()
+    assert "Nguyễn Văn An" in card and "Chủ hộ" in card
+    assert "040******123" in card and "040085000123" not in card
+
+
+def test_a_bad_citizen_id_is_shown_beside_the_field_and_nothing_is_saved(who: Personas) -> None:
+    response = client_for(who.agent).post("/ho/moi/", household_form(citizen_id="040185000123"))
+    assert response.status_code == 400
+    assert "chữ số thứ 4" in response.context["form"]["citizen_id"].errors[0]
+    assert Person.objects.count() == 0 and AuditEntry.objects.count() == 0
+
+
+def test_a_probable_duplicate_asks_for_confirmation(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form(citizen_id=""))
+    again = client.post("/ho/moi/", household_form(citizen_id=""))
+    assert again.status_code == 400 and again.context["form"]["confirm_duplicate"].errors
+    confirmed = client.post("/ho/moi/", household_form(citizen_id="", confirm_duplicate="on"))
+    assert confirmed.status_code == 302 and Household.objects.count() == 2
+
+
+def test_members_and_poverty_status_from_the_household_card(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form())
+    household = Household.objects.get()
+    member = {**household_form(full_name="Lê Thị Hoa", sex="female", citizen_id="040190000321",
+                               date_of_birth="1990-06-01", phone=""), "relationship": "spouse"}
+    assert client.post(f"/ho/{household.pk}/them-thanh-vien/", member).status_code == 302
+    assert client.post(f"/ho/{household.pk}/tinh-trang-ngheo/",
+                       {"status": "poor", "valid_from": "2025-01-01", "document": "QĐ 12/QĐ-UBND"}).status_code == 302
+    card = client.get(f"/ho/{household.pk}/").content.decode()
+    assert "Lê Thị Hoa" in card and "Vợ/chồng" in card and 'id="poverty-status">Hộ nghèo' in card
+    spouse = household.memberships.get(relationship="spouse")
+    ended = client.post(f"/ho/{household.pk}/thanh-vien/{spouse.pk}/roi-ho/", {"left": "2026-01-31"})
+    assert ended.status_code == 302
+    assert "Đã rời hộ" in client.get(f"/ho/{household.pk}/").content.decode()
+
+
+def test_revealing_a_full_id_on_the_person_page_is_audited(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form())
+    person = Person.objects.get()
+    assert 'id="citizen-id">040******123' in client.get(f"/nguoi/{person.pk}/").content.decode()
+    revealed = client.post(f"/nguoi/{person.pk}/").content.decode()
+    assert 'id="citizen-id">040085000123' in revealed
+    assert AuditEntry.objects.filter(action="reveal", actor=who.agent).count() == 1
+
+
+def test_the_manager_of_another_area_and_the_outsider_get_nothing(who: Personas) -> None:
+    client_for(who.agent).post("/ho/moi/", household_form())
+    household, person = Household.objects.get(), Person.objects.get()
+    for other in (who.manager_elsewhere, who.outsider):
+        client = client_for(other)
+        assert client.get(f"/ho/{household.pk}/").status_code == 404
+        assert client.get(f"/nguoi/{person.pk}/").status_code == 404
+        assert client.post(f"/nguoi/{person.pk}/sua/", household_form(full_name="X")).status_code == 404
+        assert "Nguyễn Văn An" not in client.get("/tim-kiem/", {"q": "nguyen"}).content.decode()
+    person.refresh_from_db()
+    assert person.full_name == "Nguyễn Văn An"
+    assert "chưa được phân địa bàn" in client_for(who.outsider).get("/tim-kiem/").content.decode()
+
+
+def test_search_finds_by_folded_name_and_links_the_household(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form())
+    page = client.get("/tim-kiem/", {"q": "nguyen van a"}).content.decode()
+    assert "Nguyễn Văn An" in page and f"/ho/{Household.objects.get().pk}/" in page
+    assert "Không tìm thấy" in client.get("/tim-kiem/", {"q": "zzz"}).content.decode()
+
+
+def test_every_input_on_the_registration_form_has_a_label(who: Personas) -> None:
+    body = client_for(who.agent).get("/ho/moi/").content.decode()
+    ids = re.findall(r'<(?:input|select)[^>]+id="([^"]+)"', body)
+    assert len(ids) >= 10
+    for element_id in ids:
+        assert f'for="{element_id}"' in body, element_id
