@@ -1,20 +1,57 @@
-"""The HTTP API (django-ninja; OpenAPI at /api/docs). Maps DomainError codes to HTTP statuses."""
+"""The HTTP API (django-ninja; OpenAPI at /api/docs and /api/openapi.json).
+
+Every endpoint but the quotes needs a bearer token (``Authorization: Bearer ans_...``) or a
+logged-in session. Every error is ``{"error": {"code", "message"}}`` with a 4xx status."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
 
 from ansinh.api.quotes import router as quotes_router
+from ansinh.areas.api import router as areas_router
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.api import router as org_router
+from ansinh.org.auth import TokenAuth
+from ansinh.registry.api import router as registry_router
 
-api = NinjaAPI(title="ansinh API", version="1", urls_namespace="api")
-api.add_router("/quotes", quotes_router)
+api = NinjaAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth])
+api.add_router("/quotes", quotes_router, auth=None)
+api.add_router("/areas", areas_router)
+api.add_router("", org_router)
+api.add_router("", registry_router)
 
-# A broken or missing parameter file is our fault, not the client's.
-STATUS = {ErrorCode.PARAMETER_FILE_INVALID: 500, ErrorCode.PARAMETER_NOT_FOUND: 500}
+STATUS = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.DUPLICATE_CITIZEN_ID: 409,
+    ErrorCode.PROBABLE_DUPLICATE: 409,
+    # A broken or missing parameter file is our fault, not the client's.
+    ErrorCode.PARAMETER_FILE_INVALID: 500,
+    ErrorCode.PARAMETER_NOT_FOUND: 500,
+}
+
+
+def error(request: HttpRequest, code: str, message: str, status: int, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"error": {"code": code, "message": message, **extra}}, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"error": exc.as_dict()}, status=STATUS.get(exc.code, 422))
+    return error(request, str(exc.code), exc.message, STATUS.get(exc.code, 422), message_en=exc.message_en)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, ErrorCode.UNAUTHENTICATED, "Cần đăng nhập hoặc API token hợp lệ.", 401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "?" for e in exc.errors)
+    return error(request, ErrorCode.INVALID_INPUT, f"Dữ liệu không hợp lệ ở: {fields}.", 422, details=exc.errors)

@@ -69,6 +69,15 @@ def clean_person(data: PersonData) -> PersonData:
                    address_detail=data.address_detail.strip())
 
 
+def commune_in_scope(scope: Scope, code: str) -> int:
+    """The id of the commune with this code in force now-or-later that the scope covers (API input)."""
+    for unit in AdministrativeUnit.objects.filter(code=code, level__in=COMMUNE_LEVELS, valid_to__isnull=True):
+        if scope.has_area(unit.pk):
+            return unit.pk
+    raise _invalid(f"Không có xã/phường mã {code} trong địa bàn của bạn.", f"No commune {code} in your scope.",
+                   field="area")
+
+
 def _commune(scope: Scope, area_id: int) -> AdministrativeUnit:
     area = AdministrativeUnit.objects.filter(pk=area_id).first()
     if area is None or area.level not in COMMUNE_LEVELS:

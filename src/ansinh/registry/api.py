@@ -1,0 +1,204 @@
+"""Registry API: people, households, memberships and poverty status — scoped and audited by the
+services, identifiers masked for roles that may not see them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from ansinh.org.scope import Scope, scope_for
+from ansinh.registry import queries, services
+from ansinh.registry.models import Person
+
+router = Router(tags=["registry"])
+
+
+class PersonIn(Schema):
+    full_name: str
+    date_of_birth: date
+    sex: str
+    area_code: str
+    ethnicity: str = "01"
+    citizen_id: str | None = None
+    si_code: str | None = None
+    phone: str = ""
+    address_detail: str = ""
+    confirm_probable_duplicate: bool = False
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    date_of_birth: date
+    sex: str
+    ethnicity: str
+    citizen_id: str
+    si_code: str | None
+    phone: str
+    area_code: str
+    address_detail: str
+
+
+class PeoplePage(Schema):
+    items: list[PersonOut]
+    count: int
+    page: int
+    pages: int
+
+
+class HouseholdIn(Schema):
+    head: PersonIn
+    joined: date
+    address_detail: str = ""
+
+
+class MemberIn(Schema):
+    relationship: str
+    joined: date
+    person_id: int | None = None
+    person: PersonIn | None = None
+
+
+class MembershipOut(Schema):
+    id: int
+    person: PersonOut
+    relationship: str
+    valid_from: date
+    valid_to: date | None
+
+
+class PovertyIn(Schema):
+    status: str
+    valid_from: date
+    document: str = ""
+
+
+class PovertyOut(Schema):
+    status: str
+    valid_from: date
+    valid_to: date | None
+    document: str
+
+
+class HouseholdOut(Schema):
+    id: int
+    code: str
+    area_code: str
+    address_detail: str
+    members: list[MembershipOut]
+    poverty: list[PovertyOut]
+
+
+class EndIn(Schema):
+    left: date
+
+
+class Revealed(Schema):
+    citizen_id: str
+
+
+def _data(scope: Scope, body: PersonIn) -> services.PersonData:
+    return services.PersonData(
+        full_name=body.full_name, date_of_birth=body.date_of_birth, sex=body.sex,
+        area_id=services.commune_in_scope(scope, body.area_code), ethnicity=body.ethnicity,
+        citizen_id=body.citizen_id, si_code=body.si_code, phone=body.phone, address_detail=body.address_detail,
+    )
+
+
+def _person_out(scope: Scope, p: Person) -> dict[str, Any]:
+    return {"id": p.pk, "full_name": p.full_name, "date_of_birth": p.date_of_birth, "sex": p.sex,
+            "ethnicity": p.ethnicity, "citizen_id": queries.shown_citizen_id(scope, p), "si_code": p.si_code,
+            "phone": queries.shown_phone(scope, p), "area_code": p.area.code, "address_detail": p.address_detail}
+
+
+def _household_out(scope: Scope, household_id: int) -> dict[str, Any]:
+    card = queries.household_card(scope, household_id)
+    return {
+        "id": card.household.pk, "code": card.household.code, "area_code": card.household.area.code,
+        "address_detail": card.household.address_detail,
+        "members": [{"id": m.pk, "person": _person_out(scope, m.person), "relationship": m.relationship,
+                     "valid_from": m.valid_from, "valid_to": m.valid_to} for m in card.members + card.former_members],
+        "poverty": [{"status": p.status, "valid_from": p.valid_from, "valid_to": p.valid_to, "document": p.document}
+                    for p in card.poverty],
+    }
+
+
+@router.get("/people", response=PeoplePage, summary="Search by name (ignoring diacritics), citizen ID or phone")
+def search_people(request: HttpRequest, q: str, page: int = 1) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    found = queries.search_people(scope, q, page)
+    return {"items": [_person_out(scope, p) for p in found], "count": found.paginator.count,
+            "page": found.number, "pages": found.paginator.num_pages}
+
+
+@router.post("/people", response={201: PersonOut})
+def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    person = services.create_person(request.user, scope, _data(scope, body), body.confirm_probable_duplicate)
+    return Status(201, _person_out(scope, person))
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    return _person_out(scope, queries.person(scope, person_id))
+
+
+@router.put("/people/{person_id}", response=PersonOut)
+def update_person(request: HttpRequest, person_id: int, body: PersonIn) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    person = services.update_person(request.user, scope, person_id, _data(scope, body))
+    return _person_out(scope, person)
+
+
+@router.delete("/people/{person_id}", response={204: None})
+def delete_person(request: HttpRequest, person_id: int) -> Status[None]:
+    services.delete_person(request.user, scope_for(request.user), person_id)
+    return Status(204, None)
+
+
+@router.post("/people/{person_id}/reveal", response=Revealed, summary="The full citizen ID (audited)")
+def reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
+    return {"citizen_id": services.reveal_citizen_id(request.user, scope_for(request.user), person_id)}
+
+
+@router.post("/households", response={201: HouseholdOut})
+def create_household(request: HttpRequest, body: HouseholdIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    household = services.create_household(request.user, scope, _data(scope, body.head), body.joined,
+                                          body.address_detail,
+                                          confirm_probable_duplicate=body.head.confirm_probable_duplicate)
+    return Status(201, _household_out(scope, household.pk))
+
+
+@router.get("/households/{household_id}", response=HouseholdOut)
+def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+    return _household_out(scope_for(request.user), household_id)
+
+
+@router.post("/households/{household_id}/members", response={201: HouseholdOut})
+def add_member(request: HttpRequest, household_id: int, body: MemberIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    new_person = _data(scope, body.person) if body.person else None
+    confirm = bool(body.person and body.person.confirm_probable_duplicate)
+    services.add_member(request.user, scope, household_id, body.relationship, body.joined,
+                        person_id=body.person_id, new_person=new_person, confirm_probable_duplicate=confirm)
+    return Status(201, _household_out(scope, household_id))
+
+
+@router.post("/memberships/{membership_id}/end", response=MembershipOut)
+def end_membership(request: HttpRequest, membership_id: int, body: EndIn) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    m = services.end_membership(request.user, scope, membership_id, body.left)
+    return {"id": m.pk, "person": _person_out(scope, m.person), "relationship": m.relationship,
+            "valid_from": m.valid_from, "valid_to": m.valid_to}
+
+
+@router.post("/households/{household_id}/poverty", response={201: HouseholdOut})
+def set_poverty(request: HttpRequest, household_id: int, body: PovertyIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    services.set_poverty_status(request.user, scope, household_id, body.status, body.valid_from, body.document)
+    return Status(201, _household_out(scope, household_id))
