@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import django
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -211,6 +212,57 @@ def areas_import(
         _refuse(error, as_json=False)
         return
     console.print(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
+
+
+importer = typer.Typer(help="Nhập dữ liệu.", no_args_is_help=True)
+app.add_typer(importer, name="import")
+
+
+@importer.command("people")
+def import_people(
+    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS.")],
+    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của người nhập (phạm vi và nhật ký).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Ghi các hộ hợp lệ, bỏ qua dòng lỗi.")] = False,
+    on: Annotated[str | None, typer.Option("--on", help="Ngày vào hộ (mặc định: hôm nay).")] = None,
+) -> None:
+    """Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+    from django.utils import timezone
+
+    from ansinh.org.scope import scope_for
+    from ansinh.registry.imports import import_people as run_import
+
+    try:
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        day = _parse_date(on, "--on") if on else timezone.localdate()
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Đang nhập", total=None)
+
+            def advance(rows: int) -> None:
+                bar.update(task, advance=rows)
+
+            report = run_import(path, actor, scope_for(actor), day, dry_run=dry_run, skip_invalid=skip_invalid,
+                                progress=advance)
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for problem in report.problems[:50]:
+        console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
+    if len(report.problems) > 50:
+        console.print(f"… và {len(report.problems) - 50} lỗi khác.")
+    console.print(f"{report.rows} dòng, {report.valid_rows} hợp lệ, {len(report.problems)} lỗi.")
+    if report.written:
+        console.print(f"Đã ghi: {report.people_created} người, {report.households_created} hộ, "
+                      f"{report.memberships_created} thành viên mới.")
+    elif report.problems and not skip_invalid:
+        print("Không ghi gì: tệp có dòng lỗi (dùng --skip-invalid để ghi các hộ hợp lệ).", file=sys.stderr)  # noqa: T201
+        raise typer.Exit(2)
+    else:
+        console.print("Chạy thử (--dry-run): không ghi gì.")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.cli import app
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 GOOD = """code,name,level,parent_code,valid_from
 38,Tỉnh Thanh Hóa,province,,
