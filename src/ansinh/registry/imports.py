@@ -2,7 +2,8 @@
 
 Columns (Vietnamese or English headers): chủ hộ / head, họ và tên / name, ngày sinh / date_of_birth,
 giới tính / sex, số định danh / citizen_id, quan hệ với chủ hộ / relationship, điện thoại / phone,
-mã xã / commune_code, địa chỉ / address. A household is the rows sharing a commune and a head's name.
+mã xã / commune_code, địa chỉ / address. A household is a run of consecutive rows with the same
+commune and head's name.
 
 Every row is validated first (row, column, reason). By default one bad row refuses the whole file;
 ``skip_invalid`` loads the valid households only. Re-running the same file adds nothing: a person is
@@ -13,8 +14,8 @@ Writes are bulk inserts in one transaction, with an audit entry per record.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
@@ -30,6 +32,7 @@ from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.identifiers import check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
 from ansinh.org.scope import Scope
+from ansinh.registry import bulk
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
 COLUMNS = {
@@ -70,7 +73,7 @@ class Problem:
 @dataclass
 class Row:
     number: int
-    head: str
+    head: str  # folded
     full_name: str
     date_of_birth: date
     sex: str
@@ -130,7 +133,10 @@ def _date(value: Any) -> date:
     if isinstance(value, date):
         return value
     text = _text(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:  # dd/mm/yyyy, fast
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no time
         except ValueError:
@@ -174,30 +180,38 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int]) 
         return Problem(number, column, error.message)
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
         return Problem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ")
-    return Row(number, text["head"], " ".join(text["name"].split()), born, sex, cid, relationship, phone, area_id,
-               text["address"])
+    return Row(number, fold(text["head"]), " ".join(text["name"].split()), born, sex, cid, relationship, phone,
+               area_id, text["address"])
 
 
-def _households(rows: list[Row], problems: list[Problem]) -> dict[tuple[int, str], list[Row]]:
-    """Rows grouped by (commune, folded head name). A citizen ID twice in the file refuses those rows;
-    a household needs exactly one head row, or all its rows are refused."""
+def _households(rows: list[Row], problems: list[Problem]) -> list[list[Row]]:
+    """Households as the annex lists them: consecutive rows with the same commune and head's name
+    (two households whose heads share a name stay apart if other rows separate them). A citizen ID
+    twice in the file refuses the later rows; a household needs exactly one head row."""
     first_row: dict[str, int] = {}
     for row in rows:
         if row.citizen_id:
             first_row.setdefault(row.citizen_id, row.number)
     repeated = {r.number for r in rows if r.citizen_id and first_row[r.citizen_id] != r.number}
     problems.extend(Problem(n, "citizen_id", "số định danh đã có ở dòng trước") for n in sorted(repeated))
-    groups: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    groups: list[list[Row]] = []
     for row in rows:
-        if row.number not in repeated:
-            groups[(row.area_id, fold(row.head))].append(row)
-    for key, members in list(groups.items()):
+        if row.number in repeated:
+            continue
+        previous = groups[-1][-1] if groups else None
+        if previous is None or (previous.area_id, previous.head) != (row.area_id, row.head) or (
+                row.relationship == Relationship.HEAD and any(r.relationship == Relationship.HEAD for r in groups[-1])):
+            groups.append([])
+        groups[-1].append(row)
+    kept = []
+    for members in groups:
         heads = sum(r.relationship == Relationship.HEAD for r in members)
-        if heads != 1:
-            reason = f"hộ «{members[0].head}» cần đúng một dòng chủ hộ (có {heads})"
+        if heads == 1:
+            kept.append(members)
+        else:
+            reason = f"hộ «{members[0].head}» không có dòng chủ hộ"
             problems.extend(Problem(r.number, "head", reason) for r in members)
-            del groups[key]
-    return groups
+    return kept
 
 
 def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBaseUser | None, scope: Scope,
@@ -209,7 +223,7 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     rows, problems = validate(raw, scope, on)
     groups = _households(rows, problems)
     report = ImportReport(rows=len(raw), problems=sorted(problems, key=lambda p: p.row))
-    report.valid_rows = sum(len(g) for g in groups.values())
+    report.valid_rows = sum(len(g) for g in groups)
     if problems and not skip_invalid:
         return report
     if dry_run:
@@ -220,71 +234,102 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     return report
 
 
-def _existing_people(rows: Iterable[Row]) -> tuple[dict[str, Person], dict[tuple[str, date, int], Person]]:
-    rows = list(rows)
+def _existing_people(rows: list[Row]) -> tuple[dict[str, int], dict[tuple[str, date, int], int]]:
+    """Ids of people already registered: by citizen ID, and by (folded name, date of birth, commune)."""
     ids = [r.citizen_id for r in rows if r.citizen_id]
-    by_id = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids)} if ids else {}
-    names = {fold(r.full_name) for r in rows if not r.citizen_id}
-    by_key = {(p.folded_name, p.date_of_birth, p.area_id): p
-              for p in Person.objects.filter(folded_name__in=names)} if names else {}
-    return by_id, by_key  # type: ignore[return-value]
+    by_id = dict(bulk.lookup(Person, "citizen_id", ids, ("citizen_id", "id")))
+    names = sorted({fold(r.full_name) for r in rows if not r.citizen_id})
+    found = bulk.lookup(Person, "folded_name", names, ("folded_name", "date_of_birth", "area_id", "id"))
+    return by_id, {(name, born, area): pk for name, born, area, pk in found}
 
 
-def _write(groups: dict[tuple[int, str], list[Row]], actor: AbstractBaseUser | None, on: date,
-           report: ImportReport, progress: Callable[[int], None] | None) -> None:
-    all_rows = [r for g in groups.values() for r in g]
+def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, report: ImportReport,
+           progress: Callable[[int], None] | None) -> None:
+    now = timezone.now()
+    who = actor.pk if actor is not None and actor.is_authenticated else None
+    audit: list[tuple[Any, ...]] = []
+
+    def log(entity: str, pk: int, area_id: int, changes: dict[str, Any]) -> None:
+        audit.append((who, now, "create", entity, pk, area_id, json.dumps({**changes, "import": [None, True]})))
+
+    # People: reuse those already registered, insert the rest.
+    all_rows = [r for g in groups for r in g]
     by_id, by_key = _existing_people(all_rows)
-    person_of: dict[int, Person] = {}
-    new_people: list[Person] = []
+    person_of: dict[int, int] = {}  # row number → person id
+    pending: dict[int, Row] = {}  # row number → a person to create
+    same_as: dict[int, int] = {}  # row number → the earlier row of this file naming the same person
+    first_row: dict[tuple[str, date, int], int] = {}
     for row in all_rows:
         key = (fold(row.full_name), row.date_of_birth, row.area_id)
-        found = (by_id.get(row.citizen_id) if row.citizen_id else None) or by_key.get(key)
-        if found is None:
-            found = Person(full_name=row.full_name, folded_name=key[0], date_of_birth=row.date_of_birth, sex=row.sex,
-                           citizen_id=row.citizen_id, phone=row.phone, area_id=row.area_id, address_detail=row.address)
-            new_people.append(found)
-            by_key[key] = found
-            if row.citizen_id:
-                by_id[row.citizen_id] = found
-        person_of[row.number] = found
-    Person.objects.bulk_create(new_people, batch_size=2000)
-    report.people_created = len(new_people)
+        found = by_id.get(row.citizen_id) if row.citizen_id else by_key.get(key)
+        if found is not None:
+            person_of[row.number] = found
+        elif row.citizen_id is None and key in first_row:
+            same_as[row.number] = first_row[key]
+        else:
+            pending[row.number] = row
+            first_row.setdefault(key, row.number)
+    new_ids = bulk.insert(Person, PERSON_COLUMNS, [
+        (r.full_name, fold(r.full_name), r.date_of_birth, r.sex, "01", r.citizen_id, None, r.phone, r.area_id,
+         r.address, now, now) for r in pending.values()])
+    for (number, row), pk in zip(pending.items(), new_ids, strict=True):
+        person_of[number] = pk
+        masked_id = mask_citizen_id(row.citizen_id) if row.citizen_id else None
+        log("person", pk, row.area_id, {"full_name": [None, row.full_name], "citizen_id": [None, masked_id],
+                                        "phone": [None, mask_phone(row.phone) if row.phone else None]})
+    for number, earlier in same_as.items():
+        person_of[number] = person_of[earlier]
+    report.people_created = len(new_ids)
     if progress:
         progress(len(all_rows) // 2)
 
-    heads = {person_of[r.number].pk for g in groups.values() for r in g if r.relationship == Relationship.HEAD}
-    household_of_head = {h.head_id: h for h in Household.objects.filter(head_id__in=heads)}
-    codes = _code_counters({area for area, _ in groups})
-    new_households = []
-    for (area_id, _), members in groups.items():
-        head = person_of[next(r.number for r in members if r.relationship == Relationship.HEAD)]
-        if head.pk not in household_of_head:
-            codes[area_id][1] += 1
-            household = Household(code=f"{codes[area_id][0]}{codes[area_id][1]:05d}", head=head, area_id=area_id,
-                                  address_detail=members[0].address)
-            household_of_head[head.pk] = household
-            new_households.append(household)
-    Household.objects.bulk_create(new_households, batch_size=2000)
-    report.households_created = len(new_households)
+    # Households: one per head person, unless the head already heads one.
+    head_of = [person_of[next(r.number for r in g if r.relationship == Relationship.HEAD)] for g in groups]
+    household_of_head = dict(bulk.lookup(Household, "head_id", sorted(set(head_of)), ("head_id", "id")))
+    existing_households = list(household_of_head.values())
+    codes = _code_counters({g[0].area_id for g in groups})
+    fresh: dict[int, list[Row]] = {}  # head person → the household's rows, for heads without a household
+    for head, members in zip(head_of, groups, strict=True):
+        if head not in household_of_head:
+            fresh.setdefault(head, members)
+    values = []
+    for head, members in fresh.items():
+        counter = codes[members[0].area_id]
+        counter[1] += 1
+        values.append((f"{counter[0]}{counter[1]:05d}", head, members[0].area_id, members[0].address, now))
+    for (head, members), pk, row in zip(fresh.items(), bulk.insert(Household, HOUSEHOLD_COLUMNS, values), values,
+                                        strict=True):
+        household_of_head[head] = pk
+        log("household", pk, members[0].area_id, {"code": [None, row[0]]})
+    report.households_created = len(fresh)
 
-    open_memberships = set(Membership.objects.filter(
-        valid_to__isnull=True, household__in=[h for h in household_of_head.values() if h.pk]
-    ).values_list("household_id", "person_id"))
-    new_memberships = []
-    for (_, _), members in groups.items():
-        household = household_of_head[person_of[next(r.number for r in members
-                                                     if r.relationship == Relationship.HEAD)].pk]
+    # Memberships: add the ones not already open.
+    # Only households that existed before this import can already have open memberships.
+    open_now = {(h, p) for h, p, left in bulk.lookup(Membership, "household_id", existing_households,
+                                                      ("household_id", "person_id", "valid_to")) if left is None}
+    links = []
+    for head, members in zip(head_of, groups, strict=True):
+        household = household_of_head[head]
         for row in members:
-            person = person_of[row.number]
-            if (household.pk, person.pk) not in open_memberships:
-                open_memberships.add((household.pk, person.pk))
-                new_memberships.append(Membership(household=household, person=person, relationship=row.relationship,
-                                                  valid_from=on))
-    Membership.objects.bulk_create(new_memberships, batch_size=2000)
-    report.memberships_created = len(new_memberships)
-    _audit(actor, new_people, new_households, new_memberships)
+            pair = (household, person_of[row.number])
+            if pair not in open_now:
+                open_now.add(pair)
+                links.append((*pair, row.relationship, on, None, row.area_id))
+    for link, pk in zip(links, bulk.insert(Membership, MEMBERSHIP_COLUMNS, [link[:5] for link in links]),
+                        strict=True):
+        log("membership", pk, link[5], {"household": [None, link[0]], "person": [None, link[1]],
+                                        "relationship": [None, link[2]]})
+    report.memberships_created = len(links)
+    bulk.insert(AuditEntry, AUDIT_COLUMNS, audit)
     if progress:
         progress(len(all_rows) - len(all_rows) // 2)
+
+
+PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "sex", "ethnicity", "citizen_id", "si_code", "phone",
+                  "area_id", "address_detail", "created_at", "updated_at")
+HOUSEHOLD_COLUMNS = ("code", "head_id", "area_id", "address_detail", "created_at")
+MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from", "valid_to")
+AUDIT_COLUMNS = ("actor_id", "at", "action", "entity", "entity_id", "area_id", "changes")
 
 
 def _code_counters(area_ids: set[int]) -> dict[int, list[Any]]:
@@ -293,21 +338,3 @@ def _code_counters(area_ids: set[int]) -> dict[int, list[Any]]:
         prefix = f"HGD{area.code}-"
         counters[area.pk] = [prefix, Household.objects.filter(code__startswith=prefix).count()]
     return counters
-
-
-def _audit(actor: AbstractBaseUser | None, people: list[Person], households: list[Household],
-           memberships: list[Membership]) -> None:
-    who = actor if actor is not None and actor.is_authenticated else None
-    entries = [AuditEntry(actor=who, action="create", entity="person", entity_id=p.pk, area_id=p.area_id,
-                          changes={"full_name": [None, p.full_name], "import": [None, True],
-                                   "citizen_id": [None, mask_citizen_id(p.citizen_id) if p.citizen_id else None],
-                                   "phone": [None, mask_phone(p.phone) if p.phone else None]})
-               for p in people]
-    entries += [AuditEntry(actor=who, action="create", entity="household", entity_id=h.pk, area_id=h.area_id,
-                           changes={"code": [None, h.code], "import": [None, True]}) for h in households]
-    entries += [AuditEntry(actor=who, action="create", entity="membership", entity_id=m.pk,
-                           area_id=m.household.area_id,
-                           changes={"household": [None, m.household.code], "person": [None, m.person.pk],
-                                    "relationship": [None, m.relationship], "import": [None, True]})
-                for m in memberships]
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)

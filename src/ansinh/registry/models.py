@@ -111,12 +111,15 @@ class HouseholdPoverty(models.Model):
 class AuditEntry(models.Model):
     """Append-only: who did what to which record, and what changed. Never updated or deleted."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    # No database constraints on the log's references: it keeps the ids even if the user or area is
+    # later removed, never blocks a write, and imports add hundreds of thousands of entries at once.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True, related_name="+",
+                              db_constraint=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=10)  # create, update, delete, reveal
     entity = models.CharField(max_length=20)  # person, household, membership, poverty
     entity_id = models.BigIntegerField()
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, related_name="+")
+    area = models.ForeignKey(AdministrativeUnit, models.DO_NOTHING, null=True, related_name="+", db_constraint=False)
     changes = models.JSONField(default=dict)
 
     class Meta:

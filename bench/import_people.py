@@ -1,0 +1,143 @@
+"""Benchmark: `ansinh import people` (bulk, fully validated) against the plain one-object-at-a-time
+path (the registry services called per row, as a form would), on PostgreSQL, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test SECRET_KEY=bench \
+        .venv/bin/python bench/import_people.py [--rows 100000] [--loop-rows 3000]
+
+It creates a throw-away test database (migrated, with the shipped Nghệ An map), generates
+households of 1–6 members across Nghệ An's 130 communes with valid citizen IDs, and prints rows/s
+for both paths and, last, ``bulk_vs_loop_ratio=<number>``. Target (issue #3): >= 5,000 rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Ngọc", "Hữu", "Thanh", "Xuân"]
+GIVEN = ["An", "Bình", "Cúc", "Dũng", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Phúc", "Quỳnh", "Sơn", "Tâm"]
+HEADER = ["Chủ hộ", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh", "Quan hệ với chủ hộ", "Điện thoại",
+          "Mã xã", "Địa chỉ"]
+
+
+def generate(path: Path, rows: int, communes: list[str], start_serial: int, seed: int = 20220508) -> int:
+    """Write ``rows`` rows (whole households); returns the next unused citizen-ID serial."""
+    rng = random.Random(seed + start_serial)
+    serial = start_serial
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(HEADER)
+        written, previous_head = 0, ""
+        while written < rows:
+            commune = rng.choice(communes)
+            size = min(rng.randint(1, 6), rows - written)
+            head = previous_head
+            while head == previous_head:  # two adjacent households with one head name would read as one
+                head = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            previous_head = head
+            for i in range(size):
+                sex = rng.choice(["Nam", "Nữ"])
+                name = head if i == 0 else f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+                born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 70))
+                century = (born.year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
+                cid = f"040{century}{born.year % 100:02d}{serial:06d}" if rng.random() < 0.9 else ""
+                serial += 1
+                relation = "Chủ hộ" if i == 0 else rng.choice(["Vợ", "Con", "Con", "Bố", "Mẹ", "Cháu"])
+                phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.5 else ""
+                out.writerow([head, name, born.strftime("%d/%m/%Y"), sex, cid, relation, phone, commune,
+                              f"Xóm {rng.randint(1, 20)}"])
+                written += 1
+    return serial
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--loop-rows", type=int, default=3_000)
+    args = parser.parse_args()
+    django.setup()
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+    from ansinh.org.models import Role
+    from ansinh.org.scope import scope_for
+    from ansinh.org.services import grant_role
+    from ansinh.registry import services
+    from ansinh.registry.imports import _validate_row, import_people, read_rows
+    from ansinh.registry.models import Person, Relationship
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+    setup_test_environment()
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        on = date(2025, 8, 1)
+        admin = get_user_model().objects.create_user("bench_admin", password="x")
+        grant_role(admin, Role.PROVINCE_ADMIN, [AdministrativeUnit.objects.get(code="40")])
+        scope = scope_for(admin)
+        communes = list(AdministrativeUnit.objects.filter(level__in=COMMUNE_LEVELS, valid_to__isnull=True)
+                        .values_list("code", flat=True))
+        with tempfile.TemporaryDirectory() as tmp:
+            bulk_file, loop_file = Path(tmp) / "bulk.csv", Path(tmp) / "loop.csv"
+            next_serial = generate(bulk_file, args.rows, communes, 0)
+            generate(loop_file, args.loop_rows, communes, next_serial)
+            print(f"database: PostgreSQL ({test_db}); rows: {args.rows:,} bulk, {args.loop_rows:,} loop")
+
+            start = time.perf_counter()
+            report = import_people(bulk_file, admin, scope, on)
+            bulk_seconds = time.perf_counter() - start
+            if report.problems:
+                raise SystemExit(f"bulk import refused rows: {report.problems[:3]}")
+            bulk_rate = args.rows / bulk_seconds
+            print(f"bulk import: {bulk_seconds:.1f} s, {bulk_rate:,.0f} rows/s "
+                  f"({report.people_created:,} people, {report.households_created:,} households, "
+                  f"{report.memberships_created:,} memberships; target >= 5,000)")
+
+            raw = read_rows(loop_file)
+            communes_by_code = dict(AdministrativeUnit.objects.filter(level__in=COMMUNE_LEVELS, valid_to__isnull=True)
+                                    .values_list("code", "pk"))
+            start = time.perf_counter()
+            household_of: dict[tuple[int, str], int] = {}
+            for number, cells in enumerate(raw, start=2):
+                row = _validate_row(number, cells, communes_by_code)
+                assert not isinstance(row, Exception) and hasattr(row, "full_name"), row
+                data = services.PersonData(full_name=row.full_name, date_of_birth=row.date_of_birth, sex=row.sex,
+                                           area_id=row.area_id, citizen_id=row.citizen_id, phone=row.phone,
+                                           address_detail=row.address)
+                key = (row.area_id, row.head)
+                if row.relationship == Relationship.HEAD:
+                    household_of[key] = services.create_household(admin, scope, data, on,
+                                                                  confirm_probable_duplicate=True).pk
+                else:
+                    services.add_member(admin, scope, household_of[key], row.relationship, on, new_person=data,
+                                        confirm_probable_duplicate=True)
+            loop_seconds = time.perf_counter() - start
+            loop_rate = args.loop_rows / loop_seconds
+            print(f"one-object-at-a-time loop (registry services per row): {loop_seconds:.1f} s, "
+                  f"{loop_rate:,.0f} rows/s")
+            print(f"people in database: {Person.objects.count():,}")
+            print(f"bulk_rows_per_s={bulk_rate:.0f}")
+            print(f"loop_rows_per_s={loop_rate:.0f}")
+            print(f"bulk_vs_loop_ratio={bulk_rate / loop_rate:.1f}")
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
