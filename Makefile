@@ -48,5 +48,6 @@ pytest-postgres: $(STAMP) postgres
 
 test: lint types contracts pytest-sqlite pytest-postgres
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(PY) bench/rules_batch.py
+	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/import_people.py

@@ -265,5 +265,28 @@ def import_people(
         console.print("Chạy thử (--dry-run): không ghi gì.")
 
 
+tokens = typer.Typer(help="API token cho ứng dụng khác.", no_args_is_help=True)
+app.add_typer(tokens, name="tokens")
+
+
+@tokens.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập sở hữu token.")],
+    name: Annotated[str, typer.Option("--name", help="Tên gợi nhớ (ví dụ: ứng dụng điện thoại).")],
+) -> None:
+    """Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    from ansinh.org.services import issue_token
+
+    owner = get_user_model().objects.filter(username=user).first()
+    if owner is None:
+        _refuse(DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}."), False)
+        return
+    console.print("Token (chỉ hiện một lần, hãy lưu lại):", highlight=False)
+    typer.echo(issue_token(owner, name))
+
+
 def main() -> None:
     app()

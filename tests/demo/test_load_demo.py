@@ -5,6 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from ansinh.demo.services import DEMO_LOGINS, load_demo
+from ansinh.org.models import Role
+from ansinh.org.scope import scope_for
+from ansinh.registry import queries
+from ansinh.registry.models import AuditEntry, Household, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +21,21 @@ def test_the_demo_logins_work_after_loading() -> None:
 
 def test_loading_twice_creates_nothing_new() -> None:
     load_demo()
+    counts = (get_user_model().objects.count(), Person.objects.count(), Household.objects.count(),
+              AuditEntry.objects.count())
     load_demo()
-    assert get_user_model().objects.count() == len(DEMO_LOGINS)
+    assert (get_user_model().objects.count(), Person.objects.count(), Household.objects.count(),
+            AuditEntry.objects.count()) == counts
+    assert counts[:3] == (len(DEMO_LOGINS), 6, 3)
+
+
+def test_each_demo_login_has_its_role_and_sees_its_area() -> None:
+    load_demo()
+    users = get_user_model().objects
+    agent = scope_for(users.get(username="daily"))
+    assert agent.role == Role.AGENT and len(queries.search_people(agent, "nguyen")) == 2
+    assert scope_for(users.get(username="xem")).role == Role.VIEWER
+    assert len(queries.search_people(scope_for(users.get(username="buudien")), "nguyen")) == 2
 
 
 def test_the_command_prints_the_logins(capsys: pytest.CaptureFixture[str]) -> None:

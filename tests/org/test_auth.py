@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from typer.testing import CliRunner
 
+from ansinh.cli import app
 from ansinh.config import settings as project_settings
 from ansinh.org.models import ApiToken
 from ansinh.org.services import issue_token, revoke_token, user_for_token
@@ -29,3 +31,13 @@ def test_a_token_authenticates_until_revoked_and_is_never_stored() -> None:
     revoke_token(stored.pk)
     assert user_for_token(token) is None
     assert user_for_token("ans_made-up") is None
+
+
+@pytest.mark.django_db
+def test_the_cli_issues_a_token_that_authenticates() -> None:
+    owner = user(None, username="api_client")
+    result = CliRunner().invoke(app, ["tokens", "create", "--user", "api_client", "--name", "zalo"])
+    assert result.exit_code == 0
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("ans_") and user_for_token(token) == owner
+    assert CliRunner().invoke(app, ["tokens", "create", "--user", "nobody", "--name", "x"]).exit_code == 2

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from ansinh.org.models import Agent, OrgUnit
+from ansinh.org import queries
 from ansinh.org.scope import scope_for
 
 router = Router(tags=["org"])
@@ -34,19 +33,12 @@ class AgentOut(Schema):
 
 @router.get("/org-units", response=list[OrgUnitOut])
 def org_units(request: HttpRequest) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    units = OrgUnit.objects.filter(scope.orgs_q() | Q(areas__in=scope.area_ids)).distinct()
     return [{"code": u.code, "name": u.name, "kind": u.kind, "parent_code": u.parent.code if u.parent else None,
-             "area_codes": [a.code for a in u.areas.all()]}
-            for u in units.select_related("parent").prefetch_related("areas")]
+             "area_codes": [a.code for a in u.areas.all()]} for u in queries.org_units(scope_for(request.user))]
 
 
 @router.get("/agents", response=list[AgentOut])
 def agents(request: HttpRequest) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    found = Agent.objects.filter(
-        scope.orgs_q("collector") | Q(collector__areas__in=scope.area_ids) | Q(areas__in=scope.area_ids)
-    ).distinct()
     return [{"code": a.code, "name": a.name, "collector_code": a.collector.code,
              "area_codes": [u.code for u in a.areas.all()], "active_from": a.active_from, "active_to": a.active_to}
-            for a in found.select_related("collector").prefetch_related("areas")]
+            for a in queries.agents(scope_for(request.user))]

@@ -10,4 +10,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for login in load_demo():
-            self.stdout.write(f"  {login.username} / {login.password}  ({login.role})")
+            self.stdout.write(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
