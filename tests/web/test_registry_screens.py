@@ -76,9 +76,11 @@ def test_a_bad_citizen_id_is_shown_beside_the_field_and_nothing_is_saved(who: Pe
 
 def test_a_probable_duplicate_asks_for_confirmation(who: Personas) -> None:
     client = client_for(who.agent)
+    assert "confirm_duplicate" not in client.get("/ho/moi/").content.decode()  # only once flagged
     client.post("/ho/moi/", household_form(citizen_id=""))
     again = client.post("/ho/moi/", household_form(citizen_id=""))
     assert again.status_code == 400 and again.context["form"]["confirm_duplicate"].errors
+    assert 'name="confirm_duplicate"' in again.content.decode()
     confirmed = client.post("/ho/moi/", household_form(citizen_id="", confirm_duplicate="on"))
     assert confirmed.status_code == 302 and Household.objects.count() == 2
 
@@ -95,6 +97,7 @@ def test_members_and_poverty_status_from_the_household_card(who: Personas) -> No
     card = client.get(f"/ho/{household.pk}/").content.decode()
     assert "Lê Thị Hoa" in card and "Vợ/chồng" in card and 'id="poverty-status">Hộ nghèo' in card
     spouse = household.memberships.get(relationship="spouse")
+    assert "return confirm(" in card  # leaving a household asks first
     ended = client.post(f"/ho/{household.pk}/thanh-vien/{spouse.pk}/roi-ho/", {"left": "2026-01-31"})
     assert ended.status_code == 302
     assert "Đã rời hộ" in client.get(f"/ho/{household.pk}/").content.decode()
