@@ -117,3 +117,11 @@ def test_org_units_and_agents_are_scoped(who: Personas) -> None:
     assert [a["code"] for a in Api(who.agent).call("get", "/agents")[1]] == ["DL001"]
     assert Api(who.manager_elsewhere).call("get", "/org-units")[1] == []
     assert Api(who.outsider).call("get", "/agents")[1] == []
+
+
+def test_a_household_address_is_patched(who: Personas) -> None:
+    api = Api(who.agent)
+    _, household = api.call("post", "/households", {"head": PERSON, "joined": "2025-08-01"})
+    status, patched = api.call("patch", f"/households/{household['id']}", {"address_detail": "Khối 9"})
+    assert status == 200 and patched["address_detail"] == "Khối 9"
+    assert Api(who.manager_elsewhere).call("patch", f"/households/{household['id']}", {"address_detail": "X"})[0] == 404

@@ -86,3 +86,14 @@ def test_a_member_of_a_household_cannot_be_deleted(who: Personas) -> None:
     household = make_household(who)
     with pytest.raises(DomainError):
         services.delete_person(who.agent, who.scope(who.agent), household.head_id)  # type: ignore[arg-type]
+
+
+def test_editing_the_address_is_audited_and_scoped(who: Personas) -> None:
+    household = make_household(who)
+    services.update_household(who.agent, who.scope(who.agent), household.pk, "Khối 9")
+    household.refresh_from_db()
+    assert household.address_detail == "Khối 9"
+    entry = AuditEntry.objects.get(entity="household", action="update")
+    assert entry.changes == {"address_detail": ["Khối 5", "Khối 9"]}
+    with pytest.raises(DomainError):
+        services.update_household(who.manager_elsewhere, who.scope(who.manager_elsewhere), household.pk, "X")

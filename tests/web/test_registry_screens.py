@@ -141,3 +141,25 @@ def test_every_input_on_the_registration_form_has_a_label(who: Personas) -> None
     assert len(ids) >= 10
     for element_id in ids:
         assert f'for="{element_id}"' in body, element_id
+
+
+def test_the_household_address_is_edited_from_its_card(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form())
+    household = Household.objects.get()
+    assert client.post(f"/ho/{household.pk}/sua/", {"address_detail": "Khối 9"}).status_code == 302
+    assert "Khối 9" in client.get(f"/ho/{household.pk}/").content.decode()
+    other = client_for(who.manager_elsewhere)
+    assert other.post(f"/ho/{household.pk}/sua/", {"address_detail": "X"}).status_code == 404
+
+
+def test_a_user_changes_their_password(who: Personas) -> None:
+    client = client_for(who.agent)
+    response = client.post("/doi-mat-khau/", {"old_password": PASSWORD, "new_password1": "mot-mat-khau-moi-2026",
+                                               "new_password2": "mot-mat-khau-moi-2026"})
+    assert response.status_code == 302
+    who.agent.refresh_from_db()
+    assert who.agent.check_password("mot-mat-khau-moi-2026")
+    wrong = client_for(who.agent).post("/doi-mat-khau/", {"old_password": "sai", "new_password1": "x",
+                                                          "new_password2": "x"})
+    assert wrong.status_code == 200 and wrong.context["form"].errors

@@ -92,6 +92,10 @@ class HouseholdOut(Schema):
     poverty: list[PovertyOut]
 
 
+class HouseholdPatch(Schema):
+    address_detail: str
+
+
 class EndIn(Schema):
     left: date
 
@@ -177,6 +181,13 @@ def create_household(request: HttpRequest, body: HouseholdIn) -> Status[dict[str
 @router.get("/households/{household_id}", response=HouseholdOut)
 def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
     return _household_out(scope_for(request.user), household_id)
+
+
+@router.patch("/households/{household_id}", response=HouseholdOut)
+def update_household(request: HttpRequest, household_id: int, body: HouseholdPatch) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    services.update_household(request.user, scope, household_id, body.address_detail)
+    return _household_out(scope, household_id)
 
 
 @router.post("/households/{household_id}/members", response={201: HouseholdOut})

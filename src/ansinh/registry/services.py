@@ -218,6 +218,18 @@ def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonD
     return household
 
 
+@transaction.atomic
+def update_household(actor: AbstractBaseUser | None, scope: Scope, household_id: int, address_detail: str) -> Household:
+    household = _household_in_scope(scope, household_id)
+    address = address_detail.strip()
+    if address != household.address_detail:
+        audit(actor, "update", "household", household.pk, household.area_id,
+              {"address_detail": (household.address_detail, address)})
+        household.address_detail = address
+        household.save(update_fields=["address_detail"])
+    return household
+
+
 def _household_in_scope(scope: Scope, household_id: int) -> Household:
     household = Household.objects.select_for_update().filter(pk=household_id).first()
     if household is None or not scope.has_area(household.area_id):

@@ -66,6 +66,10 @@ class MemberForm(PersonForm):
     joined = forms.DateField(label="Ngày vào hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
+class HouseholdEditForm(DomainForm):
+    address_detail = forms.CharField(label="Địa chỉ của hộ (thôn, xóm, số nhà)", max_length=300, required=False)
+
+
 class EndMembershipForm(DomainForm):
     left = forms.DateField(label="Ngày rời hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
 

@@ -22,6 +22,7 @@ from ansinh.registry.models import Person
 from ansinh.web.registry_forms import (
     DomainForm,
     EndMembershipForm,
+    HouseholdEditForm,
     HouseholdForm,
     MemberForm,
     PersonForm,
@@ -94,6 +95,18 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
         "card": card, "members": members, "status": card.status_on(today), "can_write": scope.can_write,
         "end_form": EndMembershipForm(initial={"left": today}),
     })
+
+
+@login_required
+def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    card = _or_404(lambda: queries.household_card(scope, household_id))
+    form = HouseholdEditForm(request.POST or None, initial={"address_detail": card.household.address_detail})
+    if request.method == "POST" and _run(form, lambda: services.update_household(
+            request.user, scope, household_id, form.cleaned_data["address_detail"])) is not None:
+        return redirect("web:household", household_id)
+    return render(request, "web/form.html", {"form": form, "title": f"Sửa hộ {card.household.code}",
+                                             "submit": "Lưu"}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tim-kiem/", registry_views.search, name="search"),
     path("ho/moi/", registry_views.household_new, name="household_new"),
     path("ho/<int:household_id>/", registry_views.household, name="household"),
+    path("ho/<int:household_id>/sua/", registry_views.household_edit, name="household_edit"),
     path("ho/<int:household_id>/them-thanh-vien/", registry_views.member_add, name="member_add"),
     path("ho/<int:household_id>/thanh-vien/<int:membership_id>/roi-ho/", registry_views.member_end,
          name="member_end"),
