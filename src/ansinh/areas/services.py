@@ -12,19 +12,9 @@ from django.db import transaction
 
 from ansinh.areas.models import AdministrativeUnit, Level
 from ansinh.areas.queries import in_force
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 
 IMPORT_COLUMNS = ("code", "name", "level", "parent_code", "valid_from")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"dòng {self.row}, cột {self.column}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ to users by default) and an English one. The API maps codes to HTTP statuses; th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -32,6 +33,18 @@ class ErrorCode(StrEnum):
     PHONE_INVALID = "phone_invalid"
     DUPLICATE_CITIZEN_ID = "duplicate_citizen_id"
     PROBABLE_DUPLICATE = "probable_duplicate"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one row of an imported file (row 1 is the header)."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.row}, cột {self.column}: {self.reason}"
 
 
 class DomainError(Exception):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -28,8 +28,8 @@ from python_calamine import CalamineWorkbook
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import in_force
-from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.lib.identifiers import check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
+from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
+from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
 from ansinh.org.scope import Scope
 from ansinh.registry import bulk
@@ -60,16 +60,6 @@ RELATIONSHIPS = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"dòng {self.row}, cột {self.column}: {self.reason}"
-
-
 @dataclass
 class Row:
     number: int
@@ -88,7 +78,7 @@ class Row:
 class ImportReport:
     rows: int = 0
     valid_rows: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     people_created: int = 0
     households_created: int = 0
     memberships_created: int = 0
@@ -144,47 +134,48 @@ def _date(value: Any) -> date:
     raise ValueError(text)
 
 
-def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[Problem]]:
+def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[RowProblem]]:
     in_scope = AdministrativeUnit.objects.filter(in_force(on), level__in=COMMUNE_LEVELS, pk__in=scope.area_ids)
     communes = dict(in_scope.values_list("code", "pk"))
     rows, problems = [], []
     for number, cells in enumerate(raw, start=2):
         row = _validate_row(number, cells, communes)
-        (problems if isinstance(row, Problem) else rows).append(row)  # type: ignore[arg-type]
+        (problems if isinstance(row, RowProblem) else rows).append(row)  # type: ignore[arg-type]
     return rows, problems  # type: ignore[return-value]
 
 
-def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int]) -> Row | Problem:
+def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int]) -> Row | RowProblem:
     text = {key: _text(cells.get(key)) for key in COLUMNS}
     for column in REQUIRED:
         if column != "date_of_birth" and not text[column]:
-            return Problem(number, column, "bắt buộc")
+            return RowProblem(number, column, "bắt buộc")
     try:
         born = _date(cells.get("date_of_birth"))
     except ValueError:
-        return Problem(number, "date_of_birth", f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")
+        return RowProblem(number, "date_of_birth", f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")
     sex = SEXES.get(fold(text["sex"]))
     if sex is None:
-        return Problem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ")
+        return RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ")
     relationship = RELATIONSHIPS.get(fold(text["relationship"]))
     if relationship is None:
-        return Problem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết")
+        return RowProblem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết")
     area_id = communes.get(text["commune_code"])
     if area_id is None:
-        return Problem(number, "commune_code", f"«{text['commune_code']}» không phải xã/phường hiện hành trong địa bàn")
+        reason = f"«{text['commune_code']}» không phải xã/phường hiện hành trong địa bàn"
+        return RowProblem(number, "commune_code", reason)
     try:
-        cid = check_citizen_id(text["citizen_id"], born, sex) if text["citizen_id"] else None  # type: ignore[arg-type]
+        cid = check_citizen_id(text["citizen_id"], born, cast(Sex, sex)) if text["citizen_id"] else None
         phone = normalize_phone(text["phone"]) if text["phone"] else ""
     except DomainError as error:
         column = "citizen_id" if error.code is ErrorCode.CITIZEN_ID_INVALID else "phone"
-        return Problem(number, column, error.message)
+        return RowProblem(number, column, error.message)
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
-        return Problem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ")
+        return RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ")
     return Row(number, fold(text["head"]), " ".join(text["name"].split()), born, sex, cid, relationship, phone,
                area_id, text["address"])
 
 
-def _households(rows: list[Row], problems: list[Problem]) -> list[list[Row]]:
+def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
     """Households as the annex lists them: consecutive rows with the same commune and head's name
     (two households whose heads share a name stay apart if other rows separate them). A citizen ID
     twice in the file refuses the later rows; a household needs exactly one head row."""
@@ -193,7 +184,7 @@ def _households(rows: list[Row], problems: list[Problem]) -> list[list[Row]]:
         if row.citizen_id:
             first_row.setdefault(row.citizen_id, row.number)
     repeated = {r.number for r in rows if r.citizen_id and first_row[r.citizen_id] != r.number}
-    problems.extend(Problem(n, "citizen_id", "số định danh đã có ở dòng trước") for n in sorted(repeated))
+    problems.extend(RowProblem(n, "citizen_id", "số định danh đã có ở dòng trước") for n in sorted(repeated))
     groups: list[list[Row]] = []
     for row in rows:
         if row.number in repeated:
@@ -210,7 +201,7 @@ def _households(rows: list[Row], problems: list[Problem]) -> list[list[Row]]:
             kept.append(members)
         else:
             reason = f"hộ «{members[0].head}» không có dòng chủ hộ"
-            problems.extend(Problem(r.number, "head", reason) for r in members)
+            problems.extend(RowProblem(r.number, "head", reason) for r in members)
     return kept
 
 

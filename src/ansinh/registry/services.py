@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
 from ansinh.org.scope import Scope, not_found
@@ -62,7 +63,7 @@ def clean_person(data: PersonData) -> PersonData:
     if data.ethnicity not in ETHNICITY_CODES:
         raise _invalid(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc.", "Unknown ethnicity.",
                        field="ethnicity")
-    cid = check_citizen_id(data.citizen_id, data.date_of_birth, data.sex) if data.citizen_id else None  # type: ignore[arg-type]
+    cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
     phone = normalize_phone(data.phone) if data.phone else ""
     return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone,
