@@ -76,3 +76,15 @@ def person_data(**overrides: Any) -> PersonData:
     }
     values.update(overrides)
     return PersonData(**values)
+
+
+def field_setup(who: Personas) -> tuple[Any, Any]:
+    """A post office serving commune X with a receipt pool, and the agent persona as its agent."""
+    from ansinh.org.models import Agent
+    from ansinh.payments.models import ReceiptPool
+
+    post = org_unit(OrgKind.COLLECTOR, COMMUNE_X)
+    ReceiptPool.objects.create(collector=post, series="BL40-2025", last_number=999_999)
+    agent = Agent.objects.create(code=f"DL{next(_serial)}", name="Đại lý X", collector=post, user=who.agent,
+                                 active_from=date(2022, 1, 1))
+    return post, agent

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "ansinh.areas",
     "ansinh.org",
     "ansinh.registry",
+    "ansinh.enrollment",
+    "ansinh.payments",
     "ansinh.web",
     "ansinh.demo",
 ]

@@ -33,6 +33,10 @@ class ErrorCode(StrEnum):
     PHONE_INVALID = "phone_invalid"
     DUPLICATE_CITIZEN_ID = "duplicate_citizen_id"
     PROBABLE_DUPLICATE = "probable_duplicate"
+    WRONG_AMOUNT = "wrong_amount"
+    ALREADY_PAID = "already_paid"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    NO_RECEIPT_POOL = "no_receipt_pool"
 
 
 @dataclass(frozen=True)

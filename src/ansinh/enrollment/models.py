@@ -1,0 +1,117 @@
+"""What a participant or household signs up for, and each term's amount as the rules computed it.
+
+An `Enrollment` is one term to be paid (a VSI contribution for N months, or household-HI cards for
+a term), with its amounts and the calculation record that explains them. Once paid it is never
+edited: a correction is a reversal (payments app) and a new enrollment.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.registry.models import Household, Person
+
+
+class Scheme(models.TextChoices):
+    VSI = "vsi", "BHXH tự nguyện"
+    HOUSEHOLD_HI = "household_hi", "BHYT hộ gia đình"
+
+
+class CalculationRecord(models.Model):
+    """The rules' inputs, result and every parameter used (name, value, effective date, reference)."""
+
+    scheme = models.CharField(max_length=12, choices=Scheme.choices)
+    computed_on = models.DateField()
+    inputs = models.JSONField()
+    result = models.JSONField()
+    parameters = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Đang tham gia"
+    LAPSED = "lapsed", "Gián đoạn"
+    STOPPED = "stopped", "Dừng tham gia"
+
+
+class VsiPlan(models.Model):
+    """A person's standing voluntary-SI arrangement; paid periods live in their enrollments."""
+
+    person = models.OneToOneField(Person, models.PROTECT, related_name="vsi_plan")
+    income = models.BigIntegerField("thu nhập lựa chọn")
+    term_months = models.PositiveSmallIntegerField("phương thức (tháng)")
+    start_month = models.DateField("tháng bắt đầu")  # always the 1st of a month
+    groups_override = models.JSONField("nhóm hỗ trợ (ghi đè)", null=True, blank=True)
+    override_reason = models.CharField("lý do ghi đè", max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(groups_override__isnull=True) | ~Q(override_reason=""),
+                                   name="plan_override_has_reason"),
+        ]
+
+
+class EnrollmentStatus(models.TextChoices):
+    PENDING = "pending", "Chờ thu tiền"
+    PAID = "paid", "Đã thu"
+    CANCELLED = "cancelled", "Đã huỷ"
+
+
+class Enrollment(models.Model):
+    scheme = models.CharField(max_length=12, choices=Scheme.choices)
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="enrollments")
+    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="enrollments")
+    plan = models.ForeignKey(VsiPlan, models.PROTECT, null=True, blank=True, related_name="enrollments")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")  # for scope
+    is_renewal = models.BooleanField("tái tục", default=False)
+    quoted_on = models.DateField("ngày tính")
+    period_start = models.DateField("từ tháng / thẻ từ ngày")
+    months = models.PositiveSmallIntegerField("số tháng")
+    method = models.CharField(max_length=10, default="regular")
+    income = models.BigIntegerField(null=True, blank=True)
+    support_groups = models.JSONField(default=list)
+    supported_months = models.PositiveSmallIntegerField(default=0)
+    gross = models.BigIntegerField("tổng mức đóng")
+    state_support = models.BigIntegerField("NSNN hỗ trợ", default=0)
+    local_support = models.BigIntegerField("NSĐP hỗ trợ", default=0)
+    payable = models.BigIntegerField("phải đóng")
+    calculation = models.OneToOneField(CalculationRecord, models.PROTECT, related_name="enrollment")
+    status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scheme="vsi", person__isnull=False, household__isnull=True)
+                           | Q(scheme="household_hi", household__isnull=False, person__isnull=True)),
+                name="enrollment_target_matches_scheme",
+            ),
+            models.CheckConstraint(condition=Q(payable__gte=0), name="enrollment_payable_not_negative"),
+        ]
+        indexes = [models.Index(fields=["scheme", "status", "area"], name="enrollment_scope")]
+
+
+class CardKind(models.TextChoices):
+    ELECTRONIC = "electronic", "Thẻ điện tử"
+    PAPER = "paper", "Thẻ giấy"
+
+
+class HiCardLine(models.Model):
+    """One member's household-HI card in an enrollment: rank, factor, amount and validity."""
+
+    enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="hi_lines")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="hi_lines")
+    rank = models.PositiveSmallIntegerField()
+    factor = models.DecimalField(max_digits=4, decimal_places=3)
+    monthly = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    initial_clinic = models.CharField("nơi KCB ban đầu", max_length=200, blank=True)
+    card_kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.ELECTRONIC)

@@ -1,0 +1,192 @@
+"""Quotes and enrollments: facts from the registry, amounts from the rules engine, a calculation
+record with every parameter used. A quote writes nothing; an enrollment is one pending term."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, Sum
+
+from ansinh.enrollment.models import (
+    CalculationRecord,
+    CardKind,
+    Enrollment,
+    EnrollmentStatus,
+    HiCardLine,
+    Scheme,
+    VsiPlan,
+)
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.periods import add_months
+from ansinh.org.scope import Scope, not_found
+from ansinh.registry.ethnicities import KINH
+from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
+from ansinh.rules import household_hi, vsi
+from ansinh.rules.vsi import SUPPORT_GROUPS
+
+
+def _invalid(message: str, message_en: str, **details: Any) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, **details)
+
+
+def _person(scope: Scope, person_id: int) -> Person:
+    person = Person.objects.filter(pk=person_id).select_related("area").first()
+    if person is None or not scope.has_area(person.area_id):
+        raise not_found()
+    return person
+
+
+def _household(scope: Scope, household_id: int) -> Household:
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None or not scope.has_area(household.area_id):
+        raise not_found()
+    return household
+
+
+def derived_groups(person: Person, on: date) -> list[str]:
+    """Support groups from the registry on ``on``: the poverty status of the person's household
+    that day, and ethnicity. (Island residence is not recorded: it comes as an override.)"""
+    groups = []
+    household_ids = Membership.objects.filter(person=person, valid_from__lte=on).exclude(valid_to__lt=on)
+    status = (HouseholdPoverty.objects.filter(household_id__in=household_ids.values("household_id"),
+                                              valid_from__lte=on).exclude(valid_to__lt=on)
+              .order_by("-valid_from").values_list("status", flat=True).first())
+    if status in ("poor", "near_poor"):
+        groups.append(status)
+    if person.ethnicity != KINH:
+        groups.append("ethnic_minority")
+    return groups
+
+
+def supported_months_used(person: Person) -> int:
+    """State-supported months in the person's paid voluntary-SI history (the cap is 120)."""
+    paid = Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+    return int(paid.aggregate(total=Sum("supported_months"))["total"] or 0)
+
+
+def next_vsi_month(person: Person, on: date) -> date:
+    """The first month not yet paid: after the last paid term, or the payment month."""
+    last = (Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+            .order_by("-period_start").first())
+    if last is None:
+        return on.replace(day=1)
+    return add_months(last.period_start, last.months)
+
+
+@dataclass(frozen=True)
+class VsiOffer:
+    person: Person
+    quote: vsi.VsiQuote
+    groups: list[str]
+    period_start: date
+    is_renewal: bool
+    inputs: dict[str, Any]
+
+
+def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
+              method: vsi.Method = vsi.Method.REGULAR, groups_override: list[str] | None = None,
+              override_reason: str = "", fund_return: Decimal | None = None, province: str | None = None) -> VsiOffer:
+    person = _person(scope, person_id)
+    if groups_override is not None and not override_reason.strip():
+        raise _invalid("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
+                       "Give a reason for overriding the support groups.", field="override_reason")
+    groups = list(groups_override) if groups_override is not None else derived_groups(person, on)
+    used = supported_months_used(person)
+    request = vsi.VsiQuoteInput(on=on, income=income, months=months, method=method, groups=frozenset(groups),
+                                province=province, supported_months_used=used, fund_return=fund_return)
+    inputs = {"person": person.pk, "on": on.isoformat(), "income": income, "months": months, "method": str(method),
+              "groups": groups, "override_reason": override_reason.strip(), "supported_months_used": used,
+              "fund_return": str(fund_return) if fund_return is not None else None, "province": province}
+    paid_before = Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID).exists()
+    return VsiOffer(person, vsi.quote(request), groups, next_vsi_month(person, on), paid_before, inputs)
+
+
+@transaction.atomic
+def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer) -> Enrollment:
+    """Save the offer as a pending term; the plan takes the new income and method for later terms."""
+    scope.require_write(offer.person.area_id)
+    q = offer.quote
+    overridden = offer.inputs["override_reason"] != ""
+    terms = {"income": q.income, "term_months": q.months if q.method is vsi.Method.REGULAR else 1,
+             "groups_override": offer.groups if overridden else None,
+             "override_reason": offer.inputs["override_reason"]}
+    # Changing the plan changes later terms only: paid terms keep their own enrollment and calculation.
+    plan, _ = VsiPlan.objects.update_or_create(person=offer.person, defaults=terms,
+                                               create_defaults={**terms, "start_month": offer.period_start})
+    record = CalculationRecord.objects.create(
+        scheme=Scheme.VSI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
+        result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
+    return Enrollment.objects.create(
+        scheme=Scheme.VSI, person=offer.person, plan=plan, area_id=offer.person.area_id, is_renewal=offer.is_renewal,
+        quoted_on=record.computed_on, period_start=offer.period_start, months=q.months, method=str(q.method),
+        income=q.income, support_groups=offer.groups, supported_months=q.supported_months, gross=q.gross,
+        state_support=q.state_support, local_support=q.local_support, payable=q.payable, calculation=record,
+        created_by=actor if actor is not None and actor.is_authenticated else None)
+
+
+@dataclass(frozen=True)
+class HiOffer:
+    household: Household
+    members: list[Person]
+    quote: household_hi.HiQuote
+    already_joined: int
+    previous_card_end: date | None
+    is_renewal: bool
+    inputs: dict[str, Any]
+
+
+def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, months: int) -> HiOffer:
+    household = _household(scope, household_id)
+    current = {m.person_id: m.person for m in household.memberships.filter(valid_from__lte=on)
+               .exclude(valid_to__lt=on).select_related("person")}
+    if not person_ids:
+        raise DomainError(ErrorCode.HOUSEHOLD_EMPTY, "Chọn ít nhất một thành viên tham gia BHYT.",
+                          "Choose at least one member.", field="members")
+    outsiders = [pid for pid in person_ids if pid not in current]
+    if outsiders:
+        raise _invalid("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
+                       "Only current household members can join.", field="members")
+    paid_lines = HiCardLine.objects.filter(enrollment__household=household, enrollment__status=EnrollmentStatus.PAID)
+    # Ranks continue after members of this household who joined earlier in the same calendar year.
+    already = (paid_lines.filter(enrollment__quoted_on__year=on.year).exclude(person_id__in=person_ids)
+               .values("person_id").distinct().count())
+    previous_end = paid_lines.filter(person_id__in=person_ids).aggregate(end=Max("valid_to"))["end"]
+    request = household_hi.HiQuoteInput(on=on, members=tuple(household_hi.HiMember() for _ in person_ids),
+                                        months=months, already_joined=already, previous_card_end=previous_end)
+    inputs = {"household": household.pk, "members": person_ids, "on": on.isoformat(), "months": months,
+              "already_joined": already, "previous_card_end": previous_end.isoformat() if previous_end else None}
+    return HiOffer(household, [current[p] for p in person_ids], household_hi.quote(request), already, previous_end,
+                   previous_end is not None, inputs)
+
+
+@transaction.atomic
+def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, initial_clinic: str = "",
+              card_kind: str = CardKind.ELECTRONIC) -> Enrollment:
+    scope.require_write(offer.household.area_id)
+    q = offer.quote
+    record = CalculationRecord.objects.create(
+        scheme=Scheme.HOUSEHOLD_HI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
+        result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
+    enrollment = Enrollment.objects.create(
+        scheme=Scheme.HOUSEHOLD_HI, household=offer.household, area_id=offer.household.area_id,
+        is_renewal=offer.is_renewal, quoted_on=record.computed_on, period_start=q.card.valid_from, months=q.months,
+        gross=q.total, payable=q.total, calculation=record,
+        created_by=actor if actor is not None and actor.is_authenticated else None)
+    HiCardLine.objects.bulk_create(
+        HiCardLine(enrollment=enrollment, person=person, rank=line.rank or 0, factor=line.factor,
+                   monthly=line.monthly, amount=line.amount, valid_from=q.card.valid_from,
+                   valid_to=q.card.valid_to, initial_clinic=initial_clinic.strip(), card_kind=card_kind)
+        for person, line in zip(offer.members, q.members, strict=True))
+    return enrollment
+
+
+def check_groups(groups: list[str]) -> list[str]:
+    unknown = [g for g in groups if g not in SUPPORT_GROUPS]
+    if unknown:
+        raise _invalid(f"Nhóm hỗ trợ không hợp lệ: {', '.join(unknown)}.", "Unknown support group.", field="groups")
+    return groups

@@ -1,0 +1,139 @@
+"""The money trail: payments (append-only, idempotent), receipts from gap-free serial pools,
+sponsors, remittances and commission rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ansinh.enrollment.models import Enrollment, Scheme
+from ansinh.org.models import Agent, OrgUnit
+
+
+class ReceiptPool(models.Model):
+    """A series of pre-numbered receipts (quyển biên lai) of one collector; numbers are handed out
+    one by one under a row lock, so there is no gap and no duplicate."""
+
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="receipt_pools")
+    series = models.CharField("ký hiệu", max_length=20)
+    next_number = models.PositiveIntegerField("số tiếp theo", default=1)
+    last_number = models.PositiveIntegerField("số cuối của quyển")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collector", "series"], name="pool_series_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.series} ({self.collector.code})"
+
+
+class Sponsor(models.Model):
+    """An organisation that pays for named people (tặng thẻ BHYT, sổ BHXH)."""
+
+    name = models.CharField("tên nhà tài trợ", max_length=200, unique=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Tiền mặt"
+    BANK_TRANSFER = "bank_transfer", "Chuyển khoản"
+
+
+class Payer(models.TextChoices):
+    PARTICIPANT = "participant", "Người tham gia"
+    SPONSOR = "sponsor", "Nhà tài trợ"
+
+
+class Payment(models.Model):
+    """Append-only. A correction is a new payment with ``reverses`` set and a negative amount."""
+
+    enrollment = models.ForeignKey(Enrollment, models.PROTECT, related_name="payments")
+    amount = models.BigIntegerField("số tiền")
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices)
+    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.PARTICIPANT)
+    sponsor = models.ForeignKey(Sponsor, models.PROTECT, null=True, blank=True, related_name="payments")
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="payments")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payments")
+    collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    paid_at = models.DateTimeField("thời điểm thu")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal")
+    reason = models.CharField("lý do", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reverses__isnull=True, amount__gte=0)
+                                   | Q(reverses__isnull=False, amount__lt=0), name="payment_sign_matches_kind"),
+            models.CheckConstraint(condition=Q(payer="participant", sponsor__isnull=True)
+                                   | Q(payer="sponsor", sponsor__isnull=False), name="payment_sponsor_matches_payer"),
+        ]
+        indexes = [models.Index(fields=["agent", "paid_at"], name="payment_agent_day")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Payments are append-only: record a reversal instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Payments are append-only: record a reversal instead.")
+
+
+class Receipt(models.Model):
+    payment = models.OneToOneField(Payment, models.PROTECT, related_name="receipt")
+    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="receipts")
+    number = models.PositiveIntegerField("số biên lai")
+    amount = models.BigIntegerField()
+    amount_words = models.CharField(max_length=300)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pool", "number"], name="receipt_number_unique")]
+
+    @property
+    def serial(self) -> str:
+        return f"{self.pool.series}-{self.number:07d}"
+
+
+class RemittanceKind(models.TextChoices):
+    AGENT_TO_COLLECTOR = "agent_to_collector", "Nhân viên thu nộp về tổ chức dịch vụ thu"
+    COLLECTOR_TO_BHXH = "collector_to_bhxh", "Tổ chức dịch vụ thu chuyển về BHXH"
+
+
+class Remittance(models.Model):
+    kind = models.CharField(max_length=20, choices=RemittanceKind.choices)
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="remittances")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="remittances")
+    amount = models.BigIntegerField()
+    remitted_on = models.DateField()
+    reference = models.CharField("chứng từ", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
+            models.CheckConstraint(condition=Q(kind="collector_to_bhxh") | Q(agent__isnull=False),
+                                   name="remittance_agent_when_from_agent"),
+        ]
+
+
+class CommissionRate(models.Model):
+    """Agents' pay per scheme × new/renewal × payment method, set by contract: configuration, dated.
+    No official rates are known to ansinh; the demo's are marked as examples."""
+
+    scheme = models.CharField(max_length=12, choices=Scheme.choices)
+    is_renewal = models.BooleanField()
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices)
+    rate = models.DecimalField(max_digits=6, decimal_places=4)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.CharField("căn cứ (hợp đồng)", max_length=200)
+    is_example = models.BooleanField("chỉ là ví dụ", default=False)

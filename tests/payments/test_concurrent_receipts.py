@@ -1,0 +1,46 @@
+"""50 payments recorded concurrently get 50 distinct, consecutive receipt numbers (PostgreSQL row
+lock on the receipt pool). SQLite serialises every write, so there the payments run one by one."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, connections
+
+from ansinh.enrollment import services as enrolling
+from ansinh.payments import services as paying
+from ansinh.payments.models import Receipt
+from ansinh.registry import services as registry
+from tests.builders import Personas, field_setup, person_data, personas
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+AT = datetime(2025, 8, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def test_fifty_concurrent_payments_get_fifty_consecutive_receipt_numbers() -> None:
+    who: Personas = personas()
+    field_setup(who)
+    scope = who.scope(who.agent)
+    enrollments = []
+    for i in range(50):
+        person = registry.create_person(who.agent, scope, person_data(
+            full_name=f"Người Thứ {i}", citizen_id=f"040085{i:06d}", phone=""))
+        offer = enrolling.quote_vsi(scope, person.pk, date(2025, 8, 1), 1_500_000, 1)
+        enrollments.append(enrolling.enroll_vsi(who.agent, scope, offer))
+
+    def pay(enrollment_id: int) -> int:
+        try:
+            payment = paying.record_payment(who.agent, scope, enrollment_id, amount=264_000, method="cash",
+                                            idempotency_key=f"concurrent-{enrollment_id}", paid_at=AT)
+            return payment.receipt.number
+        finally:
+            connections.close_all()  # each worker thread has its own connection
+
+    workers = 10 if connection.vendor == "postgresql" else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        numbers = list(pool.map(pay, [e.pk for e in enrollments]))
+    assert sorted(numbers) == list(range(1, 51))
+    assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, 51))
