@@ -288,5 +288,39 @@ def tokens_create(
     typer.echo(issue_token(owner, name))
 
 
+renewals = typer.Typer(help="Gia hạn, nhắc đóng tiền.", no_args_is_help=True)
+app.add_typer(renewals, name="renewals")
+
+
+@renewals.command("remind")
+def renewals_remind(
+    on: Annotated[str, typer.Option("--on", help="Ngày chạy (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp CSV cho cổng SMS/Zalo.")] = Path("nhac-gia-han.csv"),
+    days: Annotated[int, typer.Option("--days", help="Thẻ BHYT hết hạn trong số ngày tới.")] = 30,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ hiện tin nhắn, không ghi.")] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Chỉ địa bàn của tài khoản này.")] = None,
+) -> None:
+    """Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    from ansinh.enrollment.reminders import remind
+    from ansinh.org.scope import scope_for, system_scope
+
+    try:
+        day = _parse_date(on, "--on")
+        owner = get_user_model().objects.filter(username=user).first() if user else None
+        if user and owner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        messages = remind(scope_for(owner) if owner else system_scope(), day, None if dry_run else out, days, dry_run)
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for message in messages:
+        console.print(f"{message.phone}: {message.text}", highlight=False, markup=False)
+    verb = "Sẽ gửi (chạy thử)" if dry_run else f"Đã ghi vào {out}"
+    console.print(f"{verb}: {len(messages)} tin nhắn mới.")
+
+
 def main() -> None:
     app()

@@ -14,9 +14,11 @@ from ninja.security import django_auth
 
 from ansinh.api.quotes import router as quotes_router
 from ansinh.areas.api import router as areas_router
+from ansinh.enrollment.api import router as enrollment_router
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.api import router as org_router
 from ansinh.org.auth import TokenAuth
+from ansinh.payments.api import router as payments_router
 from ansinh.registry.api import router as registry_router
 
 api = NinjaAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth])
@@ -24,6 +26,8 @@ api.add_router("/quotes", quotes_router, auth=None)
 api.add_router("/areas", areas_router)
 api.add_router("", org_router)
 api.add_router("", registry_router)
+api.add_router("", enrollment_router)
+api.add_router("", payments_router)
 
 STATUS = {
     ErrorCode.NOT_FOUND: 404,
@@ -31,6 +35,8 @@ STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.DUPLICATE_CITIZEN_ID: 409,
     ErrorCode.PROBABLE_DUPLICATE: 409,
+    ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.ALREADY_PAID: 409,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,

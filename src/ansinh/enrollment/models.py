@@ -115,3 +115,12 @@ class HiCardLine(models.Model):
     valid_to = models.DateField()
     initial_clinic = models.CharField("nơi KCB ban đầu", max_length=200, blank=True)
     card_kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.ELECTRONIC)
+
+
+class Reminder(models.Model):
+    """One reminder per person or household and period: sending twice for a period is refused."""
+
+    period_key = models.CharField(max_length=60, unique=True)
+    message = models.TextField()
+    phone = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)

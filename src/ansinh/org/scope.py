@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
+from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import subtree_ids
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import Grant, OrgUnit, Role
@@ -80,6 +81,13 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     served = list(served_by_orgs.values_list("administrativeunit_id", flat=True))
     area_ids = subtree_ids([a.pk for a in grant.areas.all()] + served)
     return Scope(grant.role, frozenset(area_ids), frozenset(org_ids))
+
+
+def system_scope() -> Scope:
+    """Every area and org unit: for operators' batch jobs run from the command line (reminders),
+    never for a request from a user."""
+    from_areas = frozenset(AdministrativeUnit.objects.values_list("pk", flat=True))
+    return Scope(Role.PROVINCE_ADMIN, from_areas, frozenset(OrgUnit.objects.values_list("pk", flat=True)))
 
 
 def _org_subtree(roots: list[int]) -> set[int]:

@@ -13,8 +13,18 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_vnd
 from ansinh.org.models import Agent, OrgUnit
+from ansinh.org.queries import org_units
 from ansinh.org.scope import Scope, not_found
-from ansinh.payments.models import Payer, Payment, PaymentMethod, Receipt, ReceiptPool, Remittance, Sponsor
+from ansinh.payments.models import (
+    Payer,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    ReceiptPool,
+    Remittance,
+    RemittanceKind,
+    Sponsor,
+)
 
 
 def amount_in_words(amount: int) -> str:
@@ -137,14 +147,20 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
 @transaction.atomic
 def record_remittance(actor: AbstractBaseUser | None, scope: Scope, *, kind: str, collector_id: int, amount: int,
                       on: date, idempotency_key: str, agent_id: int | None = None, reference: str = "") -> Remittance:
-    collector = OrgUnit.objects.filter(pk=collector_id).first()
-    if collector is None or (collector.pk not in scope.org_ids and not scope.can_write):
+    collector = org_units(scope).filter(pk=collector_id).first()
+    if collector is None:
         raise not_found()
     if not scope.can_write:
         raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được ghi nộp tiền.", "Forbidden.")
     found = Remittance.objects.filter(idempotency_key=idempotency_key).first()
     if found is not None:
         return found
+    if kind not in RemittanceKind.values:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Loại nộp tiền không hợp lệ.", "Unknown kind.", field="kind")
+    if kind == RemittanceKind.AGENT_TO_COLLECTOR and not Agent.objects.filter(pk=agent_id,
+                                                                              collector=collector).exists():
+        raise DomainError(ErrorCode.INVALID_INPUT, "Chọn nhân viên thu của đơn vị này.", "Unknown agent.",
+                          field="agent")
     if amount <= 0:
         raise DomainError(ErrorCode.INVALID_INPUT, "Số tiền nộp phải lớn hơn 0.", "Amount must be positive.",
                           field="amount")

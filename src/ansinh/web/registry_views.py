@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import in_force
-from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import queries, services
 from ansinh.registry.models import Person
+from ansinh.web.common import or_404, run_service
 from ansinh.web.registry_forms import (
-    DomainForm,
     EndMembershipForm,
     HouseholdEditForm,
     HouseholdForm,
@@ -35,26 +32,6 @@ def _communes(scope: Scope, on: date) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(in_force(on), scope.areas_q("pk"), level__in=COMMUNE_LEVELS).order_by(
         "name"
     )
-
-
-def _run(form: DomainForm, action: Callable[[], Any]) -> Any:
-    """Run a service if the form is valid; a refusal goes beside its field. None when refused."""
-    if not form.is_valid():
-        return None
-    try:
-        return action()
-    except DomainError as error:
-        if error.code is ErrorCode.NOT_FOUND:
-            raise Http404(error.message) from None
-        form.add_domain_error(error)
-        return None
-
-
-def _or_404(read: Callable[[], Any]) -> Any:
-    try:
-        return read()
-    except DomainError as error:
-        raise Http404(error.message) from None
 
 
 @login_required
@@ -77,7 +54,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
     form = HouseholdForm(request.POST or None, areas=_communes(scope, today), initial={"joined": today})
     if request.method == "POST":
-        household = _run(form, lambda: services.create_household(
+        household = run_service(form, lambda: services.create_household(
             request.user, scope, form.person_data(), form.cleaned_data["joined"],
             confirm_probable_duplicate=form.cleaned_data["confirm_duplicate"]))
         if household is not None:
@@ -89,7 +66,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def household(request: HttpRequest, household_id: int) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
-    card = _or_404(lambda: queries.household_card(scope, household_id))
+    card = or_404(lambda: queries.household_card(scope, household_id))
     members = [{"membership": m, "citizen_id": queries.shown_citizen_id(scope, m.person)} for m in card.members]
     return render(request, "web/household.html", {
         "card": card, "members": members, "status": card.status_on(today), "can_write": scope.can_write,
@@ -100,9 +77,9 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
 @login_required
 def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
-    card = _or_404(lambda: queries.household_card(scope, household_id))
+    card = or_404(lambda: queries.household_card(scope, household_id))
     form = HouseholdEditForm(request.POST or None, initial={"address_detail": card.household.address_detail})
-    if request.method == "POST" and _run(form, lambda: services.update_household(
+    if request.method == "POST" and run_service(form, lambda: services.update_household(
             request.user, scope, household_id, form.cleaned_data["address_detail"])) is not None:
         return redirect("web:household", household_id)
     return render(request, "web/form.html", {"form": form, "title": f"Sửa hộ {card.household.code}",
@@ -112,11 +89,11 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
 @login_required
 def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
-    card = _or_404(lambda: queries.household_card(scope, household_id))
+    card = or_404(lambda: queries.household_card(scope, household_id))
     initial = {"joined": today, "area": card.household.area_id, "address_detail": card.household.address_detail}
     form = MemberForm(request.POST or None, areas=_communes(scope, today), initial=initial)
     if request.method == "POST":
-        membership = _run(form, lambda: services.add_member(
+        membership = run_service(form, lambda: services.add_member(
             request.user, scope, household_id, form.cleaned_data["relationship"], form.cleaned_data["joined"],
             new_person=form.person_data(), confirm_probable_duplicate=form.cleaned_data["confirm_duplicate"]))
         if membership is not None:
@@ -130,7 +107,7 @@ def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
 def member_end(request: HttpRequest, household_id: int, membership_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     form = EndMembershipForm(request.POST)
-    if _run(form, lambda: services.end_membership(request.user, scope, membership_id,
+    if run_service(form, lambda: services.end_membership(request.user, scope, membership_id,
                                                    form.cleaned_data["left"])) is None:
         return render(request, "web/form.html", {"form": form, "title": "Cho thành viên rời hộ",
                                                  "submit": "Xác nhận"}, status=400)
@@ -140,9 +117,9 @@ def member_end(request: HttpRequest, household_id: int, membership_id: int) -> H
 @login_required
 def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
-    card = _or_404(lambda: queries.household_card(scope, household_id))
+    card = or_404(lambda: queries.household_card(scope, household_id))
     form = PovertyForm(request.POST or None, initial={"valid_from": timezone.localdate()})
-    if request.method == "POST" and _run(form, lambda: services.set_poverty_status(
+    if request.method == "POST" and run_service(form, lambda: services.set_poverty_status(
             request.user, scope, household_id, form.cleaned_data["status"], form.cleaned_data["valid_from"],
             form.cleaned_data["document"])) is not None:
         return redirect("web:household", household_id)
@@ -153,10 +130,10 @@ def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
 @login_required
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     scope = scope_for(request.user)
-    found: Person = _or_404(lambda: queries.person(scope, person_id))
+    found: Person = or_404(lambda: queries.person(scope, person_id))
     revealed = None
     if request.method == "POST":
-        revealed = _or_404(lambda: services.reveal_citizen_id(request.user, scope, person_id))
+        revealed = or_404(lambda: services.reveal_citizen_id(request.user, scope, person_id))
     return render(request, "web/person.html", {
         "person": found, "citizen_id": revealed or queries.shown_citizen_id(scope, found),
         "phone": queries.shown_phone(scope, found), "can_reveal": scope.can_reveal and not revealed,
@@ -167,12 +144,12 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     scope = scope_for(request.user)
-    found: Person = _or_404(lambda: queries.person(scope, person_id))
+    found: Person = or_404(lambda: queries.person(scope, person_id))
     initial = {f: getattr(found, f) for f in ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id",
                                              "si_code", "phone", "address_detail")}
     initial["area"] = found.area_id
     form = PersonForm(request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial)
-    if request.method == "POST" and _run(form, lambda: services.update_person(
+    if request.method == "POST" and run_service(form, lambda: services.update_person(
             request.user, scope, person_id, form.person_data())) is not None:
         return redirect("web:person", person_id)
     return render(request, "web/form.html", {"form": form, "title": f"Sửa thông tin — {found.full_name}",

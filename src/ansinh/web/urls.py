@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import registry_views, views
+from ansinh.web import field_views, registry_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -21,4 +21,13 @@ urlpatterns = [
     path("ho/<int:household_id>/tinh-trang-ngheo/", registry_views.poverty_set, name="poverty_set"),
     path("nguoi/<int:person_id>/", registry_views.person, name="person"),
     path("nguoi/<int:person_id>/sua/", registry_views.person_edit, name="person_edit"),
+    path("nguoi/<int:person_id>/bhxh-tu-nguyen/", field_views.vsi_enroll, name="vsi_enroll"),
+    path("ho/<int:household_id>/bhyt/", field_views.hi_enroll, name="hi_enroll"),
+    path("thu-tien/<int:enrollment_id>/", field_views.pay, name="pay"),
+    path("bien-lai/<int:receipt_id>/", field_views.receipt, name="receipt"),
+    path("bien-lai/<int:receipt_id>/pdf/", field_views.receipt_pdf, name="receipt_pdf"),
+    path("bien-lai/<int:receipt_id>/huy/", field_views.reverse, name="reverse"),
+    path("viec-can-lam/", field_views.due, name="due"),
+    path("thu-tien/", field_views.money_overview, name="money"),
+    path("thu-tien/danh-sach/<int:collector_id>/<str:kind>/", field_views.list_export, name="list_export"),
 ]

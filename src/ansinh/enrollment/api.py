@@ -1,0 +1,93 @@
+"""Enrollment API: save a quoted term (pending until paid), and the due list."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from ansinh.enrollment import queries, services
+from ansinh.enrollment.models import CardKind, Enrollment
+from ansinh.org.scope import scope_for
+from ansinh.rules.vsi import Method
+
+router = Router(tags=["enrollment"])
+
+
+class VsiIn(Schema):
+    person_id: int
+    on: date
+    income: int
+    months: int
+    method: Method = Method.REGULAR
+    groups_override: list[str] | None = None
+    override_reason: str = ""
+    rate: Decimal | None = None
+
+
+class HiIn(Schema):
+    household_id: int
+    on: date
+    members: list[int]
+    months: int
+    initial_clinic: str = ""
+    card_kind: CardKind = CardKind.ELECTRONIC
+
+
+class EnrollmentOut(Schema):
+    id: int
+    scheme: str
+    status: str
+    period_start: date
+    months: int
+    gross: int
+    state_support: int
+    local_support: int
+    payable: int
+    support_groups: list[str]
+    parameters: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DueOut(Schema):
+    kind: str
+    label: str
+    person_id: int | None
+    household_id: int | None
+    due_date: date
+    amount_now: int | None
+    note: str
+
+
+def enrollment_out(e: Enrollment) -> dict[str, Any]:
+    return {"id": e.pk, "scheme": e.scheme, "status": e.status, "period_start": e.period_start, "months": e.months,
+            "gross": e.gross, "state_support": e.state_support, "local_support": e.local_support, "payable": e.payable,
+            "support_groups": e.support_groups, "parameters": e.calculation.parameters}
+
+
+@router.post("/enrollments/vsi", response={201: EnrollmentOut}, summary="Quote and save a voluntary-SI term")
+def enroll_vsi(request: HttpRequest, body: VsiIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    groups = services.check_groups(body.groups_override) if body.groups_override is not None else None
+    offer = services.quote_vsi(scope, body.person_id, body.on, body.income, body.months, body.method, groups,
+                               body.override_reason, body.rate)
+    return Status(201, enrollment_out(services.enroll_vsi(request.user, scope, offer)))
+
+
+@router.post("/enrollments/hi", response={201: EnrollmentOut}, summary="Quote and save a household-HI term")
+def enroll_hi(request: HttpRequest, body: HiIn) -> Status[dict[str, Any]]:
+    scope = scope_for(request.user)
+    offer = services.quote_hi(scope, body.household_id, body.members, body.on, body.months)
+    return Status(201, enrollment_out(services.enroll_hi(request.user, scope, offer, body.initial_clinic,
+                                                         body.card_kind)))
+
+
+@router.get("/due-list", response=list[DueOut], summary="Payments due, cards ending, lapses, with the amount now")
+def due_list(request: HttpRequest, days: int = 30, on: date | None = None) -> list[dict[str, Any]]:
+    items = queries.due_list(scope_for(request.user), on or timezone.localdate(), days)
+    return [{"kind": i.kind, "label": i.label, "person_id": i.person.pk if i.person else None,
+             "household_id": i.household.pk if i.household else None, "due_date": i.due_date,
+             "amount_now": i.amount_now, "note": i.note} for i in items]

@@ -1,0 +1,108 @@
+"""Coverage and renewals: what is due, ending or lapsed, with the amount to pay now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max
+
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
+from ansinh.enrollment.services import derived_groups, next_vsi_month, supported_months_used
+from ansinh.lib.errors import DomainError
+from ansinh.org.scope import Scope
+from ansinh.registry.models import Household, Person
+from ansinh.rules import household_hi, vsi
+from ansinh.rules.params import UsedParameters, default_parameters
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # vsi_due, vsi_overdue, hi_ending, hi_expired, hi_lapsed
+    label: str
+    person: Person | None
+    household: Household | None
+    due_date: date
+    amount_now: int | None  # None when the rules refuse (the reason is in ``note``)
+    note: str = ""
+
+    @property
+    def period_key(self) -> str:
+        target = self.person.pk if self.person else self.household.pk if self.household else 0
+        return f"{self.kind.split('_')[0]}:{target}:{self.due_date.isoformat()}"
+
+
+LABELS = {
+    "vsi_due": "BHXH tự nguyện đến kỳ đóng",
+    "vsi_overdue": "BHXH tự nguyện quá hạn đóng",
+    "hi_ending": "Thẻ BHYT sắp hết hạn",
+    "hi_expired": "Thẻ BHYT đã hết hạn (gia hạn ngay để không gián đoạn)",
+    "hi_lapsed": "BHYT đã gián đoạn",
+}
+
+
+def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
+    items = _vsi_due(scope, on) + _hi_due(scope, on, days)
+    return sorted(items, key=lambda i: (i.due_date, i.kind))
+
+
+def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
+    items = []
+    plans = VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
+    plans = plans.select_related("person")
+    this_month = on.replace(day=1)
+    for plan in plans:
+        due = next_vsi_month(plan.person, on) if plan.enrollments.filter(status=EnrollmentStatus.PAID).exists() \
+            else plan.start_month
+        if due > this_month:
+            continue
+        kind = "vsi_overdue" if due < this_month else "vsi_due"
+        amount, note = _vsi_amount(plan, on)
+        items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note))
+    return items
+
+
+def _vsi_amount(plan: VsiPlan, on: date) -> tuple[int | None, str]:
+    groups = plan.groups_override if plan.groups_override is not None else derived_groups(plan.person, on)
+    try:
+        quote = vsi.quote(vsi.VsiQuoteInput(on=on, income=plan.income, months=plan.term_months,
+                                            groups=frozenset(groups),
+                                            supported_months_used=supported_months_used(plan.person)))
+    except DomainError as error:
+        return None, error.message
+    return quote.payable, ""
+
+
+def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:
+    latest = (HiCardLine.objects.filter(enrollment__status=EnrollmentStatus.PAID,
+                                        enrollment__household__area_id__in=scope.area_ids)
+              .values("enrollment__household_id", "person_id").annotate(end=Max("valid_to")))
+    ends: dict[int, list[tuple[int, date]]] = {}
+    for row in latest:
+        ends.setdefault(row["enrollment__household_id"], []).append((row["person_id"], row["end"]))
+    use = UsedParameters(default_parameters(), on)
+    items = []
+    households = Household.objects.in_bulk(list(ends))
+    for household_id, members in ends.items():
+        end = min(e for _, e in members)
+        if end > on + timedelta(days=days):
+            continue
+        # Still valid → ending; ended → within the era's continuity window, or lapsed.
+        kind = "hi_ending" if end >= on else "hi_lapsed" if household_hi.lapsed(on, end, use) else "hi_expired"
+        amount, note = _hi_amount(on, len(members))
+        items.append(DueItem(kind, LABELS[kind], None, households[household_id], end, amount, note))
+    return items
+
+
+def _hi_amount(on: date, members: int) -> tuple[int | None, str]:
+    try:
+        quote = household_hi.quote(household_hi.HiQuoteInput(
+            on=on, members=tuple(household_hi.HiMember() for _ in range(members)), months=12))
+    except DomainError as error:
+        return None, error.message
+    return quote.total, ""
+
+
+def paid_terms(person: Person) -> list[Enrollment]:
+    return list(Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+                .order_by("period_start"))

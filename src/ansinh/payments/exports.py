@@ -1,0 +1,67 @@
+"""The lists collectors hand to BHXH, as XLSX: D05-TS (voluntary SI) and the household-HI list of
+Decree 188/2025 form No. 4. Written in constant-memory mode, row by row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+import xlsxwriter
+
+D05_COLUMNS = [
+    ("name", "Họ và tên"), ("si_code", "Mã số BHXH"), ("citizen_id", "Số định danh cá nhân"), ("address", "Địa chỉ"),
+    ("receipt_date", "Ngày biên lai"), ("receipt_number", "Số biên lai"), ("income", "Mức thu nhập"),
+    ("months", "Số tháng"), ("from_month", "Từ tháng"), ("due", "Số tiền phải đóng"), ("paid", "Số tiền đã đóng"),
+    ("state_support", "NSNN hỗ trợ"), ("local_support", "NSĐP hỗ trợ"), ("other_support", "Hỗ trợ khác"),
+    ("collector_code", "Mã đại lý thu"),
+]
+HI_COLUMNS = [
+    ("name", "Họ và tên"), ("hi_code", "Mã số BHXH/BHYT"), ("citizen_id", "Số định danh cá nhân"),
+    ("date_of_birth", "Ngày sinh"), ("initial_clinic", "Nơi KCB ban đầu"), ("base_salary", "Mức lương cơ sở"),
+    ("relationship", "Quan hệ với chủ hộ"), ("support_percent", "Tỷ lệ hỗ trợ (%)"), ("card_kind", "Thẻ điện tử/giấy"),
+    ("months", "Số tháng đóng"), ("rank", "Người thứ"), ("amount", "Số tiền"), ("valid_from", "Thẻ từ ngày"),
+    ("valid_to", "Thẻ đến ngày"),
+]
+RELATIONSHIP_VI = {"head": "Chủ hộ", "spouse": "Vợ/chồng", "child": "Con", "parent": "Bố/mẹ", "sibling": "Anh/chị/em",
+                   "grandchild": "Cháu", "grandparent": "Ông/bà", "other": "Khác"}
+CARD_VI = {"electronic": "Điện tử", "paper": "Giấy"}
+
+
+def write_xlsx(title: str, columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]],
+               shown: Callable[[str, Any], Any] | None = None) -> bytes:
+    out = BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet(title[:31])
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    money = book.add_format({"num_format": "#,##0"})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, [label for _, label in columns], bold)
+    for r, row in enumerate(rows, start=1):
+        for c, (key, _) in enumerate(columns):
+            value = shown(key, row[key]) if shown else row[key]
+            if isinstance(value, date):
+                sheet.write_datetime(r, c, value, day)  # type: ignore[arg-type]
+            elif isinstance(value, int) and key not in ("months", "rank", "support_percent"):
+                sheet.write_number(r, c, value, money)
+            else:
+                sheet.write(r, c, value)
+    sheet.set_column(0, len(columns) - 1, 16)
+    book.close()
+    return out.getvalue()
+
+
+def d05_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    return write_xlsx("D05-TS", D05_COLUMNS, rows)
+
+
+def hi_list_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    def shown(key: str, value: Any) -> Any:
+        if key == "relationship":
+            return RELATIONSHIP_VI.get(value, value)
+        if key == "card_kind":
+            return CARD_VI.get(value, value)
+        return value
+
+    return write_xlsx("Mau 4 - BHYT HGD", HI_COLUMNS, rows, shown)

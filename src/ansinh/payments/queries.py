@@ -1,0 +1,144 @@
+"""Reads of the money trail: payments in scope, daily reconciliation, commission statements, and the
+rows of the lists handed to BHXH (D05-TS for voluntary SI, form No. 4 for household HI)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from ansinh.enrollment.models import HiCardLine, Scheme
+from ansinh.lib.money import round_vnd
+from ansinh.org.models import Agent
+from ansinh.org.scope import Scope
+from ansinh.payments.models import CommissionRate, Payer, Payment, PaymentMethod, Remittance, RemittanceKind
+from ansinh.rules.params import default_parameters
+
+
+def payments(scope: Scope) -> QuerySet[Payment]:
+    return (Payment.objects.filter(scope.areas_q("enrollment__area"))
+            .select_related("enrollment", "enrollment__person", "enrollment__household", "agent", "receipt",
+                            "receipt__pool", "sponsor"))
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    day: date
+    agent: Agent
+    collected: int
+    remitted: int
+    outstanding: int
+    overdue: int
+
+
+def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) -> list[ReconciliationRow]:
+    """Per day and agent: cash collected, remitted to the collector, still held, and held for longer
+    than ``grace_days`` (the contract's remittance delay)."""
+    agents = {p.agent_id for p in payments(scope).filter(method=PaymentMethod.CASH, agent__isnull=False)}
+    rows = []
+    for agent in Agent.objects.filter(pk__in=agents).order_by("code"):
+        cash = Payment.objects.filter(agent=agent, method=PaymentMethod.CASH)
+        sent = Remittance.objects.filter(agent=agent, kind=RemittanceKind.AGENT_TO_COLLECTOR)
+        day = start
+        while day <= end:
+            first, after = _day_bounds(day)
+            collected = cash.filter(paid_at__gte=first, paid_at__lt=after).aggregate(s=Sum("amount"))["s"] or 0
+            remitted = sent.filter(remitted_on=day).aggregate(s=Sum("amount"))["s"] or 0
+            total_in = cash.filter(paid_at__lt=after).aggregate(s=Sum("amount"))["s"] or 0
+            total_out = sent.filter(remitted_on__lte=day).aggregate(s=Sum("amount"))["s"] or 0
+            old_in = cash.filter(paid_at__lt=_day_bounds(day - timedelta(days=grace_days))[1]).aggregate(
+                s=Sum("amount"))["s"] or 0
+            if collected or remitted or total_in - total_out:
+                rows.append(ReconciliationRow(day, agent, collected, remitted, total_in - total_out,
+                                              max(0, old_in - total_out)))
+            day += timedelta(days=1)
+    return rows
+
+
+@dataclass(frozen=True)
+class CommissionLine:
+    scheme: str
+    is_renewal: bool
+    method: str
+    collected: int
+    rate: Decimal | None  # None: no rate configured for that day — the statement asks for one
+    commission: int | None
+    example_rate: bool
+
+
+def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
+    """The agent's collections in ``month`` by scheme × new/renewal × method, times the contract rate
+    in force on each payment day."""
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    sums: dict[tuple[str, bool, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), False, False])
+    for p in Payment.objects.filter(agent=agent, paid_at__date__gte=first, paid_at__date__lt=after).select_related(
+            "enrollment"):
+        key = (p.enrollment.scheme, p.enrollment.is_renewal, p.method)
+        day = timezone.localtime(p.paid_at).date()
+        rate = CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), scheme=key[0],
+                                             is_renewal=key[1], method=key[2], valid_from__lte=day).first()
+        line = sums[key]
+        line[0] += p.amount
+        if rate is None:
+            line[3] = True
+        else:
+            line[1] += rate.rate * p.amount
+            line[2] = line[2] or rate.is_example
+    return [CommissionLine(scheme, renewal, method, total, None if missing else (pay / total if total else Decimal(0)),
+                           None if missing else round_vnd(pay), example)
+            for (scheme, renewal, method), (total, pay, example, missing) in sorted(sums.items())]
+
+
+def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> list[dict[str, Any]]:
+    """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS."""
+    rows = []
+    for p in payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.VSI,
+                                    reverses__isnull=True, paid_at__date__gte=start, paid_at__date__lte=end,
+                                    reversal__isnull=True).order_by("paid_at"):
+        e, person = p.enrollment, p.enrollment.person
+        assert person is not None
+        sponsored = p.payer == Payer.SPONSOR
+        rows.append({
+            "name": person.full_name, "si_code": person.si_code or "", "citizen_id": person.citizen_id or "",
+            "address": f"{person.address_detail}, {person.area.name}".strip(", "),
+            "receipt_date": timezone.localtime(p.paid_at).date(), "receipt_number": p.receipt.serial,
+            "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
+            "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
+            "other_support": p.amount if sponsored else 0, "collector_code": p.collector.code,
+        })
+    return rows
+
+
+def hi_list_rows(scope: Scope, collector_id: int, start: date, end: date) -> list[dict[str, Any]]:
+    """Household-HI members paid through a collector in a period, in the columns of Decree 188/2025
+    form No. 4."""
+    rows = []
+    paid = payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.HOUSEHOLD_HI,
+                                  reverses__isnull=True, reversal__isnull=True, paid_at__date__gte=start,
+                                  paid_at__date__lte=end)
+    for p in paid.order_by("paid_at"):
+        base = default_parameters().at("base_salary", p.enrollment.quoted_on).value
+        head = p.enrollment.household.head_id if p.enrollment.household else None
+        for line in HiCardLine.objects.filter(enrollment=p.enrollment).select_related("person").order_by("rank"):
+            relation = (line.person.memberships.filter(household=p.enrollment.household).values_list(
+                "relationship", flat=True).first() or "")
+            rows.append({
+                "name": line.person.full_name, "hi_code": line.person.si_code or "",
+                "citizen_id": line.person.citizen_id or "", "date_of_birth": line.person.date_of_birth,
+                "initial_clinic": line.initial_clinic, "base_salary": base,
+                "relationship": "head" if line.person_id == head else relation,
+                "support_percent": 0, "card_kind": line.card_kind, "months": p.enrollment.months,
+                "rank": line.rank, "amount": line.amount, "valid_from": line.valid_from, "valid_to": line.valid_to,
+            })
+    return rows

@@ -1,0 +1,59 @@
+"""Forms of the agent's quote → confirm → pay flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ansinh.enrollment.models import CardKind
+from ansinh.payments.models import PaymentMethod, Sponsor
+from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES
+from ansinh.web.registry_forms import DomainForm
+
+
+class VsiEnrollForm(DomainForm):
+    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    income = forms.IntegerField(label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 50000}))
+    method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
+    months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
+    override = forms.BooleanField(label="Thay đổi nhóm hỗ trợ so với dữ liệu hộ", required=False)
+    groups = forms.MultipleChoiceField(label="Nhóm hỗ trợ (khi thay đổi)", choices=GROUP_CHOICES, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    override_reason = forms.CharField(label="Lý do thay đổi", required=False, max_length=300)
+    rate = forms.DecimalField(label="Lãi suất quỹ r (khi đóng trước/đóng bù)", required=False, min_value=0,
+                              max_value=1, decimal_places=6)
+
+
+class HiEnrollForm(DomainForm):
+    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    members = forms.MultipleChoiceField(label="Thành viên tham gia", widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "Chọn ít nhất một thành viên."})
+    months = forms.TypedChoiceField(label="Kỳ đóng", coerce=int, initial=12,
+                                    choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng")])
+    initial_clinic = forms.CharField(label="Nơi KCB ban đầu", required=False, max_length=200)
+    card_kind = forms.ChoiceField(label="Loại thẻ", choices=CardKind.choices, initial=CardKind.ELECTRONIC)
+
+    def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = member_choices or []
+
+
+class PaymentForm(DomainForm):
+    amount = forms.IntegerField(label="Số tiền thu (đồng)", min_value=0, error_messages=MESSAGES,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    method = forms.ChoiceField(label="Hình thức", choices=PaymentMethod.choices, initial=PaymentMethod.CASH)
+    sponsor = forms.ModelChoiceField(label="Nhà tài trợ đóng thay (nếu có)", queryset=Sponsor.objects.all(),
+                                     required=False, empty_label="— Người tham gia tự đóng —")
+    key = forms.CharField(widget=forms.HiddenInput)
+
+
+class ReverseForm(DomainForm):
+    reason = forms.CharField(label="Lý do huỷ khoản thu", max_length=300, error_messages=MESSAGES)
+    key = forms.CharField(widget=forms.HiddenInput)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET)
+    end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET)

@@ -1,0 +1,185 @@
+"""The agent's field flow (quote → confirm → pay → receipt), the due list, and the managers' money pages.
+Each view parses input and calls one service or query."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ansinh.enrollment import queries as coverage
+from ansinh.enrollment import services as enrolling
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+from ansinh.org.models import Agent, OrgKind
+from ansinh.org.queries import org_units
+from ansinh.org.scope import scope_for
+from ansinh.payments import documents, exports
+from ansinh.payments import queries as money
+from ansinh.payments import services as paying
+from ansinh.payments.models import Receipt
+from ansinh.registry import queries as registry
+from ansinh.rules.vsi import Method
+from ansinh.web.common import or_404, run_service
+from ansinh.web.field_forms import HiEnrollForm, PaymentForm, PeriodForm, ReverseForm, VsiEnrollForm
+
+
+@login_required
+def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Quote and, on "Xác nhận", save the term: one screen."""
+    scope = scope_for(request.user)
+    person = or_404(lambda: registry.person(scope, person_id))
+    form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12})
+    offer = None
+    if request.method == "POST":
+        offer = run_service(form, lambda: enrolling.quote_vsi(
+            scope, person_id, form.cleaned_data["on"], form.cleaned_data["income"], form.cleaned_data["months"],
+            Method(form.cleaned_data["method"]),
+            enrolling.check_groups(form.cleaned_data["groups"]) if form.cleaned_data["override"] else None,
+            form.cleaned_data["override_reason"], form.cleaned_data["rate"]))
+        if offer is not None and "confirm" in request.POST:
+            enrollment = run_service(form, lambda: enrolling.enroll_vsi(request.user, scope, offer))
+            if enrollment is not None:
+                return redirect("web:pay", enrollment.pk)
+    return render(request, "web/vsi_enroll.html", {"form": form, "person": person, "offer": offer},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    card = or_404(lambda: registry.household_card(scope, household_id))
+    choices = [(str(m.person_id), m.person.full_name) for m in card.members]
+    form = HiEnrollForm(request.POST or None, member_choices=choices,
+                        initial={"on": timezone.localdate(), "members": [c[0] for c in choices]})
+    offer = None
+    if request.method == "POST":
+        offer = run_service(form, lambda: enrolling.quote_hi(scope, household_id, [int(p) for p in form.cleaned_data[
+            "members"]], form.cleaned_data["on"], form.cleaned_data["months"]))
+        if offer is not None and "confirm" in request.POST:
+            enrollment = run_service(form, lambda: enrolling.enroll_hi(request.user, scope, offer,
+                                                                form.cleaned_data["initial_clinic"],
+                                                                form.cleaned_data["card_kind"]))
+            if enrollment is not None:
+                return redirect("web:pay", enrollment.pk)
+    rows = list(zip(offer.members, offer.quote.members, strict=True)) if offer else []
+    return render(request, "web/hi_enroll.html", {"form": form, "card": card, "offer": offer, "rows": rows},
+                  status=400 if form.errors else 200)
+
+
+def _enrollment(request: HttpRequest, enrollment_id: int) -> Enrollment:
+    scope = scope_for(request.user)
+    enrollment = Enrollment.objects.select_related("person", "household").filter(pk=enrollment_id).first()
+    if enrollment is None or not scope.has_area(enrollment.area_id):
+        raise Http404
+    return enrollment
+
+
+@login_required
+def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    enrollment = _enrollment(request, enrollment_id)
+    if enrollment.status == EnrollmentStatus.PAID:
+        return redirect("web:receipt", enrollment.payments.get(reverses__isnull=True).receipt.pk)
+    form = PaymentForm(request.POST or None, initial={"amount": enrollment.payable, "key": uuid.uuid4().hex})
+    if request.method == "POST":
+        payment = run_service(form, lambda: paying.record_payment(
+            request.user, scope_for(request.user), enrollment_id, amount=form.cleaned_data["amount"],
+            method=form.cleaned_data["method"], idempotency_key=form.cleaned_data["key"], paid_at=timezone.now(),
+            sponsor_id=form.cleaned_data["sponsor"].pk if form.cleaned_data["sponsor"] else None))
+        if payment is not None:
+            return redirect("web:receipt", payment.receipt.pk)
+    return render(request, "web/pay.html", {"form": form, "enrollment": enrollment},
+                  status=400 if form.errors else 200)
+
+
+def _receipt(request: HttpRequest, receipt_id: int) -> Receipt:
+    receipt = Receipt.objects.select_related("payment__enrollment", "pool").filter(pk=receipt_id).first()
+    if receipt is None or not scope_for(request.user).has_area(receipt.payment.enrollment.area_id):
+        raise Http404
+    return receipt
+
+
+@login_required
+def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    found = _receipt(request, receipt_id)
+    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
+    reversed_by = getattr(found.payment, "reversal", None)
+    return render(request, "web/receipt.html", {"receipt": found, "lines": documents.receipt_lines(found),
+                                                "size": size, "reversed_by": reversed_by,
+                                                "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex})})
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    found = _receipt(request, receipt_id)
+    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
+    response = HttpResponse(documents.receipt_pdf(found, size), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-lai-{found.serial}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    found = _receipt(request, receipt_id)
+    form = ReverseForm(request.POST)
+    if run_service(form, lambda: paying.reverse_payment(request.user, scope_for(request.user), found.payment.pk,
+                                                 form.cleaned_data["reason"], form.cleaned_data["key"],
+                                                 timezone.now())) is None:
+        return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
+                      status=400)
+    return redirect("web:receipt", receipt_id)
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    days = int(request.GET.get("days", 30) or 30)
+    items = coverage.due_list(scope_for(request.user), timezone.localdate(), days)
+    return render(request, "web/due.html", {"items": items, "days": days})
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, date, date]:
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, today.replace(day=1), today
+
+
+@login_required
+def money_overview(request: HttpRequest) -> HttpResponse:
+    """Managers: payments, reconciliation per day and agent, commission, and the lists for BHXH."""
+    scope = scope_for(request.user)
+    form, start, end = _period(request)
+    paid = money.payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end).order_by("-paid_at")
+    collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
+    agents = Agent.objects.filter(pk__in=paid.values("agent_id"))
+    statements = [(agent, money.commission_statement(agent, start)) for agent in agents]
+    context: dict[str, Any] = {
+        "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
+        "reconciliation": money.reconciliation(scope, start, min(end, start + timedelta(days=62))),
+        "statements": statements,
+    }
+    return render(request, "web/money.html", context)
+
+
+@login_required
+def list_export(request: HttpRequest, collector_id: int, kind: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not org_units(scope).filter(pk=collector_id).exists():
+        raise Http404
+    _, start, end = _period(request)
+    if kind == "d05":
+        body, name = exports.d05_xlsx(money.d05_rows(scope, collector_id, start, end)), "D05-TS"
+    elif kind == "bhyt":
+        body, name = exports.hi_list_xlsx(money.hi_list_rows(scope, collector_id, start, end)), "BHYT-HGD-mau-4"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    return response

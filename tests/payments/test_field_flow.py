@@ -1,0 +1,227 @@
+"""The agent's flow on the web and over the API; the due list, reminders, lists, reconciliation, commission."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from ansinh.enrollment import queries as coverage
+from ansinh.enrollment import services as enrolling
+from ansinh.enrollment.reminders import remind
+from ansinh.org.services import issue_token
+from ansinh.payments import exports, queries, services
+from ansinh.payments.models import CommissionRate, Payment, Receipt, Remittance, Sponsor
+from ansinh.registry import services as registry
+from tests.builders import Personas, field_setup, person_data, personas
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ON = date(2025, 8, 1)
+
+
+@pytest.fixture
+def who() -> Personas:
+    return personas()
+
+
+@pytest.fixture
+def setup(who: Personas) -> tuple[Any, Any]:
+    return field_setup(who)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def household(who: Personas, poor: bool = True) -> Any:
+    scope = who.scope(who.agent)
+    found = registry.create_household(who.agent, scope, person_data(), ON)
+    if poor:
+        registry.set_poverty_status(who.agent, scope, found.pk, "poor", date(2025, 1, 1), "QĐ 1")
+    return found
+
+
+def paid_vsi(who: Personas, on: date = ON, months: int = 1, key: str = "k") -> Payment:
+    scope = who.scope(who.agent)
+    head = household(who).head_id
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, head, on, 1_500_000, months))
+    return services.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                                   idempotency_key=key, paid_at=datetime(on.year, on.month, on.day, 9, tzinfo=TZ))
+
+
+def test_the_phone_flow_is_search_quote_pay_receipt(who: Personas, setup: Any) -> None:
+    person = household(who).head
+    client = client_for(who.agent)
+    assert f"/nguoi/{person.pk}/" in client.get("/tim-kiem/", {"q": "nguyen van an"}).content.decode()  # screen 1
+    form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "12"}
+    quoted = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", form)  # screen 2: quote...
+    assert '<td id="payable">1.980.000 đ</td>' in quoted.content.decode()  # 12 × 165,000 for a poor household
+    confirmed = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", {**form, "confirm": "1"})  # ...and confirm
+    pay_page = client.get(confirmed["Location"])  # screen 3
+    assert 'id="due">1.980.000 đ' in pay_page.content.decode()
+    key = pay_page.context["form"].initial["key"]
+    paid = client.post(confirmed["Location"], {"amount": "1980000", "method": "cash", "key": key})
+    receipt = client.get(paid["Location"]).content.decode()  # screen 4
+    assert "BL40-2025-0000001" in receipt and "Một triệu chín trăm tám mươi nghìn đồng" in receipt
+    again = client.post(confirmed["Location"], {"amount": "1980000", "method": "cash", "key": key})
+    assert again.status_code == 302 and Payment.objects.count() == Receipt.objects.count() == 1
+
+
+def test_a_wrong_amount_on_the_pay_screen_is_explained_and_saves_nothing(who: Personas, setup: Any) -> None:
+    scope = who.scope(who.agent)
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, household(who).head_id, ON,
+                                                                              1_500_000, 1))
+    response = client_for(who.agent).post(f"/thu-tien/{enrollment.pk}/", {"amount": "100", "method": "cash",
+                                                                           "key": "x"})
+    assert response.status_code == 400 and "khác số phải đóng 165.000 đ" in response.context["form"]["amount"].errors[0]
+    assert Payment.objects.count() == 0
+
+
+def test_household_cards_through_the_web(who: Personas, setup: Any) -> None:
+    found = household(who, poor=False)
+    client = client_for(who.agent)
+    form = {"on": "2025-08-01", "members": [str(found.head_id)], "months": "12", "card_kind": "electronic"}
+    quoted = client.post(f"/ho/{found.pk}/bhyt/", form)
+    assert '<td id="payable">1.263.600 đ</td>' in quoted.content.decode() and "31/08/2025" in quoted.content.decode()
+    assert client.post(f"/ho/{found.pk}/bhyt/", {**form, "months": "2"}).status_code == 400
+
+
+def test_receipts_print_in_a5_and_58mm_and_as_pdf(who: Personas, setup: Any) -> None:
+    receipt = paid_vsi(who).receipt
+    client = client_for(who.agent)
+    assert "receipt-a5" in client.get(f"/bien-lai/{receipt.pk}/").content.decode()
+    assert "receipt-58mm" in client.get(f"/bien-lai/{receipt.pk}/", {"kho": "58mm"}).content.decode()
+    for size in ("a5", "58mm"):
+        pdf = client.get(f"/bien-lai/{receipt.pk}/pdf/", {"kho": size})
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF") and b"DejaVu" in pdf.content
+    assert client_for(who.manager_elsewhere).get(f"/bien-lai/{receipt.pk}/").status_code == 404
+
+
+def test_a_sponsored_payment_shows_as_other_support(who: Personas, setup: Any) -> None:
+    sponsor = Sponsor.objects.create(name="Công ty Hảo Tâm")
+    scope = who.scope(who.agent)
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, household(who).head_id, ON,
+                                                                              1_500_000, 1))
+    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=165_000, method="bank_transfer",
+                                      idempotency_key="s1", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ),
+                                      sponsor_id=sponsor.pk)
+    [row] = queries.d05_rows(scope, payment.collector_id, ON, ON)
+    assert (row["paid"], row["other_support"], row["state_support"]) == (0, 165_000, 165_000)
+
+
+def test_the_d05_list_reads_back_with_the_official_amounts(who: Personas, setup: Any) -> None:
+    payment = paid_vsi(who)
+    body = exports.d05_xlsx(queries.d05_rows(who.scope(who.agent), payment.collector_id, ON, ON))
+    path = Path(__file__).parent / "_d05.xlsx"
+    try:
+        path.write_bytes(body)
+        table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    finally:
+        path.unlink()
+    header, row = table[0], table[1]
+    assert header[:3] == ["Họ và tên", "Mã số BHXH", "Số định danh cá nhân"]
+    values = dict(zip(header, row, strict=True))
+    assert values["Số tiền phải đóng"] == 330000 and values["Số tiền đã đóng"] == 165000
+    assert values["NSNN hỗ trợ"] == 165000 and values["Số biên lai"] == "BL40-2025-0000001"
+
+
+def test_the_household_list_has_form_4_columns(who: Personas, setup: Any) -> None:
+    scope = who.scope(who.agent)
+    found = household(who, poor=False)
+    enrollment = enrolling.enroll_hi(who.agent, scope, enrolling.quote_hi(scope, found.pk, [found.head_id], ON, 12),
+                                     "Trạm y tế phường Thành Vinh")
+    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=1_263_600, method="cash",
+                                      idempotency_key="h", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ))
+    [row] = queries.hi_list_rows(scope, payment.collector_id, ON, ON)
+    assert (row["base_salary"], row["relationship"], row["amount"], row["months"]) == (2_340_000, "head", 1_263_600, 12)
+    assert row["initial_clinic"] == "Trạm y tế phường Thành Vinh"
+    assert exports.hi_list_xlsx([row]).startswith(b"PK")
+
+
+def test_the_due_list_and_lapses(who: Personas, setup: Any) -> None:
+    paid_vsi(who)  # August 2025 paid
+    scope = who.scope(who.agent)
+    assert [i.kind for i in coverage.due_list(scope, date(2025, 8, 20))] == []
+    [due] = coverage.due_list(scope, date(2025, 9, 5))
+    assert (due.kind, due.due_date, due.amount_now) == ("vsi_due", date(2025, 9, 1), 165_000)
+    assert coverage.due_list(scope, date(2025, 10, 5))[0].kind == "vsi_overdue"
+    assert coverage.due_list(who.scope(who.manager_elsewhere), date(2025, 9, 5)) == []
+
+
+def test_household_cards_ending_expired_and_lapsed(who: Personas, setup: Any) -> None:
+    scope = who.scope(who.agent)
+    found = household(who, poor=False)
+    enrollment = enrolling.enroll_hi(who.agent, scope, enrolling.quote_hi(scope, found.pk, [found.head_id], ON, 3))
+    services.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                            idempotency_key="h3", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ))
+    end = enrollment.hi_lines.get().valid_to  # 30 days' wait, then 3 months
+    kinds = {day: [i.kind for i in coverage.due_list(scope, day)]
+             for day in (end - timedelta(days=10), end + timedelta(days=30), end + timedelta(days=95))}
+    assert list(kinds.values()) == [["hi_ending"], ["hi_expired"], ["hi_lapsed"]]
+
+
+def test_reminders_are_written_once_per_period(who: Personas, setup: Any, tmp_path: Path) -> None:
+    paid_vsi(who)
+    out = tmp_path / "sms.csv"
+    scope = who.scope(who.agent)
+    assert remind(scope, date(2025, 9, 5), out, dry_run=True) and not out.exists()
+    [message] = remind(scope, date(2025, 9, 5), out)
+    assert message.phone == "0912345678" and "165.000 đ" in message.text and "01/09/2025" in message.text
+    assert list(csv.reader(out.open(encoding="utf-8")))[1][0] == "0912345678"
+    assert remind(scope, date(2025, 9, 6), tmp_path / "again.csv") == []
+
+
+def test_reconciliation_shows_what_an_agent_still_holds(who: Personas, setup: Any) -> None:
+    post, agent = setup
+    paid_vsi(who)
+    scope = who.scope(who.agent)
+    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=100_000,
+                               on=date(2025, 8, 2), idempotency_key="r1", agent_id=agent.pk)
+    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=100_000,
+                               on=date(2025, 8, 2), idempotency_key="r1", agent_id=agent.pk)  # a retry
+    rows = {r.day: r for r in queries.reconciliation(scope, date(2025, 8, 1), date(2025, 8, 3))}
+    assert (rows[date(2025, 8, 1)].collected, rows[date(2025, 8, 1)].outstanding) == (165_000, 165_000)
+    assert (rows[date(2025, 8, 2)].remitted, rows[date(2025, 8, 2)].outstanding) == (100_000, 65_000)
+    assert rows[date(2025, 8, 3)].overdue == 65_000 and Remittance.objects.count() == 1
+
+
+def test_commission_needs_a_configured_rate(who: Personas, setup: Any) -> None:
+    _, agent = setup
+    paid_vsi(who)
+    [line] = queries.commission_statement(agent, ON)
+    assert (line.collected, line.commission) == (165_000, None)  # no rate: asked for, never invented
+    CommissionRate.objects.create(scheme="vsi", is_renewal=False, method="cash", rate=Decimal("0.05"),
+                                  valid_from=date(2025, 1, 1), source="Hợp đồng mẫu", is_example=True)
+    [line] = queries.commission_statement(agent, ON)
+    assert (line.commission, line.example_rate) == (8_250, True)
+
+
+def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> None:
+    client, token = Client(), issue_token(who.agent, "app")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    head = household(who).head_id
+    created = client.post("/api/enrollments/vsi", {"person_id": head, "on": "2025-08-01", "income": 1500000,
+                                                   "months": 1}, content_type="application/json", **auth).json()
+    assert created["payable"] == 165000 and created["support_groups"] == ["poor"]
+    body = {"enrollment_id": created["id"], "amount": 165000}
+    first = client.post("/api/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1", **auth)
+    again = client.post("/api/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1", **auth)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert first.json()["receipt"]["serial"] == "BL40-2025-0000001" and Receipt.objects.count() == 1
+    missing = client.post("/api/payments", body, content_type="application/json", **auth)
+    assert missing.status_code == 422 and missing.json()["error"]["code"] == "invalid_input"
+    other = client.post("/api/payments", {**body, "amount": 1}, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="a1", **auth)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
+    due = client.get("/api/due-list?on=2025-09-05", **auth).json()
+    assert [d["kind"] for d in due] == ["vsi_due"]
