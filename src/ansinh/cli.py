@@ -30,7 +30,7 @@ from ansinh.rules.params import ParameterValue
 app = typer.Typer(help="ansinh: BHXH tự nguyện và BHYT hộ gia đình.", no_args_is_help=True)
 calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
 app.add_typer(calc, name="calc")
-console = Console()
+console = Console(soft_wrap=True)  # long Vietnamese lines stay whole for logs and scripts
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from ansinh.demo.services import DEMO_LOGINS, load_demo
 from ansinh.org.models import Role
 from ansinh.org.scope import scope_for
+from ansinh.payments.models import CommissionRate, Payment, Receipt
 from ansinh.registry import queries
 from ansinh.registry.models import AuditEntry, Household, Person
 
@@ -27,6 +28,10 @@ def test_loading_twice_creates_nothing_new() -> None:
     assert (get_user_model().objects.count(), Person.objects.count(), Household.objects.count(),
             AuditEntry.objects.count()) == counts
     assert counts[:3] == (len(DEMO_LOGINS), 6, 3)
+    assert Receipt.objects.count() == 2 and Payment.objects.count() == 2
+    vsi = Payment.objects.get(enrollment__scheme="vsi")
+    assert vsi.amount == 3 * (440_000 - 132_000)  # near-poor household, income 2,000,000, Era B, 3 months
+    assert all(rate.is_example for rate in CommissionRate.objects.all())
 
 
 def test_each_demo_login_has_its_role_and_sees_its_area() -> None:

@@ -12,10 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
 
+from ansinh.cli import app
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
+from ansinh.enrollment.models import CalculationRecord, Enrollment
 from ansinh.enrollment.reminders import remind
+from ansinh.lib.errors import DomainError
 from ansinh.org.services import issue_token
 from ansinh.payments import exports, queries, services
 from ansinh.payments.models import CommissionRate, Payment, Receipt, Remittance, Sponsor
@@ -225,3 +229,48 @@ def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> Non
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
     due = client.get("/api/due-list?on=2025-09-05", **auth).json()
     assert [d["kind"] for d in due] == ["vsi_due"]
+
+
+def test_refused_enrollments_change_nothing(who: Personas, setup: Any) -> None:
+    found = household(who, poor=False)
+    scope = who.scope(who.agent)
+    with pytest.raises(DomainError) as refused:
+        enrolling.quote_hi(scope, found.pk, [found.head_id], ON, 2)  # household HI is 3, 6 or 12 months
+    assert refused.value.code == "payment_term_invalid"
+    with pytest.raises(DomainError) as refused:
+        enrolling.quote_vsi(who.scope(who.manager_elsewhere), found.head_id, ON, 1_500_000, 1)  # out of scope
+    assert refused.value.code == "not_found"
+    assert Enrollment.objects.count() == CalculationRecord.objects.count() == 0
+
+
+def test_an_era_a_receipt_for_a_poor_household_is_231000(who: Personas, setup: Any) -> None:
+    scope, launch_day = who.scope(who.agent), date(2022, 5, 8)
+    found = registry.create_household(who.agent, scope, person_data(), date(2020, 1, 1))
+    registry.set_poverty_status(who.agent, scope, found.pk, "poor", date(2022, 1, 1), "QĐ 2/QĐ-UBND")
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, found.head_id, launch_day,
+                                                                              1_500_000, 1))
+    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=231_000, method="cash",
+                                      idempotency_key="era-a", paid_at=datetime(2022, 5, 8, 9, tzinfo=TZ))
+    assert payment.receipt.amount == 231_000 and payment.receipt.amount_words == "Hai trăm ba mươi mốt nghìn đồng"
+
+
+def test_the_reminder_command_writes_the_csv_once(who: Personas, setup: Any, tmp_path: Path) -> None:
+    paid_vsi(who)
+    out = tmp_path / "sms.csv"
+    first = CliRunner().invoke(app, ["renewals", "remind", "--on", "2025-09-05", "--out", str(out)])
+    assert first.exit_code == 0 and "1 tin nhắn mới" in first.output and out.exists()
+    again = CliRunner().invoke(app, ["renewals", "remind", "--on", "2025-09-05", "--out", str(tmp_path / "b.csv")])
+    assert "0 tin nhắn mới" in again.output
+
+
+def test_a_manager_records_a_remittance_on_the_web(who: Personas, setup: Any) -> None:
+    post, agent = setup
+    client = client_for(who.agent)
+    page = client.get("/thu-tien/nop-tien/")
+    key = page.context["form"].initial["key"]
+    form = {"kind": "agent_to_collector", "collector": str(post.pk), "agent": str(agent.pk), "amount": "165000",
+            "on": "2025-08-02", "key": key}
+    assert client.post("/thu-tien/nop-tien/", form).status_code == 302
+    assert client.post("/thu-tien/nop-tien/", form).status_code == 302  # a double tap
+    assert Remittance.objects.count() == 1
+    assert "Đối soát" in client.get("/thu-tien/").content.decode()

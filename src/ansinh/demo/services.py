@@ -1,14 +1,17 @@
 """The demo scenario, loaded by `make demo` (idempotent: running it again changes nothing).
 
 So far: the organisation of Nghệ An (BHXH tỉnh, Bưu điện tỉnh, a collection point), one login per
-role, and a few households in Phường Thành Vinh. People and households are fictional; places are
+role, a few households in Phường Thành Vinh, a receipt pool, example commission rates (marked as
+examples: no contract's rates are known) and two paid terms. People and households are fictional; places are
 the real ones shipped by the areas app. The May 2022 campaign comes with the campaigns issue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,9 +19,13 @@ from django.db import transaction
 
 from ansinh.areas import queries as areas
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.enrollment import services as enrolling
+from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.org.models import Agent, OrgKind, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import grant_role
+from ansinh.payments import services as paying
+from ansinh.payments.models import CommissionRate, ReceiptPool, Sponsor
 from ansinh.registry import services
 from ansinh.registry.models import Person
 
@@ -92,7 +99,34 @@ def load_demo() -> list[DemoLogin]:
     agent.collection_points.set([point])
     agent.areas.set([_commune(THANH_VINH)])
     _households(made["daily"])
+    _money(post, made["daily"])
     return list(DEMO_LOGINS)
+
+
+def _money(post: OrgUnit, agent_user: AbstractBaseUser) -> None:
+    """A receipt pool, example commission rates (not contract figures), a sponsor, and two paid terms."""
+    ReceiptPool.objects.get_or_create(collector=post, series="BL40-DEMO", defaults={"last_number": 999_999})
+    for scheme in (Scheme.VSI, Scheme.HOUSEHOLD_HI):
+        for renewal in (False, True):
+            CommissionRate.objects.get_or_create(
+                scheme=scheme, is_renewal=renewal, method="cash", valid_from=date(2022, 1, 1),
+                defaults={"rate": Decimal("0.05") if not renewal else Decimal("0.03"), "is_example": True,
+                          "source": "Ví dụ minh hoạ cho demo — không phải tỷ lệ của hợp đồng thật"})
+    Sponsor.objects.get_or_create(name="Quỹ Tấm lòng vàng (demo)", defaults={"note": "Tặng thẻ BHYT, sổ BHXH"})
+    scope = scope_for(agent_user)
+    paid_at = datetime(2025, 8, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    hung = Person.objects.get(citizen_id=HOUSEHOLDS[0][0][3])
+    if not Enrollment.objects.filter(person=hung).exists():
+        vsi = enrolling.enroll_vsi(agent_user, scope, enrolling.quote_vsi(scope, hung.pk, DEMO_DAY, 2_000_000, 3))
+        paying.record_payment(agent_user, scope, vsi.pk, amount=vsi.payable, method="cash",
+                              idempotency_key="demo-vsi-hung", paid_at=paid_at)
+    mai_household = Person.objects.get(citizen_id=HOUSEHOLDS[1][0][3]).headed_households.get()
+    if not Enrollment.objects.filter(household=mai_household).exists():
+        members = list(mai_household.memberships.values_list("person_id", flat=True))
+        hi = enrolling.enroll_hi(agent_user, scope, enrolling.quote_hi(scope, mai_household.pk, members, DEMO_DAY, 12),
+                                 "Trạm y tế phường Thành Vinh")
+        paying.record_payment(agent_user, scope, hi.pk, amount=hi.payable, method="cash",
+                              idempotency_key="demo-hi-mai", paid_at=paid_at)
 
 
 def _households(agent_user: AbstractBaseUser) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from ansinh.enrollment.models import CardKind
-from ansinh.payments.models import PaymentMethod, Sponsor
+from ansinh.org.models import Agent, OrgUnit
+from ansinh.payments.models import PaymentMethod, RemittanceKind, Sponsor
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES
 from ansinh.web.registry_forms import DomainForm
 
@@ -52,6 +53,22 @@ class PaymentForm(DomainForm):
 class ReverseForm(DomainForm):
     reason = forms.CharField(label="Lý do huỷ khoản thu", max_length=300, error_messages=MESSAGES)
     key = forms.CharField(widget=forms.HiddenInput)
+
+
+class RemittanceForm(DomainForm):
+    kind = forms.ChoiceField(label="Loại", choices=RemittanceKind.choices)
+    collector = forms.ModelChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())
+    agent = forms.ModelChoiceField(label="Nhân viên thu (khi nhân viên nộp)", queryset=Agent.objects.none(),
+                                   required=False)
+    amount = forms.IntegerField(label="Số tiền (đồng)", min_value=1, error_messages=MESSAGES)
+    on = forms.DateField(label="Ngày nộp", widget=DATE_WIDGET, error_messages=MESSAGES)
+    reference = forms.CharField(label="Số chứng từ", max_length=100, required=False)
+    key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, collectors: Any = None, agents: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].queryset = collectors if collectors is not None else OrgUnit.objects.none()
+        self.fields["agent"].queryset = agents if agents is not None else Agent.objects.none()
 
 
 class PeriodForm(forms.Form):

@@ -17,6 +17,7 @@ from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.org.models import Agent, OrgKind
+from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import org_units
 from ansinh.org.scope import scope_for
 from ansinh.payments import documents, exports
@@ -26,7 +27,14 @@ from ansinh.payments.models import Receipt
 from ansinh.registry import queries as registry
 from ansinh.rules.vsi import Method
 from ansinh.web.common import or_404, run_service
-from ansinh.web.field_forms import HiEnrollForm, PaymentForm, PeriodForm, ReverseForm, VsiEnrollForm
+from ansinh.web.field_forms import (
+    HiEnrollForm,
+    PaymentForm,
+    PeriodForm,
+    RemittanceForm,
+    ReverseForm,
+    VsiEnrollForm,
+)
 
 
 @login_required
@@ -166,6 +174,22 @@ def money_overview(request: HttpRequest) -> HttpResponse:
         "statements": statements,
     }
     return render(request, "web/money.html", context)
+
+
+@login_required
+def remittance_new(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
+    form = RemittanceForm(request.POST or None, collectors=collectors, agents=org_agents(scope),
+                          initial={"on": timezone.localdate(), "key": uuid.uuid4().hex})
+    if request.method == "POST" and run_service(form, lambda: paying.record_remittance(
+            request.user, scope, kind=form.cleaned_data["kind"], collector_id=form.cleaned_data["collector"].pk,
+            amount=form.cleaned_data["amount"], on=form.cleaned_data["on"], idempotency_key=form.cleaned_data["key"],
+            agent_id=form.cleaned_data["agent"].pk if form.cleaned_data["agent"] else None,
+            reference=form.cleaned_data["reference"])) is not None:
+        return redirect("web:money")
+    return render(request, "web/form.html", {"form": form, "title": "Ghi nộp tiền", "submit": "Lưu"},
+                  status=400 if form.errors else 200)
 
 
 @login_required

@@ -29,5 +29,6 @@ urlpatterns = [
     path("bien-lai/<int:receipt_id>/huy/", field_views.reverse, name="reverse"),
     path("viec-can-lam/", field_views.due, name="due"),
     path("thu-tien/", field_views.money_overview, name="money"),
+    path("thu-tien/nop-tien/", field_views.remittance_new, name="remittance_new"),
     path("thu-tien/danh-sach/<int:collector_id>/<str:kind>/", field_views.list_export, name="list_export"),
 ]

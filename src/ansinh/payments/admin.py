@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from ansinh.payments.models import CommissionRate, Payment, Receipt, ReceiptPool, Remittance, Sponsor
+
+
+@admin.register(ReceiptPool)
+class ReceiptPoolAdmin(admin.ModelAdmin):
+    list_display = ("series", "collector", "next_number", "last_number", "active")
+    readonly_fields = ("next_number",)  # numbers are handed out by the payment service only
+
+
+@admin.register(Sponsor)
+class SponsorAdmin(admin.ModelAdmin):
+    list_display = ("name", "note")
+    search_fields = ("name",)
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(admin.ModelAdmin):
+    list_display = ("scheme", "is_renewal", "method", "rate", "valid_from", "valid_to", "source", "is_example")
+    list_filter = ("scheme", "is_renewal", "method", "is_example")
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Recorded money is append-only: the admin shows it, never edits or deletes it."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnly):
+    list_display = ("paid_at", "enrollment", "amount", "method", "payer", "agent", "reverses")
+    list_filter = ("method", "payer")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnly):
+    list_display = ("pool", "number", "amount", "issued_at")
+
+
+@admin.register(Remittance)
+class RemittanceAdmin(ReadOnly):
+    list_display = ("remitted_on", "kind", "agent", "collector", "amount", "reference")
