@@ -274,3 +274,9 @@ def test_a_manager_records_a_remittance_on_the_web(who: Personas, setup: Any) ->
     assert client.post("/thu-tien/nop-tien/", form).status_code == 302  # a double tap
     assert Remittance.objects.count() == 1
     assert "Đối soát" in client.get("/thu-tien/").content.decode()
+
+
+def test_reconciliation_lists_days_with_money_moving_and_the_last_day(who: Personas, setup: Any) -> None:
+    paid_vsi(who)
+    days = [r.day for r in queries.reconciliation(who.scope(who.agent), date(2025, 8, 1), date(2025, 8, 31))]
+    assert days == [date(2025, 8, 1), date(2025, 8, 31)]

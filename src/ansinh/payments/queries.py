@@ -58,7 +58,8 @@ def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) ->
             total_out = sent.filter(remitted_on__lte=day).aggregate(s=Sum("amount"))["s"] or 0
             old_in = cash.filter(paid_at__lt=_day_bounds(day - timedelta(days=grace_days))[1]).aggregate(
                 s=Sum("amount"))["s"] or 0
-            if collected or remitted or total_in - total_out:
+            # Days with money moving, and the period's last day (where the agent stands now).
+            if collected or remitted or (day == end and total_in - total_out):
                 rows.append(ReconciliationRow(day, agent, collected, remitted, total_in - total_out,
                                               max(0, old_in - total_out)))
             day += timedelta(days=1)

@@ -26,3 +26,21 @@ def vndate(day: date) -> str:
 @register.filter
 def percent(rate: Decimal) -> str:
     return format_rate(Decimal(rate))
+
+
+LABELS = {
+    "vsi": "BHXH tự nguyện", "household_hi": "BHYT hộ gia đình", "cash": "Tiền mặt",
+    "bank_transfer": "Chuyển khoản", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
+    "ethnic_minority": "dân tộc thiểu số", "island": "xã đảo, đặc khu", "other": "khác",
+}
+
+
+@register.filter
+def label(code: str) -> str:
+    """Vietnamese label of a scheme, payment method or support group code."""
+    return LABELS.get(code, code)
+
+
+@register.filter
+def labels(codes: list[str]) -> str:
+    return ", ".join(LABELS.get(c, c) for c in codes) or LABELS["other"]
