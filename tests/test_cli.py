@@ -92,3 +92,32 @@ def test_hi_table_shows_card_dates_in_vietnamese_format() -> None:
 def test_hi_refusal_exits_2() -> None:
     code, out, _ = run("calc", "hi", "--on", "2024-08-01", "--members", "1", "--months", "2", "--json")
     assert code == 2 and json.loads(out)["error"]["code"] == "payment_term_invalid"
+
+
+def test_retirement_json_gives_age_date_and_first_pension_month() -> None:
+    code, out, _ = run("calc", "retirement", "--born", "1966-03-10", "--sex", "male", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["retirement_age"] == {"years": 61, "months": 9}
+    assert (data["retirement_date"], data["first_pension_month"]) == ("2027-12-31", "2028-01-01")
+
+
+def test_pension_json_gives_the_contract_fields() -> None:
+    code, out, _ = run("calc", "pension", "--born", "1980-05-20", "--sex", "female", "--income", "2000000",
+                       "--start", "2026-01", "--years", "20", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"retirement_date", "first_pension_month", "years_paid", "rate", "average_income", "monthly_pension",
+            "parameters"} <= set(data)
+    assert (data["rate"], data["average_income"], data["monthly_pension"]) == ("0.55", 2000000, 1100000)
+
+
+def test_pension_until_retirement_says_how_many_months_are_missing() -> None:
+    code, out, _ = run("calc", "pension", "--born", "1980-05-20", "--sex", "female", "--income", "2000000",
+                       "--start", "2026-01")
+    assert code == 0 and "còn thiếu 7 tháng" in out
+
+
+def test_a_bad_sex_is_refused_with_exit_2() -> None:
+    code, out, err = run("calc", "retirement", "--born", "1966-03-10", "--sex", "x", "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "invalid_input" and err

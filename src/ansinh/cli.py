@@ -24,7 +24,7 @@ from rich.table import Table
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
-from ansinh.rules import household_hi, vsi
+from ansinh.rules import benefits, household_hi, vsi
 from ansinh.rules.params import ParameterValue
 
 app = typer.Typer(help="ansinh: BHXH tự nguyện và BHYT hộ gia đình.", no_args_is_help=True)
@@ -183,6 +183,60 @@ def calc_hi(
             f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
         )
         _print_references(result.parameters)
+
+    _run(compute, as_json, render)
+
+
+def _parse_month(text: str, option: str) -> date:
+    return _parse_date(f"{text}-01" if len(text) == 7 else text, option)
+
+
+@calc.command("retirement")
+def calc_retirement(
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Tuổi nghỉ hưu, thời điểm nghỉ hưu và tháng bắt đầu hưởng lương hưu."""
+
+    def render(result: benefits.Retirement) -> None:
+        console.print(f"Tuổi nghỉ hưu: {result.years} tuổi {result.months} tháng")
+        console.print(f"Thời điểm nghỉ hưu: {format_date_vi(result.retirement_date)}")
+        console.print(f"Hưởng lương hưu từ tháng {result.first_pension_month:%m/%Y}")
+        _print_references(result.parameters)
+
+    _run(lambda: benefits.retirement(_parse_date(born, "--born"), sex), as_json, render)
+
+
+@calc.command("pension")
+def calc_pension(
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    income: Annotated[int, typer.Option("--income", help="Thu nhập tháng lựa chọn (đồng).")],
+    start: Annotated[str, typer.Option("--start", help="Tháng bắt đầu đóng (YYYY-MM).")],
+    years: Annotated[int | None, typer.Option("--years", help="Số năm đóng (mặc định: đến khi nghỉ hưu).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Ngày tính (chỉ để ghi nhận).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lương hưu ước tính theo giá trị hiện tại của thu nhập lựa chọn."""
+
+    def compute() -> benefits.PensionEstimate:
+        if on is not None:
+            _parse_date(on, "--on")
+        return benefits.estimate_pension(_parse_date(born, "--born"), sex, income, _parse_month(start, "--start"),
+                                         years)
+
+    def render(result: benefits.PensionEstimate) -> None:
+        r = result.rate
+        console.print(f"Nghỉ hưu: {format_date_vi(result.retirement.retirement_date)}; "
+                      f"số năm đóng tính hưởng: {r.years_counted} năm")
+        if r.eligible:
+            console.print(f"Tỷ lệ hưởng {format_rate(r.rate)} × thu nhập bình quân {format_vnd(result.average_income)}"
+                          f" = [bold]{format_vnd(result.monthly_pension)}/tháng[/bold]")
+        else:
+            console.print(f"Chưa đủ {r.min_years} năm đóng để hưởng lương hưu: còn thiếu {r.months_still_needed} tháng "
+                          "(có thể đóng bù, hoặc nhận BHXH một lần).")
+        _print_references(result.retirement.parameters + r.parameters)
 
     _run(compute, as_json, render)
 
