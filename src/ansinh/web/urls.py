@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import field_views, registry_views, views
+from ansinh.web import consult_views, field_views, registry_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
+    path("tu-van/", consult_views.consultation, name="consultation"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("web:password_change_done")),

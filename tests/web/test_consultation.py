@@ -1,0 +1,38 @@
+"""The consultation tool: costs by term, the pension each income buys, household HI, a QR code."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+QUERY = {"on": "2025-08-01", "born": "1985-03-02", "sex": "male", "groups": ["poor"],
+         "incomes": "1.500.000, 2000000", "household_members": "3"}
+
+
+def test_it_compares_incomes_side_by_side_with_the_pension_they_buy() -> None:
+    response = Client().get("/tu-van/", QUERY)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "1.980.000 đ" in body  # 12 months at the 2025 minimum, poor household (Era B)
+    assert "3.300.000 đ" in body  # 12 months at 2,000,000: 12 × (440,000 − 165,000)
+    assert "735.000 đ" in body and "980.000 đ" in body  # 49 % (22 years) of each income
+    assert "2.906.280 đ" in body  # three household-HI members, 12 months, base 2,340,000
+    assert "31/03/2047" in body
+
+
+def test_the_sheet_has_a_qr_code_that_reopens_the_quote() -> None:
+    body = Client().get("/tu-van/", QUERY).content.decode()
+    assert "<svg" in body and "Quét mã để mở lại" in body
+    assert re.search(r'href="http://testserver/tu-van/\?[^"]*born=1985-03-02', body)
+
+
+def test_an_income_off_the_step_is_explained_in_its_column() -> None:
+    body = Client().get("/tu-van/", {**QUERY, "incomes": "1520000, 2000000"}).content.decode()
+    assert "không đúng bước 50.000 đ" in body and "3.300.000 đ" in body
+
+
+def test_bad_input_is_shown_in_vietnamese() -> None:
+    response = Client().get("/tu-van/", {**QUERY, "incomes": "nhiều tiền"})
+    assert response.status_code == 400
+    assert response.context["form"]["incomes"].errors == ["Nhập 1 đến 4 mức thu nhập, ví dụ: 1500000, 2000000."]
