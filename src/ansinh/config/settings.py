@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ansinh.registry",
     "ansinh.enrollment",
     "ansinh.payments",
+    "ansinh.campaigns",
     "ansinh.web",
     "ansinh.demo",
 ]

@@ -8,13 +8,23 @@ from typing import Any
 
 import segno
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from ansinh.campaigns import services as campaigns
+from ansinh.campaigns.models import AdvisoryTeam, LeadOutcome
+from ansinh.campaigns.services import LeadData, active_teams
+from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
 from ansinh.rules.consultation import consult
+from ansinh.web.common import run_service
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES
+from ansinh.web.registry_forms import DomainForm
 
 
 class ConsultForm(forms.Form):
@@ -35,6 +45,22 @@ class ConsultForm(forms.Form):
         return [int(p) for p in parts]
 
 
+class LeadForm(DomainForm):
+    team = forms.ModelChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
+    full_name = forms.CharField(label="Họ tên người được tư vấn", max_length=200, error_messages=MESSAGES)
+    phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    scheme = forms.ChoiceField(label="Quan tâm", choices=Scheme.choices)
+    outcome = forms.ChoiceField(label="Kết quả", choices=LeadOutcome.choices)
+    reason = forms.CharField(label="Lý do / ghi chú", max_length=300, required=False)
+    follow_up_on = forms.DateField(label="Hẹn gặp lại ngày", widget=DATE_WIDGET, required=False)
+    back = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams if teams is not None else AdvisoryTeam.objects.none()
+
+
 def consultation(request: HttpRequest) -> HttpResponse:
     form = ConsultForm(request.GET or None, initial={"on": timezone.localdate()})
     context: dict[str, Any] = {"form": form, "printing": request.GET.get("in") == "1"}
@@ -50,4 +76,25 @@ def consultation(request: HttpRequest) -> HttpResponse:
             link = request.build_absolute_uri(request.get_full_path().replace("&in=1", ""))
             context["qr_svg"] = segno.make(link, error="m").svg_inline(scale=3)
             context["link"] = link
+            teams = active_teams(request.user, timezone.localdate())
+            if teams.exists():  # an advisory-team member during a campaign records the outcome
+                context["lead_form"] = LeadForm(teams=teams, initial={"back": request.get_full_path()})
     return render(request, "web/consultation.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def record_lead(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = LeadForm(request.POST, teams=active_teams(request.user, today))
+    lead = run_service(form, lambda: campaigns.record_lead(request.user, form.cleaned_data["team"].pk, today, LeadData(
+        full_name=form.cleaned_data["full_name"], scheme=form.cleaned_data["scheme"],
+        outcome=form.cleaned_data["outcome"], phone=form.cleaned_data["phone"], reason=form.cleaned_data["reason"],
+        follow_up_on=form.cleaned_data["follow_up_on"])))
+    if lead is None:
+        return render(request, "web/form.html", {"form": form, "title": "Ghi nhận kết quả tư vấn", "submit": "Lưu"},
+                      status=400)
+    messages.success(request, f"Đã ghi nhận: {lead.full_name} — {lead.get_outcome_display()}.")
+    back = form.cleaned_data["back"]
+    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/")
+                    else "web:consultation")

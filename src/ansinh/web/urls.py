@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
     path("tu-van/", consult_views.consultation, name="consultation"),
+    path("tu-van/ghi-nhan/", consult_views.record_lead, name="record_lead"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("web:password_change_done")),

@@ -1,0 +1,64 @@
+"""Recording what advisory teams do. A team member logs only for their own team, only while the
+team's campaign runs; a refused entry writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from ansinh.campaigns.models import AdvisoryTeam, CampaignStatus, Lead, LeadOutcome
+from ansinh.enrollment.models import Scheme
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.identifiers import normalize_phone
+
+
+def active_teams(user: AbstractBaseUser, on: date) -> QuerySet[AdvisoryTeam]:
+    """The user's teams whose campaign is running on ``on``."""
+    if not user.is_authenticated:
+        return AdvisoryTeam.objects.none()
+    running = AdvisoryTeam.objects.filter(members__user=user, campaign__status=CampaignStatus.ACTIVE,
+                                          campaign__starts_on__lte=on, campaign__ends_on__gte=on)
+    return running.select_related("campaign")
+
+
+@dataclass(frozen=True)
+class LeadData:
+    full_name: str
+    scheme: str
+    outcome: str
+    phone: str = ""
+    reason: str = ""
+    follow_up_on: date | None = None
+
+
+def _invalid(message: str, message_en: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, field=field)
+
+
+@transaction.atomic
+def record_lead(actor: AbstractBaseUser, team_id: int, on: date, data: LeadData) -> Lead:
+    team = active_teams(actor, on).filter(pk=team_id).first()
+    if team is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ thành viên của tổ tư vấn mới ghi nhận được cho tổ, trong thời gian "
+                          "chiến dịch diễn ra.", "Only members of the team, during its campaign.")
+    name = " ".join(data.full_name.split())
+    if not name:
+        raise _invalid("Họ tên người được tư vấn là bắt buộc.", "A name is required.", "full_name")
+    if data.scheme not in Scheme.values:
+        raise _invalid("Chọn BHXH tự nguyện hoặc BHYT hộ gia đình.", "Unknown scheme.", "scheme")
+    if data.outcome not in LeadOutcome.values:
+        raise _invalid("Kết quả tư vấn không hợp lệ.", "Unknown outcome.", "outcome")
+    if data.outcome in (LeadOutcome.PROMISED, LeadOutcome.UNDECIDED) and data.follow_up_on is None:
+        raise _invalid("Ghi ngày hẹn gặp lại với người hẹn tham gia hoặc còn phân vân.", "A follow-up date is needed.",
+                       "follow_up_on")
+    if data.follow_up_on is not None and data.follow_up_on < on:
+        raise _invalid("Ngày hẹn gặp lại không được trước ngày tư vấn.", "Follow-up before the consultation.",
+                       "follow_up_on")
+    return Lead.objects.create(
+        campaign=team.campaign, team=team, recorded_by=actor, consulted_on=on, full_name=name,
+        phone=normalize_phone(data.phone) if data.phone.strip() else "", scheme=data.scheme, outcome=data.outcome,
+        reason=data.reason.strip(), follow_up_on=data.follow_up_on)
