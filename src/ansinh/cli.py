@@ -376,5 +376,46 @@ def renewals_remind(
     console.print(f"{verb}: {len(messages)} tin nhắn mới.")
 
 
+campaigns_cli = typer.Typer(help="Chiến dịch vận động.", no_args_is_help=True)
+app.add_typer(campaigns_cli, name="campaigns")
+demo_cli = typer.Typer(help="Dữ liệu demo.", no_args_is_help=True)
+app.add_typer(demo_cli, name="demo")
+
+
+@campaigns_cli.command("summary")
+def campaigns_summary(
+    campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Tổng hợp kết quả chiến dịch."""
+    _setup_django()
+    from ansinh.campaigns import queries as campaign_queries  # Django must be configured first
+
+    try:
+        totals = campaign_queries.summary(campaign_queries.campaign(campaign))
+    except DomainError as error:
+        _refuse(error, as_json)
+        return
+    if as_json:
+        typer.echo(json.dumps(totals))
+        return
+    table = Table(title=f"Chiến dịch {campaign}")
+    table.add_column("Chỉ tiêu")
+    table.add_column("Kết quả", justify="right")
+    for key, value in totals.items():
+        table.add_row(key, format_vnd(value) if key == "amount_collected" else f"{value:,}".replace(",", "."))
+    console.print(table)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Nạp kịch bản demo (chạy lại không tạo trùng) và in tài khoản demo."""
+    _setup_django()
+    from ansinh.demo.services import load_demo  # Django must be configured first
+
+    for login in load_demo():
+        console.print(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
+
+
 def main() -> None:
     app()

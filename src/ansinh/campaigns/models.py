@@ -42,6 +42,7 @@ class Campaign(models.Model):
 class AdvisoryTeam(models.Model):
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="teams")
     name = models.CharField("tên tổ", max_length=200)
+    site = models.ForeignKey("EventSite", models.SET_NULL, null=True, blank=True, related_name="teams")
     areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="advisory_teams")
 
     class Meta:
@@ -93,3 +94,130 @@ class Lead(models.Model):
     class Meta:
         verbose_name = "người được tư vấn"
         verbose_name_plural = "người được tư vấn"
+
+
+class LaunchEvent(models.Model):
+    """A launch rally (Lễ ra quân) held at the same time at many sites."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="events")
+    name = models.CharField(max_length=300)
+    starts_at = models.DateTimeField("bắt đầu")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventSite(models.Model):
+    """A bridge site (điểm cầu): one per area or org unit, plus the central bridge."""
+
+    event = models.ForeignKey(LaunchEvent, models.CASCADE, related_name="sites")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    is_central = models.BooleanField("điểm cầu trung tâm", default=False)
+    venue = models.CharField("địa điểm", max_length=300)
+    host_units = models.ManyToManyField(OrgUnit, blank=True, related_name="hosted_sites")
+    person_in_charge = models.CharField("người phụ trách", max_length=200, blank=True)
+    ready_at = models.DateTimeField("sẵn sàng lúc", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.venue
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo", "Chưa làm"
+    DOING = "doing", "Đang làm"
+    DONE = "done", "Đã xong"
+
+
+class PrepTask(models.Model):
+    event = models.ForeignKey(LaunchEvent, models.CASCADE, related_name="tasks")
+    site = models.ForeignKey(EventSite, models.CASCADE, null=True, blank=True, related_name="tasks")
+    title = models.CharField("công việc", max_length=300)
+    responsible_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    responsible_person = models.CharField("người thực hiện", max_length=200, blank=True)
+    deadline = models.DateTimeField("hạn")
+    status = models.CharField(max_length=6, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    note = models.CharField(max_length=500, blank=True)
+
+
+class ResourceKind(models.TextChoices):
+    CAR = "car", "Xe ô tô gắn loa"
+    MOTORBIKE = "motorbike", "Xe máy"
+    BACKDROP = "backdrop", "Backdrop"
+    BANNER = "banner", "Băng rôn"
+    FLAG = "flag", "Phướn, cờ"
+    DECAL = "decal", "Decan dán xe"
+    LOUDSPEAKER = "loudspeaker", "Loa phát thanh"
+
+
+class SiteResource(models.Model):
+    site = models.ForeignKey(EventSite, models.CASCADE, related_name="resources")
+    kind = models.CharField(max_length=12, choices=ResourceKind.choices)
+    planned = models.PositiveIntegerField(default=0)
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "kind"], name="one_resource_row_per_kind")]
+
+
+class Parade(models.Model):
+    """A parade (đoàn diễu hành) leaving a site; its vehicles are counted here."""
+
+    site = models.ForeignKey(EventSite, models.CASCADE, related_name="parades")
+    cars = models.PositiveIntegerField(default=0)
+    motorbikes = models.PositiveIntegerField(default=0)
+
+
+class LocationKind(models.TextChoices):
+    RESIDENTIAL = "residential", "Khu dân cư"
+    MARKET = "market", "Chợ"
+    ENTERPRISE = "enterprise", "Doanh nghiệp"
+    SCHOOL = "school", "Trường học"
+    COMMUNE_OFFICE = "commune_office", "Trụ sở UBND xã"
+    OTHER = "other", "Khác"
+
+
+class ConsultationSession(models.Model):
+    team = models.ForeignKey(AdvisoryTeam, models.CASCADE, related_name="sessions")
+    location_name = models.CharField("địa điểm", max_length=300)
+    location_kind = models.CharField(max_length=15, choices=LocationKind.choices)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    held_on = models.DateField("ngày")
+    people_advised = models.PositiveIntegerField("số người được tư vấn")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+
+
+class MediaChannel(models.TextChoices):
+    PRESS = "press", "Báo chí"
+    RADIO_TV = "radio_tv", "Phát thanh, truyền hình"
+    WEB_PORTAL = "web_portal", "Cổng thông tin điện tử"
+    LOUDSPEAKER = "loudspeaker", "Truyền thanh cơ sở"
+    FACEBOOK = "facebook", "Facebook"
+    ZALO = "zalo", "Zalo"
+    LIVESTREAM = "livestream", "Phát trực tiếp"
+    PANEL = "panel", "Pano, băng rôn"
+
+
+class MediaItem(models.Model):
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="media_items")
+    channel = models.CharField(max_length=12, choices=MediaChannel.choices)
+    outlet = models.CharField("cơ quan, kênh", max_length=200)
+    title = models.CharField(max_length=300)
+    link = models.URLField(blank=True)
+    published_on = models.DateField()
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    views = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+
+
+class Attribution(models.Model):
+    """Which campaign (and event, site, team, agent) an enrollment counts for."""
+
+    enrollment = models.OneToOneField("enrollment.Enrollment", models.CASCADE, related_name="attribution")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="attributions")
+    event = models.ForeignKey(LaunchEvent, models.SET_NULL, null=True, blank=True, related_name="+")
+    site = models.ForeignKey(EventSite, models.SET_NULL, null=True, blank=True, related_name="+")
+    team = models.ForeignKey(AdvisoryTeam, models.SET_NULL, null=True, blank=True, related_name="+")
+    agent = models.ForeignKey("org.Agent", models.SET_NULL, null=True, blank=True, related_name="+")
+    override_reason = models.CharField(max_length=300, blank=True)

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from ansinh.areas import queries as areas
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.demo.seed_campaign import load_seed_campaign
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.org.models import Agent, OrgKind, OrgUnit, Role
@@ -100,6 +101,7 @@ def load_demo() -> list[DemoLogin]:
     agent.areas.set([_commune(THANH_VINH)])
     _households(made["daily"])
     _money(post, made["daily"])
+    load_seed_campaign(bhxh, post)
     return list(DEMO_LOGINS)
 
 

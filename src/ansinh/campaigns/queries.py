@@ -1,0 +1,67 @@
+"""Reads of a campaign: the totals a bulletin reports, counted from the recorded facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Sum
+
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Campaign,
+    ConsultationSession,
+    EventSite,
+    MediaItem,
+    Parade,
+)
+from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, Scheme
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.payments.models import Payment
+
+
+def campaign(slug: str) -> Campaign:
+    found = Campaign.objects.filter(slug=slug).first()
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"Không có chiến dịch «{slug}».", f"No campaign {slug!r}.")
+    return found
+
+
+def summary(of: Campaign) -> dict[str, int]:
+    """Sites (excluding the central bridge), teams, locations, people advised, new participants by
+    scheme among the attributed paid enrollments, parades and their vehicles, media items, money."""
+    paid = of.attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False)
+    parades = Parade.objects.filter(site__event__campaign=of).aggregate(cars=Sum("cars"), motorbikes=Sum("motorbikes"))
+    sessions = ConsultationSession.objects.filter(team__campaign=of)
+    return {
+        "sites": EventSite.objects.filter(event__campaign=of, is_central=False).count(),
+        "advisory_teams": AdvisoryTeam.objects.filter(campaign=of).count(),
+        "locations": sessions.count(),
+        "people_advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0),
+        "vsi_new": paid.filter(enrollment__scheme=Scheme.VSI).values("enrollment__person").distinct().count(),
+        "hi_new": HiCardLine.objects.filter(enrollment__in=paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI)
+                                            .values("enrollment")).values("person").distinct().count(),
+        "parades": Parade.objects.filter(site__event__campaign=of).count(),
+        "cars": int(parades["cars"] or 0),
+        "motorbikes": int(parades["motorbikes"] or 0),
+        "media_items": MediaItem.objects.filter(campaign=of).count(),
+        "amount_collected": int(Payment.objects.filter(enrollment__attribution__campaign=of)
+                                .aggregate(s=Sum("amount"))["s"] or 0),
+    }
+
+
+def by_site(of: Campaign) -> list[dict[str, Any]]:
+    """Per site: teams, people advised, new participants by scheme (for the board and the bulletin)."""
+    rows = []
+    for site in EventSite.objects.filter(event__campaign=of, is_central=False).select_related("area").order_by("pk"):
+        paid = of.attributions.filter(site=site, enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False)
+        rows.append({
+            "site": site,
+            "ready": site.ready_at is not None,
+            "teams": site.teams.count(),
+            "people_advised": int(ConsultationSession.objects.filter(team__site=site)
+                                  .aggregate(n=Sum("people_advised"))["n"] or 0),
+            "vsi_new": paid.filter(enrollment__scheme=Scheme.VSI).count(),
+            "hi_new": HiCardLine.objects.filter(enrollment__in=paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI)
+                                                .values("enrollment")).count(),
+        })
+    return rows
