@@ -389,10 +389,13 @@ def campaigns_summary(
 ) -> None:
     """Tổng hợp kết quả chiến dịch."""
     _setup_django()
-    from ansinh.campaigns import queries as campaign_queries  # Django must be configured first
+    from ansinh.campaigns import analytics  # Django must be configured first
+    from ansinh.campaigns import queries as campaign_queries
 
     try:
-        totals = campaign_queries.summary(campaign_queries.campaign(campaign))
+        found = campaign_queries.campaign(campaign)
+        analytics.attribute(found)  # link payments made since the last run
+        totals = campaign_queries.summary(found)
     except DomainError as error:
         _refuse(error, as_json)
         return

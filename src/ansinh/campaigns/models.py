@@ -29,6 +29,9 @@ class Campaign(models.Model):
     organisers = models.ManyToManyField(OrgUnit, blank=True, related_name="campaigns", verbose_name="đơn vị tổ chức")
     schemes = models.JSONField("loại hình vận động", default=list)
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    ranking_rule = models.CharField("cách xếp hạng thi đua", max_length=20, default="share_of_target")
+    previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name="chiến dịch năm trước (để so sánh tăng trưởng)")
 
     class Meta:
         verbose_name = "chiến dịch"
@@ -83,6 +86,7 @@ class Lead(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     consulted_on = models.DateField("ngày tư vấn")
     person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="leads")
+    session = models.ForeignKey("ConsultationSession", models.SET_NULL, null=True, blank=True, related_name="leads")
     full_name = models.CharField("họ tên", max_length=200)
     phone = models.CharField("điện thoại", max_length=10, blank=True)
     scheme = models.CharField("quan tâm", max_length=12)
@@ -221,3 +225,38 @@ class Attribution(models.Model):
     team = models.ForeignKey(AdvisoryTeam, models.SET_NULL, null=True, blank=True, related_name="+")
     agent = models.ForeignKey("org.Agent", models.SET_NULL, null=True, blank=True, related_name="+")
     override_reason = models.CharField(max_length=300, blank=True)
+
+
+class Metric(models.TextChoices):
+    NEW_PARTICIPANTS = "new_participants", "Người tham gia mới"
+    AMOUNT = "amount", "Số tiền thu"
+
+
+class Target(models.Model):
+    """A target (chỉ tiêu) of a campaign for an area, an org unit or an agent, per scheme."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="targets")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+")
+    scheme = models.CharField(max_length=12)
+    metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.NEW_PARTICIPANTS)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(value__gt=0), name="target_positive")]
+
+
+class RankingRule(models.TextChoices):
+    SHARE_OF_TARGET = "share_of_target", "Tỷ lệ hoàn thành chỉ tiêu"
+    ABSOLUTE = "absolute", "Số người tham gia mới"
+    GROWTH = "growth", "Tăng trưởng so với năm trước"
+
+
+class Award(models.Model):
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="awards")
+    site = models.ForeignKey(EventSite, models.PROTECT, null=True, blank=True, related_name="+")
+    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+")
+    title = models.CharField("danh hiệu", max_length=300)
+    rank = models.PositiveSmallIntegerField()
+    awarded_on = models.DateField()

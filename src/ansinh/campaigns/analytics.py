@@ -1,0 +1,217 @@
+"""Attribution, the funnel, targets and the emulation ranking of a campaign.
+
+Attribution is materialised here, not by the payments app (which must not know campaigns) and not
+in signals: `attribute(campaign)` links every paid enrollment that qualifies and is not linked yet —
+paid during the campaign, in its areas, recorded by one of its team members or by an agent — to the
+campaign, its launch event (when paid that day), the site of the team or of the district, the team
+and the agent. It is idempotent; the summary, the board and the CLI call it before reading. An
+override (with its reason) is never touched again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from ansinh.areas.queries import ancestors, subtree_ids
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Attribution,
+    Campaign,
+    ConsultationSession,
+    EventSite,
+    Lead,
+    Metric,
+    RankingRule,
+    Target,
+    TeamMember,
+)
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.payments.models import Payment
+
+
+def campaign_area_ids(campaign: Campaign) -> set[int]:
+    return subtree_ids([a.pk for a in campaign.areas.all()])
+
+
+@transaction.atomic
+def attribute(campaign: Campaign) -> int:
+    """Link qualifying paid enrollments to the campaign; returns how many were added."""
+    area_ids = campaign_area_ids(campaign)
+    members = dict(TeamMember.objects.filter(team__campaign=campaign).values_list("user_id", "team_id"))
+    teams = AdvisoryTeam.objects.in_bulk(list(set(members.values())))
+    sites_by_area = {s.area_id: s for s in EventSite.objects.filter(event__campaign=campaign, is_central=False)}
+    events = list(campaign.events.all())
+    payments = (Payment.objects.filter(reverses__isnull=True, reversal__isnull=True,
+                                       paid_at__date__gte=campaign.starts_on, paid_at__date__lte=campaign.ends_on,
+                                       enrollment__area_id__in=area_ids, enrollment__attribution__isnull=True,
+                                       enrollment__status=EnrollmentStatus.PAID)
+                .select_related("enrollment", "agent"))
+    added = []
+    for payment in payments:
+        recorder = payment.recorded_by_id or (payment.agent.user_id if payment.agent else None)
+        team = teams.get(members.get(recorder)) if recorder in members else None
+        if team is None and payment.agent is None:
+            continue  # neither a team member nor an agent recorded it
+        day = timezone.localtime(payment.paid_at).date()
+        site = team.site if team is not None and team.site_id else _site_of(payment.enrollment, sites_by_area)
+        added.append(Attribution(enrollment=payment.enrollment, campaign=campaign, team=team, agent=payment.agent,
+                                 site=site, event=next((e for e in events
+                                                        if timezone.localtime(e.starts_at).date() == day), None)))
+    Attribution.objects.bulk_create(added)
+    return len(added)
+
+
+def _site_of(enrollment: Enrollment, sites_by_area: dict[int | None, EventSite]) -> EventSite | None:
+    for unit in [enrollment.area, *ancestors(enrollment.area)]:
+        if unit.pk in sites_by_area:
+            return sites_by_area[unit.pk]
+    return None
+
+
+@transaction.atomic
+def override_attribution(enrollment_id: int, campaign: Campaign, reason: str, site: EventSite | None = None,
+                         team: AdvisoryTeam | None = None) -> Attribution:
+    if not reason.strip():
+        raise DomainError(ErrorCode.INVALID_INPUT, "Ghi lý do khi điều chỉnh kết quả tính cho chiến dịch.",
+                          "A reason is required.", field="reason")
+    found, _ = Attribution.objects.update_or_create(
+        enrollment_id=enrollment_id,
+        defaults={"campaign": campaign, "site": site, "team": team, "override_reason": reason.strip()})
+    return found
+
+
+def _participants(attributions: QuerySet[Attribution], scheme: str) -> int:
+    paid = attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False,
+                               enrollment__scheme=scheme)
+    if scheme == Scheme.VSI:
+        return paid.values("enrollment__person").distinct().count()
+    return HiCardLine.objects.filter(enrollment__in=paid.values("enrollment")).values("person").distinct().count()
+
+
+def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam | None = None,
+           agent_id: int | None = None) -> dict[str, int]:
+    """advised → lead → registered → paid → renewed, for the campaign or one site, team or agent."""
+    sessions = ConsultationSession.objects.filter(team__campaign=campaign)
+    leads = Lead.objects.filter(campaign=campaign)
+    linked = Attribution.objects.filter(campaign=campaign)
+    if site is not None:
+        sessions, leads = sessions.filter(team__site=site), leads.filter(team__site=site)
+        linked = linked.filter(site=site)
+    if team is not None:
+        sessions, leads, linked = sessions.filter(team=team), leads.filter(team=team), linked.filter(team=team)
+    if agent_id is not None:
+        linked = linked.filter(agent_id=agent_id)
+        leads = leads.filter(recorded_by__agent__pk=agent_id)
+        sessions = sessions.none()
+    paid = linked.filter(enrollment__status=EnrollmentStatus.PAID)
+    # Registered: terms the campaign's people saved in its areas and period, paid or not yet.
+    people = set(TeamMember.objects.filter(team__campaign=campaign).values_list("user_id", flat=True))
+    registered = Enrollment.objects.filter(
+        Q(attribution__in=linked) | Q(created_by_id__in=people, attribution__isnull=True, area_id__in=campaign_area_ids(
+            campaign), quoted_on__gte=campaign.starts_on, quoted_on__lte=campaign.ends_on,
+            status=EnrollmentStatus.PENDING)).distinct()
+    if site is not None or team is not None or agent_id is not None:
+        registered = registered.filter(attribution__in=linked)
+    return {
+        "advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0),
+        "leads": leads.count(),
+        "registered": registered.count(),
+        "paid": paid.filter(enrollment__is_renewal=False).count(),
+        "renewed": paid.filter(enrollment__is_renewal=True).count(),
+    }
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    actual: int
+    share: Decimal  # of the target
+    pace: Decimal  # actual against the target pro rata of the days elapsed (1 = on plan)
+    forecast: int  # at this rate, by the end date
+
+
+def _target_attributions(target: Target) -> QuerySet[Attribution]:
+    linked = Attribution.objects.filter(campaign=target.campaign)
+    if target.area_id is not None:
+        linked = linked.filter(enrollment__area_id__in=subtree_ids([target.area_id]))
+    if target.org_unit_id is not None:
+        linked = linked.filter(agent__collector_id=target.org_unit_id)
+    if target.agent_id is not None:
+        linked = linked.filter(agent_id=target.agent_id)
+    return linked
+
+
+def target_progress(target: Target, on: date) -> TargetProgress:
+    linked = _target_attributions(target)
+    if target.metric == Metric.AMOUNT:
+        actual = int(Payment.objects.filter(enrollment__attribution__in=linked, enrollment__scheme=target.scheme)
+                     .aggregate(s=Sum("amount"))["s"] or 0)
+    else:
+        actual = _participants(linked, target.scheme)
+    campaign = target.campaign
+    total_days = (campaign.ends_on - campaign.starts_on).days + 1
+    elapsed = min(total_days, max(1, (on - campaign.starts_on).days + 1))
+    share = Decimal(actual) / target.value
+    expected = Decimal(target.value) * elapsed / total_days
+    return TargetProgress(target, actual, share, Decimal(actual) / expected, actual * total_days // elapsed)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    site: EventSite
+    score: Decimal
+    new_participants: int
+
+
+def ranking(campaign: Campaign, rule: str | None = None) -> list[Ranked]:
+    """Sites ranked by the campaign's emulation rule; equal scores share a rank (1, 2, 2, 4)."""
+    rule = rule or campaign.ranking_rule
+    scores = []
+    for site in EventSite.objects.filter(event__campaign=campaign, is_central=False).select_related("area"):
+        linked = Attribution.objects.filter(campaign=campaign, site=site)
+        new = sum(_participants(linked, scheme) for scheme in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
+        scores.append((site, _score(campaign, site, new, rule), new))
+    scores.sort(key=lambda s: (-s[1], s[0].pk))
+    ranked, previous, rank = [], None, 0
+    for position, (site, score, new) in enumerate(scores, start=1):
+        if score != previous:
+            rank, previous = position, score
+        ranked.append(Ranked(rank, site, score, new))
+    return ranked
+
+
+def _score(campaign: Campaign, site: EventSite, new: int, rule: str) -> Decimal:
+    if rule == RankingRule.ABSOLUTE:
+        return Decimal(new)
+    if rule == RankingRule.SHARE_OF_TARGET:
+        target = (Target.objects.filter(campaign=campaign, area=site.area, metric=Metric.NEW_PARTICIPANTS)
+                  .aggregate(total=Sum("value"))["total"])
+        if not target:
+            message = f"{site.venue} chưa có chỉ tiêu, không xếp hạng theo tỷ lệ được."
+            raise DomainError(ErrorCode.INVALID_INPUT, message, "A site has no target.")
+        return (Decimal(new) / target).quantize(Decimal("0.0001"))
+    if rule == RankingRule.GROWTH:
+        if campaign.previous is None:
+            raise DomainError(ErrorCode.INVALID_INPUT, "Chưa chọn chiến dịch năm trước để so sánh tăng trưởng.",
+                              "No previous campaign.")
+        before = Attribution.objects.filter(campaign=campaign.previous, site__area=site.area)
+        last = sum(_participants(before, s) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
+        return Decimal(new - last)
+    raise DomainError(ErrorCode.INVALID_INPUT, f"Cách xếp hạng «{rule}» không hợp lệ.", "Unknown rule.")
+
+
+def per_agent(campaign: Campaign) -> list[dict[str, Any]]:
+    return list(Attribution.objects.filter(campaign=campaign, agent__isnull=False)
+                .values("agent__code", "agent__name").annotate(enrollments=Count("pk"),
+                                                                 paid=Count("pk", filter=Q(
+                                                                     enrollment__status=EnrollmentStatus.PAID)))
+                .order_by("-paid", "agent__code"))
