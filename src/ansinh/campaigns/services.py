@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
-from ansinh.campaigns.models import AdvisoryTeam, CampaignStatus, Lead, LeadOutcome
+from ansinh.campaigns.models import AdvisoryTeam, CampaignStatus, ConsultationSession, Lead, LeadOutcome, LocationKind
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.identifiers import normalize_phone
@@ -39,12 +39,18 @@ def _invalid(message: str, message_en: str, field: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, message_en, field=field)
 
 
-@transaction.atomic
-def record_lead(actor: AbstractBaseUser, team_id: int, on: date, data: LeadData) -> Lead:
+def _own_team(actor: AbstractBaseUser, team_id: int, on: date) -> AdvisoryTeam:
     team = active_teams(actor, on).filter(pk=team_id).first()
     if team is None:
         raise DomainError(ErrorCode.FORBIDDEN, "Chỉ thành viên của tổ tư vấn mới ghi nhận được cho tổ, trong thời gian "
                           "chiến dịch diễn ra.", "Only members of the team, during its campaign.")
+    return team
+
+
+@transaction.atomic
+def record_lead(actor: AbstractBaseUser, team_id: int, on: date, data: LeadData,
+                session: ConsultationSession | None = None) -> Lead:
+    team = _own_team(actor, team_id, on)
     name = " ".join(data.full_name.split())
     if not name:
         raise _invalid("Họ tên người được tư vấn là bắt buộc.", "A name is required.", "full_name")
@@ -59,6 +65,26 @@ def record_lead(actor: AbstractBaseUser, team_id: int, on: date, data: LeadData)
         raise _invalid("Ngày hẹn gặp lại không được trước ngày tư vấn.", "Follow-up before the consultation.",
                        "follow_up_on")
     return Lead.objects.create(
-        campaign=team.campaign, team=team, recorded_by=actor, consulted_on=on, full_name=name,
+        campaign=team.campaign, team=team, recorded_by=actor, consulted_on=on, full_name=name, session=session,
         phone=normalize_phone(data.phone) if data.phone.strip() else "", scheme=data.scheme, outcome=data.outcome,
         reason=data.reason.strip(), follow_up_on=data.follow_up_on)
+
+
+@transaction.atomic
+def record_session(actor: AbstractBaseUser, team_id: int, on: date, location_name: str, location_kind: str,
+                   area_id: int | None, people_advised: int, leads: list[LeadData]) -> ConsultationSession:
+    """A consultation session of one's own team and the leads met there: all saved, or nothing."""
+    team = _own_team(actor, team_id, on)
+    if not location_name.strip():
+        raise _invalid("Ghi tên địa điểm tư vấn.", "A location is required.", "location_name")
+    if location_kind not in LocationKind.values:
+        raise _invalid("Loại địa điểm không hợp lệ.", "Unknown location kind.", "location_kind")
+    if people_advised < len(leads) or people_advised <= 0:
+        raise _invalid("Số người được tư vấn phải từ 1 và không ít hơn số người ghi nhận.", "Too few people advised.",
+                       "people_advised")
+    session = ConsultationSession.objects.create(team=team, location_name=location_name.strip(),
+                                                 location_kind=location_kind, area_id=area_id, held_on=on,
+                                                 people_advised=people_advised, recorded_by=actor)
+    for lead in leads:
+        record_lead(actor, team_id, on, lead, session)
+    return session

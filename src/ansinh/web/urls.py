@@ -1,13 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import consult_views, field_views, registry_views, views
+from ansinh.web import campaign_views, consult_views, field_views, registry_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
     path("tu-van/", consult_views.consultation, name="consultation"),
     path("tu-van/ghi-nhan/", consult_views.record_lead, name="record_lead"),
+    path("chien-dich/", campaign_views.campaign_list, name="campaigns"),
+    path("chien-dich/<slug:slug>/", campaign_views.workspace, name="campaign"),
+    path("chien-dich/<slug:slug>/ra-quan/", campaign_views.board, name="campaign_board"),
+    path("chien-dich/<slug:slug>/ra-quan/so-lieu/", campaign_views.board_data, name="campaign_board_data"),
+    path("chien-dich/<slug:slug>/ghi-buoi/", campaign_views.log_session, name="campaign_session"),
+    path("chien-dich/<slug:slug>/thong-cao/", campaign_views.bulletin_page, name="campaign_bulletin"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("web:password_change_done")),

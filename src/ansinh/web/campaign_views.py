@@ -1,0 +1,167 @@
+"""Campaign screens: workspace, launch-day board (htmx polling), a team member's session log, bulletin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+from ansinh.areas.queries import in_force
+from ansinh.campaigns import analytics, bulletin, queries
+from ansinh.campaigns import services as campaign_services
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Campaign,
+    Lead,
+    LeadOutcome,
+    LocationKind,
+    MediaItem,
+    PrepTask,
+    TaskStatus,
+    TeamMember,
+)
+from ansinh.enrollment.models import Scheme
+from ansinh.lib.errors import DomainError
+from ansinh.org.scope import scope_for
+from ansinh.web.common import run_service
+from ansinh.web.forms import DATE_WIDGET, MESSAGES
+from ansinh.web.registry_forms import DomainForm
+
+LEAD_ROWS = 3
+
+
+def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    """The campaign, if it covers an area of the user's scope or the user is in one of its teams."""
+    found = Campaign.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    scope = scope_for(request.user)
+    member = TeamMember.objects.filter(team__campaign=found, user=request.user).exists()
+    if not member and not (analytics.campaign_area_ids(found) & scope.area_ids):
+        raise Http404
+    return found
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    visible = [c for c in Campaign.objects.order_by("-starts_on")
+               if analytics.campaign_area_ids(c) & scope.area_ids
+               or TeamMember.objects.filter(team__campaign=c, user=request.user).exists()]
+    return render(request, "web/campaign_list.html", {"campaigns": visible})
+
+
+@login_required
+def workspace(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    analytics.attribute(campaign)
+    today = timezone.localdate()
+    try:
+        ranking = analytics.ranking(campaign)
+        ranking_error = ""
+    except DomainError as error:
+        ranking, ranking_error = [], error.message
+    overdue = PrepTask.objects.filter(event__campaign=campaign, deadline__lt=timezone.now()).exclude(
+        status=TaskStatus.DONE).select_related("site")
+    context: dict[str, Any] = {
+        "campaign": campaign, "totals": queries.summary(campaign), "funnel": analytics.funnel(campaign),
+        "sites": queries.by_site(campaign), "overdue": overdue,
+        "tasks_done": PrepTask.objects.filter(event__campaign=campaign, status=TaskStatus.DONE).count(),
+        "tasks_total": PrepTask.objects.filter(event__campaign=campaign).count(),
+        "follow_ups": Lead.objects.filter(campaign=campaign, follow_up_on__lte=today + timedelta(days=7),
+                                          outcome__in=[LeadOutcome.PROMISED, LeadOutcome.UNDECIDED])
+        .order_by("follow_up_on")[:50],
+        "targets": [analytics.target_progress(t, today) for t in campaign.targets.select_related("area")],
+        "ranking": ranking[:30], "ranking_error": ranking_error,
+        "media": MediaItem.objects.filter(campaign=campaign).order_by("-published_on")[:30],
+        "my_teams": campaign_services.active_teams(request.user, today).filter(campaign=campaign).exists(),
+    }
+    return render(request, "web/campaign_workspace.html", context)
+
+
+@login_required
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "web/campaign_board.html", {"campaign": _campaign(request, slug)})
+
+
+@login_required
+def board_data(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board's figures; the page asks for them again every 10 seconds (htmx)."""
+    campaign = _campaign(request, slug)
+    analytics.attribute(campaign)
+    return render(request, "web/_board_data.html", {"campaign": campaign, "totals": queries.summary(campaign),
+                                                    "sites": queries.by_site(campaign), "now": timezone.now()})
+
+
+class SessionForm(DomainForm):
+    team = forms.ModelChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
+    location_name = forms.CharField(label="Địa điểm", max_length=300, error_messages=MESSAGES)
+    location_kind = forms.ChoiceField(label="Loại địa điểm", choices=LocationKind.choices)
+    area = forms.ModelChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), required=False)
+    people_advised = forms.IntegerField(label="Số người được tư vấn", min_value=1, error_messages=MESSAGES)
+
+    def __init__(self, *args: Any, teams: Any = None, communes: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams if teams is not None else AdvisoryTeam.objects.none()
+        self.fields["area"].queryset = communes if communes is not None else AdministrativeUnit.objects.none()
+        for i in range(1, LEAD_ROWS + 1):
+            self.fields[f"lead{i}_name"] = forms.CharField(label=f"Người {i}: họ tên", required=False, max_length=200)
+            self.fields[f"lead{i}_phone"] = forms.CharField(label=f"Người {i}: điện thoại", required=False,
+                                                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+            self.fields[f"lead{i}_scheme"] = forms.ChoiceField(label=f"Người {i}: quan tâm", choices=Scheme.choices,
+                                                               required=False)
+            self.fields[f"lead{i}_outcome"] = forms.ChoiceField(label=f"Người {i}: kết quả",
+                                                                choices=LeadOutcome.choices, required=False)
+            self.fields[f"lead{i}_follow_up"] = forms.DateField(label=f"Người {i}: hẹn gặp lại", required=False,
+                                                                widget=DATE_WIDGET)
+
+    def leads(self) -> list[campaign_services.LeadData]:
+        d = self.cleaned_data
+        return [campaign_services.LeadData(full_name=d[f"lead{i}_name"], scheme=d[f"lead{i}_scheme"] or "vsi",
+                                           outcome=d[f"lead{i}_outcome"] or "undecided", phone=d[f"lead{i}_phone"],
+                                           follow_up_on=d[f"lead{i}_follow_up"])
+                for i in range(1, LEAD_ROWS + 1) if d[f"lead{i}_name"].strip()]
+
+
+@login_required
+def log_session(request: HttpRequest, slug: str) -> HttpResponse:
+    """A team member logs a session and the people met, on a phone, in under a minute."""
+    campaign = _campaign(request, slug)
+    today = timezone.localdate()
+    teams = campaign_services.active_teams(request.user, today).filter(campaign=campaign)
+    communes = AdministrativeUnit.objects.filter(in_force(today), level__in=COMMUNE_LEVELS,
+                                                 pk__in=analytics.campaign_area_ids(campaign)).order_by("name")
+    if not teams.exists():
+        return render(request, "web/form.html", {"form": None, "title": "Ghi buổi tư vấn",
+                                                 "empty": "Bạn không thuộc tổ tư vấn nào đang hoạt động."},
+                      status=403 if request.method == "POST" else 200)
+    form = SessionForm(request.POST or None, teams=teams, communes=communes)
+    if request.method == "POST":
+        session = run_service(form, lambda: campaign_services.record_session(
+            request.user, form.cleaned_data["team"].pk, today, form.cleaned_data["location_name"],
+            form.cleaned_data["location_kind"], form.cleaned_data["area"].pk if form.cleaned_data["area"] else None,
+            form.cleaned_data["people_advised"], form.leads()))
+        if session is not None:
+            messages.success(request, f"Đã ghi buổi tư vấn tại {session.location_name}.")
+            return redirect("web:campaign_session", slug)
+    return render(request, "web/form.html", {"form": form, "title": f"Ghi buổi tư vấn — {campaign.name}",
+                                             "submit": "Lưu buổi tư vấn"}, status=400 if form.errors else 200)
+
+
+@login_required
+def bulletin_page(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    analytics.attribute(campaign)
+    if request.GET.get("pdf"):
+        response = HttpResponse(bulletin.bulletin_pdf(campaign), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="thong-cao-{slug}.pdf"'
+        return response
+    return render(request, "web/campaign_bulletin.html", {"campaign": campaign,
+                                                          "text": bulletin.bulletin_text(campaign)})

@@ -1,0 +1,116 @@
+"""Campaign workspace, launch-day board, a team member's session log, and the bulletin page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Campaign,
+    CampaignStatus,
+    ConsultationSession,
+    EventSite,
+    LaunchEvent,
+    Lead,
+    TeamMember,
+)
+from ansinh.enrollment import services as enrolling
+from ansinh.payments import services as paying
+from ansinh.registry import services as registry
+from tests.builders import COMMUNE_X, Personas, commune, field_setup, person_data, personas
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    who = personas()
+    _, agent = field_setup(who)
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(slug="thang-5", name="Tháng vận động", starts_on=today - timedelta(days=2),
+                                       ends_on=today + timedelta(days=28), status=CampaignStatus.ACTIVE,
+                                       ranking_rule="absolute")
+    campaign.areas.set([commune(COMMUNE_X)])
+    event = LaunchEvent.objects.create(campaign=campaign, name="Lễ ra quân", starts_at=timezone.now())
+    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh",
+                                    ready_at=timezone.now())
+    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
+    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
+    return {"who": who, "agent": agent, "campaign": campaign, "team": team}
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pay_today(world: dict[str, Any]) -> None:
+    who: Personas = world["who"]
+    scope = who.scope(who.agent)
+    person = registry.create_person(who.agent, scope, person_data(citizen_id=None, phone=""))
+    today = timezone.localdate()
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, person.pk, today, 2_200_000, 1))
+    paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                          idempotency_key="board", paid_at=datetime.now(tz=ZoneInfo("Asia/Ho_Chi_Minh")))
+
+
+def test_the_workspace_is_for_people_whose_scope_the_campaign_covers(world: dict[str, Any]) -> None:
+    page = client_for(world["who"].agent).get("/chien-dich/thang-5/")
+    assert page.status_code == 200 and "Điểm cầu Thành Vinh" in page.content.decode()
+    assert client_for(world["who"].outsider).get("/chien-dich/thang-5/").status_code == 404
+    assert client_for(world["who"].manager_elsewhere).get("/chien-dich/thang-5/").status_code == 404
+    assert "Tháng vận động" in client_for(world["who"].agent).get("/chien-dich/").content.decode()
+
+
+def test_the_launch_day_board_polls_and_shows_a_new_payment(world: dict[str, Any]) -> None:
+    client = client_for(world["who"].agent)
+    page = client.get("/chien-dich/thang-5/ra-quan/").content.decode()
+    assert 'hx-get="/chien-dich/thang-5/ra-quan/so-lieu/"' in page and "every 10s" in page
+    assert "vendor/htmx/htmx.min.js" in page
+    assert 'id="board-vsi">0<' in client.get("/chien-dich/thang-5/ra-quan/so-lieu/").content.decode()
+    pay_today(world)
+    assert 'id="board-vsi">1<' in client.get("/chien-dich/thang-5/ra-quan/so-lieu/").content.decode()
+
+
+def test_a_team_member_logs_a_session_with_its_leads(world: dict[str, Any]) -> None:
+    client = client_for(world["who"].agent)
+    follow_up = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post("/chien-dich/thang-5/ghi-buoi/", {
+        "team": world["team"].pk, "location_name": "Chợ Vinh", "location_kind": "market", "people_advised": "12",
+        "lead1_name": "Trần Văn Nam", "lead1_phone": "0912000111", "lead1_scheme": "vsi", "lead1_outcome": "promised",
+        "lead1_follow_up": follow_up, "lead2_name": "Lê Thị Hoa", "lead2_scheme": "household_hi",
+        "lead2_outcome": "enrolled"})
+    assert response.status_code == 302
+    session = ConsultationSession.objects.get()
+    assert (session.people_advised, session.leads.count()) == (12, 2)
+    assert "Trần Văn Nam" in client.get("/chien-dich/thang-5/").content.decode()  # follow-up due this week
+
+
+def test_someone_outside_the_team_cannot_log_for_it(world: dict[str, Any]) -> None:
+    admin = client_for(world["who"].admin)
+    assert "không thuộc tổ tư vấn" in admin.get("/chien-dich/thang-5/ghi-buoi/").content.decode()
+    response = admin.post("/chien-dich/thang-5/ghi-buoi/", {"team": world["team"].pk, "location_name": "X",
+                                                             "location_kind": "market", "people_advised": "3"})
+    assert response.status_code == 403 and ConsultationSession.objects.count() == 0 and Lead.objects.count() == 0
+
+
+def test_a_refused_lead_leaves_no_session_behind(world: dict[str, Any]) -> None:
+    response = client_for(world["who"].agent).post("/chien-dich/thang-5/ghi-buoi/", {
+        "team": world["team"].pk, "location_name": "Chợ Vinh", "location_kind": "market", "people_advised": "5",
+        "lead1_name": "Trần Văn Nam", "lead1_scheme": "vsi", "lead1_outcome": "promised"})  # no follow-up date
+    assert response.status_code == 400 and ConsultationSession.objects.count() == 0
+
+
+def test_the_bulletin_page_and_pdf(world: dict[str, Any]) -> None:
+    pay_today(world)
+    client = client_for(world["who"].agent)
+    page = client.get("/chien-dich/thang-5/thong-cao/").content.decode()
+    assert "toàn tỉnh có 1 người tham gia BHXH tự nguyện; 0 người tham gia BHYT hộ gia đình" in page
+    assert client.get("/chien-dich/thang-5/thong-cao/", {"pdf": "1"}).content.startswith(b"%PDF")
