@@ -132,3 +132,22 @@ def test_ranking_by_each_rule_with_ties(world: dict) -> None:
     assert [r.rank for r in tied] == [1, 1]  # equal scores share the rank
     with pytest.raises(DomainError):
         analytics.ranking(campaign, "growth")  # no previous campaign to compare with
+
+
+def test_growth_ranks_against_last_years_campaign(world: dict) -> None:
+    campaign, event = world["campaign"], world["event"]
+    last_year = Campaign.objects.create(slug="t-2024", name="Tháng vận động 2024", starts_on=date(2024, 8, 1),
+                                        ends_on=date(2024, 8, 31), status=CampaignStatus.CLOSED)
+    old_event = LaunchEvent.objects.create(campaign=last_year, name="2024", starts_at=datetime(2024, 8, 1, tzinfo=TZ))
+    old_site = EventSite.objects.create(event=old_event, area=commune(COMMUNE_X), venue="Thành Vinh 2024")
+    campaign.previous = last_year
+    campaign.save()
+    EventSite.objects.create(event=event, area=commune(COMMUNE_Y), venue="Điểm cầu Anh Sơn")
+    for i in range(2):
+        pay_new_person(world, f"Năm Nay {i}", START)
+    analytics.attribute(campaign)
+    Attribution.objects.create(enrollment=pay_new_person(world, "Năm Ngoái", START + timedelta(days=60)),
+                               campaign=last_year, site=old_site, override_reason="Số liệu năm 2024")
+    growth = analytics.ranking(campaign, "growth")
+    assert [(r.rank, r.site.venue, r.score) for r in growth] == [(1, "Điểm cầu Thành Vinh", Decimal(1)),
+                                                                  (2, "Điểm cầu Anh Sơn", Decimal(0))]

@@ -114,3 +114,21 @@ def test_the_bulletin_page_and_pdf(world: dict[str, Any]) -> None:
     page = client.get("/chien-dich/thang-5/thong-cao/").content.decode()
     assert "toàn tỉnh có 1 người tham gia BHXH tự nguyện; 0 người tham gia BHYT hộ gia đình" in page
     assert client.get("/chien-dich/thang-5/thong-cao/", {"pdf": "1"}).content.startswith(b"%PDF")
+
+
+def test_managers_award_the_leaders_once_and_print_certificates(world: dict[str, Any]) -> None:
+    pay_today(world)
+    admin = client_for(world["who"].admin)
+    assert client_for(world["who"].agent).post("/chien-dich/thang-5/khen-thuong/").status_code == 404  # agents can't
+    assert admin.post("/chien-dich/thang-5/khen-thuong/").status_code == 302
+    assert admin.post("/chien-dich/thang-5/khen-thuong/").status_code == 302  # a second click gives nothing new
+    award = world["campaign"].awards.get()
+    assert (award.rank, award.site.venue) == (1, "Điểm cầu Thành Vinh")
+    pdf = admin.get(f"/chien-dich/thang-5/khen-thuong/{award.pk}/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_lead_opens_the_registration_form_filled_in(world: dict[str, Any]) -> None:
+    form = client_for(world["who"].agent).get("/ho/moi/", {"full_name": "Trần Văn Nam", "phone": "0912000111"})
+    assert form.context["form"]["full_name"].value() == "Trần Văn Nam"
+    assert form.context["form"]["phone"].value() == "0912000111"

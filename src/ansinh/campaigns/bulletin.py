@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from ansinh.campaigns.models import Campaign, EventSite
+from ansinh.campaigns.models import Award, Campaign, EventSite
 from ansinh.campaigns.queries import summary
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
@@ -56,4 +56,28 @@ def bulletin_pdf(campaign: Campaign) -> bytes:
     pdf.set_font("DejaVu", "", 11)
     for paragraph in body:
         pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def certificate_pdf(award: Award) -> bytes:
+    """A printable certificate of merit (giấy khen) for an award."""
+    pdf = FPDF(orientation="landscape", format=(210, 297))
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_y(40)
+    pdf.set_font("DejaVu", "B", 28)
+    pdf.cell(0, 16, "GIẤY KHEN", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 14)
+    pdf.cell(0, 10, award.campaign.name, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.set_font("DejaVu", "B", 20)
+    winner = award.site.venue if award.site else award.agent.name if award.agent else ""
+    pdf.multi_cell(0, 12, winner, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 14)
+    pdf.multi_cell(0, 9, f"{award.title} — xếp hạng {award.rank}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.cell(0, 9, f"Ngày {format_date_vi(award.awarded_on)}", align="C")
     return bytes(pdf.output())

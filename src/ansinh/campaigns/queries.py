@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
 
+from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Campaign,
@@ -13,9 +15,13 @@ from ansinh.campaigns.models import (
     EventSite,
     MediaItem,
     Parade,
+    ResourceKind,
+    SiteResource,
+    TeamMember,
 )
 from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import Payment
 
 
@@ -65,3 +71,21 @@ def by_site(of: Campaign) -> list[dict[str, Any]]:
                                                 .values("enrollment")).count(),
         })
     return rows
+
+
+def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> Campaign:
+    """The campaign, if it covers an area of the user's scope or the user is in one of its teams."""
+    found = Campaign.objects.filter(slug=slug).first()
+    if found is None:
+        raise not_found()
+    member = user.is_authenticated and TeamMember.objects.filter(team__campaign=found, user=user).exists()
+    if not member and not (subtree_ids([a.pk for a in found.areas.all()]) & scope.area_ids):
+        raise not_found()
+    return found
+
+
+def resources(of: Campaign) -> list[dict[str, Any]]:
+    labels = dict(ResourceKind.choices)
+    rows = (SiteResource.objects.filter(site__event__campaign=of).values("kind")
+            .annotate(planned=Sum("planned"), used=Sum("used")).order_by("kind"))
+    return [{**row, "kind": labels.get(row["kind"], row["kind"])} for row in rows]

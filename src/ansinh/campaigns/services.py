@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
-from ansinh.campaigns.models import AdvisoryTeam, CampaignStatus, ConsultationSession, Lead, LeadOutcome, LocationKind
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Award,
+    Campaign,
+    CampaignStatus,
+    ConsultationSession,
+    Lead,
+    LeadOutcome,
+    LocationKind,
+)
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.identifiers import normalize_phone
@@ -88,3 +98,12 @@ def record_session(actor: AbstractBaseUser, team_id: int, on: date, location_nam
     for lead in leads:
         record_lead(actor, team_id, on, lead, session)
     return session
+
+
+@transaction.atomic
+def give_awards(campaign: Campaign, ranked: list[Any], title: str, on: date, top: int = 3) -> list[Award]:
+    """Awards for the sites ranked in the first ``top`` places (ties included); given once per campaign and title."""
+    if Award.objects.filter(campaign=campaign, title=title).exists():
+        return list(Award.objects.filter(campaign=campaign, title=title).order_by("rank", "pk"))
+    return Award.objects.bulk_create(Award(campaign=campaign, site=r.site, title=title, rank=r.rank, awarded_on=on)
+                                     for r in ranked if r.rank <= top)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import in_force
@@ -30,7 +31,7 @@ from ansinh.campaigns.models import (
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
 from ansinh.org.scope import scope_for
-from ansinh.web.common import run_service
+from ansinh.web.common import or_404, run_service
 from ansinh.web.forms import DATE_WIDGET, MESSAGES
 from ansinh.web.registry_forms import DomainForm
 
@@ -38,15 +39,7 @@ LEAD_ROWS = 3
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    """The campaign, if it covers an area of the user's scope or the user is in one of its teams."""
-    found = Campaign.objects.filter(slug=slug).first()
-    if found is None:
-        raise Http404
-    scope = scope_for(request.user)
-    member = TeamMember.objects.filter(team__campaign=found, user=request.user).exists()
-    if not member and not (analytics.campaign_area_ids(found) & scope.area_ids):
-        raise Http404
-    return found
+    return or_404(lambda: queries.visible(scope_for(request.user), request.user, slug))
 
 
 @login_required
@@ -82,6 +75,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "ranking": ranking[:30], "ranking_error": ranking_error,
         "media": MediaItem.objects.filter(campaign=campaign).order_by("-published_on")[:30],
         "my_teams": campaign_services.active_teams(request.user, today).filter(campaign=campaign).exists(),
+        "resources": queries.resources(campaign), "awards": campaign.awards.select_related("site", "agent"),
+        "can_award": scope_for(request.user).role in ("province_admin", "office_manager") and bool(ranking),
     }
     return render(request, "web/campaign_workspace.html", context)
 
@@ -165,3 +160,27 @@ def bulletin_page(request: HttpRequest, slug: str) -> HttpResponse:
         return response
     return render(request, "web/campaign_bulletin.html", {"campaign": campaign,
                                                           "text": bulletin.bulletin_text(campaign)})
+
+
+@login_required
+@require_POST
+def award(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    if scope_for(request.user).role not in ("province_admin", "office_manager"):
+        raise Http404
+    ranked = or_404(lambda: analytics.ranking(campaign))
+    given = campaign_services.give_awards(campaign, ranked, "Đơn vị xuất sắc trong tháng vận động",
+                                          timezone.localdate())
+    messages.success(request, f"Đã khen thưởng {len(given)} đơn vị.")
+    return redirect("web:campaign", slug)
+
+
+@login_required
+def certificate(request: HttpRequest, slug: str, award_id: int) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    found = campaign.awards.filter(pk=award_id).select_related("site", "agent", "campaign").first()
+    if found is None:
+        raise Http404
+    response = HttpResponse(bulletin.certificate_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-khen-{award_id}.pdf"'
+    return response

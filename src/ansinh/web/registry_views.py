@@ -52,7 +52,9 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_new(request: HttpRequest) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
-    form = HouseholdForm(request.POST or None, areas=_communes(scope, today), initial={"joined": today})
+    # A lead from a campaign opens this form with the name and phone already filled in.
+    initial = {"joined": today, "full_name": request.GET.get("full_name", ""), "phone": request.GET.get("phone", "")}
+    form = HouseholdForm(request.POST or None, areas=_communes(scope, today), initial=initial)
     if request.method == "POST":
         household = run_service(form, lambda: services.create_household(
             request.user, scope, form.person_data(), form.cleaned_data["joined"],
