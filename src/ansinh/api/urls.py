@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from ansinh.api.quotes import router as quotes_router
 from ansinh.areas.api import router as areas_router
+from ansinh.campaigns.api import router as campaigns_router
 from ansinh.enrollment.api import router as enrollment_router
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.api import router as org_router
@@ -28,6 +29,7 @@ api.add_router("", org_router)
 api.add_router("", registry_router)
 api.add_router("", enrollment_router)
 api.add_router("", payments_router)
+api.add_router("/campaigns", campaigns_router)
 
 STATUS = {
     ErrorCode.NOT_FOUND: 404,
