@@ -18,12 +18,14 @@ from ansinh.campaigns.models import (
     EventSite,
     LaunchEvent,
     Lead,
+    PrepTask,
     TeamMember,
 )
 from ansinh.enrollment import services as enrolling
+from ansinh.org.models import OrgKind
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, Personas, commune, field_setup, person_data, personas
+from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, field_setup, org_unit, person_data, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,25 @@ def test_a_lead_opens_the_registration_form_filled_in(world: dict[str, Any]) -> 
     form = client_for(world["who"].agent).get("/ho/moi/", {"full_name": "Trần Văn Nam", "phone": "0912000111"})
     assert form.context["form"]["full_name"].value() == "Trần Văn Nam"
     assert form.context["form"]["phone"].value() == "0912000111"
+
+
+def test_the_site_checklist_highlights_overdue_tasks_and_a_writer_marks_them_done(world: dict[str, Any]) -> None:
+    site = EventSite.objects.get(venue="Điểm cầu Thành Vinh")
+    task = PrepTask.objects.create(event=site.event, site=site, title="Treo băng rôn",
+                                   deadline=timezone.now() - timedelta(hours=2))
+    client = client_for(world["who"].agent)
+    page = client.get(f"/chien-dich/thang-5/diem-cau/{site.pk}/").content.decode()
+    assert "Treo băng rôn" in page and "(quá hạn)" in page
+    assert client.post(f"/chien-dich/thang-5/diem-cau/{site.pk}/", {"task": task.pk}).status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert "(quá hạn)" not in client.get(f"/chien-dich/thang-5/diem-cau/{site.pk}/").content.decode()
+
+
+def test_a_campaign_scoped_by_org_unit_reaches_the_areas_it_serves(world: dict[str, Any]) -> None:
+    branch = org_unit(OrgKind.COLLECTOR_BRANCH, COMMUNE_Y)
+    by_org = Campaign.objects.create(slug="buu-dien", name="Chiến dịch Bưu điện", starts_on=timezone.localdate(),
+                                     ends_on=timezone.localdate(), status=CampaignStatus.ACTIVE)
+    by_org.org_scope.set([branch])
+    assert client_for(world["who"].manager_elsewhere).get("/chien-dich/buu-dien/").status_code == 200
+    assert client_for(world["who"].agent).get("/chien-dich/buu-dien/").status_code == 404

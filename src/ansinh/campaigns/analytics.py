@@ -32,13 +32,10 @@ from ansinh.campaigns.models import (
     Target,
     TeamMember,
 )
+from ansinh.campaigns.queries import campaign_area_ids
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.payments.models import Payment
-
-
-def campaign_area_ids(campaign: Campaign) -> set[int]:
-    return subtree_ids([a.pk for a in campaign.areas.all()])
 
 
 @transaction.atomic
@@ -215,3 +212,20 @@ def per_agent(campaign: Campaign) -> list[dict[str, Any]]:
                                                                  paid=Count("pk", filter=Q(
                                                                      enrollment__status=EnrollmentStatus.PAID)))
                 .order_by("-paid", "agent__code"))
+
+
+def agent_ranking(campaign: Campaign) -> list[dict[str, Any]]:
+    """Agents by new participants they brought in (paid, first term); equal counts share a rank."""
+    rows = []
+    for agent_id in Attribution.objects.filter(campaign=campaign, agent__isnull=False).values_list(
+            "agent_id", flat=True).distinct():
+        linked = Attribution.objects.filter(campaign=campaign, agent_id=agent_id)
+        rows.append({"agent": linked.first().agent,  # type: ignore[union-attr]
+                     "new_participants": sum(_participants(linked, s) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))})
+    rows.sort(key=lambda r: (-r["new_participants"], r["agent"].code))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row["new_participants"] != previous:
+            rank, previous = position, row["new_participants"]
+        row["rank"] = rank
+    return rows

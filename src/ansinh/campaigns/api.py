@@ -64,16 +64,8 @@ class TaskPatch(Schema):
 
 @router.get("", summary="Campaigns visible to the caller")
 def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    found = []
-    for c in Campaign.objects.order_by("-starts_on"):
-        try:
-            queries.visible(scope, request.user, c.slug)
-        except DomainError:
-            continue
-        found.append({"slug": c.slug, "name": c.name, "starts_on": c.starts_on, "ends_on": c.ends_on,
-                      "status": c.status})
-    return found
+    return [{"slug": c.slug, "name": c.name, "starts_on": c.starts_on, "ends_on": c.ends_on, "status": c.status}
+            for c in queries.visible_campaigns(scope_for(request.user), request.user)]
 
 
 @router.get("/{slug}/summary")
@@ -167,7 +159,7 @@ def log_session(request: HttpRequest, slug: str, body: SessionIn) -> Status[dict
     area = None
     if body.area_code:
         area = AdministrativeUnit.objects.filter(code=body.area_code, level__in=COMMUNE_LEVELS,
-                                                 pk__in=analytics.campaign_area_ids(campaign)).first()
+                                                 pk__in=queries.campaign_area_ids(campaign)).first()
         if area is None:
             raise DomainError(ErrorCode.INVALID_INPUT, "Xã/phường không thuộc địa bàn chiến dịch.", "Unknown area.")
     session = services.record_session(request.user, body.team_id, timezone.localdate(), body.location_name,

@@ -27,6 +27,8 @@ class Campaign(models.Model):
     ends_on = models.DateField("đến ngày")
     areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="campaigns", verbose_name="địa bàn")
     organisers = models.ManyToManyField(OrgUnit, blank=True, related_name="campaigns", verbose_name="đơn vị tổ chức")
+    org_scope = models.ManyToManyField(OrgUnit, blank=True, related_name="scoped_campaigns",
+                                       verbose_name="phạm vi theo đơn vị (địa bàn các đơn vị này phục vụ)")
     schemes = models.JSONField("loại hình vận động", default=list)
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
     ranking_rule = models.CharField("cách xếp hạng thi đua", max_length=20, default="share_of_target")
@@ -142,6 +144,7 @@ class PrepTask(models.Model):
     deadline = models.DateTimeField("hạn")
     status = models.CharField(max_length=6, choices=TaskStatus.choices, default=TaskStatus.TODO)
     note = models.CharField(max_length=500, blank=True)
+    attachment = models.FileField("tệp đính kèm", upload_to="campaign-tasks/%Y/%m/", blank=True)
 
 
 class ResourceKind(models.TextChoices):

@@ -21,8 +21,15 @@ from ansinh.campaigns.models import (
 )
 from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.models import OrgUnit
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import Payment
+
+
+def campaign_area_ids(of: Campaign) -> set[int]:
+    """The campaign's areas: those named, and those the org units of its scope serve (with subtrees)."""
+    served = OrgUnit.areas.through.objects.filter(orgunit__in=of.org_scope.all())
+    return subtree_ids([a.pk for a in of.areas.all()] + list(served.values_list("administrativeunit_id", flat=True)))
 
 
 def campaign(slug: str) -> Campaign:
@@ -79,7 +86,7 @@ def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> 
     if found is None:
         raise not_found()
     member = user.is_authenticated and TeamMember.objects.filter(team__campaign=found, user=user).exists()
-    if not member and not (subtree_ids([a.pk for a in found.areas.all()]) & scope.area_ids):
+    if not member and not (campaign_area_ids(found) & scope.area_ids):
         raise not_found()
     return found
 
@@ -89,3 +96,17 @@ def resources(of: Campaign) -> list[dict[str, Any]]:
     rows = (SiteResource.objects.filter(site__event__campaign=of).values("kind")
             .annotate(planned=Sum("planned"), used=Sum("used")).order_by("kind"))
     return [{**row, "kind": labels.get(row["kind"], row["kind"])} for row in rows]
+
+
+def visible_campaigns(scope: Scope, user: AbstractBaseUser | AnonymousUser) -> list[Campaign]:
+    member_of = set(TeamMember.objects.filter(user_id=user.pk).values_list("team__campaign_id", flat=True)) \
+        if user.is_authenticated else set()
+    return [c for c in Campaign.objects.order_by("-starts_on")
+            if c.pk in member_of or campaign_area_ids(c) & scope.area_ids]
+
+
+def site(of: Campaign, site_id: int) -> EventSite:
+    found = EventSite.objects.filter(event__campaign=of, pk=site_id).select_related("area").first()
+    if found is None:
+        raise not_found()
+    return found

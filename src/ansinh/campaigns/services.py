@@ -17,9 +17,12 @@ from ansinh.campaigns.models import (
     Campaign,
     CampaignStatus,
     ConsultationSession,
+    EventSite,
     Lead,
     LeadOutcome,
     LocationKind,
+    PrepTask,
+    TaskStatus,
 )
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -107,3 +110,9 @@ def give_awards(campaign: Campaign, ranked: list[Any], title: str, on: date, top
         return list(Award.objects.filter(campaign=campaign, title=title).order_by("rank", "pk"))
     return Award.objects.bulk_create(Award(campaign=campaign, site=r.site, title=title, rank=r.rank, awarded_on=on)
                                      for r in ranked if r.rank <= top)
+
+
+@transaction.atomic
+def complete_task(site: EventSite, task_id: int) -> None:
+    if not PrepTask.objects.filter(site=site, pk=task_id).update(status=TaskStatus.DONE):
+        raise DomainError(ErrorCode.NOT_FOUND, "Không có công việc này ở điểm cầu.", "No such task.")

@@ -112,6 +112,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"  # uploads (task attachments); served by the web server in production
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 

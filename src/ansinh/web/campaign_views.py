@@ -26,7 +26,6 @@ from ansinh.campaigns.models import (
     MediaItem,
     PrepTask,
     TaskStatus,
-    TeamMember,
 )
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
@@ -44,11 +43,8 @@ def _campaign(request: HttpRequest, slug: str) -> Campaign:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    visible = [c for c in Campaign.objects.order_by("-starts_on")
-               if analytics.campaign_area_ids(c) & scope.area_ids
-               or TeamMember.objects.filter(team__campaign=c, user=request.user).exists()]
-    return render(request, "web/campaign_list.html", {"campaigns": visible})
+    campaigns = queries.visible_campaigns(scope_for(request.user), request.user)
+    return render(request, "web/campaign_list.html", {"campaigns": campaigns})
 
 
 @login_required
@@ -76,6 +72,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "media": MediaItem.objects.filter(campaign=campaign).order_by("-published_on")[:30],
         "my_teams": campaign_services.active_teams(request.user, today).filter(campaign=campaign).exists(),
         "resources": queries.resources(campaign), "awards": campaign.awards.select_related("site", "agent"),
+        "agents": analytics.agent_ranking(campaign)[:20],
         "can_award": scope_for(request.user).role in ("province_admin", "office_manager") and bool(ranking),
     }
     return render(request, "web/campaign_workspace.html", context)
@@ -132,7 +129,7 @@ def log_session(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     teams = campaign_services.active_teams(request.user, today).filter(campaign=campaign)
     communes = AdministrativeUnit.objects.filter(in_force(today), level__in=COMMUNE_LEVELS,
-                                                 pk__in=analytics.campaign_area_ids(campaign)).order_by("name")
+                                                 pk__in=queries.campaign_area_ids(campaign)).order_by("name")
     if not teams.exists():
         return render(request, "web/form.html", {"form": None, "title": "Ghi buổi tư vấn",
                                                  "empty": "Bạn không thuộc tổ tư vấn nào đang hoạt động."},
@@ -184,3 +181,19 @@ def certificate(request: HttpRequest, slug: str, award_id: int) -> HttpResponse:
     response = HttpResponse(bulletin.certificate_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-khen-{award_id}.pdf"'
     return response
+
+
+@login_required
+def site_checklist(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
+    """One site's preparation: tasks (overdue highlighted; writers mark them done), resources, parades,
+    teams and their sessions."""
+    campaign = _campaign(request, slug)
+    site = or_404(lambda: queries.site(campaign, site_id))
+    can_write = scope_for(request.user).can_write
+    if request.method == "POST" and can_write:
+        campaign_services.complete_task(site, int(request.POST.get("task", 0)))
+        return redirect("web:campaign_site", slug, site_id)
+    return render(request, "web/campaign_site.html", {
+        "campaign": campaign, "site": site, "now": timezone.now(), "can_write": can_write,
+        "tasks": site.tasks.order_by("deadline"), "resources": site.resources.all(), "parades": site.parades.all(),
+        "teams": site.teams.prefetch_related("sessions", "members__user")})

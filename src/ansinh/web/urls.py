@@ -15,6 +15,7 @@ urlpatterns = [
     path("chien-dich/<slug:slug>/ghi-buoi/", campaign_views.log_session, name="campaign_session"),
     path("chien-dich/<slug:slug>/thong-cao/", campaign_views.bulletin_page, name="campaign_bulletin"),
     path("chien-dich/<slug:slug>/khen-thuong/", campaign_views.award, name="campaign_award"),
+    path("chien-dich/<slug:slug>/diem-cau/<int:site_id>/", campaign_views.site_checklist, name="campaign_site"),
     path("chien-dich/<slug:slug>/khen-thuong/<int:award_id>/", campaign_views.certificate,
          name="campaign_certificate"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
