@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ansinh.campaigns.models import (
     AdvisoryTeam,
+    Attribution,
     Campaign,
     CampaignStatus,
     ConsultationSession,
@@ -19,8 +20,10 @@ from ansinh.campaigns.models import (
     PrepTask,
     TeamMember,
 )
+from ansinh.enrollment import services as enrolling
 from ansinh.org.services import issue_token
-from tests.builders import COMMUNE_X, commune, personas
+from ansinh.registry import services as registry
+from tests.builders import COMMUNE_X, commune, person_data, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,19 @@ def test_tasks_show_overdue_and_can_be_done(world: dict[str, Any]) -> None:
     assert api.send("post", "/thang-5/media", {"channel": "press", "outlet": "Báo Nghệ An", "title": "Ra quân",
                                                "published_on": "2026-05-08"})[0] == 201
     assert len(api.get("/thang-5/media")[1]) == 1
+
+
+def test_an_attribution_is_overridden_with_a_reason(world: dict[str, Any]) -> None:
+    who = world["who"]
+    scope = who.scope(who.agent)
+    person = registry.create_person(who.agent, scope, person_data(citizen_id=None, phone=""))
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, person.pk, timezone.localdate(),
+                                                                              2_200_000, 1))
+    api = Api(who.agent)
+    path = f"/thang-5/attributions/{enrollment.pk}"
+    status, refused = api.send("put", path, {"reason": " ", "team_id": world["team"].pk})
+    assert status == 422 and refused["error"]["code"] == "invalid_input" and not Attribution.objects.exists()
+    status, done = api.send("put", path, {"reason": "Tổ 1 tư vấn tại nhà", "team_id": world["team"].pk})
+    assert status == 200 and done["team_id"] == world["team"].pk
+    assert Api(who.manager_elsewhere).send("put", path, {"reason": "x"})[0] == 404
+    assert api.get("/thang-5/awards") == (200, [])

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.campaigns import analytics, bulletin, queries, services
 from ansinh.campaigns.models import Campaign, EventSite, MediaChannel, MediaItem, PrepTask, TaskStatus
+from ansinh.enrollment.models import Enrollment
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import not_found, scope_for
 
@@ -175,3 +176,31 @@ def add_lead(request: HttpRequest, slug: str, body: LeadPost) -> Status[dict[str
     team_id = data.pop("team_id")
     lead = services.record_lead(request.user, team_id, timezone.localdate(), services.LeadData(**data))
     return Status(201, {"id": lead.pk, "outcome": lead.outcome})
+
+
+class OverrideIn(Schema):
+    reason: str
+    site_id: int | None = None
+    team_id: int | None = None
+
+
+@router.put("/{slug}/attributions/{enrollment_id}", summary="Override an enrollment's attribution, with a reason")
+def override(request: HttpRequest, slug: str, enrollment_id: int, body: OverrideIn) -> dict[str, Any]:
+    campaign = _visible(request, slug)
+    scope = scope_for(request.user)
+    enrollment = Enrollment.objects.filter(pk=enrollment_id).first()
+    if enrollment is None or not scope.has_area(enrollment.area_id):
+        raise not_found()
+    scope.require_write(enrollment.area_id)
+    site = _get(campaign, "site", body.site_id) if body.site_id is not None else None
+    team = _get(campaign, "team", body.team_id) if body.team_id is not None else None
+    found = analytics.override_attribution(enrollment_id, campaign, body.reason, site, team)
+    return {"enrollment_id": enrollment_id, "site_id": found.site_id, "team_id": found.team_id,
+            "override_reason": found.override_reason}
+
+
+@router.get("/{slug}/awards")
+def awards(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    return [{"id": a.pk, "rank": a.rank, "title": a.title, "site": a.site.venue if a.site else None,
+             "agent": a.agent.code if a.agent else None, "awarded_on": a.awarded_on}
+            for a in _visible(request, slug).awards.select_related("site", "agent").order_by("rank")]
