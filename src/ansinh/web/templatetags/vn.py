@@ -19,6 +19,12 @@ def vnd(amount: int) -> str:
 
 
 @register.filter
+def num(value: int) -> str:
+    """``9688`` → ``"9.688"`` (Vietnamese thousands separator)."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+@register.filter
 def vndate(day: date) -> str:
     return format_date_vi(day)
 
