@@ -16,7 +16,7 @@ from ansinh.payments.models import Receipt
 from ansinh.registry import services as registry
 from tests.builders import Personas, field_setup, person_data, personas
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
 AT = datetime(2025, 8, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 

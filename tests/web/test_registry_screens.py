@@ -135,6 +135,11 @@ def test_search_finds_by_folded_name_and_links_the_household(who: Personas) -> N
     assert "Không tìm thấy" in client.get("/tim-kiem/", {"q": "zzz"}).content.decode()
 
 
+def test_an_agent_with_one_commune_finds_it_chosen(who: Personas) -> None:
+    form = client_for(who.agent).get("/ho/moi/").context["form"]
+    assert form.initial["area"] == commune(COMMUNE_X)
+
+
 def test_every_input_on_the_registration_form_has_a_label(who: Personas) -> None:
     body = client_for(who.agent).get("/ho/moi/").content.decode()
     ids = re.findall(r'<(?:input|select)[^>]+id="([^"]+)"', body)

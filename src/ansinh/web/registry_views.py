@@ -52,9 +52,12 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_new(request: HttpRequest) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
-    # A lead from a campaign opens this form with the name and phone already filled in.
-    initial = {"joined": today, "full_name": request.GET.get("full_name", ""), "phone": request.GET.get("phone", "")}
-    form = HouseholdForm(request.POST or None, areas=_communes(scope, today), initial=initial)
+    # A lead from a campaign opens this form with the name and phone already filled in; an agent who
+    # works in a single commune finds it already chosen.
+    communes = _communes(scope, today)
+    initial = {"joined": today, "full_name": request.GET.get("full_name", ""), "phone": request.GET.get("phone", ""),
+               "area": communes.first() if communes.count() == 1 else None}
+    form = HouseholdForm(request.POST or None, areas=communes, initial=initial)
     if request.method == "POST":
         household = run_service(form, lambda: services.create_household(
             request.user, scope, form.person_data(), form.cleaned_data["joined"],
