@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from ansinh.areas import queries as areas
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.org.models import OrgKind, OrgUnit, Role
+from ansinh.campaigns.models import AdvisoryTeam, Campaign, CampaignStatus, EventSite, LaunchEvent, TeamMember
+from ansinh.org.models import Agent, OrgKind, OrgUnit, Role
 from ansinh.org.scope import Scope, scope_for
 from ansinh.org.services import grant_role
+from ansinh.payments.models import ReceiptPool
 from ansinh.registry.services import PersonData
 
 TODAY = date(2025, 8, 1)
@@ -80,11 +83,24 @@ def person_data(**overrides: Any) -> PersonData:
 
 def field_setup(who: Personas) -> tuple[Any, Any]:
     """A post office serving commune X with a receipt pool, and the agent persona as its agent."""
-    from ansinh.org.models import Agent
-    from ansinh.payments.models import ReceiptPool
-
     post = org_unit(OrgKind.COLLECTOR, COMMUNE_X)
     ReceiptPool.objects.create(collector=post, series="BL40-2025", last_number=999_999)
     agent = Agent.objects.create(code=f"DL{next(_serial)}", name="Đại lý X", collector=post, user=who.agent,
                                  active_from=date(2022, 1, 1))
     return post, agent
+
+
+def running_campaign(who: Personas, ready: bool = True) -> dict[str, Any]:
+    """A campaign running today over commune X: a launch event, its Thành Vinh site and team 1, whose
+    only member is the agent persona."""
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(slug="thang-5", name="Tháng vận động", starts_on=today - timedelta(days=2),
+                                       ends_on=today + timedelta(days=28), status=CampaignStatus.ACTIVE,
+                                       ranking_rule="absolute")
+    campaign.areas.set([commune(COMMUNE_X)])
+    event = LaunchEvent.objects.create(campaign=campaign, name="Lễ ra quân", starts_at=timezone.now())
+    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh",
+                                    ready_at=timezone.now() if ready else None)
+    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
+    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
+    return {"who": who, "campaign": campaign, "event": event, "site": site, "team": team}

@@ -10,20 +10,14 @@ from django.test import Client
 from django.utils import timezone
 
 from ansinh.campaigns.models import (
-    AdvisoryTeam,
     Attribution,
-    Campaign,
-    CampaignStatus,
     ConsultationSession,
-    EventSite,
-    LaunchEvent,
     PrepTask,
-    TeamMember,
 )
 from ansinh.enrollment import services as enrolling
 from ansinh.org.services import issue_token
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, commune, person_data, personas
+from tests.builders import COMMUNE_X, person_data, personas, running_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -44,18 +38,10 @@ class Api:
 
 @pytest.fixture
 def world() -> dict[str, Any]:
-    who = personas()
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(slug="thang-5", name="Tháng vận động", starts_on=today - timedelta(days=1),
-                                       ends_on=today + timedelta(days=29), status=CampaignStatus.ACTIVE,
-                                       ranking_rule="absolute")
-    campaign.areas.set([commune(COMMUNE_X)])
-    event = LaunchEvent.objects.create(campaign=campaign, name="Ra quân", starts_at=timezone.now())
-    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh")
-    PrepTask.objects.create(event=event, site=site, title="Backdrop", deadline=timezone.now() - timedelta(hours=1))
-    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
-    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
-    return {"who": who, "team": team}
+    found = running_campaign(personas())
+    PrepTask.objects.create(event=found["event"], site=found["site"], title="Backdrop",
+                            deadline=timezone.now() - timedelta(hours=1))
+    return found
 
 
 def test_summary_funnel_sites_ranking_and_bulletin(world: dict[str, Any]) -> None:

@@ -11,21 +11,26 @@ from django.test import Client
 from django.utils import timezone
 
 from ansinh.campaigns.models import (
-    AdvisoryTeam,
     Campaign,
     CampaignStatus,
     ConsultationSession,
     EventSite,
-    LaunchEvent,
     Lead,
     PrepTask,
-    TeamMember,
 )
 from ansinh.enrollment import services as enrolling
 from ansinh.org.models import OrgKind
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, field_setup, org_unit, person_data, personas
+from tests.builders import (
+    COMMUNE_Y,
+    Personas,
+    field_setup,
+    org_unit,
+    person_data,
+    personas,
+    running_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +39,7 @@ pytestmark = pytest.mark.django_db
 def world() -> dict[str, Any]:
     who = personas()
     _, agent = field_setup(who)
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(slug="thang-5", name="Tháng vận động", starts_on=today - timedelta(days=2),
-                                       ends_on=today + timedelta(days=28), status=CampaignStatus.ACTIVE,
-                                       ranking_rule="absolute")
-    campaign.areas.set([commune(COMMUNE_X)])
-    event = LaunchEvent.objects.create(campaign=campaign, name="Lễ ra quân", starts_at=timezone.now())
-    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh",
-                                    ready_at=timezone.now())
-    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
-    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
-    return {"who": who, "agent": agent, "campaign": campaign, "team": team}
+    return {**running_campaign(who), "agent": agent}
 
 
 def client_for(user: Any) -> Client:
