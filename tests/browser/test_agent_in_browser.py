@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from ansinh.enrollment import services as enrolling
+from ansinh.payments import services as paying
 from ansinh.payments.models import Receipt
 from ansinh.registry import services
 from tests.browser.conftest import snap
-from tests.builders import PASSWORD, field_setup, person_data, personas
+from tests.builders import PASSWORD, field_setup, person_data, personas, running_campaign
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
 
@@ -81,3 +84,22 @@ def test_someone_outside_the_scope_sees_no_data(page: Any, live_server: Any) -> 
     page.press("#id_q", "Enter")
     page.wait_for_selector("text=Không tìm thấy")
     snap(page, "08-out-of-scope")
+
+
+def test_the_launch_day_board_updates_by_itself_after_a_payment(page: Any, live_server: Any) -> None:
+    who = personas()
+    field_setup(who)
+    running_campaign(who)
+    login(page, live_server.url, "agent_x")
+    page.goto(f"{live_server.url}/chien-dich/thang-5/ra-quan/")
+    page.wait_for_selector("#board-vsi")
+    assert page.inner_text("#board-vsi") == "0"
+    scope = who.scope(who.agent)
+    person = services.create_person(who.agent, scope, person_data(citizen_id=None, phone=""))
+    today = timezone.localdate()
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, person.pk, today, 2_200_000, 1))
+    paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                          idempotency_key="board-browser", paid_at=timezone.now())
+    # No reload: htmx polls every 10 seconds.
+    page.wait_for_function("document.querySelector('#board-vsi').innerText === '1'", timeout=15_000)
+    snap(page, "09-board-after-payment")
