@@ -1,0 +1,178 @@
+"""``ansinh calc``: the legal rules from the command line, no database needed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ansinh.cli.common import (
+    JsonFlag,
+    _minus,
+    _parse_date,
+    _parse_rate,
+    _print_references,
+    _run,
+    app,
+    console,
+)
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import format_rate, format_vnd
+from ansinh.lib.periods import format_date_vi
+from ansinh.rules import benefits, household_hi, vsi
+
+calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
+app.add_typer(calc, name="calc")
+
+
+@calc.command("vsi")
+def calc_vsi(
+    on: Annotated[str, typer.Option("--on", help="Ngày đóng (YYYY-MM-DD).")],
+    income: Annotated[int, typer.Option("--income", help="Thu nhập tháng lựa chọn (đồng).")],
+    months: Annotated[int, typer.Option("--months", help="Kỳ đóng 1, 3, 6, 12; hoặc số tháng đóng trước/đóng bù.")],
+    group: Annotated[list[str] | None, typer.Option("--group", help="Nhóm hỗ trợ (lặp lại được).")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Mã tỉnh (hỗ trợ thêm của địa phương).")] = None,
+    advance: Annotated[bool, typer.Option("--advance", help="Đóng trước nhiều tháng.")] = False,
+    catch_up: Annotated[bool, typer.Option("--catch-up", help="Đóng bù cho số tháng còn thiếu.")] = False,
+    rate: Annotated[str | None, typer.Option("--rate", help="Lãi suất quỹ bình quân tháng r.")] = None,
+    supported_months_used: Annotated[int, typer.Option("--supported-months-used")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mức đóng BHXH tự nguyện."""
+
+    def compute() -> vsi.VsiQuote:
+        if advance and catch_up:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Chỉ chọn một trong --advance hoặc --catch-up.",
+                "Choose --advance or --catch-up, not both.",
+            )
+        method = vsi.Method.ADVANCE if advance else vsi.Method.CATCH_UP if catch_up else vsi.Method.REGULAR
+        request = vsi.VsiQuoteInput(
+            on=_parse_date(on, "--on"),
+            income=income,
+            months=months,
+            method=method,
+            groups=frozenset(group or ()),
+            province=province,
+            supported_months_used=supported_months_used,
+            fund_return=_parse_rate(rate),
+        )
+        return vsi.quote(request)
+
+    def render(result: vsi.VsiQuote) -> None:
+        table = Table(title=f"BHXH tự nguyện — ngày đóng {format_date_vi(_parse_date(on, '--on'))}")
+        table.add_column("Khoản")
+        table.add_column("Số tiền", justify="right")
+        table.add_row("Thu nhập lựa chọn", format_vnd(result.income))
+        table.add_row("Số tháng", str(result.months))
+        table.add_row("Tổng mức đóng", format_vnd(result.gross))
+        label = f"Nhà nước hỗ trợ ({format_rate(result.support_rate)}, {result.supported_months} tháng)"
+        table.add_row(label, _minus(result.state_support))
+        table.add_row("Địa phương hỗ trợ thêm", _minus(result.local_support))
+        table.add_row("[bold]Người tham gia nộp[/bold]", f"[bold]{format_vnd(result.payable)}[/bold]")
+        console.print(table)
+        _print_references(result.parameters)
+
+    _run(compute, as_json, render)
+
+
+@calc.command("hi")
+def calc_hi(
+    on: Annotated[str, typer.Option("--on", help="Ngày đóng (YYYY-MM-DD).")],
+    members: Annotated[int, typer.Option("--members", help="Số thành viên tham gia lần này.")],
+    months: Annotated[int, typer.Option("--months", help="Kỳ đóng 3, 6 hoặc 12 tháng.")],
+    already_joined: Annotated[int, typer.Option("--already-joined", help="Đã tham gia trước trong năm.")] = 0,
+    previous_card_end: Annotated[str | None, typer.Option("--previous-card-end", help="Hạn thẻ cũ.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mức đóng BHYT hộ gia đình và hạn thẻ."""
+
+    def compute() -> household_hi.HiQuote:
+        if members < 1:
+            raise DomainError(
+                ErrorCode.HOUSEHOLD_EMPTY,
+                "--members phải từ 1 trở lên.",
+                "--members must be at least 1.",
+            )
+        request = household_hi.HiQuoteInput(
+            on=_parse_date(on, "--on"),
+            members=tuple(household_hi.HiMember() for _ in range(members)),
+            months=months,
+            already_joined=already_joined,
+            previous_card_end=_parse_date(previous_card_end, "--previous-card-end") if previous_card_end else None,
+        )
+        return household_hi.quote(request)
+
+    def render(result: household_hi.HiQuote) -> None:
+        table = Table(title=f"BHYT hộ gia đình — {result.months} tháng")
+        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "Số tiền"):
+            table.add_column(column, justify="right")
+        for m in result.members:
+            table.add_row(str(m.rank), format_rate(m.factor), format_vnd(m.monthly), format_vnd(m.amount))
+        table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{format_vnd(result.total)}[/bold]")
+        console.print(table)
+        console.print(
+            f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
+        )
+        _print_references(result.parameters)
+
+    _run(compute, as_json, render)
+
+
+def _parse_month(text: str, option: str) -> date:
+    return _parse_date(f"{text}-01" if len(text) == 7 else text, option)
+
+
+@calc.command("retirement")
+def calc_retirement(
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Tuổi nghỉ hưu, thời điểm nghỉ hưu và tháng bắt đầu hưởng lương hưu."""
+
+    def render(result: benefits.Retirement) -> None:
+        console.print(f"Tuổi nghỉ hưu: {result.years} tuổi {result.months} tháng")
+        console.print(f"Thời điểm nghỉ hưu: {format_date_vi(result.retirement_date)}")
+        console.print(f"Hưởng lương hưu từ tháng {result.first_pension_month:%m/%Y}")
+        _print_references(result.parameters)
+
+    _run(lambda: benefits.retirement(_parse_date(born, "--born"), sex), as_json, render)
+
+
+@calc.command("pension")
+def calc_pension(
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    income: Annotated[int, typer.Option("--income", help="Thu nhập tháng lựa chọn (đồng).")],
+    start: Annotated[str, typer.Option("--start", help="Tháng bắt đầu đóng (YYYY-MM).")],
+    years: Annotated[int | None, typer.Option("--years", help="Số năm đóng (mặc định: đến khi nghỉ hưu).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Ngày tính (chỉ để ghi nhận).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lương hưu ước tính theo giá trị hiện tại của thu nhập lựa chọn."""
+
+    def compute() -> benefits.PensionEstimate:
+        if on is not None:
+            _parse_date(on, "--on")
+        return benefits.estimate_pension(_parse_date(born, "--born"), sex, income, _parse_month(start, "--start"),
+                                         years)
+
+    def render(result: benefits.PensionEstimate) -> None:
+        r = result.rate
+        console.print(f"Nghỉ hưu: {format_date_vi(result.retirement.retirement_date)}; "
+                      f"số năm đóng tính hưởng: {r.years_counted} năm")
+        if r.eligible:
+            console.print(f"Tỷ lệ hưởng {format_rate(r.rate)} × thu nhập bình quân {format_vnd(result.average_income)}"
+                          f" = [bold]{format_vnd(result.monthly_pension)}/tháng[/bold]")
+        else:
+            console.print(f"Chưa đủ {r.min_years} năm đóng để hưởng lương hưu: còn thiếu {r.months_still_needed} tháng "
+                          "(có thể đóng bù, hoặc nhận BHXH một lần).")
+        _print_references(result.retirement.parameters + r.parameters)
+
+    _run(compute, as_json, render)
+
+

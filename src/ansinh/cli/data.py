@@ -1,0 +1,190 @@
+"""Commands that use the database: imports, tokens, reminders, campaigns, the demo. Each configures
+Django first (``_setup_django``) and imports models after that, so ``ansinh calc`` needs neither."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from ansinh.cli.common import JsonFlag, _parse_date, _refuse, _setup_django, app, console
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import format_vnd
+
+areas = typer.Typer(help="Đơn vị hành chính.", no_args_is_help=True)
+app.add_typer(areas, name="areas")
+
+
+@areas.command("import")
+def areas_import(
+    path: Annotated[Path, typer.Argument(help="CSV: code, name, level, parent_code, valid_from[, valid_to].")],
+) -> None:
+    """Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào)."""
+    _setup_django()
+    from ansinh.areas import services  # models need Django configured first
+
+    try:
+        result = services.import_units(services.read_csv(path))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
+
+
+importer = typer.Typer(help="Nhập dữ liệu.", no_args_is_help=True)
+app.add_typer(importer, name="import")
+
+
+@importer.command("people")
+def import_people(
+    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS.")],
+    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của người nhập (phạm vi và nhật ký).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Ghi các hộ hợp lệ, bỏ qua dòng lỗi.")] = False,
+    on: Annotated[str | None, typer.Option("--on", help="Ngày vào hộ (mặc định: hôm nay).")] = None,
+) -> None:
+    """Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+    from django.utils import timezone
+
+    from ansinh.org.scope import scope_for
+    from ansinh.registry.imports import import_people as run_import
+
+    try:
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        day = _parse_date(on, "--on") if on else timezone.localdate()
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Đang nhập", total=None)
+
+            def advance(rows: int) -> None:
+                bar.update(task, advance=rows)
+
+            report = run_import(path, actor, scope_for(actor), day, dry_run=dry_run, skip_invalid=skip_invalid,
+                                progress=advance)
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for problem in report.problems[:50]:
+        console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
+    if len(report.problems) > 50:
+        console.print(f"… và {len(report.problems) - 50} lỗi khác.")
+    console.print(f"{report.rows} dòng, {report.valid_rows} hợp lệ, {len(report.problems)} lỗi.")
+    if report.written:
+        console.print(f"Đã ghi: {report.people_created} người, {report.households_created} hộ, "
+                      f"{report.memberships_created} thành viên mới.")
+    elif report.problems and not skip_invalid:
+        print("Không ghi gì: tệp có dòng lỗi (dùng --skip-invalid để ghi các hộ hợp lệ).", file=sys.stderr)  # noqa: T201
+        raise typer.Exit(2)
+    else:
+        console.print("Chạy thử (--dry-run): không ghi gì.")
+
+
+tokens = typer.Typer(help="API token cho ứng dụng khác.", no_args_is_help=True)
+app.add_typer(tokens, name="tokens")
+
+
+@tokens.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập sở hữu token.")],
+    name: Annotated[str, typer.Option("--name", help="Tên gợi nhớ (ví dụ: ứng dụng điện thoại).")],
+) -> None:
+    """Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    from ansinh.org.services import issue_token
+
+    owner = get_user_model().objects.filter(username=user).first()
+    if owner is None:
+        _refuse(DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}."), False)
+        return
+    console.print("Token (chỉ hiện một lần, hãy lưu lại):", highlight=False)
+    typer.echo(issue_token(owner, name))
+
+
+renewals = typer.Typer(help="Gia hạn, nhắc đóng tiền.", no_args_is_help=True)
+app.add_typer(renewals, name="renewals")
+
+
+@renewals.command("remind")
+def renewals_remind(
+    on: Annotated[str, typer.Option("--on", help="Ngày chạy (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp CSV cho cổng SMS/Zalo.")] = Path("nhac-gia-han.csv"),
+    days: Annotated[int, typer.Option("--days", help="Thẻ BHYT hết hạn trong số ngày tới.")] = 30,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ hiện tin nhắn, không ghi.")] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Chỉ địa bàn của tài khoản này.")] = None,
+) -> None:
+    """Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    from ansinh.enrollment.reminders import remind
+    from ansinh.org.scope import scope_for, system_scope
+
+    try:
+        day = _parse_date(on, "--on")
+        owner = get_user_model().objects.filter(username=user).first() if user else None
+        if user and owner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        messages = remind(scope_for(owner) if owner else system_scope(), day, None if dry_run else out, days, dry_run)
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for message in messages:
+        console.print(f"{message.phone}: {message.text}", highlight=False, markup=False)
+    verb = "Sẽ gửi (chạy thử)" if dry_run else f"Đã ghi vào {out}"
+    console.print(f"{verb}: {len(messages)} tin nhắn mới.")
+
+
+campaigns_cli = typer.Typer(help="Chiến dịch vận động.", no_args_is_help=True)
+app.add_typer(campaigns_cli, name="campaigns")
+demo_cli = typer.Typer(help="Dữ liệu demo.", no_args_is_help=True)
+app.add_typer(demo_cli, name="demo")
+
+
+@campaigns_cli.command("summary")
+def campaigns_summary(
+    campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Tổng hợp kết quả chiến dịch."""
+    _setup_django()
+    from ansinh.campaigns import analytics  # Django must be configured first
+    from ansinh.campaigns import queries as campaign_queries
+
+    try:
+        found = campaign_queries.campaign(campaign)
+        analytics.attribute(found)  # link payments made since the last run
+        totals = campaign_queries.summary(found)
+    except DomainError as error:
+        _refuse(error, as_json)
+        return
+    if as_json:
+        typer.echo(json.dumps(totals))
+        return
+    table = Table(title=f"Chiến dịch {campaign}")
+    table.add_column("Chỉ tiêu")
+    table.add_column("Kết quả", justify="right")
+    for key, value in totals.items():
+        table.add_row(key, format_vnd(value) if key == "amount_collected" else f"{value:,}".replace(",", "."))
+    console.print(table)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Nạp kịch bản demo (chạy lại không tạo trùng) và in tài khoản demo."""
+    _setup_django()
+    from ansinh.demo.services import load_demo  # Django must be configured first
+
+    for login in load_demo():
+        console.print(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
+
+
