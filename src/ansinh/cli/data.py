@@ -188,3 +188,27 @@ def demo_load() -> None:
         console.print(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
 
 
+
+
+reports_cli = typer.Typer(help="Báo cáo, số liệu tổng hợp.", no_args_is_help=True)
+app.add_typer(reports_cli, name="reports")
+
+
+@reports_cli.command("refresh")
+def reports_refresh(
+    start: Annotated[str, typer.Option("--from", help="Từ ngày (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Đến ngày (YYYY-MM-DD).")],
+) -> None:
+    """Tính lại số liệu tổng hợp của một kỳ (chạy lại không làm sai số; kỳ đã khoá giữ nguyên)."""
+    _setup_django()
+    from ansinh.reports.services import refresh  # Django must be configured first
+
+    try:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("Đang tổng hợp", total=None)
+            written = refresh(_parse_date(start, "--from"), _parse_date(end, "--to"),
+                              progress=lambda n: bar.update(task, advance=n))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã tổng hợp {written} dòng số liệu.")

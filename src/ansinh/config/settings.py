@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ansinh.enrollment",
     "ansinh.payments",
     "ansinh.campaigns",
+    "ansinh.reports",
     "ansinh.web",
     "ansinh.demo",
 ]

@@ -1,0 +1,71 @@
+"""Pre-aggregated facts equal the payments they summarise; refreshing twice changes nothing; a frozen
+period keeps its figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from ansinh.cli import app
+from ansinh.demo.services import load_demo
+from ansinh.enrollment import services as enrolling
+from ansinh.payments import services as paying
+from ansinh.registry import services as registry
+from ansinh.reports import queries, services
+from ansinh.reports.models import Fact
+from tests.builders import Personas, field_setup, person_data, personas
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = date(2025, 8, 1)
+
+
+def paid(who: Personas, name: str) -> int:
+    scope = who.scope(who.agent)
+    person = registry.create_person(who.agent, scope, person_data(full_name=name, citizen_id=None, phone=""))
+    enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, person.pk, DAY, 1_500_000, 1))
+    return paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                                 idempotency_key=name, paid_at=datetime(2025, 8, 1, 23, 30, tzinfo=TZ)).pk
+
+
+def test_facts_equal_the_payments_and_a_refresh_is_idempotent() -> None:
+    who = personas()
+    field_setup(who)
+    first = paid(who, "Một")
+    paid(who, "Hai")
+    paying.reverse_payment(who.agent, who.scope(who.agent), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
+                                                                                                tzinfo=TZ))
+    services.refresh(DAY, DAY)
+    view = queries.overview(DAY, DAY)
+    assert {k: view[k] for k in ("amount", "vsi_new_people")} == {"amount": 264_000, "vsi_new_people": 1}
+    assert services.raw_totals(DAY, DAY) == {"amount": 264_000, "vsi_new_people": 1, "hi_new_people": 0}
+    rows = Fact.objects.count()
+    services.refresh(DAY, DAY)
+    assert Fact.objects.count() == rows and queries.overview(DAY, DAY)["amount"] == 264_000
+
+
+def test_a_frozen_period_keeps_its_figures() -> None:
+    who = personas()
+    field_setup(who)
+    payment = paid(who, "Một")
+    services.refresh(DAY, DAY)
+    services.freeze(DAY, DAY)
+    paying.reverse_payment(who.agent, who.scope(who.agent), payment, "Sửa sau khi báo cáo", "rev",
+                           datetime(2025, 8, 1, 23, 50, tzinfo=TZ))
+    services.refresh(DAY, DAY)
+    assert queries.overview(DAY, DAY)["amount"] == 264_000  # as reported
+    assert services.raw_totals(DAY, DAY)["amount"] == 0  # the payments themselves moved on
+
+
+def test_the_seed_campaign_day_in_facts_matches_the_seed(tmp_path: object) -> None:
+    load_demo()
+    launch = date(2022, 5, 8)
+    result = CliRunner().invoke(app, ["reports", "refresh", "--from", "2022-05-08", "--to", "2022-05-08"])
+    assert result.exit_code == 0 and "dòng số liệu" in result.output
+    view = queries.overview(launch, launch)
+    assert (view["vsi_new_people"], view["hi_new_people"]) == (1322, 2222)
+    raw = services.raw_totals(launch, launch)
+    assert view["amount"] == raw["amount"] and raw["vsi_new_people"] == 1322 and raw["hi_new_people"] == 2222
