@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import campaign_views, consult_views, field_views, registry_views, views
+from ansinh.web import campaign_views, consult_views, field_views, registry_views, report_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
     path("tu-van/", consult_views.consultation, name="consultation"),
     path("tu-van/ghi-nhan/", consult_views.record_lead, name="record_lead"),
+    path("bao-cao/", report_views.overview, name="report_overview"),
     path("chien-dich/", campaign_views.campaign_list, name="campaigns"),
     path("chien-dich/<slug:slug>/", campaign_views.workspace, name="campaign"),
     path("chien-dich/<slug:slug>/ra-quan/", campaign_views.board, name="campaign_board"),
