@@ -36,3 +36,11 @@ def test_bad_input_is_shown_in_vietnamese() -> None:
     response = Client().get("/tu-van/", {**QUERY, "incomes": "nhiều tiền"})
     assert response.status_code == 400
     assert response.context["form"]["incomes"].errors == ["Nhập 1 đến 4 mức thu nhập, ví dụ: 1500000, 2000000."]
+
+
+def test_the_other_benefits_are_those_in_force_on_the_date() -> None:
+    body = Client().get("/tu-van/", QUERY).content.decode()
+    assert "10 lần lương cơ sở khi đã đóng từ 60 tháng" in body and "2.000.000 đ/con" in body
+    assert "Mức đóng 22%/tháng" in body
+    before = Client().get("/tu-van/", {**QUERY, "on": "2024-08-01"}).content.decode()
+    assert "trợ cấp thai sản" not in before  # the Era B maternity grant did not exist yet

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from ansinh.lib.errors import DomainError
 from ansinh.rules import benefits, household_hi, vsi
@@ -31,6 +32,8 @@ class Consultation:
     floor: int
     ceiling: int
     terms: tuple[int, ...]
+    contribution_rate: Decimal
+    other_benefits: dict[str, int | None]  # funeral multiple and months, maternity grant and months, HI years
 
 
 def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequence[str] = (),
@@ -44,7 +47,20 @@ def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequ
     if household_members > 0:
         hi = household_hi.quote(household_hi.HiQuoteInput(
             on=on, members=tuple(household_hi.HiMember() for _ in range(household_members)), months=12), params)
-    return Consultation(on, when, options, hi, floor, ceiling, terms)
+    rate: Decimal = params.at("vsi/contribution_rate", on).value  # type: ignore[assignment]
+    return Consultation(on, when, options, hi, floor, ceiling, terms, rate, _other_benefits(on, params))
+
+
+def _other_benefits(on: date, params: ParameterSet) -> dict[str, int | None]:
+    """The other benefits' figures in force on ``on`` (the maternity grant is None before it existed)."""
+    def value(name: str) -> int | None:
+        return int(params.at(name, on).value) if params.get(name).in_force(on) else None  # type: ignore[arg-type]
+
+    return {"funeral_multiple": value("benefits/funeral_allowance_multiple"),
+            "funeral_min_months": value("benefits/funeral_allowance_min_months"),
+            "maternity_amount": value("benefits/maternity_grant_amount"),
+            "maternity_min_months": value("benefits/maternity_grant_min_months"),
+            "hi_continuity_years": value("benefits/hi_continuity_years")}
 
 
 def _option(on: date, born: date, sex: str, income: int, groups: frozenset[str], terms: tuple[int, ...],

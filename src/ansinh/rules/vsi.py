@@ -67,6 +67,7 @@ class VsiQuote:
     support_rate: Decimal
     supported_months: int
     parameters: tuple[ParameterValue, ...] = field(default=())
+    contribution_rate: Decimal = Decimal(0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +108,7 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
         support_rate=tier,
         supported_months=months,
         parameters=tuple(use.used),
+        contribution_rate=rate,
     )
 
 
