@@ -64,3 +64,8 @@ def test_every_input_has_a_label() -> None:
     assert ids
     for element_id in ids:
         assert f'for="{element_id}"' in body, element_id
+
+
+def test_the_income_input_steps_by_the_income_step_in_force() -> None:
+    body = Client().get("/").content.decode()
+    assert re.search(r'<input[^>]+name="vsi-income"[^>]+step="50000"', body)

@@ -9,14 +9,14 @@ from django import forms
 from ansinh.enrollment.models import CardKind
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import PaymentMethod, RemittanceKind, Sponsor
-from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES
+from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
 from ansinh.web.registry_forms import DomainForm
 
 
 class VsiEnrollForm(DomainForm):
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     income = forms.IntegerField(label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
-                                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 50000}))
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
     months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
     override = forms.BooleanField(label="Thay đổi nhóm hỗ trợ so với dữ liệu hộ", required=False)
@@ -25,6 +25,11 @@ class VsiEnrollForm(DomainForm):
     override_reason = forms.CharField(label="Lý do thay đổi", required=False, max_length=300)
     rate = forms.DecimalField(label="Lãi suất quỹ r (khi đóng trước/đóng bù)", required=False, min_value=0,
                               max_value=1, decimal_places=6)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if step := income_step_today():
+            self.fields["income"].widget.attrs["step"] = step
 
 
 class HiEnrollForm(DomainForm):

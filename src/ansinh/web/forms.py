@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.rules import household_hi, vsi
+from ansinh.rules.params import default_parameters
 
 GROUP_CHOICES = [
     ("poor", "Hộ nghèo"),
@@ -37,7 +39,19 @@ FIELD_OF = {
 }
 
 
+def income_step_today() -> int | None:
+    """The income step in force today, as a hint for the browser's number input (the rules validate)."""
+    today = timezone.localdate()
+    step = default_parameters().get("vsi/income_step")
+    return int(step.at(today).value) if step.in_force(today) else None  # type: ignore[arg-type]
+
+
 class QuoteForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "income" in self.fields and (step := income_step_today()):
+            self.fields["income"].widget.attrs["step"] = step
+
     def add_domain_error(self, error: DomainError) -> None:
         field = FIELD_OF.get(error.code)
         self.add_error(field if field in self.fields else None, error.message)
@@ -47,7 +61,7 @@ class VsiQuoteForm(QuoteForm):
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     income = forms.IntegerField(
         label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 50000}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
     months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
