@@ -3,16 +3,11 @@ recorded figures (never typed in by hand), as text and as PDF."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fpdf import FPDF
-
 from ansinh.campaigns.models import Award, Campaign, EventSite
 from ansinh.campaigns.queries import summary
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
-
-FONTS = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / "fonts"
+from ansinh.payments.documents import dejavu_pdf
 
 
 def _n(value: int) -> str:
@@ -46,9 +41,7 @@ def bulletin_text(campaign: Campaign) -> str:
 
 
 def bulletin_pdf(campaign: Campaign) -> bytes:
-    pdf = FPDF(format=(210, 297))
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf = dejavu_pdf((210, 297))
     pdf.add_page()
     title, *body = bulletin_text(campaign).split("\n")
     pdf.set_font("DejaVu", "B", 14)
@@ -61,9 +54,7 @@ def bulletin_pdf(campaign: Campaign) -> bytes:
 
 def certificate_pdf(award: Award) -> bytes:
     """A printable certificate of merit (giấy khen) for an award."""
-    pdf = FPDF(orientation="landscape", format=(210, 297))
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf = dejavu_pdf((210, 297), orientation="landscape")
     pdf.add_page()
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, 277, 190)

@@ -25,7 +25,7 @@ from ansinh.campaigns.models import (
     TaskStatus,
 )
 from ansinh.enrollment.models import Scheme
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import normalize_phone
 
 
@@ -48,10 +48,6 @@ class LeadData:
     follow_up_on: date | None = None
 
 
-def _invalid(message: str, message_en: str, field: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, field=field)
-
-
 def _own_team(actor: AbstractBaseUser, team_id: int, on: date) -> AdvisoryTeam:
     team = active_teams(actor, on).filter(pk=team_id).first()
     if team is None:
@@ -66,17 +62,17 @@ def record_lead(actor: AbstractBaseUser, team_id: int, on: date, data: LeadData,
     team = _own_team(actor, team_id, on)
     name = " ".join(data.full_name.split())
     if not name:
-        raise _invalid("Họ tên người được tư vấn là bắt buộc.", "A name is required.", "full_name")
+        raise invalid_input("Họ tên người được tư vấn là bắt buộc.", "A name is required.", field="full_name")
     if data.scheme not in Scheme.values:
-        raise _invalid("Chọn BHXH tự nguyện hoặc BHYT hộ gia đình.", "Unknown scheme.", "scheme")
+        raise invalid_input("Chọn BHXH tự nguyện hoặc BHYT hộ gia đình.", "Unknown scheme.", field="scheme")
     if data.outcome not in LeadOutcome.values:
-        raise _invalid("Kết quả tư vấn không hợp lệ.", "Unknown outcome.", "outcome")
+        raise invalid_input("Kết quả tư vấn không hợp lệ.", "Unknown outcome.", field="outcome")
     if data.outcome in (LeadOutcome.PROMISED, LeadOutcome.UNDECIDED) and data.follow_up_on is None:
-        raise _invalid("Ghi ngày hẹn gặp lại với người hẹn tham gia hoặc còn phân vân.", "A follow-up date is needed.",
-                       "follow_up_on")
+        raise invalid_input("Ghi ngày hẹn gặp lại với người hẹn tham gia hoặc còn phân vân.",
+                            "A follow-up date is needed.", field="follow_up_on")
     if data.follow_up_on is not None and data.follow_up_on < on:
-        raise _invalid("Ngày hẹn gặp lại không được trước ngày tư vấn.", "Follow-up before the consultation.",
-                       "follow_up_on")
+        raise invalid_input("Ngày hẹn gặp lại không được trước ngày tư vấn.", "Follow-up before the consultation.",
+                            field="follow_up_on")
     return Lead.objects.create(
         campaign=team.campaign, team=team, recorded_by=actor, consulted_on=on, full_name=name, session=session,
         phone=normalize_phone(data.phone) if data.phone.strip() else "", scheme=data.scheme, outcome=data.outcome,
@@ -89,12 +85,12 @@ def record_session(actor: AbstractBaseUser, team_id: int, on: date, location_nam
     """A consultation session of one's own team and the leads met there: all saved, or nothing."""
     team = _own_team(actor, team_id, on)
     if not location_name.strip():
-        raise _invalid("Ghi tên địa điểm tư vấn.", "A location is required.", "location_name")
+        raise invalid_input("Ghi tên địa điểm tư vấn.", "A location is required.", field="location_name")
     if location_kind not in LocationKind.values:
-        raise _invalid("Loại địa điểm không hợp lệ.", "Unknown location kind.", "location_kind")
+        raise invalid_input("Loại địa điểm không hợp lệ.", "Unknown location kind.", field="location_kind")
     if people_advised < len(leads) or people_advised <= 0:
-        raise _invalid("Số người được tư vấn phải từ 1 và không ít hơn số người ghi nhận.", "Too few people advised.",
-                       "people_advised")
+        raise invalid_input("Số người được tư vấn phải từ 1 và không ít hơn số người ghi nhận.",
+                            "Too few people advised.", field="people_advised")
     session = ConsultationSession.objects.create(team=team, location_name=location_name.strip(),
                                                  location_kind=location_kind, area_id=area_id, held_on=on,
                                                  people_advised=people_advised, recorded_by=actor)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from ansinh.areas import queries as areas
 from ansinh.campaigns.models import (
@@ -42,7 +42,7 @@ from ansinh.registry.models import Household, Membership, Person, Relationship
 from ansinh.rules import household_hi, vsi
 
 SLUG = "nghe-an-2022-05"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 LAUNCH = date(2022, 5, 8)
 SEED = {"sites": 21, "advisory_teams": 474, "locations": 1606, "vsi_new": 1322, "hi_new": 2222, "parades": 21,
         "cars": 21, "motorbikes": 420}

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from ansinh.areas import queries as areas
 from ansinh.areas.models import AdministrativeUnit
@@ -116,7 +116,7 @@ def _money(post: OrgUnit, agent_user: AbstractBaseUser) -> None:
                           "source": "Ví dụ minh hoạ cho demo — không phải tỷ lệ của hợp đồng thật"})
     Sponsor.objects.get_or_create(name="Quỹ Tấm lòng vàng (demo)", defaults={"note": "Tặng thẻ BHYT, sổ BHXH"})
     scope = scope_for(agent_user)
-    paid_at = datetime(2025, 8, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    paid_at = datetime(2025, 8, 1, 9, 0, tzinfo=timezone.get_default_timezone())
     hung = Person.objects.get(citizen_id=HOUSEHOLDS[0][0][3])
     if not Enrollment.objects.filter(person=hung).exists():
         vsi = enrolling.enroll_vsi(agent_user, scope, enrolling.quote_vsi(scope, hung.pk, DEMO_DAY, 2_000_000, 3))

@@ -21,17 +21,13 @@ from ansinh.enrollment.models import (
     Scheme,
     VsiPlan,
 )
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import add_months
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry.ethnicities import KINH
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.vsi import SUPPORT_GROUPS
-
-
-def _invalid(message: str, message_en: str, **details: Any) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, **details)
 
 
 def _person(scope: Scope, person_id: int) -> Person:
@@ -93,7 +89,7 @@ def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
               override_reason: str = "", fund_return: Decimal | None = None, province: str | None = None) -> VsiOffer:
     person = _person(scope, person_id)
     if groups_override is not None and not override_reason.strip():
-        raise _invalid("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
+        raise invalid_input("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
                        "Give a reason for overriding the support groups.", field="override_reason")
     groups = list(groups_override) if groups_override is not None else derived_groups(person, on)
     used = supported_months_used(person)
@@ -149,7 +145,7 @@ def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, m
                           "Choose at least one member.", field="members")
     outsiders = [pid for pid in person_ids if pid not in current]
     if outsiders:
-        raise _invalid("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
+        raise invalid_input("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
                        "Only current household members can join.", field="members")
     paid_lines = HiCardLine.objects.filter(enrollment__household=household, enrollment__status=EnrollmentStatus.PAID)
     # Ranks continue after members of this household who joined earlier in the same calendar year.
@@ -188,5 +184,6 @@ def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, init
 def check_groups(groups: list[str]) -> list[str]:
     unknown = [g for g in groups if g not in SUPPORT_GROUPS]
     if unknown:
-        raise _invalid(f"Nhóm hỗ trợ không hợp lệ: {', '.join(unknown)}.", "Unknown support group.", field="groups")
+        raise invalid_input(f"Nhóm hỗ trợ không hợp lệ: {', '.join(unknown)}.", "Unknown support group.",
+                            field="groups")
     return groups

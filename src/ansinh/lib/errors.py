@@ -63,3 +63,8 @@ class DomainError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": str(self.code), "message": self.message, "message_en": self.message_en}
+
+
+def invalid_input(message: str, message_en: str, **details: Any) -> DomainError:
+    """The refusal of input the user can correct (``details["field"]`` names the field, when known)."""
+    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, **details)

@@ -45,13 +45,19 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     return lines
 
 
-def receipt_pdf(receipt: Receipt, size: str = "a5") -> bytes:
-    page, margin, font_size = SIZES.get(size, SIZES["a5"])
-    pdf = FPDF(format=page)
-    pdf.set_margins(margin, margin, margin)
-    pdf.set_auto_page_break(auto=True, margin=margin)
+def dejavu_pdf(page: tuple[float, float], orientation: str = "portrait") -> FPDF:
+    """A PDF document with the vendored DejaVu font (regular "" and bold "B") registered."""
+    pdf = FPDF(orientation=orientation, format=page)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    return pdf
+
+
+def receipt_pdf(receipt: Receipt, size: str = "a5") -> bytes:
+    page, margin, font_size = SIZES.get(size, SIZES["a5"])
+    pdf = dejavu_pdf(page)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(auto=True, margin=margin)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", font_size + 2)
     pdf.multi_cell(0, font_size * 0.6, "BIÊN LAI THU TIỀN ĐÓNG BHXH, BHYT", align="C", new_x="LMARGIN", new_y="NEXT")

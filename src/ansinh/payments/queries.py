@@ -83,12 +83,15 @@ def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
     first = month.replace(day=1)
     after = (first + timedelta(days=32)).replace(day=1)
     sums: dict[tuple[str, bool, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), False, False])
+    # The rates that may apply this month, loaded once (not one query per payment).
+    rates = list(CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first),
+                                               valid_from__lt=after).order_by("valid_from"))
     for p in Payment.objects.filter(agent=agent, paid_at__date__gte=first, paid_at__date__lt=after).select_related(
             "enrollment"):
         key = (p.enrollment.scheme, p.enrollment.is_renewal, p.method)
         day = timezone.localtime(p.paid_at).date()
-        rate = CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), scheme=key[0],
-                                             is_renewal=key[1], method=key[2], valid_from__lte=day).first()
+        rate = next((r for r in rates if (r.scheme, r.is_renewal, r.method) == key and r.valid_from <= day
+                     and (r.valid_to is None or r.valid_to >= day)), None)
         line = sums[key]
         line[0] += p.amount
         if rate is None:

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
@@ -49,19 +49,15 @@ class PersonData:
     address_detail: str = ""
 
 
-def _invalid(message: str, message_en: str, **details: Any) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, message_en, **details)
-
-
 def clean_person(data: PersonData) -> PersonData:
     """The data with identifiers normalised; refuses the first problem with a Vietnamese message."""
     name = " ".join(data.full_name.split())
     if not name:
-        raise _invalid("Họ và tên là bắt buộc.", "Full name is required.", field="full_name")
+        raise invalid_input("Họ và tên là bắt buộc.", "Full name is required.", field="full_name")
     if data.sex not in Sex.values:
-        raise _invalid("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
+        raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
-        raise _invalid(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc.", "Unknown ethnicity.",
+        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc.", "Unknown ethnicity.",
                        field="ethnicity")
     cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
@@ -75,14 +71,15 @@ def commune_in_scope(scope: Scope, code: str) -> int:
     for unit in AdministrativeUnit.objects.filter(code=code, level__in=COMMUNE_LEVELS, valid_to__isnull=True):
         if scope.has_area(unit.pk):
             return unit.pk
-    raise _invalid(f"Không có xã/phường mã {code} trong địa bàn của bạn.", f"No commune {code} in your scope.",
+    raise invalid_input(f"Không có xã/phường mã {code} trong địa bàn của bạn.", f"No commune {code} in your scope.",
                    field="area")
 
 
 def _commune(scope: Scope, area_id: int) -> AdministrativeUnit:
     area = AdministrativeUnit.objects.filter(pk=area_id).first()
     if area is None or area.level not in COMMUNE_LEVELS:
-        raise _invalid("Địa chỉ phải là một xã, phường hoặc thị trấn.", "The area must be a commune.", field="area")
+        raise invalid_input("Địa chỉ phải là một xã, phường hoặc thị trấn.", "The area must be a commune.",
+                            field="area")
     scope.require_write(area.pk)
     return area
 
@@ -242,7 +239,7 @@ def _household_in_scope(scope: Scope, household_id: int) -> Household:
 def _join(actor: AbstractBaseUser | None, household: Household, person: Person, relationship: str,
           joined: date) -> Membership:
     if household.memberships.filter(person=person, valid_to__isnull=True).exists():
-        raise _invalid("Người này đang là thành viên của hộ.", "Already a member.")
+        raise invalid_input("Người này đang là thành viên của hộ.", "Already a member.")
     membership = Membership.objects.create(household=household, person=person, relationship=relationship,
                                            valid_from=joined)
     audit(actor, "create", "membership", membership.pk, household.area_id,
@@ -256,13 +253,13 @@ def add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, 
                confirm_probable_duplicate: bool = False) -> Membership:
     household = _household_in_scope(scope, household_id)
     if relationship not in Relationship.values or relationship == Relationship.HEAD:
-        raise _invalid("Quan hệ với chủ hộ không hợp lệ.", "Invalid relationship.", field="relationship")
+        raise invalid_input("Quan hệ với chủ hộ không hợp lệ.", "Invalid relationship.", field="relationship")
     if person_id is not None:
         person = _person_in_scope(scope, person_id)
     elif new_person is not None:
         person = create_person(actor, scope, new_person, confirm_probable_duplicate)
     else:
-        raise _invalid("Chọn người đã có hoặc nhập người mới.", "Give a person.")
+        raise invalid_input("Chọn người đã có hoặc nhập người mới.", "Give a person.")
     return _join(actor, household, person, relationship, joined)
 
 
@@ -273,7 +270,7 @@ def end_membership(actor: AbstractBaseUser | None, scope: Scope, membership_id: 
         raise not_found()
     _household_in_scope(scope, membership.household_id)
     if left < membership.valid_from:
-        raise _invalid("Ngày rời hộ không được trước ngày vào hộ.", "Leaving date before joining date.")
+        raise invalid_input("Ngày rời hộ không được trước ngày vào hộ.", "Leaving date before joining date.")
     membership.valid_to = left
     membership.save(update_fields=["valid_to"])
     audit(actor, "update", "membership", membership.pk, membership.household.area_id, {"valid_to": (None, left)})
@@ -286,14 +283,14 @@ def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_i
     """A new status from ``valid_from``; the status in force until then ends the day before."""
     household = _household_in_scope(scope, household_id)
     if status not in PovertyStatus.values:
-        raise _invalid("Tình trạng phải là hộ nghèo, cận nghèo hoặc không.", "Invalid status.", field="status")
+        raise invalid_input("Tình trạng phải là hộ nghèo, cận nghèo hoặc không.", "Invalid status.", field="status")
     if status != PovertyStatus.NONE and not document.strip():
-        raise _invalid("Cần ghi văn bản công nhận hộ nghèo/cận nghèo.", "A certifying document is required.",
+        raise invalid_input("Cần ghi văn bản công nhận hộ nghèo/cận nghèo.", "A certifying document is required.",
                        field="document")
     open_status = household.poverty_statuses.filter(valid_to__isnull=True).first()
     if open_status is not None:
         if valid_from <= open_status.valid_from:
-            raise _invalid("Ngày hiệu lực phải sau tình trạng hiện tại.", "Must start after the current status.")
+            raise invalid_input("Ngày hiệu lực phải sau tình trạng hiện tại.", "Must start after the current status.")
         open_status.valid_to = valid_from - timedelta(days=1)
         open_status.save(update_fields=["valid_to"])
     record = HouseholdPoverty.objects.create(household=household, status=status, valid_from=valid_from,

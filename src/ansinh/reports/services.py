@@ -7,18 +7,18 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.payments.models import Payer, Payment
 from ansinh.reports.models import Fact, FrozenPeriod
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 Key = tuple[date, int, int | None, int | None, str, bool]
 
 

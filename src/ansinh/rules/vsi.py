@@ -23,7 +23,7 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd, round_vnd
 from ansinh.rules.params import (
     ParameterSet,
@@ -86,7 +86,7 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
     use = UsedParameters(params or default_parameters(), request.on)
     _check_groups(request.groups)
     if request.supported_months_used < 0:
-        raise _invalid("Số tháng đã được hỗ trợ không được âm.", "Supported months used cannot be negative.")
+        raise invalid_input("Số tháng đã được hỗ trợ không được âm.", "Supported months used cannot be negative.")
     rate: Decimal = use.get("vsi/contribution_rate")
     poverty_line: int = use.get("rural_poverty_line")
     check_income(request.income, use)
@@ -192,7 +192,7 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
     year = request.on.year - 1
     if request.fund_return is not None:
         if not Decimal(0) <= request.fund_return < 1:
-            raise _invalid("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031).", "r must be in [0, 1).")
+            raise invalid_input("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031).", "r must be in [0, 1).")
         use.record(
             ParameterValue(
                 "vsi/fund_monthly_return",
@@ -240,7 +240,7 @@ def _local_rate(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
     if request.province is None:
         return Decimal(0)
     if not (len(request.province) == 2 and request.province.isdigit()):
-        raise _invalid(
+        raise invalid_input(
             f"Mã tỉnh «{request.province}» không hợp lệ (2 chữ số, ví dụ 40).",
             f"Province code {request.province!r} must be two digits, e.g. 40.",
         )
@@ -260,5 +260,3 @@ def _check_groups(groups: Iterable[str]) -> None:
         )
 
 
-def _invalid(message: str, message_en: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, message_en)

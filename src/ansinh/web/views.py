@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ansinh.lib.errors import DomainError
 from ansinh.rules import household_hi, vsi
-from ansinh.web.forms import HiQuoteForm, QuoteForm, VsiQuoteForm
+from ansinh.web.common import run_service
+from ansinh.web.forms import HiQuoteForm, VsiQuoteForm
 
 
 def quote_page(request: HttpRequest) -> HttpResponse:
@@ -21,18 +20,8 @@ def quote_page(request: HttpRequest) -> HttpResponse:
     hi_form = HiQuoteForm(request.GET if scheme == "hi" else None, initial={"on": today}, prefix="hi")
     context: dict[str, Any] = {"vsi_form": vsi_form, "hi_form": hi_form, "scheme": scheme or "vsi"}
     if scheme == "vsi":
-        context["vsi_quote"] = _compute(vsi_form, lambda f: vsi.quote(f.to_request()))
+        context["vsi_quote"] = run_service(vsi_form, lambda: vsi.quote(vsi_form.to_request()))
     elif scheme == "hi":
-        context["hi_quote"] = _compute(hi_form, lambda f: household_hi.quote(f.to_request()))
+        context["hi_quote"] = run_service(hi_form, lambda: household_hi.quote(hi_form.to_request()))
     status = 400 if scheme in ("vsi", "hi") and not context.get(f"{scheme}_quote") else 200
     return render(request, "web/quote.html", context, status=status)
-
-
-def _compute(form: QuoteForm, run: Callable[[Any], Any]) -> Any:
-    if not form.is_valid():
-        return None
-    try:
-        return run(form)
-    except DomainError as error:
-        form.add_domain_error(error)
-        return None
