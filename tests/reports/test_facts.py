@@ -15,8 +15,8 @@ from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
 from ansinh.reports import queries, services
-from ansinh.reports.models import Fact
-from tests.builders import Personas, field_setup, person_data, personas
+from ansinh.reports.models import AreaDay, Fact
+from tests.builders import COMMUNE_X, Personas, commune, field_setup, person_data, personas
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -69,3 +69,30 @@ def test_the_seed_campaign_day_in_facts_matches_the_seed(tmp_path: object) -> No
     assert (view["vsi_new_people"], view["hi_new_people"]) == (1322, 2222)
     raw = services.raw_totals(launch, launch)
     assert view["amount"] == raw["amount"] and raw["vsi_new_people"] == 1322 and raw["hi_new_people"] == 2222
+
+
+def test_the_writers_keep_the_facts_current_without_a_refresh() -> None:
+    who = personas()
+    field_setup(who)
+    first = paid(who, "Một")
+    assert queries.overview(DAY, DAY)["vsi_new_people"] == 1
+    paid(who, "Hai")
+    paying.reverse_payment(who.agent, who.scope(who.agent), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
+                                                                                                tzinfo=TZ))
+    view = queries.overview(DAY, DAY)
+    raw = services.raw_totals(DAY, DAY)
+    assert view["amount"] == raw["amount"] == 264_000 and view["vsi_new_people"] == raw["vsi_new_people"] == 1
+    by_hand = {(f.area_id, f.agent_id, f.people, f.enrollments, f.amount) for f in Fact.objects.all()}
+    rolled_by_hand = set(AreaDay.objects.values_list("area_id", "scheme", "people", "amount"))
+    services.refresh(DAY, DAY)
+    assert {(f.area_id, f.agent_id, f.people, f.enrollments, f.amount) for f in Fact.objects.all()} == by_hand
+    assert set(AreaDay.objects.values_list("area_id", "scheme", "people", "amount")) == rolled_by_hand
+    assert rolled_by_hand == {(commune(COMMUNE_X).pk, "vsi", 1, 264_000)}
+
+
+def test_a_payment_on_a_frozen_day_leaves_the_facts_alone() -> None:
+    who = personas()
+    field_setup(who)
+    services.freeze(DAY, DAY)
+    paid(who, "Một")
+    assert not Fact.objects.exists()

@@ -205,7 +205,7 @@ def reports_refresh(
 
     try:
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("Đang tổng hợp", total=None)
+            task = bar.add_task("Đang tổng hợp", total=3)
             written = refresh(_parse_date(start, "--from"), _parse_date(end, "--to"),
                               progress=lambda n: bar.update(task, advance=n))
     except DomainError as error:

@@ -1,5 +1,6 @@
-"""The read side: pre-aggregated facts, one row per day × commune × collector × agent × scheme ×
-new/renewal, and frozen periods whose figures later edits must not change."""
+"""The read side: pre-aggregated facts, one row per day × commune × collector × collection point ×
+agent × scheme × new/renewal, their roll-up per day × commune, and frozen periods whose figures
+later edits must not change."""
 
 from __future__ import annotations
 
@@ -11,13 +12,7 @@ from ansinh.areas.models import AdministrativeUnit
 from ansinh.org.models import Agent, OrgUnit
 
 
-class Fact(models.Model):
-    day = models.DateField(db_index=True)
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, null=True, related_name="+")
-    agent = models.ForeignKey(Agent, models.PROTECT, null=True, related_name="+")
-    scheme = models.CharField(max_length=12)
-    is_renewal = models.BooleanField()
+class Measures(models.Model):
     people = models.IntegerField(default=0)  # VSI participants or household-HI card holders paid for
     enrollments = models.IntegerField(default=0)
     amount = models.BigIntegerField(default=0)  # collected, net of reversals
@@ -26,9 +21,41 @@ class Fact(models.Model):
     other_support = models.BigIntegerField(default=0)  # paid by sponsors
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "area", "collector", "agent", "scheme", "is_renewal"],
-                                               name="one_fact_per_cell", nulls_distinct=False)]
-        indexes = [models.Index(fields=["scheme", "day"], name="fact_scheme_day")]
+        abstract = True
+
+
+class Fact(Measures):
+    """The full grain, for the drill-down to collection points and agents."""
+
+    day = models.DateField(db_index=True)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, null=True, related_name="+")
+    collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, related_name="+")
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, related_name="+")
+    scheme = models.CharField(max_length=12)
+    is_renewal = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["day", "area", "collector", "collection_point", "agent", "scheme", "is_renewal"],
+            name="one_fact_per_cell", nulls_distinct=False)]
+        indexes = [models.Index(fields=["scheme", "day"], name="fact_scheme_day"),
+                   models.Index(fields=["area", "day"], name="fact_area_day")]
+
+
+class AreaDay(Measures):
+    """The facts rolled up to day × commune × scheme × new/renewal: what the province overview and
+    the area and commune levels read (a province-year is ~200,000 rows here against ~1.2 million facts)."""
+
+    day = models.DateField()
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
+    scheme = models.CharField(max_length=12)
+    is_renewal = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "area", "scheme", "is_renewal"],
+                                               name="one_area_day_per_cell")]
+        indexes = [models.Index(fields=["day", "area"], name="area_day_day")]
 
 
 class FrozenPeriod(models.Model):

@@ -1,25 +1,87 @@
-"""Keeping the facts current: `refresh` recomputes the facts of a period from the payments
-(idempotent), except the days of a frozen period, which keep the figures they were reported with."""
+"""Keeping the facts current.
+
+- Every payment written (a term or its reversal) adds itself to its fact cell in the same
+  transaction (`count_payment`, connected to the payment's creation in `apps.py`), so the
+  dashboards are current without a batch job.
+- `refresh` recomputes the facts of a period from the payments in one ``INSERT … SELECT … GROUP BY``
+  (idempotent): for bulk loads, which bypass the writing services, and to repair.
+- The days of a frozen period keep the figures they were reported with, whatever is written later.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.payments.models import Payer, Payment
-from ansinh.reports.models import Fact, FrozenPeriod
+from ansinh.reports.models import AreaDay, Fact, FrozenPeriod
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
-Key = tuple[date, int, int | None, int | None, str, bool]
+CELL = ("day", "area_id", "collector_id", "collection_point_id", "agent_id", "scheme", "is_renewal")
+ROLLUP = ("day", "area_id", "scheme", "is_renewal")
+MEASURES = ("people", "enrollments", "amount", "state_support", "local_support", "other_support")
+
+
+def is_frozen(day: date) -> bool:
+    return FrozenPeriod.objects.filter(start__lte=day, end__gte=day).exists()
+
+
+def count_payment(payment: Payment) -> None:
+    """Add one new payment to its fact cell (called inside the writer's transaction)."""
+    day = timezone.localtime(payment.paid_at, TZ).date()
+    if is_frozen(day):
+        return
+    enrollment = payment.enrollment
+    sign = -1 if payment.reverses_id else 1
+    people = HiCardLine.objects.filter(enrollment=enrollment).count() if enrollment.scheme == Scheme.HOUSEHOLD_HI else 1
+    deltas = {"people": sign * people, "enrollments": sign, "amount": payment.amount,
+              "state_support": sign * enrollment.state_support, "local_support": sign * enrollment.local_support,
+              "other_support": payment.amount if payment.payer == Payer.SPONSOR else 0}
+    cell = {"day": day, "area_id": enrollment.area_id, "collector_id": payment.collector_id,
+            "collection_point_id": payment.collection_point_id, "agent_id": payment.agent_id,
+            "scheme": enrollment.scheme, "is_renewal": enrollment.is_renewal}
+    _add(Fact, cell, deltas)
+    _add(AreaDay, {k: cell[k] for k in ROLLUP}, deltas)
+
+
+def _add(model: type[Fact] | type[AreaDay], cell: dict[str, Any], deltas: dict[str, int]) -> None:
+    increment = {name: F(name) + delta for name, delta in deltas.items()}
+    if model.objects.filter(**cell).update(**increment):
+        return
+    try:
+        with transaction.atomic():  # a concurrent writer may create the same cell first
+            model.objects.create(**cell, **deltas)
+    except IntegrityError:
+        model.objects.filter(**cell).update(**increment)
+
+
+def _aggregated(start: date, end: date, frozen: list[tuple[date, date]]) -> QuerySet[Payment, dict[str, Any]]:
+    """The facts of the period as one grouped query over the payments, every column named."""
+    holders = (HiCardLine.objects.filter(enrollment=OuterRef("enrollment")).values("enrollment")
+               .annotate(n=Count("pk")).values("n"))
+    sign = Case(When(reverses__isnull=False, then=Value(-1)), default=Value(1), output_field=IntegerField())
+    people = Case(When(enrollment__scheme=Scheme.HOUSEHOLD_HI, then=Coalesce(Subquery(holders), 0)),
+                  default=Value(1), output_field=IntegerField())
+    payments = Payment.objects.annotate(f_day=TruncDate("paid_at", tzinfo=TZ)).filter(f_day__gte=start,
+                                                                                      f_day__lte=end)
+    for a, b in frozen:
+        payments = payments.exclude(f_day__gte=a, f_day__lte=b)
+    return (payments.annotate(f_area=F("enrollment__area_id"), f_collector=F("collector_id"),
+                              f_point=F("collection_point_id"), f_agent=F("agent_id"),
+                              f_scheme=F("enrollment__scheme"), f_renewal=F("enrollment__is_renewal"))
+            .values("f_day", "f_area", "f_collector", "f_point", "f_agent", "f_scheme", "f_renewal")
+            .annotate(f_people=Sum(sign * people), f_enrollments=Sum(sign), f_amount=Sum("amount"),
+                      f_state=Sum(sign * F("enrollment__state_support")),
+                      f_local=Sum(sign * F("enrollment__local_support")),
+                      f_other=Sum(Case(When(payer=Payer.SPONSOR, then=F("amount")), default=Value(0)))))
 
 
 @transaction.atomic
@@ -28,62 +90,75 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
     if start > end:
         raise DomainError(ErrorCode.INVALID_INPUT, "Ngày bắt đầu phải trước ngày kết thúc.", "start > end",
                           field="start")
-    holders = (HiCardLine.objects.filter(enrollment=OuterRef("enrollment")).values("enrollment")
-               .annotate(n=Count("pk")).values("n"))
-    rows = (Payment.objects.annotate(day=TruncDate("paid_at", tzinfo=TZ), holders=Subquery(holders))
-            .filter(day__gte=start, day__lte=end)
-            .values_list("day", "enrollment__area_id", "collector_id", "agent_id", "enrollment__scheme",
-                         "enrollment__is_renewal", "amount", "payer", "reverses_id", "enrollment__state_support",
-                         "enrollment__local_support", "holders"))
-    cells: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    for count, (day, area, collector, agent, scheme, renewal, amount, payer, reverses, state, local,
-                holders_n) in enumerate(rows.iterator(chunk_size=5000), start=1):
-        sign = -1 if reverses else 1  # a reversal takes the term back out
-        cell = cells[(day, area, collector, agent, scheme, renewal)]
-        cell[0] += sign * (int(holders_n or 0) if scheme == Scheme.HOUSEHOLD_HI else 1)
-        cell[1] += sign
-        cell[2] += amount
-        cell[3] += sign * state
-        cell[4] += sign * local
-        cell[5] += amount if payer == Payer.SPONSOR else 0
-        if progress and count % 5000 == 0:
-            progress(5000)
-    frozen_days = [(p.start, p.end) for p in FrozenPeriod.objects.filter(start__lte=end, end__gte=start)]
+    frozen = list(FrozenPeriod.objects.filter(start__lte=end, end__gte=start).values_list("start", "end"))
+    for model in (Fact, AreaDay):
+        stale = model.objects.filter(day__gte=start, day__lte=end)
+        for a, b in frozen:
+            stale = stale.exclude(day__gte=a, day__lte=b)
+        stale.delete()
+    if progress:
+        progress(1)
+    select, params = _aggregated(start, end, frozen).query.sql_with_params()
+    written = _insert_select(Fact, (*CELL, *MEASURES), "f_day, f_area, f_collector, f_point, f_agent, f_scheme, "
+                             "f_renewal, f_people, f_enrollments, f_amount, f_state, f_local, f_other", select, params)
+    if progress:
+        progress(1)
+    rolled = Fact.objects.filter(day__gte=start, day__lte=end)
+    for a, b in frozen:
+        rolled = rolled.exclude(day__gte=a, day__lte=b)
+    select, params = (rolled.values(*ROLLUP).annotate(**{f"r_{m}": Sum(m) for m in MEASURES})
+                      .query.sql_with_params())
+    _insert_select(AreaDay, (*ROLLUP, *MEASURES), ", ".join((*ROLLUP, *(f"r_{m}" for m in MEASURES))),
+                   select, params)
+    if progress:
+        progress(1)
+    return int(written)
 
-    def is_frozen(day: date) -> bool:
-        return any(a <= day <= b for a, b in frozen_days)
 
-    stale = Fact.objects.filter(day__gte=start, day__lte=end)
-    for a, b in frozen_days:
-        stale = stale.exclude(day__gte=a, day__lte=b)
-    stale.delete()
-    facts = [Fact(day=k[0], area_id=k[1], collector_id=k[2], agent_id=k[3], scheme=k[4], is_renewal=k[5],
-                  people=v[0], enrollments=v[1], amount=v[2], state_support=v[3], local_support=v[4],
-                  other_support=v[5]) for k, v in cells.items() if not is_frozen(k[0])]
-    Fact.objects.bulk_create(facts, batch_size=2000)
-    return len(facts)
+def refresh_all(progress: Callable[[int], None] | None = None) -> int:
+    """Refresh every day that has payments (after a bulk load)."""
+    span = Payment.objects.aggregate(first=Min("paid_at"), last=Max("paid_at"))
+    if span["first"] is None:
+        return 0
+    return refresh(timezone.localtime(span["first"], TZ).date(), timezone.localtime(span["last"], TZ).date(),
+                   progress)
+
+
+def _insert_select(model: type[Fact] | type[AreaDay], columns: tuple[str, ...], picked: str, select: str,
+                   params: tuple[Any, ...]) -> int:
+    """``INSERT INTO model (columns) SELECT picked FROM (select)``: the grouping runs in the database."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+                       f"SELECT {picked} FROM ({select}) AS grouped", params)
+        return int(cursor.rowcount)
 
 
 @transaction.atomic
 def freeze(start: date, end: date, by: object = None) -> FrozenPeriod:
-    """Freeze a reported period: refreshes leave its facts as they are."""
+    """Freeze a reported period: later payments and refreshes leave its facts as they are."""
     if start > end:
         raise DomainError(ErrorCode.INVALID_INPUT, "Ngày bắt đầu phải trước ngày kết thúc.", "start > end")
     return FrozenPeriod.objects.create(start=start, end=end, frozen_by=by if getattr(by, "pk", None) else None)
 
 
-def raw_totals(start: date, end: date) -> dict[str, int]:
-    """The same totals straight from the payments: what the facts must equal."""
+def raw_payments(start: date, end: date, area_ids: set[int] | None = None) -> QuerySet[Payment]:
     paid = Payment.objects.annotate(day=TruncDate("paid_at", tzinfo=TZ)).filter(day__gte=start, day__lte=end)
-    new = paid.filter(enrollment__is_renewal=False)
-    terms, reversals = new.filter(reverses__isnull=True), new.filter(reverses__isnull=False)
+    return paid if area_ids is None else paid.filter(enrollment__area_id__in=area_ids)
 
-    def holders(payments: Any) -> int:
-        return HiCardLine.objects.filter(enrollment__payments__in=payments).count()
 
-    return {
-        "amount": int(sum(paid.values_list("amount", flat=True))),
-        "vsi_new_people": terms.filter(enrollment__scheme=Scheme.VSI).count()
-        - reversals.filter(enrollment__scheme=Scheme.VSI).count(),
-        "hi_new_people": holders(terms) - holders(reversals),
-    }
+def raw_totals(start: date, end: date, area_ids: set[int] | None = None) -> dict[str, int]:
+    """The same totals straight from the payments: what the facts must equal (and the benchmark's
+    baseline)."""
+    paid = raw_payments(start, end, area_ids)
+    new = Q(enrollment__is_renewal=False)
+    term, reversal = new & Q(reverses__isnull=True), new & Q(reverses__isnull=False)
+    counts = paid.aggregate(
+        amount=Coalesce(Sum("amount"), 0),
+        vsi=Count("pk", filter=term & Q(enrollment__scheme=Scheme.VSI)),
+        vsi_back=Count("pk", filter=reversal & Q(enrollment__scheme=Scheme.VSI)))
+    # card holders in a query of their own: joining them above would repeat the amounts
+    counts |= paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).aggregate(
+        hi=Count("enrollment__hi_lines", filter=term), hi_back=Count("enrollment__hi_lines", filter=reversal))
+    return {"amount": int(counts["amount"]), "vsi_new_people": counts["vsi"] - counts["vsi_back"],
+            "hi_new_people": counts["hi"] - counts["hi_back"]}
