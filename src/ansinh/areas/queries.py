@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from ansinh.areas.models import AdministrativeUnit
+from ansinh.areas.models import AdministrativeUnit, Succession
 
 
 def in_force(on: date) -> Q:
@@ -73,3 +73,20 @@ def predecessors(unit: AdministrativeUnit, target: date) -> list[AdministrativeU
 def _union(groups: Iterable[list[AdministrativeUnit]]) -> list[AdministrativeUnit]:
     merged = {unit.pk: unit for group in groups for unit in group}
     return sorted(merged.values(), key=lambda u: u.code)
+
+
+def forward_map(unit_ids: Iterable[int], target: date) -> dict[int, int]:
+    """Each unit to the unit in force on ``target`` that it became, following successions (two
+    queries, whatever the number of units). A unit split between several takes the first by code;
+    a unit abolished without successor maps to itself."""
+    units = {u.pk: u for u in AdministrativeUnit.objects.all().only("pk", "code", "valid_from", "valid_to")}
+    successors: dict[int, list[int]] = {}
+    for from_id, to_id in Succession.objects.filter(to_unit__isnull=False).values_list("from_unit_id", "to_unit_id"):
+        successors.setdefault(from_id, []).append(to_id)
+
+    def follow(pk: int, seen: frozenset[int]) -> int:
+        if is_in_force(units[pk], target) or pk not in successors or pk in seen:
+            return pk
+        return follow(min(successors[pk], key=lambda s: units[s].code), seen | {pk})
+
+    return {pk: follow(pk, frozenset()) for pk in unit_ids if pk in units}

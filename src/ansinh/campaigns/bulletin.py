@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from ansinh.campaigns.models import Award, Campaign, EventSite
 from ansinh.campaigns.queries import summary
+from ansinh.lib.money import format_number as _n
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.payments.documents import dejavu_pdf
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def bulletin_text(campaign: Campaign) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ansinh.cli.common import JsonFlag, _parse_date, _refuse, _setup_django, app, console
 from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.lib.money import format_vnd
+from ansinh.lib.money import format_number, format_vnd
 
 areas = typer.Typer(help="Đơn vị hành chính.", no_args_is_help=True)
 app.add_typer(areas, name="areas")
@@ -174,7 +174,7 @@ def campaigns_summary(
     table.add_column("Chỉ tiêu")
     table.add_column("Kết quả", justify="right")
     for key, value in totals.items():
-        table.add_row(key, format_vnd(value) if key == "amount_collected" else f"{value:,}".replace(",", "."))
+        table.add_row(key, format_vnd(value) if key == "amount_collected" else format_number(value))
     console.print(table)
 
 
@@ -212,3 +212,24 @@ def reports_refresh(
         _refuse(error, as_json=False)
         return
     console.print(f"Đã tổng hợp {written} dòng số liệu.")
+
+
+@demo_cli.command("synth")
+def demo_synth(
+    people: Annotated[int, typer.Option("--people", help="Số người (mặc định: quy mô Nghệ An).")] = 3_400_000,
+    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu).")] = 2022,
+) -> None:
+    """Sinh một tỉnh giả lập (người, hộ, nhân viên thu, 4 năm thu tiền) vào cơ sở dữ liệu đang cấu hình."""
+    _setup_django()
+    from ansinh.demo.synth import synthesize  # Django must be configured first
+
+    try:
+        with Progress(console=console) as bar:
+            task = bar.add_task("Đang sinh dữ liệu", total=people)
+            made = synthesize(people, seed=seed, progress=lambda n: bar.update(task, advance=n))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã sinh {format_number(made.people)} người, {format_number(made.households)} hộ, "
+                  f"{format_number(made.agents)} nhân viên thu, {format_number(made.payments)} khoản thu; "
+                  f"{format_number(made.facts)} dòng số liệu tổng hợp.")

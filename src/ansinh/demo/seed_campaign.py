@@ -34,6 +34,7 @@ from ansinh.campaigns.models import (
     TaskStatus,
 )
 from ansinh.enrollment.models import CalculationRecord, Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.lib.periods import end_of_term
 from ansinh.lib.text import fold
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import Payment, Receipt, ReceiptPool
@@ -199,7 +200,9 @@ class _Ledger:
                                                            groups=frozenset(groups)))
         q: vsi.VsiQuote = self.quotes[key]  # type: ignore[assignment]
         enrollment = Enrollment(scheme=Scheme.VSI, person=person, area=person.area, quoted_on=LAUNCH,
-                                period_start=LAUNCH.replace(day=1), months=months, income=q.income,
+                                period_start=LAUNCH.replace(day=1),
+                                period_end=end_of_term(LAUNCH.replace(day=1), months), months=months,
+                                income=q.income,
                                 support_groups=groups, supported_months=q.supported_months, gross=q.gross,
                                 state_support=q.state_support, local_support=q.local_support, payable=q.payable,
                                 status=EnrollmentStatus.PAID)
@@ -219,7 +222,8 @@ class _Ledger:
                 on=LAUNCH, members=tuple(household_hi.HiMember() for _ in range(size)), months=12))
         q: household_hi.HiQuote = self.quotes[key]  # type: ignore[assignment]
         enrollment = Enrollment(scheme=Scheme.HOUSEHOLD_HI, household=household, area=commune,  # type: ignore[misc]
-                                quoted_on=LAUNCH, period_start=q.card.valid_from, months=12, gross=q.total,
+                                quoted_on=LAUNCH, period_start=q.card.valid_from, period_end=q.card.valid_to,
+                                months=12, gross=q.total,
                                 payable=q.total, status=EnrollmentStatus.PAID)
         enrollment._calc = self._calc(Scheme.HOUSEHOLD_HI, {"on": LAUNCH.isoformat(), "members": size, "months": 12},
                                       q.as_dict())  # type: ignore[attr-defined]

@@ -71,6 +71,7 @@ class Enrollment(models.Model):
     is_renewal = models.BooleanField("tái tục", default=False)
     quoted_on = models.DateField("ngày tính")
     period_start = models.DateField("từ tháng / thẻ từ ngày")
+    period_end = models.DateField("đến hết ngày")  # end_of_term(period_start, months): the last day covered
     months = models.PositiveSmallIntegerField("số tháng")
     method = models.CharField(max_length=10, default="regular")
     income = models.BigIntegerField(null=True, blank=True)
@@ -93,8 +94,10 @@ class Enrollment(models.Model):
                 name="enrollment_target_matches_scheme",
             ),
             models.CheckConstraint(condition=Q(payable__gte=0), name="enrollment_payable_not_negative"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="enrollment_period"),
         ]
-        indexes = [models.Index(fields=["scheme", "status", "area"], name="enrollment_scope")]
+        indexes = [models.Index(fields=["scheme", "status", "area"], name="enrollment_scope"),
+                   models.Index(fields=["period_end"], name="enrollment_period_end")]
 
 
 class CardKind(models.TextChoices):

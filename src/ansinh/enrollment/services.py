@@ -22,7 +22,7 @@ from ansinh.enrollment.models import (
     VsiPlan,
 )
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
-from ansinh.lib.periods import add_months
+from ansinh.lib.periods import add_months, end_of_term
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry.ethnicities import KINH
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
@@ -119,7 +119,8 @@ def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer) ->
         result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
     return Enrollment.objects.create(
         scheme=Scheme.VSI, person=offer.person, plan=plan, area_id=offer.person.area_id, is_renewal=offer.is_renewal,
-        quoted_on=record.computed_on, period_start=offer.period_start, months=q.months, method=str(q.method),
+        quoted_on=record.computed_on, period_start=offer.period_start,
+        period_end=end_of_term(offer.period_start, q.months), months=q.months, method=str(q.method),
         income=q.income, support_groups=offer.groups, supported_months=q.supported_months, gross=q.gross,
         state_support=q.state_support, local_support=q.local_support, payable=q.payable, calculation=record,
         created_by=actor if actor is not None and actor.is_authenticated else None)
@@ -170,7 +171,8 @@ def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, init
         result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
     enrollment = Enrollment.objects.create(
         scheme=Scheme.HOUSEHOLD_HI, household=offer.household, area_id=offer.household.area_id,
-        is_renewal=offer.is_renewal, quoted_on=record.computed_on, period_start=q.card.valid_from, months=q.months,
+        is_renewal=offer.is_renewal, quoted_on=record.computed_on, period_start=q.card.valid_from,
+        period_end=q.card.valid_to, months=q.months,
         gross=q.total, payable=q.total, calculation=record,
         created_by=actor if actor is not None and actor.is_authenticated else None)
     HiCardLine.objects.bulk_create(

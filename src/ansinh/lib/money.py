@@ -22,10 +22,14 @@ def round_vnd(amount: Decimal | Fraction | int) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def format_number(value: int) -> str:
+    """``9688`` → ``"9.688"`` (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def format_vnd(amount: int) -> str:
-    """``1234567`` → ``"1.234.567 đ"`` (Vietnamese thousands separator)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,} đ".replace(",", ".")
+    """``1234567`` → ``"1.234.567 đ"``."""
+    return f"{format_number(amount)} đ"
 
 
 def format_rate(rate: Decimal) -> str:

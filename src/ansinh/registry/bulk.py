@@ -3,6 +3,7 @@ caller can link rows without a round trip per row); other databases use bulk_cre
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,8 @@ from django.db.models import Model
 
 
 def insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Insert ``rows`` (values in the order of ``columns``, attribute names such as ``area_id``);
+    """Insert ``rows`` (values in the order of ``columns``, attribute names such as ``area_id``; JSON
+    columns as dicts or lists, kept alive by the caller for the call: equal objects are written once);
     returns their new primary keys in order. Must run inside the caller's transaction."""
     if not rows:
         return []
@@ -21,6 +23,7 @@ def insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[A
         return [obj.pk for obj in created]
     table = model._meta.db_table
     quote = connection.ops.quote_name
+    dumped: dict[int, str] = {}  # callers pass the same JSON values again and again
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                        [table, len(rows)])
@@ -28,8 +31,16 @@ def insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[A
         names = ", ".join(quote(c) for c in ("id", *columns))
         with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
+                copy.write_row((pk, *(_json(value, dumped) if isinstance(value, dict | list) else value
+                                      for value in row)))
     return ids
+
+
+def _json(value: dict[str, Any] | list[Any], dumped: dict[int, str]) -> str:
+    key = id(value)
+    if key not in dumped:
+        dumped[key] = json.dumps(value, default=str)
+    return dumped[key]
 
 
 def lookup(model: type[Model], column: str, values: Sequence[Any], fields: Sequence[str]) -> list[tuple[Any, ...]]:

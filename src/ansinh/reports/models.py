@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.enrollment.models import Scheme
 from ansinh.org.models import Agent, OrgUnit
 
 
@@ -56,6 +57,27 @@ class AreaDay(Measures):
         constraints = [models.UniqueConstraint(fields=["day", "area", "scheme", "is_renewal"],
                                                name="one_area_day_per_cell")]
         indexes = [models.Index(fields=["day", "area"], name="area_day_day")]
+
+
+class PlanTarget(models.Model):
+    """A year's target of new participants (chỉ tiêu phát triển mới) for a unit and a scheme, as
+    assigned by the province: configuration with its source, never a legal figure."""
+
+    year = models.PositiveSmallIntegerField("năm")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name="địa bàn")
+    scheme = models.CharField("loại hình", max_length=12, choices=Scheme.choices)
+    value = models.PositiveIntegerField("số người tham gia mới")
+    source = models.CharField("căn cứ giao chỉ tiêu", max_length=200)
+    is_example = models.BooleanField("chỉ là ví dụ", default=False)
+
+    class Meta:
+        verbose_name = "chỉ tiêu năm"
+        verbose_name_plural = "chỉ tiêu năm"
+        constraints = [models.UniqueConstraint(fields=["year", "area", "scheme"], name="one_target_per_unit_year"),
+                       models.CheckConstraint(condition=Q(value__gt=0), name="plan_target_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.area} · {self.get_scheme_display()}: {self.value}"
 
 
 class FrozenPeriod(models.Model):

@@ -1,40 +1,247 @@
-"""Reads of the facts: the province overview and its drill-down."""
+"""Reads of the facts for the dashboards: the province overview against its targets, the drill-down
+province → area → commune → collection point → agent, the agent leaderboard, and renewals and
+lapses by cohort. Every read takes the reader's scope (area ids; None means the whole province) and,
+for history across the map change, the units of their own time or today's (``on_map_of``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
-from ansinh.enrollment.models import Scheme
-from ansinh.reports.models import Fact
+from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
+from ansinh.areas.queries import forward_map
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, Scheme
+from ansinh.lib.periods import add_months
+from ansinh.org.models import Agent, OrgUnit
+from ansinh.reports.models import AreaDay, Fact, PlanTarget
+
+LEVELS = ("area", "commune", "point", "agent")
+LEVEL_NAMES = {"province": "Toàn tỉnh", "area": "Huyện/thị xã/thành phố", "commune": "Xã/phường/thị trấn",
+               "point": "Điểm thu", "agent": "Nhân viên thu"}
+MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
+            "hi_new": Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
+            "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount")}
+COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
+           ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu")]
+RENEWAL_GRACE = timedelta(days=90)  # a next term starting within 3 months of the end counts as a renewal
 
 
-def overview(start: date, end: date, area_ids: set[int] | None = None) -> dict[str, Any]:
-    facts = Fact.objects.filter(day__gte=start, day__lte=end)
-    if area_ids is not None:
-        facts = facts.filter(area_id__in=area_ids)
-    totals = facts.aggregate(amount=Sum("amount"))
-    new = facts.filter(is_renewal=False)
-    return {
-        "amount": int(totals["amount"] or 0),
-        "vsi_new_people": int(new.filter(scheme=Scheme.VSI).aggregate(n=Sum("people"))["n"] or 0),
-        "hi_new_people": int(new.filter(scheme=Scheme.HOUSEHOLD_HI).aggregate(n=Sum("people"))["n"] or 0),
-        "by_day": list(facts.values("day", "scheme").annotate(people=Sum("people"), amount=Sum("amount"))
-                       .order_by("day", "scheme")),
-    }
+@dataclass(frozen=True)
+class Slice:
+    start: date
+    end: date
+    area_ids: frozenset[int] | None = None  # the reader's scope; None: everything
+    on_map_of: date | None = None  # show communes as on the map of this day; None: as recorded
+
+    def facts(self, model: type[AreaDay] | type[Fact] = AreaDay) -> QuerySet[Any]:
+        rows = model.objects.filter(day__gte=self.start, day__lte=self.end)
+        return rows if self.area_ids is None else rows.filter(area_id__in=self.area_ids)
 
 
-def by_commune(start: date, end: date, area_ids: set[int] | None = None) -> list[dict[str, Any]]:
+@dataclass
+class Row:
+    key: int | None
+    code: str
+    name: str
+    vsi_new: int = 0
+    hi_new: int = 0
+    renewals: int = 0
+    amount: int = 0
+    rank: int = 0
+
+    def add(self, values: dict[str, Any]) -> None:
+        for name in MEASURES:
+            setattr(self, name, getattr(self, name) + int(values.get(name) or 0))
+
+    @property
+    def new(self) -> int:
+        return self.vsi_new + self.hi_new
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "key": self.key, "code": self.code, "name": self.name, "vsi_new": self.vsi_new,
+                "hi_new": self.hi_new, "renewals": self.renewals, "amount": self.amount}
+
+
+def overview(start: date, end: date, area_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """Tiles and the daily trend, in one grouped read of the roll-up."""
+    view = Slice(start, end, None if area_ids is None else frozenset(area_ids))
+    days = list(view.facts().values("day", "scheme", "is_renewal")
+                .annotate(people=Sum("people"), amount=Sum("amount")).order_by("day", "scheme"))
+    new = defaultdict(int)
+    for row in days:
+        if not row["is_renewal"]:
+            new[row["scheme"]] += int(row["people"])
+    by_day: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in days:
+        cell = by_day.setdefault((row["day"], row["scheme"]), {"day": row["day"], "scheme": row["scheme"],
+                                                                "people": 0, "amount": 0})
+        cell["people"] += int(row["people"])
+        cell["amount"] += int(row["amount"])
+    return {"amount": sum(int(r["amount"]) for r in days), "vsi_new_people": new[Scheme.VSI],
+            "hi_new_people": new[Scheme.HOUSEHOLD_HI],
+            "renewal_people": sum(int(r["people"]) for r in days if r["is_renewal"]), "by_day": list(by_day.values())}
+
+
+def targets(year: int, end: date, area_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Each scheme's target for the year (the targets of units in scope) and the new participants
+    from 1 January to ``end``."""
+    scope = None if area_ids is None else frozenset(area_ids)
+    wanted = PlanTarget.objects.filter(year=year)
+    if scope is not None:
+        wanted = wanted.filter(area_id__in=scope)
+    so_far = overview(date(year, 1, 1), end, scope)
+    found = []
+    for scheme, label in Scheme.choices:
+        value = wanted.filter(scheme=scheme).aggregate(n=Sum("value"))["n"]
+        done = so_far["vsi_new_people"] if scheme == Scheme.VSI else so_far["hi_new_people"]
+        found.append({"scheme": scheme, "label": label, "target": value, "done": done,
+                      "share": (done / value) if value else None})
+    return found
+
+
+def drill(view: Slice, level: str, area: int | None = None, commune: int | None = None,
+          point: int | None = None) -> list[Row]:
+    """One level of the drill-down, ranked by new participants then money. ``area`` and ``commune``
+    are units of the map shown (as recorded, or of ``view.on_map_of``)."""
+    if level == "point" or level == "agent":
+        return _by_org(view, level, commune, point)
+    communes = _communes(view)
+    units = {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=set(communes)).select_related("parent")}
+    rows: dict[int | None, Row] = {}
+    for commune_id, values in communes.items():
+        unit = units[commune_id]
+        parent = unit.parent if unit.parent and unit.parent.level in DISTRICT_LEVELS else None
+        if level == "area":
+            key, code, name = (parent.pk, parent.code, parent.name) if parent else (None, "", "(không có cấp huyện)")
+        elif area is not None and (parent is None or parent.pk != area):
+            continue
+        else:
+            key, code, name = unit.pk, unit.code, unit.name
+        rows.setdefault(key, Row(key, code, name)).add(values)
+    return ranked(rows.values())
+
+
+def _communes(view: Slice) -> dict[int, dict[str, int]]:
+    """The measures per commune, on the map asked for."""
+    found = {r["area_id"]: r for r in view.facts().values("area_id").annotate(**MEASURES)}
+    if view.on_map_of is None:
+        return found
+    mapped: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for source, target in forward_map(found, view.on_map_of).items():
+        for name in MEASURES:
+            mapped[target][name] += int(found[source][name] or 0)
+    return dict(mapped)
+
+
+def sources(view: Slice, commune: int) -> set[int]:
+    """The recorded units whose figures show as ``commune`` on the map asked for."""
+    if view.on_map_of is None:
+        return {commune}
+    recorded = set(view.facts().values_list("area_id", flat=True).distinct())
+    return {source for source, target in forward_map(recorded, view.on_map_of).items() if target == commune}
+
+
+def _by_org(view: Slice, level: str, commune: int | None, point: int | None) -> list[Row]:
+    facts = view.facts(Fact)
+    if commune is not None:
+        facts = facts.filter(area_id__in=sources(view, commune))
+    if level == "agent":
+        if point is not None:
+            facts = facts.filter(collection_point_id=point)
+        grouped = facts.values(key=F("agent_id")).annotate(**MEASURES)
+        names = {a.pk: (a.code, a.name) for a in Agent.objects.filter(pk__in=[r["key"] for r in grouped])}
+    else:
+        grouped = facts.values(key=F("collection_point_id")).annotate(**MEASURES)
+        names = {u.pk: (u.code, u.name) for u in OrgUnit.objects.filter(pk__in=[r["key"] for r in grouped])}
+    rows = []
+    for values in grouped:
+        code, name = names.get(values["key"], ("", "(không ghi)"))
+        row = Row(values["key"], code, name)
+        row.add(values)
+        rows.append(row)
+    return ranked(rows)
+
+
+def ranked(rows: Iterable[Row]) -> list[Row]:
+    """Ranked by new participants, then money; equal results share a rank (1, 2, 2, 4)."""
+    ordered = sorted(rows, key=lambda r: (-r.new, -r.amount, r.code))
+    previous: tuple[int, int] | None = None
+    for position, row in enumerate(ordered, start=1):
+        if (row.new, row.amount) != previous:
+            row.rank, previous = position, (row.new, row.amount)
+        else:
+            row.rank = ordered[position - 2].rank
+    return ordered
+
+
+def leaderboard(view: Slice) -> list[Row]:
+    """Agents ranked over the period (the facts, not the campaign attribution)."""
+    return _by_org(view, "agent", None, None)
+
+
+def by_commune(start: date, end: date, area_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """New participants and money per commune (as recorded: the units of the period's own map)."""
-    facts = Fact.objects.filter(day__gte=start, day__lte=end)
+    view = Slice(start, end, None if area_ids is None else frozenset(area_ids))
+    return [row.as_dict() for row in drill(view, "commune")]
+
+
+def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
+    """For each of the last ``months`` months: the paid terms that ended in it, how many were renewed
+    (a next paid term of the same person or household starting within 3 months of the end) and
+    the renewal rate. Cohorts whose 3 months have not passed are marked open."""
+    first = add_months(on.replace(day=1), -months)
+    terms = Enrollment.objects.filter(status=EnrollmentStatus.PAID)
     if area_ids is not None:
-        facts = facts.filter(area_id__in=area_ids)
-    rows = (facts.values("area_id", "area__code", "area__name")
-            .annotate(vsi=Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
-                      hi=Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
-                      amount=Sum("amount"))
-            .order_by("-amount", "area__code"))
-    return [{"code": r["area__code"], "name": r["area__name"], "vsi_new": int(r["vsi"] or 0),
-             "hi_new": int(r["hi"] or 0), "amount": int(r["amount"] or 0)} for r in rows]
+        terms = terms.filter(area_id__in=set(area_ids))
+    ended = (_ended(terms, first, on.replace(day=1) - timedelta(days=1))
+             .values("scheme", month=TruncMonth("period_end"))
+             .annotate(ended=Count("pk"), renewed_n=Count("pk", filter=Q(renewed=True))))
+    cohorts = []
+    for row in ended:
+        month = row["month"] if isinstance(row["month"], date) else row["month"].date()
+        last_day = add_months(month, 1) - timedelta(days=1)
+        cohorts.append({"month": month, "scheme": row["scheme"], "ended": row["ended"], "renewed": row["renewed_n"],
+                        "rate": row["renewed_n"] / row["ended"], "open": last_day + RENEWAL_GRACE > on})
+    return sorted(cohorts, key=lambda c: (c["month"], c["scheme"]))
+
+
+def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
+    """Terms of the last ``months`` months that lapsed (grace passed, no next term), by reason."""
+    first = add_months(on.replace(day=1), -months)
+    terms = Enrollment.objects.all()
+    if area_ids is not None:
+        terms = terms.filter(area_id__in=set(area_ids))
+    ended = _ended(terms, first, on - RENEWAL_GRACE).filter(renewed=False)
+    reasons = [
+        ("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)", Q(status=EnrollmentStatus.CANCELLED)),
+        ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện",
+         Q(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED)),
+        ("not_renewed", "Hết hạn, chưa đóng tiếp sau 3 tháng",
+         Q(status=EnrollmentStatus.PAID) & ~Q(plan__status=PlanStatus.STOPPED)),
+    ]
+    found = []
+    for code, label, condition in reasons:
+        counts = dict(ended.filter(condition).values_list("scheme").annotate(n=Count("pk")))
+        counts = {s: counts.get(s, 0) for s in Scheme.values}
+        found.append({"code": code, "label": label, "vsi": counts[Scheme.VSI],
+                      "hi": counts[Scheme.HOUSEHOLD_HI], "total": sum(counts.values())})
+    return found
+
+
+def _ended(terms: QuerySet[Enrollment], first: date, last: date) -> QuerySet[Enrollment]:
+    """Terms whose last covered day falls in ``first``..``last``, each marked ``renewed`` when a next
+    paid term of the same person (VSI) or household (HI) starts after it and within the grace."""
+    later = Enrollment.objects.filter(scheme=OuterRef("scheme"), status=EnrollmentStatus.PAID,
+                                      period_start__gt=OuterRef("period_start"),
+                                      period_start__lte=OuterRef("renew_by"))
+    same = Q(person=OuterRef("person"), scheme=Scheme.VSI) | Q(household=OuterRef("household"),
+                                                                  scheme=Scheme.HOUSEHOLD_HI)
+    return (terms.filter(period_end__gte=first, period_end__lte=last)
+            .annotate(renew_by=ExpressionWrapper(F("period_end") + RENEWAL_GRACE, output_field=DateField()))
+            .annotate(renewed=Exists(later.filter(same))))

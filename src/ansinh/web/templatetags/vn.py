@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from ansinh.lib.money import format_rate, format_vnd
+from ansinh.lib.money import format_number, format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
 
 register = template.Library()
@@ -21,7 +21,7 @@ def vnd(amount: int) -> str:
 @register.filter
 def num(value: int) -> str:
     """``9688`` → ``"9.688"`` (Vietnamese thousands separator)."""
-    return f"{int(value):,}".replace(",", ".")
+    return format_number(int(value))
 
 
 @register.filter

@@ -1,0 +1,56 @@
+"""The synthetic province: the asked-for size, the rules' amounts, history on the map of its day,
+facts equal to the payments, and no second load into the same database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Max, Min
+from typer.testing import CliRunner
+
+from ansinh.cli import app
+from ansinh.demo.synth import synthesize
+from ansinh.enrollment.models import Enrollment, Scheme
+from ansinh.lib.errors import DomainError
+from ansinh.payments.models import Payment
+from ansinh.registry.models import Household, Person
+from ansinh.reports import queries, services
+from ansinh.rules import vsi
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 28)
+
+
+def test_a_small_province_is_consistent_and_its_facts_equal_the_payments() -> None:
+    made = synthesize(400, today=TODAY)
+    assert made.people == Person.objects.count() == 400
+    assert made.households == Household.objects.count() == round(400 / 3.4)
+    assert made.payments == Payment.objects.count() > 0
+    assert Enrollment.objects.filter(scheme=Scheme.HOUSEHOLD_HI).exists()
+    start, last = date(2022, 11, 1), TODAY - timedelta(days=1)
+    view, raw = queries.overview(start, last), services.raw_totals(start, last)
+    assert (view["amount"], view["vsi_new_people"], view["hi_new_people"]) == (
+        raw["amount"], raw["vsi_new_people"], raw["hi_new_people"])
+    assert raw["amount"] > 0
+
+    for payment in Payment.objects.select_related("enrollment__area"):  # each on the map of its own day
+        day, area = services.local_day(payment.paid_at), payment.enrollment.area
+        assert (area.valid_from is None or area.valid_from <= day) and (area.valid_to is None or day <= area.valid_to)
+    span = Payment.objects.aggregate(first=Min("paid_at"), last=Max("paid_at"))
+    assert start <= services.local_day(span["first"]) < date(2023, 6, 1) and services.local_day(span["last"]) <= last
+
+    term = Enrollment.objects.filter(scheme=Scheme.VSI, months=1).first()
+    assert term is not None
+    expected = vsi.quote(vsi.VsiQuoteInput(on=term.period_start, income=term.income or 0, months=1,
+                                           groups=frozenset(term.support_groups)))
+    assert (term.payable, term.state_support) == (expected.payable, expected.state_support)
+
+
+def test_a_second_load_is_refused_and_the_command_reports_what_it_made() -> None:
+    result = CliRunner().invoke(app, ["demo", "synth", "--people", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Đã sinh 60 người" in result.output
+    with pytest.raises(DomainError, match="đã có tỉnh giả lập"):
+        synthesize(60, today=TODAY)
+    assert Person.objects.count() == 60
