@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
 from ansinh.reports import services as reports
-from tests.builders import field_setup, person_data, personas
+from ansinh.reports.models import PlanTarget
+from tests.builders import COMMUNE_X, commune, field_setup, person_data, personas
 
 pytestmark = pytest.mark.django_db
 PERIOD = {"start": "2025-08-01", "end": "2025-08-31"}
@@ -46,7 +49,8 @@ def client_for(user: Any) -> Client:
 def test_the_overview_shows_the_figures_of_the_database(who: Any) -> None:
     page = client_for(who.agent).get("/bao-cao/", PERIOD).content.decode()
     assert 'id="overview-vsi">2<' in page and "528.000 đ" in page  # 2 × 264,000
-    assert "vendor/chartjs/chart.umd.min.js" in page and "Phường Thành Vinh (16681)" in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "Phường Thành Vinh</a> <span class=\"muted\">(16681)" in page
+    assert "không còn cấp huyện" in page  # the map of 07/2025 has no district level: communes straight away
 
 
 def test_someone_outside_the_scope_sees_nothing(who: Any) -> None:
@@ -59,4 +63,56 @@ def test_the_table_exports_to_xlsx(who: Any, tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     path.write_bytes(response.content)
     table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    assert table[0][:2] == ["Mã xã", "Xã/phường"] and table[1][2] == 2 and table[1][4] == 528000
+    assert table[0][:4] == ["Hạng", "Mã", "Tên", "BHXH tự nguyện (mới)"]
+    assert table[1][1:4] == ["16681", "Phường Thành Vinh", 2] and table[1][6] == 528000
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+def test_the_drill_down_goes_from_the_province_to_the_agent(who: Any) -> None:
+    client = client_for(who.admin)
+    x = commune(COMMUNE_X).pk
+    page = client.get("/bao-cao/", PERIOD).content.decode()
+    assert f"level=point&amp;commune={x}" in page  # no district on this map: province → commune
+    point = client.get("/bao-cao/", {**PERIOD, "level": "point", "commune": x}).content.decode()
+    assert "(không ghi)" in point and "Phường Thành Vinh</a> › " in point  # no point named; the way back up
+    agents = client.get("/bao-cao/", {**PERIOD, "level": "agent", "commune": x}).content.decode()
+    assert "Đại lý X" in agents and "528.000 đ" in agents
+    elsewhere = client_for(who.manager_elsewhere).get("/bao-cao/", {**PERIOD, "level": "agent", "commune": x})
+    assert "Đại lý X" not in elsewhere.content.decode()  # a drill-down link does not widen the scope
+
+
+def test_the_dashboards_export_to_pdf(who: Any) -> None:
+    client = client_for(who.admin)
+    overview = client.get("/bao-cao/", {**PERIOD, "level": "commune", "pdf": "1"})
+    assert overview["Content-Type"] == "application/pdf"
+    text = pdf_text(overview.content)
+    assert "Tổng hợp kết quả" in text and "Phường Thành Vinh" in text and "528.000" in text
+    board = pdf_text(client.get("/bao-cao/xep-hang/", {**PERIOD, "pdf": "1"}).content)
+    assert "Xếp hạng nhân viên thu" in board and "Đại lý X" in board
+    renewals = client.get("/bao-cao/tai-tuc/", {"pdf": "1"})
+    assert "Tái tục và gián đoạn" in pdf_text(renewals.content)
+
+
+def test_the_leaderboard_and_the_renewals_page_show_the_scope_only(who: Any) -> None:
+    board = client_for(who.admin).get("/bao-cao/xep-hang/", PERIOD).content.decode()
+    assert "Đại lý X" in board and "<td>1</td>" in board
+    elsewhere = client_for(who.manager_elsewhere).get("/bao-cao/xep-hang/", PERIOD).content.decode()
+    assert "Đại lý X" not in elsewhere and "Chưa có khoản thu nào" in elsewhere
+    renewals = client_for(who.manager_elsewhere).get("/bao-cao/tai-tuc/").content.decode()
+    assert "Chưa có kỳ đóng nào hết hạn" in renewals
+
+
+def test_a_target_shows_against_the_year_so_far(who: Any) -> None:
+    PlanTarget.objects.create(year=2025, area=commune(COMMUNE_X), scheme="vsi", value=10, source="Ví dụ",
+                              is_example=True)
+    page = client_for(who.agent).get("/bao-cao/", PERIOD).content.decode()
+    assert "<strong>2</strong> / 10 người mới (20,0%)" in page
+    assert "chưa giao chỉ tiêu năm" in page  # household HI: none set, none invented
+
+
+def test_a_reversed_period_is_refused_in_vietnamese(who: Any) -> None:
+    page = client_for(who.agent).get("/bao-cao/", {"start": "2025-08-31", "end": "2025-08-01"}).content.decode()
+    assert "Ngày kết thúc phải sau ngày bắt đầu." in page

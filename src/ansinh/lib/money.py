@@ -32,6 +32,11 @@ def format_vnd(amount: int) -> str:
     return f"{format_number(amount)} đ"
 
 
+def format_share(share: float) -> str:
+    """A measured share, one decimal: ``0.4567`` → ``"45,7%"``."""
+    return f"{share * 100:.1f}%".replace(".", ",")
+
+
 def format_rate(rate: Decimal) -> str:
     """``Decimal("0.045")`` → ``"4,5%"``."""
     percent = (rate * 100).normalize()

@@ -3,6 +3,7 @@ Decree 188/2025 form No. 4. Written in constant-memory mode, row by row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from io import BytesIO
@@ -33,7 +34,7 @@ def write_xlsx(title: str, columns: list[tuple[str, str]], rows: Iterable[dict[s
                shown: Callable[[str, Any], Any] | None = None) -> bytes:
     out = BytesIO()
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
-    sheet = book.add_worksheet(title[:31])
+    sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])  # Excel refuses these in sheet names
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     money = book.add_format({"num_format": "#,##0"})
     day = book.add_format({"num_format": "dd/mm/yyyy"})

@@ -79,3 +79,15 @@ class RemittanceForm(DomainForm):
 class PeriodForm(forms.Form):
     start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET)
     end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET)
+
+
+class ReportForm(PeriodForm):
+    map = forms.ChoiceField(label="Đơn vị hành chính", required=False, initial="recorded",
+                            choices=[("recorded", "Như khi thu tiền (bản đồ thời kỳ đó)"),
+                                     ("today", "Quy đổi về xã/phường hiện nay")])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            self.add_error("end", "Ngày kết thúc phải sau ngày bắt đầu.")
+        return cleaned

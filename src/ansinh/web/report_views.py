@@ -1,8 +1,11 @@
-"""The province overview, read from the pre-aggregated facts and limited to the user's scope."""
+"""The dashboards, read from the pre-aggregated facts and limited to the user's scope: the province
+overview with its drill-down, the agent leaderboard, renewals and lapses. Every table exports to
+XLSX and every dashboard to PDF (``?xlsx=1``, ``?pdf=1`` on the same address)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -11,37 +14,166 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.enrollment.models import Scheme
+from ansinh.lib.money import format_number, format_share, format_vnd
+from ansinh.lib.periods import format_date_vi
+from ansinh.org.models import Agent, OrgUnit
 from ansinh.org.scope import scope_for
 from ansinh.payments.exports import write_xlsx
 from ansinh.reports import queries
-from ansinh.web.field_forms import PeriodForm
+from ansinh.reports.exports import dashboard_pdf
+from ansinh.reports.queries import COLUMNS, LEVEL_NAMES, LEVELS, Row, Slice
+from ansinh.web.field_forms import ReportForm
 
-COMMUNE_COLUMNS = [("code", "Mã xã"), ("name", "Xã/phường"), ("vsi_new", "BHXH tự nguyện (mới)"),
-                   ("hi_new", "BHYT hộ gia đình (mới)"), ("amount", "Số tiền đã thu")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NEXT_LEVEL = {"area": "commune", "commune": "point", "point": "agent"}
+SCHEME_NAMES = dict(Scheme.choices)
+COHORT_COLUMNS = [("month", "Tháng hết hạn"), ("scheme_name", "Loại hình"), ("ended", "Số kỳ hết hạn"),
+                  ("renewed", "Đã tái tục"), ("rate", "Tỷ lệ tái tục"), ("open", "Còn trong 3 tháng chờ")]
+LAPSE_COLUMNS = [("label", "Lý do"), ("vsi", "BHXH tự nguyện"), ("hi", "BHYT hộ gia đình"), ("total", "Cộng")]
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, Any, Any]:
+def _slice(request: HttpRequest) -> tuple[ReportForm, Slice]:
     today = timezone.localdate()
-    form = PeriodForm(request.GET or None, initial={"start": today - timedelta(days=30), "end": today})
+    data = request.GET if "start" in request.GET else None
+    form = ReportForm(data, initial={"start": today - timedelta(days=30), "end": today, "map": "recorded"})
+    start, end, on_map = today - timedelta(days=30), today, None
     if form.is_valid():
-        return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    return form, today - timedelta(days=30), today
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        on_map = today if form.cleaned_data["map"] == "today" else None
+    return form, Slice(start, end, scope_for(request.user).area_ids, on_map)
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _export(request: HttpRequest, name: str, title: str, lines: list[str], columns: list[tuple[str, str]],
+            rows: list[dict[str, Any]]) -> HttpResponse | None:
+    """The page's table as XLSX, or the dashboard as PDF, when asked for; None otherwise."""
+    if request.GET.get("xlsx"):
+        response = HttpResponse(write_xlsx(title, columns, rows), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if request.GET.get("pdf"):
+        response = HttpResponse(dashboard_pdf(title, lines, columns, rows), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return None
+
+
+def _query(request: HttpRequest) -> str:
+    """The page's own address parameters, for its export links."""
+    kept = request.GET.copy()
+    for name in ("xlsx", "pdf"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _period_line(view: Slice) -> str:
+    shown = "quy đổi về đơn vị hành chính hiện nay" if view.on_map_of else "theo đơn vị hành chính tại thời điểm thu"
+    return f"Từ {format_date_vi(view.start)} đến {format_date_vi(view.end)}; {shown}."
+
+
+def _bars(rows: Iterable[Row], count: int = 15) -> str:
+    top = list(rows)[:count]
+    return json.dumps({"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
+                       "hi": [r.hi_new for r in top]})
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    form, start, end = _period(request)
-    scope = scope_for(request.user)
-    view = queries.overview(start, end, set(scope.area_ids))
-    rows = queries.by_commune(start, end, set(scope.area_ids))
-    if request.GET.get("xlsx"):
-        response = HttpResponse(write_xlsx("Theo xa", COMMUNE_COLUMNS, rows),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="tong-hop-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-        return response
-    days = sorted({r["day"] for r in view["by_day"]})
-    series = {scheme: [next((int(r["people"]) for r in view["by_day"] if r["day"] == d and r["scheme"] == scheme), 0)
-                       for d in days] for scheme in ("vsi", "household_hi")}
-    chart = {"labels": [d.strftime("%d/%m") for d in days], "vsi": series["vsi"], "hi": series["household_hi"]}
-    return render(request, "web/report_overview.html", {"form": form, "view": view, "rows": rows[:100],
-                                                        "chart": json.dumps(chart), "start": start, "end": end})
+    form, view = _slice(request)
+    level = request.GET.get("level", "area")
+    level = level if level in LEVELS else "area"
+    area, commune, point = _int(request, "area"), _int(request, "commune"), _int(request, "point")
+    rows = queries.drill(view, level, area, commune, point)
+    note = ""
+    if level == "area" and rows and all(r.key is None for r in rows):
+        level, rows = "commune", queries.drill(view, "commune")
+        note = "Bản đồ này không còn cấp huyện (từ 01/07/2025): số liệu hiện theo xã/phường."
+    tiles = queries.overview(view.start, view.end, view.area_ids)
+    targets = queries.targets(view.end.year, view.end, view.area_ids)
+    crumbs = _crumbs(request, level, area, commune, point)
+    lines = [_period_line(view), " › ".join(c["name"] for c in crumbs),
+             f"BHXH tự nguyện (mới): {format_number(tiles['vsi_new_people'])} người; BHYT hộ gia đình (mới): "
+             f"{format_number(tiles['hi_new_people'])} người; tái tục: {format_number(tiles['renewal_people'])} "
+             f"người; đã thu {format_vnd(tiles['amount'])}."]
+    lines += [f"Chỉ tiêu {t['label']} năm {view.end.year}: {format_number(t['target'])}, đạt "
+              f"{format_number(t['done'])} ({format_share(t['share'])})" for t in targets if t["target"]]
+    exported = _export(request, f"tong-hop-{level}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
+                       f"Tổng hợp kết quả — {LEVEL_NAMES[level]}", lines, COLUMNS, [r.as_dict() for r in rows])
+    if exported:
+        return exported
+    days = sorted({r["day"] for r in tiles["by_day"]})
+    people = {(r["day"], r["scheme"]): int(r["people"]) for r in tiles["by_day"]}
+    chart = {"labels": [d.strftime("%d/%m") for d in days], "vsi": [people.get((d, Scheme.VSI), 0) for d in days],
+             "hi": [people.get((d, Scheme.HOUSEHOLD_HI), 0) for d in days]}
+    return render(request, "web/report_overview.html", {
+        "form": form, "view": tiles, "rows": rows, "level": level, "level_name": LEVEL_NAMES[level],
+        "next_level": NEXT_LEVEL.get(level), "area": area, "commune": commune, "crumbs": crumbs, "note": note,
+        "targets": targets, "chart": json.dumps(chart), "bars": _bars(rows), "query": _query(request),
+        "base": _base_query(request), "start": view.start, "end": view.end,
+        "keep": [(name, request.GET[name]) for name in ("level", "area", "commune", "point") if name in request.GET]})
+
+
+def _base_query(request: HttpRequest) -> str:
+    kept = request.GET.copy()
+    for name in ("xlsx", "pdf", "level", "area", "commune", "point"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _crumbs(request: HttpRequest, level: str, area: int | None, commune: int | None,
+            point: int | None) -> list[dict[str, Any]]:
+    """Where the drill-down stands: province › area › commune › collection point."""
+    base = _base_query(request)
+    crumbs = [{"name": LEVEL_NAMES["province"], "href": f"?{base}"}]
+    if area is not None and (unit := AdministrativeUnit.objects.filter(pk=area).first()):
+        crumbs.append({"name": unit.name, "href": f"?{base}&level=commune&area={area}"})
+    if commune is not None and (unit := AdministrativeUnit.objects.filter(pk=commune).first()):
+        crumbs.append({"name": unit.name, "href": f"?{base}&level=point&commune={commune}"})
+    if point is not None and (org := OrgUnit.objects.filter(pk=point).first()):
+        crumbs.append({"name": org.name, "href": ""})
+    crumbs.append({"name": LEVEL_NAMES[level], "href": ""})
+    return crumbs
+
+
+@login_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    form, view = _slice(request)
+    rows = queries.leaderboard(view)
+    names = {a.pk: a.collector.name for a in Agent.objects.filter(pk__in=[r.key for r in rows])
+             .select_related("collector")}
+    exported = _export(request, f"xep-hang-nhan-vien-thu-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
+                       "Xếp hạng nhân viên thu", [_period_line(view)], COLUMNS, [r.as_dict() for r in rows])
+    if exported:
+        return exported
+    return render(request, "web/report_leaderboard.html", {
+        "form": form, "rows": [(r, names.get(r.key, "")) for r in rows], "bars": _bars(rows, 20),
+        "query": _query(request)})
+
+
+@login_required
+def renewals(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    area_ids = scope_for(request.user).area_ids
+    cohorts = [c | {"scheme_name": SCHEME_NAMES[c["scheme"]]} for c in queries.renewal_cohorts(today, area_ids)]
+    lapsed = queries.lapses(today, area_ids)
+    lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
+             "bắt đầu trong vòng 3 tháng."]
+    lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
+    exported = _export(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS, cohorts)
+    if exported:
+        return exported
+    months = sorted({c["month"] for c in cohorts})
+    rate = {(c["month"], c["scheme"]): round(c["rate"] * 100, 1) for c in cohorts}
+    chart = {"labels": [m.strftime("%m/%Y") for m in months],
+             "vsi": [rate.get((m, Scheme.VSI)) for m in months],
+             "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in months]}
+    return render(request, "web/report_renewals.html", {
+        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today, "query": _query(request),
+        "lapse_total": sum(r["total"] for r in lapsed)})
+

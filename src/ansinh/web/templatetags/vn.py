@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from ansinh.lib.money import format_number, format_rate, format_vnd
+from ansinh.lib.money import format_number, format_rate, format_share, format_vnd
 from ansinh.lib.periods import format_date_vi
 
 register = template.Library()
@@ -32,6 +32,11 @@ def vndate(day: date) -> str:
 @register.filter
 def percent(rate: Decimal) -> str:
     return format_rate(Decimal(rate))
+
+
+@register.filter
+def share(value: float) -> str:
+    return format_share(value)
 
 
 LABELS = {

@@ -1,0 +1,47 @@
+"""Dashboards as PDF: a title, the figures above the table (tiles, targets) and the table itself,
+landscape A4 with the vendored DejaVu font, numbers in the Vietnamese format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from fpdf.fonts import FontFace
+
+from ansinh.lib.money import format_number, format_share
+from ansinh.lib.periods import format_date_vi
+from ansinh.payments.documents import dejavu_pdf
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "có", False: "không", None: ""}[value]
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, float):
+        return format_share(value)
+    if isinstance(value, date):
+        return format_date_vi(value)
+    return str(value)
+
+
+def dashboard_pdf(title: str, lines: Iterable[str], columns: list[tuple[str, str]],
+                  rows: Iterable[dict[str, Any]]) -> bytes:
+    """``lines`` print under the title (the period, the scope, the tiles); ``rows`` become the table."""
+    pdf = dejavu_pdf((210, 297), orientation="landscape")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    for line in lines:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 8)
+    heading = FontFace(family="DejaVu", emphasis="BOLD")
+    with pdf.table(headings_style=heading, line_height=5, text_align="LEFT") as table:
+        table.row([label for _, label in columns])
+        for row in rows:
+            table.row([_cell(row[key]) for key, _ in columns])
+    return bytes(pdf.output())
