@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from io import BytesIO
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 
@@ -28,41 +28,60 @@ HI_COLUMNS = [
 RELATIONSHIP_VI = {"head": "Chủ hộ", "spouse": "Vợ/chồng", "child": "Con", "parent": "Bố/mẹ", "sibling": "Anh/chị/em",
                    "grandchild": "Cháu", "grandparent": "Ông/bà", "other": "Khác"}
 CARD_VI = {"electronic": "Điện tử", "paper": "Giấy"}
+PLAIN_NUMBERS = {"months", "rank", "support_percent", "ended", "renewed", "teams", "people_advised", "vsi_new",
+                 "hi_new", "renewals", "vsi", "hi", "total"}  # counts: no money format
 
 
 def write_xlsx(title: str, columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]],
                shown: Callable[[str, Any], Any] | None = None) -> bytes:
+    """A small table as XLSX bytes."""
     out = BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    write_xlsx_to(out, title, columns, rows, shown)
+    return out.getvalue()
+
+
+def write_xlsx_to(target: BinaryIO | str, title: str, columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]],
+                  shown: Callable[[str, Any], Any] | None = None,
+                  progress: Callable[[int], None] | None = None, every: int = 1000) -> int:
+    """Write rows as they come (constant memory: to a file path, each row goes to disk when written);
+    ``progress`` hears the running count every ``every`` rows. Returns the rows written."""
+    in_memory = not isinstance(target, str)
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": in_memory})
     sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])  # Excel refuses these in sheet names
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     money = book.add_format({"num_format": "#,##0"})
     day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.set_column(0, len(columns) - 1, 16)
     sheet.write_row(0, 0, [label for _, label in columns], bold)
+    written = 0
     for r, row in enumerate(rows, start=1):
         for c, (key, _) in enumerate(columns):
             value = shown(key, row[key]) if shown else row[key]
             if isinstance(value, date):
                 sheet.write_datetime(r, c, value, day)  # type: ignore[arg-type]
-            elif isinstance(value, int) and key not in ("months", "rank", "support_percent"):
+            elif isinstance(value, int) and not isinstance(value, bool) and key not in PLAIN_NUMBERS:
                 sheet.write_number(r, c, value, money)
             else:
                 sheet.write(r, c, value)
-    sheet.set_column(0, len(columns) - 1, 16)
+        written = r
+        if progress and written % every == 0:
+            progress(written)
     book.close()
-    return out.getvalue()
+    return written
 
 
 def d05_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
     return write_xlsx("D05-TS", D05_COLUMNS, rows)
 
 
-def hi_list_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
-    def shown(key: str, value: Any) -> Any:
-        if key == "relationship":
-            return RELATIONSHIP_VI.get(value, value)
-        if key == "card_kind":
-            return CARD_VI.get(value, value)
-        return value
+def hi_list_shown(key: str, value: Any) -> Any:
+    """Form No. 4 names relationships and card kinds in Vietnamese."""
+    if key == "relationship":
+        return RELATIONSHIP_VI.get(value, value)
+    if key == "card_kind":
+        return CARD_VI.get(value, value)
+    return value
 
-    return write_xlsx("Mau 4 - BHYT HGD", HI_COLUMNS, rows, shown)
+
+def hi_list_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+    return write_xlsx("Mau 4 - BHYT HGD", HI_COLUMNS, rows, hi_list_shown)

@@ -4,12 +4,13 @@ rows of the lists handed to BHXH (D05-TS for voluntary SI, form No. 4 for househ
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
@@ -104,45 +105,57 @@ def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
             for (scheme, renewal, method), (total, pay, example, missing) in sorted(sums.items())]
 
 
-def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS."""
-    rows = []
-    for p in payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.VSI,
-                                    reverses__isnull=True, paid_at__date__gte=start, paid_at__date__lte=end,
-                                    reversal__isnull=True).order_by("paid_at"):
+def _listed(scope: Scope, collector_id: int, scheme: str, start: date, end: date) -> QuerySet[Payment]:
+    """A collector's payments of one scheme in a period, neither reversed nor reversals."""
+    return payments(scope).filter(collector_id=collector_id, enrollment__scheme=scheme, reverses__isnull=True,
+                                  reversal__isnull=True, paid_at__date__gte=start, paid_at__date__lte=end)
+
+
+def d05_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    return _listed(scope, collector_id, Scheme.VSI, start, end).count()
+
+
+def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterator[dict[str, Any]]:
+    """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS, read in chunks."""
+    paid = (_listed(scope, collector_id, Scheme.VSI, start, end)
+            .select_related("enrollment__person__area", "receipt__pool", "collector").order_by("paid_at", "pk"))
+    for p in paid.iterator(chunk_size=2000):
         e, person = p.enrollment, p.enrollment.person
         assert person is not None
         sponsored = p.payer == Payer.SPONSOR
-        rows.append({
+        yield {
             "name": person.full_name, "si_code": person.si_code or "", "citizen_id": person.citizen_id or "",
             "address": f"{person.address_detail}, {person.area.name}".strip(", "),
             "receipt_date": timezone.localtime(p.paid_at).date(), "receipt_number": p.receipt.serial,
             "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
             "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
             "other_support": p.amount if sponsored else 0, "collector_code": p.collector.code,
-        })
-    return rows
+        }
 
 
-def hi_list_rows(scope: Scope, collector_id: int, start: date, end: date) -> list[dict[str, Any]]:
+def hi_list_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    paid = _listed(scope, collector_id, Scheme.HOUSEHOLD_HI, start, end)
+    return HiCardLine.objects.filter(enrollment__payments__in=paid).count()
+
+
+def hi_list_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterator[dict[str, Any]]:
     """Household-HI members paid through a collector in a period, in the columns of Decree 188/2025
-    form No. 4."""
-    rows = []
-    paid = payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.HOUSEHOLD_HI,
-                                  reverses__isnull=True, reversal__isnull=True, paid_at__date__gte=start,
-                                  paid_at__date__lte=end)
-    for p in paid.order_by("paid_at"):
+    form No. 4, read in chunks."""
+    paid = (_listed(scope, collector_id, Scheme.HOUSEHOLD_HI, start, end).select_related("enrollment__household")
+            .prefetch_related(Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person")
+                                       .order_by("rank")),
+                              "enrollment__household__memberships").order_by("paid_at", "pk"))
+    for p in paid.iterator(chunk_size=1000):
         base = default_parameters().at("base_salary", p.enrollment.quoted_on).value
-        head = p.enrollment.household.head_id if p.enrollment.household else None
-        for line in HiCardLine.objects.filter(enrollment=p.enrollment).select_related("person").order_by("rank"):
-            relation = (line.person.memberships.filter(household=p.enrollment.household).values_list(
-                "relationship", flat=True).first() or "")
-            rows.append({
+        household = p.enrollment.household
+        relations = {m.person_id: m.relationship for m in household.memberships.all()} if household else {}
+        for line in p.enrollment.hi_lines.all():
+            yield {
                 "name": line.person.full_name, "hi_code": line.person.si_code or "",
                 "citizen_id": line.person.citizen_id or "", "date_of_birth": line.person.date_of_birth,
                 "initial_clinic": line.initial_clinic, "base_salary": base,
-                "relationship": "head" if line.person_id == head else relation,
+                "relationship": "head" if household and line.person_id == household.head_id
+                else relations.get(line.person_id, ""),
                 "support_percent": 0, "card_kind": line.card_kind, "months": p.enrollment.months,
                 "rank": line.rank, "amount": line.amount, "valid_from": line.valid_from, "valid_to": line.valid_to,
-            })
-    return rows
+            }

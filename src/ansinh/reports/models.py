@@ -88,3 +88,30 @@ class FrozenPeriod(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="frozen_range")]
+
+
+class ExportStatus(models.TextChoices):
+    RUNNING = "running", "Đang xuất"
+    DONE = "done", "Xong"
+    FAILED = "failed", "Lỗi"
+
+
+class ExportJob(models.Model):
+    """A large export written to a file in the background, row by row, with its progress; only the
+    user who asked may download it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    params = models.JSONField(default=dict)
+    title = models.CharField(max_length=200)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
+    error = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.status == ExportStatus.DONE else (self.done / self.total if self.total else 0.0)

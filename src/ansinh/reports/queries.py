@@ -29,6 +29,7 @@ MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=Fals
             "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount")}
 COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
            ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu")]
+NO_POINT = 0  # the drill-down's "no collection point recorded" row
 RENEWAL_GRACE = timedelta(days=90)  # a next term starting within 3 months of the end counts as a renewal
 
 
@@ -152,7 +153,9 @@ def _by_org(view: Slice, level: str, commune: int | None, point: int | None) -> 
     if commune is not None:
         facts = facts.filter(area_id__in=sources(view, commune))
     if level == "agent":
-        if point is not None:
+        if point == NO_POINT:
+            facts = facts.filter(collection_point__isnull=True)
+        elif point is not None:
             facts = facts.filter(collection_point_id=point)
         grouped = facts.values(key=F("agent_id")).annotate(**MEASURES)
         names = {a.pk: (a.code, a.name) for a in Agent.objects.filter(pk__in=[r["key"] for r in grouped])}

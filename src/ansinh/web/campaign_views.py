@@ -29,8 +29,10 @@ from ansinh.campaigns.models import (
 )
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
+from ansinh.lib.money import format_number, format_vnd
+from ansinh.lib.periods import format_date_vi
 from ansinh.org.scope import scope_for
-from ansinh.web.common import or_404, run_service
+from ansinh.web.common import export_table, or_404, run_service
 from ansinh.web.forms import DATE_WIDGET, MESSAGES
 from ansinh.web.registry_forms import DomainForm
 
@@ -59,9 +61,14 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         ranking, ranking_error = [], error.message
     overdue = PrepTask.objects.filter(event__campaign=campaign, deadline__lt=timezone.now()).exclude(
         status=TaskStatus.DONE).select_related("site")
+    totals, sites = queries.summary(campaign), queries.by_site(campaign)
+    exported = export_table(request, f"chien-dich-{campaign.slug}", campaign.name, _summary_lines(campaign, totals),
+                            SITE_COLUMNS, [_site_row(r) for r in sites])
+    if exported:
+        return exported
     context: dict[str, Any] = {
-        "campaign": campaign, "totals": queries.summary(campaign), "funnel": analytics.funnel(campaign),
-        "sites": queries.by_site(campaign), "overdue": overdue,
+        "campaign": campaign, "totals": totals, "funnel": analytics.funnel(campaign),
+        "sites": sites, "overdue": overdue,
         "tasks_done": PrepTask.objects.filter(event__campaign=campaign, status=TaskStatus.DONE).count(),
         "tasks_total": PrepTask.objects.filter(event__campaign=campaign).count(),
         "follow_ups": Lead.objects.filter(campaign=campaign, follow_up_on__lte=today + timedelta(days=7),
@@ -76,6 +83,26 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "can_award": scope_for(request.user).role in ("province_admin", "office_manager") and bool(ranking),
     }
     return render(request, "web/campaign_workspace.html", context)
+
+
+SITE_COLUMNS = [("venue", "Điểm cầu"), ("ready", "Sẵn sàng"), ("teams", "Số tổ tư vấn"),
+                ("people_advised", "Người được tư vấn"), ("vsi_new", "BHXH tự nguyện (mới)"),
+                ("hi_new", "BHYT hộ gia đình (mới)")]
+
+
+def _site_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {"venue": row["site"].venue, "ready": row["ready"], "teams": row["teams"],
+            "people_advised": row["people_advised"], "vsi_new": row["vsi_new"], "hi_new": row["hi_new"]}
+
+
+def _summary_lines(campaign: Campaign, totals: dict[str, int]) -> list[str]:
+    return [f"Từ {format_date_vi(campaign.starts_on)} đến {format_date_vi(campaign.ends_on)} · "
+            f"{campaign.get_status_display()}",
+            f"{format_number(totals['sites'])} điểm cầu, {format_number(totals['advisory_teams'])} tổ tư vấn, "
+            f"{format_number(totals['locations'])} địa điểm, {format_number(totals['people_advised'])} người được "
+            "tư vấn.",
+            f"BHXH tự nguyện (mới): {format_number(totals['vsi_new'])} người; BHYT hộ gia đình (mới): "
+            f"{format_number(totals['hi_new'])} người; đã thu {format_vnd(totals['amount_collected'])}."]
 
 
 @login_required

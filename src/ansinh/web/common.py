@@ -1,13 +1,16 @@
-"""Shared by the views: run one service behind a form, and turn "not in your scope" into a 404."""
+"""Shared by the views: run one service behind a form, turn "not in your scope" into a 404, and
+export a page's table (``?xlsx=1``) or the page as a PDF report (``?pdf=1``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.payments.exports import write_xlsx
+from ansinh.reports.exports import dashboard_pdf
 from ansinh.web.registry_forms import DomainForm
 
 
@@ -29,3 +32,29 @@ def or_404(read: Callable[[], Any]) -> Any:
         return read()
     except DomainError as error:
         raise Http404(error.message) from None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_table(request: HttpRequest, name: str, title: str, lines: list[str], columns: list[tuple[str, str]],
+                 rows: list[dict[str, Any]], table: str = "1", pdf: bool = True) -> HttpResponse | None:
+    """The page's table as XLSX (``?xlsx=<table>``: a page may have several), or the dashboard as PDF
+    (``?pdf=1``), when asked for; None otherwise."""
+    if request.GET.get("xlsx") == table:
+        response = HttpResponse(write_xlsx(title, columns, rows), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if pdf and request.GET.get("pdf"):
+        response = HttpResponse(dashboard_pdf(title, lines, columns, rows), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return None
+
+
+def export_query(request: HttpRequest) -> str:
+    """The page's own address parameters, for its export links."""
+    kept = request.GET.copy()
+    for name in ("xlsx", "pdf"):
+        kept.pop(name, None)
+    return kept.urlencode()

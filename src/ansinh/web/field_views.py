@@ -15,18 +15,18 @@ from django.views.decorators.http import require_POST
 
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from ansinh.org.models import Agent, OrgKind
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import org_units
 from ansinh.org.scope import scope_for
-from ansinh.payments import documents, exports
+from ansinh.payments import documents
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
-from ansinh.payments.models import Receipt
+from ansinh.payments.models import PaymentMethod, Receipt
 from ansinh.registry import queries as registry
 from ansinh.rules.vsi import Method
-from ansinh.web.common import or_404, run_service
+from ansinh.web.common import export_query, export_table, or_404, run_service
 from ansinh.web.field_forms import (
     HiEnrollForm,
     PaymentForm,
@@ -168,12 +168,39 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
     agents = Agent.objects.filter(pk__in=paid.values("agent_id"))
     statements = [(agent, money.commission_statement(agent, start)) for agent in agents]
+    reconciliation = money.reconciliation(scope, start, min(end, start + timedelta(days=62)))
+    period = f"{start:%Y%m%d}-{end:%Y%m%d}"
+    exported = (export_table(request, f"doi-soat-{period}", "Đối soát theo ngày và nhân viên thu", [],
+                             RECONCILIATION_COLUMNS, [_reconciled(r) for r in reconciliation], "reconciliation",
+                             pdf=False)
+                or export_table(request, f"hoa-hong-{start:%Y%m}", "Hoa hồng", [], COMMISSION_COLUMNS,
+                                [_commission(agent, line) for agent, lines in statements for line in lines],
+                                "commission", pdf=False))
+    if exported:
+        return exported
     context: dict[str, Any] = {
         "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
-        "reconciliation": money.reconciliation(scope, start, min(end, start + timedelta(days=62))),
-        "statements": statements,
+        "reconciliation": reconciliation, "statements": statements, "query": export_query(request),
     }
     return render(request, "web/money.html", context)
+
+
+RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("collected", "Đã thu (tiền mặt)"),
+                          ("remitted", "Đã nộp"), ("outstanding", "Còn giữ"), ("overdue", "Quá hạn nộp")]
+COMMISSION_COLUMNS = [("agent", "Nhân viên thu"), ("scheme", "Loại hình"), ("renewal", "Mới/tái tục"),
+                      ("method", "Hình thức"), ("collected", "Đã thu"), ("commission", "Hoa hồng")]
+
+
+def _reconciled(row: Any) -> dict[str, Any]:
+    return {"day": row.day, "agent": row.agent.name, "collected": row.collected, "remitted": row.remitted,
+            "outstanding": row.outstanding, "overdue": row.overdue}
+
+
+def _commission(agent: Agent, line: Any) -> dict[str, Any]:
+    return {"agent": f"{agent.name} ({agent.code})", "scheme": Scheme(line.scheme).label,
+            "renewal": "tái tục" if line.is_renewal else "mới", "method": PaymentMethod(line.method).label,
+            "collected": line.collected,
+            "commission": "chưa có tỷ lệ theo hợp đồng" if line.commission is None else line.commission}
 
 
 @login_required
@@ -190,20 +217,3 @@ def remittance_new(request: HttpRequest) -> HttpResponse:
         return redirect("web:money")
     return render(request, "web/form.html", {"form": form, "title": "Ghi nộp tiền", "submit": "Lưu"},
                   status=400 if form.errors else 200)
-
-
-@login_required
-def list_export(request: HttpRequest, collector_id: int, kind: str) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not org_units(scope).filter(pk=collector_id).exists():
-        raise Http404
-    _, start, end = _period(request)
-    if kind == "d05":
-        body, name = exports.d05_xlsx(money.d05_rows(scope, collector_id, start, end)), "D05-TS"
-    elif kind == "bhyt":
-        body, name = exports.hi_list_xlsx(money.hi_list_rows(scope, collector_id, start, end)), "BHYT-HGD-mau-4"
-    else:
-        raise Http404
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    return response

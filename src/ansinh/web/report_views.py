@@ -20,13 +20,11 @@ from ansinh.lib.money import format_number, format_share, format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.org.scope import scope_for
-from ansinh.payments.exports import write_xlsx
 from ansinh.reports import queries
-from ansinh.reports.exports import dashboard_pdf
-from ansinh.reports.queries import COLUMNS, LEVEL_NAMES, LEVELS, Row, Slice
+from ansinh.reports.queries import COLUMNS, LEVEL_NAMES, LEVELS, NO_POINT, Row, Slice
+from ansinh.web.common import export_query, export_table
 from ansinh.web.field_forms import ReportForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEXT_LEVEL = {"area": "commune", "commune": "point", "point": "agent"}
 SCHEME_NAMES = dict(Scheme.choices)
 COHORT_COLUMNS = [("month", "Tháng hết hạn"), ("scheme_name", "Loại hình"), ("ended", "Số kỳ hết hạn"),
@@ -48,28 +46,6 @@ def _slice(request: HttpRequest) -> tuple[ReportForm, Slice]:
 def _int(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
-
-
-def _export(request: HttpRequest, name: str, title: str, lines: list[str], columns: list[tuple[str, str]],
-            rows: list[dict[str, Any]]) -> HttpResponse | None:
-    """The page's table as XLSX, or the dashboard as PDF, when asked for; None otherwise."""
-    if request.GET.get("xlsx"):
-        response = HttpResponse(write_xlsx(title, columns, rows), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    if request.GET.get("pdf"):
-        response = HttpResponse(dashboard_pdf(title, lines, columns, rows), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
-    return None
-
-
-def _query(request: HttpRequest) -> str:
-    """The page's own address parameters, for its export links."""
-    kept = request.GET.copy()
-    for name in ("xlsx", "pdf"):
-        kept.pop(name, None)
-    return kept.urlencode()
 
 
 def _period_line(view: Slice) -> str:
@@ -103,7 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
              f"người; đã thu {format_vnd(tiles['amount'])}."]
     lines += [f"Chỉ tiêu {t['label']} năm {view.end.year}: {format_number(t['target'])}, đạt "
               f"{format_number(t['done'])} ({format_share(t['share'])})" for t in targets if t["target"]]
-    exported = _export(request, f"tong-hop-{level}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
+    exported = export_table(request, f"tong-hop-{level}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
                        f"Tổng hợp kết quả — {LEVEL_NAMES[level]}", lines, COLUMNS, [r.as_dict() for r in rows])
     if exported:
         return exported
@@ -114,7 +90,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "web/report_overview.html", {
         "form": form, "view": tiles, "rows": rows, "level": level, "level_name": LEVEL_NAMES[level],
         "next_level": NEXT_LEVEL.get(level), "area": area, "commune": commune, "crumbs": crumbs, "note": note,
-        "targets": targets, "chart": json.dumps(chart), "bars": _bars(rows), "query": _query(request),
+        "targets": targets, "chart": json.dumps(chart), "bars": _bars(rows), "query": export_query(request),
         "base": _base_query(request), "start": view.start, "end": view.end,
         "keep": [(name, request.GET[name]) for name in ("level", "area", "commune", "point") if name in request.GET]})
 
@@ -134,8 +110,11 @@ def _crumbs(request: HttpRequest, level: str, area: int | None, commune: int | N
     if area is not None and (unit := AdministrativeUnit.objects.filter(pk=area).first()):
         crumbs.append({"name": unit.name, "href": f"?{base}&level=commune&area={area}"})
     if commune is not None and (unit := AdministrativeUnit.objects.filter(pk=commune).first()):
-        crumbs.append({"name": unit.name, "href": f"?{base}&level=point&commune={commune}"})
-    if point is not None and (org := OrgUnit.objects.filter(pk=point).first()):
+        within = f"&area={area}" if area is not None else ""
+        crumbs.append({"name": unit.name, "href": f"?{base}&level=point{within}&commune={commune}"})
+    if point == NO_POINT:
+        crumbs.append({"name": "(không ghi điểm thu)", "href": ""})
+    elif point is not None and (org := OrgUnit.objects.filter(pk=point).first()):
         crumbs.append({"name": org.name, "href": ""})
     crumbs.append({"name": LEVEL_NAMES[level], "href": ""})
     return crumbs
@@ -147,13 +126,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     rows = queries.leaderboard(view)
     names = {a.pk: a.collector.name for a in Agent.objects.filter(pk__in=[r.key for r in rows])
              .select_related("collector")}
-    exported = _export(request, f"xep-hang-nhan-vien-thu-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
+    exported = export_table(request, f"xep-hang-nhan-vien-thu-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
                        "Xếp hạng nhân viên thu", [_period_line(view)], COLUMNS, [r.as_dict() for r in rows])
     if exported:
         return exported
     return render(request, "web/report_leaderboard.html", {
         "form": form, "rows": [(r, names.get(r.key, "")) for r in rows], "bars": _bars(rows, 20),
-        "query": _query(request)})
+        "query": export_query(request)})
 
 
 @login_required
@@ -165,7 +144,7 @@ def renewals(request: HttpRequest) -> HttpResponse:
     lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
              "bắt đầu trong vòng 3 tháng."]
     lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
-    exported = _export(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS, cohorts)
+    exported = export_table(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS, cohorts)
     if exported:
         return exported
     months = sorted({c["month"] for c in cohorts})
@@ -174,6 +153,6 @@ def renewals(request: HttpRequest) -> HttpResponse:
              "vsi": [rate.get((m, Scheme.VSI)) for m in months],
              "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in months]}
     return render(request, "web/report_renewals.html", {
-        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today, "query": _query(request),
+        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today,
         "lapse_total": sum(r["total"] for r in lapsed)})
 

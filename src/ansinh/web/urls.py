@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import campaign_views, consult_views, field_views, registry_views, report_views, views
+from ansinh.web import campaign_views, consult_views, export_views, field_views, registry_views, report_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -45,5 +45,7 @@ urlpatterns = [
     path("viec-can-lam/", field_views.due, name="due"),
     path("thu-tien/", field_views.money_overview, name="money"),
     path("thu-tien/nop-tien/", field_views.remittance_new, name="remittance_new"),
-    path("thu-tien/danh-sach/<int:collector_id>/<str:kind>/", field_views.list_export, name="list_export"),
+    path("xuat/", export_views.start, name="export_start"),
+    path("xuat/<int:job_id>/", export_views.progress, name="export"),
+    path("xuat/<int:job_id>/tai/", export_views.download, name="export_download"),
 ]

@@ -1,0 +1,143 @@
+"""Large exports: counted first (for the progress bar), then written in a background thread straight
+from the database cursor to an XLSX file on disk (rows are read in chunks and written as they come,
+so memory stays flat whatever the size), the progress saved every 1,000 rows.
+
+Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, and the payments of a period."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
+from ansinh.org.queries import org_units
+from ansinh.org.scope import Scope, not_found, scope_for
+from ansinh.payments import exports, queries
+from ansinh.reports.models import ExportJob, ExportStatus
+
+PAYMENT_COLUMNS = [("paid_at", "Thời điểm thu"), ("receipt", "Số biên lai"), ("scheme", "Loại hình"),
+                   ("renewal", "Mới/tái tục"), ("amount", "Số tiền"), ("agent", "Nhân viên thu"),
+                   ("commune", "Xã/phường")]
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str
+    columns: list[tuple[str, str]]
+    count: Callable[[Scope, dict[str, Any]], int]
+    rows: Callable[[Scope, dict[str, Any]], Iterator[dict[str, Any]]]
+    shown: Callable[[str, Any], Any] | None = None
+    needs_collector: bool = True
+
+
+def _period(params: dict[str, Any]) -> tuple[date, date]:
+    return date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+
+
+def _payments(scope: Scope, params: dict[str, Any]) -> Any:
+    start, end = _period(params)
+    return (queries.payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end)
+            .select_related("receipt__pool", "enrollment__area", "agent").order_by("paid_at", "pk"))
+
+
+def _payment_rows(scope: Scope, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for p in _payments(scope, params).iterator(chunk_size=2000):
+        receipt = getattr(p, "receipt", None)
+        yield {"paid_at": timezone.localtime(p.paid_at).strftime("%d/%m/%Y %H:%M"),
+               "receipt": receipt.serial if receipt else ("đảo bút toán" if p.reverses_id else ""),
+               "scheme": p.enrollment.get_scheme_display(), "renewal": "tái tục" if p.enrollment.is_renewal else "mới",
+               "amount": p.amount, "agent": p.agent.name if p.agent else "", "commune": p.enrollment.area.name}
+
+
+def _collector_args(params: dict[str, Any]) -> tuple[int, date, date]:
+    return (params["collector"], *_period(params))
+
+
+KINDS = {
+    "d05": Kind("Danh sách D05-TS", exports.D05_COLUMNS,
+                lambda scope, p: queries.d05_count(scope, *_collector_args(p)),
+                lambda scope, p: queries.d05_rows(scope, *_collector_args(p))),
+    "bhyt": Kind("BHYT hộ gia đình, mẫu số 4", exports.HI_COLUMNS,
+                 lambda scope, p: queries.hi_list_count(scope, *_collector_args(p)),
+                 lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown),
+    "payments": Kind("Các khoản thu", PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(), _payment_rows,
+                     needs_collector=False),
+}
+
+
+def export_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, background: bool = True) -> ExportJob:
+    """Check the request against the user's scope, count the rows, and start writing the file once
+    the job is saved (in a thread, or here when ``background`` is false)."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise invalid_input("Không có loại danh sách này.", "Unknown export kind.", field="kind")
+    scope = scope_for(user)
+    start_day, end_day = _period(params)
+    if start_day > end_day:
+        raise invalid_input("Ngày kết thúc phải sau ngày bắt đầu.", "start > end", field="end")
+    if found.needs_collector and not org_units(scope).filter(pk=params.get("collector")).exists():
+        raise not_found()
+    total = found.count(scope, params)
+    job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total,
+                                   title=f"{found.title} {start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}")
+    if background:
+        transaction.on_commit(lambda: threading.Thread(target=_in_thread, args=(job.pk,), daemon=True).start())
+        return job
+    return run(job.pk)
+
+
+def _in_thread(job_id: int) -> None:
+    try:
+        run(job_id)
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def run(job_id: int) -> ExportJob:
+    """Write the job's file; a failure is recorded on the job, never half a file offered."""
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    kind = KINDS[job.kind]
+    path = export_dir() / f"job-{job.pk}.xlsx"
+    try:
+        written = exports.write_xlsx_to(
+            str(path), job.title, kind.columns, kind.rows(scope_for(job.user), job.params), kind.shown,
+            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n))
+    except (DomainError, OSError) as error:
+        path.unlink(missing_ok=True)
+        message = error.message if isinstance(error, DomainError) else "Không ghi được tệp."
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message,
+                                                   finished_at=timezone.now())
+    else:
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, done=written, file_name=path.name,
+                                                   finished_at=timezone.now())
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def job_of(user: AbstractBaseUser, job_id: int) -> ExportJob:
+    """The user's own job; anyone else's is "not found"."""
+    job = ExportJob.objects.filter(pk=job_id, user_id=user.pk).first()
+    if job is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy tệp xuất này.", "No such export.")
+    return job
+
+
+def file_of(job: ExportJob) -> Path:
+    if job.status != ExportStatus.DONE or not job.file_name:
+        raise DomainError(ErrorCode.NOT_FOUND, "Tệp chưa xuất xong.", "Export not finished.")
+    return export_dir() / job.file_name
+

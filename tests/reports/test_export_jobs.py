@@ -1,0 +1,106 @@
+"""Large exports: counted, written to a file row by row with progress, downloadable by their owner
+only, refused outside the scope; the money page starts them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from ansinh.enrollment import services as enrolling
+from ansinh.lib.errors import DomainError
+from ansinh.payments import exports
+from ansinh.payments import services as paying
+from ansinh.registry import services as registry
+from ansinh.reports import jobs
+from ansinh.reports.models import ExportJob, ExportStatus
+from tests.builders import Personas, field_setup, person_data, personas
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ON = date(2025, 8, 1)
+PERIOD = {"start": "2025-08-01", "end": "2025-08-31"}
+
+
+@pytest.fixture
+def who(settings: Any, tmp_path: Path) -> tuple[Personas, Any]:
+    settings.MEDIA_ROOT = tmp_path
+    people = personas()
+    post, _ = field_setup(people)
+    scope = people.scope(people.agent)
+    for i in range(5):
+        person = registry.create_person(people.agent, scope, person_data(full_name=f"Người {i}", citizen_id=None))
+        enrollment = enrolling.enroll_vsi(people.agent, scope, enrolling.quote_vsi(scope, person.pk, ON, 1_500_000, 1))
+        paying.record_payment(people.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                              idempotency_key=f"x{i}", paid_at=datetime(2025, 8, 1, 9, i, tzinfo=TZ))
+    return people, post
+
+
+def read(path: Path) -> list[list[Any]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def test_a_job_writes_every_row_with_progress_and_equals_the_direct_list(who: Any) -> None:
+    people, post = who
+    job = jobs.start(people.agent, "d05", {**PERIOD, "collector": post.pk}, background=False)
+    assert (job.status, job.total, job.done) == (ExportStatus.DONE, 5, 5)
+    table = read(jobs.file_of(job))
+    assert len(table) == 6 and {row[0] for row in table[1:]} == {f"Người {i}" for i in range(5)}
+    seen: list[int] = []
+    direct = Path(jobs.export_dir()) / "direct.xlsx"
+    written = exports.write_xlsx_to(str(direct), "D05", exports.D05_COLUMNS,
+                                    ({"name": str(i), **dict.fromkeys(k for k, _ in exports.D05_COLUMNS[1:])}
+                                     for i in range(2500)), progress=seen.append)
+    assert written == 2500 and seen == [1000, 2000] and len(read(direct)) == 2501
+
+
+def test_a_job_is_refused_outside_the_scope_and_hidden_from_others(who: Any) -> None:
+    people, post = who
+    with pytest.raises(DomainError):
+        jobs.start(people.manager_elsewhere, "d05", {**PERIOD, "collector": post.pk}, background=False)
+    with pytest.raises(DomainError, match="Ngày kết thúc"):
+        jobs.start(people.agent, "payments", {"start": "2025-08-31", "end": "2025-08-01"}, background=False)
+    assert not ExportJob.objects.exists()  # a refused request leaves nothing behind
+    job = jobs.start(people.agent, "payments", PERIOD, background=False)
+    assert read(jobs.file_of(job))[1][4] == 264_000  # Era B, no support group
+    other = Client()
+    other.force_login(people.admin)
+    assert other.get(f"/xuat/{job.pk}/").status_code == 404
+    assert other.get(f"/xuat/{job.pk}/tai/").status_code == 404
+
+
+def test_the_money_page_starts_a_job_and_shows_its_progress(who: Any, django_capture_on_commit_callbacks: Any,
+                                                            monkeypatch: Any) -> None:
+    people, post = who
+    client = Client()
+    client.force_login(people.agent)
+    page = client.get("/thu-tien/", PERIOD).content.decode()
+    assert 'value="d05"' in page and "xlsx=reconciliation" in page
+    started: list[int] = []
+    monkeypatch.setattr(jobs, "_in_thread", started.append)  # the thread itself runs in the browser test
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/xuat/{job.pk}/"
+    progress = client.get(f"/xuat/{job.pk}/").content.decode()
+    assert "Đang xuất: 0 / 5 dòng" in progress and "<progress" in progress and 'hx-trigger="every 1s"' in progress
+    jobs.run(job.pk)
+    done = client.get(f"/xuat/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "Đã xuất xong 5 dòng" in done and "hx-trigger" not in done
+    download = client.get(f"/xuat/{job.pk}/tai/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"PK")
+
+
+def test_the_money_tables_export_to_xlsx(who: Any, tmp_path: Path) -> None:
+    people, _ = who
+    client = Client()
+    client.force_login(people.admin)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(client.get("/thu-tien/", {**PERIOD, "xlsx": "reconciliation"}).content)
+    table = read(path)
+    assert table[0][:3] == ["Ngày", "Nhân viên thu", "Đã thu (tiền mặt)"] and table[1][2] == 5 * 264_000
