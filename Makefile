@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench install
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard install
 
 # Re-install only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -51,3 +51,9 @@ test: lint types contracts pytest-sqlite pytest-postgres
 bench: $(STAMP) postgres
 	$(PY) bench/rules_batch.py
 	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/import_people.py
+
+# The dashboards at the province's scale: generates the synthetic province into ansinh_bench once.
+bench-dashboard: $(STAMP) postgres
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ansinh_bench'" test | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE ansinh_bench" test
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench $(PY) bench/dashboard.py
