@@ -7,11 +7,20 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from ansinh.areas.models import AdministrativeUnit, Succession
+from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit, Succession
 
 
 def in_force(on: date) -> Q:
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def communes(on: date, within: Iterable[int] | None = None) -> QuerySet[AdministrativeUnit]:
+    """The communes, wards and townships in force on ``on``, among the unit ids ``within`` if given
+    (a user's scope, a campaign's areas), by name."""
+    found = AdministrativeUnit.objects.filter(in_force(on), level__in=COMMUNE_LEVELS)
+    if within is not None:
+        found = found.filter(pk__in=set(within))
+    return found.order_by("name")
 
 
 def is_in_force(unit: AdministrativeUnit, on: date) -> bool:

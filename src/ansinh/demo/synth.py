@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ansinh.areas import queries as areas
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit, Succession
+from ansinh.areas.models import AdministrativeUnit, Succession
 from ansinh.demo.seed_campaign import GIVEN, SURNAMES
 from ansinh.enrollment.models import CalculationRecord, Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -77,8 +77,7 @@ def _map(start: date, today: date) -> _Map:
     if province is None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Chưa có bản đồ hành chính tỉnh Nghệ An (chạy migrate).",
                           "No map of province 40.")
-    communes = [u for u in AdministrativeUnit.objects.filter(areas.in_force(today), level__in=COMMUNE_LEVELS)
-                .order_by("code") if u.pk in areas.subtree_ids([province.pk])]
+    communes = list(areas.communes(today, areas.subtree_ids([province.pk])).order_by("code"))
     changes = sorted(set(Succession.objects.filter(date__gt=start, date__lte=today).values_list("date", flat=True)))
     found = _Map(communes, changes)
     eras = [change - timedelta(days=1) for change in changes] + [today]

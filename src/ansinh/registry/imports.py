@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.areas.queries import in_force
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.areas.queries import communes
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
@@ -135,11 +135,10 @@ def _date(value: Any) -> date:
 
 
 def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[RowProblem]]:
-    in_scope = AdministrativeUnit.objects.filter(in_force(on), level__in=COMMUNE_LEVELS, pk__in=scope.area_ids)
-    communes = dict(in_scope.values_list("code", "pk"))
+    codes = dict(communes(on, scope.area_ids).values_list("code", "pk"))
     rows, problems = [], []
     for number, cells in enumerate(raw, start=2):
-        row = _validate_row(number, cells, communes)
+        row = _validate_row(number, cells, codes)
         (problems if isinstance(row, RowProblem) else rows).append(row)  # type: ignore[arg-type]
     return rows, problems  # type: ignore[return-value]
 

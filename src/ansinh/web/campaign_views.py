@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.areas.queries import in_force
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.areas.queries import communes
 from ansinh.campaigns import analytics, bulletin, queries
 from ansinh.campaigns import services as campaign_services
 from ansinh.campaigns.models import (
@@ -155,13 +155,12 @@ def log_session(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     today = timezone.localdate()
     teams = campaign_services.active_teams(request.user, today).filter(campaign=campaign)
-    communes = AdministrativeUnit.objects.filter(in_force(today), level__in=COMMUNE_LEVELS,
-                                                 pk__in=queries.campaign_area_ids(campaign)).order_by("name")
+    in_campaign = communes(today, queries.campaign_area_ids(campaign))
     if not teams.exists():
         return render(request, "web/form.html", {"form": None, "title": "Ghi buổi tư vấn",
                                                  "empty": "Bạn không thuộc tổ tư vấn nào đang hoạt động."},
                       status=403 if request.method == "POST" else 200)
-    form = SessionForm(request.POST or None, teams=teams, communes=communes)
+    form = SessionForm(request.POST or None, teams=teams, communes=in_campaign)
     if request.method == "POST":
         session = run_service(form, lambda: campaign_services.record_session(
             request.user, form.cleaned_data["team"].pk, today, form.cleaned_data["location_name"],

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.areas.queries import in_force
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.areas.queries import communes
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import queries, services
 from ansinh.registry.models import Person
@@ -29,9 +29,7 @@ from ansinh.web.registry_forms import (
 
 
 def _communes(scope: Scope, on: date) -> QuerySet[AdministrativeUnit]:
-    return AdministrativeUnit.objects.filter(in_force(on), scope.areas_q("pk"), level__in=COMMUNE_LEVELS).order_by(
-        "name"
-    )
+    return communes(on, scope.area_ids)
 
 
 @login_required
