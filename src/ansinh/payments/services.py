@@ -3,6 +3,7 @@ receipt number from the collector's pool allocated under a row lock (no gap, no 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +26,16 @@ from ansinh.payments.models import (
     RemittanceKind,
     Sponsor,
 )
+
+# Read models kept in step with every payment written here (a term or a reversal), inside the same
+# transaction: the reports app registers the dashboards' facts (ADR 0006). Called explicitly by the
+# two writers below rather than by a model signal, so what runs on a payment is visible here.
+PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
+
+
+def _announce(payment: Payment) -> None:
+    for listener in PAYMENT_LISTENERS:
+        listener(payment)
 
 
 def amount_in_words(amount: int) -> str:
@@ -116,6 +127,7 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
             sponsor=sponsor, agent=agent, collector=agent.collector, collection_point=point,
             recorded_by=actor if actor is not None and actor.is_authenticated else None, paid_at=paid_at,
             idempotency_key=key)
+    _announce(payment)
     issue_receipt(payment)
     enrollment.status = EnrollmentStatus.PAID
     enrollment.save(update_fields=["status"])
@@ -140,6 +152,7 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
         collection_point=original.collection_point, paid_at=at, idempotency_key=idempotency_key.strip(),
         recorded_by=actor if actor is not None and actor.is_authenticated else None, reverses=original,
         reason=reason.strip())
+    _announce(reversal)
     Enrollment.objects.filter(pk=original.enrollment_id).update(status=EnrollmentStatus.CANCELLED)
     return reversal
 

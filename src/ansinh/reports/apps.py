@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class ReportsConfig(AppConfig):
@@ -10,14 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, số liệu tổng hợp"
 
     def ready(self) -> None:
-        from ansinh.payments.models import Payment
-
-        post_save.connect(_count_new_payment, sender=Payment, dispatch_uid="reports.count_payment")
-
-
-def _count_new_payment(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    """Payments are append-only, so each creation is one term or one reversal to add to the facts."""
-    if created and not raw:
+        from ansinh.payments.services import PAYMENT_LISTENERS
         from ansinh.reports.services import count_payment
 
-        count_payment(instance)
+        if count_payment not in PAYMENT_LISTENERS:  # ready() may run twice (tests, reloads)
+            PAYMENT_LISTENERS.append(count_payment)

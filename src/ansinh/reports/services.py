@@ -1,8 +1,8 @@
 """Keeping the facts current.
 
-- Every payment written (a term or its reversal) adds itself to its fact cell in the same
-  transaction (`count_payment`, connected to the payment's creation in `apps.py`), so the
-  dashboards are current without a batch job.
+- Every payment the payments services write (a term or its reversal) adds itself to its fact cell
+  in the same transaction (`count_payment`, registered in `apps.py`; ADR 0006), so the dashboards
+  are current without a batch job.
 - `refresh` recomputes the facts of a period from the payments in one ``INSERT … SELECT … GROUP BY``
   (idempotent): for bulk loads, which bypass the writing services, and to repair.
 - The days of a frozen period keep the figures they were reported with, whatever is written later.
