@@ -9,10 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
+from ansinh.demo.services import load_demo
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
@@ -116,3 +118,14 @@ def test_a_target_shows_against_the_year_so_far(who: Any) -> None:
 def test_a_reversed_period_is_refused_in_vietnamese(who: Any) -> None:
     page = client_for(who.agent).get("/bao-cao/", {"start": "2025-08-31", "end": "2025-08-01"}).content.decode()
     assert "Ngày kết thúc phải sau ngày bắt đầu." in page
+
+
+def test_history_before_the_map_change_can_show_on_todays_communes() -> None:
+    load_demo()
+    admin = get_user_model().objects.get(username="admin")
+    launch = {"start": "2022-05-08", "end": "2022-05-08"}
+    as_recorded = client_for(admin).get("/bao-cao/", {**launch, "map": "recorded"}).content.decode()
+    assert "Thành phố Vinh" in as_recorded and "không còn cấp huyện" not in as_recorded  # the 21 units of 2022
+    today = client_for(admin).get("/bao-cao/", {**launch, "map": "today"}).content.decode()
+    assert "không còn cấp huyện" in today and "Thành phố Vinh" not in today
+    assert 'id="overview-vsi">1.322<' in today and 'id="overview-hi">2.222<' in today  # nothing lost in the remap
