@@ -1,5 +1,6 @@
 """50 payments recorded concurrently get 50 distinct, consecutive receipt numbers (PostgreSQL row
-lock on the receipt pool). SQLite serialises every write, so there the payments run one by one."""
+lock on the receipt pool) and all 50 count in the dashboards' facts. SQLite serialises every write,
+so there the payments run one by one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.payments.models import Receipt
 from ansinh.registry import services as registry
+from ansinh.reports.models import AreaDay, Fact
 from tests.builders import Personas, field_setup, person_data, personas
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
@@ -44,3 +46,6 @@ def test_fifty_concurrent_payments_get_fifty_consecutive_receipt_numbers() -> No
         numbers = list(pool.map(pay, [e.pk for e in enrollments]))
     assert sorted(numbers) == list(range(1, 51))
     assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, 51))
+    # The dashboards' cell was created by one writer and incremented by the 49 others: none lost.
+    fact, rolled = Fact.objects.get(), AreaDay.objects.get()
+    assert (fact.people, fact.amount, rolled.people, rolled.amount) == (50, 50 * 264_000, 50, 50 * 264_000)
