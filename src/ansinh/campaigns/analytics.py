@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import ancestors, subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
@@ -52,25 +54,24 @@ def attribute(campaign: Campaign) -> int:
                                        enrollment__status=EnrollmentStatus.PAID)
                 .select_related("enrollment", "agent"))
     added = []
+
+    @cache  # one walk up the map per commune, not per payment
+    def site_of(area_id: int) -> EventSite | None:
+        unit = AdministrativeUnit.objects.get(pk=area_id)
+        return next((sites_by_area[u.pk] for u in [unit, *ancestors(unit)] if u.pk in sites_by_area), None)
+
     for payment in payments:
         recorder = payment.recorded_by_id or (payment.agent.user_id if payment.agent else None)
         team = teams.get(members.get(recorder)) if recorder in members else None
         if team is None and payment.agent is None:
             continue  # neither a team member nor an agent recorded it
         day = timezone.localtime(payment.paid_at).date()
-        site = team.site if team is not None and team.site_id else _site_of(payment.enrollment, sites_by_area)
+        site = team.site if team is not None and team.site_id else site_of(payment.enrollment.area_id)
         added.append(Attribution(enrollment=payment.enrollment, campaign=campaign, team=team, agent=payment.agent,
                                  site=site, event=next((e for e in events
                                                         if timezone.localtime(e.starts_at).date() == day), None)))
     Attribution.objects.bulk_create(added)
     return len(added)
-
-
-def _site_of(enrollment: Enrollment, sites_by_area: dict[int | None, EventSite]) -> EventSite | None:
-    for unit in [enrollment.area, *ancestors(enrollment.area)]:
-        if unit.pk in sites_by_area:
-            return sites_by_area[unit.pk]
-    return None
 
 
 @transaction.atomic
