@@ -162,6 +162,19 @@ def test_the_due_list_and_lapses(who: Personas, setup: Any) -> None:
     assert coverage.due_list(who.scope(who.manager_elsewhere), date(2025, 9, 5)) == []
 
 
+def test_the_due_page_exports_its_list_and_refuses_a_bad_number_of_days(who: Personas, setup: Any,
+                                                                       tmp_path: Path) -> None:
+    paid = paid_vsi(who)  # August 2025: overdue by today
+    client = client_for(who.agent)
+    path = tmp_path / "due.xlsx"
+    path.write_bytes(client.get("/viec-can-lam/", {"xlsx": "1"}).content)
+    header, row = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[:2]
+    assert header == ["Việc", "Hạn", "Người / hộ", "Cần đóng", "Ghi chú"]
+    assert row[2] == paid.enrollment.person.full_name
+    refused = client.get("/viec-can-lam/", {"days": "ba mươi"})
+    assert refused.status_code == 400 and "từ 1 đến 365" in refused.content.decode()
+
+
 def test_household_cards_ending_expired_and_lapsed(who: Personas, setup: Any) -> None:
     scope = who.scope(who.agent)
     found = household(who, poor=False)

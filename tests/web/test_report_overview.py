@@ -96,6 +96,8 @@ def test_the_dashboards_export_to_pdf(who: Any) -> None:
     assert "Xếp hạng nhân viên thu" in board and "Đại lý X" in board
     renewals = client.get("/bao-cao/tai-tuc/", {"pdf": "1"})
     assert "Tái tục và gián đoạn" in pdf_text(renewals.content)
+    lapses = client.get("/bao-cao/tai-tuc/", {"xlsx": "lapses"})
+    assert lapses["Content-Disposition"].startswith('attachment; filename="gian-doan-')
 
 
 def test_the_leaderboard_and_the_renewals_page_show_the_scope_only(who: Any) -> None:

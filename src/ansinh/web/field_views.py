@@ -146,9 +146,27 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
 
 @login_required
 def due(request: HttpRequest) -> HttpResponse:
-    days = int(request.GET.get("days", 30) or 30)
-    items = coverage.due_list(scope_for(request.user), timezone.localdate(), days)
-    return render(request, "web/due.html", {"items": items, "days": days})
+    raw = request.GET.get("days", "30").strip() or "30"
+    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 365 else None
+    error = "" if days is not None else "Số ngày phải là số nguyên từ 1 đến 365."
+    today = timezone.localdate()
+    items = coverage.due_list(scope_for(request.user), today, days or 30)
+    exported = export_table(request, f"viec-can-lam-{today:%Y%m%d}", "Việc cần làm", [], DUE_COLUMNS,
+                            [_due_row(i) for i in items], pdf=False)
+    if exported:
+        return exported
+    return render(request, "web/due.html", {"items": items, "days": days or 30, "error": error},
+                  status=400 if error else 200)
+
+
+DUE_COLUMNS = [("label", "Việc"), ("due_date", "Hạn"), ("who", "Người / hộ"), ("amount", "Cần đóng"),
+               ("note", "Ghi chú")]
+
+
+def _due_row(item: Any) -> dict[str, Any]:
+    who = item.person.full_name if item.person else f"Hộ {item.household.code}" if item.household else ""
+    return {"label": item.label, "due_date": item.due_date, "who": who,
+            "amount": item.amount_now if item.amount_now is not None else "", "note": item.note}
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, date, date]:

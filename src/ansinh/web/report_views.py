@@ -144,7 +144,10 @@ def renewals(request: HttpRequest) -> HttpResponse:
     lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
              "bắt đầu trong vòng 3 tháng."]
     lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
-    exported = export_table(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS, cohorts)
+    exported = (export_table(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS,
+                             cohorts)
+                or export_table(request, f"gian-doan-{today:%Y%m%d}", "Gián đoạn theo lý do", [], LAPSE_COLUMNS,
+                                lapsed, "lapses", pdf=False))
     if exported:
         return exported
     months = sorted({c["month"] for c in cohorts})
