@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -131,3 +132,15 @@ def test_history_before_the_map_change_can_show_on_todays_communes() -> None:
     today = client_for(admin).get("/bao-cao/", {**launch, "map": "today"}).content.decode()
     assert "không còn cấp huyện" in today and "Thành phố Vinh" not in today
     assert 'id="overview-vsi">1.322<' in today and 'id="overview-hi">2.222<' in today  # nothing lost in the remap
+
+
+def test_a_new_wards_manager_sees_the_history_of_the_communes_merged_into_it() -> None:
+    load_demo()
+    manager = get_user_model().objects.get(username="quanly")  # Thành Vinh and Trường Vinh, map of 07/2025
+    launch = {"start": "2022-05-08", "end": "2022-05-08"}
+    recorded = client_for(manager).get("/bao-cao/", {**launch, "map": "recorded"}).content.decode()
+    assert 'id="overview-vsi">0<' in recorded  # the 2022 communes are not in this scope as such
+    today = client_for(manager).get("/bao-cao/", {**launch, "map": "today"}).content.decode()
+    assert 'id="overview-vsi">0<' not in today and "Phường Thành Vinh" in today
+    shown = set(re.findall(r'level=point&amp;commune=\d+">([^<]+)</a>', today))
+    assert shown == {"Phường Thành Vinh", "Phường Trường Vinh"}  # and no ward outside the scope

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
@@ -40,9 +41,20 @@ class Slice:
     area_ids: frozenset[int] | None = None  # the reader's scope; None: everything
     on_map_of: date | None = None  # show communes as on the map of this day; None: as recorded
 
+    @cached_property
+    def readable(self) -> frozenset[int] | None:
+        """The recorded units the reader may see: their scope and, on a later map, the earlier units
+        that became part of it (a new ward's manager sees the history of the communes merged into it)."""
+        if self.area_ids is None or self.on_map_of is None:
+            return self.area_ids
+        recorded = (AreaDay.objects.filter(day__gte=self.start, day__lte=self.end)
+                    .values_list("area_id", flat=True).distinct())
+        became = forward_map(recorded, self.on_map_of)
+        return self.area_ids | {source for source, target in became.items() if target in self.area_ids}
+
     def facts(self, model: type[AreaDay] | type[Fact] = AreaDay) -> QuerySet[Any]:
         rows = model.objects.filter(day__gte=self.start, day__lte=self.end)
-        return rows if self.area_ids is None else rows.filter(area_id__in=self.area_ids)
+        return rows if self.readable is None else rows.filter(area_id__in=self.readable)
 
 
 @dataclass
@@ -71,7 +83,10 @@ class Row:
 
 def overview(start: date, end: date, area_ids: Iterable[int] | None = None) -> dict[str, Any]:
     """Tiles and the daily trend, in one grouped read of the roll-up."""
-    view = Slice(start, end, None if area_ids is None else frozenset(area_ids))
+    return overview_of(Slice(start, end, None if area_ids is None else frozenset(area_ids)))
+
+
+def overview_of(view: Slice) -> dict[str, Any]:
     days = list(view.facts().values("day", "scheme", "is_renewal")
                 .annotate(people=Sum("people"), amount=Sum("amount")).order_by("day", "scheme"))
     new = defaultdict(int)

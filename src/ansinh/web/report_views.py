@@ -70,7 +70,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if level == "area" and rows and all(r.key is None for r in rows):
         level, rows = "commune", queries.drill(view, "commune")
         note = "Bản đồ này không còn cấp huyện (từ 01/07/2025): số liệu hiện theo xã/phường."
-    tiles = queries.overview(view.start, view.end, view.area_ids)
+    tiles = queries.overview_of(view)
     targets = queries.targets(view.end.year, view.end, view.area_ids)
     crumbs = _crumbs(request, level, area, commune, point)
     lines = [_period_line(view), " › ".join(c["name"] for c in crumbs),
