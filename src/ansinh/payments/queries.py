@@ -3,14 +3,16 @@ rows of the lists handed to BHXH (D05-TS for voluntary SI, form No. 4 for househ
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
@@ -27,11 +29,6 @@ def payments(scope: Scope) -> QuerySet[Payment]:
                             "receipt__pool", "sponsor"))
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, start + timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class ReconciliationRow:
     day: date
@@ -44,27 +41,56 @@ class ReconciliationRow:
 
 def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) -> list[ReconciliationRow]:
     """Per day and agent: cash collected, remitted to the collector, still held, and held for longer
-    than ``grace_days`` (the contract's remittance delay)."""
-    agents = {p.agent_id for p in payments(scope).filter(method=PaymentMethod.CASH, agent__isnull=False)}
+    than ``grace_days`` (the contract's remittance delay). Two grouped queries, whatever the period."""
+    agent_ids = (Payment.objects.filter(scope.areas_q("enrollment__area"), method=PaymentMethod.CASH,
+                                        agent__isnull=False).values("agent_id").distinct())
+    agents = list(Agent.objects.filter(pk__in=agent_ids).order_by("code"))
+    cash = (Payment.objects.filter(agent__in=agents, method=PaymentMethod.CASH)
+            .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone())).filter(day__lte=end)
+            .values_list("agent_id", "day").annotate(total=Sum("amount")))
+    sent = (Remittance.objects.filter(agent__in=agents, kind=RemittanceKind.AGENT_TO_COLLECTOR, remitted_on__lte=end)
+            .values_list("agent_id", "remitted_on").annotate(total=Sum("amount")))
+    daily_in, daily_out = _running(cash), _running(sent)
     rows = []
-    for agent in Agent.objects.filter(pk__in=agents).order_by("code"):
-        cash = Payment.objects.filter(agent=agent, method=PaymentMethod.CASH)
-        sent = Remittance.objects.filter(agent=agent, kind=RemittanceKind.AGENT_TO_COLLECTOR)
+    for agent in agents:
+        ins, outs = daily_in.get(agent.pk, _Running()), daily_out.get(agent.pk, _Running())
         day = start
         while day <= end:
-            first, after = _day_bounds(day)
-            collected = cash.filter(paid_at__gte=first, paid_at__lt=after).aggregate(s=Sum("amount"))["s"] or 0
-            remitted = sent.filter(remitted_on=day).aggregate(s=Sum("amount"))["s"] or 0
-            total_in = cash.filter(paid_at__lt=after).aggregate(s=Sum("amount"))["s"] or 0
-            total_out = sent.filter(remitted_on__lte=day).aggregate(s=Sum("amount"))["s"] or 0
-            old_in = cash.filter(paid_at__lt=_day_bounds(day - timedelta(days=grace_days))[1]).aggregate(
-                s=Sum("amount"))["s"] or 0
+            collected, remitted = ins.on(day), outs.on(day)
+            total_in, total_out = ins.until(day), outs.until(day)
             # Days with money moving, and the period's last day (where the agent stands now).
             if collected or remitted or (day == end and total_in - total_out):
+                old_in = ins.until(day - timedelta(days=grace_days))
                 rows.append(ReconciliationRow(day, agent, collected, remitted, total_in - total_out,
                                               max(0, old_in - total_out)))
             day += timedelta(days=1)
     return rows
+
+
+@dataclass
+class _Running:
+    """One agent's daily amounts, and their running total up to a day."""
+
+    days: list[date] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)  # cumulative, in step with ``days``
+
+    def on(self, day: date) -> int:
+        i = bisect.bisect_left(self.days, day)
+        found = i < len(self.days) and self.days[i] == day
+        return self.until(day) - (self.totals[i - 1] if i else 0) if found else 0
+
+    def until(self, day: date) -> int:
+        i = bisect.bisect_right(self.days, day)
+        return self.totals[i - 1] if i else 0
+
+
+def _running(grouped: Any) -> dict[int, _Running]:
+    found: dict[int, _Running] = {}
+    for agent_id, day, total in sorted(grouped, key=lambda r: (r[0], r[1])):
+        running = found.setdefault(agent_id, _Running())
+        running.days.append(day)
+        running.totals.append((running.totals[-1] if running.totals else 0) + int(total))
+    return found
 
 
 @dataclass(frozen=True)
