@@ -48,4 +48,4 @@ def test_fifty_concurrent_payments_get_fifty_consecutive_receipt_numbers() -> No
     assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, 51))
     # The dashboards' cell was created by one writer and incremented by the 49 others: none lost.
     fact, rolled = Fact.objects.get(), AreaDay.objects.get()
-    assert (fact.people, fact.amount, rolled.people, rolled.amount) == (50, 50 * 264_000, 50, 50 * 264_000)
+    assert (fact.people, fact.amount, rolled.vsi_new, rolled.vsi_amount) == (50, 50 * 264_000, 50, 50 * 264_000)

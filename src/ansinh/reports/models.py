@@ -44,19 +44,27 @@ class Fact(Measures):
                    models.Index(fields=["area", "day"], name="fact_area_day")]
 
 
-class AreaDay(Measures):
-    """The facts rolled up to day × commune × scheme × new/renewal: what the province overview and
-    the area and commune levels read (a province-year is ~200,000 rows here against ~1.2 million facts)."""
+class AreaDay(models.Model):
+    """The facts rolled up to one row per day × commune, the schemes and new/renewal side by side:
+    what the province overview and the area and commune levels read (a province-year is ~47,000
+    rows here against ~1.2 million payments)."""
 
     day = models.DateField()
     area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
-    scheme = models.CharField(max_length=12)
-    is_renewal = models.BooleanField()
+    vsi_new = models.IntegerField(default=0)  # people
+    vsi_renewed = models.IntegerField(default=0)
+    hi_new = models.IntegerField(default=0)  # card holders
+    hi_renewed = models.IntegerField(default=0)
+    enrollments = models.IntegerField(default=0)
+    vsi_amount = models.BigIntegerField(default=0)  # collected, net of reversals
+    hi_amount = models.BigIntegerField(default=0)
+    state_support = models.BigIntegerField(default=0)
+    local_support = models.BigIntegerField(default=0)
+    other_support = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "area", "scheme", "is_renewal"],
-                                               name="one_area_day_per_cell")]
-        indexes = [models.Index(fields=["day", "area"], name="area_day_day")]
+        constraints = [models.UniqueConstraint(fields=["day", "area"], name="one_area_day_per_cell")]
+        indexes = [models.Index(fields=["area", "day"], name="area_day_area")]
 
 
 class PlanTarget(models.Model):

@@ -28,6 +28,8 @@ LEVEL_NAMES = {"province": "Toàn tỉnh", "area": "Huyện/thị xã/thành ph�
 MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
             "hi_new": Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
             "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount")}
+AREA_MEASURES = {"vsi_new": Sum("vsi_new"), "hi_new": Sum("hi_new"),
+                 "renewals": Sum(F("vsi_renewed") + F("hi_renewed")), "amount": Sum(F("vsi_amount") + F("hi_amount"))}
 COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
            ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu")]
 NO_POINT = 0  # the drill-down's "no collection point recorded" row
@@ -87,21 +89,16 @@ def overview(start: date, end: date, area_ids: Iterable[int] | None = None) -> d
 
 
 def overview_of(view: Slice) -> dict[str, Any]:
-    days = list(view.facts().values("day", "scheme", "is_renewal")
-                .annotate(people=Sum("people"), amount=Sum("amount")).order_by("day", "scheme"))
-    new = defaultdict(int)
-    for row in days:
-        if not row["is_renewal"]:
-            new[row["scheme"]] += int(row["people"])
-    by_day: dict[tuple[date, str], dict[str, Any]] = {}
-    for row in days:
-        cell = by_day.setdefault((row["day"], row["scheme"]), {"day": row["day"], "scheme": row["scheme"],
-                                                                "people": 0, "amount": 0})
-        cell["people"] += int(row["people"])
-        cell["amount"] += int(row["amount"])
-    return {"amount": sum(int(r["amount"]) for r in days), "vsi_new_people": new[Scheme.VSI],
-            "hi_new_people": new[Scheme.HOUSEHOLD_HI],
-            "renewal_people": sum(int(r["people"]) for r in days if r["is_renewal"]), "by_day": list(by_day.values())}
+    days = list(view.facts().values("day").annotate(
+        vsi_new=Sum("vsi_new"), vsi_renewed=Sum("vsi_renewed"), hi_new=Sum("hi_new"), hi_renewed=Sum("hi_renewed"),
+        vsi_amount=Sum("vsi_amount"), hi_amount=Sum("hi_amount")).order_by("day"))
+    by_day = [{"day": r["day"], "scheme": scheme, "people": int(r[f"{side}_new"] + r[f"{side}_renewed"]),
+               "amount": int(r[f"{side}_amount"])}
+              for r in days for side, scheme in (("vsi", Scheme.VSI), ("hi", Scheme.HOUSEHOLD_HI))]
+    return {"amount": sum(int(r["vsi_amount"] + r["hi_amount"]) for r in days),
+            "vsi_new_people": sum(int(r["vsi_new"]) for r in days),
+            "hi_new_people": sum(int(r["hi_new"]) for r in days),
+            "renewal_people": sum(int(r["vsi_renewed"] + r["hi_renewed"]) for r in days), "by_day": by_day}
 
 
 def targets(year: int, end: date, area_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
@@ -145,7 +142,7 @@ def drill(view: Slice, level: str, area: int | None = None, commune: int | None 
 
 def _communes(view: Slice) -> dict[int, dict[str, int]]:
     """The measures per commune, on the map asked for."""
-    found = {r["area_id"]: r for r in view.facts().values("area_id").annotate(**MEASURES)}
+    found = {r["area_id"]: r for r in view.facts().values("area_id").annotate(**AREA_MEASURES)}
     if view.on_map_of is None:
         return found
     mapped: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))

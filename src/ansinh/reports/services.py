@@ -26,7 +26,7 @@ from ansinh.reports.models import AreaDay, Fact, FrozenPeriod
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 CELL = ("day", "area_id", "collector_id", "collection_point_id", "agent_id", "scheme", "is_renewal")
-ROLLUP = ("day", "area_id", "scheme", "is_renewal")
+ROLLUP = ("day", "area_id")
 MEASURES = ("people", "enrollments", "amount", "state_support", "local_support", "other_support")
 
 
@@ -54,7 +54,11 @@ def count_payment(payment: Payment) -> None:
             "collection_point_id": payment.collection_point_id, "agent_id": payment.agent_id,
             "scheme": enrollment.scheme, "is_renewal": enrollment.is_renewal}
     _add(Fact, cell, deltas)
-    _add(AreaDay, {k: cell[k] for k in ROLLUP}, deltas)
+    side = "vsi" if enrollment.scheme == Scheme.VSI else "hi"
+    _add(AreaDay, {"day": day, "area_id": enrollment.area_id},
+         {f"{side}_{'renewed' if enrollment.is_renewal else 'new'}": deltas["people"],
+          "enrollments": deltas["enrollments"], f"{side}_amount": deltas["amount"],
+          **{k: deltas[k] for k in ("state_support", "local_support", "other_support")}})
 
 
 def _add(model: type[Fact] | type[AreaDay], cell: dict[str, Any], deltas: dict[str, int]) -> None:
@@ -111,9 +115,14 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
     rolled = Fact.objects.filter(day__gte=start, day__lte=end)
     for a, b in frozen:
         rolled = rolled.exclude(day__gte=a, day__lte=b)
-    select, params = (rolled.values(*ROLLUP).annotate(**{f"r_{m}": Sum(m) for m in MEASURES})
+    columns = {f"{side}_{kind}": _total("people", scheme=scheme, is_renewal=kind == "renewed")
+               for side, scheme in (("vsi", Scheme.VSI), ("hi", Scheme.HOUSEHOLD_HI)) for kind in ("new", "renewed")}
+    columns |= {"enrollments": _total("enrollments"), "vsi_amount": _total("amount", scheme=Scheme.VSI),
+                "hi_amount": _total("amount", scheme=Scheme.HOUSEHOLD_HI),
+                **{name: _total(name) for name in ("state_support", "local_support", "other_support")}}
+    select, params = (rolled.values(*ROLLUP).annotate(**{f"r_{name}": total for name, total in columns.items()})
                       .query.sql_with_params())
-    _insert_select(AreaDay, (*ROLLUP, *MEASURES), ", ".join((*ROLLUP, *(f"r_{m}" for m in MEASURES))),
+    _insert_select(AreaDay, (*ROLLUP, *columns), ", ".join((*ROLLUP, *(f"r_{name}" for name in columns))),
                    select, params)
     if progress:
         progress(1)
@@ -126,6 +135,10 @@ def refresh_all(progress: Callable[[int], None] | None = None) -> int:
     if span["first"] is None:
         return 0
     return refresh(local_day(span["first"]), local_day(span["last"]), progress)
+
+
+def _total(field: str, **only: Any) -> Coalesce:
+    return Coalesce(Sum(field, filter=Q(**only) if only else None), 0)
 
 
 def _insert_select(model: type[Fact] | type[AreaDay], columns: tuple[str, ...], picked: str, select: str,
