@@ -14,6 +14,7 @@ from ansinh.areas.queries import is_in_force
 from ansinh.demo.services import load_demo
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, PlanStatus, VsiPlan
+from ansinh.lib.errors import DomainError
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
 from ansinh.reports import queries
@@ -117,3 +118,29 @@ def test_renewal_cohorts_and_lapses_by_reason() -> None:
     by_reason = {r["code"]: r["vsi"] for r in queries.lapses(on)}
     assert by_reason == {"cancelled": 0, "stopped": 1, "not_renewed": 2}  # August's drop-out and September's end
     assert queries.renewal_cohorts(on, set()) == []
+
+
+def test_a_renewal_counts_below_the_legal_lapse_threshold_only() -> None:
+    who = personas()
+    field_setup(who)
+    first = pay_vsi(who, "Đóng lại", date(2025, 8, 1))  # covers up to 31/08/2025
+    second = pay_again(who, first.person_id, date(2025, 11, 1))
+    on = date(2026, 3, 15)
+    assert queries.lapse_days(on) == 90  # Law on HI art. 16 (51/2024/QH15), from 01/07/2025
+
+    def august() -> dict[str, object]:
+        return next(c for c in queries.renewal_cohorts(on) if c["month"] == date(2025, 8, 1))
+
+    def next_starts_after(days: int) -> None:
+        start = first.period_end + timedelta(days=days)
+        Enrollment.objects.filter(pk=second.pk).update(period_start=start, period_end=start + timedelta(days=30))
+
+    next_starts_after(89)
+    assert august()["renewed"] == 1
+    next_starts_after(90)
+    assert august()["renewed"] == 0  # a gap of 90 days or more breaks continuity
+
+
+def test_renewals_before_the_day_based_rule_are_refused_not_guessed() -> None:
+    with pytest.raises(DomainError, match="chưa có hiệu lực"):
+        queries.renewal_cohorts(date(2025, 3, 1))

@@ -21,6 +21,7 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, S
 from ansinh.lib.periods import add_months
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.reports.models import AreaDay, Fact, PlanTarget
+from ansinh.rules.params import default_parameters
 
 LEVELS = ("area", "commune", "point", "agent")
 LEVEL_NAMES = {"province": "Toàn tỉnh", "area": "Huyện/thị xã/thành phố", "commune": "Xã/phường/thị trấn",
@@ -33,7 +34,6 @@ AREA_MEASURES = {"vsi_new": Sum("vsi_new"), "hi_new": Sum("hi_new"),
 COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
            ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu")]
 NO_POINT = 0  # the drill-down's "no collection point recorded" row
-RENEWAL_GRACE = timedelta(days=90)  # a next term starting within 3 months of the end counts as a renewal
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,15 @@ def by_commune(start: date, end: date, area_ids: Iterable[int] | None = None) ->
     return [row.as_dict() for row in drill(view, "commune")]
 
 
+def lapse_days(on: date) -> int:
+    """A next term that starts this many days or more after the last covered day does not continue
+    the old one: the household-HI threshold in force on ``on`` (Law on HI art. 16, as amended by
+    51/2024/QH15; a dated parameter). Voluntary SI has no legal lapse; the dashboards count its
+    renewals with the same window so the two schemes compare. Refused (in Vietnamese) for a date
+    whose rule is in months (before 01/07/2025)."""
+    return int(default_parameters().at("household_hi/lapse_days_at_least", on).value)
+
+
 def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
     """For each of the last ``months`` months: the paid terms that ended in it, how many were renewed
     (a next paid term of the same person or household starting within 3 months of the end) and
@@ -214,7 +223,8 @@ def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int
     terms = Enrollment.objects.filter(status=EnrollmentStatus.PAID)
     if area_ids is not None:
         terms = terms.filter(area_id__in=set(area_ids))
-    ended = (_ended(terms, first, on.replace(day=1) - timedelta(days=1))
+    grace = timedelta(days=lapse_days(on) - 1)
+    ended = (_ended(terms, first, on.replace(day=1) - timedelta(days=1), grace)
              .values("scheme", month=TruncMonth("period_end"))
              .annotate(ended=Count("pk"), renewed_n=Count("pk", filter=Q(renewed=True))))
     cohorts = []
@@ -222,7 +232,7 @@ def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int
         month = row["month"] if isinstance(row["month"], date) else row["month"].date()
         last_day = add_months(month, 1) - timedelta(days=1)
         cohorts.append({"month": month, "scheme": row["scheme"], "ended": row["ended"], "renewed": row["renewed_n"],
-                        "rate": row["renewed_n"] / row["ended"], "open": last_day + RENEWAL_GRACE > on})
+                        "rate": row["renewed_n"] / row["ended"], "open": last_day + grace > on})
     return sorted(cohorts, key=lambda c: (c["month"], c["scheme"]))
 
 
@@ -232,12 +242,13 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
     terms = Enrollment.objects.all()
     if area_ids is not None:
         terms = terms.filter(area_id__in=set(area_ids))
-    ended = _ended(terms, first, on - RENEWAL_GRACE).filter(renewed=False)
+    grace = timedelta(days=lapse_days(on) - 1)
+    ended = _ended(terms, first, on - grace, grace).filter(renewed=False)
     reasons = [
         ("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)", Q(status=EnrollmentStatus.CANCELLED)),
         ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện",
          Q(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED)),
-        ("not_renewed", "Hết hạn, chưa đóng tiếp sau 3 tháng",
+        ("not_renewed", f"Hết hạn, {lapse_days(on)} ngày sau vẫn chưa đóng tiếp",
          Q(status=EnrollmentStatus.PAID) & ~Q(plan__status=PlanStatus.STOPPED)),
     ]
     found = []
@@ -249,7 +260,7 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
     return found
 
 
-def _ended(terms: QuerySet[Enrollment], first: date, last: date) -> QuerySet[Enrollment]:
+def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelta) -> QuerySet[Enrollment]:
     """Terms whose last covered day falls in ``first``..``last``, each marked ``renewed`` when a next
     paid term of the same person (VSI) or household (HI) starts after it and within the grace."""
     later = Enrollment.objects.filter(scheme=OuterRef("scheme"), status=EnrollmentStatus.PAID,
@@ -258,5 +269,5 @@ def _ended(terms: QuerySet[Enrollment], first: date, last: date) -> QuerySet[Enr
     same = Q(person=OuterRef("person"), scheme=Scheme.VSI) | Q(household=OuterRef("household"),
                                                                   scheme=Scheme.HOUSEHOLD_HI)
     return (terms.filter(period_end__gte=first, period_end__lte=last)
-            .annotate(renew_by=ExpressionWrapper(F("period_end") + RENEWAL_GRACE, output_field=DateField()))
+            .annotate(renew_by=ExpressionWrapper(F("period_end") + grace, output_field=DateField()))
             .annotate(renewed=Exists(later.filter(same))))

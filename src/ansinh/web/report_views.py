@@ -28,7 +28,7 @@ from ansinh.web.field_forms import ReportForm
 NEXT_LEVEL = {"area": "commune", "commune": "point", "point": "agent"}
 SCHEME_NAMES = dict(Scheme.choices)
 COHORT_COLUMNS = [("month", "Tháng hết hạn"), ("scheme_name", "Loại hình"), ("ended", "Số kỳ hết hạn"),
-                  ("renewed", "Đã tái tục"), ("rate", "Tỷ lệ tái tục"), ("open", "Còn trong 3 tháng chờ")]
+                  ("renewed", "Đã tái tục"), ("rate", "Tỷ lệ tái tục"), ("open", "Còn trong thời gian chờ")]
 LAPSE_COLUMNS = [("label", "Lý do"), ("vsi", "BHXH tự nguyện"), ("hi", "BHYT hộ gia đình"), ("total", "Cộng")]
 
 
@@ -141,8 +141,9 @@ def renewals(request: HttpRequest) -> HttpResponse:
     area_ids = scope_for(request.user).area_ids
     cohorts = [c | {"scheme_name": SCHEME_NAMES[c["scheme"]]} for c in queries.renewal_cohorts(today, area_ids)]
     lapsed = queries.lapses(today, area_ids)
+    days = queries.lapse_days(today)
     lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
-             "bắt đầu trong vòng 3 tháng."]
+             f"bắt đầu chưa đến {days} ngày sau ngày hết hạn."]
     lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
     exported = (export_table(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS,
                              cohorts)
@@ -156,6 +157,6 @@ def renewals(request: HttpRequest) -> HttpResponse:
              "vsi": [rate.get((m, Scheme.VSI)) for m in months],
              "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in months]}
     return render(request, "web/report_renewals.html", {
-        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today,
+        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today, "lapse_days": days,
         "lapse_total": sum(r["total"] for r in lapsed)})
 
