@@ -144,3 +144,9 @@ def test_a_new_wards_manager_sees_the_history_of_the_communes_merged_into_it() -
     assert 'id="overview-vsi">0<' not in today and "Phường Thành Vinh" in today
     shown = set(re.findall(r'level=point&amp;commune=\d+">([^<]+)</a>', today))
     assert shown == {"Phường Thành Vinh", "Phường Trường Vinh"}  # and no ward outside the scope
+
+
+def test_the_renewals_page_says_so_when_the_lapse_rule_is_not_day_based(who: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("ansinh.web.report_views.timezone.localdate", lambda: date(2025, 3, 1))
+    page = client_for(who.admin).get("/bao-cao/tai-tuc/")
+    assert page.status_code == 409 and "chưa có hiệu lực" in page.content.decode()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.enrollment.models import Scheme
+from ansinh.lib.errors import DomainError
 from ansinh.lib.money import format_number, format_share, format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.org.models import Agent, OrgUnit
@@ -139,9 +140,13 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 def renewals(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     area_ids = scope_for(request.user).area_ids
+    try:
+        days = queries.lapse_days(today)
+    except DomainError as error:  # the rule in force is not day-based: say so rather than guess
+        return render(request, "web/form.html", {"form": None, "title": "Tái tục và gián đoạn",
+                                                 "empty": error.message}, status=409)
     cohorts = [c | {"scheme_name": SCHEME_NAMES[c["scheme"]]} for c in queries.renewal_cohorts(today, area_ids)]
     lapsed = queries.lapses(today, area_ids)
-    days = queries.lapse_days(today)
     lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
              f"bắt đầu chưa đến {days} ngày sau ngày hết hạn."]
     lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
