@@ -54,10 +54,11 @@ def _period_line(view: Slice) -> str:
     return f"Từ {format_date_vi(view.start)} đến {format_date_vi(view.end)}; {shown}."
 
 
-def _bars(rows: Iterable[Row], count: int = 15) -> str:
+def _bars(rows: Iterable[Row], count: int = 15) -> dict[str, Any]:
+    """The top ``count`` rows for a ranked bar chart, and a height that fits them."""
     top = list(rows)[:count]
-    return json.dumps({"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
-                       "hi": [r.hi_new for r in top]})
+    return {"data": json.dumps({"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
+                                "hi": [r.hi_new for r in top]}), "height": 70 + 28 * len(top)}
 
 
 @login_required
