@@ -3,13 +3,14 @@ only, refused outside the scope; the money page starts them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from ansinh.enrollment import services as enrolling
@@ -104,3 +105,15 @@ def test_the_money_tables_export_to_xlsx(who: Any, tmp_path: Path) -> None:
     path.write_bytes(client.get("/thu-tien/", {**PERIOD, "xlsx": "reconciliation"}).content)
     table = read(path)
     assert table[0][:3] == ["Ngày", "Nhân viên thu", "Đã thu (tiền mặt)"] and table[1][2] == 5 * 264_000
+
+
+def test_a_job_whose_thread_died_is_marked_failed_and_old_files_are_swept(who: Any) -> None:
+    people, _ = who
+    stalled = ExportJob.objects.create(user=people.agent, kind="d05", params={}, title="D05", total=5)
+    ExportJob.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert jobs.job_of(people.agent, stalled.pk).status == ExportStatus.FAILED  # not "running" forever
+    old = jobs.start(people.agent, "payments", PERIOD, background=False)
+    path = jobs.file_of(old)
+    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    jobs.start(people.agent, "payments", PERIOD, background=False)  # starting one sweeps the old
+    assert not path.exists() and not ExportJob.objects.filter(pk=old.pk).exists()

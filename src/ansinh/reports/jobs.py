@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import exports, queries
 from ansinh.reports.models import ExportJob, ExportStatus
 
+STALLED = timedelta(minutes=10)  # no progress for this long: the writing thread is gone
+KEPT = timedelta(days=7)  # finished exports are deleted after this
 PAYMENT_COLUMNS = [("paid_at", "Thời điểm thu"), ("receipt", "Số biên lai"), ("scheme", "Loại hình"),
                    ("renewal", "Mới/tái tục"), ("amount", "Số tiền"), ("agent", "Nhân viên thu"),
                    ("commune", "Xã/phường")]
@@ -93,6 +95,7 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
     if found.needs_collector and not org_units(scope).filter(pk=params.get("collector")).exists():
         raise not_found()
     total = found.count(scope, params)
+    sweep(timezone.now())
     job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total,
                                    title=f"{found.title} {start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}")
     if background:
@@ -116,7 +119,7 @@ def run(job_id: int) -> ExportJob:
     try:
         written = exports.write_xlsx_to(
             str(path), job.title, kind.columns, kind.rows(scope_for(job.user), job.params), kind.shown,
-            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n))
+            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n, updated_at=timezone.now()))
     except (DomainError, OSError) as error:
         path.unlink(missing_ok=True)
         message = error.message if isinstance(error, DomainError) else "Không ghi được tệp."
@@ -129,11 +132,26 @@ def run(job_id: int) -> ExportJob:
 
 
 def job_of(user: AbstractBaseUser, job_id: int) -> ExportJob:
-    """The user's own job; anyone else's is "not found"."""
+    """The user's own job; anyone else's is "not found". A running job whose progress has not moved
+    for ``STALLED`` (its thread died with the server) is marked failed, so nobody waits forever."""
     job = ExportJob.objects.filter(pk=job_id, user_id=user.pk).first()
     if job is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy tệp xuất này.", "No such export.")
+    if job.status == ExportStatus.RUNNING and timezone.now() - job.updated_at > STALLED:
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, error="Việc xuất bị gián đoạn (máy chủ khởi động lại); hãy xuất lại.",
+            finished_at=timezone.now())
+        job.refresh_from_db()
     return job
+
+
+def sweep(now: datetime) -> int:
+    """Delete the files and records of exports finished more than ``KEPT`` ago; returns how many."""
+    old = ExportJob.objects.filter(created_at__lt=now - KEPT).exclude(status=ExportStatus.RUNNING)
+    for job in old:
+        if job.file_name:
+            (export_dir() / job.file_name).unlink(missing_ok=True)
+    return int(old.delete()[0])
 
 
 def file_of(job: ExportJob) -> Path:

@@ -118,6 +118,7 @@ class ExportJob(models.Model):
     error = models.CharField(max_length=300, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # progress moves it; a still one means a dead writer
     finished_at = models.DateTimeField(null=True, blank=True)
 
     @property
