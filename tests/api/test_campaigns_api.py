@@ -15,9 +15,10 @@ from ansinh.campaigns.models import (
     PrepTask,
 )
 from ansinh.enrollment import services as enrolling
+from ansinh.org.models import Role
 from ansinh.org.services import issue_token
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, person_data, personas, running_campaign
+from tests.builders import COMMUNE_X, person_data, personas, running_campaign, user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,17 @@ def test_tasks_show_overdue_and_can_be_done(world: dict[str, Any]) -> None:
     assert api.send("post", "/thang-5/media", {"channel": "press", "outlet": "Báo Nghệ An", "title": "Ra quân",
                                                "published_on": "2026-05-08"})[0] == 201
     assert len(api.get("/thang-5/media")[1]) == 1
+
+
+def test_a_read_only_role_changes_no_task_and_adds_no_media(world: dict[str, Any]) -> None:
+    api = Api(user(Role.VIEWER, COMMUNE_X, username="viewer_x"))
+    [task] = api.get("/thang-5/tasks")[1]
+    status, refused = api.send("patch", f"/thang-5/tasks/{task['id']}", {"status": "done"})
+    assert status == 403 and refused["error"]["code"] == "forbidden"
+    assert api.get("/thang-5/tasks")[1][0]["status"] != "done"
+    assert api.send("post", "/thang-5/media", {"channel": "press", "outlet": "Báo Nghệ An", "title": "Ra quân",
+                                               "published_on": "2026-05-08"})[0] == 403
+    assert api.get("/thang-5/media")[1] == []
 
 
 def test_an_attribution_is_overridden_with_a_reason(world: dict[str, Any]) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from ansinh.campaigns import analytics
 from ansinh.campaigns.bulletin import bulletin_pdf, bulletin_text
 from ansinh.campaigns.models import Campaign, EventSite, PrepTask
 from ansinh.campaigns.queries import campaign, summary
@@ -59,3 +61,12 @@ def test_the_seed_demo_loads_once_and_reports_the_seed_figures() -> None:
     assert result.exit_code == 0 and json.loads(result.stdout) == totals
     missing = CliRunner().invoke(app, ["campaigns", "summary", "--campaign", "khong-co", "--json"])
     assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "not_found"
+
+
+def test_the_agents_of_the_seed_share_its_new_participants_between_them() -> None:
+    load_demo()
+    ranked = analytics.agent_ranking(campaign(SLUG))
+    assert len(ranked) == SEED["sites"]  # one demo agent per district
+    assert sum(r["new_participants"] for r in ranked) == SEED["vsi_new"] + SEED["hi_new"]
+    assert ranked[0]["rank"] == 1
+    assert all(a["new_participants"] >= b["new_participants"] for a, b in pairwise(ranked))

@@ -37,6 +37,8 @@ from ansinh.campaigns.models import (
 from ansinh.campaigns.queries import campaign_area_ids
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.ranking import competition_ranks
+from ansinh.org.models import Agent
 from ansinh.payments.models import Payment
 
 
@@ -179,12 +181,8 @@ def ranking(campaign: Campaign, rule: str | None = None) -> list[Ranked]:
         new = sum(_participants(linked, scheme) for scheme in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
         scores.append((site, _score(campaign, site, new, rule), new))
     scores.sort(key=lambda s: (-s[1], s[0].pk))
-    ranked, previous, rank = [], None, 0
-    for position, (site, score, new) in enumerate(scores, start=1):
-        if score != previous:
-            rank, previous = position, score
-        ranked.append(Ranked(rank, site, score, new))
-    return ranked
+    ranks = competition_ranks([score for _, score, _ in scores])
+    return [Ranked(rank, site, score, new) for rank, (site, score, new) in zip(ranks, scores, strict=True)]
 
 
 def _score(campaign: Campaign, site: EventSite, new: int, rule: str) -> Decimal:
@@ -207,26 +205,22 @@ def _score(campaign: Campaign, site: EventSite, new: int, rule: str) -> Decimal:
     raise DomainError(ErrorCode.INVALID_INPUT, f"Cách xếp hạng «{rule}» không hợp lệ.", "Unknown rule.")
 
 
-def per_agent(campaign: Campaign) -> list[dict[str, Any]]:
-    return list(Attribution.objects.filter(campaign=campaign, agent__isnull=False)
-                .values("agent__code", "agent__name").annotate(enrollments=Count("pk"),
-                                                                 paid=Count("pk", filter=Q(
-                                                                     enrollment__status=EnrollmentStatus.PAID)))
-                .order_by("-paid", "agent__code"))
-
-
 def agent_ranking(campaign: Campaign) -> list[dict[str, Any]]:
     """Agents by new participants they brought in (paid, first term); equal counts share a rank."""
-    rows = []
-    for agent_id in Attribution.objects.filter(campaign=campaign, agent__isnull=False).values_list(
-            "agent_id", flat=True).distinct():
-        linked = Attribution.objects.filter(campaign=campaign, agent_id=agent_id)
-        rows.append({"agent": linked.first().agent,  # type: ignore[union-attr]
-                     "new_participants": sum(_participants(linked, s) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))})
-    rows.sort(key=lambda r: (-r["new_participants"], r["agent"].code))
-    previous, rank = None, 0
-    for position, row in enumerate(rows, start=1):
-        if row["new_participants"] != previous:
-            rank, previous = position, row["new_participants"]
+    new = Attribution.objects.filter(campaign=campaign, agent__isnull=False, enrollment__is_renewal=False,
+                                     enrollment__status=EnrollmentStatus.PAID)
+    counts: dict[int, int] = dict.fromkeys(Attribution.objects.filter(campaign=campaign, agent__isnull=False)
+                           .values_list("agent_id", flat=True), 0)
+    vsi = (new.filter(enrollment__scheme=Scheme.VSI).values("agent_id")
+           .annotate(n=Count("enrollment__person", distinct=True)).values_list("agent_id", "n"))
+    hi = (HiCardLine.objects.filter(enrollment__attribution__in=new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI))
+          .values("enrollment__attribution__agent_id").annotate(n=Count("person", distinct=True))
+          .values_list("enrollment__attribution__agent_id", "n"))
+    for agent_id, n in (*vsi, *hi):
+        counts[agent_id] += n
+    agents = Agent.objects.in_bulk(list(counts))
+    rows = sorted(({"agent": agents[pk], "new_participants": n} for pk, n in counts.items()),
+                  key=lambda r: (-r["new_participants"], r["agent"].code))
+    for rank, row in zip(competition_ranks([r["new_participants"] for r in rows]), rows, strict=True):
         row["rank"] = rank
     return rows

@@ -128,13 +128,7 @@ def tasks(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.patch("/{slug}/tasks/{task_id}")
 def update_task(request: HttpRequest, slug: str, task_id: int, body: TaskPatch) -> dict[str, Any]:
-    campaign = _visible(request, slug)
-    if not scope_for(request.user).can_write:
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn chỉ được xem.", "Read-only role.")
-    # One UPDATE statement: atomic by itself.
-    updated = PrepTask.objects.filter(event__campaign=campaign, pk=task_id).update(status=body.status)
-    if not updated:
-        raise not_found()
+    services.set_task_status(scope_for(request.user), _visible(request, slug), task_id, body.status)
     return {"id": task_id, "status": body.status}
 
 
@@ -147,10 +141,7 @@ def media(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.post("/{slug}/media", response={201: dict})
 def add_media(request: HttpRequest, slug: str, body: MediaIn) -> Status[dict[str, Any]]:
-    campaign = _visible(request, slug)
-    if not scope_for(request.user).can_write:
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn chỉ được xem.", "Read-only role.")
-    item = MediaItem.objects.create(campaign=campaign, **body.dict())
+    item = services.add_media(scope_for(request.user), _visible(request, slug), **body.dict())
     return Status(201, {"id": item.pk})
 
 

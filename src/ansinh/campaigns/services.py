@@ -21,12 +21,14 @@ from ansinh.campaigns.models import (
     Lead,
     LeadOutcome,
     LocationKind,
+    MediaItem,
     PrepTask,
     TaskStatus,
 )
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import normalize_phone
+from ansinh.org.scope import Scope, not_found
 
 
 def active_teams(user: AbstractBaseUser, on: date) -> QuerySet[AdvisoryTeam]:
@@ -106,6 +108,18 @@ def give_awards(campaign: Campaign, ranked: list[Any], title: str, on: date, top
         return list(Award.objects.filter(campaign=campaign, title=title).order_by("rank", "pk"))
     return Award.objects.bulk_create(Award(campaign=campaign, site=r.site, title=title, rank=r.rank, awarded_on=on)
                                      for r in ranked if r.rank <= top)
+
+
+def set_task_status(scope: Scope, campaign: Campaign, task_id: int, status: str) -> None:
+    """One UPDATE statement: atomic by itself."""
+    scope.require_writer()
+    if not PrepTask.objects.filter(event__campaign=campaign, pk=task_id).update(status=status):
+        raise not_found()
+
+
+def add_media(scope: Scope, campaign: Campaign, **fields: Any) -> MediaItem:
+    scope.require_writer()
+    return MediaItem.objects.create(campaign=campaign, **fields)
 
 
 @transaction.atomic

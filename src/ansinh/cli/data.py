@@ -211,7 +211,7 @@ def reports_refresh(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã tổng hợp {written} dòng số liệu.")
+    console.print(f"Đã tổng hợp {format_number(written)} dòng số liệu.")
 
 
 @demo_cli.command("synth")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max
 
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
+from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, PlanStatus, VsiPlan
 from ansinh.enrollment.services import derived_groups, next_vsi_month, supported_months_used
 from ansinh.lib.errors import DomainError
 from ansinh.org.scope import Scope
@@ -101,8 +101,3 @@ def _hi_amount(on: date, members: int) -> tuple[int | None, str]:
     except DomainError as error:
         return None, error.message
     return quote.total, ""
-
-
-def paid_terms(person: Person) -> list[Enrollment]:
-    return list(Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
-                .order_by("period_start"))

@@ -59,6 +59,10 @@ class Scope:
 
     def require_write(self, area_id: int | None) -> None:
         self.require_area(area_id)
+        self.require_writer()
+
+    def require_writer(self) -> None:
+        """Refuse a change by a read-only role (for changes that belong to no single area)."""
         if not self.can_write:
             raise DomainError(
                 ErrorCode.FORBIDDEN,

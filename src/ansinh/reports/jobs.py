@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
+from ansinh.lib.periods import require_order
 from ansinh.org.queries import org_units
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import exports, queries
@@ -90,8 +91,7 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
         raise invalid_input("Không có loại danh sách này.", "Unknown export kind.", field="kind")
     scope = scope_for(user)
     start_day, end_day = _period(params)
-    if start_day > end_day:
-        raise invalid_input("Ngày kết thúc phải sau ngày bắt đầu.", "start > end", field="end")
+    require_order(start_day, end_day)
     if found.needs_collector and not org_units(scope).filter(pk=params.get("collector")).exists():
         raise not_found()
     total = found.count(scope, params)

@@ -13,19 +13,7 @@ from ansinh.enrollment.models import Scheme
 from ansinh.org.models import Agent, OrgUnit
 
 
-class Measures(models.Model):
-    people = models.IntegerField(default=0)  # VSI participants or household-HI card holders paid for
-    enrollments = models.IntegerField(default=0)
-    amount = models.BigIntegerField(default=0)  # collected, net of reversals
-    state_support = models.BigIntegerField(default=0)
-    local_support = models.BigIntegerField(default=0)
-    other_support = models.BigIntegerField(default=0)  # paid by sponsors
-
-    class Meta:
-        abstract = True
-
-
-class Fact(Measures):
+class Fact(models.Model):
     """The full grain, for the drill-down to collection points and agents."""
 
     day = models.DateField(db_index=True)
@@ -35,6 +23,12 @@ class Fact(Measures):
     agent = models.ForeignKey(Agent, models.PROTECT, null=True, related_name="+")
     scheme = models.CharField(max_length=12)
     is_renewal = models.BooleanField()
+    people = models.IntegerField(default=0)  # VSI participants or household-HI card holders paid for
+    enrollments = models.IntegerField(default=0)
+    amount = models.BigIntegerField(default=0)  # collected, net of reversals
+    state_support = models.BigIntegerField(default=0)
+    local_support = models.BigIntegerField(default=0)
+    other_support = models.BigIntegerField(default=0)  # paid by sponsors
 
     class Meta:
         constraints = [models.UniqueConstraint(

@@ -19,6 +19,7 @@ from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import forward_map
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, Scheme
 from ansinh.lib.periods import add_months
+from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.reports.models import AreaDay, Fact, PlanTarget
 from ansinh.rules.params import default_parameters
@@ -109,9 +110,10 @@ def targets(year: int, end: date, area_ids: Iterable[int] | None = None) -> list
     if scope is not None:
         wanted = wanted.filter(area_id__in=scope)
     so_far = overview(date(year, 1, 1), end, scope)
+    values = dict(wanted.values("scheme").annotate(n=Sum("value")).values_list("scheme", "n"))
     found = []
     for scheme, label in Scheme.choices:
-        value = wanted.filter(scheme=scheme).aggregate(n=Sum("value"))["n"]
+        value = values.get(scheme)
         done = so_far["vsi_new_people"] if scheme == Scheme.VSI else so_far["hi_new_people"]
         found.append({"scheme": scheme, "label": label, "target": value, "done": done,
                       "share": (done / value) if value else None})
@@ -186,12 +188,8 @@ def _by_org(view: Slice, level: str, commune: int | None, point: int | None) -> 
 def ranked(rows: Iterable[Row]) -> list[Row]:
     """Ranked by new participants, then money; equal results share a rank (1, 2, 2, 4)."""
     ordered = sorted(rows, key=lambda r: (-r.new, -r.amount, r.code))
-    previous: tuple[int, int] | None = None
-    for position, row in enumerate(ordered, start=1):
-        if (row.new, row.amount) != previous:
-            row.rank, previous = position, (row.new, row.amount)
-        else:
-            row.rank = ordered[position - 2].rank
+    for rank, row in zip(competition_ranks([(r.new, r.amount) for r in ordered]), ordered, strict=True):
+        row.rank = rank
     return ordered
 
 
@@ -242,21 +240,22 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
     terms = Enrollment.objects.all()
     if area_ids is not None:
         terms = terms.filter(area_id__in=set(area_ids))
-    grace = timedelta(days=lapse_days(on) - 1)
+    days = lapse_days(on)
+    grace = timedelta(days=days - 1)
     ended = _ended(terms, first, on - grace, grace).filter(renewed=False)
     reasons = [
         ("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)", Q(status=EnrollmentStatus.CANCELLED)),
         ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện",
          Q(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED)),
-        ("not_renewed", f"Hết hạn, {lapse_days(on)} ngày sau vẫn chưa đóng tiếp",
+        ("not_renewed", f"Hết hạn, {days} ngày sau vẫn chưa đóng tiếp",
          Q(status=EnrollmentStatus.PAID) & ~Q(plan__status=PlanStatus.STOPPED)),
     ]
+    by_scheme = {row["scheme"]: row for row in ended.values("scheme").annotate(
+        **{code: Count("pk", filter=condition) for code, _, condition in reasons})}
     found = []
-    for code, label, condition in reasons:
-        counts = dict(ended.filter(condition).values_list("scheme").annotate(n=Count("pk")))
-        counts = {s: counts.get(s, 0) for s in Scheme.values}
-        found.append({"code": code, "label": label, "vsi": counts[Scheme.VSI],
-                      "hi": counts[Scheme.HOUSEHOLD_HI], "total": sum(counts.values())})
+    for code, label, _ in reasons:
+        vsi, hi = (int(by_scheme.get(s, {}).get(code, 0)) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
+        found.append({"code": code, "label": label, "vsi": vsi, "hi": hi, "total": vsi + hi})
     return found
 
 

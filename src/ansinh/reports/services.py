@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
 from ansinh.reports.models import AreaDay, Fact, FrozenPeriod
 
@@ -96,9 +96,7 @@ def _aggregated(start: date, end: date, frozen: list[tuple[date, date]]) -> Quer
 @transaction.atomic
 def refresh(start: date, end: date, progress: Callable[[int], None] | None = None) -> int:
     """Recompute the facts of ``start``..``end`` (frozen days excepted); returns the rows written."""
-    if start > end:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Ngày bắt đầu phải trước ngày kết thúc.", "start > end",
-                          field="start")
+    require_order(start, end)
     frozen = list(FrozenPeriod.objects.filter(start__lte=end, end__gte=start).values_list("start", "end"))
     for model in (Fact, AreaDay):
         stale = model.objects.filter(day__gte=start, day__lte=end)
@@ -154,8 +152,7 @@ def _insert_select(model: type[Fact] | type[AreaDay], columns: tuple[str, ...], 
 @transaction.atomic
 def freeze(start: date, end: date, by: object = None) -> FrozenPeriod:
     """Freeze a reported period: later payments and refreshes leave its facts as they are."""
-    if start > end:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Ngày bắt đầu phải trước ngày kết thúc.", "start > end")
+    require_order(start, end)
     return FrozenPeriod.objects.create(start=start, end=end, frozen_by=by if getattr(by, "pk", None) else None)
 
 

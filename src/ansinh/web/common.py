@@ -52,9 +52,9 @@ def export_table(request: HttpRequest, name: str, title: str, lines: list[str], 
     return None
 
 
-def export_query(request: HttpRequest) -> str:
-    """The page's own address parameters, for its export links."""
+def export_query(request: HttpRequest, *also: str) -> str:
+    """The page's own address parameters without the export ones (and ``also``), for its links."""
     kept = request.GET.copy()
-    for name in ("xlsx", "pdf"):
+    for name in ("xlsx", "pdf", *also):
         kept.pop(name, None)
     return kept.urlencode()

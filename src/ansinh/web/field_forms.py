@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 
 from ansinh.enrollment.models import CardKind
+from ansinh.lib.errors import DomainError
+from ansinh.lib.periods import require_order
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import PaymentMethod, RemittanceKind, Sponsor
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
@@ -80,14 +82,17 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET)
     end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end"):
+            try:
+                require_order(cleaned["start"], cleaned["end"])
+            except DomainError as error:
+                self.add_error("end", error.message)
+        return cleaned
+
 
 class ReportForm(PeriodForm):
     map = forms.ChoiceField(label="Đơn vị hành chính", required=False, initial="recorded",
                             choices=[("recorded", "Như khi thu tiền (bản đồ thời kỳ đó)"),
                                      ("today", "Quy đổi về xã/phường hiện nay")])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            self.add_error("end", "Ngày kết thúc phải sau ngày bắt đầu.")
-        return cleaned

@@ -4,7 +4,7 @@ Each view parses input and calls one service or query."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -186,7 +186,7 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
     agents = Agent.objects.filter(pk__in=paid.values("agent_id"))
     statements = [(agent, money.commission_statement(agent, start)) for agent in agents]
-    reconciliation = money.reconciliation(scope, start, min(end, start + timedelta(days=62)))
+    reconciliation = money.reconciliation(scope, start, end)
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
     exported = (export_table(request, f"doi-soat-{period}", "Đối soát theo ngày và nhân viên thu", [],
                              RECONCILIATION_COLUMNS, [_reconciled(r) for r in reconciliation], "reconciliation",

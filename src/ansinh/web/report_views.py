@@ -26,6 +26,7 @@ from ansinh.reports.queries import COLUMNS, LEVEL_NAMES, LEVELS, NO_POINT, Row, 
 from ansinh.web.common import export_query, export_table
 from ansinh.web.field_forms import ReportForm
 
+DRILL = ("level", "area", "commune", "point")  # where the drill-down stands, in the address
 NEXT_LEVEL = {"area": "commune", "commune": "point", "point": "agent"}
 SCHEME_NAMES = dict(Scheme.choices)
 COHORT_COLUMNS = [("month", "Tháng hết hạn"), ("scheme_name", "Loại hình"), ("ended", "Số kỳ hết hạn"),
@@ -93,21 +94,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         "form": form, "view": tiles, "rows": rows, "level": level, "level_name": LEVEL_NAMES[level],
         "next_level": NEXT_LEVEL.get(level), "area": area, "commune": commune, "crumbs": crumbs, "note": note,
         "targets": targets, "chart": json.dumps(chart), "bars": _bars(rows), "query": export_query(request),
-        "base": _base_query(request), "start": view.start, "end": view.end,
-        "keep": [(name, request.GET[name]) for name in ("level", "area", "commune", "point") if name in request.GET]})
-
-
-def _base_query(request: HttpRequest) -> str:
-    kept = request.GET.copy()
-    for name in ("xlsx", "pdf", "level", "area", "commune", "point"):
-        kept.pop(name, None)
-    return kept.urlencode()
+        "base": export_query(request, *DRILL), "start": view.start, "end": view.end,
+        "keep": [(name, request.GET[name]) for name in DRILL if name in request.GET]})
 
 
 def _crumbs(request: HttpRequest, level: str, area: int | None, commune: int | None,
             point: int | None) -> list[dict[str, Any]]:
     """Where the drill-down stands: province › area › commune › collection point."""
-    base = _base_query(request)
+    base = export_query(request, *DRILL)
     crumbs = [{"name": LEVEL_NAMES["province"], "href": f"?{base}"}]
     if area is not None and (unit := AdministrativeUnit.objects.filter(pk=area).first()):
         crumbs.append({"name": unit.name, "href": f"?{base}&level=commune&area={area}"})
