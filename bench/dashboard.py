@@ -56,6 +56,7 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
     from django.db.models.functions import Coalesce
+    from django.utils import timezone
 
     from ansinh.demo.synth import synthesize
     from ansinh.enrollment.models import HiCardLine, Scheme
@@ -72,7 +73,7 @@ def main() -> None:
         print(f"generating a synthetic province of {args.people:,} people (ansinh demo synth)…", flush=True)
         made = synthesize(args.people, progress=lambda n: None)
         print(f"  {made}", flush=True)
-    last = services.local_day(Payment.objects.aggregate(last=Max("paid_at"))["last"])
+    last = timezone.localdate(Payment.objects.aggregate(last=Max("paid_at"))["last"])
     start = last - timedelta(days=364)
     view = Slice(start, last)
     print(f"data: {Payment.objects.count():,} payments, {Fact.objects.count():,} facts, "

@@ -67,11 +67,11 @@ def attribute(campaign: Campaign) -> int:
         team = teams.get(members.get(recorder)) if recorder in members else None
         if team is None and payment.agent is None:
             continue  # neither a team member nor an agent recorded it
-        day = timezone.localtime(payment.paid_at).date()
+        day = timezone.localdate(payment.paid_at)
         site = team.site if team is not None and team.site_id else site_of(payment.enrollment.area_id)
         added.append(Attribution(enrollment=payment.enrollment, campaign=campaign, team=team, agent=payment.agent,
                                  site=site, event=next((e for e in events
-                                                        if timezone.localtime(e.starts_at).date() == day), None)))
+                                                        if timezone.localdate(e.starts_at) == day), None)))
     Attribution.objects.bulk_create(added)
     return len(added)
 

@@ -23,7 +23,7 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
         enrollment.household.head.full_name if enrollment.household and enrollment.household.head else "")
     lines = [
         ("Số biên lai", receipt.serial),
-        ("Ngày thu", format_date_vi(timezone.localtime(receipt.issued_at).date())),
+        ("Ngày thu", format_date_vi(timezone.localdate(receipt.issued_at))),
         ("Người tham gia" if enrollment.person else "Chủ hộ", who),
         ("Loại", enrollment.get_scheme_display()),
         ("Số tháng", f"{enrollment.months} (từ {format_date_vi(enrollment.period_start)})"),

@@ -116,7 +116,7 @@ def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
     for p in Payment.objects.filter(agent=agent, paid_at__date__gte=first, paid_at__date__lt=after).select_related(
             "enrollment"):
         key = (p.enrollment.scheme, p.enrollment.is_renewal, p.method)
-        day = timezone.localtime(p.paid_at).date()
+        day = timezone.localdate(p.paid_at)
         rate = next((r for r in rates if (r.scheme, r.is_renewal, r.method) == key and r.valid_from <= day
                      and (r.valid_to is None or r.valid_to >= day)), None)
         line = sums[key]
@@ -152,7 +152,7 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
         yield {
             "name": person.full_name, "si_code": person.si_code or "", "citizen_id": person.citizen_id or "",
             "address": f"{person.address_detail}, {person.area.name}".strip(", "),
-            "receipt_date": timezone.localtime(p.paid_at).date(), "receipt_number": p.receipt.serial,
+            "receipt_date": timezone.localdate(p.paid_at), "receipt_number": p.receipt.serial,
             "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
             "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
             "other_support": p.amount if sponsored else 0, "collector_code": p.collector.code,

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -34,14 +34,9 @@ def is_frozen(day: date) -> bool:
     return FrozenPeriod.objects.filter(start__lte=day, end__gte=day).exists()
 
 
-def local_day(moment: datetime) -> date:
-    """The day of a moment in Viet Nam: the day a payment counts on."""
-    return timezone.localtime(moment, TZ).date()
-
-
 def count_payment(payment: Payment) -> None:
     """Add one new payment to its fact cell (called inside the writer's transaction)."""
-    day = local_day(payment.paid_at)
+    day = timezone.localdate(payment.paid_at)
     if is_frozen(day):
         return
     enrollment = payment.enrollment
@@ -132,7 +127,7 @@ def refresh_all(progress: Callable[[int], None] | None = None) -> int:
     span = Payment.objects.aggregate(first=Min("paid_at"), last=Max("paid_at"))
     if span["first"] is None:
         return 0
-    return refresh(local_day(span["first"]), local_day(span["last"]), progress)
+    return refresh(timezone.localdate(span["first"]), timezone.localdate(span["last"]), progress)
 
 
 def _total(field: str, **only: Any) -> Coalesce:
