@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ansinh.org.models import Role
+from ansinh.registry import audit
 from ansinh.registry.models import AuditEntry, Household, Person
-from tests.builders import COMMUNE_X, PASSWORD, Personas, commune, personas
+from tests.builders import COMMUNE_X, PASSWORD, Personas, commune, personas, user
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,67 @@ def test_a_user_changes_their_password(who: Personas) -> None:
     wrong = client_for(who.agent).post("/doi-mat-khau/", {"old_password": "sai", "new_password1": "x",
                                                           "new_password2": "x"})
     assert wrong.status_code == 200 and wrong.context["form"].errors
+
+
+def test_the_edit_form_does_not_prefill_masked_identifiers_and_an_empty_input_keeps_them(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form(si_code="4012345678"))
+    person = Person.objects.get()
+    before = AuditEntry.objects.count()
+    page = client.get(f"/nguoi/{person.pk}/sua/").content.decode()
+    for full, masked in (("040085000123", "040******123"), ("0912345678", "091****678"), ("4012345678", "40******78")):
+        assert full not in page and f"Đang lưu: {masked} — nhập số mới nếu muốn thay đổi" in page
+    assert 'placeholder="nhập số mới nếu muốn thay đổi"' in page
+    assert AuditEntry.objects.count() == before  # no full value shown, so no read to audit
+    edited = household_form(full_name="Nguyễn Văn Ân", citizen_id="", phone="", si_code="")
+    assert client.post(f"/nguoi/{person.pk}/sua/", edited).status_code == 302
+    person.refresh_from_db()
+    assert (person.full_name, person.citizen_id, person.phone, person.si_code) == (
+        "Nguyễn Văn Ân", "040085000123", "0912345678", "4012345678")
+    assert client.post(f"/nguoi/{person.pk}/sua/", household_form(phone="0987654321", citizen_id="")).status_code == 302
+    person.refresh_from_db()
+    assert (person.phone, person.citizen_id) == ("0987654321", "040085000123")
+
+
+def test_the_viewer_cannot_open_or_post_the_edit_form(who: Personas) -> None:
+    client_for(who.agent).post("/ho/moi/", household_form())
+    person = Person.objects.get()
+    viewer = client_for(user(Role.VIEWER, COMMUNE_X))
+    before = AuditEntry.objects.count()
+    shown = viewer.get(f"/nguoi/{person.pk}/sua/")
+    assert shown.status_code == 403 and "chỉ được xem" in shown.content.decode()
+    assert "040085000123" not in shown.content.decode()
+    assert viewer.post(f"/nguoi/{person.pk}/sua/", household_form(full_name="Đổi")).status_code == 403
+    person.refresh_from_db()
+    assert person.full_name == "Nguyễn Văn An" and AuditEntry.objects.count() == before
+
+
+def test_the_viewer_may_not_reveal_and_sees_no_reveal_button(who: Personas) -> None:
+    client_for(who.agent).post("/ho/moi/", household_form())
+    person = Person.objects.get()
+    viewer = client_for(user(Role.VIEWER, COMMUNE_X))
+    assert "đầy đủ (được ghi nhật ký)" not in viewer.get(f"/nguoi/{person.pk}/").content.decode()
+    refused = viewer.post(f"/nguoi/{person.pk}/", {"field": "citizen_id"})
+    assert refused.status_code == 403 and "040085000123" not in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="reveal").exists()
+
+
+def test_an_agent_reveals_the_phone_and_the_si_code_one_at_a_time(who: Personas) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form(si_code="4012345678"))
+    person = Person.objects.get()
+    page = client.post(f"/nguoi/{person.pk}/", {"field": "phone"}).content.decode()
+    assert 'id="phone">0912345678' in page and 'id="citizen-id">040******123' in page
+    assert 'id="si-code">4012345678' in client.post(f"/nguoi/{person.pk}/", {"field": "si_code"}).content.decode()
+    assert [e.changes["field"] for e in AuditEntry.objects.filter(action="reveal").order_by("id")] == [
+        "phone", "si_code"]
+
+
+def test_an_id_search_beyond_the_hourly_limit_answers_a_vietnamese_message(who: Personas) -> None:
+    client = client_for(who.agent)
+    for n in range(audit.LOOKUPS_PER_HOUR):
+        assert client.get("/tim-kiem/", {"q": f"0400850{n:05d}"}).status_code == 200
+    refused = client.get("/tim-kiem/", {"q": "040085000123"})
+    assert refused.status_code == 429 and "trong một giờ qua" in refused.content.decode()
+    masked = client_for(who.admin).get("/tim-kiem/", {"q": "040******123"}).content.decode()
+    assert "12 chữ số" in masked

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NO_RECEIPT_POOL = "no_receipt_pool"
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)

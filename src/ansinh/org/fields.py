@@ -94,11 +94,47 @@ def shown(scope: Scope, field: PersonalField, value: str | date | None) -> str:
     return mask(field, value)
 
 
-def exported(scope: Scope, field: PersonalField, value: str | date | None) -> str:
-    """What an export (XLSX/PDF) carries: full for the roles the policy names, masked otherwise.
-    The caller audits an export that carried any full value (``AUDITED``), with its row count."""
+def served(scope: Scope, field: PersonalField, value: str | date | None) -> str | date:
+    """What a machine output (an API response, the offline download) carries: the value as stored
+    (a date stays a date) for the roles that see it plain, masked otherwise. Never audited: it is
+    never a full identifier."""
+    if value is None or value == "":
+        return ""
+    return value if sees_plain(scope, field) else mask(field, value)
+
+
+def exported(scope: Scope, field: PersonalField, value: str | date | None) -> str | date:
+    """What an export (XLSX/PDF) carries: full for the roles the policy names (a date stays a date,
+    so a spreadsheet gets a date cell), masked otherwise. The caller audits an export that carried
+    any full value (``exports_any_full``), with its row count."""
     if value is None or value == "":
         return ""
     if exports_full(scope, field):
-        return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+        return value
     return mask(field, value)
+
+
+def exports_any_full(scope: Scope) -> bool:
+    """Whether this scope's exports carry any full value worth an audit entry."""
+    return any(exports_full(scope, field) for field in AUDITED)
+
+
+def prefilled(scope: Scope, field: PersonalField) -> bool:
+    """Whether an edit form may pre-fill the stored value. A masked field is left empty: the form
+    shows the masked value beside it and asks for a new one, and an empty input keeps the stored one."""
+    return field not in POLICY or sees_plain(scope, field)
+
+
+# Who reads the audit trail of personal data (within their scope), and who may learn which area
+# holds a citizen ID registered outside their own scope (to resolve a refused duplicate). Agents
+# and viewers do neither: the trail itself tells who looked at whom.
+AUDIT_READERS = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER})
+LOCATORS = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER})
+
+
+def may_read_audit(scope: Scope) -> bool:
+    return scope.role in AUDIT_READERS
+
+
+def may_locate(scope: Scope) -> bool:
+    return scope.role in LOCATORS

@@ -1,19 +1,28 @@
 """Registry API: people, households, memberships and poverty status — scoped and audited by the
-services, identifiers masked for roles that may not see them."""
+services; personal fields as the field policy (org/fields.py) serves them, full values only through
+the audited ``reveal``."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from ansinh.org.fields import PersonalField, served
 from ansinh.org.scope import Scope, scope_for
-from ansinh.registry import queries, services
+from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
 
 router = Router(tags=["registry"])
+
+
+class RevealField(StrEnum):
+    CITIZEN_ID = "citizen_id"
+    PHONE = "phone"
+    SI_CODE = "si_code"
 
 
 class PersonIn(Schema):
@@ -30,13 +39,16 @@ class PersonIn(Schema):
 
 
 class PersonOut(Schema):
+    """Personal fields as the field policy serves them to the caller: masked unless its role sees
+    them plain (the birth date is then the year only); full identifiers only through ``reveal``."""
+
     id: int
     full_name: str
-    date_of_birth: date
+    date_of_birth: date | str
     sex: str
     ethnicity: str
     citizen_id: str
-    si_code: str | None
+    si_code: str
     phone: str
     area_code: str
     address_detail: str
@@ -47,6 +59,18 @@ class PeoplePage(Schema):
     count: int
     page: int
     pages: int
+    notice: str = ""  # e.g. "Đã có hồ sơ ở địa bàn khác — liên hệ quản lý"
+    elsewhere: bool = False
+
+
+class LocateIn(Schema):
+    citizen_id: str
+
+
+class Located(Schema):
+    found: bool
+    area_code: str | None
+    area_name: str | None
 
 
 class HouseholdIn(Schema):
@@ -100,10 +124,6 @@ class EndIn(Schema):
     left: date
 
 
-class Revealed(Schema):
-    citizen_id: str
-
-
 def _data(scope: Scope, body: PersonIn) -> services.PersonData:
     return services.PersonData(
         full_name=body.full_name, date_of_birth=body.date_of_birth, sex=body.sex,
@@ -113,9 +133,9 @@ def _data(scope: Scope, body: PersonIn) -> services.PersonData:
 
 
 def _person_out(scope: Scope, p: Person) -> dict[str, Any]:
-    return {"id": p.pk, "full_name": p.full_name, "date_of_birth": p.date_of_birth, "sex": p.sex,
-            "ethnicity": p.ethnicity, "citizen_id": queries.shown_citizen_id(scope, p), "si_code": p.si_code,
-            "phone": queries.shown_phone(scope, p), "area_code": p.area.code, "address_detail": p.address_detail}
+    personal = {f.value: served(scope, f, getattr(p, f.value)) for f in PersonalField}
+    return {"id": p.pk, "full_name": p.full_name, "sex": p.sex, "ethnicity": p.ethnicity, "area_code": p.area.code,
+            **personal}
 
 
 def _household_out(scope: Scope, household_id: int) -> dict[str, Any]:
@@ -132,10 +152,12 @@ def _household_out(scope: Scope, household_id: int) -> dict[str, Any]:
 
 @router.get("/people", response=PeoplePage, summary="Search by name (ignoring diacritics), citizen ID or phone")
 def search_people(request: HttpRequest, q: str, page: int = 1) -> dict[str, Any]:
+    """A search by citizen ID or phone is an audited look-up, limited per user per hour (429 beyond)."""
     scope = scope_for(request.user)
-    found = queries.search_people(scope, q, page)
-    return {"items": [_person_out(scope, p) for p in found], "count": found.paginator.count,
-            "page": found.number, "pages": found.paginator.num_pages}
+    found = lookups.search_people(request.user, scope, q, page)
+    return {"items": [_person_out(scope, p) for p in found.page], "count": found.page.paginator.count,
+            "page": found.page.number, "pages": found.page.paginator.num_pages, "notice": found.notice,
+            "elsewhere": found.elsewhere}
 
 
 @router.post("/people", response={201: PersonOut})
@@ -164,9 +186,20 @@ def delete_person(request: HttpRequest, person_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/people/{person_id}/reveal", response=Revealed, summary="The full citizen ID (audited)")
-def reveal(request: HttpRequest, person_id: int) -> dict[str, str]:
-    return {"citizen_id": services.reveal_citizen_id(request.user, scope_for(request.user), person_id)}
+@router.post("/people/{person_id}/reveal", response=dict[str, str],
+             summary="The full value of one personal field: citizen_id (default), phone or si_code (audited)")
+def reveal(request: HttpRequest, person_id: int, field: RevealField = RevealField.CITIZEN_ID) -> dict[str, str]:
+    wanted = PersonalField(field.value)
+    return {wanted.value: services.reveal(request.user, scope_for(request.user), person_id, wanted)}
+
+
+@router.post("/citizen-ids/locate", response=Located,
+             summary="Which commune holds a citizen ID (managers only; audited, limited per hour)")
+def locate(request: HttpRequest, body: LocateIn) -> dict[str, Any]:
+    area = lookups.locate_citizen_id(request.user, scope_for(request.user), body.citizen_id)
+    if area is None:
+        return {"found": False, "area_code": None, "area_name": None}
+    return {"found": True, "area_code": area.code, "area_name": area.name}
 
 
 @router.post("/households", response={201: HouseholdOut})

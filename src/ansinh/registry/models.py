@@ -116,7 +116,7 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True, related_name="+",
                               db_constraint=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=10)  # create, update, delete, reveal
+    action = models.CharField(max_length=10)  # see registry.audit.ACTIONS
     entity = models.CharField(max_length=20)  # person, household, membership, poverty
     entity_id = models.BigIntegerField()
     area = models.ForeignKey(AdministrativeUnit, models.DO_NOTHING, null=True, related_name="+", db_constraint=False)
@@ -126,7 +126,9 @@ class AuditEntry(models.Model):
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["entity", "entity_id"], name="audit_entity")]
+        indexes = [models.Index(fields=["entity", "entity_id"], name="audit_entity"),
+                   # the hourly allowance of look-ups counts one user's recent entries of two actions
+                   models.Index(fields=["actor", "action", "at"], name="audit_actor_action")]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

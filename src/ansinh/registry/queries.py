@@ -1,4 +1,5 @@
-"""Reads of people and households, always through the user's scope, with identifiers masked."""
+"""Reads of people and households, always through the user's scope. Identifier look-ups (which are
+audited and rate limited) go through ``lookups``; these reads never show a personal field."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ansinh.lib.errors import DomainError
-from ansinh.lib.identifiers import mask_citizen_id, mask_phone, normalize_phone
+from ansinh.lib.identifiers import normalize_phone
 from ansinh.lib.text import fold
+from ansinh.org.fields import PersonalField
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 
@@ -26,21 +28,41 @@ def households(scope: Scope) -> QuerySet[Household]:
     return Household.objects.filter(scope.areas_q()).select_related("area", "head")
 
 
-def search_filter(text: str) -> Q:
-    """A citizen ID (12 digits), a phone, or a name ignoring case and diacritics."""
+# Something that looks like an attempt at an identifier: a masked pattern, or a run of digits.
+_ID_LIKE = re.compile(r"[\d*]{6,}|\*")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """What a search text names: a full citizen ID, a phone, or a partial identifier (which matches
+    nothing: a masked ID must not be completed by searching)."""
+
+    by: PersonalField | None  # None: partial
+    value: str
+
+
+def identifier_in(text: str) -> Identifier | None:
+    """The identifier a search text names, or None for a name."""
     text = text.strip()
     if re.fullmatch(r"\d{12}", text):
-        return Q(citizen_id=text)
+        return Identifier(PersonalField.CITIZEN_ID, text)
     if re.fullmatch(r"[+\d][\d\s.\-]{8,}", text):
         try:
-            return Q(phone=normalize_phone(text))
+            return Identifier(PersonalField.PHONE, normalize_phone(text))
         except DomainError:
             pass
-    return Q(folded_name__contains=fold(text))
+    if _ID_LIKE.search(text.replace(" ", "")):
+        return Identifier(None, text)
+    return None
 
 
-def search_people(scope: Scope, text: str, page: int = 1) -> Page[Person]:
-    found = people(scope).filter(search_filter(text)) if text.strip() else people(scope).none()
+def by_name(scope: Scope, text: str, page: int = 1) -> Page[Person]:
+    """People in scope whose name contains ``text``, ignoring case and diacritics."""
+    found = people(scope).filter(folded_name__contains=fold(text)) if text.strip() else people(scope).none()
+    return paged(found, page)
+
+
+def paged(found: QuerySet[Person], page: int) -> Page[Person]:
     return Paginator(found.order_by("folded_name", "pk"), PAGE_SIZE).get_page(page)
 
 
@@ -49,18 +71,6 @@ def person(scope: Scope, person_id: int) -> Person:
     if found is None:
         raise not_found()
     return found
-
-
-def shown_citizen_id(scope: Scope, p: Person) -> str:
-    if not p.citizen_id:
-        return ""
-    return p.citizen_id if scope.sees_full_identifiers else mask_citizen_id(p.citizen_id)
-
-
-def shown_phone(scope: Scope, p: Person) -> str:
-    if not p.phone:
-        return ""
-    return p.phone if scope.sees_full_identifiers else mask_phone(p.phone)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ failure half-way leaves nothing behind.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -16,12 +17,13 @@ from django.db import IntegrityError, transaction
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import Sex as SexCode
-from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
+from ansinh.lib.identifiers import check_citizen_id, check_si_code, normalize_phone
 from ansinh.lib.text import fold
+from ansinh.org.fields import AUDITED, PersonalField, mask, may_reveal, prefilled, shown
 from ansinh.org.scope import Scope, not_found
+from ansinh.registry.audit import audit, audit_read, masked_query, record_lookup
 from ansinh.registry.ethnicities import ETHNICITIES
 from ansinh.registry.models import (
-    AuditEntry,
     Household,
     HouseholdPoverty,
     Membership,
@@ -84,36 +86,35 @@ def _commune(scope: Scope, area_id: int) -> AdministrativeUnit:
     return area
 
 
-def _masked(field: str, value: Any) -> Any:
-    """Audit entries keep changes, but never a full citizen ID or phone."""
-    if value and field == "citizen_id":
-        return mask_citizen_id(str(value))
-    if value and field == "phone":
-        return mask_phone(str(value))
-    return value.isoformat() if isinstance(value, date) else value
+ELSEWHERE = "Đã có hồ sơ ở địa bàn khác — liên hệ quản lý"
 
 
-def audit(actor: AbstractBaseUser | None, action: str, entity: str, entity_id: int, area_id: int | None,
-          changes: dict[str, Any] | None = None) -> None:
-    AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action, entity=entity, entity_id=entity_id, area_id=area_id,
-        changes={k: [_masked(k, old), _masked(k, new)] for k, (old, new) in (changes or {}).items()},
-    )
+def _claim_citizen_id(actor: AbstractBaseUser | None, scope: Scope, citizen_id: str | None,
+                      exclude: int | None = None) -> None:
+    """Refuse a citizen ID already registered. Inside the caller's scope the refusal points to the
+    record; outside it, it says only that a record exists elsewhere (no name, no id). Either way the
+    refusal is an identifier look-up: audited, and counted against the hourly allowance. Called
+    before the write's transaction, so the entry survives the refusal."""
+    if not citizen_id:
+        return
+    existing = Person.objects.filter(citizen_id=citizen_id).exclude(pk=exclude).first()
+    if existing is None:
+        return
+    inside = scope.has_area(existing.area_id)
+    record_lookup(actor, "lookup", existing.pk, existing.area_id,
+                  {"by": "citizen_id", "query": masked_query(PersonalField.CITIZEN_ID, citizen_id),
+                   "result": "in_scope" if inside else "elsewhere", "why": "duplicate_check"})
+    if not inside:
+        raise DomainError(ErrorCode.DUPLICATE_CITIZEN_ID, ELSEWHERE,
+                          "A record with this citizen ID exists in another area; ask a manager.", existing_id=None)
+    raise DomainError(
+        ErrorCode.DUPLICATE_CITIZEN_ID,
+        f"Số định danh {mask(PersonalField.CITIZEN_ID, citizen_id)} đã được đăng ký cho người #{existing.pk} — "
+        f"{existing.full_name}.",
+        "This citizen ID is already registered.", existing_id=existing.pk)
 
 
-def _check_duplicates(scope: Scope, data: PersonData, confirm: bool, exclude: int | None = None) -> None:
-    if data.citizen_id:
-        existing = Person.objects.filter(citizen_id=data.citizen_id).exclude(pk=exclude).first()
-        if existing is not None:
-            where = (f"người #{existing.pk} — {existing.full_name}" if scope.has_area(existing.area_id)
-                     else "một người ở địa bàn khác")
-            raise DomainError(
-                ErrorCode.DUPLICATE_CITIZEN_ID,
-                f"Số định danh {mask_citizen_id(data.citizen_id)} đã được đăng ký cho {where}.",
-                "This citizen ID is already registered.",
-                existing_id=existing.pk if scope.has_area(existing.area_id) else None,
-            )
+def _check_probable_duplicates(data: PersonData, confirm: bool, exclude: int | None = None) -> None:
     if confirm:
         return
     probable = Person.objects.filter(
@@ -130,18 +131,26 @@ def _check_duplicates(scope: Scope, data: PersonData, confirm: bool, exclude: in
         )
 
 
-@transaction.atomic
 def create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonData,
                   confirm_probable_duplicate: bool = False) -> Person:
     data = clean_person(data)
+    _commune(scope, data.area_id)  # rights first: a look-up is no one else's business
+    _claim_citizen_id(actor, scope, data.citizen_id)
+    return _create_person(actor, scope, data, confirm_probable_duplicate)
+
+
+@transaction.atomic
+def _create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonData, confirm: bool) -> Person:
     _commune(scope, data.area_id)
-    _check_duplicates(scope, data, confirm_probable_duplicate)
+    _check_probable_duplicates(data, confirm)
     values = {f: getattr(data, f) for f in PERSON_FIELDS}
     try:
         with transaction.atomic():
             person = Person.objects.create(folded_name=fold(data.full_name), **values)
     except IntegrityError:  # a concurrent registration of the same ID won the race
-        _check_duplicates(scope, data, confirm=True)
+        if data.citizen_id and Person.objects.filter(citizen_id=data.citizen_id).exists():
+            raise DomainError(ErrorCode.DUPLICATE_CITIZEN_ID, ELSEWHERE, "This citizen ID was just registered.",
+                              existing_id=None) from None
         raise
     audit(actor, "create", "person", person.pk, person.area_id, {k: (None, v) for k, v in values.items() if v})
     return person
@@ -155,14 +164,35 @@ def _person_in_scope(scope: Scope, person_id: int, lock: bool = False) -> Person
     return person
 
 
-@transaction.atomic
 def update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int, data: PersonData,
-                  confirm_probable_duplicate: bool = True) -> Person:
+                  confirm_probable_duplicate: bool = True, keep: Collection[str] = ()) -> Person:
+    """Change a person. A personal field named in ``keep``, or sent back as the masked value the
+    caller was shown, keeps its stored value: forms and API clients never hold the full one."""
+    stored = _person_in_scope(scope, person_id)
+    scope.require_write(stored.area_id)
+    data = clean_person(_kept(scope, stored, data, keep))
+    _commune(scope, data.area_id)
+    if data.citizen_id != stored.citizen_id:
+        _claim_citizen_id(actor, scope, data.citizen_id, exclude=stored.pk)
+    return _update_person(actor, scope, person_id, data, confirm_probable_duplicate)
+
+
+def _kept(scope: Scope, stored: Person, data: PersonData, keep: Collection[str]) -> PersonData:
+    kept = {}
+    for field in AUDITED:
+        sent, value = getattr(data, field.value), getattr(stored, field.value)
+        if field.value in keep or (value and sent == shown(scope, field, value) and sent != value):
+            kept[field.value] = value
+    return replace(data, **kept)
+
+
+@transaction.atomic
+def _update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int, data: PersonData,
+                   confirm: bool) -> Person:
     person = _person_in_scope(scope, person_id, lock=True)
     scope.require_write(person.area_id)
-    data = clean_person(data)
     _commune(scope, data.area_id)
-    _check_duplicates(scope, data, confirm_probable_duplicate, exclude=person.pk)
+    _check_probable_duplicates(data, confirm, exclude=person.pk)
     changes = {f: (getattr(person, f), getattr(data, f)) for f in PERSON_FIELDS
                if getattr(person, f) != getattr(data, f)}
     for field, (_, new) in changes.items():
@@ -172,6 +202,19 @@ def update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int, 
     if changes:
         audit(actor, "update", "person", person.pk, person.area_id, changes)
     return person
+
+
+def person_for_edit(actor: AbstractBaseUser | None, scope: Scope, person_id: int) -> tuple[Person, dict[str, str]]:
+    """A person to edit, for writers only, and the masked value of each personal field the form may
+    not pre-fill. Should the policy let a role pre-fill a full identifier, opening the form is an
+    audited read ("edit_view")."""
+    person = _person_in_scope(scope, person_id)
+    scope.require_write(person.area_id)
+    masked = {f.value: shown(scope, f, getattr(person, f.value)) for f in AUDITED if not prefilled(scope, f)}
+    full = [f.value for f in AUDITED if prefilled(scope, f) and getattr(person, f.value)]
+    if full:
+        audit_read(actor, "edit_view", "person", person.pk, person.area_id, {"fields": sorted(full)})
+    return person, masked
 
 
 @transaction.atomic
@@ -186,14 +229,19 @@ def delete_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int) 
 
 
 @transaction.atomic
-def reveal_citizen_id(actor: AbstractBaseUser | None, scope: Scope, person_id: int) -> str:
-    """The full citizen ID of someone in scope, for roles allowed to see it; the viewing is audited."""
+def reveal(actor: AbstractBaseUser | None, scope: Scope, person_id: int, field: PersonalField) -> str:
+    """The full value of one personal field of someone in scope, for the roles the field policy
+    lets reveal it; the read is audited (who, whose, which field)."""
     person = _person_in_scope(scope, person_id)
-    if not scope.can_reveal:
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được xem số định danh đầy đủ.",
-                          "Your role may not see full citizen IDs.")
-    audit(actor, "reveal", "person", person.pk, person.area_id, {"citizen_id": (None, "viewed")})
-    return person.citizen_id or ""
+    if not may_reveal(scope, field):
+        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được xem giá trị đầy đủ.",
+                          "Your role may not see full values.")
+    audit_read(actor, "reveal", "person", person.pk, person.area_id, {"field": field.value})
+    return str(getattr(person, field.value) or "")
+
+
+def reveal_citizen_id(actor: AbstractBaseUser | None, scope: Scope, person_id: int) -> str:
+    return reveal(actor, scope, person_id, PersonalField.CITIZEN_ID)
 
 
 def _next_household_code(area: AdministrativeUnit) -> str:
@@ -202,13 +250,21 @@ def _next_household_code(area: AdministrativeUnit) -> str:
     return f"{prefix}{taken + 1:05d}"
 
 
-@transaction.atomic
 def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonData, joined: date,
                      address_detail: str = "", code: str | None = None,
                      confirm_probable_duplicate: bool = False) -> Household:
     """A new household and its head, who joins it on ``joined``."""
+    head = clean_person(head)
+    _commune(scope, head.area_id)
+    _claim_citizen_id(actor, scope, head.citizen_id)
+    return _create_household(actor, scope, head, joined, address_detail, code, confirm_probable_duplicate)
+
+
+@transaction.atomic
+def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonData, joined: date,
+                      address_detail: str, code: str | None, confirm: bool) -> Household:
     area = _commune(scope, head.area_id)
-    person = create_person(actor, scope, head, confirm_probable_duplicate)
+    person = _create_person(actor, scope, head, confirm)
     household = Household.objects.create(code=code or _next_household_code(area), head=person, area=area,
                                          address_detail=address_detail.strip() or person.address_detail)
     audit(actor, "create", "household", household.pk, area.pk, {"code": (None, household.code)})
@@ -247,17 +303,27 @@ def _join(actor: AbstractBaseUser | None, household: Household, person: Person, 
     return membership
 
 
-@transaction.atomic
 def add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, relationship: str, joined: date,
                person_id: int | None = None, new_person: PersonData | None = None,
                confirm_probable_duplicate: bool = False) -> Membership:
+    if new_person is not None and person_id is None:
+        new_person = clean_person(new_person)
+        _commune(scope, new_person.area_id)
+        _claim_citizen_id(actor, scope, new_person.citizen_id)
+    return _add_member(actor, scope, household_id, relationship, joined, person_id, new_person,
+                       confirm_probable_duplicate)
+
+
+@transaction.atomic
+def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, relationship: str, joined: date,
+                person_id: int | None, new_person: PersonData | None, confirm: bool) -> Membership:
     household = _household_in_scope(scope, household_id)
     if relationship not in Relationship.values or relationship == Relationship.HEAD:
         raise invalid_input("Quan hệ với chủ hộ không hợp lệ.", "Invalid relationship.", field="relationship")
     if person_id is not None:
         person = _person_in_scope(scope, person_id)
     elif new_person is not None:
-        person = create_person(actor, scope, new_person, confirm_probable_duplicate)
+        person = _create_person(actor, scope, new_person, confirm)
     else:
         raise invalid_input("Chọn người đã có hoặc nhập người mới.", "Give a person.")
     return _join(actor, household, person, relationship, joined)

@@ -45,9 +45,21 @@ class PersonForm(DomainForm):
     address_detail = forms.CharField(label="Địa chỉ (thôn, xóm, số nhà)", max_length=300, required=False)
     confirm_duplicate = forms.BooleanField(label="Tôi đã kiểm tra: đây là người khác", required=False)
 
-    def __init__(self, *args: Any, areas: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, areas: Any = None, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas if areas is not None else AdministrativeUnit.objects.none()
+        # A field the field policy masks for this user is not pre-filled: the masked value is shown
+        # beside an empty input, and leaving it empty keeps what is stored.
+        self.masked = masked or {}
+        for name, value in self.masked.items():
+            field = self.fields[name]
+            field.help_text = f"Đang lưu: {value or 'chưa có'} — nhập số mới nếu muốn thay đổi."
+            field.widget.attrs["placeholder"] = "nhập số mới nếu muốn thay đổi"
+            self.initial.pop(name, None)
+
+    def kept(self) -> set[str]:
+        """The masked fields left empty: their stored values stay."""
+        return {name for name in self.masked if not self.cleaned_data.get(name)}
 
     def person_data(self) -> PersonData:
         d = self.cleaned_data

@@ -6,15 +6,17 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
+from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.fields import PersonalField, may_reveal, shown
 from ansinh.org.scope import Scope, scope_for
-from ansinh.registry import queries, services
+from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
 from ansinh.web.common import or_404, run_service
 from ansinh.web.registry_forms import (
@@ -32,19 +34,27 @@ def _communes(scope: Scope, on: date) -> QuerySet[AdministrativeUnit]:
     return communes(on, scope.area_ids)
 
 
+def _shown(scope: Scope, p: Person) -> dict[str, str]:
+    """A person's personal fields as the field policy shows them to this scope."""
+    return {f.value: shown(scope, f, getattr(p, f.value)) for f in PersonalField}
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     form = SearchForm(request.GET)
-    text = form.data.get("q", "")
-    page = queries.search_people(scope, text, int(request.GET.get("page", 1) or 1))
-    rows = [
-        {"person": p, "citizen_id": queries.shown_citizen_id(scope, p), "phone": queries.shown_phone(scope, p),
-         "households": list(queries.households_of(scope, p.pk))}
-        for p in page
-    ]
-    return render(request, "web/search.html", {"form": form, "page": page, "rows": rows, "q": text,
-                                               "can_write": scope.can_write, "has_scope": bool(scope.area_ids)})
+    text = str(form.data.get("q", ""))[:100]
+    page_number = request.GET.get("page", "1")
+    try:
+        found = lookups.search_people(request.user, scope, text, int(page_number) if page_number.isdigit() else 1)
+    except DomainError as refused:  # beyond the hourly allowance of identifier look-ups
+        return render(request, "web/search.html", {"form": form, "q": text, "notice": refused.message,
+                                                   "has_scope": bool(scope.area_ids)}, status=429)
+    rows = [{"person": p, "shown": _shown(scope, p), "households": list(queries.households_of(scope, p.pk))}
+            for p in found.page]
+    return render(request, "web/search.html", {"form": form, "page": found.page, "rows": rows, "q": text,
+                                               "notice": found.notice, "can_write": scope.can_write,
+                                               "has_scope": bool(scope.area_ids)})
 
 
 @login_required
@@ -70,9 +80,10 @@ def household_new(request: HttpRequest) -> HttpResponse:
 def household(request: HttpRequest, household_id: int) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
     card = or_404(lambda: queries.household_card(scope, household_id))
-    members = [{"membership": m, "citizen_id": queries.shown_citizen_id(scope, m.person)} for m in card.members]
+    members = [{"membership": m, "shown": _shown(scope, m.person)} for m in card.members]
     return render(request, "web/household.html", {
         "card": card, "members": members, "status": card.status_on(today), "can_write": scope.can_write,
+        "address": shown(scope, PersonalField.ADDRESS, card.household.address_detail),
         "end_form": EndMembershipForm(initial={"left": today}),
     })
 
@@ -130,30 +141,50 @@ def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
                                              "submit": "Lưu"}, status=400 if form.errors else 200)
 
 
+REVEALABLE = (PersonalField.CITIZEN_ID, PersonalField.PHONE, PersonalField.SI_CODE)
+
+
 @login_required
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A person's card, masked; a POST reveals one field in full (audited) for the roles allowed."""
     scope = scope_for(request.user)
     found: Person = or_404(lambda: queries.person(scope, person_id))
+    values = _shown(scope, found)
     revealed = None
     if request.method == "POST":
-        revealed = or_404(lambda: services.reveal_citizen_id(request.user, scope, person_id))
+        wanted = next((f for f in REVEALABLE if f.value == request.POST.get("field", "citizen_id")), None)
+        if wanted is None or not may_reveal(scope, wanted):
+            return _forbidden(request, "Vai trò của bạn không được xem giá trị đầy đủ.")
+        values[wanted.value] = or_404(lambda: services.reveal(request.user, scope, person_id, wanted))
+        revealed = wanted.value
+    reveal = [{"field": f.value, "label": label} for f, label in zip(REVEALABLE, ("số định danh", "điện thoại",
+              "mã số BHXH"), strict=True) if may_reveal(scope, f) and getattr(found, f.value) and f.value != revealed]
     return render(request, "web/person.html", {
-        "person": found, "citizen_id": revealed or queries.shown_citizen_id(scope, found),
-        "phone": queries.shown_phone(scope, found), "can_reveal": scope.can_reveal and not revealed,
-        "can_write": scope.can_write, "households": queries.households_of(scope, person_id),
+        "person": found, "shown": values, "reveal": reveal, "can_write": scope.can_write,
+        "households": queries.households_of(scope, person_id),
     })
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/forbidden.html", {"message": message}, status=403)
 
 
 @login_required
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     scope = scope_for(request.user)
-    found: Person = or_404(lambda: queries.person(scope, person_id))
+    try:
+        found, masked = services.person_for_edit(request.user, scope, person_id)
+    except DomainError as refused:
+        if refused.code is ErrorCode.NOT_FOUND:
+            raise Http404(refused.message) from None
+        return _forbidden(request, refused.message)
     initial = {f: getattr(found, f) for f in ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id",
-                                             "si_code", "phone", "address_detail")}
+                                             "si_code", "phone", "address_detail") if f not in masked}
     initial["area"] = found.area_id
-    form = PersonForm(request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial)
+    form = PersonForm(request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial,
+                      masked=masked)
     if request.method == "POST" and run_service(form, lambda: services.update_person(
-            request.user, scope, person_id, form.person_data())) is not None:
+            request.user, scope, person_id, form.person_data(), keep=form.kept())) is not None:
         return redirect("web:person", person_id)
     return render(request, "web/form.html", {"form": form, "title": f"Sửa thông tin — {found.full_name}",
                                              "submit": "Lưu thay đổi"}, status=400 if form.errors else 200)
