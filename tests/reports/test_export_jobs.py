@@ -15,12 +15,14 @@ from python_calamine import CalamineWorkbook
 
 from ansinh.enrollment import services as enrolling
 from ansinh.lib.errors import DomainError
+from ansinh.org.models import Role
 from ansinh.payments import exports
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
+from ansinh.registry.models import AuditEntry
 from ansinh.reports import jobs
 from ansinh.reports.models import ExportJob, ExportStatus
-from tests.builders import Personas, field_setup, person_data, personas
+from tests.builders import COMMUNE_X, Personas, commune, field_setup, person_data, personas, user
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -120,3 +122,71 @@ def test_a_job_whose_thread_died_is_marked_failed_and_old_files_are_swept(who: A
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     jobs.start(people.agent, "payments", PERIOD, background=False)  # starting one sweeps the old
     assert not path.exists() and not ExportJob.objects.filter(pk=old.pk).exists()
+
+
+FULL = ("040085000123", "4012345678")
+
+
+def _known_person_paid(people: Personas) -> None:
+    """A household whose head's citizen ID and SI code are known, paid for both schemes."""
+    scope = people.scope(people.agent)
+    household = registry.create_household(people.agent, scope, person_data(si_code="4012345678"), ON)
+    head = household.head
+    assert head is not None
+    vsi = enrolling.enroll_vsi(people.agent, scope, enrolling.quote_vsi(scope, head.pk, ON, 1_500_000, 1))
+    hi = enrolling.enroll_hi(people.agent, scope, enrolling.quote_hi(scope, household.pk, [head.pk], ON, 12))
+    for key, enrollment in (("known-vsi", vsi), ("known-hi", hi)):
+        paying.record_payment(people.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                              idempotency_key=key, paid_at=datetime(2025, 8, 2, 9, tzinfo=TZ))
+
+
+def _cells(job: ExportJob) -> set[str]:
+    return {str(cell) for row in read(jobs.file_of(job)) for cell in row}
+
+
+def test_the_viewers_lists_are_masked_and_write_no_audit(who: Any) -> None:
+    people, post = who
+    _known_person_paid(people)
+    viewer = user(Role.VIEWER, COMMUNE_X)
+    for kind in ("d05", "bhyt"):
+        cells = _cells(jobs.start(viewer, kind, {**PERIOD, "collector": post.pk}, background=False))
+        assert not any(full in cell for full in FULL for cell in cells), kind
+        assert "040******123" in cells and "40******78" in cells
+        assert not any("Khối 5" in cell for cell in cells)  # the address detail is withheld too
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_the_collectors_lists_carry_full_ids_and_write_one_audit_entry_each(who: Any) -> None:
+    people, post = who
+    _known_person_paid(people)
+    params = {**PERIOD, "collector": post.pk}
+    d05 = jobs.start(people.agent, "d05", params, background=False)
+    assert set(FULL) <= _cells(d05)
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor, entry.entity_id, entry.area_id) == (people.agent, d05.pk, commune(COMMUNE_X).pk)
+    assert entry.changes["rows"] == 6 and entry.changes["filter"] == params and entry.changes["kind"] == "d05"
+    jobs.start(people.agent, "bhyt", params, background=False)
+    assert [e.changes["rows"] for e in AuditEntry.objects.filter(action="export").order_by("id")] == [6, 1]
+    jobs.start(people.agent, "payments", PERIOD, background=False)  # no personal field: nothing to audit
+    assert AuditEntry.objects.filter(action="export").count() == 2
+
+
+def test_the_viewer_exports_from_the_money_page_masked(who: Any, django_capture_on_commit_callbacks: Any,
+                                                       monkeypatch: Any) -> None:
+    people, post = who
+    _known_person_paid(people)
+    viewer = Client()
+    viewer.force_login(user(Role.VIEWER, COMMUNE_X))
+    started: list[int] = []
+    monkeypatch.setattr(jobs, "_in_thread", started.append)  # written below, not in a thread
+    with django_capture_on_commit_callbacks(execute=True):
+        response = viewer.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
+    assert response.status_code == 302 and len(started) == 1
+    jobs.run(started[0])
+    download = viewer.get(f"{response['Location']}tai/")
+    saved = jobs.export_dir() / "viewer.xlsx"
+    saved.write_bytes(b"".join(download.streaming_content))
+    cells = {str(cell) for row in CalamineWorkbook.from_path(str(saved)).get_sheet_by_index(0).to_python()
+             for cell in row}
+    assert "040******123" in cells and not any(full in cell for full in FULL for cell in cells)
+    assert not AuditEntry.objects.filter(action="export").exists()

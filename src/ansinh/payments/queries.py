@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
 from ansinh.lib.money import round_vnd
+from ansinh.org.fields import PersonalField, exported
 from ansinh.org.models import Agent
 from ansinh.org.scope import Scope
 from ansinh.payments.models import CommissionRate, Payer, Payment, PaymentMethod, Remittance, RemittanceKind
@@ -142,16 +143,19 @@ def d05_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
 
 
 def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterator[dict[str, Any]]:
-    """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS, read in chunks."""
+    """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS, read in chunks;
+    identifiers full or masked as the field policy exports them to this scope (the caller audits)."""
     paid = (_listed(scope, collector_id, Scheme.VSI, start, end)
             .select_related("enrollment__person__area", "receipt__pool", "collector").order_by("paid_at", "pk"))
     for p in paid.iterator(chunk_size=2000):
         e, person = p.enrollment, p.enrollment.person
         assert person is not None
         sponsored = p.payer == Payer.SPONSOR
+        address = exported(scope, PersonalField.ADDRESS, person.address_detail)
         yield {
-            "name": person.full_name, "si_code": person.si_code or "", "citizen_id": person.citizen_id or "",
-            "address": f"{person.address_detail}, {person.area.name}".strip(", "),
+            "name": person.full_name, "si_code": exported(scope, PersonalField.SI_CODE, person.si_code),
+            "citizen_id": exported(scope, PersonalField.CITIZEN_ID, person.citizen_id),
+            "address": f"{address}, {person.area.name}".strip(", "),
             "receipt_date": timezone.localdate(p.paid_at), "receipt_number": p.receipt.serial,
             "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
             "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
@@ -177,8 +181,9 @@ def hi_list_rows(scope: Scope, collector_id: int, start: date, end: date) -> Ite
         relations = {m.person_id: m.relationship for m in household.memberships.all()} if household else {}
         for line in p.enrollment.hi_lines.all():
             yield {
-                "name": line.person.full_name, "hi_code": line.person.si_code or "",
-                "citizen_id": line.person.citizen_id or "", "date_of_birth": line.person.date_of_birth,
+                "name": line.person.full_name, "hi_code": exported(scope, PersonalField.SI_CODE, line.person.si_code),
+                "citizen_id": exported(scope, PersonalField.CITIZEN_ID, line.person.citizen_id),
+                "date_of_birth": exported(scope, PersonalField.BIRTH_DATE, line.person.date_of_birth),
                 "initial_clinic": line.initial_clinic, "base_salary": base,
                 "relationship": "head" if household and line.person_id == household.head_id
                 else relations.get(line.person_id, ""),

@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import require_order
+from ansinh.org.fields import exports_any_full
 from ansinh.org.queries import org_units
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import exports, queries
+from ansinh.registry.audit import audit_read
 from ansinh.reports.models import ExportJob, ExportStatus
 
 STALLED = timedelta(minutes=10)  # no progress for this long: the writing thread is gone
@@ -40,6 +42,7 @@ class Kind:
     rows: Callable[[Scope, dict[str, Any]], Iterator[dict[str, Any]]]
     shown: Callable[[str, Any], Any] | None = None
     needs_collector: bool = True
+    personal: bool = False  # carries people's identifiers: audited when they go out in full
 
 
 def _period(params: dict[str, Any]) -> tuple[date, date]:
@@ -68,10 +71,11 @@ def _collector_args(params: dict[str, Any]) -> tuple[int, date, date]:
 KINDS = {
     "d05": Kind("Danh sách D05-TS", exports.D05_COLUMNS,
                 lambda scope, p: queries.d05_count(scope, *_collector_args(p)),
-                lambda scope, p: queries.d05_rows(scope, *_collector_args(p))),
+                lambda scope, p: queries.d05_rows(scope, *_collector_args(p)), personal=True),
     "bhyt": Kind("BHYT hộ gia đình, mẫu số 4", exports.HI_COLUMNS,
                  lambda scope, p: queries.hi_list_count(scope, *_collector_args(p)),
-                 lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown),
+                 lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown,
+                 personal=True),
     "payments": Kind("Các khoản thu", PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(), _payment_rows,
                      needs_collector=False),
 }
@@ -114,11 +118,11 @@ def _in_thread(job_id: int) -> None:
 def run(job_id: int) -> ExportJob:
     """Write the job's file; a failure is recorded on the job, never half a file offered."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
-    kind = KINDS[job.kind]
+    kind, scope = KINDS[job.kind], scope_for(job.user)
     path = export_dir() / f"job-{job.pk}.xlsx"
     try:
         written = exports.write_xlsx_to(
-            str(path), job.title, kind.columns, kind.rows(scope_for(job.user), job.params), kind.shown,
+            str(path), job.title, kind.columns, kind.rows(scope, job.params), kind.shown,
             progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n, updated_at=timezone.now()))
     except (DomainError, OSError) as error:
         path.unlink(missing_ok=True)
@@ -126,9 +130,21 @@ def run(job_id: int) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message,
                                                    finished_at=timezone.now())
     else:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, done=written, file_name=path.name,
-                                                   finished_at=timezone.now())
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, done=written, file_name=path.name,
+                                                       finished_at=timezone.now())
+            if kind.personal and written and exports_any_full(scope):
+                _audit_export(job, scope, written)
     return ExportJob.objects.get(pk=job.pk)
+
+
+def _audit_export(job: ExportJob, scope: Scope, rows: int) -> None:
+    """One entry for a list that carried full identifiers: who, how many rows, which filter. It is
+    filed under a commune the collector serves in the exporter's scope, so that its managers see it."""
+    area = (org_units(scope).filter(pk=job.params.get("collector")).values_list("areas", flat=True)
+            .filter(areas__in=scope.area_ids).order_by("areas").first())
+    audit_read(job.user, "export", "export", job.pk, area,
+               {"kind": job.kind, "rows": rows, "filter": job.params, "why": job.title})
 
 
 def job_of(user: AbstractBaseUser, job_id: int) -> ExportJob:
