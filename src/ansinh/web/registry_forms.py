@@ -8,6 +8,7 @@ from django import forms
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.lib.errors import DomainError
+from ansinh.registry.audit import ACTIONS
 from ansinh.registry.ethnicities import ETHNICITIES
 from ansinh.registry.models import PovertyStatus, Relationship, Sex
 from ansinh.registry.services import PersonData
@@ -94,3 +95,25 @@ class PovertyForm(DomainForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Tìm theo họ tên, số định danh hoặc điện thoại", required=False, max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label="Người thực hiện (tên đăng nhập)", max_length=150, required=False)
+    person = forms.IntegerField(label="Hồ sơ người (số #)", min_value=1, required=False)
+    action = forms.ChoiceField(label="Thao tác", choices=[("", "Tất cả"), *ACTIONS.items()], required=False)
+    start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET, required=False)
+    end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET, required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The arguments of ``registry.audit.entries``; nothing filtered when the form is invalid."""
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"username": d["username"].strip(), "person_id": d["person"], "action": d["action"],
+                "start": d["start"], "end": d["end"]}
+
+
+class LocateForm(forms.Form):
+    citizen_id = forms.CharField(label="Số định danh cá nhân (đủ 12 chữ số)", max_length=12, min_length=12,
+                                 error_messages={**MESSAGES, "min_length": "Cần đủ 12 chữ số."},
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))

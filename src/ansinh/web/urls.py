@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from ansinh.web import campaign_views, consult_views, export_views, field_views, registry_views, report_views, views
+from ansinh.web import (
+    audit_views,
+    campaign_views,
+    consult_views,
+    export_views,
+    field_views,
+    registry_views,
+    report_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -45,6 +54,8 @@ urlpatterns = [
     path("viec-can-lam/", field_views.due, name="due"),
     path("thu-tien/", field_views.money_overview, name="money"),
     path("thu-tien/nop-tien/", field_views.remittance_new, name="remittance_new"),
+    path("nhat-ky/", audit_views.audit_log, name="audit_log"),
+    path("tra-cuu-ho-so/", audit_views.locate, name="locate"),
     path("xuat/", export_views.start, name="export_start"),
     path("xuat/<int:job_id>/", export_views.progress, name="export"),
     path("xuat/<int:job_id>/tai/", export_views.download, name="export_download"),
