@@ -42,17 +42,21 @@ def _shown(scope: Scope, p: Person) -> dict[str, str]:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    form = SearchForm(request.GET)
-    text = str(form.data.get("q", ""))[:100]
+    text = str(request.GET.get("q", ""))[:100]
+    # An identifier typed in is echoed back as the policy shows it, never in full (the page may be
+    # cached, printed or seen over a shoulder).
+    identifier = queries.identifier_in(text)
+    echo = shown(scope, identifier.by, identifier.value) if identifier and identifier.by else text
+    form = SearchForm({"q": echo})
     page_number = request.GET.get("page", "1")
     try:
         found = lookups.search_people(request.user, scope, text, int(page_number) if page_number.isdigit() else 1)
     except DomainError as refused:  # beyond the hourly allowance of identifier look-ups
-        return render(request, "web/search.html", {"form": form, "q": text, "notice": refused.message,
+        return render(request, "web/search.html", {"form": form, "q": echo, "notice": refused.message,
                                                    "has_scope": bool(scope.area_ids)}, status=429)
     rows = [{"person": p, "shown": _shown(scope, p), "households": list(queries.households_of(scope, p.pk))}
             for p in found.page]
-    return render(request, "web/search.html", {"form": form, "page": found.page, "rows": rows, "q": text,
+    return render(request, "web/search.html", {"form": form, "page": found.page, "rows": rows, "q": echo,
                                                "notice": found.notice, "can_write": scope.can_write,
                                                "has_scope": bool(scope.area_ids)})
 
