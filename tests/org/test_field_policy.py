@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from ansinh.org.fields import PersonalField, exported, may_reveal, shown
+from ansinh.org.fields import (
+    PersonalField,
+    exported,
+    exports_any_full,
+    may_locate,
+    may_read_audit,
+    may_reveal,
+    prefilled,
+    served,
+    shown,
+)
 from ansinh.org.models import Role
 from ansinh.org.scope import NO_SCOPE, Scope
 
@@ -34,3 +44,16 @@ def test_the_collectors_staff_export_full_identifiers_and_agents_see_addresses()
     assert shown(scope(Role.AGENT), PersonalField.ADDRESS, "Khối 5") == "Khối 5"
     assert shown(scope(Role.AGENT), PersonalField.BIRTH_DATE, date(1985, 3, 2)) == "02/03/1985"
     assert may_reveal(scope(Role.AGENT), PersonalField.PHONE)
+
+
+def test_exports_keep_dates_as_dates_forms_prefill_no_masked_field_and_managers_read_the_audit() -> None:
+    assert exported(scope(Role.AGENT), PersonalField.BIRTH_DATE, date(1985, 3, 2)) == date(1985, 3, 2)
+    assert served(scope(Role.AGENT), PersonalField.BIRTH_DATE, date(1985, 3, 2)) == date(1985, 3, 2)
+    assert served(scope(Role.VIEWER), PersonalField.BIRTH_DATE, date(1985, 3, 2)) == "1985"
+    for role in Role.values:
+        assert not prefilled(scope(role), PersonalField.CITIZEN_ID)
+    assert prefilled(scope(Role.AGENT), PersonalField.ADDRESS)
+    assert exports_any_full(scope(Role.AGENT)) and not exports_any_full(scope(Role.VIEWER))
+    assert [r for r in Role.values if may_read_audit(scope(r))] == [
+        Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER]
+    assert [r for r in Role.values if may_locate(scope(r))] == [Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER]

@@ -6,7 +6,7 @@ download) asks this module; none masks or unmasks by hand. Three ways to read a 
 - **plain**: the role sees the value as it is everywhere, without audit (an agent needs the
   address and birth date of the people they visit);
 - **reveal**: the role may read the full value of one person on demand; the read is audited by
-  the caller (``registry.services.audit_full_read``);
+  ``registry.services.reveal``;
 - **export**: the role's exports (the lists handed to BHXH) carry the full value; the export is
   audited with its row count.
 

@@ -18,10 +18,7 @@ from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import Grant, OrgUnit, Role
 
 WRITE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER, Role.AGENT})
-# Roles that see citizen IDs and phones unmasked in lists; others see them masked and may reveal
-# one on a person's page (audited) unless they are viewers.
-SEE_FULL_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER})
-REVEAL_ROLES = WRITE_ROLES
+# Who sees which personal field, masked or full, is the field policy's (org/fields.py), not the scope's.
 
 
 @dataclass(frozen=True)
@@ -33,14 +30,6 @@ class Scope:
     @property
     def can_write(self) -> bool:
         return self.role in WRITE_ROLES
-
-    @property
-    def sees_full_identifiers(self) -> bool:
-        return self.role in SEE_FULL_ROLES
-
-    @property
-    def can_reveal(self) -> bool:
-        return self.role in REVEAL_ROLES
 
     def areas_q(self, field: str = "area") -> Q:
         """Filter for rows whose ``field`` (a foreign key to an area) is in scope."""
