@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ansinh.org import fields
 from ansinh.org.models import Role
 from ansinh.registry import audit
 from ansinh.registry.models import AuditEntry, Household, Person
@@ -234,3 +235,24 @@ def test_an_id_search_beyond_the_hourly_limit_answers_a_vietnamese_message(who: 
     assert refused.status_code == 429 and "trong một giờ qua" in refused.content.decode()
     masked = client_for(who.admin).get("/tim-kiem/", {"q": "040******123"}).content.decode()
     assert "12 chữ số" in masked
+
+
+def test_a_manager_searching_an_id_held_elsewhere_is_offered_the_locate_page(who: Personas) -> None:
+    client_for(who.agent).post("/ho/moi/", household_form())
+    page = client_for(who.manager_elsewhere).get("/tim-kiem/", {"q": "040085000123"}).content.decode()
+    assert "Đã có hồ sơ ở địa bàn khác — liên hệ quản lý" in page and 'href="/tra-cuu-ho-so/"' in page
+    assert "Nguyễn Văn An" not in page
+
+
+def test_should_the_policy_prefill_a_full_id_opening_the_form_is_an_audited_read(who: Personas,
+                                                                               monkeypatch: Any) -> None:
+    client = client_for(who.agent)
+    client.post("/ho/moi/", household_form())
+    person = Person.objects.get()
+    rule = fields.POLICY[fields.PersonalField.CITIZEN_ID]
+    monkeypatch.setitem(fields.POLICY, fields.PersonalField.CITIZEN_ID,
+                        fields.FieldRule(plain=frozenset({Role.AGENT}), reveal=rule.reveal, export=rule.export))
+    page = client.get(f"/nguoi/{person.pk}/sua/").content.decode()
+    assert 'value="040085000123"' in page
+    entry = AuditEntry.objects.get(action="edit_view")
+    assert (entry.actor, entry.entity_id, entry.changes) == (who.agent, person.pk, {"fields": ["citizen_id"]})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.org.fields import PersonalField, may_reveal, shown
+from ansinh.org.fields import PersonalField, may_locate, may_reveal, shown
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
@@ -58,6 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
             for p in found.page]
     return render(request, "web/search.html", {"form": form, "page": found.page, "rows": rows, "q": echo,
                                                "notice": found.notice, "can_write": scope.can_write,
+                                               "can_locate": found.elsewhere and may_locate(scope),
                                                "has_scope": bool(scope.area_ids)})
 
 
