@@ -37,7 +37,7 @@ def client_for(account: Any) -> Client:
 def test_a_manager_reads_the_entries_of_its_scope_only(who: Personas) -> None:
     manager_x = client_for(user(Role.OFFICE_MANAGER, COMMUNE_X))
     page = manager_x.get("/nhat-ky/").content.decode()
-    assert "Xem giá trị đầy đủ" in page and "agent_x" in page and "field: citizen_id" in page
+    assert "Xem giá trị đầy đủ" in page and "agent_x" in page and "trường: số định danh" in page and "Người #" in page
     assert "Trần Y" not in page and "admin_xy" not in page  # commune Y's entries are not in its scope
     assert "040085000123" not in page  # the trail never holds a full identifier
     assert 'href="/nhat-ky/"' in page  # offered in the navigation

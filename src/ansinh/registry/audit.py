@@ -32,6 +32,20 @@ ACTIONS = {  # what the audit viewer calls each action
     "edit_view": "Mở biểu mẫu sửa", "export": "Xuất danh sách", "lookup": "Tra cứu theo số",
     "locate": "Tra địa bàn của hồ sơ",
 }
+ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
+            "export": "Danh sách xuất"}
+# The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
+WORDS = {
+    "full_name": "họ tên", "date_of_birth": "ngày sinh", "sex": "giới tính", "ethnicity": "dân tộc",
+    "citizen_id": "số định danh", "si_code": "mã số BHXH", "phone": "điện thoại", "area_id": "xã/phường",
+    "address_detail": "địa chỉ", "code": "mã hộ", "valid_to": "đến ngày", "valid_from": "từ ngày",
+    "status": "tình trạng", "relationship": "quan hệ", "household": "hộ", "person": "người",
+    "field": "trường", "fields": "các trường", "by": "theo", "query": "số tìm", "result": "kết quả",
+    "why": "lý do", "rows": "số dòng", "filter": "bộ lọc", "kind": "loại", "partial": "một phần số",
+    "in_scope": "trong địa bàn", "elsewhere": "ở địa bàn khác", "none": "không có", "refused": "từ chối",
+    "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
+    "viewed": "đã xem",
+}
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 
 
@@ -128,8 +142,13 @@ def details_text(entry: AuditEntry) -> str:
     """One line for a person to read: ``field: old → new`` for changes, ``key: value`` for reads."""
     parts = []
     for key, value in entry.changes.items():
+        label = WORDS.get(key, key)
         if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {value[0] if value[0] is not None else '—'} → {value[1]}")
+            parts.append(f"{label}: {_word(value[0]) if value[0] is not None else '—'} → {_word(value[1])}")
         else:
-            parts.append(f"{key}: {value}")
+            parts.append(f"{label}: {_word(value)}")
     return "; ".join(parts)
+
+
+def _word(value: Any) -> str:
+    return WORDS.get(value, str(value)) if isinstance(value, str) else str(value)

@@ -28,7 +28,8 @@ COLUMNS = [("at", "Thời điểm"), ("actor", "Người thực hiện"), ("acti
 def _row(entry: AuditEntry) -> dict[str, Any]:
     return {"at": timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M"),
             "actor": entry.actor.get_username() if entry.actor else "(hệ thống)",
-            "action": audit.ACTIONS.get(entry.action, entry.action), "entity": f"{entry.entity} #{entry.entity_id}",
+            "action": audit.ACTIONS.get(entry.action, entry.action),
+            "entity": f"{audit.ENTITIES.get(entry.entity, entry.entity)} #{entry.entity_id}",
             "area": entry.area.name if entry.area else "", "details": audit.details_text(entry)}
 
 
