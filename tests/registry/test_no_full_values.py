@@ -18,6 +18,7 @@ from ansinh.enrollment import services as enrolling
 from ansinh.org.models import Role
 from ansinh.org.services import issue_token
 from ansinh.payments import services as paying
+from ansinh.payments.models import Receipt
 from ansinh.registry import services
 from ansinh.registry.models import AuditEntry, Household
 from ansinh.reports import jobs
@@ -69,10 +70,18 @@ def test_the_viewer_sees_no_full_value_on_any_page_api_response_or_export(known:
     viewer = user(Role.VIEWER, COMMUNE_X)
     client = Client()
     client.force_login(viewer)
-    for page in pages(person.pk, household.pk):
+    receipt = Receipt.objects.first()
+    assert receipt is not None
+    field_pages = [f"/nguoi/{person.pk}/bhxh-tu-nguyen/", f"/ho/{household.pk}/bhyt/", "/viec-can-lam/",
+                   f"/thu-tien/?start={PERIOD['start']}&end={PERIOD['end']}", f"/bien-lai/{receipt.pk}/"]
+    for page in pages(person.pk, household.pk) + field_pages:
         response = client.get(page)
-        assert response.status_code in (200, 403), page
+        assert response.status_code in (200, 403, 404), page
         assert_no_full_value(response.content.decode(), page)
+    for page in ("/viec-can-lam/?xlsx=1", f"/thu-tien/?start={PERIOD['start']}&end={PERIOD['end']}&xlsx=commission"):
+        response = client.get(page)
+        if response.status_code == 200 and response.content[:2] == b"PK":
+            assert_no_full_value(xlsx_text(response.content, tmp_path, "page"), page)
     assert client.post(f"/nguoi/{person.pk}/", {"field": "citizen_id"}).status_code == 403
     api = Client(headers={"Authorization": f"Bearer {issue_token(viewer, 'leak')}"})
     for path in (f"/api/people/{person.pk}", f"/api/households/{household.pk}", "/api/people?q=nguyen",
