@@ -1,14 +1,14 @@
 """Household health insurance (BHYT hộ gia đình) quote and card validity.
 
-Law on HI art. 13 and 16 (as amended by Law 46/2014 and Law 51/2024); Decree 146/2018 art. 7;
+Law on HI art. 13 and 16 (as amended by Law 46/2014 and Law 51/2024); Decree 146/2018 art. 7 (terms art. 9(7));
 Decree 188/2025 art. 6. See DOMAIN.md §3.2.
 
 - per member per month = 4.5 % × base salary × rank factor (1st 100 %, 2nd 70 %, 3rd 60 %,
   4th 50 %, 5th and later 40 %); ranks count the household's members joining in the same
   calendar year, continuing after those who joined earlier that year; members covered through
   another group are not counted;
-- a card for a first-time participant, or after a lapse (Era A: more than 3 months; from
-  01/07/2025: 90 days or more), is valid 30 days after payment; a renewal paid before the old
+- a card for a first-time participant, or after a lapse (Era A: uncovered 3 months or more; from
+  01/07/2025: 90 uncovered days or more), is valid 30 days after payment; a renewal paid before the old
   card ends continues the day after it ends; otherwise it is valid from the payment date.
 """
 
@@ -147,11 +147,21 @@ def card_validity(on: date, months: int, previous_end: date | None, use: UsedPar
     return CardValidity(start, end_of_term(start, months), waiting)
 
 
+def uncovered_days(on: date, previous_end: date) -> int:
+    """Days strictly between the old card's last day and the payment day (card ends 15/08, paid
+    13/11 → 89)."""
+    return max(0, (on - previous_end).days - 1)
+
+
 def lapsed(on: date, previous_end: date, use: UsedParameters) -> bool:
-    """Whether the gap since the old card ended breaks continuity (the rule in force on ``on``)."""
+    """Whether the gap since the old card ended breaks continuity (the rule in force on ``on``).
+
+    From 01/07/2025 (Luật 51/2024 art. 1(14)(b), new art. 16(3)(c)): 90 uncovered days or more.
+    Before (Luật 46/2014 art. 16(3)(c)): uncovered 3 months or more, i.e. the uncovered days
+    (from the day after the card's end to the day before the payment) fill 3 whole months."""
     params = use.params
     if params.get("household_hi/lapse_days_at_least").in_force(on):
         days: int = use.get("household_hi/lapse_days_at_least")
-        return (on - previous_end).days >= days
-    limit: int = use.get("household_hi/lapse_months_more_than")
-    return on > add_months(previous_end, limit)
+        return uncovered_days(on, previous_end) >= days
+    months: int = use.get("household_hi/lapse_uncovered_months_at_least")
+    return on >= add_months(previous_end + timedelta(days=1), months)
