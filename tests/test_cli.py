@@ -21,7 +21,8 @@ def test_vsi_json_gives_the_contract_fields() -> None:
                        "--group", "poor", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"income", "months", "gross", "state_support", "local_support", "payable", "parameters"}
+    assert set(data) == {"income", "months", "gross", "state_support", "local_support", "payable", "parameters",
+                         "notices"}
     assert (data["gross"], data["state_support"], data["payable"]) == (3960000, 1188000, 2772000)
     names = {p["name"] for p in data["parameters"]}
     assert {"base_salary", "rural_poverty_line", "vsi/contribution_rate", "vsi/state_support_rate"} <= names

@@ -93,6 +93,7 @@ def _observed(result: Any, expected: dict[str, Any]) -> dict[str, Any]:
         "monthly": lambda r: [m.monthly for m in r.members],
         "ranks": lambda r: [m.rank for m in r.members],
         "card": lambda r: [r.card.valid_from, r.card.valid_to],
+        "notices": lambda r: [n.code for n in r.notices],
     }
     if isinstance(result, dict):
         return {key: result[key] for key in expected}

@@ -22,6 +22,7 @@ from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.rules import benefits, household_hi, vsi
+from ansinh.rules.params import Notice
 
 calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
 app.add_typer(calc, name="calc")
@@ -74,6 +75,7 @@ def calc_vsi(
         table.add_row("Địa phương hỗ trợ thêm", _minus(result.local_support))
         table.add_row("[bold]Người tham gia nộp[/bold]", f"[bold]{format_vnd(result.payable)}[/bold]")
         console.print(table)
+        _print_notices(result.notices)
         _print_references(result.parameters)
 
     _run(compute, as_json, render)
@@ -120,6 +122,12 @@ def calc_hi(
         _print_references(result.parameters)
 
     _run(compute, as_json, render)
+
+
+def _print_notices(notices: tuple[Notice, ...]) -> None:
+    """What the amount does not include (a provincial top-up not configured), said before the references."""
+    for notice in notices:
+        console.print(f"Lưu ý: {notice.message}", style="yellow", markup=False, highlight=False)
 
 
 def _parse_month(text: str, option: str) -> date:

@@ -6,7 +6,9 @@ in each segment every legal rate is an exact fraction, so an amount is ``round(x
 computed in int64 with half-up rounding, exactly as :func:`ansinh.lib.money.round_vnd` does on the
 Decimal product. Rows a scalar quote would refuse get an error code instead of an amount.
 
-Out of scope here: advance / catch-up (the discounted sums) and provincial top-ups (local support is 0).
+Provincial top-ups come from a ``province`` column (the statistics code as an integer, 40 for
+Nghệ An; 0 = no province), with a ``local_not_configured`` column where the scalar quote would carry
+the "not configured" notice. Out of scope here: advance / catch-up (the discounted sums).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import numpy.typing as npt
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import round_vnd
-from ansinh.rules.params import ParameterSet, default_parameters
+from ansinh.rules import local_support
+from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
 from ansinh.rules.vsi import SUPPORT_GROUPS
 
 IntArray = npt.NDArray[np.int64]
@@ -102,6 +105,8 @@ class VsiBatch:
     state_support: IntArray
     payable: IntArray
     error: npt.NDArray[np.int8]
+    local_support: IntArray
+    local_not_configured: npt.NDArray[np.bool_]
 
     def error_code(self, row: int) -> ErrorCode | None:
         return ERRORS[int(self.error[row])]
@@ -114,16 +119,25 @@ def vsi_regular(
     groups: npt.NDArray[np.integer[Any]],
     supported_months_used: IntArray,
     params: ParameterSet | None = None,
+    province: IntArray | None = None,
 ) -> VsiBatch:
-    """Regular-method VSI quotes for columns of rows (``groups`` as :func:`group_mask` values)."""
+    """Regular-method VSI quotes for columns of rows (``groups`` as :func:`group_mask` values,
+    ``province`` as integer codes, 0 for none)."""
     params = params or default_parameters()
-    segments = Segments.of(params, VSI_PARAMETERS)
+    province = np.zeros(len(income), dtype=np.int64) if province is None else province
+    codes = [int(c) for c in np.unique(province) if 0 < c < 100]
+    files = tuple(f"{local_support.VSI}/{c:02d}" for c in codes if f"{local_support.VSI}/{c:02d}" in params)
+    segments = Segments.of(params, VSI_PARAMETERS + files)
     n = len(segments.dates)
     valid = np.zeros(n, dtype=bool)
     floor, ceiling, step, cap = (np.zeros(n, dtype=np.int64) for _ in range(4))
     rate_num, rate_den = np.ones(n, dtype=np.int64), np.ones(n, dtype=np.int64)
     term_ok = np.zeros((n, MAX_TERM + 1), dtype=bool)
     support_num, support_den = np.zeros((n, MASKS), dtype=np.int64), np.ones((n, MASKS), dtype=np.int64)
+    # Column 0 of the province axis is "no province"; column j + 1 is codes[j].
+    local_num = np.zeros((n, len(codes) + 1, MASKS), dtype=np.int64)
+    local_den = np.ones((n, len(codes) + 1, MASKS), dtype=np.int64)
+    unconfigured = np.zeros((n, len(codes) + 1), dtype=bool)
     for s, start in enumerate(segments.dates):
         if not _in_force(params, VSI_PARAMETERS, start):
             continue
@@ -143,6 +157,14 @@ def vsi_regular(
             tier = max([other, *(_fraction(rates.get(g, other)) for g, bit in GROUP_BITS.items() if mask & bit)])
             per_month = rate * at["rural_poverty_line"] * tier
             support_num[s, mask], support_den[s, mask] = per_month.numerator, per_month.denominator
+        for j, code in enumerate(codes, start=1):
+            use = UsedParameters(params, start)
+            for mask in range(MASKS):
+                groups_of = [g for g, bit in GROUP_BITS.items() if mask & bit]
+                local_rate, notice = local_support.local_rate(local_support.VSI, f"{code:02d}", groups_of, use)
+                per_month = rate * at["rural_poverty_line"] * _fraction(local_rate)
+                local_num[s, j, mask], local_den[s, j, mask] = per_month.numerator, per_month.denominator
+                unconfigured[s, j] = notice is not None
 
     seg = segments.index(on)
     before = seg < 0
@@ -156,6 +178,7 @@ def vsi_regular(
         (income > ceiling[seg], ErrorCode.INCOME_ABOVE_CEILING),
         ((income != ceiling[seg]) & ((income - floor[seg]) % np.maximum(step[seg], 1) != 0), ErrorCode.INCOME_OFF_STEP),
         (~(fine_months & term_ok[seg, np.clip(months, 0, MAX_TERM)]), ErrorCode.PAYMENT_TERM_INVALID),
+        ((province < 0) | (province > 99), ErrorCode.INVALID_INPUT),  # the scalar quote checks the code last
     ]
     # The scalar quote checks in this order; the first failing check names the row's error.
     for failed, code in reversed(checks):
@@ -166,7 +189,11 @@ def vsi_regular(
     months_left = np.maximum(cap[seg] - supported_months_used, 0)
     supported = np.where(support_num[seg, row_mask] > 0, np.minimum(months, months_left), 0)
     state = np.where(ok, _round_div(supported * support_num[seg, row_mask], support_den[seg, row_mask]), 0)
-    return VsiBatch(gross, state, gross - state, error)
+    column = np.searchsorted(np.array(codes, dtype=np.int64), province) + 1
+    column = np.where(np.isin(province, codes), column, 0)
+    lnum, lden = local_num[seg, column, row_mask], local_den[seg, column, row_mask]
+    local = np.where(ok, np.minimum(_round_div(supported * lnum, lden), gross - state), 0)
+    return VsiBatch(gross, state, gross - state - local, error, local, ok & unconfigured[seg, column])
 
 
 @dataclass(frozen=True)

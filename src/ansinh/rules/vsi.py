@@ -9,14 +9,16 @@ Law 58/2014 art. 87 + Decree 134/2015 (until 30/06/2025); Law 41/2024 art. 31, 3
   catch-up (đóng bù) t months: Σ_{i=1..t} 22 % × income × (1+r)^i, r = the SI fund's monthly
   return of the year before the payment year;
 - state support per month = tier × 22 % × rural poverty line, whatever the income, for at most
-  120 months per person; the highest tier among the person's groups; not discounted on advances.
+  120 months per person; the highest tier among the person's groups; not discounted on advances;
+- the provincial top-up (rules/local_support.py) on the same base and months; a province whose
+  top-up is not configured is quoted without it and the quote carries a notice.
 
 Parameters in force on the payment date apply to the whole term (docs/adr/0002).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
@@ -25,11 +27,13 @@ from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd, round_vnd
+from ansinh.rules import local_support
+from ansinh.rules.local_support import highest_rate
 from ansinh.rules.params import (
+    Notice,
     ParameterSet,
     ParameterValue,
     Reference,
-    Scalar,
     UsedParameters,
     default_parameters,
 )
@@ -68,6 +72,8 @@ class VsiQuote:
     supported_months: int
     parameters: tuple[ParameterValue, ...] = field(default=())
     contribution_rate: Decimal = Decimal(0)
+    local_rate: Decimal = Decimal(0)
+    notices: tuple[Notice, ...] = ()  # e.g. the provincial top-up is not configured
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +84,7 @@ class VsiQuote:
             "local_support": self.local_support,
             "payable": self.payable,
             "parameters": [p.as_dict() for p in self.parameters],
+            "notices": [n.as_dict() for n in self.notices],
         }
 
 
@@ -95,7 +102,8 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
     tier = highest_rate(use.get("vsi/state_support_rate"), request.groups)
     months = supported_months(request, tier, use)
     state = round_vnd(months * rate * poverty_line * tier)
-    local_tier = _local_rate(request, use)
+    local_tier, notice = local_support.local_rate(local_support.VSI, request.province, request.groups, use)
+    # The top-up is on the same base and months as state support, never more than what is left to pay.
     local = min(round_vnd(months * rate * poverty_line * local_tier), gross - state)
     return VsiQuote(
         income=request.income,
@@ -109,6 +117,8 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
         supported_months=months,
         parameters=tuple(use.used),
         contribution_rate=rate,
+        local_rate=local_tier,
+        notices=(notice,) if notice else (),
     )
 
 
@@ -220,12 +230,6 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
     return value
 
 
-def highest_rate(rates: Mapping[str, Scalar], groups: Iterable[str]) -> Decimal:
-    """The highest rate among the groups (and 'other', which everyone is); unlisted → 'other'."""
-    other = Decimal(rates.get("other", 0))
-    return max([other, *(Decimal(rates.get(g, other)) for g in groups)])
-
-
 def supported_months(request: VsiQuoteInput, tier: Decimal, use: UsedParameters) -> int:
     if tier == 0:
         return 0
@@ -233,21 +237,6 @@ def supported_months(request: VsiQuoteInput, tier: Decimal, use: UsedParameters)
         return 0
     cap: int = use.get("vsi/state_support_max_months")
     return min(request.months, max(0, cap - request.supported_months_used))
-
-
-def _local_rate(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
-    """Provincial top-up rate (configuration, per province, dated); 0 where none is in force."""
-    if request.province is None:
-        return Decimal(0)
-    if not (len(request.province) == 2 and request.province.isdigit()):
-        raise invalid_input(
-            f"Mã tỉnh «{request.province}» không hợp lệ (2 chữ số, ví dụ 40).",
-            f"Province code {request.province!r} must be two digits, e.g. 40.",
-        )
-    name = f"local_support/{request.province}"
-    if name not in use.params or not use.params.get(name).in_force(request.on):
-        return Decimal(0)
-    return highest_rate(use.get(name), request.groups)
 
 
 def _check_groups(groups: Iterable[str]) -> None:
