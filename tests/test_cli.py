@@ -36,9 +36,9 @@ def test_vsi_highest_group_wins_with_repeated_group_options() -> None:
 
 
 def test_vsi_advance_uses_the_given_rate() -> None:
-    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12",
+    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "24",
                        "--advance", "--rate", "0.005", "--json")
-    assert code == 0 and json.loads(out)["gross"] == 3853419
+    assert code == 0 and json.loads(out)["gross"] == 7482975
 
 
 def test_vsi_table_is_vietnamese_with_dotted_amounts_and_references() -> None:
@@ -57,7 +57,7 @@ def test_vsi_refusal_exits_2_with_one_stderr_line_and_json_error() -> None:
 
 
 def test_vsi_advance_without_rate_names_the_year_and_the_option() -> None:
-    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12", "--advance")
+    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "24", "--advance")
     assert code == 2 and out == ""
     assert "2021" in err and "--rate" in err
 

@@ -35,6 +35,9 @@ def _vsi(inputs: dict[str, Any]) -> Any:
             province=inputs.get("province"),
             supported_months_used=inputs.get("supported_months_used", 0),
             fund_return=Decimal(rate) if rate is not None else None,
+            born=inputs.get("born"),
+            sex=inputs.get("sex"),
+            months_paid=inputs.get("months_paid"),
         )
     )
 

@@ -39,6 +39,9 @@ def calc_vsi(
     catch_up: Annotated[bool, typer.Option("--catch-up", help="Đóng bù cho số tháng còn thiếu.")] = False,
     rate: Annotated[str | None, typer.Option("--rate", help="Lãi suất quỹ bình quân tháng r.")] = None,
     supported_months_used: Annotated[int, typer.Option("--supported-months-used")] = 0,
+    born: Annotated[str | None, typer.Option("--born", help="Ngày sinh (đóng bù: điều kiện tuổi).")] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="male/female (đóng bù: điều kiện tuổi).")] = None,
+    months_paid: Annotated[int | None, typer.Option("--months-paid", help="Số tháng đã đóng (đóng bù).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Mức đóng BHXH tự nguyện."""
@@ -60,6 +63,9 @@ def calc_vsi(
             province=province,
             supported_months_used=supported_months_used,
             fund_return=_parse_rate(rate),
+            born=_parse_date(born, "--born") if born else None,
+            sex=sex,
+            months_paid=months_paid,
         )
         return vsi.quote(request)
 

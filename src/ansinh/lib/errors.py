@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NO_RECEIPT_POOL = "no_receipt_pool"
+    NOT_ELIGIBLE = "not_eligible"  # the law gives nothing here (a benefit, a catch-up before the age)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ Law 58/2014 art. 87 + Decree 134/2015 (until 30/06/2025); Law 41/2024 art. 31, 3
 
 - monthly contribution = 22 % × chosen income; income from the rural poverty line up to
   20 × base salary, in steps of 50,000 above the floor;
-- advance (đóng trước) n months: Σ_{i=1..n} 22 % × income / (1+r)^(i−1);
+- advance (đóng trước) n months, whole years 2 to 5 (24/36/48/60): Σ_{i=1..n} 22 % × income / (1+r)^(i−1);
   catch-up (đóng bù) t months: Σ_{i=1..t} 22 % × income × (1+r)^i, r = the SI fund's monthly
-  return of the year before the payment year;
+  return of the year before the payment year; catch-up only from retirement age (Era B: from the
+  month before, Luật 41 art. 36(3)(e)) for at most 10 years short (Era A) / 5 (ND 159/2025 art. 7);
 - state support per month = tier × 22 % × rural poverty line, whatever the income, for at most
   120 months per person; the highest tier among the person's groups; not discounted on advances;
 - the provincial top-up (rules/local_support.py) on the same base and months; a province whose
@@ -27,7 +28,9 @@ from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd, round_vnd
+from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules import local_support
+from ansinh.rules.benefits import retirement
 from ansinh.rules.local_support import highest_rate
 from ansinh.rules.params import (
     Notice,
@@ -57,6 +60,10 @@ class VsiQuoteInput:
     province: str | None = None
     supported_months_used: int = 0
     fund_return: Decimal | None = None
+    # Catch-up only: who pays (its age condition) and the months already paid (its cap).
+    born: date | None = None
+    sex: str | None = None
+    months_paid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,16 +178,60 @@ def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
                 f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
             )
         return
-    cap_name = "vsi/advance_max_months" if request.method is Method.ADVANCE else "vsi/catch_up_max_months"
-    cap: int = use.get(cap_name)
-    label = "đóng trước" if request.method is Method.ADVANCE else "đóng bù"
-    if not 1 <= request.months <= cap:
+    if request.method is Method.ADVANCE:
+        years: tuple[int, ...] = use.get("vsi/advance_terms")
+        if request.months not in years:
+            allowed = ", ".join(map(str, years))
+            raise DomainError(
+                ErrorCode.PAYMENT_TERM_INVALID,
+                f"Đóng trước chỉ theo năm tròn, từ 2 đến 5 năm ({allowed} tháng); "
+                f"không đóng trước {request.months} tháng.",
+                f"An advance is whole years only, 2 to 5 ({allowed} months); not {request.months}.",
+                allowed=list(years),
+            )
+        return
+    _check_catch_up(request, use)
+
+
+def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
+    """Catch-up is for a person at (or, in Era B, the month before) retirement age who is short of
+    the minimum years by at most the cap: 10 years in Era A, 5 in Era B (ND 159/2025 art. 7)."""
+    if request.born is None or request.sex is None:
+        raise invalid_input(
+            "Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính.",
+            "A catch-up needs the participant's birth date and sex (retirement-age condition).",
+            field="born",
+        )
+    reached = retirement(request.born, request.sex, use.params).reached_on
+    before: int = use.get("vsi/catch_up_earliest_months_before_retirement")
+    earliest = reached if before == 0 else add_months(reached.replace(day=1), -before)
+    if request.on < earliest:
+        raise DomainError(
+            ErrorCode.NOT_ELIGIBLE,
+            f"Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày {format_date_vi(reached)}, "
+            f"sớm nhất được đóng bù từ ngày {format_date_vi(earliest)}.",
+            f"No catch-up before {earliest.isoformat()} (retirement age reached {reached.isoformat()}).",
+            earliest=earliest.isoformat(),
+        )
+    cap: int = use.get("vsi/catch_up_max_months")
+    short = cap
+    if request.months_paid is not None:
+        short = use.get("benefits/pension_min_years") * 12 - request.months_paid
+        if short > cap:
+            raise DomainError(
+                ErrorCode.NOT_ELIGIBLE,
+                f"Còn thiếu {short} tháng, quá {cap} tháng được đóng bù theo quy định đang áp dụng.",
+                f"{short} months short, more than the {cap} a catch-up may cover.",
+                cap=cap,
+            )
+    if not 1 <= request.months <= min(cap, short):
+        limit = min(cap, short)
         raise DomainError(
             ErrorCode.MONTHS_OVER_CAP,
-            f"Số tháng {label} phải từ 1 đến {cap} tháng (theo quy định đang áp dụng); "
+            f"Số tháng đóng bù phải từ 1 đến {limit} tháng (số tháng còn thiếu, tối đa {cap}); "
             f"đã nhập {request.months}.",
-            f"{request.method} months must be between 1 and {cap}; got {request.months}.",
-            cap=cap,
+            f"Catch-up months must be between 1 and {limit}; got {request.months}.",
+            cap=limit,
         )
 
 
