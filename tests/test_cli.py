@@ -76,7 +76,8 @@ def test_hi_json_gives_members_total_and_card() -> None:
     assert [m["rank"] for m in data["members"]] == [1, 2, 3]
     assert data["total"] == 2906280
     assert data["card"] == {"valid_from": "2024-08-01", "valid_to": "2025-07-31"}
-    assert set(data["members"][0]) == {"rank", "factor", "monthly", "amount"}
+    assert set(data["members"][0]) == {"rank", "factor", "monthly", "amount", "group", "gross", "state_support",
+                                       "local_support"}
 
 
 def test_hi_already_joined_continues_ranks() -> None:

@@ -55,3 +55,21 @@ def test_a_catch_up_from_the_month_before_retirement_age_is_quoted() -> None:
     code, out, _ = run("calc", "vsi", "--on", "2026-06-01", "--income", "1500000", "--months", "12",
                        "--catch-up", "--rate", "0.004", "--born", "1965-01-15", "--sex", "male", "--json")
     assert code == 0 and json.loads(out)["gross"] == 4064485
+
+
+def test_hi_shows_the_state_share_of_near_poor_members_and_charges_poor_members_nothing() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2024-08-01", "--members", "1", "--poor", "1", "--near-poor", "1",
+                       "--months", "12", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [(m["group"], m["rank"], m["state_support"], m["amount"]) for m in data["members"]] == [
+        ("poor", None, 1263600, 0), ("near_poor", None, 884520, 379080), ("household", 1, 0, 1263600)]
+    assert (data["total"], data["state_support"]) == (1642680, 2148120)
+
+
+def test_hi_in_nghe_an_from_2026_is_flagged_for_the_unpublished_resolution() -> None:
+    code, out, _ = run("calc", "hi", "--on", "2026-03-01", "--near-poor", "1", "--members", "0", "--months", "12",
+                       "--province", "40")
+    assert code == 0
+    assert "Lưu ý: Chưa gồm hỗ trợ của tỉnh theo Nghị quyết HĐND tỉnh Nghệ An thông qua ngày 17/06/2025" in out
+    assert "379.080" in out  # the near-poor member's 30 % (ND 146/2018 art. 8), without a provincial share

@@ -36,6 +36,7 @@ ODD = {  # file: (unit, first date, value)
     "vsi/state_support_rate": ("rate", "2016-01-01", "{poor: 0.333, near_poor: 0.257, other: 0.111}"),
     "household_hi/contribution_rate": ("rate", "2015-01-01", "0.0457"),
     "household_hi/rank_factors": ("rate", "2015-01-01", "{1: 1, 2: 0.71, 3: 0.63, 4: 0.5, 5: 0.43}"),
+    "household_hi/state_support_rate": ("rate", "2015-01-01", "{poor: 1, near_poor: 0.7313}"),
 }
 
 
@@ -125,6 +126,37 @@ def test_household_batch_equals_the_scalar_quote(
         (result.error_code(i),) if result.error_code(i) else (None, int(result.monthly[i]), int(result.amount[i]))
         for i in range(members)
     ]
+    assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(DATES, st.integers(min_value=-1, max_value=4), st.integers(min_value=0, max_value=7),
+                          st.sampled_from([1, 3, 6, 12])), min_size=1, max_size=30), PARAMETER_SETS)
+def test_household_batch_prices_state_groups_as_the_scalar_quote(
+    rows: list[tuple[date, int, int, int]], ps: params.ParameterSet
+) -> None:
+    """Each row alone: a member of group index ``g`` (0 household, ranked ``rank``), as one quote."""
+    expected: list[tuple[object, ...]] = []
+    for on, g, rank, months in rows:
+        name = batch.HI_GROUPS[g] if 0 <= g < len(batch.HI_GROUPS) else "unknown"
+        try:
+            q = household_hi.quote(household_hi.HiQuoteInput(
+                on=on, members=(household_hi.HiMember(group=name),), months=months,
+                already_joined=rank - 1 if g == 0 else 0), ps)  # a group row's rank is not used
+            m = q.members[0]
+            expected.append((None, m.monthly, m.gross, m.state_support, m.amount))
+        except DomainError as error:
+            expected.append((error.code,))
+    result = batch.household_hi_members(
+        on=np.array([r[0] for r in rows], dtype="datetime64[D]"),
+        rank=np.array([r[2] for r in rows], dtype=np.int64),
+        months=np.array([r[3] for r in rows], dtype=np.int64),
+        params=ps,
+        group=np.array([r[1] for r in rows], dtype=np.int64),
+    )
+    got = [(result.error_code(i),) if result.error_code(i) else
+           (None, int(result.monthly[i]), int(result.gross[i]), int(result.state_support[i]), int(result.amount[i]))
+           for i in range(len(rows))]
     assert got == expected
 
 

@@ -49,12 +49,21 @@ def _hi(inputs: dict[str, Any]) -> Any:
     return household_hi.quote(
         household_hi.HiQuoteInput(
             on=inputs["date"],
-            members=tuple(household_hi.HiMember(covered_elsewhere=m == "covered") for m in members),
+            members=tuple(_member(m) for m in members),
             months=inputs["months"],
             already_joined=inputs.get("already_joined", 0),
             previous_card_end=inputs.get("previous_card_end"),
+            province=inputs.get("province"),
         )
     )
+
+
+def _member(word: str) -> household_hi.HiMember:
+    """``joining`` (household), ``covered`` (another group), a state group, or ``<group>_as_household``."""
+    if word in ("joining", "covered"):
+        return household_hi.HiMember(covered_elsewhere=word == "covered")
+    group, _, choice = word.partition("_as_")
+    return household_hi.HiMember(group=group, as_household=choice == "household")
 
 
 def _retirement(inputs: dict[str, Any]) -> Any:
@@ -97,6 +106,8 @@ def _observed(result: Any, expected: dict[str, Any]) -> dict[str, Any]:
         "ranks": lambda r: [m.rank for m in r.members],
         "card": lambda r: [r.card.valid_from, r.card.valid_to],
         "notices": lambda r: [n.code for n in r.notices],
+        "groups": lambda r: [m.group for m in r.members],
+        "state_supports": lambda r: [m.state_support for m in r.members],
     }
     if isinstance(result, dict):
         return {key: result[key] for key in expected}

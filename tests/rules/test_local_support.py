@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ansinh.rules import params, vsi
+from ansinh.rules import household_hi, params, vsi
 
 
 def overlay(tmp_path: Path, body: str) -> params.ParameterSet:
@@ -41,3 +41,18 @@ def test_the_shipped_nghe_an_top_up_is_recorded_in_the_calculation() -> None:
     used = {p.name: p for p in q.parameters}
     assert "07/2025/NQ-HĐND" in used["local_support/40"].reference.title
     assert q.local_rate == Decimal("0.30")
+
+
+def test_a_configured_hi_top_up_lowers_what_a_near_poor_member_pays(tmp_path: Path) -> None:
+    (tmp_path / "household_hi" / "local_support").mkdir(parents=True)
+    (tmp_path / "household_hi" / "local_support" / "40.yaml").write_text(
+        'description: NA HI\nunit: rate\nvalues:\n'
+        '  2026-01-01: {value: {near_poor: 0.3}, reference: {title: "NQ HĐND Nghệ An (cấu hình)"}}\n', encoding="utf-8")
+    ps = params.load(params.SHIPPED_DIR, tmp_path)
+    q = household_hi.quote(household_hi.HiQuoteInput(
+        on=date(2026, 3, 1), members=(household_hi.HiMember(group="near_poor"), household_hi.HiMember()),
+        months=12, province="40"), ps)
+    near_poor, household = q.members
+    assert (near_poor.gross, near_poor.state_support, near_poor.local_support, near_poor.amount) == (
+        1263600, 884520, 379080, 0)
+    assert (household.local_support, household.amount, q.notices) == (0, 1263600, ())

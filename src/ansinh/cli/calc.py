@@ -94,12 +94,16 @@ def calc_hi(
     months: Annotated[int, typer.Option("--months", help="Kỳ đóng 3, 6 hoặc 12 tháng.")],
     already_joined: Annotated[int, typer.Option("--already-joined", help="Đã tham gia trước trong năm.")] = 0,
     previous_card_end: Annotated[str | None, typer.Option("--previous-card-end", help="Hạn thẻ cũ.")] = None,
+    poor: Annotated[int, typer.Option("--poor", help="Số thành viên hộ nghèo (NSNN đóng).")] = 0,
+    near_poor: Annotated[int, typer.Option("--near-poor", help="Số thành viên hộ cận nghèo (NSNN hỗ trợ).")] = 0,
+    province: Annotated[str | None, typer.Option("--province", help="Mã tỉnh (hỗ trợ BHYT của địa phương).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Mức đóng BHYT hộ gia đình và hạn thẻ."""
+    """Mức đóng BHYT hộ gia đình và hạn thẻ; --members là số thành viên theo hộ gia đình, --poor và
+    --near-poor thêm thành viên thuộc nhóm NSNN đóng hoặc hỗ trợ."""
 
     def compute() -> household_hi.HiQuote:
-        if members < 1:
+        if members < 0 or poor < 0 or near_poor < 0 or members + poor + near_poor < 1:
             raise DomainError(
                 ErrorCode.HOUSEHOLD_EMPTY,
                 "--members phải từ 1 trở lên.",
@@ -107,21 +111,28 @@ def calc_hi(
             )
         request = household_hi.HiQuoteInput(
             on=_parse_date(on, "--on"),
-            members=tuple(household_hi.HiMember() for _ in range(members)),
+            members=(tuple(household_hi.HiMember(group=household_hi.POOR) for _ in range(poor))
+                     + tuple(household_hi.HiMember(group=household_hi.NEAR_POOR) for _ in range(near_poor))
+                     + tuple(household_hi.HiMember() for _ in range(members))),
             months=months,
             already_joined=already_joined,
             previous_card_end=_parse_date(previous_card_end, "--previous-card-end") if previous_card_end else None,
+            province=province,
         )
         return household_hi.quote(request)
 
     def render(result: household_hi.HiQuote) -> None:
         table = Table(title=f"BHYT hộ gia đình — {result.months} tháng")
-        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "Số tiền"):
+        table.add_column("Nhóm")
+        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "NSNN đóng/hỗ trợ", "Phải nộp"):
             table.add_column(column, justify="right")
         for m in result.members:
-            table.add_row(str(m.rank), format_rate(m.factor), format_vnd(m.monthly), format_vnd(m.amount))
-        table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{format_vnd(result.total)}[/bold]")
+            table.add_row(household_hi.GROUP_LABELS[m.group], str(m.rank or "—"), format_rate(m.factor),
+                          format_vnd(m.monthly), _minus(m.state_support), format_vnd(m.amount))
+        table.add_row("[bold]Tổng[/bold]", "", "", "", _minus(result.state_support),
+                      f"[bold]{format_vnd(result.total)}[/bold]")
         console.print(table)
+        _print_notices(result.notices)
         console.print(
             f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
         )

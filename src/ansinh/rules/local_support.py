@@ -43,23 +43,30 @@ def not_configured(province: str, title: str | None) -> Notice:
     )
 
 
-def local_rate(
-    kind: str, province: str | None, groups: Iterable[str], use: UsedParameters
-) -> tuple[Decimal, Notice | None]:
-    """The province's top-up rate on the lookup date, and a notice when it could not be applied.
+def local_rates(kind: str, province: str | None, use: UsedParameters) -> tuple[Mapping[str, Scalar], Notice | None]:
+    """The province's top-up rates by group on the lookup date, and a notice when they could not be applied.
 
-    No province → 0. A top-up not in force (before it starts, after it ends) → 0, nothing to say.
-    No file, or an ``unpublished`` marker → 0 and a notice naming the resolution."""
+    No province → none. A top-up not in force (before it starts, after it ends) → none, nothing to say.
+    No file, or an ``unpublished`` marker → none, and a notice naming the resolution."""
     if province is None:
-        return Decimal(0), None
+        return {}, None
     check_province(province)
     name = f"{kind}/{province}"
     if name not in use.params:
-        return Decimal(0), not_configured(province, None)
+        return {}, not_configured(province, None)
     parameter = use.params.get(name)
     marker = parameter.unpublished_on(use.on)
     if marker is not None:
-        return Decimal(0), not_configured(province, marker.title)
+        return {}, not_configured(province, marker.title)
     if not parameter.in_force(use.on):
-        return Decimal(0), None
-    return highest_rate(use.get(name), groups), None
+        return {}, None
+    rates: Mapping[str, Scalar] = use.get(name)
+    return rates, None
+
+
+def local_rate(
+    kind: str, province: str | None, groups: Iterable[str], use: UsedParameters
+) -> tuple[Decimal, Notice | None]:
+    """The highest of the province's top-up rates among ``groups`` (see :func:`local_rates`)."""
+    rates, notice = local_rates(kind, province, use)
+    return highest_rate(rates, groups), notice
