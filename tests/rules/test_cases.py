@@ -77,7 +77,13 @@ def _pension_rate(inputs: dict[str, Any]) -> Any:
 
 def _lump_sum(inputs: dict[str, Any]) -> Any:
     return {"amount": benefits.lump_sum(inputs["average"], inputs["months_before_2014"], inputs["months_from_2014"],
-                                        inputs["state_support_received"], inputs["date"])}
+                                        inputs["state_support_received"], inputs["date"],
+                                        contributions=inputs.get("contributions"))}
+
+
+def _lump_sum_condition(inputs: dict[str, Any]) -> Any:
+    return {"case": benefits.lump_sum_condition(inputs["date"], inputs["months_paid"], inputs["joined"],
+                                                inputs["last_contribution"], inputs.get("case", "after_break"))}
 
 
 def _average_income(inputs: dict[str, Any]) -> Any:
@@ -95,6 +101,7 @@ def _maternity(inputs: dict[str, Any]) -> Any:
 
 
 RUNNERS = {"vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
+           "lump_sum_condition": _lump_sum_condition,
            "average_income": _average_income, "funeral": _funeral, "maternity": _maternity}
 
 
