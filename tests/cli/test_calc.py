@@ -73,3 +73,43 @@ def test_hi_in_nghe_an_from_2026_is_flagged_for_the_unpublished_resolution() -> 
     assert code == 0
     assert "Lưu ý: Chưa gồm hỗ trợ của tỉnh theo Nghị quyết HĐND tỉnh Nghệ An thông qua ngày 17/06/2025" in out
     assert "379.080" in out  # the near-poor member's 30 % (ND 146/2018 art. 8), without a provincial share
+
+
+def test_lump_sum_moves_the_odd_months_before_2014_into_the_later_period() -> None:
+    code, out, _ = run("calc", "lump-sum", "--on", "2025-08-01", "--average", "2000000",
+                       "--months-before-2014", "40", "--months-from-2014", "20", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["amount"], data["years_before_2014"], data["years_from_2014"]) == (17000000, "3", "2")
+    assert "Điều 102" in data["article"]
+
+
+def test_lump_sum_after_a_break_of_under_12_months_exits_2_with_the_reason() -> None:
+    code, out, err = run("calc", "lump-sum", "--on", "2025-08-01", "--average", "2000000", "--months-from-2014",
+                         "60", "--case", "after_break", "--joined", "2019-01-01", "--last-contribution", "2024-12",
+                         "--json")
+    assert code == 2
+    assert json.loads(out)["error"]["code"] == "not_eligible"
+    assert "12 tháng" in err and "điểm đ" in err
+
+
+def test_social_pension_at_75_and_a_refusal_at_74() -> None:
+    code, out, _ = run("calc", "social-pension", "--on", "2025-08-01", "--born", "1950-08-01", "--json")
+    assert code == 0 and json.loads(out)["amount"] == 500000 and json.loads(out)["monthly"] is True
+    code, out, err = run("calc", "social-pension", "--on", "2025-08-01", "--born", "1950-08-02")
+    assert code == 2 and out == ""
+    assert "từ 75 tuổi" in err and "02/08/2025" in err
+
+
+def test_maternity_for_twins_and_a_refusal_with_too_few_months() -> None:
+    code, out, _ = run("calc", "maternity", "--birth", "2026-01-10", "--months", "12", "--children", "2", "--json")
+    assert code == 0 and json.loads(out)["amount"] == 4000000
+    code, _, err = run("calc", "maternity", "--birth", "2026-01-10", "--months", "5")
+    assert code == 2 and "Điều 94, khoản 1" in err
+
+
+def test_retirement_allowance_table_names_the_article() -> None:
+    code, out, _ = run("calc", "retirement-allowance", "--on", "2025-08-01", "--sex", "male", "--months", "432",
+                       "--average", "5000000")
+    assert code == 0
+    assert "2.500.000" in out and "Điều 100" in out

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansinh.lib.errors import DomainError
-from ansinh.rules import benefits, household_hi, vsi
+from ansinh.rules import allowances, benefits, household_hi, vsi
 
 CASES_DIR = Path(vsi.__file__).parent / "cases"
 
@@ -100,7 +100,19 @@ def _maternity(inputs: dict[str, Any]) -> Any:
     return {"amount": benefits.maternity_grant(inputs["months"], inputs["birth"], inputs.get("children", 1))}
 
 
-RUNNERS = {"vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
+def _allowance(inputs: dict[str, Any]) -> Any:
+    arguments = dict(inputs)
+    rule = getattr(allowances, arguments.pop("function"))
+    if "date" in arguments:  # `on` would be read as a YAML boolean
+        arguments["on"] = arguments.pop("date")
+    if "groups" in arguments:
+        arguments["groups"] = tuple(arguments["groups"])
+    result = rule(**arguments).as_dict()
+    return {key: value for key, value in result.items() if key != "parameters"}
+
+
+RUNNERS = {"allowance": _allowance,
+           "vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
            "lump_sum_condition": _lump_sum_condition,
            "average_income": _average_income, "funeral": _funeral, "maternity": _maternity}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from ansinh.cli.common import (
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
-from ansinh.rules import benefits, household_hi, vsi
+from ansinh.rules import allowances, benefits, household_hi, vsi
 from ansinh.rules.params import Notice
 
 calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
@@ -201,3 +202,87 @@ def calc_pension(
     _run(compute, as_json, render)
 
 
+
+
+def _render_benefit(title: str) -> Callable[[benefits.Benefit], None]:
+    def render(result: benefits.Benefit) -> None:
+        suffix = "/tháng" if result.monthly else ""
+        console.print(f"{title}: [bold]{format_vnd(result.amount)}{suffix}[/bold]")
+        console.print(f"Căn cứ: {result.article}", markup=False, highlight=False)
+        for key, value in result.details.items():
+            console.print(f"- {key}: {value}", markup=False, highlight=False)
+        _print_references(result.parameters)
+
+    return render
+
+
+@calc.command("lump-sum")
+def calc_lump_sum(
+    on: Annotated[str, typer.Option("--on", help="Ngày giải quyết (YYYY-MM-DD).")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân đã điều chỉnh (đồng).")],
+    months_before_2014: Annotated[int, typer.Option("--months-before-2014")] = 0,
+    months_from_2014: Annotated[int, typer.Option("--months-from-2014")] = 0,
+    state_support: Annotated[int, typer.Option("--state-support", help="Tiền Nhà nước đã hỗ trợ đóng.")] = 0,
+    contributions: Annotated[int | None, typer.Option("--contributions", help="Số tiền đã đóng (dưới 1 năm).")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Trường hợp Điều 102 khoản 1: retirement_age, abroad, "
+                                              "illness, after_break (kiểm tra điều kiện).")] = None,
+    joined: Annotated[str | None, typer.Option("--joined", help="Ngày bắt đầu tham gia (after_break).")] = None,
+    last_contribution: Annotated[str | None, typer.Option("--last-contribution",
+                                                          help="Tháng đóng cuối (YYYY-MM, after_break).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """BHXH một lần (Luật 41/2024, Điều 102)."""
+
+    def compute() -> benefits.Benefit:
+        day = _parse_date(on, "--on")
+        if case is not None:
+            if case == "after_break" and (joined is None or last_contribution is None):
+                raise DomainError(ErrorCode.INVALID_INPUT, "--case after_break cần --joined và --last-contribution.",
+                                  "--case after_break needs --joined and --last-contribution.")
+            benefits.lump_sum_condition(day, months_before_2014 + months_from_2014,
+                                        _parse_date(joined, "--joined") if joined else day,
+                                        _parse_month(last_contribution, "--last-contribution")
+                                        if last_contribution else day, case)
+        return benefits.lump_sum_benefit(average, months_before_2014, months_from_2014, state_support, day,
+                                         contributions=contributions)
+
+    _run(compute, as_json, _render_benefit("BHXH một lần"))
+
+
+@calc.command("social-pension")
+def calc_social_pension(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    group: Annotated[list[str] | None, typer.Option("--group", help="poor / near_poor (lặp lại được).")] = None,
+    has_pension: Annotated[bool, typer.Option("--has-pension", help="Đang hưởng lương hưu.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp hưu trí xã hội (Luật 41/2024, Điều 21–22; NĐ 176/2025)."""
+    _run(lambda: allowances.social_pension(_parse_date(born, "--born"), _parse_date(on, "--on"), tuple(group or ()),
+                                           has_pension), as_json, _render_benefit("Trợ cấp hưu trí xã hội"))
+
+
+@calc.command("maternity")
+def calc_maternity(
+    birth: Annotated[str, typer.Option("--birth", help="Ngày sinh con (YYYY-MM-DD).")],
+    months: Annotated[int, typer.Option("--months", help="Số tháng đóng trong 12 tháng trước khi sinh.")],
+    children: Annotated[int, typer.Option("--children", help="Số con.")] = 1,
+    stillbirth_weeks: Annotated[int | None, typer.Option("--stillbirth-weeks", help="Thai chết lưu: số tuần.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp thai sản BHXH tự nguyện (Luật 41/2024, Điều 94–95), cho mẹ hoặc cha."""
+    _run(lambda: allowances.maternity(months, _parse_date(birth, "--birth"), children, stillbirth_weeks), as_json,
+         _render_benefit("Trợ cấp thai sản"))
+
+
+@calc.command("retirement-allowance")
+def calc_retirement_allowance(
+    on: Annotated[str, typer.Option("--on", help="Ngày nghỉ hưu (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    months: Annotated[int, typer.Option("--months", help="Tổng số tháng đã đóng.")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp một lần khi nghỉ hưu (Luật 41/2024, Điều 100)."""
+    _run(lambda: allowances.retirement_allowance(sex, months, average, _parse_date(on, "--on")), as_json,
+         _render_benefit("Trợ cấp một lần khi nghỉ hưu"))
