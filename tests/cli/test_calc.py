@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from ansinh.cli import app
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from tests.test_cli import run
 
 
 def test_the_seed_day_quote_in_nghe_an_carries_the_provincial_top_up() -> None:

@@ -23,6 +23,7 @@ from ansinh.lib.money import format_vnd, round_vnd
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules.benefits import (
     Benefit,
+    check_sex,
     counted_years,
     lump_sum_years,
     maternity_grant,
@@ -73,9 +74,7 @@ def retirement_allowance(sex: str, months_paid: int, average: int, on: date,
     use = UsedParameters(params or default_parameters(), on)
     _in_force(use, "benefits/retirement_allowance", "Trợ cấp một lần khi nghỉ hưu (Điều 100)")
     terms: dict[str, Any] = use.get("benefits/retirement_allowance")
-    if sex not in ("male", "female"):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Giới tính phải là male (nam) hoặc female (nữ).",
-                          "Sex must be male or female.")
+    sex = check_sex(sex)
     threshold = Decimal(terms[f"{sex}_years"])
     above = counted_years(months_paid) - threshold
     if above <= 0:
@@ -99,10 +98,7 @@ def transitional_pension(born: date, sex: str, joined: date, vsi_months: int, on
     if vsi_months < int(terms["min_vsi_years"]) * 12:
         raise not_eligible(f"Cần đủ {terms['min_vsi_years']} năm đóng BHXH tự nguyện (Điều 141 khoản 9); "
                            f"đã đóng {vsi_months} tháng.", "Fewer than 20 years of VSI.")
-    age = int(terms[f"{sex}_age_years"]) if sex in ("male", "female") else None
-    if age is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Giới tính phải là male (nam) hoặc female (nữ).",
-                          "Sex must be male or female.")
+    age = int(terms[f"{check_sex(sex)}_age_years"])
     reached = add_months(born, age * 12)
     after = add_months(reached.replace(day=1), 1)
     law_start = use.params.get("benefits/transitional_pension").change_dates()[0]

@@ -5,7 +5,8 @@ They give the same đồng as :func:`ansinh.rules.vsi.quote` and :func:`ansinh.r
 in each segment every legal rate is an exact fraction, so an amount is ``round(x × num / den)``
 computed in int64 with half-up rounding, exactly as :func:`ansinh.lib.money.round_vnd` does on the
 Decimal product. Rows a scalar quote would refuse get an error code instead of an amount. Household-HI rows may
-be members of a state group (poor, near-poor), priced as :func:`household_hi.quote` prices them.
+be members of a state group (poor, near-poor), priced as :func:`household_hi.quote` prices them
+(without a provincial HI top-up: none ships with figures; the scalar quote applies an overlay).
 
 Provincial top-ups come from a ``province`` column (the statistics code as an integer, 40 for
 Nghệ An; 0 = no province), with a ``local_not_configured`` column where the scalar quote would carry

@@ -47,7 +47,7 @@ class Retirement:
                 "parameters": [p.as_dict() for p in self.parameters]}
 
 
-def _check_sex(sex: str) -> Sex:
+def check_sex(sex: str) -> Sex:
     if sex not in ("male", "female"):
         raise DomainError(ErrorCode.INVALID_INPUT, "Giới tính phải là male (nam) hoặc female (nữ).",
                           "Sex must be male or female.")
@@ -56,7 +56,7 @@ def _check_sex(sex: str) -> Sex:
 
 def retirement(born: date, sex: str, params: ParameterSet | None = None) -> Retirement:
     """When a person reaches retirement age under the schedule of Decree 135/2020."""
-    sex = _check_sex(sex)
+    sex = check_sex(sex)
     params = params or default_parameters()
     schedule = params.get(f"benefits/retirement_age_{sex}")
     first_year = schedule.change_dates()[0].year
@@ -98,7 +98,7 @@ class PensionRate:
 def pension_rate(sex: str, months_paid: int, first_pension_month: date,
                  params: ParameterSet | None = None) -> PensionRate:
     """The pension rate by the rules in force in the first pension month (0 when not yet eligible)."""
-    sex = _check_sex(sex)
+    sex = check_sex(sex)
     if months_paid < 0:
         raise DomainError(ErrorCode.INVALID_INPUT, "Số tháng đóng không được âm.", "Months cannot be negative.")
     use = UsedParameters(params or default_parameters(), first_pension_month)

@@ -181,12 +181,12 @@ def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
     if request.method is Method.ADVANCE:
         years: tuple[int, ...] = use.get("vsi/advance_terms")
         if request.months not in years:
-            allowed = ", ".join(map(str, years))
+            allowed, shortest, longest = ", ".join(map(str, years)), min(years) // 12, max(years) // 12
             raise DomainError(
                 ErrorCode.PAYMENT_TERM_INVALID,
-                f"Đóng trước chỉ theo năm tròn, từ 2 đến 5 năm ({allowed} tháng); "
+                f"Đóng trước chỉ theo năm tròn, từ {shortest} đến {longest} năm ({allowed} tháng); "
                 f"không đóng trước {request.months} tháng.",
-                f"An advance is whole years only, 2 to 5 ({allowed} months); not {request.months}.",
+                f"An advance is whole years only, {shortest} to {longest} ({allowed} months); not {request.months}.",
                 allowed=list(years),
             )
         return
