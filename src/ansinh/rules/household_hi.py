@@ -27,7 +27,7 @@ from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import round_vnd
-from ansinh.lib.periods import add_months, end_of_term
+from ansinh.lib.periods import add_months, end_of_term, format_date_vi
 from ansinh.rules import local_support
 from ansinh.rules.local_support import highest_rate
 from ansinh.rules.params import (
@@ -212,11 +212,14 @@ def _check_members(members: tuple[HiMember, ...], use: UsedParameters) -> None:
             )
         if member.as_household and (member.group not in SUPPORTED_GROUPS
                                     or not use.get("household_hi/supported_may_join_as_household")):
+            since = next((e.effective for e in use.params.get("household_hi/supported_may_join_as_household").entries
+                          if e.value), None)
+            when = f", và chỉ từ {format_date_vi(since)}" if since else ""
             raise DomainError(
                 ErrorCode.NOT_ELIGIBLE,
-                "Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia đình, "
-                "và chỉ từ 01/07/2025 (Luật 51/2024/QH15).",
-                "Only members of a supported group may choose to join as a household, from 01/07/2025.",
+                f"Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia đình"
+                f"{when} (Luật 51/2024/QH15).",
+                "Only members of a supported group may choose to join as a household, and only since Luật 51/2024.",
             )
 
 
