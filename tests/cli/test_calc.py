@@ -104,3 +104,16 @@ def test_retirement_allowance_table_names_the_article() -> None:
                        "--average", "5000000")
     assert code == 0
     assert "2.500.000" in out and "Điều 100" in out
+
+
+def test_transitional_pension_for_a_man_already_60_starts_on_01_07_2025() -> None:
+    code, out, _ = run("calc", "transitional-pension", "--on", "2025-08-01", "--born", "1964-03-10", "--sex", "male",
+                       "--joined", "2005-01-01", "--months", "240", "--average", "3000000", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["amount"], data["first_pension_month"], data["already_that_age"]) == (1350000, "2025-07-01", True)
+
+
+def test_survivor_lump_sum_before_luat_41_exits_2() -> None:
+    code, _, err = run("calc", "survivor", "--on", "2025-06-30", "--average", "2000000", "--months-from-2014", "12")
+    assert code == 2 and "01/07/2025" in err

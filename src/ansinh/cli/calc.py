@@ -286,3 +286,32 @@ def calc_retirement_allowance(
     """Trợ cấp một lần khi nghỉ hưu (Luật 41/2024, Điều 100)."""
     _run(lambda: allowances.retirement_allowance(sex, months, average, _parse_date(on, "--on")), as_json,
          _render_benefit("Trợ cấp một lần khi nghỉ hưu"))
+
+
+@calc.command("transitional-pension")
+def calc_transitional_pension(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    joined: Annotated[str, typer.Option("--joined", help="Ngày bắt đầu tham gia BHXH tự nguyện.")],
+    months: Annotated[int, typer.Option("--months", help="Số tháng đã đóng BHXH tự nguyện.")],
+    average: Annotated[int | None, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lương hưu ở tuổi 60 (nam) / 55 (nữ) theo Luật 41/2024, Điều 141, khoản 9."""
+    _run(lambda: allowances.transitional_pension(_parse_date(born, "--born"), sex, _parse_date(joined, "--joined"),
+                                                 months, _parse_date(on, "--on"), average), as_json,
+         _render_benefit("Lương hưu (Điều 141 khoản 9)"))
+
+
+@calc.command("survivor")
+def calc_survivor(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")],
+    months_before_2014: Annotated[int, typer.Option("--months-before-2014")] = 0,
+    months_from_2014: Annotated[int, typer.Option("--months-from-2014")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp tuất một lần cho thân nhân người đang tham gia (Luật 41/2024, Điều 110)."""
+    _run(lambda: allowances.survivor_lump_sum(average, months_before_2014, months_from_2014, _parse_date(on, "--on")),
+         as_json, _render_benefit("Trợ cấp tuất một lần"))
