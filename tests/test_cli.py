@@ -21,7 +21,8 @@ def test_vsi_json_gives_the_contract_fields() -> None:
                        "--group", "poor", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"income", "months", "gross", "state_support", "local_support", "payable", "parameters"}
+    assert set(data) == {"income", "months", "gross", "state_support", "local_support", "payable", "parameters",
+                         "notices"}
     assert (data["gross"], data["state_support"], data["payable"]) == (3960000, 1188000, 2772000)
     names = {p["name"] for p in data["parameters"]}
     assert {"base_salary", "rural_poverty_line", "vsi/contribution_rate", "vsi/state_support_rate"} <= names
@@ -35,9 +36,9 @@ def test_vsi_highest_group_wins_with_repeated_group_options() -> None:
 
 
 def test_vsi_advance_uses_the_given_rate() -> None:
-    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12",
+    code, out, _ = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "24",
                        "--advance", "--rate", "0.005", "--json")
-    assert code == 0 and json.loads(out)["gross"] == 3853419
+    assert code == 0 and json.loads(out)["gross"] == 7482975
 
 
 def test_vsi_table_is_vietnamese_with_dotted_amounts_and_references() -> None:
@@ -56,7 +57,7 @@ def test_vsi_refusal_exits_2_with_one_stderr_line_and_json_error() -> None:
 
 
 def test_vsi_advance_without_rate_names_the_year_and_the_option() -> None:
-    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "12", "--advance")
+    code, out, err = run("calc", "vsi", "--on", "2022-05-08", "--income", "1500000", "--months", "24", "--advance")
     assert code == 2 and out == ""
     assert "2021" in err and "--rate" in err
 
@@ -75,7 +76,8 @@ def test_hi_json_gives_members_total_and_card() -> None:
     assert [m["rank"] for m in data["members"]] == [1, 2, 3]
     assert data["total"] == 2906280
     assert data["card"] == {"valid_from": "2024-08-01", "valid_to": "2025-07-31"}
-    assert set(data["members"][0]) == {"rank", "factor", "monthly", "amount"}
+    assert set(data["members"][0]) == {"rank", "factor", "monthly", "amount", "group", "gross", "state_support",
+                                       "local_support"}
 
 
 def test_hi_already_joined_continues_ranks() -> None:

@@ -44,3 +44,15 @@ def test_household_hi_continuity_survives_short_gaps_and_breaks_on_a_lapse() -> 
     assert benefits.hi_continuity_years(lapsed, date(2025, 6, 1)) == 5
     assert benefits.hi_continuous_since(lapsed, date(2025, 6, 1)) == date(2020, 1, 1)
     assert benefits.hi_continuity_years(cards, date(2026, 6, 1)) == 0  # not covered that day
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=12, max_value=400), st.integers(min_value=1, max_value=300),
+       st.integers(min_value=1_500_000, max_value=40_000_000))
+def test_a_month_moved_before_2014_never_raises_the_lump_sum(before: int, after: int, average: int) -> None:
+    """Years before 2014 are worth 1.5 months, from 2014 2 (Luật 41 art. 102(2)); the odd months before
+    2014 join the later period (art. 102(2)(a)), so moving a month earlier can only lower the sum."""
+    on = date(2025, 8, 1)
+    assert benefits.lump_sum(average, before + 1, after - 1, 0, on) <= benefits.lump_sum(average, before, after, 0, on)
+    # All months from 2014 is the most the same months can give.
+    assert benefits.lump_sum(average, before, after, 0, on) <= benefits.lump_sum(average, 0, before + after, 0, on)

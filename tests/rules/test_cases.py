@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansinh.lib.errors import DomainError
-from ansinh.rules import benefits, household_hi, vsi
+from ansinh.rules import allowances, benefits, household_hi, vsi
 
 CASES_DIR = Path(vsi.__file__).parent / "cases"
 
@@ -35,6 +35,9 @@ def _vsi(inputs: dict[str, Any]) -> Any:
             province=inputs.get("province"),
             supported_months_used=inputs.get("supported_months_used", 0),
             fund_return=Decimal(rate) if rate is not None else None,
+            born=inputs.get("born"),
+            sex=inputs.get("sex"),
+            months_paid=inputs.get("months_paid"),
         )
     )
 
@@ -46,12 +49,21 @@ def _hi(inputs: dict[str, Any]) -> Any:
     return household_hi.quote(
         household_hi.HiQuoteInput(
             on=inputs["date"],
-            members=tuple(household_hi.HiMember(covered_elsewhere=m == "covered") for m in members),
+            members=tuple(_member(m) for m in members),
             months=inputs["months"],
             already_joined=inputs.get("already_joined", 0),
             previous_card_end=inputs.get("previous_card_end"),
+            province=inputs.get("province"),
         )
     )
+
+
+def _member(word: str) -> household_hi.HiMember:
+    """``joining`` (household), ``covered`` (another group), a state group, or ``<group>_as_household``."""
+    if word in ("joining", "covered"):
+        return household_hi.HiMember(covered_elsewhere=word == "covered")
+    group, _, choice = word.partition("_as_")
+    return household_hi.HiMember(group=group, as_household=choice == "household")
 
 
 def _retirement(inputs: dict[str, Any]) -> Any:
@@ -65,7 +77,13 @@ def _pension_rate(inputs: dict[str, Any]) -> Any:
 
 def _lump_sum(inputs: dict[str, Any]) -> Any:
     return {"amount": benefits.lump_sum(inputs["average"], inputs["months_before_2014"], inputs["months_from_2014"],
-                                        inputs["state_support_received"], inputs["date"])}
+                                        inputs["state_support_received"], inputs["date"],
+                                        contributions=inputs.get("contributions"))}
+
+
+def _lump_sum_condition(inputs: dict[str, Any]) -> Any:
+    return {"case": benefits.lump_sum_condition(inputs["date"], inputs["months_paid"], inputs["joined"],
+                                                inputs["last_contribution"], inputs.get("case", "after_break"))}
 
 
 def _average_income(inputs: dict[str, Any]) -> Any:
@@ -82,7 +100,20 @@ def _maternity(inputs: dict[str, Any]) -> Any:
     return {"amount": benefits.maternity_grant(inputs["months"], inputs["birth"], inputs.get("children", 1))}
 
 
-RUNNERS = {"vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
+def _allowance(inputs: dict[str, Any]) -> Any:
+    arguments = dict(inputs)
+    rule = getattr(allowances, arguments.pop("function"))
+    if "date" in arguments:  # `on` would be read as a YAML boolean
+        arguments["on"] = arguments.pop("date")
+    if "groups" in arguments:
+        arguments["groups"] = tuple(arguments["groups"])
+    result = rule(**arguments).as_dict()
+    return {key: value for key, value in result.items() if key != "parameters"}
+
+
+RUNNERS = {"allowance": _allowance,
+           "vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
+           "lump_sum_condition": _lump_sum_condition,
            "average_income": _average_income, "funeral": _funeral, "maternity": _maternity}
 
 
@@ -93,6 +124,9 @@ def _observed(result: Any, expected: dict[str, Any]) -> dict[str, Any]:
         "monthly": lambda r: [m.monthly for m in r.members],
         "ranks": lambda r: [m.rank for m in r.members],
         "card": lambda r: [r.card.valid_from, r.card.valid_to],
+        "notices": lambda r: [n.code for n in r.notices],
+        "groups": lambda r: [m.group for m in r.members],
+        "state_supports": lambda r: [m.state_support for m in r.members],
     }
     if isinstance(result, dict):
         return {key: result[key] for key in expected}

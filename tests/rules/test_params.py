@@ -157,3 +157,24 @@ def test_every_shipped_parameter_loads_and_cites_its_source() -> None:
 def test_the_fund_return_ships_with_no_value() -> None:
     r = params.load(params.SHIPPED_DIR).get("vsi/fund_monthly_return")
     assert r.entries == ()
+
+
+def test_the_2026_base_salary_is_verified_and_the_2026_coefficients_are_marked_second_hand() -> None:
+    shipped = params.load(params.SHIPPED_DIR)
+    salary = shipped.at("base_salary", date(2026, 7, 1))
+    assert (salary.value, salary.reference.unverified) == (2530000, False)
+    assert "161/2026" in salary.reference.title
+    table_2026 = shipped.at("benefits/income_adjustment_coefficients", date(2026, 6, 1))
+    assert table_2026.reference.unverified and "340/BHXH-CSXH" in table_2026.reference.title
+    table_2025 = shipped.at("benefits/income_adjustment_coefficients", date(2025, 6, 1))
+    assert not table_2025.reference.unverified and "01/2025/TT-BLĐTBXH" in table_2025.reference.title
+
+
+def test_citations_name_the_articles_of_the_text() -> None:
+    shipped = params.load(params.SHIPPED_DIR)
+    on = date(2025, 8, 1)
+    assert "Điều 9, khoản 7" in shipped.at("household_hi/terms", on).reference.title
+    assert "Điều 109" in shipped.at("benefits/funeral_allowance_multiple", on).reference.title
+    assert "Điều 94, khoản 1" in shipped.at("benefits/maternity_grant_min_months", on).reference.title
+    assert "household_hi/lapse_months_more_than" not in shipped
+    assert shipped.at("household_hi/lapse_uncovered_months_at_least", date(2025, 6, 30)).value == 3

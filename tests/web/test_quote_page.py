@@ -46,7 +46,7 @@ def test_an_off_step_income_is_explained_beside_the_income_field() -> None:
 
 def test_a_missing_fund_return_is_asked_for_beside_the_rate_field() -> None:
     response = Client().get("/", {"scheme": "vsi", "vsi-on": "2022-05-08", "vsi-income": "1500000",
-                                  "vsi-method": "advance", "vsi-months": "12"})
+                                  "vsi-method": "advance", "vsi-months": "24"})
     assert response.status_code == 400
     assert "năm 2021" in response.context["vsi_form"]["rate"].errors[0]
 

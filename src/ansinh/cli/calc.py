@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -21,7 +22,8 @@ from ansinh.cli.common import (
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
-from ansinh.rules import benefits, household_hi, vsi
+from ansinh.rules import allowances, benefits, household_hi, vsi
+from ansinh.rules.params import Notice
 
 calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
 app.add_typer(calc, name="calc")
@@ -38,6 +40,9 @@ def calc_vsi(
     catch_up: Annotated[bool, typer.Option("--catch-up", help="Đóng bù cho số tháng còn thiếu.")] = False,
     rate: Annotated[str | None, typer.Option("--rate", help="Lãi suất quỹ bình quân tháng r.")] = None,
     supported_months_used: Annotated[int, typer.Option("--supported-months-used")] = 0,
+    born: Annotated[str | None, typer.Option("--born", help="Ngày sinh (đóng bù: điều kiện tuổi).")] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="male/female (đóng bù: điều kiện tuổi).")] = None,
+    months_paid: Annotated[int | None, typer.Option("--months-paid", help="Số tháng đã đóng (đóng bù).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Mức đóng BHXH tự nguyện."""
@@ -59,6 +64,9 @@ def calc_vsi(
             province=province,
             supported_months_used=supported_months_used,
             fund_return=_parse_rate(rate),
+            born=_parse_date(born, "--born") if born else None,
+            sex=sex,
+            months_paid=months_paid,
         )
         return vsi.quote(request)
 
@@ -74,6 +82,7 @@ def calc_vsi(
         table.add_row("Địa phương hỗ trợ thêm", _minus(result.local_support))
         table.add_row("[bold]Người tham gia nộp[/bold]", f"[bold]{format_vnd(result.payable)}[/bold]")
         console.print(table)
+        _print_notices(result.notices)
         _print_references(result.parameters)
 
     _run(compute, as_json, render)
@@ -86,12 +95,16 @@ def calc_hi(
     months: Annotated[int, typer.Option("--months", help="Kỳ đóng 3, 6 hoặc 12 tháng.")],
     already_joined: Annotated[int, typer.Option("--already-joined", help="Đã tham gia trước trong năm.")] = 0,
     previous_card_end: Annotated[str | None, typer.Option("--previous-card-end", help="Hạn thẻ cũ.")] = None,
+    poor: Annotated[int, typer.Option("--poor", help="Số thành viên hộ nghèo (NSNN đóng).")] = 0,
+    near_poor: Annotated[int, typer.Option("--near-poor", help="Số thành viên hộ cận nghèo (NSNN hỗ trợ).")] = 0,
+    province: Annotated[str | None, typer.Option("--province", help="Mã tỉnh (hỗ trợ BHYT của địa phương).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Mức đóng BHYT hộ gia đình và hạn thẻ."""
+    """Mức đóng BHYT hộ gia đình và hạn thẻ; --members là số thành viên theo hộ gia đình, --poor và
+    --near-poor thêm thành viên thuộc nhóm NSNN đóng hoặc hỗ trợ."""
 
     def compute() -> household_hi.HiQuote:
-        if members < 1:
+        if members < 0 or poor < 0 or near_poor < 0 or members + poor + near_poor < 1:
             raise DomainError(
                 ErrorCode.HOUSEHOLD_EMPTY,
                 "--members phải từ 1 trở lên.",
@@ -99,27 +112,40 @@ def calc_hi(
             )
         request = household_hi.HiQuoteInput(
             on=_parse_date(on, "--on"),
-            members=tuple(household_hi.HiMember() for _ in range(members)),
+            members=(tuple(household_hi.HiMember(group=household_hi.POOR) for _ in range(poor))
+                     + tuple(household_hi.HiMember(group=household_hi.NEAR_POOR) for _ in range(near_poor))
+                     + tuple(household_hi.HiMember() for _ in range(members))),
             months=months,
             already_joined=already_joined,
             previous_card_end=_parse_date(previous_card_end, "--previous-card-end") if previous_card_end else None,
+            province=province,
         )
         return household_hi.quote(request)
 
     def render(result: household_hi.HiQuote) -> None:
         table = Table(title=f"BHYT hộ gia đình — {result.months} tháng")
-        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "Số tiền"):
+        table.add_column("Nhóm")
+        for column in ("Người thứ", "Hệ số", "Mỗi tháng", "NSNN đóng/hỗ trợ", "Phải nộp"):
             table.add_column(column, justify="right")
         for m in result.members:
-            table.add_row(str(m.rank), format_rate(m.factor), format_vnd(m.monthly), format_vnd(m.amount))
-        table.add_row("[bold]Tổng[/bold]", "", "", f"[bold]{format_vnd(result.total)}[/bold]")
+            table.add_row(household_hi.GROUP_LABELS[m.group], str(m.rank or "—"), format_rate(m.factor),
+                          format_vnd(m.monthly), _minus(m.state_support), format_vnd(m.amount))
+        table.add_row("[bold]Tổng[/bold]", "", "", "", _minus(result.state_support),
+                      f"[bold]{format_vnd(result.total)}[/bold]")
         console.print(table)
+        _print_notices(result.notices)
         console.print(
             f"Thẻ có giá trị từ {format_date_vi(result.card.valid_from)} đến {format_date_vi(result.card.valid_to)}"
         )
         _print_references(result.parameters)
 
     _run(compute, as_json, render)
+
+
+def _print_notices(notices: tuple[Notice, ...]) -> None:
+    """What the amount does not include (a provincial top-up not configured), said before the references."""
+    for notice in notices:
+        console.print(f"Lưu ý: {notice.message}", style="yellow", markup=False, highlight=False)
 
 
 def _parse_month(text: str, option: str) -> date:
@@ -176,3 +202,116 @@ def calc_pension(
     _run(compute, as_json, render)
 
 
+
+
+def _render_benefit(title: str) -> Callable[[benefits.Benefit], None]:
+    def render(result: benefits.Benefit) -> None:
+        suffix = "/tháng" if result.monthly else ""
+        console.print(f"{title}: [bold]{format_vnd(result.amount)}{suffix}[/bold]")
+        console.print(f"Căn cứ: {result.article}", markup=False, highlight=False)
+        for key, value in result.details.items():
+            console.print(f"- {key}: {value}", markup=False, highlight=False)
+        _print_references(result.parameters)
+
+    return render
+
+
+@calc.command("lump-sum")
+def calc_lump_sum(
+    on: Annotated[str, typer.Option("--on", help="Ngày giải quyết (YYYY-MM-DD).")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân đã điều chỉnh (đồng).")],
+    months_before_2014: Annotated[int, typer.Option("--months-before-2014")] = 0,
+    months_from_2014: Annotated[int, typer.Option("--months-from-2014")] = 0,
+    state_support: Annotated[int, typer.Option("--state-support", help="Tiền Nhà nước đã hỗ trợ đóng.")] = 0,
+    contributions: Annotated[int | None, typer.Option("--contributions", help="Số tiền đã đóng (dưới 1 năm).")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Trường hợp Điều 102 khoản 1: retirement_age, abroad, "
+                                              "illness, after_break (kiểm tra điều kiện).")] = None,
+    joined: Annotated[str | None, typer.Option("--joined", help="Ngày bắt đầu tham gia (after_break).")] = None,
+    last_contribution: Annotated[str | None, typer.Option("--last-contribution",
+                                                          help="Tháng đóng cuối (YYYY-MM, after_break).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """BHXH một lần (Luật 41/2024, Điều 102)."""
+
+    def compute() -> benefits.Benefit:
+        day = _parse_date(on, "--on")
+        if case is not None:
+            if case == "after_break" and (joined is None or last_contribution is None):
+                raise DomainError(ErrorCode.INVALID_INPUT, "--case after_break cần --joined và --last-contribution.",
+                                  "--case after_break needs --joined and --last-contribution.")
+            benefits.lump_sum_condition(day, months_before_2014 + months_from_2014,
+                                        _parse_date(joined, "--joined") if joined else day,
+                                        _parse_month(last_contribution, "--last-contribution")
+                                        if last_contribution else day, case)
+        return benefits.lump_sum_benefit(average, months_before_2014, months_from_2014, state_support, day,
+                                         contributions=contributions)
+
+    _run(compute, as_json, _render_benefit("BHXH một lần"))
+
+
+@calc.command("social-pension")
+def calc_social_pension(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    group: Annotated[list[str] | None, typer.Option("--group", help="poor / near_poor (lặp lại được).")] = None,
+    has_pension: Annotated[bool, typer.Option("--has-pension", help="Đang hưởng lương hưu.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp hưu trí xã hội (Luật 41/2024, Điều 21–22; NĐ 176/2025)."""
+    _run(lambda: allowances.social_pension(_parse_date(born, "--born"), _parse_date(on, "--on"), tuple(group or ()),
+                                           has_pension), as_json, _render_benefit("Trợ cấp hưu trí xã hội"))
+
+
+@calc.command("maternity")
+def calc_maternity(
+    birth: Annotated[str, typer.Option("--birth", help="Ngày sinh con (YYYY-MM-DD).")],
+    months: Annotated[int, typer.Option("--months", help="Số tháng đóng trong 12 tháng trước khi sinh.")],
+    children: Annotated[int, typer.Option("--children", help="Số con.")] = 1,
+    stillbirth_weeks: Annotated[int | None, typer.Option("--stillbirth-weeks", help="Thai chết lưu: số tuần.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp thai sản BHXH tự nguyện (Luật 41/2024, Điều 94–95), cho mẹ hoặc cha."""
+    _run(lambda: allowances.maternity(months, _parse_date(birth, "--birth"), children, stillbirth_weeks), as_json,
+         _render_benefit("Trợ cấp thai sản"))
+
+
+@calc.command("retirement-allowance")
+def calc_retirement_allowance(
+    on: Annotated[str, typer.Option("--on", help="Ngày nghỉ hưu (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    months: Annotated[int, typer.Option("--months", help="Tổng số tháng đã đóng.")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp một lần khi nghỉ hưu (Luật 41/2024, Điều 100)."""
+    _run(lambda: allowances.retirement_allowance(sex, months, average, _parse_date(on, "--on")), as_json,
+         _render_benefit("Trợ cấp một lần khi nghỉ hưu"))
+
+
+@calc.command("transitional-pension")
+def calc_transitional_pension(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    joined: Annotated[str, typer.Option("--joined", help="Ngày bắt đầu tham gia BHXH tự nguyện.")],
+    months: Annotated[int, typer.Option("--months", help="Số tháng đã đóng BHXH tự nguyện.")],
+    average: Annotated[int | None, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lương hưu ở tuổi 60 (nam) / 55 (nữ) theo Luật 41/2024, Điều 141, khoản 9."""
+    _run(lambda: allowances.transitional_pension(_parse_date(born, "--born"), sex, _parse_date(joined, "--joined"),
+                                                 months, _parse_date(on, "--on"), average), as_json,
+         _render_benefit("Lương hưu (Điều 141 khoản 9)"))
+
+
+@calc.command("survivor")
+def calc_survivor(
+    on: Annotated[str, typer.Option("--on", help="Ngày tính (YYYY-MM-DD).")],
+    average: Annotated[int, typer.Option("--average", help="Thu nhập tháng bình quân (đồng).")],
+    months_before_2014: Annotated[int, typer.Option("--months-before-2014")] = 0,
+    months_from_2014: Annotated[int, typer.Option("--months-from-2014")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Trợ cấp tuất một lần cho thân nhân người đang tham gia (Luật 41/2024, Điều 110)."""
+    _run(lambda: allowances.survivor_lump_sum(average, months_before_2014, months_from_2014, _parse_date(on, "--on")),
+         as_json, _render_benefit("Trợ cấp tuất một lần"))

@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NO_RECEIPT_POOL = "no_receipt_pool"
     RATE_LIMITED = "rate_limited"
+    NOT_ELIGIBLE = "not_eligible"  # the law gives nothing here (a benefit, a catch-up before the age)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,13 @@ They give the same đồng as :func:`ansinh.rules.vsi.quote` and :func:`ansinh.r
 (a property test proves it). How: the dates are cut into *segments* in which no parameter changes;
 in each segment every legal rate is an exact fraction, so an amount is ``round(x × num / den)``
 computed in int64 with half-up rounding, exactly as :func:`ansinh.lib.money.round_vnd` does on the
-Decimal product. Rows a scalar quote would refuse get an error code instead of an amount.
+Decimal product. Rows a scalar quote would refuse get an error code instead of an amount. Household-HI rows may
+be members of a state group (poor, near-poor), priced as :func:`household_hi.quote` prices them
+(without a provincial HI top-up: none ships with figures; the scalar quote applies an overlay).
 
-Out of scope here: advance / catch-up (the discounted sums) and provincial top-ups (local support is 0).
+Provincial top-ups come from a ``province`` column (the statistics code as an integer, 40 for
+Nghệ An; 0 = no province), with a ``local_not_configured`` column where the scalar quote would carry
+the "not configured" notice. Out of scope here: advance / catch-up (the discounted sums).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import numpy.typing as npt
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import round_vnd
-from ansinh.rules.params import ParameterSet, default_parameters
+from ansinh.rules import household_hi, local_support
+from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
 from ansinh.rules.vsi import SUPPORT_GROUPS
 
 IntArray = npt.NDArray[np.int64]
@@ -40,6 +45,7 @@ ERRORS: tuple[ErrorCode | None, ...] = (
     ErrorCode.INCOME_OFF_STEP,
     ErrorCode.PAYMENT_TERM_INVALID,
     ErrorCode.INVALID_INPUT,
+    ErrorCode.SUPPORT_GROUP_UNKNOWN,
 )
 _E = {code: i for i, code in enumerate(ERRORS)}
 
@@ -102,6 +108,8 @@ class VsiBatch:
     state_support: IntArray
     payable: IntArray
     error: npt.NDArray[np.int8]
+    local_support: IntArray
+    local_not_configured: npt.NDArray[np.bool_]
 
     def error_code(self, row: int) -> ErrorCode | None:
         return ERRORS[int(self.error[row])]
@@ -114,16 +122,27 @@ def vsi_regular(
     groups: npt.NDArray[np.integer[Any]],
     supported_months_used: IntArray,
     params: ParameterSet | None = None,
+    province: IntArray | None = None,
 ) -> VsiBatch:
-    """Regular-method VSI quotes for columns of rows (``groups`` as :func:`group_mask` values)."""
+    """Regular-method VSI quotes for columns of rows (``groups`` as :func:`group_mask` values,
+    ``province`` as integer codes, 0 for none)."""
     params = params or default_parameters()
-    segments = Segments.of(params, VSI_PARAMETERS)
+    province = np.zeros(len(income), dtype=np.int64) if province is None else province
+    # Province codes are 1..99: a 100-slot count and lookup table beat sorting a million rows.
+    slot = np.clip(province, 0, 100)
+    codes = [int(c) for c in np.flatnonzero(np.bincount(slot, minlength=101)[1:100]) + 1]
+    files = tuple(f"{local_support.VSI}/{c:02d}" for c in codes if f"{local_support.VSI}/{c:02d}" in params)
+    segments = Segments.of(params, VSI_PARAMETERS + files)
     n = len(segments.dates)
     valid = np.zeros(n, dtype=bool)
     floor, ceiling, step, cap = (np.zeros(n, dtype=np.int64) for _ in range(4))
     rate_num, rate_den = np.ones(n, dtype=np.int64), np.ones(n, dtype=np.int64)
     term_ok = np.zeros((n, MAX_TERM + 1), dtype=bool)
     support_num, support_den = np.zeros((n, MASKS), dtype=np.int64), np.ones((n, MASKS), dtype=np.int64)
+    # Column 0 of the province axis is "no province"; column j + 1 is codes[j].
+    local_num = np.zeros((n, len(codes) + 1, MASKS), dtype=np.int64)
+    local_den = np.ones((n, len(codes) + 1, MASKS), dtype=np.int64)
+    unconfigured = np.zeros((n, len(codes) + 1), dtype=bool)
     for s, start in enumerate(segments.dates):
         if not _in_force(params, VSI_PARAMETERS, start):
             continue
@@ -143,6 +162,14 @@ def vsi_regular(
             tier = max([other, *(_fraction(rates.get(g, other)) for g, bit in GROUP_BITS.items() if mask & bit)])
             per_month = rate * at["rural_poverty_line"] * tier
             support_num[s, mask], support_den[s, mask] = per_month.numerator, per_month.denominator
+        for j, code in enumerate(codes, start=1):
+            use = UsedParameters(params, start)
+            for mask in range(MASKS):
+                groups_of = [g for g, bit in GROUP_BITS.items() if mask & bit]
+                local_rate, notice = local_support.local_rate(local_support.VSI, f"{code:02d}", groups_of, use)
+                per_month = rate * at["rural_poverty_line"] * _fraction(local_rate)
+                local_num[s, j, mask], local_den[s, j, mask] = per_month.numerator, per_month.denominator
+                unconfigured[s, j] = notice is not None
 
     seg = segments.index(on)
     before = seg < 0
@@ -156,6 +183,7 @@ def vsi_regular(
         (income > ceiling[seg], ErrorCode.INCOME_ABOVE_CEILING),
         ((income != ceiling[seg]) & ((income - floor[seg]) % np.maximum(step[seg], 1) != 0), ErrorCode.INCOME_OFF_STEP),
         (~(fine_months & term_ok[seg, np.clip(months, 0, MAX_TERM)]), ErrorCode.PAYMENT_TERM_INVALID),
+        ((province < 0) | (province > 99), ErrorCode.INVALID_INPUT),  # the scalar quote checks the code last
     ]
     # The scalar quote checks in this order; the first failing check names the row's error.
     for failed, code in reversed(checks):
@@ -166,7 +194,12 @@ def vsi_regular(
     months_left = np.maximum(cap[seg] - supported_months_used, 0)
     supported = np.where(support_num[seg, row_mask] > 0, np.minimum(months, months_left), 0)
     state = np.where(ok, _round_div(supported * support_num[seg, row_mask], support_den[seg, row_mask]), 0)
-    return VsiBatch(gross, state, gross - state, error)
+    lookup = np.zeros(101, dtype=np.int64)
+    lookup[codes] = np.arange(1, len(codes) + 1)
+    column = lookup[slot]  # 0 (no top-up) for no province; out-of-range codes are refused rows
+    lnum, lden = local_num[seg, column, row_mask], local_den[seg, column, row_mask]
+    local = np.where(ok, np.minimum(_round_div(supported * lnum, lden), gross - state), 0)
+    return VsiBatch(gross, state, gross - state - local, error, local, ok & unconfigured[seg, column])
 
 
 @dataclass(frozen=True)
@@ -174,9 +207,16 @@ class HiBatch:
     monthly: IntArray
     amount: IntArray
     error: npt.NDArray[np.int8]
+    gross: IntArray
+    state_support: IntArray
 
     def error_code(self, row: int) -> ErrorCode | None:
         return ERRORS[int(self.error[row])]
+
+
+# Member groups in the ``group`` column of the household-HI batch: 0 is a household member (ranked).
+HI_GROUPS = (household_hi.HOUSEHOLD, household_hi.POOR, household_hi.NEAR_POOR, household_hi.NEAR_POOR_FULL)
+HI_GROUP_PARAMETERS = ("household_hi/state_support_rate", "household_hi/near_poor_full_support_rate")
 
 
 def household_hi_members(
@@ -184,14 +224,20 @@ def household_hi_members(
     rank: IntArray,
     months: IntArray,
     params: ParameterSet | None = None,
+    group: IntArray | None = None,
 ) -> HiBatch:
-    """Household-HI amount per member row, given the member's rank in the calendar year (1, 2, ...)."""
+    """Household-HI amount per member row, given the member's rank in the calendar year (1, 2, ...)
+    for household members, or the member's state group (``group`` as an index in :data:`HI_GROUPS`;
+    such rows are not ranked and pay 4.5 % × base salary minus the state's share)."""
     params = params or default_parameters()
-    segments = Segments.of(params, HI_PARAMETERS)
-    n = len(segments.dates)
+    group = np.zeros(len(rank), dtype=np.int64) if group is None else group
+    segments = Segments.of(params, HI_PARAMETERS + HI_GROUP_PARAMETERS)
+    n, g = len(segments.dates), len(HI_GROUPS)
     valid = np.zeros(n, dtype=bool)
     term_ok = np.zeros((n, MAX_TERM + 1), dtype=bool)
     num, den = np.zeros((n, MAX_RANK + 1), dtype=np.int64), np.ones((n, MAX_RANK + 1), dtype=np.int64)
+    group_ok = np.zeros((n, g), dtype=bool)
+    state_num, state_den = np.zeros((n, g), dtype=np.int64), np.ones((n, g), dtype=np.int64)
     for s, start in enumerate(segments.dates):
         if not _in_force(params, HI_PARAMETERS, start):
             continue
@@ -201,22 +247,39 @@ def household_hi_members(
             term_ok[s, term] = True
         factors = at["household_hi/rank_factors"]
         last = max(int(k) for k in factors)
+        contribution = _fraction(at["household_hi/contribution_rate"]) * at["base_salary"]
         for member_rank in range(1, MAX_RANK + 1):
-            factor = _fraction(factors[str(min(member_rank, last))])
-            per_month = _fraction(at["household_hi/contribution_rate"]) * at["base_salary"] * factor
+            per_month = contribution * _fraction(factors[str(min(member_rank, last))])
             num[s, member_rank], den[s, member_rank] = per_month.numerator, per_month.denominator
+        # Group rows use column 0 of ``num`` for the unranked contribution (4.5 % × base salary).
+        num[s, 0], den[s, 0] = contribution.numerator, contribution.denominator
+        use = UsedParameters(params, start)
+        for index, name in enumerate(HI_GROUPS[1:], start=1):
+            try:
+                share = household_hi.support_rate(name, use)
+            except DomainError:
+                continue  # not in force on this segment: the scalar quote refuses the row
+            group_ok[s, index] = True
+            per_month = contribution * _fraction(share)
+            state_num[s, index], state_den[s, index] = per_month.numerator, per_month.denominator
 
     seg = segments.index(on)
     before = seg < 0
     seg = np.where(before, 0, seg)
-    r = np.clip(rank, 1, MAX_RANK)
+    in_group = (group > 0) & (group < g)
+    column = np.where(in_group, 0, np.clip(rank, 1, MAX_RANK))
+    k = np.clip(group, 0, g - 1)
     error = np.zeros(len(rank), dtype=np.int8)
+    # The scalar quote checks the group, then the term, then the parameters; the last write here wins.
+    error[in_group & ~group_ok[seg, k]] = _E[ErrorCode.PARAMETER_NOT_IN_FORCE]
     error[~(((months >= 0) & (months <= MAX_TERM)) & term_ok[seg, np.clip(months, 0, MAX_TERM)])] = _E[
         ErrorCode.PAYMENT_TERM_INVALID
     ]
-    error[rank < 1] = _E[ErrorCode.INVALID_INPUT]
+    error[~in_group & (rank < 1)] = _E[ErrorCode.INVALID_INPUT]
     error[before | ~valid[seg]] = _E[ErrorCode.PARAMETER_NOT_IN_FORCE]
+    error[(group < 0) | (group >= g)] = _E[ErrorCode.SUPPORT_GROUP_UNKNOWN]
     ok = error == 0
-    monthly = np.where(ok, _round_div(num[seg, r], den[seg, r]), 0)
-    amount = np.where(ok, _round_div(num[seg, r] * months, den[seg, r]), 0)
-    return HiBatch(monthly, amount, error)
+    monthly = np.where(ok, _round_div(num[seg, column], den[seg, column]), 0)
+    gross = np.where(ok, _round_div(num[seg, column] * months, den[seg, column]), 0)
+    state = np.where(ok & in_group, _round_div(state_num[seg, k] * months, state_den[seg, k]), 0)
+    return HiBatch(monthly, gross - state, error, gross, state)

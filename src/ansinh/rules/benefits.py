@@ -47,7 +47,7 @@ class Retirement:
                 "parameters": [p.as_dict() for p in self.parameters]}
 
 
-def _check_sex(sex: str) -> Sex:
+def check_sex(sex: str) -> Sex:
     if sex not in ("male", "female"):
         raise DomainError(ErrorCode.INVALID_INPUT, "Giới tính phải là male (nam) hoặc female (nữ).",
                           "Sex must be male or female.")
@@ -56,7 +56,7 @@ def _check_sex(sex: str) -> Sex:
 
 def retirement(born: date, sex: str, params: ParameterSet | None = None) -> Retirement:
     """When a person reaches retirement age under the schedule of Decree 135/2020."""
-    sex = _check_sex(sex)
+    sex = check_sex(sex)
     params = params or default_parameters()
     schedule = params.get(f"benefits/retirement_age_{sex}")
     first_year = schedule.change_dates()[0].year
@@ -98,7 +98,7 @@ class PensionRate:
 def pension_rate(sex: str, months_paid: int, first_pension_month: date,
                  params: ParameterSet | None = None) -> PensionRate:
     """The pension rate by the rules in force in the first pension month (0 when not yet eligible)."""
-    sex = _check_sex(sex)
+    sex = check_sex(sex)
     if months_paid < 0:
         raise DomainError(ErrorCode.INVALID_INPUT, "Số tháng đóng không được âm.", "Months cannot be negative.")
     use = UsedParameters(params or default_parameters(), first_pension_month)
@@ -190,14 +190,100 @@ def estimate_pension(born: date, sex: str, income: int, start: date, years: int 
     return PensionEstimate(when, months, rate, income, round_vnd(rate.rate * income))
 
 
+@dataclass(frozen=True)
+class Benefit:
+    """One benefit a person would get (or the reason they get nothing, as a refusal instead)."""
+
+    name: str
+    article: str
+    amount: int
+    monthly: bool = False  # a monthly amount rather than a one-off payment
+    details: dict[str, Any] = field(default_factory=dict)
+    parameters: tuple[ParameterValue, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"benefit": self.name, "article": self.article, "amount": self.amount, "monthly": self.monthly,
+                **self.details, "parameters": [p.as_dict() for p in self.parameters]}
+
+
+def not_eligible(message: str, message_en: str, **details: Any) -> DomainError:
+    return DomainError(ErrorCode.NOT_ELIGIBLE, message, message_en, **details)
+
+
+def lump_sum_years(months_before_2014: int, months_from_2014: int) -> tuple[Decimal, Decimal]:
+    """Years counted for the lump sum: odd months before 2014 move into the period from 2014
+    (Luật 41 art. 102(2)(a)); the odd months that remain count half a year (1–6) or a year (7–11)."""
+    whole_before, odd = divmod(months_before_2014, 12)
+    return Decimal(whole_before), counted_years(months_from_2014 + odd)
+
+
 def lump_sum(average: int, months_before_2014: int, months_from_2014: int, state_support_received: int, on: date,
-             params: ParameterSet | None = None) -> int:
-    """One-off withdrawal: 1.5 months of average income per year before 2014, 2 per year from 2014,
-    minus the state support received."""
-    multiples: dict[str, Any] = (params or default_parameters()).at("benefits/lump_sum_multiple", on).value  # type: ignore[assignment]
-    gross = (Decimal(multiples["before_2014"]) * average * counted_years(months_before_2014)
-             + Decimal(multiples["from_2014"]) * average * counted_years(months_from_2014))
-    return max(0, round_vnd(gross) - state_support_received)
+             params: ParameterSet | None = None, contributions: int | None = None) -> int:
+    """One-off withdrawal (Luật 58 art. 77 / Luật 41 art. 102(2)): 1.5 months of average income per
+    year before 2014, 2 per year from 2014, minus the state support received (art. 102(3)). Under a
+    year of contributions: what was paid (``contributions``, support included), at most 2 months of
+    average income, minus the support."""
+    return lump_sum_benefit(average, months_before_2014, months_from_2014, state_support_received, on, params,
+                            contributions).amount
+
+
+def lump_sum_benefit(average: int, months_before_2014: int, months_from_2014: int, state_support_received: int,
+                     on: date, params: ParameterSet | None = None, contributions: int | None = None) -> Benefit:
+    if min(average, months_before_2014, months_from_2014, state_support_received) < 0:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Các số liệu không được âm.", "Inputs cannot be negative.")
+    use = UsedParameters(params or default_parameters(), on)
+    found = use.params.at("benefits/lump_sum_multiple", on)
+    use.record(found)
+    multiples: dict[str, Any] = found.value  # type: ignore[assignment]
+    total = months_before_2014 + months_from_2014
+    if total < 12:
+        if contributions is None:
+            raise DomainError(ErrorCode.INVALID_INPUT,
+                              "Đóng chưa đủ một năm: cần số tiền đã đóng (--contributions) để tính BHXH một lần.",
+                              "Under a year of contributions: the amount paid is needed.", field="contributions")
+        cap: Decimal = use.get("benefits/lump_sum_short_cap_multiple")
+        gross = min(Decimal(contributions), cap * average)
+        years_before, years_from = Decimal(0), Decimal(0)
+    else:
+        years_before, years_from = lump_sum_years(months_before_2014, months_from_2014)
+        gross = (Decimal(multiples["before_2014"]) * average * years_before
+                 + Decimal(multiples["from_2014"]) * average * years_from)
+    amount = max(0, round_vnd(gross) - state_support_received)
+    details = {"years_before_2014": str(years_before), "years_from_2014": str(years_from),
+               "state_support_deducted": min(state_support_received, round_vnd(gross))}
+    return Benefit("lump_sum", found.reference.title, amount, details=details, parameters=tuple(use.used))
+
+
+def lump_sum_condition(on: date, months_paid: int, joined: date, last_contribution: date,
+                       case: str = "after_break", params: ParameterSet | None = None) -> str:
+    """Which case of Luật 41 art. 102(1) applies, or a refusal saying why none does.
+
+    ``case`` is what the person declares with its document: ``retirement_age`` (a: at retirement age
+    without the years for a pension), ``abroad`` (b: settling abroad), ``illness`` (c: a disease the
+    law lists) — or ``after_break`` (đ): only for people who contributed before 01/07/2025, after
+    12 months without contributing, with under 20 years."""
+    use = UsedParameters(params or default_parameters(), on)
+    if case in ("retirement_age", "abroad", "illness"):
+        return case
+    if case != "after_break":
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Trường hợp «{case}» không có trong Điều 102 khoản 1.",
+                          f"Unknown art. 102(1) case {case!r}.")
+    found = use.params.at("benefits/lump_sum_after_break", on)
+    use.record(found)
+    terms: dict[str, Any] = found.value  # type: ignore[assignment]
+    gap = (on.year - last_contribution.year) * 12 + on.month - last_contribution.month - 1
+    in_force_from = use.params.get("benefits/lump_sum_after_break").change_dates()[0]
+    if joined >= in_force_from:  # the case is for people who contributed before Luật 41 took effect
+        raise not_eligible("Chỉ người có thời gian đóng BHXH trước 01/07/2025 mới được hưởng BHXH một lần sau "
+                           "12 tháng không đóng (Luật 41/2024, Điều 102, khoản 1, điểm đ).",
+                           "Art. 102(1)(đ) is only for people who contributed before 01/07/2025.")
+    if gap < int(terms["months_without"]):
+        raise not_eligible(f"Mới {max(gap, 0)} tháng không đóng; cần đủ {terms['months_without']} tháng "
+                           "(Luật 41/2024, Điều 102, khoản 1, điểm đ).", f"Only {gap} months without contributing.")
+    if months_paid >= int(terms["years_under"]) * 12:
+        raise not_eligible(f"Đã đóng từ {terms['years_under']} năm trở lên: không được hưởng BHXH một lần theo "
+                           "Điều 102, khoản 1, điểm đ (Luật 41/2024).", "20 years or more: art. 102(1)(đ) excluded.")
+    return case
 
 
 def funeral_allowance(months_paid: int, on: date, params: ParameterSet | None = None) -> int:

@@ -1,5 +1,7 @@
 """A consultation for one person: what each income costs by payment term after support, the pension
-it buys at retirement, and the household-HI total — everything an advisory team says at a stall."""
+it buys at retirement, the household-HI total, and every benefit in force with its article —
+everything an advisory team says at a stall. For a person already past retirement age it says so
+and lists what applies now (catch-up, social pension) instead of a past date."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ansinh.lib.errors import DomainError
+from ansinh.lib.money import format_vnd
+from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules import benefits, household_hi, vsi
 from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
 
@@ -34,6 +39,15 @@ class Consultation:
     terms: tuple[int, ...]
     contribution_rate: Decimal
     other_benefits: dict[str, int | None]  # funeral multiple and months, maternity grant and months, HI years
+    benefits: tuple[BenefitLine, ...] = ()  # every benefit in force on the day, with its article
+    past_retirement: bool = False  # the first pension month is already past on the day
+
+
+@dataclass(frozen=True)
+class BenefitLine:
+    name: str
+    article: str
+    text: str  # one Vietnamese sentence with the figures in force
 
 
 def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequence[str] = (),
@@ -48,7 +62,58 @@ def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequ
         hi = household_hi.quote(household_hi.HiQuoteInput(
             on=on, members=tuple(household_hi.HiMember() for _ in range(household_members)), months=12), params)
     rate: Decimal = params.at("vsi/contribution_rate", on).value  # type: ignore[assignment]
-    return Consultation(on, when, options, hi, floor, ceiling, terms, rate, _other_benefits(on, params))
+    past = when.first_pension_month <= on
+    lines = _benefit_lines(on, born, when, past, groups, params)
+    return Consultation(on, when, options, hi, floor, ceiling, terms, rate, _other_benefits(on, params), lines, past)
+
+
+def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, groups: Sequence[str],
+                   params: ParameterSet) -> tuple[BenefitLine, ...]:
+    """What the person would get, each with the reference of the figure in force on ``on``."""
+    def found(name: str) -> Any:
+        return params.at(name, on) if params.get(name).in_force(on) else None
+
+    lines = []
+    if past:
+        cap = found("vsi/catch_up_max_months")
+        short = f"còn thiếu không quá {cap.value} tháng" if cap else "còn thiếu"
+        lines.append(BenefitLine("past_retirement", cap.reference.title if cap else "",
+                                 f"Đã đủ tuổi nghỉ hưu từ {format_date_vi(when.reached_on)}: nếu {short} so với số năm "
+                                 "tối thiểu thì có thể đóng bù một lần cho số tháng còn thiếu để hưởng lương hưu; "
+                                 "nếu không, nhận BHXH một lần."))
+    ages, pension = found("benefits/social_pension_age"), found("benefits/social_pension_amount")
+    if ages and pension:
+        age = min([int(ages.value["other"]), *(int(ages.value[g]) for g in groups if g in ("poor", "near_poor"))])
+        lines.append(BenefitLine("social_pension", pension.reference.title,
+                                 f"Trợ cấp hưu trí xã hội {format_vnd(pension.value)}/tháng từ {age} tuổi (ngày "
+                                 f"{format_date_vi(add_months(born, age * 12))}) nếu không có lương hưu."))
+    for name, parameter, text in _fixed_lines(found):
+        if parameter is not None:
+            lines.append(BenefitLine(name, parameter.reference.title, text(parameter.value)))
+    return tuple(lines)
+
+
+def _fixed_lines(found: Any) -> list[tuple[str, Any, Any]]:
+    return [
+        ("lump_sum", found("benefits/lump_sum_multiple"),
+         lambda v: f"BHXH một lần: {v['before_2014']} tháng thu nhập bình quân mỗi năm đóng trước 2014, "
+                   f"{v['from_2014']} tháng mỗi năm từ 2014, trừ tiền Nhà nước đã hỗ trợ."),
+        ("funeral", found("benefits/funeral_allowance_multiple"),
+         lambda v: f"Trợ cấp mai táng {v} lần lương cơ sở cho thân nhân khi đã đóng từ "
+                   f"{found('benefits/funeral_allowance_min_months').value} tháng."),
+        ("maternity", found("benefits/maternity_grant_amount"),
+         lambda v: f"Trợ cấp thai sản {format_vnd(v)}/con (mẹ hoặc cha) khi đã đóng từ "
+                   f"{found('benefits/maternity_grant_min_months').value} tháng trong 12 tháng trước khi sinh."),
+        ("retirement_allowance", found("benefits/retirement_allowance"),
+         lambda v: f"Trợ cấp một lần khi nghỉ hưu: {v['per_year']} tháng thu nhập bình quân mỗi năm đóng trên "
+                   f"{v['male_years']} năm (nam) / {v['female_years']} năm (nữ)."),
+        ("transitional_pension", found("benefits/transitional_pension"),
+         lambda v: f"Tham gia BHXH tự nguyện trước 01/01/{v['joined_before_year']} và đủ {v['min_vsi_years']} năm: "
+                   f"hưởng lương hưu từ {v['male_age_years']} tuổi (nam) / {v['female_age_years']} tuổi (nữ)."),
+        ("survivor_lump_sum", found("benefits/survivor_lump_sum"),
+         lambda v: f"Trợ cấp tuất một lần cho thân nhân: {v['before_2014']} / {v['from_2014']} tháng thu nhập bình "
+                   f"quân mỗi năm đóng (trước / từ 2014), thấp nhất {v['minimum']} tháng."),
+    ]
 
 
 def _other_benefits(on: date, params: ParameterSet) -> dict[str, int | None]:

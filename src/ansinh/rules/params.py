@@ -82,6 +82,19 @@ class ParameterValue:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a quote must say visibly because it was computed without a figure (a provincial
+    top-up not configured); unlike a refusal, the amount is still given."""
+
+    code: str
+    message: str
+    message_en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "message_en": self.message_en}
+
+
+@dataclass(frozen=True)
 class _Entry:
     effective: date
     value: Value | None  # None ends the rule
@@ -130,6 +143,14 @@ class Parameter:
                 parameter=self.name,
             )
         return ParameterValue(self.name, self.unit, entry.effective, entry.value, entry.reference)
+
+    def unpublished_on(self, on: date) -> Reference | None:
+        """The reference of an ``unpublished`` marker in force on ``on`` (a text known to exist whose
+        figures are not configured), else None."""
+        index = bisect.bisect_right(self._dates, on) - 1
+        if index < 0 or not self.entries[index].unpublished:
+            return None
+        return self.entries[index].reference
 
     def in_force(self, on: date) -> bool:
         """Whether a value (published or not) is in force on ``on``."""

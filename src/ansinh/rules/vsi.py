@@ -5,18 +5,21 @@ Law 58/2014 art. 87 + Decree 134/2015 (until 30/06/2025); Law 41/2024 art. 31, 3
 
 - monthly contribution = 22 % × chosen income; income from the rural poverty line up to
   20 × base salary, in steps of 50,000 above the floor;
-- advance (đóng trước) n months: Σ_{i=1..n} 22 % × income / (1+r)^(i−1);
+- advance (đóng trước) n months, whole years 2 to 5 (24/36/48/60): Σ_{i=1..n} 22 % × income / (1+r)^(i−1);
   catch-up (đóng bù) t months: Σ_{i=1..t} 22 % × income × (1+r)^i, r = the SI fund's monthly
-  return of the year before the payment year;
+  return of the year before the payment year; catch-up only from retirement age (Era B: from the
+  month before, Luật 41 art. 36(3)(e)) for at most 10 years short (Era A) / 5 (ND 159/2025 art. 7);
 - state support per month = tier × 22 % × rural poverty line, whatever the income, for at most
-  120 months per person; the highest tier among the person's groups; not discounted on advances.
+  120 months per person; the highest tier among the person's groups; not discounted on advances;
+- the provincial top-up (rules/local_support.py) on the same base and months; a province whose
+  top-up is not configured is quoted without it and the quote carries a notice.
 
 Parameters in force on the payment date apply to the whole term (docs/adr/0002).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
@@ -25,11 +28,15 @@ from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd, round_vnd
+from ansinh.lib.periods import add_months, format_date_vi
+from ansinh.rules import local_support
+from ansinh.rules.benefits import retirement
+from ansinh.rules.local_support import highest_rate
 from ansinh.rules.params import (
+    Notice,
     ParameterSet,
     ParameterValue,
     Reference,
-    Scalar,
     UsedParameters,
     default_parameters,
 )
@@ -53,6 +60,10 @@ class VsiQuoteInput:
     province: str | None = None
     supported_months_used: int = 0
     fund_return: Decimal | None = None
+    # Catch-up only: who pays (its age condition) and the months already paid (its cap).
+    born: date | None = None
+    sex: str | None = None
+    months_paid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class VsiQuote:
     supported_months: int
     parameters: tuple[ParameterValue, ...] = field(default=())
     contribution_rate: Decimal = Decimal(0)
+    local_rate: Decimal = Decimal(0)
+    notices: tuple[Notice, ...] = ()  # e.g. the provincial top-up is not configured
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +91,7 @@ class VsiQuote:
             "local_support": self.local_support,
             "payable": self.payable,
             "parameters": [p.as_dict() for p in self.parameters],
+            "notices": [n.as_dict() for n in self.notices],
         }
 
 
@@ -95,7 +109,8 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
     tier = highest_rate(use.get("vsi/state_support_rate"), request.groups)
     months = supported_months(request, tier, use)
     state = round_vnd(months * rate * poverty_line * tier)
-    local_tier = _local_rate(request, use)
+    local_tier, notice = local_support.local_rate(local_support.VSI, request.province, request.groups, use)
+    # The top-up is on the same base and months as state support, never more than what is left to pay.
     local = min(round_vnd(months * rate * poverty_line * local_tier), gross - state)
     return VsiQuote(
         income=request.income,
@@ -109,6 +124,8 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
         supported_months=months,
         parameters=tuple(use.used),
         contribution_rate=rate,
+        local_rate=local_tier,
+        notices=(notice,) if notice else (),
     )
 
 
@@ -161,16 +178,60 @@ def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
                 f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
             )
         return
-    cap_name = "vsi/advance_max_months" if request.method is Method.ADVANCE else "vsi/catch_up_max_months"
-    cap: int = use.get(cap_name)
-    label = "đóng trước" if request.method is Method.ADVANCE else "đóng bù"
-    if not 1 <= request.months <= cap:
+    if request.method is Method.ADVANCE:
+        years: tuple[int, ...] = use.get("vsi/advance_terms")
+        if request.months not in years:
+            allowed, shortest, longest = ", ".join(map(str, years)), min(years) // 12, max(years) // 12
+            raise DomainError(
+                ErrorCode.PAYMENT_TERM_INVALID,
+                f"Đóng trước chỉ theo năm tròn, từ {shortest} đến {longest} năm ({allowed} tháng); "
+                f"không đóng trước {request.months} tháng.",
+                f"An advance is whole years only, {shortest} to {longest} ({allowed} months); not {request.months}.",
+                allowed=list(years),
+            )
+        return
+    _check_catch_up(request, use)
+
+
+def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
+    """Catch-up is for a person at (or, in Era B, the month before) retirement age who is short of
+    the minimum years by at most the cap: 10 years in Era A, 5 in Era B (ND 159/2025 art. 7)."""
+    if request.born is None or request.sex is None:
+        raise invalid_input(
+            "Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính.",
+            "A catch-up needs the participant's birth date and sex (retirement-age condition).",
+            field="born",
+        )
+    reached = retirement(request.born, request.sex, use.params).reached_on
+    before: int = use.get("vsi/catch_up_earliest_months_before_retirement")
+    earliest = reached if before == 0 else add_months(reached.replace(day=1), -before)
+    if request.on < earliest:
+        raise DomainError(
+            ErrorCode.NOT_ELIGIBLE,
+            f"Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày {format_date_vi(reached)}, "
+            f"sớm nhất được đóng bù từ ngày {format_date_vi(earliest)}.",
+            f"No catch-up before {earliest.isoformat()} (retirement age reached {reached.isoformat()}).",
+            earliest=earliest.isoformat(),
+        )
+    cap: int = use.get("vsi/catch_up_max_months")
+    short = cap
+    if request.months_paid is not None:
+        short = use.get("benefits/pension_min_years") * 12 - request.months_paid
+        if short > cap:
+            raise DomainError(
+                ErrorCode.NOT_ELIGIBLE,
+                f"Còn thiếu {short} tháng, quá {cap} tháng được đóng bù theo quy định đang áp dụng.",
+                f"{short} months short, more than the {cap} a catch-up may cover.",
+                cap=cap,
+            )
+    if not 1 <= request.months <= min(cap, short):
+        limit = min(cap, short)
         raise DomainError(
             ErrorCode.MONTHS_OVER_CAP,
-            f"Số tháng {label} phải từ 1 đến {cap} tháng (theo quy định đang áp dụng); "
+            f"Số tháng đóng bù phải từ 1 đến {limit} tháng (số tháng còn thiếu, tối đa {cap}); "
             f"đã nhập {request.months}.",
-            f"{request.method} months must be between 1 and {cap}; got {request.months}.",
-            cap=cap,
+            f"Catch-up months must be between 1 and {limit}; got {request.months}.",
+            cap=limit,
         )
 
 
@@ -220,12 +281,6 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
     return value
 
 
-def highest_rate(rates: Mapping[str, Scalar], groups: Iterable[str]) -> Decimal:
-    """The highest rate among the groups (and 'other', which everyone is); unlisted → 'other'."""
-    other = Decimal(rates.get("other", 0))
-    return max([other, *(Decimal(rates.get(g, other)) for g in groups)])
-
-
 def supported_months(request: VsiQuoteInput, tier: Decimal, use: UsedParameters) -> int:
     if tier == 0:
         return 0
@@ -233,21 +288,6 @@ def supported_months(request: VsiQuoteInput, tier: Decimal, use: UsedParameters)
         return 0
     cap: int = use.get("vsi/state_support_max_months")
     return min(request.months, max(0, cap - request.supported_months_used))
-
-
-def _local_rate(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
-    """Provincial top-up rate (configuration, per province, dated); 0 where none is in force."""
-    if request.province is None:
-        return Decimal(0)
-    if not (len(request.province) == 2 and request.province.isdigit()):
-        raise invalid_input(
-            f"Mã tỉnh «{request.province}» không hợp lệ (2 chữ số, ví dụ 40).",
-            f"Province code {request.province!r} must be two digits, e.g. 40.",
-        )
-    name = f"local_support/{request.province}"
-    if name not in use.params or not use.params.get(name).in_force(request.on):
-        return Decimal(0)
-    return highest_rate(use.get(name), request.groups)
 
 
 def _check_groups(groups: Iterable[str]) -> None:
