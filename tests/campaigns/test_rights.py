@@ -18,7 +18,7 @@ from ansinh.campaigns.models import Attribution, Award, ConsultationSession, Eve
 from ansinh.enrollment import services as enrolling
 from ansinh.lib.errors import DomainError
 from ansinh.org.models import Role
-from ansinh.org.scope import scope_for
+from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import services as registry
 from ansinh.web import campaign_views
 from tests.builders import COMMUNE_X, COMMUNE_Y, commune, person_data, personas, running_campaign, user
@@ -174,3 +174,20 @@ def test_no_role_is_compared_by_name_in_the_campaign_views() -> None:
     sources = [Path(module.__file__).read_text() for module in (campaign_views, campaign_api, services)]
     assert not [source for source in sources if ".role" in source or "Role." in source]
     assert not hasattr(services, "complete_task")  # one service per change: set_task_status
+
+
+@pytest.mark.parametrize(("role", "areas", "orgs", "manages", "awards"), [
+    (Role.PROVINCE_ADMIN, {1, 2, 3}, set(), True, True),  # all the campaign's areas
+    (Role.OFFICE_MANAGER, {1, 2}, set(), False, False),  # only part of them
+    (Role.COLLECTOR_MANAGER, set(), {9}, True, False),  # staff of an organiser: runs it, awards are BHXH's
+    (Role.OFFICE_MANAGER, set(), {8}, False, False),  # another unit
+    (Role.AGENT, {1, 2, 3}, {9}, False, False),
+    (Role.VIEWER, {1, 2, 3}, {9}, False, False),
+    (None, set(), set(), False, False),
+])
+def test_who_manages_and_who_awards_a_campaign(role: Role | None, areas: set[int], orgs: set[int], manages: bool,
+                                               awards: bool) -> None:
+    scope = Scope(role, frozenset(areas), frozenset(orgs))
+    assert scope.can_manage_campaign({1, 2, 3}, {9}) is manages
+    assert scope.can_award({1, 2, 3}, {9}) is awards
+    assert scope.can_manage_campaign(set(), set()) is False  # a campaign with no area is nobody's by area
