@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from ansinh.campaigns import analytics
 from ansinh.campaigns.models import (
-    AdvisoryTeam,
     Attribution,
     Campaign,
     CampaignStatus,
@@ -20,45 +18,19 @@ from ansinh.campaigns.models import (
     LaunchEvent,
     Lead,
     Target,
-    TeamMember,
 )
 from ansinh.enrollment import services as enrolling
 from ansinh.lib.errors import DomainError
-from ansinh.payments import services as paying
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, field_setup, person_data, personas
+from tests.builders import COMMUNE_X, COMMUNE_Y, commune, person_data
+from tests.campaigns.august import START, TZ, august, pay_new_person
 
 pytestmark = pytest.mark.django_db
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = date(2025, 8, 1)
 
 
 @pytest.fixture
 def world() -> dict[str, Any]:
-    who = personas()
-    _, agent = field_setup(who)
-    campaign = Campaign.objects.create(slug="t", name="Tháng vận động 2025", starts_on=START,
-                                       ends_on=date(2025, 8, 31), status=CampaignStatus.ACTIVE)
-    campaign.areas.set([commune(COMMUNE_X)])
-    event = LaunchEvent.objects.create(campaign=campaign, name="Lễ ra quân", starts_at=datetime(2025, 8, 1, 7,
-                                                                                               tzinfo=TZ))
-    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh")
-    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
-    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
-    return {"who": who, "agent": agent, "campaign": campaign, "event": event, "site": site, "team": team}
-
-
-def pay_new_person(world: dict[str, Any], name: str, on: date, area_code: str = COMMUNE_X) -> Any:
-    who: Personas = world["who"]
-    actor = who.agent if area_code == COMMUNE_X else who.admin
-    scope = who.scope(actor)
-    person = registry.create_person(actor, scope, person_data(full_name=name, citizen_id=None, phone="",
-                                                              area_id=commune(area_code).pk))
-    enrollment = enrolling.enroll_vsi(actor, scope, enrolling.quote_vsi(scope, person.pk, on, 1_500_000, 1))
-    paying.record_payment(actor, scope, enrollment.pk, amount=enrollment.payable, method="cash",
-                          idempotency_key=f"k-{name}", paid_at=datetime(on.year, on.month, on.day, 9, tzinfo=TZ),
-                          agent_id=world["agent"].pk)
-    return enrollment
+    return august()
 
 
 def test_the_funnel_counts_each_step(world: dict) -> None:
