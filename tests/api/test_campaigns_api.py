@@ -99,7 +99,7 @@ def test_an_attribution_is_overridden_with_a_reason(world: dict[str, Any]) -> No
     person = registry.create_person(who.agent, scope, person_data(citizen_id=None, phone=""))
     enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, person.pk, timezone.localdate(),
                                                                               2_200_000, 1))
-    api = Api(who.agent)
+    api = Api(who.admin)
     path = f"/thang-5/attributions/{enrollment.pk}"
     status, refused = api.send("put", path, {"reason": " ", "team_id": world["team"].pk})
     assert status == 422 and refused["error"]["code"] == "invalid_input" and not Attribution.objects.exists()

@@ -1,17 +1,15 @@
-"""Attribution in and out of scope and period, the funnel, target pace, and the ranking with ties."""
+"""The funnel, target pace, and the ranking with ties, read from the attributions written with each payment."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from ansinh.campaigns import analytics
 from ansinh.campaigns.models import (
-    AdvisoryTeam,
     Attribution,
     Campaign,
     CampaignStatus,
@@ -20,71 +18,19 @@ from ansinh.campaigns.models import (
     LaunchEvent,
     Lead,
     Target,
-    TeamMember,
 )
 from ansinh.enrollment import services as enrolling
 from ansinh.lib.errors import DomainError
-from ansinh.payments import services as paying
 from ansinh.registry import services as registry
-from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, field_setup, person_data, personas
+from tests.builders import COMMUNE_X, COMMUNE_Y, commune, person_data
+from tests.campaigns.august import START, TZ, august, pay_new_person
 
 pytestmark = pytest.mark.django_db
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = date(2025, 8, 1)
 
 
 @pytest.fixture
 def world() -> dict[str, Any]:
-    who = personas()
-    _, agent = field_setup(who)
-    campaign = Campaign.objects.create(slug="t", name="Tháng vận động 2025", starts_on=START,
-                                       ends_on=date(2025, 8, 31), status=CampaignStatus.ACTIVE)
-    campaign.areas.set([commune(COMMUNE_X)])
-    event = LaunchEvent.objects.create(campaign=campaign, name="Lễ ra quân", starts_at=datetime(2025, 8, 1, 7,
-                                                                                               tzinfo=TZ))
-    site = EventSite.objects.create(event=event, area=commune(COMMUNE_X), venue="Điểm cầu Thành Vinh")
-    team = AdvisoryTeam.objects.create(campaign=campaign, name="Tổ 1", site=site)
-    TeamMember.objects.create(team=team, user=who.agent, kind="agent")
-    return {"who": who, "agent": agent, "campaign": campaign, "event": event, "site": site, "team": team}
-
-
-def pay_new_person(world: dict[str, Any], name: str, on: date, area_code: str = COMMUNE_X) -> Any:
-    who: Personas = world["who"]
-    actor = who.agent if area_code == COMMUNE_X else who.admin
-    scope = who.scope(actor)
-    person = registry.create_person(actor, scope, person_data(full_name=name, citizen_id=None, phone="",
-                                                              area_id=commune(area_code).pk))
-    enrollment = enrolling.enroll_vsi(actor, scope, enrolling.quote_vsi(scope, person.pk, on, 1_500_000, 1))
-    paying.record_payment(actor, scope, enrollment.pk, amount=enrollment.payable, method="cash",
-                          idempotency_key=f"k-{name}", paid_at=datetime(on.year, on.month, on.day, 9, tzinfo=TZ),
-                          agent_id=world["agent"].pk)
-    return enrollment
-
-
-def test_a_payment_in_scope_and_period_is_attributed_to_campaign_event_site_team_and_agent(world: dict) -> None:
-    enrollment = pay_new_person(world, "Người Một", START)
-    assert analytics.attribute(world["campaign"]) == 1
-    link = Attribution.objects.get(enrollment=enrollment)
-    assert (link.campaign, link.event, link.site, link.team, link.agent) == (
-        world["campaign"], world["event"], world["site"], world["team"], world["agent"])
-    assert analytics.attribute(world["campaign"]) == 0  # idempotent
-
-
-def test_payments_outside_the_period_or_the_areas_are_not_attributed(world: dict) -> None:
-    pay_new_person(world, "Sau Chiến Dịch", date(2025, 9, 2))
-    pay_new_person(world, "Ngoài Địa Bàn", START + timedelta(days=3), COMMUNE_Y)
-    assert analytics.attribute(world["campaign"]) == 0 and Attribution.objects.count() == 0
-
-
-def test_a_later_day_has_no_event_and_an_override_needs_a_reason(world: dict) -> None:
-    enrollment = pay_new_person(world, "Người Hai", START + timedelta(days=5))
-    analytics.attribute(world["campaign"])
-    assert Attribution.objects.get(enrollment=enrollment).event is None
-    with pytest.raises(DomainError):
-        analytics.override_attribution(enrollment.pk, world["campaign"], " ")
-    analytics.override_attribution(enrollment.pk, world["campaign"], "Tư vấn tại chợ, ghi nhầm tổ", team=None)
-    analytics.attribute(world["campaign"])
-    assert Attribution.objects.get(enrollment=enrollment).override_reason.startswith("Tư vấn tại chợ")
+    return august()
 
 
 def test_the_funnel_counts_each_step(world: dict) -> None:
@@ -98,7 +44,6 @@ def test_the_funnel_counts_each_step(world: dict) -> None:
     scope = who.scope(who.agent)
     pending_person = registry.create_person(who.agent, scope, person_data(full_name="Chưa Đóng", citizen_id=None))
     enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, pending_person.pk, START, 1_500_000, 1))
-    analytics.attribute(world["campaign"])
     assert analytics.funnel(world["campaign"]) == {"advised": 30, "leads": 3, "registered": 2, "paid": 1,
                                                    "renewed": 0}
     assert analytics.funnel(world["campaign"], team=world["team"])["paid"] == 1
@@ -107,7 +52,6 @@ def test_the_funnel_counts_each_step(world: dict) -> None:
 def test_target_pace_and_forecast(world: dict) -> None:
     for i in range(2):
         pay_new_person(world, f"Người {i}", START)
-    analytics.attribute(world["campaign"])
     target = Target.objects.create(campaign=world["campaign"], area=commune(COMMUNE_X), scheme="vsi", value=31)
     progress = analytics.target_progress(target, date(2025, 8, 2))  # day 2 of 31
     assert (progress.actual, progress.forecast) == (2, 31)
@@ -118,7 +62,6 @@ def test_ranking_by_each_rule_with_ties(world: dict) -> None:
     campaign, event = world["campaign"], world["event"]
     other = EventSite.objects.create(event=event, area=commune(COMMUNE_Y), venue="Điểm cầu Anh Sơn")
     pay_new_person(world, "Người Một", START)
-    analytics.attribute(campaign)
     absolute = analytics.ranking(campaign, "absolute")
     assert [(r.rank, r.site.venue, r.new_participants) for r in absolute] == [
         (1, "Điểm cầu Thành Vinh", 1), (2, "Điểm cầu Anh Sơn", 0)]
@@ -145,7 +88,6 @@ def test_growth_ranks_against_last_years_campaign(world: dict) -> None:
     EventSite.objects.create(event=event, area=commune(COMMUNE_Y), venue="Điểm cầu Anh Sơn")
     for i in range(2):
         pay_new_person(world, f"Năm Nay {i}", START)
-    analytics.attribute(campaign)
     Attribution.objects.create(enrollment=pay_new_person(world, "Năm Ngoái", START + timedelta(days=60)),
                                campaign=last_year, site=old_site, override_reason="Số liệu năm 2024")
     growth = analytics.ranking(campaign, "growth")

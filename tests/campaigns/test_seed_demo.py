@@ -44,10 +44,10 @@ def test_the_seed_demo_loads_once_and_reports_the_seed_figures() -> None:
 
     # Real amounts from the rules of 08/05/2022: a poor member pays 231,000 a month (Era A, 2022 line);
     # a household's first member 804,600 for 12 months (base salary 1,490,000).
-    poor = Enrollment.objects.filter(attribution__campaign=seed, support_groups=["poor"], months=1).first()
+    poor = Enrollment.objects.filter(attributions__campaign=seed, support_groups=["poor"], months=1).first()
     assert poor is not None and poor.payable == 231_000
-    assert HiCardLine.objects.filter(enrollment__attribution__campaign=seed, rank=1).first().amount == 804_600  # type: ignore[union-attr]
-    numbers = sorted(Receipt.objects.filter(payment__enrollment__attribution__campaign=seed)
+    assert HiCardLine.objects.filter(enrollment__attributions__campaign=seed, rank=1).first().amount == 804_600  # type: ignore[union-attr]
+    numbers = sorted(Receipt.objects.filter(payment__enrollment__attributions__campaign=seed)
                      .values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 

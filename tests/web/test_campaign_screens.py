@@ -116,7 +116,9 @@ def test_the_bulletin_page_and_pdf(world: dict[str, Any]) -> None:
 def test_managers_award_the_leaders_once_and_print_certificates(world: dict[str, Any]) -> None:
     pay_today(world)
     admin = client_for(world["who"].admin)
-    assert client_for(world["who"].agent).post("/chien-dich/thang-5/khen-thuong/").status_code == 404  # agents can't
+    refused = client_for(world["who"].agent).post("/chien-dich/thang-5/khen-thuong/")  # agents don't award
+    assert refused.status_code == 403 and "khen thưởng" in refused.content.decode()
+    assert not world["campaign"].awards.exists()
     assert admin.post("/chien-dich/thang-5/khen-thuong/").status_code == 302
     assert admin.post("/chien-dich/thang-5/khen-thuong/").status_code == 302  # a second click gives nothing new
     award = world["campaign"].awards.get()

@@ -1,27 +1,16 @@
-"""Attribution, the funnel, targets and the emulation ranking of a campaign.
-
-Attribution is materialised here, not by the payments app (which must not know campaigns) and not
-in signals: `attribute(campaign)` links every paid enrollment that qualifies and is not linked yet —
-paid during the campaign, in its areas, recorded by one of its team members or by an agent — to the
-campaign, its launch event (when paid that day), the site of the team or of the district, the team
-and the agent. It is idempotent; the summary, the board and the CLI call it before reading. An
-override (with its reason) is never touched again.
-"""
+"""The funnel, targets and the emulation ranking of a campaign: reads of the attributions that
+`attribution.py` writes with each payment (ADR 0005). Nothing here writes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
-from ansinh.areas.models import AdministrativeUnit
-from ansinh.areas.queries import ancestors, subtree_ids
+from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -40,52 +29,6 @@ from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent
 from ansinh.payments.models import Payment
-
-
-@transaction.atomic
-def attribute(campaign: Campaign) -> int:
-    """Link qualifying paid enrollments to the campaign; returns how many were added."""
-    area_ids = campaign_area_ids(campaign)
-    members = dict(TeamMember.objects.filter(team__campaign=campaign).values_list("user_id", "team_id"))
-    teams = AdvisoryTeam.objects.in_bulk(list(set(members.values())))
-    sites_by_area = {s.area_id: s for s in EventSite.objects.filter(event__campaign=campaign, is_central=False)}
-    events = list(campaign.events.all())
-    payments = (Payment.objects.filter(reverses__isnull=True, reversal__isnull=True,
-                                       paid_at__date__gte=campaign.starts_on, paid_at__date__lte=campaign.ends_on,
-                                       enrollment__area_id__in=area_ids, enrollment__attribution__isnull=True,
-                                       enrollment__status=EnrollmentStatus.PAID)
-                .select_related("enrollment", "agent"))
-    added = []
-
-    @cache  # one walk up the map per commune, not per payment
-    def site_of(area_id: int) -> EventSite | None:
-        unit = AdministrativeUnit.objects.get(pk=area_id)
-        return next((sites_by_area[u.pk] for u in [unit, *ancestors(unit)] if u.pk in sites_by_area), None)
-
-    for payment in payments:
-        recorder = payment.recorded_by_id or (payment.agent.user_id if payment.agent else None)
-        team = teams.get(members.get(recorder)) if recorder in members else None
-        if team is None and payment.agent is None:
-            continue  # neither a team member nor an agent recorded it
-        day = timezone.localdate(payment.paid_at)
-        site = team.site if team is not None and team.site_id else site_of(payment.enrollment.area_id)
-        added.append(Attribution(enrollment=payment.enrollment, campaign=campaign, team=team, agent=payment.agent,
-                                 site=site, event=next((e for e in events
-                                                        if timezone.localdate(e.starts_at) == day), None)))
-    Attribution.objects.bulk_create(added)
-    return len(added)
-
-
-@transaction.atomic
-def override_attribution(enrollment_id: int, campaign: Campaign, reason: str, site: EventSite | None = None,
-                         team: AdvisoryTeam | None = None) -> Attribution:
-    if not reason.strip():
-        raise DomainError(ErrorCode.INVALID_INPUT, "Ghi lý do khi điều chỉnh kết quả tính cho chiến dịch.",
-                          "A reason is required.", field="reason")
-    found, _ = Attribution.objects.update_or_create(
-        enrollment_id=enrollment_id,
-        defaults={"campaign": campaign, "site": site, "team": team, "override_reason": reason.strip()})
-    return found
 
 
 def _participants(attributions: QuerySet[Attribution], scheme: str) -> int:
@@ -115,11 +58,11 @@ def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam
     # Registered: terms the campaign's people saved in its areas and period, paid or not yet.
     people = set(TeamMember.objects.filter(team__campaign=campaign).values_list("user_id", flat=True))
     registered = Enrollment.objects.filter(
-        Q(attribution__in=linked) | Q(created_by_id__in=people, attribution__isnull=True, area_id__in=campaign_area_ids(
-            campaign), quoted_on__gte=campaign.starts_on, quoted_on__lte=campaign.ends_on,
-            status=EnrollmentStatus.PENDING)).distinct()
+        Q(attributions__in=linked) | Q(created_by_id__in=people, attributions__isnull=True,
+                                       area_id__in=campaign_area_ids(campaign), quoted_on__gte=campaign.starts_on,
+                                       quoted_on__lte=campaign.ends_on, status=EnrollmentStatus.PENDING)).distinct()
     if site is not None or team is not None or agent_id is not None:
-        registered = registered.filter(attribution__in=linked)
+        registered = registered.filter(attributions__in=linked)
     return {
         "advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0),
         "leads": leads.count(),
@@ -152,7 +95,7 @@ def _target_attributions(target: Target) -> QuerySet[Attribution]:
 def target_progress(target: Target, on: date) -> TargetProgress:
     linked = _target_attributions(target)
     if target.metric == Metric.AMOUNT:
-        actual = int(Payment.objects.filter(enrollment__attribution__in=linked, enrollment__scheme=target.scheme)
+        actual = int(Payment.objects.filter(enrollment__attributions__in=linked, enrollment__scheme=target.scheme)
                      .aggregate(s=Sum("amount"))["s"] or 0)
     else:
         actual = _participants(linked, target.scheme)
@@ -210,12 +153,11 @@ def agent_ranking(campaign: Campaign) -> list[dict[str, Any]]:
     new = Attribution.objects.filter(campaign=campaign, agent__isnull=False, enrollment__is_renewal=False,
                                      enrollment__status=EnrollmentStatus.PAID)
     counts: dict[int, int] = dict.fromkeys(Attribution.objects.filter(campaign=campaign, agent__isnull=False)
-                           .values_list("agent_id", flat=True), 0)
+                                           .values_list("agent_id", flat=True).distinct(), 0)
     vsi = (new.filter(enrollment__scheme=Scheme.VSI).values("agent_id")
            .annotate(n=Count("enrollment__person", distinct=True)).values_list("agent_id", "n"))
-    hi = (HiCardLine.objects.filter(enrollment__attribution__in=new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI))
-          .values("enrollment__attribution__agent_id").annotate(n=Count("person", distinct=True))
-          .values_list("enrollment__attribution__agent_id", "n"))
+    hi = (new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values("agent_id")
+          .annotate(n=Count("enrollment__hi_lines__person", distinct=True)).values_list("agent_id", "n"))
     for agent_id, n in (*vsi, *hi):
         counts[agent_id] += n
     agents = Agent.objects.in_bulk(list(counts))

@@ -4,59 +4,66 @@ sessions and leads. Visibility and rules are those of the web screens (queries.v
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+from ansinh.areas.queries import unit_on
 from ansinh.campaigns import analytics, bulletin, queries, services
-from ansinh.campaigns.models import Campaign, EventSite, MediaChannel, MediaItem, PrepTask, TaskStatus
-from ansinh.enrollment.models import Enrollment
-from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.org.scope import not_found, scope_for
+from ansinh.campaigns.models import Campaign, LeadOutcome, LocationKind, MediaChannel, TaskStatus
+from ansinh.campaigns.services import MAX_COUNT, MAX_LEADS, MAX_PEOPLE_ADVISED
+from ansinh.enrollment.models import Scheme
+from ansinh.lib.errors import invalid_input
+from ansinh.org.scope import scope_for
 
 router = Router(tags=["campaigns"])
 
 
 def _visible(request: HttpRequest, slug: str) -> Campaign:
-    found = queries.visible(scope_for(request.user), request.user, slug)
-    analytics.attribute(found)  # link payments made since the last read
-    return found
+    return queries.visible(scope_for(request.user), request.user, slug)
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
 class LeadIn(Schema):
-    full_name: str
-    scheme: str
-    outcome: str
-    phone: str = ""
-    reason: str = ""
+    full_name: str = Field(min_length=1, max_length=200)
+    scheme: Scheme
+    outcome: LeadOutcome
+    phone: str = Field("", max_length=20)
+    reason: str = Field("", max_length=300)
     follow_up_on: date | None = None
+
+    def data(self) -> services.LeadData:
+        return services.LeadData(full_name=self.full_name, scheme=self.scheme, outcome=self.outcome,
+                                 phone=self.phone, reason=self.reason, follow_up_on=self.follow_up_on)
 
 
 class SessionIn(Schema):
-    team_id: int
-    location_name: str
-    location_kind: str
-    people_advised: int
-    area_code: str | None = None
-    leads: list[LeadIn] = Field(default_factory=list)
+    team_id: Id
+    location_name: str = Field(min_length=1, max_length=300)
+    location_kind: LocationKind
+    people_advised: int = Field(ge=1, le=MAX_PEOPLE_ADVISED)
+    area_code: str | None = Field(None, max_length=10)
+    leads: list[LeadIn] = Field(default_factory=list, max_length=MAX_LEADS)
 
 
 class LeadPost(LeadIn):
-    team_id: int
+    team_id: Id
 
 
 class MediaIn(Schema):
     channel: MediaChannel
-    outlet: str
-    title: str
+    outlet: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=300)
     published_on: date
-    link: str = ""
-    views: int = 0
-    likes: int = 0
-    shares: int = 0
+    link: str = Field("", max_length=200)
+    views: Count = 0
+    likes: Count = 0
+    shares: Count = 0
 
 
 class TaskPatch(Schema):
@@ -75,20 +82,12 @@ def summary(request: HttpRequest, slug: str) -> dict[str, int]:
 
 
 @router.get("/{slug}/funnel")
-def funnel(request: HttpRequest, slug: str, site_id: int | None = None, team_id: int | None = None,
-           agent_id: int | None = None) -> dict[str, int]:
+def funnel(request: HttpRequest, slug: str, site_id: Id | None = None, team_id: Id | None = None,
+           agent_id: Id | None = None) -> dict[str, int]:
     campaign = _visible(request, slug)
-    site = _get(campaign, "site", site_id) if site_id is not None else None
-    team = _get(campaign, "team", team_id) if team_id is not None else None
+    site = queries.site(campaign, site_id) if site_id is not None else None
+    team = queries.team(campaign, team_id) if team_id is not None else None
     return analytics.funnel(campaign, site=site, team=team, agent_id=agent_id)
-
-
-def _get(campaign: Campaign, kind: str, pk: int) -> Any:
-    found = (EventSite.objects.filter(event__campaign=campaign, pk=pk).first() if kind == "site"
-             else campaign.teams.filter(pk=pk).first())
-    if found is None:
-        raise not_found()
-    return found
 
 
 @router.get("/{slug}/sites")
@@ -123,69 +122,59 @@ def tasks(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     campaign = _visible(request, slug)
     return [{"id": t.pk, "title": t.title, "site": t.site.venue if t.site else None, "deadline": t.deadline,
              "status": t.status, "overdue": t.status != TaskStatus.DONE and t.deadline < timezone.now()}
-            for t in PrepTask.objects.filter(event__campaign=campaign).select_related("site").order_by("deadline")]
+            for t in queries.tasks(campaign)]
 
 
-@router.patch("/{slug}/tasks/{task_id}")
-def update_task(request: HttpRequest, slug: str, task_id: int, body: TaskPatch) -> dict[str, Any]:
-    services.set_task_status(scope_for(request.user), _visible(request, slug), task_id, body.status)
-    return {"id": task_id, "status": body.status}
+@router.patch("/{slug}/tasks/{task_id}", summary="Change a task's status (its site's area or the managers)")
+def update_task(request: HttpRequest, slug: str, task_id: Id, body: TaskPatch) -> dict[str, Any]:
+    task = services.set_task_status(scope_for(request.user), _visible(request, slug), task_id, body.status)
+    return {"id": task.pk, "status": task.status}
 
 
 @router.get("/{slug}/media")
 def media(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [{"channel": m.channel, "outlet": m.outlet, "title": m.title, "published_on": m.published_on,
              "views": m.views, "likes": m.likes, "shares": m.shares}
-            for m in MediaItem.objects.filter(campaign=_visible(request, slug)).order_by("-published_on")]
+            for m in queries.media(_visible(request, slug))]
 
 
 @router.post("/{slug}/media", response={201: dict})
 def add_media(request: HttpRequest, slug: str, body: MediaIn) -> Status[dict[str, Any]]:
-    item = services.add_media(scope_for(request.user), _visible(request, slug), **body.dict())
+    item = services.add_media(scope_for(request.user), _visible(request, slug), services.MediaData(**body.dict()))
     return Status(201, {"id": item.pk})
 
 
 @router.post("/{slug}/sessions", response={201: dict}, summary="A team member logs a session and its leads")
 def log_session(request: HttpRequest, slug: str, body: SessionIn) -> Status[dict[str, Any]]:
-    campaign = _visible(request, slug)
-    area = None
-    if body.area_code:
-        area = AdministrativeUnit.objects.filter(code=body.area_code, level__in=COMMUNE_LEVELS,
-                                                 pk__in=queries.campaign_area_ids(campaign)).first()
-        if area is None:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Xã/phường không thuộc địa bàn chiến dịch.", "Unknown area.")
-    session = services.record_session(request.user, body.team_id, timezone.localdate(), body.location_name,
-                                      body.location_kind, area.pk if area else None, body.people_advised,
-                                      [services.LeadData(**lead.dict()) for lead in body.leads])
-    return Status(201, {"id": session.pk, "leads": session.leads.count()})
+    _visible(request, slug)
+    today = timezone.localdate()
+    area = unit_on(body.area_code, today) if body.area_code else None
+    if body.area_code and area is None:
+        raise invalid_input(f"Không có xã/phường mã «{body.area_code}».", "Unknown area.", field="area_code")
+    session = services.record_session(request.user, scope_for(request.user), body.team_id, today, services.SessionData(
+        body.location_name, body.location_kind, body.people_advised, area.pk if area else None,
+        [lead.data() for lead in body.leads]))
+    return Status(201, {"id": session.pk, "leads": len(body.leads)})
 
 
 @router.post("/{slug}/leads", response={201: dict}, summary="A team member records a lead")
 def add_lead(request: HttpRequest, slug: str, body: LeadPost) -> Status[dict[str, Any]]:
     _visible(request, slug)
-    data = body.dict()
-    team_id = data.pop("team_id")
-    lead = services.record_lead(request.user, team_id, timezone.localdate(), services.LeadData(**data))
+    lead = services.record_lead(request.user, scope_for(request.user), body.team_id, timezone.localdate(),
+                                body.data())
     return Status(201, {"id": lead.pk, "outcome": lead.outcome})
 
 
 class OverrideIn(Schema):
-    reason: str
-    site_id: int | None = None
-    team_id: int | None = None
+    reason: str = Field(max_length=300)
+    site_id: Id | None = None
+    team_id: Id | None = None
 
 
 @router.put("/{slug}/attributions/{enrollment_id}", summary="Override an enrollment's attribution, with a reason")
-def override(request: HttpRequest, slug: str, enrollment_id: int, body: OverrideIn) -> dict[str, Any]:
-    campaign = _visible(request, slug)
-    scope = scope_for(request.user)
-    enrollment = Enrollment.objects.filter(pk=enrollment_id).first()
-    if enrollment is None or not scope.has_area(enrollment.area_id):
-        raise not_found()
-    scope.require_write(enrollment.area_id)
-    site = _get(campaign, "site", body.site_id) if body.site_id is not None else None
-    team = _get(campaign, "team", body.team_id) if body.team_id is not None else None
-    found = analytics.override_attribution(enrollment_id, campaign, body.reason, site, team)
+def override(request: HttpRequest, slug: str, enrollment_id: Id, body: OverrideIn) -> dict[str, Any]:
+    found = services.override_attribution(scope_for(request.user), _visible(request, slug), enrollment_id,
+                                          body.reason, body.site_id, body.team_id)
     return {"enrollment_id": enrollment_id, "site_id": found.site_id, "team_id": found.team_id,
             "override_reason": found.override_reason}
 

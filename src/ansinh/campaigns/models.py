@@ -219,15 +219,19 @@ class MediaItem(models.Model):
 
 
 class Attribution(models.Model):
-    """Which campaign (and event, site, team, agent) an enrollment counts for."""
+    """That a paid enrollment counts for a campaign (and its event, site, team, agent). Each campaign
+    that the enrollment qualifies for counts it once (ADR 0005); overlapping campaigns each count it."""
 
-    enrollment = models.OneToOneField("enrollment.Enrollment", models.CASCADE, related_name="attribution")
+    enrollment = models.ForeignKey("enrollment.Enrollment", models.CASCADE, related_name="attributions")
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="attributions")
     event = models.ForeignKey(LaunchEvent, models.SET_NULL, null=True, blank=True, related_name="+")
     site = models.ForeignKey(EventSite, models.SET_NULL, null=True, blank=True, related_name="+")
     team = models.ForeignKey(AdvisoryTeam, models.SET_NULL, null=True, blank=True, related_name="+")
     agent = models.ForeignKey("org.Agent", models.SET_NULL, null=True, blank=True, related_name="+")
     override_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "campaign"], name="one_attribution_per_campaign")]
 
 
 class Metric(models.TextChoices):

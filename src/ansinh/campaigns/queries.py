@@ -1,26 +1,36 @@
-"""Reads of a campaign: the totals a bulletin reports, counted from the recorded facts."""
+"""Reads of a campaign: the totals a bulletin reports, counted from the recorded facts; who sees
+and who may change what (asked by the services and, to draw the right buttons, by the views);
+the follow-ups a user may see by name."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
+    Award,
     Campaign,
     ConsultationSession,
     EventSite,
+    Lead,
+    LeadOutcome,
     MediaItem,
     Parade,
+    PrepTask,
     ResourceKind,
     SiteResource,
     TeamMember,
 )
 from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.fields import PersonalField, shown
 from ansinh.org.models import OrgUnit
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import Payment
@@ -57,7 +67,7 @@ def summary(of: Campaign) -> dict[str, int]:
         "cars": int(parades["cars"] or 0),
         "motorbikes": int(parades["motorbikes"] or 0),
         "media_items": MediaItem.objects.filter(campaign=of).count(),
-        "amount_collected": int(Payment.objects.filter(enrollment__attribution__campaign=of)
+        "amount_collected": int(Payment.objects.filter(enrollment__attributions__campaign=of)
                                 .aggregate(s=Sum("amount"))["s"] or 0),
     }
 
@@ -110,3 +120,74 @@ def site(of: Campaign, site_id: int) -> EventSite:
     if found is None:
         raise not_found()
     return found
+
+
+def team(of: Campaign, team_id: int) -> AdvisoryTeam:
+    found = of.teams.filter(pk=team_id).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def manages(scope: Scope, of: Campaign) -> bool:
+    """The user runs the campaign: staff of an organiser, or a manager of all its areas."""
+    return scope.can_manage_campaign(campaign_area_ids(of), set(of.organisers.values_list("pk", flat=True)))
+
+
+def may_award(scope: Scope, of: Campaign) -> bool:
+    return scope.can_award(campaign_area_ids(of), set(of.organisers.values_list("pk", flat=True)))
+
+
+def may_change_tasks(scope: Scope, of: Campaign, at: EventSite | None) -> bool:
+    """The campaign's managers change any task; a writer, the tasks of a site whose area overlaps
+    their scope (an agent of a commune, the site of the commune or of its district) or whose org
+    unit is theirs. Tasks of the event as a whole and of the central bridge are the managers'."""
+    if not scope.can_write:
+        return False
+    if manages(scope, of):
+        return True
+    if at is None or at.is_central:
+        return False
+    if at.org_unit_id is not None and at.org_unit_id in scope.org_ids:
+        return True
+    return at.area_id is not None and bool(subtree_ids([at.area_id]) & scope.area_ids)
+
+
+def tasks(of: Campaign) -> QuerySet[PrepTask]:
+    return PrepTask.objects.filter(event__campaign=of).select_related("site").order_by("deadline", "pk")
+
+
+def media(of: Campaign) -> QuerySet[MediaItem]:
+    return MediaItem.objects.filter(campaign=of).order_by("-published_on", "-pk")
+
+
+def award(of: Campaign, award_id: int) -> Award:
+    found = of.awards.filter(pk=award_id).select_related("site", "agent", "campaign").first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    on: date
+    full_name: str
+    phone: str  # as the field policy shows it to the reader
+    scheme: str
+    team: str
+
+
+def follow_ups(scope: Scope, user: AbstractBaseUser | AnonymousUser, of: Campaign,
+               until: date) -> tuple[list[FollowUp], int]:
+    """Leads promised or undecided with a follow-up due by ``until``: those the user may read by
+    name — their own team's, or those of an area in their scope (the session's commune, else the
+    registered person's, else the team site's) — and how many others there are."""
+    due = Lead.objects.filter(campaign=of, follow_up_on__lte=until,
+                              outcome__in=[LeadOutcome.PROMISED, LeadOutcome.UNDECIDED])
+    own_teams = TeamMember.objects.filter(user_id=user.pk, team__campaign=of).values("team_id")
+    named = (due.annotate(lead_area=Coalesce("session__area_id", "person__area_id", "team__site__area_id"))
+             .filter(Q(team_id__in=own_teams) | Q(lead_area__in=scope.area_ids)))
+    rows = [FollowUp(lead.follow_up_on, lead.full_name, shown(scope, PersonalField.PHONE, lead.phone), lead.scheme,
+                     lead.team.name)
+            for lead in named.select_related("team").order_by("follow_up_on", "pk")[:50]]  # type: ignore[misc]
+    return rows, due.count() - named.count()

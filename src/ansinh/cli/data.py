@@ -155,15 +155,12 @@ def campaigns_summary(
     campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Tổng hợp kết quả chiến dịch."""
+    """Tổng hợp kết quả chiến dịch (chỉ đọc; số liệu được ghi cùng mỗi khoản thu)."""
     _setup_django()
-    from ansinh.campaigns import analytics  # Django must be configured first
-    from ansinh.campaigns import queries as campaign_queries
+    from ansinh.campaigns import queries as campaign_queries  # Django must be configured first
 
     try:
-        found = campaign_queries.campaign(campaign)
-        analytics.attribute(found)  # link payments made since the last run
-        totals = campaign_queries.summary(found)
+        totals = campaign_queries.summary(campaign_queries.campaign(campaign))
     except DomainError as error:
         _refuse(error, as_json)
         return
@@ -176,6 +173,24 @@ def campaigns_summary(
     for key, value in totals.items():
         table.add_row(key, format_vnd(value) if key == "amount_collected" else format_number(value))
     console.print(table)
+
+
+@campaigns_cli.command("refresh")
+def campaigns_refresh(
+    campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
+) -> None:
+    """Tính lại các khoản thu được tính cho chiến dịch: sau khi nạp dữ liệu hàng loạt, hoặc cho chiến dịch
+    tạo sau khi đã thu tiền (chạy lại không làm sai số)."""
+    _setup_django()
+    from ansinh.campaigns import attribution  # Django must be configured first
+    from ansinh.campaigns import queries as campaign_queries
+
+    try:
+        added, removed = attribution.refresh(campaign_queries.campaign(campaign))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã tính thêm {format_number(added)} hồ sơ, bỏ {format_number(removed)} hồ sơ đã huỷ.")
 
 
 @demo_cli.command("load")

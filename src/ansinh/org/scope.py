@@ -7,6 +7,7 @@ granted, and the areas served by the org subtrees granted (with their subtrees).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -19,6 +20,11 @@ from ansinh.org.models import Grant, OrgUnit, Role
 
 WRITE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER, Role.AGENT})
 # Who sees which personal field, masked or full, is the field policy's (org/fields.py), not the scope's.
+# Who runs a campaign (its tasks at every site, attribution overrides) when it is theirs: the staff
+# of an organising unit, or a manager whose areas take in all of the campaign's areas.
+CAMPAIGN_MANAGER_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER})
+# Emulation awards are the BHXH side's decision (the campaign's emulation board), not the collector's.
+AWARD_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER})
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,17 @@ class Scope:
     @property
     def can_write(self) -> bool:
         return self.role in WRITE_ROLES
+
+    def can_manage_campaign(self, area_ids: Collection[int], organiser_ids: Collection[int]) -> bool:
+        """May run the campaign whose areas (with their subtrees) and organising units are given."""
+        if self.role not in CAMPAIGN_MANAGER_ROLES:
+            return False
+        if self.org_ids.intersection(organiser_ids):
+            return True
+        return bool(area_ids) and self.area_ids.issuperset(area_ids)
+
+    def can_award(self, area_ids: Collection[int], organiser_ids: Collection[int]) -> bool:
+        return self.role in AWARD_ROLES and self.can_manage_campaign(area_ids, organiser_ids)
 
     def areas_q(self, field: str = "area") -> Q:
         """Filter for rows whose ``field`` (a foreign key to an area) is in scope."""

@@ -17,18 +17,9 @@ from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.campaigns import analytics, bulletin, queries
 from ansinh.campaigns import services as campaign_services
-from ansinh.campaigns.models import (
-    AdvisoryTeam,
-    Campaign,
-    Lead,
-    LeadOutcome,
-    LocationKind,
-    MediaItem,
-    PrepTask,
-    TaskStatus,
-)
+from ansinh.campaigns.models import AdvisoryTeam, Campaign, LeadOutcome, LocationKind, TaskStatus
 from ansinh.enrollment.models import Scheme
-from ansinh.lib.errors import DomainError
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_number, format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.org.scope import scope_for
@@ -43,6 +34,14 @@ def _campaign(request: HttpRequest, slug: str) -> Campaign:
     return or_404(lambda: queries.visible(scope_for(request.user), request.user, slug))
 
 
+def _refused(request: HttpRequest, title: str, error: DomainError) -> HttpResponse:
+    """A service's refusal as a page: 404 for what is out of scope, 403 for a right the user lacks."""
+    if error.code is ErrorCode.NOT_FOUND:
+        raise Http404(error.message)
+    status = 403 if error.code is ErrorCode.FORBIDDEN else 400
+    return render(request, "web/form.html", {"form": None, "title": title, "empty": error.message}, status=status)
+
+
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = queries.visible_campaigns(scope_for(request.user), request.user)
@@ -52,35 +51,30 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
-    analytics.attribute(campaign)
-    today = timezone.localdate()
+    scope, today, now = scope_for(request.user), timezone.localdate(), timezone.now()
     try:
         ranking = analytics.ranking(campaign)
         ranking_error = ""
     except DomainError as error:
         ranking, ranking_error = [], error.message
-    overdue = PrepTask.objects.filter(event__campaign=campaign, deadline__lt=timezone.now()).exclude(
-        status=TaskStatus.DONE).select_related("site")
     totals, sites = queries.summary(campaign), queries.by_site(campaign)
     exported = export_table(request, f"chien-dich-{campaign.slug}", campaign.name, _summary_lines(campaign, totals),
                             SITE_COLUMNS, [_site_row(r) for r in sites])
     if exported:
         return exported
+    tasks = list(queries.tasks(campaign))
+    follow_ups, others = queries.follow_ups(scope, request.user, campaign, today + timedelta(days=7))
     context: dict[str, Any] = {
-        "campaign": campaign, "totals": totals, "funnel": analytics.funnel(campaign),
-        "sites": sites, "overdue": overdue,
-        "tasks_done": PrepTask.objects.filter(event__campaign=campaign, status=TaskStatus.DONE).count(),
-        "tasks_total": PrepTask.objects.filter(event__campaign=campaign).count(),
-        "follow_ups": Lead.objects.filter(campaign=campaign, follow_up_on__lte=today + timedelta(days=7),
-                                          outcome__in=[LeadOutcome.PROMISED, LeadOutcome.UNDECIDED])
-        .order_by("follow_up_on")[:50],
+        "campaign": campaign, "totals": totals, "funnel": analytics.funnel(campaign), "sites": sites,
+        "overdue": [t for t in tasks if t.status != TaskStatus.DONE and t.deadline < now],
+        "tasks_done": sum(t.status == TaskStatus.DONE for t in tasks), "tasks_total": len(tasks),
+        "follow_ups": follow_ups, "follow_ups_elsewhere": others,
         "targets": [analytics.target_progress(t, today) for t in campaign.targets.select_related("area")],
-        "ranking": ranking[:30], "ranking_error": ranking_error,
-        "media": MediaItem.objects.filter(campaign=campaign).order_by("-published_on")[:30],
-        "my_teams": campaign_services.active_teams(request.user, today).filter(campaign=campaign).exists(),
+        "ranking": ranking[:30], "ranking_error": ranking_error, "media": queries.media(campaign)[:30],
+        "my_teams": campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign).exists(),
         "resources": queries.resources(campaign), "awards": campaign.awards.select_related("site", "agent"),
         "agents": analytics.agent_ranking(campaign)[:20],
-        "can_award": scope_for(request.user).role in ("province_admin", "office_manager") and bool(ranking),
+        "can_award": bool(ranking) and queries.may_award(scope, campaign),
     }
     return render(request, "web/campaign_workspace.html", context)
 
@@ -114,7 +108,6 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 def board_data(request: HttpRequest, slug: str) -> HttpResponse:
     """The board's figures; the page asks for them again every 10 seconds (htmx)."""
     campaign = _campaign(request, slug)
-    analytics.attribute(campaign)
     return render(request, "web/_board_data.html", {"campaign": campaign, "totals": queries.summary(campaign),
                                                     "sites": queries.by_site(campaign), "now": timezone.now()})
 
@@ -124,7 +117,8 @@ class SessionForm(DomainForm):
     location_name = forms.CharField(label="Địa điểm", max_length=300, error_messages=MESSAGES)
     location_kind = forms.ChoiceField(label="Loại địa điểm", choices=LocationKind.choices)
     area = forms.ModelChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), required=False)
-    people_advised = forms.IntegerField(label="Số người được tư vấn", min_value=1, error_messages=MESSAGES)
+    people_advised = forms.IntegerField(label="Số người được tư vấn", min_value=1,
+                                        max_value=campaign_services.MAX_PEOPLE_ADVISED, error_messages=MESSAGES)
 
     def __init__(self, *args: Any, teams: Any = None, communes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,20 +135,22 @@ class SessionForm(DomainForm):
             self.fields[f"lead{i}_follow_up"] = forms.DateField(label=f"Người {i}: hẹn gặp lại", required=False,
                                                                 widget=DATE_WIDGET)
 
-    def leads(self) -> list[campaign_services.LeadData]:
+    def session_data(self) -> campaign_services.SessionData:
         d = self.cleaned_data
-        return [campaign_services.LeadData(full_name=d[f"lead{i}_name"], scheme=d[f"lead{i}_scheme"] or "vsi",
-                                           outcome=d[f"lead{i}_outcome"] or "undecided", phone=d[f"lead{i}_phone"],
-                                           follow_up_on=d[f"lead{i}_follow_up"])
-                for i in range(1, LEAD_ROWS + 1) if d[f"lead{i}_name"].strip()]
+        leads = [campaign_services.LeadData(full_name=d[f"lead{i}_name"], scheme=d[f"lead{i}_scheme"] or "vsi",
+                                            outcome=d[f"lead{i}_outcome"] or "undecided", phone=d[f"lead{i}_phone"],
+                                            follow_up_on=d[f"lead{i}_follow_up"])
+                 for i in range(1, LEAD_ROWS + 1) if d[f"lead{i}_name"].strip()]
+        return campaign_services.SessionData(d["location_name"], d["location_kind"], d["people_advised"],
+                                             d["area"].pk if d["area"] else None, leads)
 
 
 @login_required
 def log_session(request: HttpRequest, slug: str) -> HttpResponse:
     """A team member logs a session and the people met, on a phone, in under a minute."""
     campaign = _campaign(request, slug)
-    today = timezone.localdate()
-    teams = campaign_services.active_teams(request.user, today).filter(campaign=campaign)
+    scope, today = scope_for(request.user), timezone.localdate()
+    teams = campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign)
     in_campaign = communes(today, queries.campaign_area_ids(campaign))
     if not teams.exists():
         return render(request, "web/form.html", {"form": None, "title": "Ghi buổi tư vấn",
@@ -163,9 +159,7 @@ def log_session(request: HttpRequest, slug: str) -> HttpResponse:
     form = SessionForm(request.POST or None, teams=teams, communes=in_campaign)
     if request.method == "POST":
         session = run_service(form, lambda: campaign_services.record_session(
-            request.user, form.cleaned_data["team"].pk, today, form.cleaned_data["location_name"],
-            form.cleaned_data["location_kind"], form.cleaned_data["area"].pk if form.cleaned_data["area"] else None,
-            form.cleaned_data["people_advised"], form.leads()))
+            request.user, scope, form.cleaned_data["team"].pk, today, form.session_data()))
         if session is not None:
             messages.success(request, f"Đã ghi buổi tư vấn tại {session.location_name}.")
             return redirect("web:campaign_session", slug)
@@ -176,7 +170,6 @@ def log_session(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def bulletin_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
-    analytics.attribute(campaign)
     if request.GET.get("pdf"):
         response = HttpResponse(bulletin.bulletin_pdf(campaign), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="thong-cao-{slug}.pdf"'
@@ -189,37 +182,46 @@ def bulletin_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def award(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
-    if scope_for(request.user).role not in ("province_admin", "office_manager"):
-        raise Http404
-    ranked = or_404(lambda: analytics.ranking(campaign))
-    given = campaign_services.give_awards(campaign, ranked, "Đơn vị xuất sắc trong tháng vận động",
-                                          timezone.localdate())
+    try:
+        given = campaign_services.give_awards(scope_for(request.user), campaign,
+                                              "Đơn vị xuất sắc trong tháng vận động", timezone.localdate())
+    except DomainError as error:
+        return _refused(request, "Khen thưởng", error)
     messages.success(request, f"Đã khen thưởng {len(given)} đơn vị.")
     return redirect("web:campaign", slug)
 
 
 @login_required
 def certificate(request: HttpRequest, slug: str, award_id: int) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    found = campaign.awards.filter(pk=award_id).select_related("site", "agent", "campaign").first()
-    if found is None:
-        raise Http404
+    found = or_404(lambda: queries.award(_campaign(request, slug), award_id))
     response = HttpResponse(bulletin.certificate_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-khen-{award_id}.pdf"'
     return response
 
 
+class TaskForm(DomainForm):
+    task = forms.IntegerField(min_value=1, max_value=campaign_services.MAX_COUNT, error_messages=MESSAGES)
+
+
 @login_required
 def site_checklist(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
-    """One site's preparation: tasks (overdue highlighted; writers mark them done), resources, parades,
-    teams and their sessions."""
+    """One site's preparation: tasks (overdue highlighted; the people of the site's area mark them
+    done), resources, parades, teams and their sessions."""
     campaign = _campaign(request, slug)
     site = or_404(lambda: queries.site(campaign, site_id))
-    can_write = scope_for(request.user).can_write
-    if request.method == "POST" and can_write:
-        campaign_services.complete_task(site, int(request.POST.get("task", 0)))
+    scope = scope_for(request.user)
+    form = TaskForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "web/form.html", {"form": None, "title": site.venue,
+                                                     "empty": "Không rõ công việc cần đánh dấu."}, status=400)
+        try:
+            campaign_services.set_task_status(scope, campaign, form.cleaned_data["task"], TaskStatus.DONE, site.pk)
+        except DomainError as error:
+            return _refused(request, site.venue, error)
         return redirect("web:campaign_site", slug, site_id)
     return render(request, "web/campaign_site.html", {
-        "campaign": campaign, "site": site, "now": timezone.now(), "can_write": can_write,
+        "campaign": campaign, "site": site, "now": timezone.now(),
+        "can_write": queries.may_change_tasks(scope, campaign, site),
         "tasks": site.tasks.order_by("deadline"), "resources": site.resources.all(), "parades": site.parades.all(),
         "teams": site.teams.prefetch_related("sessions", "members__user")})

@@ -21,6 +21,7 @@ from ansinh.campaigns.models import AdvisoryTeam, LeadOutcome
 from ansinh.campaigns.services import LeadData, active_teams
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
+from ansinh.org.scope import scope_for
 from ansinh.rules.consultation import consult
 from ansinh.web.common import run_service
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES
@@ -60,6 +61,11 @@ class LeadForm(DomainForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams if teams is not None else AdvisoryTeam.objects.none()
 
+    def lead_data(self) -> LeadData:
+        d = self.cleaned_data
+        return LeadData(full_name=d["full_name"], scheme=d["scheme"], outcome=d["outcome"], phone=d["phone"],
+                        reason=d["reason"], follow_up_on=d["follow_up_on"])
+
 
 def consultation(request: HttpRequest) -> HttpResponse:
     form = ConsultForm(request.GET or None, initial={"on": timezone.localdate()})
@@ -76,7 +82,7 @@ def consultation(request: HttpRequest) -> HttpResponse:
             link = request.build_absolute_uri(request.get_full_path().replace("&in=1", ""))
             context["qr_svg"] = segno.make(link, error="m").svg_inline(scale=3)
             context["link"] = link
-            teams = active_teams(request.user, timezone.localdate())
+            teams = active_teams(scope_for(request.user), request.user, timezone.localdate())
             if teams.exists():  # an advisory-team member during a campaign records the outcome
                 context["lead_form"] = LeadForm(teams=teams, initial={"back": request.get_full_path()})
     return render(request, "web/consultation.html", context, status=400 if form.errors else 200)
@@ -85,12 +91,10 @@ def consultation(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def record_lead(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    form = LeadForm(request.POST, teams=active_teams(request.user, today))
-    lead = run_service(form, lambda: campaigns.record_lead(request.user, form.cleaned_data["team"].pk, today, LeadData(
-        full_name=form.cleaned_data["full_name"], scheme=form.cleaned_data["scheme"],
-        outcome=form.cleaned_data["outcome"], phone=form.cleaned_data["phone"], reason=form.cleaned_data["reason"],
-        follow_up_on=form.cleaned_data["follow_up_on"])))
+    scope, today = scope_for(request.user), timezone.localdate()
+    form = LeadForm(request.POST, teams=active_teams(scope, request.user, today))
+    lead = run_service(form, lambda: campaigns.record_lead(request.user, scope, form.cleaned_data["team"].pk, today,
+                                                           form.lead_data()))
     if lead is None:
         return render(request, "web/form.html", {"form": form, "title": "Ghi nhận kết quả tư vấn", "submit": "Lưu"},
                       status=400)
