@@ -12,12 +12,14 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+from ansinh.lib.dates import check_birth_date
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
-from ansinh.lib.text import fold
+from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry.ethnicities import ETHNICITIES
 from ansinh.registry.models import (
@@ -50,10 +52,11 @@ class PersonData:
 
 
 def clean_person(data: PersonData) -> PersonData:
-    """The data with identifiers normalised; refuses the first problem with a Vietnamese message."""
-    name = " ".join(data.full_name.split())
-    if not name:
-        raise invalid_input("Họ và tên là bắt buộc.", "Full name is required.", field="full_name")
+    """The data with text and identifiers normalised (``lib.text.clean_text``, ASCII digits), the birth
+    date within 1900…today; refuses the first problem with a Vietnamese message."""
+    name = clean_text(data.full_name, "full_name", NAME_MAX, "Họ và tên", required=True)
+    address = clean_text(data.address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
+    check_birth_date(data.date_of_birth, timezone.localdate())
     if data.sex not in Sex.values:
         raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
@@ -62,8 +65,7 @@ def clean_person(data: PersonData) -> PersonData:
     cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
     phone = normalize_phone(data.phone) if data.phone else ""
-    return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone,
-                   address_detail=data.address_detail.strip())
+    return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone, address_detail=address)
 
 
 def commune_in_scope(scope: Scope, code: str) -> int:
@@ -209,8 +211,9 @@ def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonD
     """A new household and its head, who joins it on ``joined``."""
     area = _commune(scope, head.area_id)
     person = create_person(actor, scope, head, confirm_probable_duplicate)
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ") or person.address_detail
     household = Household.objects.create(code=code or _next_household_code(area), head=person, area=area,
-                                         address_detail=address_detail.strip() or person.address_detail)
+                                         address_detail=address)
     audit(actor, "create", "household", household.pk, area.pk, {"code": (None, household.code)})
     _join(actor, household, person, Relationship.HEAD, joined)
     return household
@@ -219,7 +222,7 @@ def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonD
 @transaction.atomic
 def update_household(actor: AbstractBaseUser | None, scope: Scope, household_id: int, address_detail: str) -> Household:
     household = _household_in_scope(scope, household_id)
-    address = address_detail.strip()
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
     if address != household.address_detail:
         audit(actor, "update", "household", household.pk, household.area_id,
               {"address_detail": (household.address_detail, address)})
