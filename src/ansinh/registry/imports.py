@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk
+from ansinh.registry import bulk, codes
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
 COLUMNS = {
@@ -277,16 +278,13 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
     head_of = [person_of[next(r.number for r in g if r.relationship == Relationship.HEAD)] for g in groups]
     household_of_head = dict(bulk.lookup(Household, "head_id", sorted(set(head_of)), ("head_id", "id")))
     existing_households = list(household_of_head.values())
-    codes = _code_counters({g[0].area_id for g in groups})
     fresh: dict[int, list[Row]] = {}  # head person → the household's rows, for heads without a household
     for head, members in zip(head_of, groups, strict=True):
         if head not in household_of_head:
             fresh.setdefault(head, members)
-    values = []
-    for head, members in fresh.items():
-        counter = codes[members[0].area_id]
-        counter[1] += 1
-        values.append((f"{counter[0]}{counter[1]:05d}", head, members[0].area_id, members[0].address, now))
+    new_codes = _reserve_codes([members[0].area_id for members in fresh.values()])
+    values = [(next(new_codes[members[0].area_id]), head, members[0].area_id, members[0].address, now)
+              for head, members in fresh.items()]
     for (head, members), pk, row in zip(fresh.items(), bulk.insert(Household, HOUSEHOLD_COLUMNS, values), values,
                                         strict=True):
         household_of_head[head] = pk
@@ -322,9 +320,9 @@ MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from",
 AUDIT_COLUMNS = ("actor_id", "at", "action", "entity", "entity_id", "area_id", "changes")
 
 
-def _code_counters(area_ids: set[int]) -> dict[int, list[Any]]:
-    counters: dict[int, list[Any]] = {}
-    for area in AdministrativeUnit.objects.filter(pk__in=area_ids):
-        prefix = f"HGD{area.code}-"
-        counters[area.pk] = [prefix, Household.objects.filter(code__startswith=prefix).count()]
-    return counters
+def _reserve_codes(area_ids: list[int]) -> dict[int, Iterator[str]]:
+    """Household codes for the new households, one per entry of ``area_ids``, from each commune's locked
+    counter (registry.codes)."""
+    needed = Counter(area_ids)
+    return {area.pk: iter(codes.reserve(area, needed[area.pk]))
+            for area in AdministrativeUnit.objects.filter(pk__in=needed).order_by("pk")}  # one lock order

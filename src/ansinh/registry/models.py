@@ -73,6 +73,18 @@ class Household(models.Model):
         return self.code
 
 
+class HouseholdCodeCounter(models.Model):
+    """The last number given to a household code in a commune; its row is locked while a code is drawn,
+    so concurrent registrations in one commune wait for each other instead of racing (registry.codes)."""
+
+    area = models.OneToOneField(AdministrativeUnit, models.PROTECT, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "bộ đếm mã hộ"
+        verbose_name_plural = "bộ đếm mã hộ"
+
+
 class Membership(models.Model):
     household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, models.PROTECT, related_name="memberships")

@@ -21,6 +21,7 @@ from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope, not_found
+from ansinh.registry import codes
 from ansinh.registry.ethnicities import ETHNICITIES
 from ansinh.registry.models import (
     AuditEntry,
@@ -199,9 +200,7 @@ def reveal_citizen_id(actor: AbstractBaseUser | None, scope: Scope, person_id: i
 
 
 def _next_household_code(area: AdministrativeUnit) -> str:
-    prefix = f"HGD{area.code}-"
-    taken = Household.objects.filter(code__startswith=prefix).count()
-    return f"{prefix}{taken + 1:05d}"
+    return codes.reserve(area)[0]
 
 
 @transaction.atomic
