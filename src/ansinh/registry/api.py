@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import queries, services
+from ansinh.registry.ethnicities import UNKNOWN
 from ansinh.registry.models import Person
 
 router = Router(tags=["registry"])
@@ -21,7 +22,7 @@ class PersonIn(Schema):
     date_of_birth: date
     sex: str
     area_code: str
-    ethnicity: str = "01"
+    ethnicity: str = UNKNOWN
     citizen_id: str | None = None
     si_code: str | None = None
     phone: str = ""

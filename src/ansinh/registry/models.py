@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 
 
 class Sex(models.TextChoices):
@@ -22,7 +22,7 @@ class Person(models.Model):
     folded_name = models.CharField(max_length=200, db_index=True, editable=False)
     date_of_birth = models.DateField("ngày sinh")
     sex = models.CharField("giới tính", max_length=6, choices=Sex.choices)
-    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default="01")
+    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default=UNKNOWN)
     citizen_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
     si_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True, unique=True)
     phone = models.CharField("điện thoại", max_length=10, blank=True, db_index=True)

@@ -22,7 +22,7 @@ from ansinh.lib.identifiers import check_citizen_id, check_si_code, mask_citizen
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry import codes
-from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import (
     AuditEntry,
     Household,
@@ -45,7 +45,7 @@ class PersonData:
     date_of_birth: date
     sex: str
     area_id: int
-    ethnicity: str = "01"
+    ethnicity: str = UNKNOWN
     citizen_id: str | None = None
     si_code: str | None = None
     phone: str = ""
@@ -61,8 +61,8 @@ def clean_person(data: PersonData) -> PersonData:
     if data.sex not in Sex.values:
         raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
-        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc.", "Unknown ethnicity.",
-                       field="ethnicity")
+        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc (hoặc 00: chưa rõ).",
+                            "Not an ethnicity code.", field="ethnicity")
     cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
     phone = normalize_phone(data.phone) if data.phone else ""
