@@ -37,7 +37,8 @@ def search(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     form = SearchForm(request.GET)
     text = form.data.get("q", "")
-    page = queries.search_people(scope, text, int(request.GET.get("page", 1) or 1))
+    number = request.GET.get("page", "")
+    page = queries.search_people(scope, text, int(number) if number.isascii() and number.isdigit() else 1)
     rows = [
         {"person": p, "citizen_id": queries.shown_citizen_id(scope, p), "phone": queries.shown_phone(scope, p),
          "households": list(queries.households_of(scope, p.pk))}
