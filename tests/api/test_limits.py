@@ -122,3 +122,20 @@ def test_registry_strings_over_their_limit_are_422_and_write_nothing(who: Person
     assert_refusal(status, data, 422, "invalid_input")
     assert field in data["error"]["message"]
     assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_a_nul_character_anywhere_is_400_not_a_500(who: Personas) -> None:
+    client = Client()
+    client.force_login(who.agent)
+    response = client.get("/api/people", {"q": "a\x00b"})
+    assert_refusal(response.status_code, response.json(), 400, "invalid_input")
+    assert "NUL" in response.json()["error"]["message"]
+    status, data = post(client, "/api/quotes/vsi", {"on": "2025-07-01", "income": 1_500_000, "months": 1,
+                                                    "province": "40\x00"})
+    assert_refusal(status, data, 400, "invalid_input")
+    page = client.get("/tim-kiem/", {"q": "a\x00b"})
+    assert page.status_code == 400 and "ký tự NUL" in page.content.decode()
+    before = (Person.objects.count(), AuditEntry.objects.count())
+    form = client.post("/ho/moi/", {"full_name": "Nguyễn\x00 Văn An", "area": COMMUNE_X})
+    assert form.status_code == 400 and (Person.objects.count(), AuditEntry.objects.count()) == before

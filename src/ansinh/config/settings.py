@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: an oversize body is refused (413) before any middleware reads it.
     "ansinh.config.middleware.RequestSizeLimit",
+    "ansinh.config.middleware.NoNulCharacters",  # PostgreSQL cannot take NUL in text: 400, not a 500
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
