@@ -1,20 +1,24 @@
 """The HTTP API (django-ninja; OpenAPI at /api/docs and /api/openapi.json).
 
 Every endpoint but the quotes needs a bearer token (``Authorization: Bearer ans_...``) or a
-logged-in session. Every error is ``{"error": {"code", "message"}}`` with a 4xx status."""
+logged-in session. Every error is ``{"error": {"code", "message"}}`` with a 4xx status, declared in
+the OpenAPI (api/errors.py); oversize bodies are refused with 413 before they reach the API
+(config/middleware.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from ansinh.api.errors import DocumentedAPI
 from ansinh.api.quotes import router as quotes_router
 from ansinh.areas.api import router as areas_router
 from ansinh.campaigns.api import router as campaigns_router
+from ansinh.config.middleware import too_large
 from ansinh.enrollment.api import router as enrollment_router
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.api import router as org_router
@@ -22,7 +26,7 @@ from ansinh.org.auth import TokenAuth
 from ansinh.payments.api import router as payments_router
 from ansinh.registry.api import router as registry_router
 
-api = NinjaAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth])
+api = DocumentedAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth])
 api.add_router("/quotes", quotes_router, auth=None)
 api.add_router("/areas", areas_router)
 api.add_router("", org_router)
@@ -40,6 +44,7 @@ STATUS = {
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.ALREADY_PAID: 409,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,
@@ -64,3 +69,26 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "?" for e in exc.errors)
     return error(request, ErrorCode.INVALID_INPUT, f"Dữ liệu không hợp lệ ở: {fields}.", 422, details=exc.errors)
+
+
+# ninja's own refusals (an unreadable body, a missing route) in our shape instead of {"detail": …}.
+HTTP_CODES = {400: ErrorCode.INVALID_INPUT, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
+              404: ErrorCode.NOT_FOUND, 413: ErrorCode.REQUEST_TOO_LARGE}
+HTTP_MESSAGES = {400: "Không đọc được nội dung yêu cầu: cần JSON hợp lệ.", 404: "Không tìm thấy."}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_INPUT)
+    message = HTTP_MESSAGES.get(exc.status_code, exc.message)
+    return error(request, code, message, exc.status_code, message_en=exc.message)
+
+
+@api.exception_handler(Http404)
+def missing(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, ErrorCode.NOT_FOUND, HTTP_MESSAGES[404], 404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def oversize(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(request)

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversize body is refused (413) before any middleware reads it.
+    "ansinh.config.middleware.RequestSizeLimit",
+    "ansinh.config.middleware.NoNulCharacters",  # PostgreSQL cannot take NUL in text: 400, not a 500
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +119,11 @@ USE_TZ = True
 # The facts' uniqueness (with NULL collector/agent) is enforced by PostgreSQL; SQLite cannot express
 # it, and `reports.services.refresh` deletes a period before rewriting it, so the warning is moot there.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# Request bodies (API JSON and page forms) are at most 1 MB: the largest legitimate one (a household
+# with its members) is a few kB. Larger bodies get HTTP 413 (config/middleware.py). An upload
+# endpoint, when one comes, raises the limit for its own path there.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"  # uploads (task attachments); served by the web server in production

@@ -24,7 +24,7 @@ from ansinh.enrollment.models import (
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import add_months, end_of_term
 from ansinh.org.scope import Scope, not_found
-from ansinh.registry.ethnicities import KINH
+from ansinh.registry.ethnicities import KINH, UNKNOWN
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.vsi import SUPPORT_GROUPS
@@ -46,7 +46,8 @@ def _household(scope: Scope, household_id: int) -> Household:
 
 def derived_groups(person: Person, on: date) -> list[str]:
     """Support groups from the registry on ``on``: the poverty status of the person's household
-    that day, and ethnicity. (Island residence is not recorded: it comes as an override.)"""
+    that day, and ethnicity. (Island residence is not recorded: it comes as an override.) An unknown
+    ethnicity derives no ethnic-minority support: the agent records the group, or overrides with a reason."""
     groups = []
     household_ids = Membership.objects.filter(person=person, valid_from__lte=on).exclude(valid_to__lt=on)
     status = (HouseholdPoverty.objects.filter(household_id__in=household_ids.values("household_id"),
@@ -54,7 +55,7 @@ def derived_groups(person: Person, on: date) -> list[str]:
               .order_by("-valid_from").values_list("status", flat=True).first())
     if status in ("poor", "near_poor"):
         groups.append(status)
-    if person.ethnicity != KINH:
+    if person.ethnicity not in (KINH, UNKNOWN):
         groups.append("ethnic_minority")
     return groups
 

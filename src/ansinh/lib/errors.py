@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     NO_RECEIPT_POOL = "no_receipt_pool"
     RATE_LIMITED = "rate_limited"
     NOT_ELIGIBLE = "not_eligible"  # the law gives nothing here (a benefit, a catch-up before the age)
+    REQUEST_TOO_LARGE = "request_too_large"
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,16 @@
   year, 6 random digits (Circular 59/2021/TT-BCA, art. 7).
 - Legacy SI code: 10 digits, the first two a province code.
 - Phone: Vietnamese mobile, 10 digits starting 0; "+84"/"84" accepted and normalised.
+
+All three are ASCII digits once stored: full-width digits (typed with a Vietnamese or Japanese input
+method) are folded to ASCII by NFKC before any check, and the uniqueness check sees the folded value,
+so "０４０…" cannot register a second time an ID stored as "040…". Other digit scripts are refused.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Literal
 
@@ -31,6 +36,11 @@ MOBILE_PREFIXES = frozenset("35789")
 SEX_VI = {"male": "nam", "female": "nữ"}
 
 
+def _ascii(value: str) -> str:
+    """NFKC (full-width "０" → "0"), trimmed; the callers' patterns then accept ASCII digits only."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def century_digit(born: date, sex: Sex) -> int | None:
     """The 4th digit a citizen ID must have for this birth year and sex (None before 1900)."""
     if not 1900 <= born.year < 2400:
@@ -44,8 +54,8 @@ def _citizen_error(message: str, message_en: str, part: str) -> DomainError:
 
 def check_citizen_id(value: str, born: date, sex: Sex) -> str:
     """The citizen ID, checked against the date of birth and sex; refuses naming the part that disagrees."""
-    cid = value.strip()
-    if not re.fullmatch(r"\d{12}", cid):
+    cid = _ascii(value)
+    if not re.fullmatch(r"[0-9]{12}", cid):
         raise _citizen_error("phải gồm đúng 12 chữ số.", "A citizen ID has exactly 12 digits.", "length")
     if cid[1:3] not in PROVINCE_CODES or cid[0] != "0":
         raise _citizen_error(
@@ -71,8 +81,8 @@ def check_citizen_id(value: str, born: date, sex: Sex) -> str:
 
 
 def check_si_code(value: str) -> str:
-    code = value.strip()
-    if not re.fullmatch(r"\d{10}", code) or code[:2] not in PROVINCE_CODES:
+    code = _ascii(value)
+    if not re.fullmatch(r"[0-9]{10}", code) or code[:2] not in PROVINCE_CODES:
         raise DomainError(
             ErrorCode.SI_CODE_INVALID,
             "Mã số BHXH phải gồm 10 chữ số, bắt đầu bằng mã tỉnh (ví dụ 40xxxxxxxx).",
@@ -83,12 +93,12 @@ def check_si_code(value: str) -> str:
 
 def normalize_phone(value: str) -> str:
     """``+84 912 345 678`` → ``0912345678``; refuses anything but a Vietnamese mobile number."""
-    digits = re.sub(r"[\s.\-()]", "", value)
+    digits = re.sub(r"[\s.\-()]", "", _ascii(value))
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"0\d{9}", digits) or digits[1] not in MOBILE_PREFIXES:
+    if not re.fullmatch(r"0[0-9]{9}", digits) or digits[1] not in MOBILE_PREFIXES:
         raise DomainError(
             ErrorCode.PHONE_INVALID,
             f"Số điện thoại «{value}» không hợp lệ: cần số di động 10 chữ số bắt đầu bằng 0 (hoặc +84).",

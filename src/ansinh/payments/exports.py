@@ -11,6 +11,8 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from ansinh.lib.documents.xlsx import write_texts, write_value
+
 D05_COLUMNS = [
     ("name", "Họ và tên"), ("si_code", "Mã số BHXH"), ("citizen_id", "Số định danh cá nhân"), ("address", "Địa chỉ"),
     ("receipt_date", "Ngày biên lai"), ("receipt_number", "Số biên lai"), ("income", "Mức thu nhập"),
@@ -52,7 +54,7 @@ def write_xlsx_to(target: BinaryIO | str, title: str, columns: list[tuple[str, s
     money = book.add_format({"num_format": "#,##0"})
     day = book.add_format({"num_format": "dd/mm/yyyy"})
     sheet.set_column(0, len(columns) - 1, 16)
-    sheet.write_row(0, 0, [label for _, label in columns], bold)
+    write_texts(sheet, 0, 0, [label for _, label in columns], bold)
     written = 0
     for r, row in enumerate(rows, start=1):
         for c, (key, _) in enumerate(columns):
@@ -62,7 +64,7 @@ def write_xlsx_to(target: BinaryIO | str, title: str, columns: list[tuple[str, s
             elif isinstance(value, int) and not isinstance(value, bool) and key not in PLAIN_NUMBERS:
                 sheet.write_number(r, c, value, money)
             else:
-                sheet.write(r, c, value)
+                write_value(sheet, r, c, value)  # text as neutralised strings: never a live formula
         written = r
         if progress and written % every == 0:
             progress(written)

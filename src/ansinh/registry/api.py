@@ -9,14 +9,20 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from ansinh.lib.text import ADDRESS_MAX, NAME_MAX
 from ansinh.org.fields import PersonalField, served
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
+from ansinh.registry.ethnicities import UNKNOWN
 from ansinh.registry.models import Person
 
 router = Router(tags=["registry"])
+# Bounds in the schema (so the OpenAPI documents them); the services check the content (lib.text,
+# lib.identifiers). Identifiers get some room for the spaces and "+84" people type.
+ID_MAX = 20
+MAX_PAGE = 10_000
 
 
 class RevealField(StrEnum):
@@ -26,15 +32,15 @@ class RevealField(StrEnum):
 
 
 class PersonIn(Schema):
-    full_name: str
+    full_name: str = Field(max_length=NAME_MAX)
     date_of_birth: date
-    sex: str
-    area_code: str
-    ethnicity: str = "01"
-    citizen_id: str | None = None
-    si_code: str | None = None
-    phone: str = ""
-    address_detail: str = ""
+    sex: str = Field(max_length=6)
+    area_code: str = Field(max_length=10)
+    ethnicity: str = Field(UNKNOWN, max_length=2)
+    citizen_id: str | None = Field(None, max_length=ID_MAX)
+    si_code: str | None = Field(None, max_length=ID_MAX)
+    phone: str = Field("", max_length=ID_MAX)
+    address_detail: str = Field("", max_length=ADDRESS_MAX)
     confirm_probable_duplicate: bool = False
 
 
@@ -76,11 +82,11 @@ class Located(Schema):
 class HouseholdIn(Schema):
     head: PersonIn
     joined: date
-    address_detail: str = ""
+    address_detail: str = Field("", max_length=ADDRESS_MAX)
 
 
 class MemberIn(Schema):
-    relationship: str
+    relationship: str = Field(max_length=12)
     joined: date
     person_id: int | None = None
     person: PersonIn | None = None
@@ -95,9 +101,9 @@ class MembershipOut(Schema):
 
 
 class PovertyIn(Schema):
-    status: str
+    status: str = Field(max_length=10)
     valid_from: date
-    document: str = ""
+    document: str = Field("", max_length=200)
 
 
 class PovertyOut(Schema):
@@ -117,7 +123,7 @@ class HouseholdOut(Schema):
 
 
 class HouseholdPatch(Schema):
-    address_detail: str
+    address_detail: str = Field(max_length=ADDRESS_MAX)
 
 
 class EndIn(Schema):
@@ -151,7 +157,8 @@ def _household_out(scope: Scope, household_id: int) -> dict[str, Any]:
 
 
 @router.get("/people", response=PeoplePage, summary="Search by name (ignoring diacritics), citizen ID or phone")
-def search_people(request: HttpRequest, q: str, page: int = 1) -> dict[str, Any]:
+def search_people(request: HttpRequest, q: str = Query(..., max_length=NAME_MAX),
+                  page: int = Query(1, ge=1, le=MAX_PAGE)) -> dict[str, Any]:
     """A search by citizen ID or phone is an audited look-up, limited per user per hour (429 beyond)."""
     scope = scope_for(request.user)
     found = lookups.search_people(request.user, scope, q, page)

@@ -1,7 +1,15 @@
 """The 54 ethnic groups of Vietnam with the General Statistics Office codes
-(Quyết định 121-TCTK/PPCĐ, 1979; the list used on declarations TK1-TS)."""
+(Quyết định 121-TCTK/PPCĐ, 1979; the list used on declarations TK1-TS), and "00" for "chưa rõ": an
+ethnicity nobody has recorded yet. Unknown is the default and is never taken for Kinh or for a
+minority: it derives no ethnic-minority support (enrollment.services.derived_groups)."""
 
+from __future__ import annotations
+
+from ansinh.lib.text import fold
+
+UNKNOWN = "00"
 ETHNICITIES = [
+    (UNKNOWN, "Chưa rõ"),
     ("01", "Kinh"), ("02", "Tày"), ("03", "Thái"), ("04", "Hoa"), ("05", "Khơ-me"), ("06", "Mường"),
     ("07", "Nùng"), ("08", "HMông"), ("09", "Dao"), ("10", "Gia-rai"), ("11", "Ngái"), ("12", "Ê-đê"),
     ("13", "Ba-na"), ("14", "Xơ-đăng"), ("15", "Sán Chay"), ("16", "Cơ-ho"), ("17", "Chăm"), ("18", "Sán Dìu"),
@@ -13,3 +21,15 @@ ETHNICITIES = [
     ("49", "Bố Y"), ("50", "Si La"), ("51", "Pu Péo"), ("52", "Brâu"), ("53", "Ơ Đu"), ("54", "Rơ-măm"),
 ]
 KINH = "01"
+_BY_NAME = {fold(name).replace("-", " "): code for code, name in ETHNICITIES}
+_CODES = {code for code, _ in ETHNICITIES}
+
+
+def ethnicity_code(value: str) -> str | None:
+    """The code of an ethnicity written as its code ("2", "02") or its name, ignoring case, diacritics
+    and hyphens ("Tày", "tay", "Khơ-me", "Kho me"); ``None`` if it is neither."""
+    text = value.strip()
+    if text.isdigit() and len(text) <= 2:
+        code = text.zfill(2)
+        return code if code in _CODES else None
+    return _BY_NAME.get(fold(text).replace("-", " "))

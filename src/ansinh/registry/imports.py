@@ -2,12 +2,15 @@
 
 Columns (Vietnamese or English headers): chủ hộ / head, họ và tên / name, ngày sinh / date_of_birth,
 giới tính / sex, số định danh / citizen_id, quan hệ với chủ hộ / relationship, điện thoại / phone,
-mã xã / commune_code, địa chỉ / address. A household is a run of consecutive rows with the same
+mã xã / commune_code, địa chỉ / address, and optionally dân tộc / ethnicity (a code or a name;
+"chưa rõ" when the column or the cell is empty). A household is a run of consecutive rows with the same
 commune and head's name.
 
-Every row is validated first (row, column, reason). By default one bad row refuses the whole file;
-``skip_invalid`` loads the valid households only. Re-running the same file adds nothing: a person is
-recognised by citizen ID, or by folded name + date of birth + commune; a household by its head.
+Every row is validated first (row, column, reason), with the registry's own rules: names and
+addresses through ``lib.text.clean_text``, IDs in ASCII digits, birth dates within 1900…today.
+By default one bad row refuses the whole file; ``skip_invalid`` loads the valid households only.
+Re-running the same file adds nothing: a person is recognised by citizen ID, or by folded name + date
+of birth + commune; a household by its head.
 Writes are bulk inserts in one transaction, with an audit entry per record.
 """
 
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,15 +28,17 @@ from typing import Any, cast
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
+from ansinh.lib.dates import check_birth_date
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
-from ansinh.lib.text import fold
+from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk
+from ansinh.registry import bulk, codes
+from ansinh.registry.ethnicities import UNKNOWN, ethnicity_code
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
 COLUMNS = {
@@ -45,6 +51,7 @@ COLUMNS = {
     "phone": ("dien thoai", "so dien thoai", "phone"),
     "commune_code": ("ma xa", "ma xa phuong", "commune code", "commune_code"),
     "address": ("dia chi", "address"),
+    "ethnicity": ("dan toc", "ma dan toc", "ethnicity"),
 }
 REQUIRED = ("head", "name", "date_of_birth", "sex", "relationship", "commune_code")
 SEXES = {"nam": "male", "male": "male", "nu": "female", "female": "female"}
@@ -72,6 +79,7 @@ class Row:
     phone: str
     area_id: int
     address: str
+    ethnicity: str = UNKNOWN
 
 
 @dataclass
@@ -86,15 +94,9 @@ class ImportReport:
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows as {column key: cell} from a CSV or the first sheet of an XLSX, headers matched loosely."""
-    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
-        table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=True)
-    elif path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            table = list(csv.reader(handle))
-    else:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Chỉ nhận tệp .csv hoặc .xlsx (không nhận {path.suffix}).",
-                          "Only .csv or .xlsx files.")
+    """Rows as {column key: cell} from a CSV or the first sheet of an XLSX, headers matched loosely;
+    a file that cannot be opened or read is a refusal naming it, not a traceback."""
+    table = _table(path)
     if not table:
         return []
     keys = [_column_key(str(h)) for h in table[0]]
@@ -104,6 +106,27 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
                           f"Missing columns: {', '.join(missing)}.")
     return [{k: cell for k, cell in zip(keys, line, strict=False) if k} for line in table[1:]
             if any(str(c).strip() for c in line)]
+
+
+def _table(path: Path) -> list[list[Any]]:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".ods", ".csv"):
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Chỉ nhận tệp .csv hoặc .xlsx (không nhận {path.suffix}).",
+                          "Only .csv or .xlsx files.")
+    try:
+        if suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return list(csv.reader(handle))
+        return list(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=True))
+    except UnicodeDecodeError:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Tệp «{path.name}» không phải văn bản UTF-8: hãy lưu lại CSV "
+                          "với mã hoá UTF-8.", "The CSV file is not UTF-8.") from None
+    except (CalamineError, csv.Error) as error:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp «{path.name}»: tệp hỏng hoặc không đúng "
+                          f"định dạng {suffix} ({error}).", f"Cannot read {path.name}: {error}.") from None
+    except OSError as error:  # calamine reports a missing file as a plain OSError
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Không mở được tệp «{path.name}» ({error.strerror or error}).",
+                          f"Cannot open {path.name}: {error}.") from None
 
 
 def _column_key(header: str) -> str | None:
@@ -136,42 +159,65 @@ def _date(value: Any) -> date:
 
 def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[RowProblem]]:
     codes = dict(communes(on, scope.area_ids).values_list("code", "pk"))
+    today = timezone.localdate()
     rows, problems = [], []
     for number, cells in enumerate(raw, start=2):
-        row = _validate_row(number, cells, codes)
-        (problems if isinstance(row, RowProblem) else rows).append(row)  # type: ignore[arg-type]
-    return rows, problems  # type: ignore[return-value]
+        try:
+            rows.append(_validate_row(number, cells, codes, today))
+        except _Refused as refused:
+            problems.append(refused.problem)
+    return rows, problems
 
 
-def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int]) -> Row | RowProblem:
+class _Refused(Exception):
+    def __init__(self, problem: RowProblem) -> None:
+        self.problem = problem
+
+
+def _cleaned(number: int, value: str, column: str, max_length: int) -> str:
+    try:
+        return clean_text(value, column, max_length, "Giá trị")
+    except DomainError as error:
+        raise _Refused(RowProblem(number, column, error.message)) from None
+
+
+def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], today: date) -> Row:
     text = {key: _text(cells.get(key)) for key in COLUMNS}
+    for column in ("head", "name", "address"):
+        text[column] = _cleaned(number, text[column], column, ADDRESS_MAX if column == "address" else NAME_MAX)
     for column in REQUIRED:
         if column != "date_of_birth" and not text[column]:
-            return RowProblem(number, column, "bắt buộc")
+            raise _Refused(RowProblem(number, column, "bắt buộc"))
     try:
-        born = _date(cells.get("date_of_birth"))
+        born = check_birth_date(_date(cells.get("date_of_birth")), today)
     except ValueError:
-        return RowProblem(number, "date_of_birth", f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")
+        raise _Refused(RowProblem(number, "date_of_birth",
+                                  f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")) from None
+    except DomainError as error:
+        raise _Refused(RowProblem(number, "date_of_birth", error.message)) from None
     sex = SEXES.get(fold(text["sex"]))
     if sex is None:
-        return RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ")
+        raise _Refused(RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ"))
     relationship = RELATIONSHIPS.get(fold(text["relationship"]))
     if relationship is None:
-        return RowProblem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết")
+        raise _Refused(RowProblem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết"))
+    ethnicity = ethnicity_code(text["ethnicity"]) if text["ethnicity"] else UNKNOWN
+    if ethnicity is None:
+        raise _Refused(RowProblem(number, "ethnicity", f"«{text['ethnicity']}» không phải mã hoặc tên dân tộc"))
     area_id = communes.get(text["commune_code"])
     if area_id is None:
         reason = f"«{text['commune_code']}» không phải xã/phường hiện hành trong địa bàn"
-        return RowProblem(number, "commune_code", reason)
+        raise _Refused(RowProblem(number, "commune_code", reason))
     try:
         cid = check_citizen_id(text["citizen_id"], born, cast(Sex, sex)) if text["citizen_id"] else None
         phone = normalize_phone(text["phone"]) if text["phone"] else ""
     except DomainError as error:
         column = "citizen_id" if error.code is ErrorCode.CITIZEN_ID_INVALID else "phone"
-        return RowProblem(number, column, error.message)
+        raise _Refused(RowProblem(number, column, error.message)) from None
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
-        return RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ")
-    return Row(number, fold(text["head"]), " ".join(text["name"].split()), born, sex, cid, relationship, phone,
-               area_id, text["address"])
+        raise _Refused(RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ"))
+    return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationship, phone, area_id,
+               text["address"], ethnicity)
 
 
 def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
@@ -260,7 +306,7 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
             pending[row.number] = row
             first_row.setdefault(key, row.number)
     new_ids = bulk.insert(Person, PERSON_COLUMNS, [
-        (r.full_name, fold(r.full_name), r.date_of_birth, r.sex, "01", r.citizen_id, None, r.phone, r.area_id,
+        (r.full_name, fold(r.full_name), r.date_of_birth, r.sex, r.ethnicity, r.citizen_id, None, r.phone, r.area_id,
          r.address, now, now) for r in pending.values()])
     for (number, row), pk in zip(pending.items(), new_ids, strict=True):
         person_of[number] = pk
@@ -277,16 +323,13 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
     head_of = [person_of[next(r.number for r in g if r.relationship == Relationship.HEAD)] for g in groups]
     household_of_head = dict(bulk.lookup(Household, "head_id", sorted(set(head_of)), ("head_id", "id")))
     existing_households = list(household_of_head.values())
-    codes = _code_counters({g[0].area_id for g in groups})
     fresh: dict[int, list[Row]] = {}  # head person → the household's rows, for heads without a household
     for head, members in zip(head_of, groups, strict=True):
         if head not in household_of_head:
             fresh.setdefault(head, members)
-    values = []
-    for head, members in fresh.items():
-        counter = codes[members[0].area_id]
-        counter[1] += 1
-        values.append((f"{counter[0]}{counter[1]:05d}", head, members[0].area_id, members[0].address, now))
+    new_codes = _reserve_codes([members[0].area_id for members in fresh.values()])
+    values = [(next(new_codes[members[0].area_id]), head, members[0].area_id, members[0].address, now)
+              for head, members in fresh.items()]
     for (head, members), pk, row in zip(fresh.items(), bulk.insert(Household, HOUSEHOLD_COLUMNS, values), values,
                                         strict=True):
         household_of_head[head] = pk
@@ -322,9 +365,9 @@ MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from",
 AUDIT_COLUMNS = ("actor_id", "at", "action", "entity", "entity_id", "area_id", "changes")
 
 
-def _code_counters(area_ids: set[int]) -> dict[int, list[Any]]:
-    counters: dict[int, list[Any]] = {}
-    for area in AdministrativeUnit.objects.filter(pk__in=area_ids):
-        prefix = f"HGD{area.code}-"
-        counters[area.pk] = [prefix, Household.objects.filter(code__startswith=prefix).count()]
-    return counters
+def _reserve_codes(area_ids: list[int]) -> dict[int, Iterator[str]]:
+    """Household codes for the new households, one per entry of ``area_ids``, from each commune's locked
+    counter (registry.codes)."""
+    needed = Counter(area_ids)
+    return {area.pk: iter(codes.reserve(area, needed[area.pk]))
+            for area in AdministrativeUnit.objects.filter(pk__in=needed).order_by("pk")}  # one lock order

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 
 
 class Sex(models.TextChoices):
@@ -22,7 +22,7 @@ class Person(models.Model):
     folded_name = models.CharField(max_length=200, db_index=True, editable=False)
     date_of_birth = models.DateField("ngày sinh")
     sex = models.CharField("giới tính", max_length=6, choices=Sex.choices)
-    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default="01")
+    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default=UNKNOWN)
     citizen_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
     si_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True, unique=True)
     phone = models.CharField("điện thoại", max_length=10, blank=True, db_index=True)
@@ -71,6 +71,18 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class HouseholdCodeCounter(models.Model):
+    """The last number given to a household code in a commune; its row is locked while a code is drawn,
+    so concurrent registrations in one commune wait for each other instead of racing (registry.codes)."""
+
+    area = models.OneToOneField(AdministrativeUnit, models.PROTECT, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "bộ đếm mã hộ"
+        verbose_name_plural = "bộ đếm mã hộ"
 
 
 class Membership(models.Model):

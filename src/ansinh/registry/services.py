@@ -13,16 +13,19 @@ from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+from ansinh.lib.dates import check_birth_date
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, normalize_phone
-from ansinh.lib.text import fold
+from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_reveal, prefilled, shown
 from ansinh.org.scope import Scope, not_found
+from ansinh.registry import codes
 from ansinh.registry.audit import audit, audit_read, masked_query, record_lookup
-from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import (
     Household,
     HouseholdPoverty,
@@ -44,7 +47,7 @@ class PersonData:
     date_of_birth: date
     sex: str
     area_id: int
-    ethnicity: str = "01"
+    ethnicity: str = UNKNOWN
     citizen_id: str | None = None
     si_code: str | None = None
     phone: str = ""
@@ -52,20 +55,20 @@ class PersonData:
 
 
 def clean_person(data: PersonData) -> PersonData:
-    """The data with identifiers normalised; refuses the first problem with a Vietnamese message."""
-    name = " ".join(data.full_name.split())
-    if not name:
-        raise invalid_input("Họ và tên là bắt buộc.", "Full name is required.", field="full_name")
+    """The data with text and identifiers normalised (``lib.text.clean_text``, ASCII digits), the birth
+    date within 1900…today; refuses the first problem with a Vietnamese message."""
+    name = clean_text(data.full_name, "full_name", NAME_MAX, "Họ và tên", required=True)
+    address = clean_text(data.address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
+    check_birth_date(data.date_of_birth, timezone.localdate())
     if data.sex not in Sex.values:
         raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
-        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc.", "Unknown ethnicity.",
-                       field="ethnicity")
+        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc (hoặc 00: chưa rõ).",
+                            "Not an ethnicity code.", field="ethnicity")
     cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
     phone = normalize_phone(data.phone) if data.phone else ""
-    return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone,
-                   address_detail=data.address_detail.strip())
+    return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone, address_detail=address)
 
 
 def commune_in_scope(scope: Scope, code: str) -> int:
@@ -245,9 +248,7 @@ def reveal_citizen_id(actor: AbstractBaseUser | None, scope: Scope, person_id: i
 
 
 def _next_household_code(area: AdministrativeUnit) -> str:
-    prefix = f"HGD{area.code}-"
-    taken = Household.objects.filter(code__startswith=prefix).count()
-    return f"{prefix}{taken + 1:05d}"
+    return codes.reserve(area)[0]
 
 
 def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonData, joined: date,
@@ -265,8 +266,9 @@ def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: Person
                       address_detail: str, code: str | None, confirm: bool) -> Household:
     area = _commune(scope, head.area_id)
     person = _create_person(actor, scope, head, confirm)
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ") or person.address_detail
     household = Household.objects.create(code=code or _next_household_code(area), head=person, area=area,
-                                         address_detail=address_detail.strip() or person.address_detail)
+                                         address_detail=address)
     audit(actor, "create", "household", household.pk, area.pk, {"code": (None, household.code)})
     _join(actor, household, person, Relationship.HEAD, joined)
     return household
@@ -275,7 +277,7 @@ def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: Person
 @transaction.atomic
 def update_household(actor: AbstractBaseUser | None, scope: Scope, household_id: int, address_detail: str) -> Household:
     household = _household_in_scope(scope, household_id)
-    address = address_detail.strip()
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
     if address != household.address_detail:
         audit(actor, "update", "household", household.pk, household.area_id,
               {"address_detail": (household.address_detail, address)})

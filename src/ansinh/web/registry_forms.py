@@ -9,7 +9,7 @@ from django import forms
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.lib.errors import DomainError
 from ansinh.registry.audit import ACTIONS
-from ansinh.registry.ethnicities import ETHNICITIES
+from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import PovertyStatus, Relationship, Sex
 from ansinh.registry.services import PersonData
 from ansinh.web.forms import DATE_WIDGET, MESSAGES
@@ -34,7 +34,7 @@ class PersonForm(DomainForm):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=MESSAGES)
     date_of_birth = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
     sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices, error_messages=MESSAGES)
-    ethnicity = forms.ChoiceField(label="Dân tộc", choices=ETHNICITIES, initial="01")
+    ethnicity = forms.ChoiceField(label="Dân tộc", choices=ETHNICITIES, initial=UNKNOWN)
     citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=12, required=False,
                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     si_code = forms.CharField(label="Mã số BHXH (nếu có)", max_length=10, required=False,

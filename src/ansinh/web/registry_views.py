@@ -49,8 +49,9 @@ def search(request: HttpRequest) -> HttpResponse:
     echo = shown(scope, identifier.by, identifier.value) if identifier and identifier.by else text
     form = SearchForm({"q": echo})
     page_number = request.GET.get("page", "1")
+    page = int(page_number) if page_number.isascii() and page_number.isdigit() else 1
     try:
-        found = lookups.search_people(request.user, scope, text, int(page_number) if page_number.isdigit() else 1)
+        found = lookups.search_people(request.user, scope, text, page)
     except DomainError as refused:  # beyond the hourly allowance of identifier look-ups
         return render(request, "web/search.html", {"form": form, "q": echo, "notice": refused.message,
                                                    "has_scope": bool(scope.area_ids)}, status=429)

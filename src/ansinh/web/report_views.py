@@ -4,7 +4,6 @@ XLSX and every dashboard to PDF (``?xlsx=1``, ``?pdf=1`` on the same address).""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -58,8 +57,8 @@ def _period_line(view: Slice) -> str:
 def _bars(rows: Iterable[Row], count: int = 15) -> dict[str, Any]:
     """The top ``count`` rows for a ranked bar chart, and a height that fits them."""
     top = list(rows)[:count]
-    return {"data": json.dumps({"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
-                                "hi": [r.hi_new for r in top]}), "height": 70 + 28 * len(top)}
+    return {"data": {"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
+                     "hi": [r.hi_new for r in top]}, "height": 70 + 28 * len(top)}
 
 
 @login_required
@@ -93,7 +92,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "web/report_overview.html", {
         "form": form, "view": tiles, "rows": rows, "level": level, "level_name": LEVEL_NAMES[level],
         "next_level": NEXT_LEVEL.get(level), "area": area, "commune": commune, "crumbs": crumbs, "note": note,
-        "targets": targets, "chart": json.dumps(chart), "bars": _bars(rows), "query": export_query(request),
+        "targets": targets, "chart": chart, "bars": _bars(rows), "query": export_query(request),
         "base": export_query(request, *DRILL), "start": view.start, "end": view.end,
         "keep": [(name, request.GET[name]) for name in DRILL if name in request.GET]})
 
@@ -157,6 +156,6 @@ def renewals(request: HttpRequest) -> HttpResponse:
              "vsi": [rate.get((m, Scheme.VSI)) for m in months],
              "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in months]}
     return render(request, "web/report_renewals.html", {
-        "cohorts": cohorts, "lapses": lapsed, "chart": json.dumps(chart), "today": today, "lapse_days": days,
+        "cohorts": cohorts, "lapses": lapsed, "chart": chart, "today": today, "lapse_days": days,
         "lapse_total": sum(r["total"] for r in lapsed)})
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0002_nghe_an'),
-        ('registry', '0003_audit_without_constraints'),
+        ('registry', '0005_ethnicity_unknown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

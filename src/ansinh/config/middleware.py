@@ -1,0 +1,85 @@
+"""The door every request passes before the views: answers ``{"error": …}`` under /api/, a Vietnamese
+page elsewhere.
+
+- ``RequestSizeLimit``: bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` get HTTP 413 before anything
+  reads them. Django itself raises RequestDataTooBig only when the body is read, and turns it into a
+  bare 400 (or, from inside the API, a 500); a body that only turns out too large while being parsed
+  (multipart fields, no Content-Length) is caught the same way.
+- ``NoNulCharacters``: a NUL character in the query string, a form field or a JSON body gets HTTP 400.
+  PostgreSQL cannot store or even compare text containing NUL, so it used to reach a 500 from any
+  search or filter; no field of ours has a use for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+
+from ansinh.lib.errors import ErrorCode
+
+
+def refusal(request: HttpRequest, status: int, code: ErrorCode, title: str, message: str,
+            message_en: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": str(code), "message": message, "message_en": message_en}},
+                            status=status)
+    page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><h1>{title} ({status})</h1><p>{message}</p></body></html>")
+    return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    shown = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} kB"
+    return refusal(request, 413, ErrorCode.REQUEST_TOO_LARGE, "Yêu cầu quá lớn",
+                   f"Yêu cầu quá lớn: nội dung gửi lên tối đa {shown}. Hãy gửi ít dữ liệu hơn.",
+                   f"The request body is over {shown}.")
+
+
+class RequestSizeLimit:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django treats an unreadable length as no body
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return too_large(request)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return too_large(request) if isinstance(exception, RequestDataTooBig) else None
+
+
+class NoNulCharacters:
+    """After RequestSizeLimit, so the body it reads is bounded."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            return refusal(request, 400, ErrorCode.INVALID_INPUT, "Dữ liệu không hợp lệ",
+                           "Dữ liệu gửi lên chứa ký tự NUL (U+0000); hãy gõ lại.",
+                           "The request contains a NUL character.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if _nul_in(request.GET):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        if request.content_type == "application/json":  # NUL is written "\u0000" in JSON
+            return b"\\u0000" in request.body or b"\x00" in request.body
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return _nul_in(request.POST)
+        return False
+
+
+def _nul_in(query: QueryDict) -> bool:
+    return any("\x00" in key or "\x00" in value for key, values in query.lists() for value in values)
