@@ -39,6 +39,7 @@ STATUS = {
     ErrorCode.PROBABLE_DUPLICATE: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.ALREADY_PAID: 409,
+    ErrorCode.PERIOD_FROZEN: 409,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NO_RECEIPT_POOL = "no_receipt_pool"
+    PERIOD_FROZEN = "period_frozen"
 
 
 @dataclass(frozen=True)

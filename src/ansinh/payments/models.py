@@ -12,6 +12,11 @@ from django.db.models import Q
 from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.org.models import Agent, OrgUnit
 
+# The largest amount one payment or remittance may carry: 10,000 billion đồng, far above a province's
+# yearly voluntary contributions, far below what a 64-bit column holds (so bad input is refused, not
+# overflowed).
+AMOUNT_MAX = 10**13
+
 
 class ReceiptPool(models.Model):
     """A series of pre-numbered receipts (quyển biên lai) of one collector; numbers are handed out
@@ -66,6 +71,8 @@ class Payment(models.Model):
     idempotency_key = models.CharField(max_length=100, unique=True)
     reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal")
     reason = models.CharField("lý do", max_length=300, blank=True)
+    # Set when a manager recorded an earlier time than the server's clock (``created_at`` keeps when).
+    backdate_reason = models.CharField("lý do ghi lùi thời điểm thu", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
