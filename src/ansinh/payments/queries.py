@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ansinh.enrollment.models import HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, HiCardLine, Scheme
 from ansinh.lib.errors import invalid_input
 from ansinh.lib.money import round_vnd
 from ansinh.lib.periods import require_order
@@ -55,6 +55,15 @@ def require_period(start: date, end: date) -> None:
     if start < FIRST_DAY or end > last:
         raise invalid_input(f"Ngày ngoài khoảng cho phép ({FIRST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).",
                             "The date is out of bounds.", field="start")
+
+
+def enrollment_to_pay(scope: Scope, enrollment_id: int) -> Enrollment:
+    """An enrolment of the reader's scope, for the pay screen (anyone else's is "not found")."""
+    found = (Enrollment.objects.select_related("person", "household")
+             .filter(scope.areas_q(), pk=enrollment_id).first())
+    if found is None:
+        raise not_found()
+    return found
 
 
 def receipt(scope: Scope, receipt_id: int) -> Receipt:

@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
+from ansinh.enrollment.models import EnrollmentStatus, Scheme
 from ansinh.org.models import Agent, OrgKind
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import org_units
@@ -80,17 +80,9 @@ def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def _enrollment(request: HttpRequest, enrollment_id: int) -> Enrollment:
-    scope = scope_for(request.user)
-    enrollment = Enrollment.objects.select_related("person", "household").filter(pk=enrollment_id).first()
-    if enrollment is None or not scope.has_area(enrollment.area_id):
-        raise Http404
-    return enrollment
-
-
 @login_required
 def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
-    enrollment = _enrollment(request, enrollment_id)
+    enrollment = or_404(lambda: money.enrollment_to_pay(scope_for(request.user), enrollment_id))
     if enrollment.status == EnrollmentStatus.PAID:
         return redirect("web:receipt", enrollment.payments.get(reverses__isnull=True).receipt.pk)
     form = PaymentForm(request.POST or None, initial={"amount": enrollment.payable, "key": uuid.uuid4().hex})
@@ -106,10 +98,8 @@ def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 
 def _receipt(request: HttpRequest, receipt_id: int) -> Receipt:
-    receipt = Receipt.objects.select_related("payment__enrollment", "pool").filter(pk=receipt_id).first()
-    if receipt is None or not scope_for(request.user).has_area(receipt.payment.enrollment.area_id):
-        raise Http404
-    return receipt
+    found: Receipt = or_404(lambda: money.receipt(scope_for(request.user), receipt_id))
+    return found
 
 
 @login_required
