@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from ansinh.enrollment import services as enrolling
 from ansinh.lib.errors import DomainError
@@ -157,3 +158,22 @@ def test_the_money_page_shows_only_the_readers_cash(world: dict[str, Any]) -> No
     assert [[line.collected for line in lines] for _, lines in statements] == [[264_000]]
     assert [r.collected for r in page.context["reconciliation"]] == [264_000]
     assert "429.000" not in page.content.decode()
+
+
+def test_an_agent_recording_a_transfer_to_bhxh_on_the_web_is_refused_in_vietnamese(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["who"].agent)
+    response = client.post("/thu-tien/nop-tien/", {"kind": "collector_to_bhxh", "collector": str(world["post"].pk),
+                                                   "amount": "500000", "on": "2025-08-05", "key": "web-r"})
+    assert response.status_code == 400 and "Chỉ cán bộ của chính tổ chức dịch vụ thu" in response.content.decode()
+    assert Remittance.objects.count() == 0
+
+
+@pytest.mark.parametrize(("start", "end"), [("1900-01-01", "2100-12-31"), ("0001-01-01", "0001-01-31")])
+def test_the_money_page_refuses_a_period_too_long_or_too_old(world: dict[str, Any], start: str, end: str) -> None:
+    client = Client()
+    client.force_login(world["who"].admin)
+    response = client.get("/thu-tien/", {"start": start, "end": end})
+    body = response.content.decode()
+    assert response.status_code == 400 and ("366 ngày" in body or "ngoài khoảng" in body)
+    assert response.context["start"] == timezone.localdate().replace(day=1)  # this month is shown instead

@@ -189,7 +189,7 @@ def money_overview(request: HttpRequest) -> HttpResponse:
         "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
         "reconciliation": reconciliation, "statements": statements, "query": export_query(request),
     }
-    return render(request, "web/money.html", context)
+    return render(request, "web/money.html", context, status=400 if form.errors else 200)
 
 
 RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("collected", "Đã thu (tiền mặt)"),
