@@ -11,8 +11,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.org.scope import scope_for
 from ansinh.payments import queries, services
-from ansinh.payments.models import AMOUNT_MAX, Payment, PaymentMethod, Receipt, RemittanceKind
-from ansinh.payments.services import KEY_MAX_LENGTH
+from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, Payment, PaymentMethod, Receipt, RemittanceKind
 
 router = Router(tags=["payments"])
 Amount = Annotated[int, Field(ge=0, le=AMOUNT_MAX)]

@@ -23,6 +23,7 @@ from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import (
+    EARLIEST_DAY,
     CommissionRate,
     Payer,
     Payment,
@@ -40,7 +41,6 @@ def payments(scope: Scope) -> QuerySet[Payment]:
                             "receipt__pool", "sponsor"))
 
 
-FIRST_DAY = date(1900, 1, 1)
 PERIOD_MAX_DAYS = 366  # a year, leap or not: longer periods are asked for one year at a time
 GRACE_DAYS_MAX = 60
 
@@ -52,8 +52,8 @@ def require_period(start: date, end: date) -> None:
         raise invalid_input(f"Kỳ xem dài tối đa {PERIOD_MAX_DAYS} ngày; hãy chia thành nhiều kỳ.",
                             "The period is longer than a year.", field="end")
     last = timezone.localdate() + timedelta(days=PERIOD_MAX_DAYS)
-    if start < FIRST_DAY or end > last:
-        raise invalid_input(f"Ngày ngoài khoảng cho phép ({FIRST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).",
+    if start < EARLIEST_DAY or end > last:
+        raise invalid_input(f"Ngày ngoài khoảng cho phép ({EARLIEST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).",
                             "The date is out of bounds.", field="start")
 
 

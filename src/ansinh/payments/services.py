@@ -21,6 +21,8 @@ from ansinh.org.scope import Scope, not_found
 from ansinh.payments import rights
 from ansinh.payments.models import (
     AMOUNT_MAX,
+    EARLIEST_DAY,
+    KEY_MAX_LENGTH,
     Payer,
     Payment,
     PaymentMethod,
@@ -40,8 +42,6 @@ PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
 # written: the reports app refuses a backdate into a frozen period (its model stays in reports; the
 # check comes down to payments the same way the listeners do, so payments imports nothing above it).
 PAYMENT_GUARDS: list[Callable[[datetime], None]] = []
-KEY_MAX_LENGTH = 100  # Payment.idempotency_key and Remittance.idempotency_key
-FIRST_DAY = date(1900, 1, 1)
 
 
 def _announce(payment: Payment) -> None:
@@ -241,7 +241,7 @@ def record_remittance(actor: AbstractBaseUser | None, scope: Scope, *, kind: str
     if not 0 < amount <= AMOUNT_MAX:
         raise invalid_input(f"Số tiền nộp phải lớn hơn 0 và không quá {format_vnd(AMOUNT_MAX)}.",
                             "The amount is out of bounds.", field="amount")
-    if not FIRST_DAY <= on <= timezone.localdate():
+    if not EARLIEST_DAY <= on <= timezone.localdate():
         raise invalid_input("Ngày nộp phải từ 01/01/1900 đến hôm nay.", "The day is out of bounds.", field="on")
     wanted = {"kind": kind, "agent_id": agent.pk if agent else None, "collector_id": collector.pk, "amount": amount,
               "remitted_on": on, "reference": reference.strip()}

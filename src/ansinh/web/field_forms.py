@@ -10,9 +10,8 @@ from ansinh.enrollment.models import CardKind
 from ansinh.lib.errors import DomainError
 from ansinh.lib.periods import require_order
 from ansinh.org.models import Agent, OrgUnit
-from ansinh.payments.models import AMOUNT_MAX, PaymentMethod, RemittanceKind, Sponsor
+from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, PaymentMethod, RemittanceKind, Sponsor
 from ansinh.payments.queries import require_period
-from ansinh.payments.services import KEY_MAX_LENGTH
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
 from ansinh.web.registry_forms import DomainForm
 
