@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
-from ansinh.payments.models import Receipt
+from ansinh.payments.models import Receipt, Remittance
 from ansinh.registry import services as registry
 from ansinh.reports.models import AreaDay, Fact
 from tests.builders import Personas, field_setup, person_data, personas
@@ -74,3 +74,21 @@ def test_fifty_concurrent_requests_with_one_key_all_get_the_first_payment() -> N
         results = list(pool.map(replay, range(50)))
     assert len(set(results)) == 1 and results[0][1] == "BL40-2025-0000001"
     assert Receipt.objects.count() == 1 and AreaDay.objects.get().vsi_new == 1
+
+
+def test_twenty_concurrent_remittances_with_one_key_are_one_remittance() -> None:
+    who: Personas = personas()
+    post, agent = field_setup(who)
+    scope = who.scope(who.agent)
+
+    def remit(_: int) -> int:
+        try:
+            return paying.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk,
+                                            amount=100_000, on=date(2025, 8, 2), idempotency_key="handover").pk
+        finally:
+            connections.close_all()
+
+    workers = 10 if connection.vendor == "postgresql" else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ids = set(pool.map(remit, range(20)))
+    assert len(ids) == 1 and Remittance.objects.get().agent == agent
