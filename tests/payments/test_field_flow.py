@@ -215,11 +215,11 @@ def test_reconciliation_shows_what_an_agent_still_holds(who: Personas, setup: An
 def test_commission_needs_a_configured_rate(who: Personas, setup: Any) -> None:
     _, agent = setup
     paid_vsi(who)
-    [line] = queries.commission_statement(agent, ON)
+    [line] = queries.commission_statement(who.scope(who.agent), agent, ON)
     assert (line.collected, line.commission) == (165_000, None)  # no rate: asked for, never invented
     CommissionRate.objects.create(scheme="vsi", is_renewal=False, method="cash", rate=Decimal("0.05"),
                                   valid_from=date(2025, 1, 1), source="Hợp đồng mẫu", is_example=True)
-    [line] = queries.commission_statement(agent, ON)
+    [line] = queries.commission_statement(who.scope(who.agent), agent, ON)
     assert (line.commission, line.example_rate) == (8_250, True)
 
 

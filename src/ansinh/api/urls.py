@@ -45,6 +45,7 @@ STATUS = {
     ErrorCode.ALREADY_PAID: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.PERIOD_FROZEN: 409,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,

@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     NOT_ELIGIBLE = "not_eligible"  # the law gives nothing here (a benefit, a catch-up before the age)
     REQUEST_TOO_LARGE = "request_too_large"
+    PERIOD_FROZEN = "period_frozen"
 
 
 @dataclass(frozen=True)

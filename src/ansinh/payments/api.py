@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
-from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.org.models import Agent
-from ansinh.org.scope import not_found, scope_for
+from ansinh.org.scope import scope_for
 from ansinh.payments import queries, services
-from ansinh.payments.models import Payment, PaymentMethod, Receipt
+from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, Payment, PaymentMethod, Receipt, RemittanceKind
 
 router = Router(tags=["payments"])
+Amount = Annotated[int, Field(ge=0, le=AMOUNT_MAX)]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENGTH,
+             description="Chosen by the client (at most 100 characters); your own repeat returns the first result, "
+                         "a key used for another request or by someone else is refused (409).")
+MANAGERS = "quản lý (quản lý BHXH cơ sở, quản lý tổ chức dịch vụ thu, quản trị tỉnh)"
+# Error responses (the one {"error": ...} shape) are declared for every operation by api/errors.py.
 
 
 class PaymentIn(Schema):
-    enrollment_id: int
-    amount: int
+    enrollment_id: Id
+    amount: Amount
     method: PaymentMethod = PaymentMethod.CASH
-    sponsor_id: int | None = None
-    agent_id: int | None = None
-    collection_point_id: int | None = None
-    paid_at: datetime | None = None
+    sponsor_id: Id | None = None
+    agent_id: Id | None = Field(None, description=(
+        f"Chỉ dành cho {MANAGERS}: nhân viên thu trong phạm vi của mình. Mặc định: nhân viên thu gắn với tài khoản; "
+        "nhân viên thu đề nghị người khác bị từ chối (403)."))
+    collection_point_id: Id | None = Field(None, description=(
+        "Một điểm thu của nhân viên thu đó; mặc định: điểm thu duy nhất của nhân viên (nếu chỉ có một)."))
+    paid_at: datetime | None = Field(None, description=(
+        f"Chỉ dành cho {MANAGERS}, kèm backdate_reason: ghi lùi thời điểm thu — không ở tương lai, không trước khi "
+        "lập hồ sơ, không vào kỳ đã khoá sổ. Mặc định và với mọi vai trò khác: giờ của máy chủ."))
+    backdate_reason: str = Field("", max_length=300,
+                                 description="Lý do ghi lùi thời điểm thu (bắt buộc khi có paid_at).")
 
 
 class ReceiptOut(Schema):
@@ -47,25 +59,33 @@ class PaymentOut(Schema):
 
 
 class ReverseIn(Schema):
-    reason: str
+    reason: str = Field(max_length=300)
 
 
 class RemittanceIn(Schema):
-    kind: str
-    collector_id: int
-    amount: int
+    kind: RemittanceKind
+    collector_id: Id
+    amount: Annotated[int, Field(ge=1, le=AMOUNT_MAX)]
     on: date
-    agent_id: int | None = None
-    reference: str = ""
+    agent_id: Id | None = Field(None, description=(
+        "Nhân viên nộp tiền (agent_to_collector): nhân viên thu chỉ ghi cho chính mình (mặc định); cán bộ tổ chức "
+        "dịch vụ thu ghi cho nhân viên của đơn vị. collector_to_bhxh: chỉ cán bộ của tổ chức đó, không ghi nhân viên."))
+    reference: str = Field("", max_length=100)
+
+
+class RemittanceOut(Schema):
+    id: int
+    amount: int
+    remitted_on: date
 
 
 class ReconciliationOut(Schema):
     day: date
     agent_code: str
     collected: int
-    remitted: int
-    outstanding: int
-    overdue: int
+    remitted: int | None = Field(description="null: the agent also collected outside your scope")
+    outstanding: int | None
+    overdue: int | None
 
 
 class CommissionOut(Schema):
@@ -75,12 +95,6 @@ class CommissionOut(Schema):
     collected: int
     commission: int | None
     example_rate: bool
-
-
-def _key(value: str | None) -> str:
-    if not value:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Thiếu tiêu đề Idempotency-Key.", "Idempotency-Key is required.")
-    return value
 
 
 def receipt_out(r: Receipt) -> dict[str, Any]:
@@ -95,55 +109,49 @@ def payment_out(p: Payment) -> dict[str, Any]:
 
 
 @router.post("/payments", response={201: PaymentOut}, summary="Record a payment and issue its receipt")
-def record(request: HttpRequest, body: PaymentIn,
-           idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Status[dict[str, Any]]:
+def record(request: HttpRequest, body: PaymentIn, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     payment = services.record_payment(
         request.user, scope_for(request.user), body.enrollment_id, amount=body.amount, method=body.method,
-        idempotency_key=_key(idempotency_key), paid_at=body.paid_at or timezone.now(), agent_id=body.agent_id,
-        sponsor_id=body.sponsor_id, collection_point_id=body.collection_point_id)
+        idempotency_key=idempotency_key, agent_id=body.agent_id, sponsor_id=body.sponsor_id,
+        collection_point_id=body.collection_point_id, backdated_to=body.paid_at, backdate_reason=body.backdate_reason)
     return Status(201, payment_out(payment))
 
 
 @router.post("/payments/{payment_id}/reverse", response={201: PaymentOut}, summary="Reverse a payment")
-def reverse(request: HttpRequest, payment_id: int, body: ReverseIn,
-            idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Status[dict[str, Any]]:
+def reverse(request: HttpRequest, payment_id: Id, body: ReverseIn,
+            idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     reversal = services.reverse_payment(request.user, scope_for(request.user), payment_id, body.reason,
-                                        _key(idempotency_key), timezone.now())
+                                        idempotency_key, timezone.now())
     return Status(201, payment_out(reversal))
 
 
-@router.get("/receipts/{receipt_id}", response=ReceiptOut)
-def receipt(request: HttpRequest, receipt_id: int) -> dict[str, Any]:
-    found = Receipt.objects.select_related("pool", "payment__enrollment").filter(pk=receipt_id).first()
-    if found is None or not scope_for(request.user).has_area(found.payment.enrollment.area_id):
-        raise not_found()
-    return receipt_out(found)
+@router.get("/receipts/{receipt_id}", response={200: ReceiptOut})
+def receipt(request: HttpRequest, receipt_id: Id) -> dict[str, Any]:
+    return receipt_out(queries.receipt(scope_for(request.user), receipt_id))
 
 
-@router.post("/remittances", response={201: dict}, summary="Cash handed over by an agent, or sent to BHXH")
-def remit(request: HttpRequest, body: RemittanceIn,
-          idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Status[dict[str, Any]]:
+@router.post("/remittances", response={201: RemittanceOut},
+             summary="Cash handed over by an agent, or sent to BHXH")
+def remit(request: HttpRequest, body: RemittanceIn, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     found = services.record_remittance(request.user, scope_for(request.user), kind=body.kind,
                                        collector_id=body.collector_id, amount=body.amount, on=body.on,
-                                       idempotency_key=_key(idempotency_key), agent_id=body.agent_id,
+                                       idempotency_key=idempotency_key, agent_id=body.agent_id,
                                        reference=body.reference)
-    return Status(201, {"id": found.pk, "amount": found.amount, "remitted_on": found.remitted_on.isoformat()})
+    return Status(201, {"id": found.pk, "amount": found.amount, "remitted_on": found.remitted_on})
 
 
-@router.get("/reconciliation", response=list[ReconciliationOut])
-def reconciliation(request: HttpRequest, start: date, end: date, grace_days: int = 1) -> list[dict[str, Any]]:
+@router.get("/reconciliation", response={200: list[ReconciliationOut]},
+            summary="Cash per day and agent in your scope (a period of at most 366 days)")
+def reconciliation(request: HttpRequest, start: date, end: date,
+                   grace_days: int = Query(1, ge=0, le=queries.GRACE_DAYS_MAX)) -> list[dict[str, Any]]:
     rows = queries.reconciliation(scope_for(request.user), start, end, grace_days)
     return [{"day": r.day, "agent_code": r.agent.code, "collected": r.collected, "remitted": r.remitted,
              "outstanding": r.outstanding, "overdue": r.overdue} for r in rows]
 
 
-@router.get("/commission", response=list[CommissionOut])
-def commission(request: HttpRequest, agent: str, month: date) -> list[dict[str, Any]]:
-    scope = scope_for(request.user)
-    found = Agent.objects.filter(code=agent).first()
-    if found is None or not (found.collector_id in scope.org_ids or found.areas.filter(pk__in=scope.area_ids).exists()
-                             or found.collector.areas.filter(pk__in=scope.area_ids).exists()):
-        raise not_found()
+@router.get("/commission", response={200: list[CommissionOut]},
+            summary="An agent's commission for a month, from the payments in your scope")
+def commission(request: HttpRequest, month: date, agent: str = Query(..., max_length=20)) -> list[dict[str, Any]]:
     return [{"scheme": line.scheme, "is_renewal": line.is_renewal, "method": line.method,
              "collected": line.collected, "commission": line.commission, "example_rate": line.example_rate}
-            for line in queries.commission_statement(found, month)]
+            for line in queries.agent_commission(scope_for(request.user), agent, month)]

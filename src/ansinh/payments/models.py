@@ -3,6 +3,7 @@ sponsors, remittances and commission rates."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,13 @@ from django.db.models import Q
 
 from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.org.models import Agent, OrgUnit
+
+# The largest amount one payment or remittance may carry: 10,000 billion đồng, far above a province's
+# yearly voluntary contributions, far below what a 64-bit column holds (so bad input is refused, not
+# overflowed).
+AMOUNT_MAX = 10**13
+KEY_MAX_LENGTH = 100  # an idempotency key, chosen by the client
+EARLIEST_DAY = date(1900, 1, 1)  # no day of the money trail is earlier (bad input, not history)
 
 
 class ReceiptPool(models.Model):
@@ -63,9 +71,11 @@ class Payment(models.Model):
     collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     paid_at = models.DateTimeField("thời điểm thu")
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
     reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal")
     reason = models.CharField("lý do", max_length=300, blank=True)
+    # Set when a manager recorded an earlier time than the server's clock (``created_at`` keeps when).
+    backdate_reason = models.CharField("lý do ghi lùi thời điểm thu", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,7 +125,7 @@ class Remittance(models.Model):
     remitted_on = models.DateField()
     reference = models.CharField("chứng từ", max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
 
     class Meta:
         constraints = [

@@ -15,12 +15,24 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ansinh.enrollment.models import HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, HiCardLine, Scheme
+from ansinh.lib.errors import invalid_input
 from ansinh.lib.money import round_vnd
+from ansinh.lib.periods import require_order
 from ansinh.org.fields import PersonalField, exported
 from ansinh.org.models import Agent
-from ansinh.org.scope import Scope
-from ansinh.payments.models import CommissionRate, Payer, Payment, PaymentMethod, Remittance, RemittanceKind
+from ansinh.org.queries import agents as org_agents
+from ansinh.org.scope import Scope, not_found
+from ansinh.payments.models import (
+    EARLIEST_DAY,
+    CommissionRate,
+    Payer,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    Remittance,
+    RemittanceKind,
+)
 from ansinh.rules.params import default_parameters
 
 
@@ -30,26 +42,68 @@ def payments(scope: Scope) -> QuerySet[Payment]:
                             "receipt__pool", "sponsor"))
 
 
+PERIOD_MAX_DAYS = 366  # a year, leap or not: longer periods are asked for one year at a time
+GRACE_DAYS_MAX = 60
+
+
+def require_period(start: date, end: date) -> None:
+    """A period of the money pages: ordered, at most a year, between 1900 and a year from today."""
+    require_order(start, end)
+    if (end - start).days + 1 > PERIOD_MAX_DAYS:
+        raise invalid_input(f"Kỳ xem dài tối đa {PERIOD_MAX_DAYS} ngày; hãy chia thành nhiều kỳ.",
+                            "The period is longer than a year.", field="end")
+    last = timezone.localdate() + timedelta(days=PERIOD_MAX_DAYS)
+    if start < EARLIEST_DAY or end > last:
+        raise invalid_input(f"Ngày ngoài khoảng cho phép ({EARLIEST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).",
+                            "The date is out of bounds.", field="start")
+
+
+def enrollment_to_pay(scope: Scope, enrollment_id: int) -> Enrollment:
+    """An enrolment of the reader's scope, for the pay screen (anyone else's is "not found")."""
+    found = (Enrollment.objects.select_related("person", "household")
+             .filter(scope.areas_q(), pk=enrollment_id).first())
+    if found is None:
+        raise not_found()
+    return found
+
+
+def receipt(scope: Scope, receipt_id: int) -> Receipt:
+    found = (Receipt.objects.select_related("pool", "payment__enrollment")
+             .filter(scope.areas_q("payment__enrollment__area"), pk=receipt_id).first())
+    if found is None:
+        raise not_found()
+    return found
+
+
 @dataclass(frozen=True)
 class ReconciliationRow:
     day: date
     agent: Agent
     collected: int
-    remitted: int
-    outstanding: int
-    overdue: int
+    # None when the agent also collected outside the reader's scope: an agent's handovers cover all
+    # their cash and cannot be split by area, so neither they nor what is still held are shown.
+    remitted: int | None
+    outstanding: int | None
+    overdue: int | None
 
 
 def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) -> list[ReconciliationRow]:
-    """Per day and agent: cash collected, remitted to the collector, still held, and held for longer
-    than ``grace_days`` (the contract's remittance delay). Two grouped queries, whatever the period."""
-    agent_ids = (Payment.objects.filter(scope.areas_q("enrollment__area"), method=PaymentMethod.CASH,
-                                        agent__isnull=False).values("agent_id").distinct())
-    agents = list(Agent.objects.filter(pk__in=agent_ids).order_by("code"))
-    cash = (Payment.objects.filter(agent__in=agents, method=PaymentMethod.CASH)
-            .annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone())).filter(day__lte=end)
+    """Per day and agent: cash collected in the reader's scope, remitted to the collector, still held,
+    and held for longer than ``grace_days`` (the contract's remittance delay). Grouped queries, whatever
+    the period."""
+    require_period(start, end)
+    if not 0 <= grace_days <= GRACE_DAYS_MAX:
+        raise invalid_input(f"Số ngày được giữ tiền phải từ 0 đến {GRACE_DAYS_MAX}.", "Grace days out of bounds.",
+                            field="grace_days")
+    in_scope = Payment.objects.filter(scope.areas_q("enrollment__area"), method=PaymentMethod.CASH,
+                                      agent__isnull=False)
+    agents = list(Agent.objects.filter(pk__in=in_scope.values("agent_id").distinct()).order_by("code"))
+    partial = set(Payment.objects.filter(agent__in=agents, method=PaymentMethod.CASH)
+                  .exclude(scope.areas_q("enrollment__area")).values_list("agent_id", flat=True).distinct())
+    cash = (in_scope.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_default_timezone())).filter(day__lte=end)
             .values_list("agent_id", "day").annotate(total=Sum("amount")))
-    sent = (Remittance.objects.filter(agent__in=agents, kind=RemittanceKind.AGENT_TO_COLLECTOR, remitted_on__lte=end)
+    sent = (Remittance.objects.filter(agent__in=[a for a in agents if a.pk not in partial],
+                                      kind=RemittanceKind.AGENT_TO_COLLECTOR, remitted_on__lte=end)
             .values_list("agent_id", "remitted_on").annotate(total=Sum("amount")))
     daily_in, daily_out = _running(cash), _running(sent)
     rows = []
@@ -57,15 +111,26 @@ def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) ->
         ins, outs = daily_in.get(agent.pk, _Running()), daily_out.get(agent.pk, _Running())
         day = start
         while day <= end:
-            collected, remitted = ins.on(day), outs.on(day)
-            total_in, total_out = ins.until(day), outs.until(day)
-            # Days with money moving, and the period's last day (where the agent stands now).
-            if collected or remitted or (day == end and total_in - total_out):
-                old_in = ins.until(day - timedelta(days=grace_days))
-                rows.append(ReconciliationRow(day, agent, collected, remitted, total_in - total_out,
-                                              max(0, old_in - total_out)))
+            collected = ins.on(day)
+            if agent.pk in partial:
+                if collected:
+                    rows.append(ReconciliationRow(day, agent, collected, None, None, None))
+            else:
+                rows.extend(_held(day, agent, ins, outs, end, grace_days))
             day += timedelta(days=1)
     return rows
+
+
+def _held(day: date, agent: Agent, ins: _Running, outs: _Running, end: date,
+          grace_days: int) -> list[ReconciliationRow]:
+    """The day's row of an agent wholly in scope: on days with money moving, and on the period's last
+    day (where the agent stands now)."""
+    collected, remitted = ins.on(day), outs.on(day)
+    total_in, total_out = ins.until(day), outs.until(day)
+    if not (collected or remitted or (day == end and total_in - total_out)):
+        return []
+    old_in = ins.until(day - timedelta(days=grace_days))
+    return [ReconciliationRow(day, agent, collected, remitted, total_in - total_out, max(0, old_in - total_out))]
 
 
 @dataclass
@@ -105,17 +170,19 @@ class CommissionLine:
     example_rate: bool
 
 
-def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
-    """The agent's collections in ``month`` by scheme × new/renewal × method, times the contract rate
-    in force on each payment day."""
+def commission_statement(scope: Scope, agent: Agent, month: date) -> list[CommissionLine]:
+    """The agent's collections in the reader's scope in ``month`` by scheme × new/renewal × method,
+    times the contract rate in force on each payment day."""
     first = month.replace(day=1)
+    require_period(first, first)
     after = (first + timedelta(days=32)).replace(day=1)
     sums: dict[tuple[str, bool, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), False, False])
     # The rates that may apply this month, loaded once (not one query per payment).
     rates = list(CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first),
                                                valid_from__lt=after).order_by("valid_from"))
-    for p in Payment.objects.filter(agent=agent, paid_at__date__gte=first, paid_at__date__lt=after).select_related(
-            "enrollment"):
+    paid = Payment.objects.filter(scope.areas_q("enrollment__area"), agent=agent, paid_at__date__gte=first,
+                                  paid_at__date__lt=after).select_related("enrollment")
+    for p in paid:
         key = (p.enrollment.scheme, p.enrollment.is_renewal, p.method)
         day = timezone.localdate(p.paid_at)
         rate = next((r for r in rates if (r.scheme, r.is_renewal, r.method) == key and r.valid_from <= day
@@ -130,6 +197,21 @@ def commission_statement(agent: Agent, month: date) -> list[CommissionLine]:
     return [CommissionLine(scheme, renewal, method, total, None if missing else (pay / total if total else Decimal(0)),
                            None if missing else round_vnd(pay), example)
             for (scheme, renewal, method), (total, pay, example, missing) in sorted(sums.items())]
+
+
+def agent_commission(scope: Scope, agent_code: str, month: date) -> list[CommissionLine]:
+    """One agent of the reader's scope, by code (anyone else's is "not found")."""
+    agent = org_agents(scope).filter(code=agent_code).first()
+    if agent is None:
+        raise not_found()
+    return commission_statement(scope, agent, month)
+
+
+def commission_statements(scope: Scope, start: date, end: date) -> list[tuple[Agent, list[CommissionLine]]]:
+    """For each agent with payments in the reader's scope in the period, the statement of its first month."""
+    paid = payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end)
+    return [(agent, commission_statement(scope, agent, start))
+            for agent in Agent.objects.filter(pk__in=paid.values("agent_id")).order_by("code")]
 
 
 def _listed(scope: Scope, collector_id: int, scheme: str, start: date, end: date) -> QuerySet[Payment]:

@@ -4,19 +4,25 @@ receipt number from the collector's pool allocated under a row lock (no gap, no 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from num2words import num2words
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
-from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
-from ansinh.org.models import Agent, OrgUnit
 from ansinh.org.queries import org_units
 from ansinh.org.scope import Scope, not_found
+from ansinh.payments import rights
 from ansinh.payments.models import (
+    AMOUNT_MAX,
+    EARLIEST_DAY,
+    KEY_MAX_LENGTH,
     Payer,
     Payment,
     PaymentMethod,
@@ -32,6 +38,11 @@ from ansinh.payments.models import (
 # two writers below rather than by a model signal, so what runs on a payment is visible here.
 PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
 
+# Checks another app may add on a payment's time, run inside the transaction before anything is
+# written: the reports app refuses a backdate into a frozen period (its model stays in reports; the
+# check comes down to payments the same way the listeners do, so payments imports nothing above it).
+PAYMENT_GUARDS: list[Callable[[datetime], None]] = []
+
 
 def _announce(payment: Payment) -> None:
     for listener in PAYMENT_LISTENERS:
@@ -44,23 +55,39 @@ def amount_in_words(amount: int) -> str:
     return ("Âm " if amount < 0 else "") + words[0].upper() + words[1:] + " đồng"
 
 
-def _replay(key: str, enrollment_id: int, amount: int) -> Payment | None:
-    """The payment already recorded under this key, if the request is the same one."""
-    found = Payment.objects.filter(idempotency_key=key).select_related("receipt").first()
-    if found is not None and (found.enrollment_id != enrollment_id or found.amount != amount):
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                          "Mã chống trùng (Idempotency-Key) này đã dùng cho một khoản thu khác.",
-                          "This idempotency key was used for a different payment.")
+def _actor_id(actor: AbstractBaseUser | None) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def _conflict() -> DomainError:
+    """A key already used for another request, or by someone else: nothing of that request is told."""
+    return DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
+                       "Mã chống trùng (Idempotency-Key) này đã được dùng cho một yêu cầu khác.",
+                       "This idempotency key was used for another request.")
+
+
+def _clean_key(value: str) -> str:
+    key = value.strip()
+    if not key:
+        raise invalid_input("Thiếu mã chống trùng (Idempotency-Key).", "Missing key.", field="key")
+    if len(key) > KEY_MAX_LENGTH:
+        raise invalid_input(f"Mã chống trùng dài tối đa {KEY_MAX_LENGTH} ký tự.", "The key is too long.", field="key")
+    return key
+
+
+def _replay(actor: AbstractBaseUser | None, key: str, enrollment_id: int, amount: int) -> Payment | None:
+    """The payment this actor already recorded under this key, if the request is the same one. Keys
+    are the actor's: another user's key is a conflict, never their payment."""
+    found = Payment.objects.filter(idempotency_key=key).select_related("receipt", "receipt__pool").first()
+    if found is not None and (found.recorded_by_id != _actor_id(actor) or found.reverses_id is not None
+                              or found.enrollment_id != enrollment_id or found.amount != amount):
+        raise _conflict()
     return found
 
 
-def _agent_for(actor: AbstractBaseUser | None, agent_id: int | None) -> Agent:
-    agent = (Agent.objects.filter(pk=agent_id).first() if agent_id
-             else Agent.objects.filter(user=actor).first() if actor is not None and actor.is_authenticated else None)
-    if agent is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Cần chọn nhân viên thu (tài khoản này không gắn với đại lý thu).",
-                          "An agent is required.", field="agent")
-    return agent
+def _guard(at: datetime) -> None:
+    for guard in PAYMENT_GUARDS:
+        guard(at)
 
 
 def issue_receipt(payment: Payment) -> Receipt:
@@ -78,22 +105,38 @@ def issue_receipt(payment: Payment) -> Receipt:
                                   amount_words=amount_in_words(payment.amount), issued_at=payment.paid_at)
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """What a client may propose about a payment; the server checks each against scope and records."""
+
+    agent_id: int | None = None
+    collection_point_id: int | None = None
+    backdated_to: datetime | None = None  # a manager's earlier time, with its reason
+    backdate_reason: str = ""
+
+
 def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, *, amount: int, method: str,
-                   idempotency_key: str, paid_at: datetime, agent_id: int | None = None, sponsor_id: int | None = None,
-                   collection_point_id: int | None = None) -> Payment:
+                   idempotency_key: str, paid_at: datetime | None = None, agent_id: int | None = None,
+                   sponsor_id: int | None = None, collection_point_id: int | None = None,
+                   backdated_to: datetime | None = None, backdate_reason: str = "") -> Payment:
     """Record the payment of a pending enrollment and issue its receipt. The same key again returns
-    the first payment; a concurrent duplicate loses the race on the key's unique constraint."""
-    key = idempotency_key.strip()
-    if not key:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Thiếu mã chống trùng (Idempotency-Key).", "Missing key.")
-    replay = _replay(key, enrollment_id, amount)
+    the first payment; a concurrent duplicate waits for the enrolment's lock and gets it too.
+
+    ``paid_at`` is the server's clock (left out by the API and the pages: now; server code such as the
+    demo's scenario and tests pass theirs). What a client proposes — another agent, a collection
+    point, an earlier time — is checked by ``rights``: a manager's agent in scope, the agent's own
+    point, a manager's backdate with a reason, never in the future, before the enrolment, or into a
+    period a payment guard refuses (reports: frozen periods)."""
+    key = _clean_key(idempotency_key)
+    replay = _replay(actor, key, enrollment_id, amount)
     if replay is not None:
         return replay
+    proposal = Proposal(agent_id, collection_point_id, backdated_to, backdate_reason)
     try:
-        return _record(actor, scope, enrollment_id, amount, method, key, paid_at, agent_id, sponsor_id,
-                       collection_point_id)
+        return _record(actor, scope, enrollment_id, amount, method, key, paid_at or timezone.now(), sponsor_id,
+                       proposal)
     except IntegrityError:
-        replay = _replay(key, enrollment_id, amount)
+        replay = _replay(actor, key, enrollment_id, amount)
         if replay is None:
             raise
         return replay
@@ -101,12 +144,15 @@ def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
 
 @transaction.atomic
 def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, amount: int, method: str, key: str,
-            paid_at: datetime, agent_id: int | None, sponsor_id: int | None,
-            collection_point_id: int | None) -> Payment:
+            now: datetime, sponsor_id: int | None, proposal: Proposal) -> Payment:
     enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
     if enrollment is None or not scope.has_area(enrollment.area_id):
         raise not_found()
     scope.require_write(enrollment.area_id)
+    # A concurrent request with the same key waited for the lock above: it gets the first result.
+    replay = _replay(actor, key, enrollment_id, amount)
+    if replay is not None:
+        return replay
     if enrollment.status != EnrollmentStatus.PENDING:
         raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
     if amount != enrollment.payable:
@@ -119,16 +165,20 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
     sponsor = Sponsor.objects.filter(pk=sponsor_id).first() if sponsor_id else None
     if sponsor_id and sponsor is None:
         raise not_found()
-    agent = _agent_for(actor, agent_id)
-    point = OrgUnit.objects.filter(pk=collection_point_id).first() if collection_point_id else None
+    paid_at, backdate_reason = rights.payment_time(scope, enrollment, now, proposal.backdated_to,
+                                                   proposal.backdate_reason)
+    if backdate_reason:
+        _guard(paid_at)
+    agent = rights.acting_agent(actor, scope, proposal.agent_id, timezone.localdate(paid_at))
+    point = rights.collection_point(agent, proposal.collection_point_id)
     with transaction.atomic():  # a duplicate key rolls back to here, and the caller replays
         payment = Payment.objects.create(
             enrollment=enrollment, amount=amount, method=method, payer=Payer.SPONSOR if sponsor else Payer.PARTICIPANT,
             sponsor=sponsor, agent=agent, collector=agent.collector, collection_point=point,
-            recorded_by=actor if actor is not None and actor.is_authenticated else None, paid_at=paid_at,
+            recorded_by=actor if _actor_id(actor) else None, paid_at=paid_at, backdate_reason=backdate_reason,
             idempotency_key=key)
     _announce(payment)
-    issue_receipt(payment)
+    issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
     enrollment.status = EnrollmentStatus.PAID
     enrollment.save(update_fields=["status"])
     return payment
@@ -137,46 +187,73 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
 @transaction.atomic
 def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: int, reason: str,
                     idempotency_key: str, at: datetime) -> Payment:
-    """A reversing entry (negative amount) with its reason; the enrollment is cancelled."""
+    """A reversing entry (negative amount) with its reason; the enrollment is cancelled. The same key
+    again returns the reversal; a key used for anything else is a conflict."""
+    key = _clean_key(idempotency_key)
     original = Payment.objects.select_for_update().filter(pk=payment_id, reverses__isnull=True).first()
     if original is None or not scope.has_area(original.enrollment.area_id):
         raise not_found()
     scope.require_write(original.enrollment.area_id)
     if not reason.strip():
         raise DomainError(ErrorCode.INVALID_INPUT, "Ghi lý do huỷ khoản thu.", "A reason is required.", field="reason")
+    used = Payment.objects.filter(idempotency_key=key).first()
+    if used is not None:
+        if used.reverses_id == original.pk and used.recorded_by_id == _actor_id(actor):
+            return used
+        raise _conflict()
     if hasattr(original, "reversal"):
         return original.reversal
-    reversal = Payment.objects.create(
-        enrollment=original.enrollment, amount=-original.amount, method=original.method, payer=original.payer,
-        sponsor=original.sponsor, agent=original.agent, collector=original.collector,
-        collection_point=original.collection_point, paid_at=at, idempotency_key=idempotency_key.strip(),
-        recorded_by=actor if actor is not None and actor.is_authenticated else None, reverses=original,
-        reason=reason.strip())
+    try:
+        with transaction.atomic():  # the key taken meanwhile by another request: a conflict, not a 500
+            reversal = Payment.objects.create(
+                enrollment=original.enrollment, amount=-original.amount, method=original.method,
+                payer=original.payer, sponsor=original.sponsor, agent=original.agent, collector=original.collector,
+                collection_point=original.collection_point, paid_at=at, idempotency_key=key,
+                recorded_by=actor if _actor_id(actor) else None, reverses=original, reason=reason.strip())
+    except IntegrityError:
+        raise _conflict() from None
     _announce(reversal)
     Enrollment.objects.filter(pk=original.enrollment_id).update(status=EnrollmentStatus.CANCELLED)
     return reversal
 
 
+def _remittance_replay(actor: AbstractBaseUser | None, key: str, wanted: dict[str, Any]) -> Remittance | None:
+    found = Remittance.objects.filter(idempotency_key=key).first()
+    if found is not None and (found.recorded_by_id != _actor_id(actor)
+                              or any(getattr(found, name) != value for name, value in wanted.items())):
+        raise _conflict()
+    return found
+
+
 @transaction.atomic
 def record_remittance(actor: AbstractBaseUser | None, scope: Scope, *, kind: str, collector_id: int, amount: int,
                       on: date, idempotency_key: str, agent_id: int | None = None, reference: str = "") -> Remittance:
+    """Cash handed over by an agent, or sent by the collector to BHXH (who may: ``rights``). The same
+    key and body again return the first; the same key with another body is a conflict."""
+    key = _clean_key(idempotency_key)
     collector = org_units(scope).filter(pk=collector_id).first()
     if collector is None:
         raise not_found()
-    if not scope.can_write:
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được ghi nộp tiền.", "Forbidden.")
-    found = Remittance.objects.filter(idempotency_key=idempotency_key).first()
+    scope.require_writer()
+    if kind not in RemittanceKind.values:
+        raise invalid_input("Loại nộp tiền không hợp lệ.", "Unknown kind.", field="kind")
+    agent = rights.remitting_agent(actor, scope, kind, collector, agent_id)
+    if not 0 < amount <= AMOUNT_MAX:
+        raise invalid_input(f"Số tiền nộp phải lớn hơn 0 và không quá {format_vnd(AMOUNT_MAX)}.",
+                            "The amount is out of bounds.", field="amount")
+    if not EARLIEST_DAY <= on <= timezone.localdate():
+        raise invalid_input("Ngày nộp phải từ 01/01/1900 đến hôm nay.", "The day is out of bounds.", field="on")
+    wanted = {"kind": kind, "agent_id": agent.pk if agent else None, "collector_id": collector.pk, "amount": amount,
+              "remitted_on": on, "reference": reference.strip()}
+    found = _remittance_replay(actor, key, wanted)
     if found is not None:
         return found
-    if kind not in RemittanceKind.values:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Loại nộp tiền không hợp lệ.", "Unknown kind.", field="kind")
-    if kind == RemittanceKind.AGENT_TO_COLLECTOR and not Agent.objects.filter(pk=agent_id,
-                                                                              collector=collector).exists():
-        raise DomainError(ErrorCode.INVALID_INPUT, "Chọn nhân viên thu của đơn vị này.", "Unknown agent.",
-                          field="agent")
-    if amount <= 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Số tiền nộp phải lớn hơn 0.", "Amount must be positive.",
-                          field="amount")
-    return Remittance.objects.create(kind=kind, agent_id=agent_id, collector=collector, amount=amount,
-                                     remitted_on=on, reference=reference.strip(), idempotency_key=idempotency_key,
-                                     recorded_by=actor if actor is not None and actor.is_authenticated else None)
+    try:
+        with transaction.atomic():  # a concurrent request with the key rolls back to here
+            return Remittance.objects.create(**wanted, idempotency_key=key,
+                                             recorded_by=actor if _actor_id(actor) else None)
+    except IntegrityError:
+        found = _remittance_replay(actor, key, wanted)
+        if found is None:
+            raise
+        return found

@@ -7,8 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, số liệu tổng hợp"
 
     def ready(self) -> None:
-        from ansinh.payments.services import PAYMENT_LISTENERS
-        from ansinh.reports.services import count_payment
+        from ansinh.payments.services import PAYMENT_GUARDS, PAYMENT_LISTENERS
+        from ansinh.reports.services import count_payment, refuse_frozen
 
         if count_payment not in PAYMENT_LISTENERS:  # ready() may run twice (tests, reloads)
             PAYMENT_LISTENERS.append(count_payment)
+        if refuse_frozen not in PAYMENT_GUARDS:
+            PAYMENT_GUARDS.append(refuse_frozen)

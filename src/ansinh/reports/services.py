@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ansinh.enrollment.models import HiCardLine, Scheme
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
 from ansinh.reports.models import AreaDay, Fact, FrozenPeriod
@@ -32,6 +33,16 @@ MEASURES = ("people", "enrollments", "amount", "state_support", "local_support",
 
 def is_frozen(day: date) -> bool:
     return FrozenPeriod.objects.filter(start__lte=day, end__gte=day).exists()
+
+
+def refuse_frozen(at: datetime) -> None:
+    """A payment guard (registered in ``apps.py``): no payment is backdated into a frozen period, whose
+    figures were reported and no longer move — it would get a receipt but never reach the dashboards."""
+    day = timezone.localdate(at)
+    if is_frozen(day):
+        raise DomainError(ErrorCode.PERIOD_FROZEN,
+                          f"Ngày {day:%d/%m/%Y} thuộc kỳ báo cáo đã khoá sổ: không ghi khoản thu vào kỳ này.",
+                          "That day belongs to a frozen reporting period.", field="paid_at")
 
 
 def count_payment(payment: Payment) -> None:

@@ -10,7 +10,8 @@ from ansinh.enrollment.models import CardKind
 from ansinh.lib.errors import DomainError
 from ansinh.lib.periods import require_order
 from ansinh.org.models import Agent, OrgUnit
-from ansinh.payments.models import PaymentMethod, RemittanceKind, Sponsor
+from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, PaymentMethod, RemittanceKind, Sponsor
+from ansinh.payments.queries import require_period
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
 from ansinh.web.registry_forms import DomainForm
 
@@ -54,12 +55,12 @@ class PaymentForm(DomainForm):
     method = forms.ChoiceField(label="Hình thức", choices=PaymentMethod.choices, initial=PaymentMethod.CASH)
     sponsor = forms.ModelChoiceField(label="Nhà tài trợ đóng thay (nếu có)", queryset=Sponsor.objects.all(),
                                      required=False, empty_label="— Người tham gia tự đóng —")
-    key = forms.CharField(widget=forms.HiddenInput)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
 class ReverseForm(DomainForm):
     reason = forms.CharField(label="Lý do huỷ khoản thu", max_length=300, error_messages=MESSAGES)
-    key = forms.CharField(widget=forms.HiddenInput)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
 class RemittanceForm(DomainForm):
@@ -67,10 +68,10 @@ class RemittanceForm(DomainForm):
     collector = forms.ModelChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())
     agent = forms.ModelChoiceField(label="Nhân viên thu (khi nhân viên nộp)", queryset=Agent.objects.none(),
                                    required=False)
-    amount = forms.IntegerField(label="Số tiền (đồng)", min_value=1, error_messages=MESSAGES)
+    amount = forms.IntegerField(label="Số tiền (đồng)", min_value=1, max_value=AMOUNT_MAX, error_messages=MESSAGES)
     on = forms.DateField(label="Ngày nộp", widget=DATE_WIDGET, error_messages=MESSAGES)
     reference = forms.CharField(label="Số chứng từ", max_length=100, required=False)
-    key = forms.CharField(widget=forms.HiddenInput)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
     def __init__(self, *args: Any, collectors: Any = None, agents: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,6 +88,19 @@ class PeriodForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end"):
             try:
                 require_order(cleaned["start"], cleaned["end"])
+            except DomainError as error:
+                self.add_error("end", error.message)
+        return cleaned
+
+
+class MoneyPeriodForm(PeriodForm):
+    """The money page's period: at most a year, within the dates the reconciliation accepts."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("start") and cleaned.get("end"):
+            try:
+                require_period(cleaned["start"], cleaned["end"])
             except DomainError as error:
                 self.add_error("end", error.message)
         return cleaned

@@ -1,0 +1,124 @@
+"""Who may record what on the money trail. The server decides who took the money, where and when
+(docs: ARCHITECTURE "Rules of the house"); a client may only propose, and these checks hold the
+proposal against the actor's scope and the records. Called by the writers in ``services.py``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from ansinh.enrollment.models import Enrollment
+from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
+from ansinh.org.models import Agent, OrgUnit, Role
+from ansinh.org.queries import agents
+from ansinh.org.scope import Scope, not_found
+from ansinh.payments.models import RemittanceKind
+
+# Roles that may record a payment for another agent of their scope, or backdate one.
+MONEY_MANAGERS = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER})
+
+
+def is_money_manager(scope: Scope) -> bool:
+    return scope.role in MONEY_MANAGERS
+
+
+def is_collector_staff(scope: Scope, collector: OrgUnit) -> bool:
+    """The collector's own staff: a manager of that collector (its org subtree is granted), or the
+    province's admin. BHXH office managers are not: the collector's cash is not theirs to book."""
+    return scope.role == Role.PROVINCE_ADMIN or (scope.role == Role.COLLECTOR_MANAGER
+                                                 and collector.pk in scope.org_ids)
+
+
+def own_agent(actor: AbstractBaseUser | None) -> Agent | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    return Agent.objects.filter(user=actor).select_related("collector").first()
+
+
+def _forbidden(message: str, message_en: str) -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, message, message_en)
+
+
+def acting_agent(actor: AbstractBaseUser | None, scope: Scope, proposed_id: int | None, day: date) -> Agent:
+    """The actor's own agent; a manager may name an agent of their scope. Active on ``day``."""
+    own = own_agent(actor)
+    if proposed_id is None or (own is not None and proposed_id == own.pk):
+        agent = own
+    elif not is_money_manager(scope):
+        raise _forbidden("Bạn chỉ được ghi khoản thu của chính mình, không ghi thay nhân viên thu khác.",
+                         "You may record only your own collections.")
+    else:
+        agent = agents(scope).filter(pk=proposed_id).first()
+        if agent is None:
+            raise not_found()
+    if agent is None:
+        raise invalid_input("Cần chọn nhân viên thu (tài khoản này không gắn với đại lý thu).", "An agent is required.",
+                            field="agent")
+    if day < agent.active_from or (agent.active_to is not None and day > agent.active_to):
+        raise invalid_input(f"Nhân viên thu {agent.name} không hoạt động ngày {day:%d/%m/%Y}.",
+                            "The agent is not active on that day.", field="agent")
+    return agent
+
+
+def collection_point(agent: Agent, proposed_id: int | None) -> OrgUnit | None:
+    """One of the agent's collection points; without a proposal, the agent's only one (if just one)."""
+    points = list(agent.collection_points.all())
+    if proposed_id is None:
+        return points[0] if len(points) == 1 else None
+    found = next((p for p in points if p.pk == proposed_id), None)
+    if found is None:
+        raise invalid_input(f"Điểm thu này không phải điểm thu của nhân viên {agent.name}.",
+                            "Not one of the agent's collection points.", field="collection_point")
+    return found
+
+
+def payment_time(scope: Scope, enrollment: Enrollment, now: datetime, backdated_to: datetime | None,
+                 reason: str) -> tuple[datetime, str]:
+    """The server's clock, or a manager's earlier time with its reason: never in the future, never
+    before the enrolment was recorded. (Frozen periods are the payment guards' to refuse.)"""
+    if backdated_to is None:
+        return now, ""
+    if not is_money_manager(scope):
+        raise _forbidden("Chỉ quản lý được ghi lùi thời điểm thu; khoản thu được ghi theo giờ của máy chủ.",
+                         "Only a manager may backdate a payment.")
+    if timezone.is_naive(backdated_to):
+        backdated_to = timezone.make_aware(backdated_to)
+    if not reason.strip():
+        raise invalid_input("Ghi lùi thời điểm thu cần có lý do.", "A backdate needs a reason.",
+                            field="backdate_reason")
+    if backdated_to > now:
+        raise invalid_input("Thời điểm thu không được ở tương lai.", "The payment time is in the future.",
+                            field="paid_at")
+    if backdated_to < enrollment.created_at:
+        recorded = timezone.localtime(enrollment.created_at)
+        raise invalid_input(f"Thời điểm thu không được trước khi lập hồ sơ tham gia ({recorded:%d/%m/%Y %H:%M}).",
+                            "The payment time is before the enrolment was recorded.", field="paid_at")
+    return backdated_to, reason.strip()
+
+
+def remitting_agent(actor: AbstractBaseUser | None, scope: Scope, kind: str, collector: OrgUnit,
+                    agent_id: int | None) -> Agent | None:
+    """Collector → BHXH: only the collector's own staff, and no agent. Agent → collector: an agent
+    for their own handover only (the default); the collector's staff for any of its agents."""
+    staff = is_collector_staff(scope, collector)
+    if kind == RemittanceKind.COLLECTOR_TO_BHXH:
+        if not staff:
+            raise _forbidden("Chỉ cán bộ của chính tổ chức dịch vụ thu (hoặc quản trị tỉnh) được ghi khoản chuyển "
+                             "về BHXH.", "Only the collector's own staff may record its transfer to BHXH.")
+        if agent_id is not None:
+            raise invalid_input("Khoản chuyển về BHXH là của tổ chức dịch vụ thu, không ghi nhân viên thu.",
+                                "A transfer to BHXH names no agent.", field="agent")
+        return None
+    own = own_agent(actor)
+    if agent_id is None or (own is not None and agent_id == own.pk):
+        agent = own
+    elif not staff:
+        raise _forbidden("Nhân viên thu chỉ ghi khoản nộp tiền của chính mình.",
+                         "An agent records only their own handover.")
+    else:
+        agent = Agent.objects.filter(pk=agent_id).first()
+    if agent is None or agent.collector_id != collector.pk:
+        raise invalid_input("Chọn nhân viên thu của đơn vị này.", "Unknown agent.", field="agent")
+    return agent
