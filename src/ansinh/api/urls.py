@@ -39,6 +39,9 @@ STATUS = {
     ErrorCode.PROBABLE_DUPLICATE: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.ALREADY_PAID: 409,
+    ErrorCode.ENROLLMENT_OVERLAP: 409,
+    ErrorCode.QUOTE_OUTDATED: 409,
+    ErrorCode.HAS_RECORDS: 409,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,

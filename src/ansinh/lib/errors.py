@@ -37,6 +37,9 @@ class ErrorCode(StrEnum):
     ALREADY_PAID = "already_paid"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NO_RECEIPT_POOL = "no_receipt_pool"
+    ENROLLMENT_OVERLAP = "enrollment_overlap"
+    QUOTE_OUTDATED = "quote_outdated"
+    HAS_RECORDS = "has_records"
 
 
 @dataclass(frozen=True)

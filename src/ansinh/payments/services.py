@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from num2words import num2words
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+from ansinh.enrollment.services import recheck_before_payment
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_vnd
 from ansinh.org.models import Agent, OrgUnit
@@ -109,6 +110,7 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
     scope.require_write(enrollment.area_id)
     if enrollment.status != EnrollmentStatus.PENDING:
         raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
+    recheck_before_payment(enrollment)  # support cap and groups again, under the person's lock (ADR 0007)
     if amount != enrollment.payable:
         raise DomainError(ErrorCode.WRONG_AMOUNT,
                           f"Số tiền thu {format_vnd(amount)} khác số phải đóng {format_vnd(enrollment.payable)}.",

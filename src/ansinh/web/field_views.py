@@ -42,7 +42,8 @@ def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
     """Quote and, on "Xác nhận", save the term: one screen."""
     scope = scope_for(request.user)
     person = or_404(lambda: registry.person(scope, person_id))
-    form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12})
+    form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12,
+                                                        "key": uuid.uuid4().hex})
     offer = None
     if request.method == "POST":
         offer = run_service(form, lambda: enrolling.quote_vsi(
@@ -51,7 +52,8 @@ def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
             enrolling.check_groups(form.cleaned_data["groups"]) if form.cleaned_data["override"] else None,
             form.cleaned_data["override_reason"], form.cleaned_data["rate"]))
         if offer is not None and "confirm" in request.POST:
-            enrollment = run_service(form, lambda: enrolling.enroll_vsi(request.user, scope, offer))
+            enrollment = run_service(form, lambda: enrolling.enroll_vsi(
+                request.user, scope, offer, idempotency_key=form.cleaned_data["key"]))
             if enrollment is not None:
                 return redirect("web:pay", enrollment.pk)
     return render(request, "web/vsi_enroll.html", {"form": form, "person": person, "offer": offer},
@@ -64,15 +66,16 @@ def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
     card = or_404(lambda: registry.household_card(scope, household_id))
     choices = [(str(m.person_id), m.person.full_name) for m in card.members]
     form = HiEnrollForm(request.POST or None, member_choices=choices,
-                        initial={"on": timezone.localdate(), "members": [c[0] for c in choices]})
+                        initial={"on": timezone.localdate(), "members": [c[0] for c in choices],
+                                 "key": uuid.uuid4().hex})
     offer = None
     if request.method == "POST":
         offer = run_service(form, lambda: enrolling.quote_hi(scope, household_id, [int(p) for p in form.cleaned_data[
             "members"]], form.cleaned_data["on"], form.cleaned_data["months"]))
         if offer is not None and "confirm" in request.POST:
-            enrollment = run_service(form, lambda: enrolling.enroll_hi(request.user, scope, offer,
-                                                                form.cleaned_data["initial_clinic"],
-                                                                form.cleaned_data["card_kind"]))
+            enrollment = run_service(form, lambda: enrolling.enroll_hi(
+                request.user, scope, offer, form.cleaned_data["initial_clinic"], form.cleaned_data["card_kind"],
+                idempotency_key=form.cleaned_data["key"]))
             if enrollment is not None:
                 return redirect("web:pay", enrollment.pk)
     rows = list(zip(offer.members, offer.quote.members, strict=True)) if offer else []
