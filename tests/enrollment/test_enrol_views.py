@@ -66,3 +66,19 @@ def test_a_vsi_term_over_months_already_enrolled_is_refused_on_the_page(who: Per
     assert second.status_code == 400 and counts() == before
     assert (f"đã có kỳ đóng BHXH tự nguyện số {term.pk} (chờ thu tiền) từ tháng 08/2025 đến tháng 07/2026"
             in second.content.decode())
+
+
+def test_a_pending_term_is_shown_and_can_be_cancelled_from_the_page_to_quote_again(who: Personas) -> None:
+    head = poor_household(who).head_id
+    client = client_for(who.agent)
+    form = {"on": "2025-08-01", "income": "2000000", "method": "regular", "months": "12", "confirm": "1"}
+    client.post(f"/nguoi/{head}/bhxh-tu-nguyen/", {**form, "key": "k1"})
+    term = Enrollment.objects.get()
+    page = client.get(f"/nguoi/{head}/bhxh-tu-nguyen/").content.decode()
+    assert f"Kỳ số {term.pk}: 01/08/2025 – 31/07/2026" in page and f'href="/thu-tien/{term.pk}/"' in page
+    outsider = client_for(who.manager_elsewhere).post(f"/nguoi/{head}/bhxh-tu-nguyen/", {"cancel": str(term.pk)})
+    assert outsider.status_code == 404 and Enrollment.objects.get().status == "pending"
+    cancelled = client.post(f"/nguoi/{head}/bhxh-tu-nguyen/", {"cancel": str(term.pk)})
+    assert cancelled.status_code == 302 and Enrollment.objects.get().status == "cancelled"
+    again = client.post(f"/nguoi/{head}/bhxh-tu-nguyen/", {**form, "income": "1500000", "key": "k2"})
+    assert again.status_code == 302 and Enrollment.objects.filter(status="pending").get().income == 1_500_000
