@@ -96,3 +96,21 @@ def test_the_api_requires_the_key_and_replays_it(who: Personas) -> None:
     other = _post(who, {**body, "income": 2_000_000}, HTTP_IDEMPOTENCY_KEY="app-7")
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_conflict" and counts() == (1, 1, 0, 1)
+
+
+def test_the_household_api_requires_the_key_too(who: Personas) -> None:
+    household = poor_household(who)
+    token = issue_token(who.agent, "app")
+    body = {"household_id": household.pk, "on": "2025-08-01", "members": [household.head_id], "months": 12}
+
+    def post(**headers: str) -> Any:
+        return Client().post("/api/enrollments/hi", body, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+
+    assert post().status_code == 422 and counts() == (0, 0, 0, 0)
+    first, again = post(HTTP_IDEMPOTENCY_KEY="hi-app-1"), post(HTTP_IDEMPOTENCY_KEY="hi-app-1")
+    assert (first.status_code, again.status_code) == (201, 201) and first.json()["id"] == again.json()["id"]
+    assert counts() == (1, 1, 1, 0)
+    refused = post(HTTP_IDEMPOTENCY_KEY="hi-app-2")  # a second key for the same member and days
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "enrollment_overlap"
+    assert counts() == (1, 1, 1, 0)
