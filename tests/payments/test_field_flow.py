@@ -67,7 +67,7 @@ def test_the_phone_flow_is_search_quote_pay_receipt(who: Personas, setup: Any) -
     person = household(who).head
     client = client_for(who.agent)
     assert f"/nguoi/{person.pk}/" in client.get("/tim-kiem/", {"q": "nguyen van an"}).content.decode()  # screen 1
-    form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "12"}
+    form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "12", "key": "enrol-1"}
     quoted = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", form)  # screen 2: quote...
     assert '<td id="payable">1.980.000 đ</td>' in quoted.content.decode()  # 12 × 165,000 for a poor household
     confirmed = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", {**form, "confirm": "1"})  # ...and confirm
@@ -94,7 +94,8 @@ def test_a_wrong_amount_on_the_pay_screen_is_explained_and_saves_nothing(who: Pe
 def test_household_cards_through_the_web(who: Personas, setup: Any) -> None:
     found = household(who, poor=False)
     client = client_for(who.agent)
-    form = {"on": "2025-08-01", "members": [str(found.head_id)], "months": "12", "card_kind": "electronic"}
+    form = {"on": "2025-08-01", "members": [str(found.head_id)], "months": "12", "card_kind": "electronic",
+            "key": "enrol-1"}
     quoted = client.post(f"/ho/{found.pk}/bhyt/", form)
     assert '<td id="payable">1.263.600 đ</td>' in quoted.content.decode() and "31/08/2025" in quoted.content.decode()
     assert client.post(f"/ho/{found.pk}/bhyt/", {**form, "months": "2"}).status_code == 400
@@ -228,7 +229,8 @@ def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> Non
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     head = household(who).head_id
     created = client.post("/api/enrollments/vsi", {"person_id": head, "on": "2025-08-01", "income": 1500000,
-                                                   "months": 1}, content_type="application/json", **auth).json()
+                                                   "months": 1}, content_type="application/json",
+                          HTTP_IDEMPOTENCY_KEY="e1", **auth).json()
     assert created["payable"] == 165000 and created["support_groups"] == ["poor"]
     body = {"enrollment_id": created["id"], "amount": 165000}
     first = client.post("/api/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1", **auth)

@@ -46,6 +46,9 @@ STATUS = {
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.PERIOD_FROZEN: 409,
+    ErrorCode.ENROLLMENT_OVERLAP: 409,
+    ErrorCode.QUOTE_OUTDATED: 409,
+    ErrorCode.HAS_RECORDS: 409,
     # A broken or missing parameter file is our fault, not the client's.
     ErrorCode.PARAMETER_FILE_INVALID: 500,
     ErrorCode.PARAMETER_NOT_FOUND: 500,

@@ -94,7 +94,7 @@ class _Rules:
     def __init__(self) -> None:
         self.params = default_parameters()
         self.vsi: dict[tuple[date, int, int, str], tuple[vsi.VsiQuote, dict[str, Any], dict[str, Any]]] = {}
-        self.hi: dict[tuple[date, int], tuple[household_hi.HiQuote, dict[str, Any], dict[str, Any]]] = {}
+        self.hi: dict[tuple[date, int, date | None], tuple[household_hi.HiQuote, dict[str, Any], dict[str, Any]]] = {}
 
     def income(self, month: date, steps: int) -> int:
         floor, _, step = vsi.income_bounds(UsedParameters(self.params, month))
@@ -111,11 +111,15 @@ class _Rules:
             self.vsi[key] = (quote, inputs, quote.as_dict())
         return self.vsi[key]
 
-    def hi_quote(self, day: date, size: int) -> tuple[household_hi.HiQuote, dict[str, Any], dict[str, Any]]:
-        key = (day, size)
+    def hi_quote(self, day: date, size: int, previous_end: date | None = None
+                 ) -> tuple[household_hi.HiQuote, dict[str, Any], dict[str, Any]]:
+        key = (day, size, previous_end)
         if key not in self.hi:
+            # A renewal continues the previous card (as enrollment.services.quote_hi does): one live card
+            # per member and day is a database constraint (ADR 0007).
             quote = household_hi.quote(household_hi.HiQuoteInput(
-                on=day, members=tuple(household_hi.HiMember() for _ in range(size)), months=12), self.params)
+                on=day, members=tuple(household_hi.HiMember() for _ in range(size)), months=12,
+                previous_card_end=previous_end), self.params)
             self.hi[key] = (quote, {"on": day.isoformat(), "members": size, "months": 12}, quote.as_dict())
         return self.hi[key]
 
@@ -236,10 +240,12 @@ class _Writer:
     def _household_terms(self, terms: list[Any], household: int, member_ids: list[int], home: int) -> None:
         rng = self.rng
         paid_before, month = False, add_months(self.start, rng.randrange(12))
+        previous_end: date | None = None
         while month <= self.last:
             if rng.random() < (HI_RENEW if paid_before else HI_FIRST):
                 paid_at = self._pay_day(month)
-                quote, inputs, result = self.rules.hi_quote(paid_at.date(), len(member_ids))
+                quote, inputs, result = self.rules.hi_quote(paid_at.date(), len(member_ids), previous_end)
+                previous_end = quote.card.valid_to
                 row = {"scheme": Scheme.HOUSEHOLD_HI, "person_id": None, "household_id": household,
                        "area_id": self.map.unit(home, paid_at.date()), "is_renewal": paid_before,
                        "quoted_on": paid_at.date(), "period_start": quote.card.valid_from,

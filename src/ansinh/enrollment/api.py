@@ -8,14 +8,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from ansinh.enrollment import queries, services
 from ansinh.enrollment.models import CardKind, Enrollment
+from ansinh.enrollment.once import KEY_MAX_LENGTH
 from ansinh.org.scope import scope_for
 from ansinh.rules.vsi import Method
 
 router = Router(tags=["enrollment"])
+
+# Required: a retry with the same key returns the first term; the same key for another request is a 409.
+KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENGTH,
+             description="Unique per request and per user; a replay returns the first enrollment.")
 
 
 class VsiIn(Schema):
@@ -69,20 +74,27 @@ def enrollment_out(e: Enrollment) -> dict[str, Any]:
 
 
 @router.post("/enrollments/vsi", response={201: EnrollmentOut}, summary="Quote and save a voluntary-SI term")
-def enroll_vsi(request: HttpRequest, body: VsiIn) -> Status[dict[str, Any]]:
+def enroll_vsi(request: HttpRequest, body: VsiIn, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     scope = scope_for(request.user)
     groups = services.check_groups(body.groups_override) if body.groups_override is not None else None
     offer = services.quote_vsi(scope, body.person_id, body.on, body.income, body.months, body.method, groups,
                                body.override_reason, body.rate)
-    return Status(201, enrollment_out(services.enroll_vsi(request.user, scope, offer)))
+    return Status(201, enrollment_out(services.enroll_vsi(request.user, scope, offer,
+                                                          idempotency_key=idempotency_key)))
 
 
 @router.post("/enrollments/hi", response={201: EnrollmentOut}, summary="Quote and save a household-HI term")
-def enroll_hi(request: HttpRequest, body: HiIn) -> Status[dict[str, Any]]:
+def enroll_hi(request: HttpRequest, body: HiIn, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     scope = scope_for(request.user)
     offer = services.quote_hi(scope, body.household_id, body.members, body.on, body.months)
     return Status(201, enrollment_out(services.enroll_hi(request.user, scope, offer, body.initial_clinic,
-                                                         body.card_kind)))
+                                                         body.card_kind, idempotency_key=idempotency_key)))
+
+
+@router.post("/enrollments/{enrollment_id}/cancel", response={200: EnrollmentOut},
+             summary="Cancel a term nobody has paid, freeing its months or days (idempotent)")
+def cancel(request: HttpRequest, enrollment_id: int) -> dict[str, Any]:
+    return enrollment_out(services.cancel_pending(request.user, scope_for(request.user), enrollment_id))
 
 
 @router.get("/due-list", response=list[DueOut], summary="Payments due, cards ending, lapses, with the amount now")

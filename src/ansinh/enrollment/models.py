@@ -85,9 +85,17 @@ class Enrollment(models.Model):
     status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.PENDING)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The key the web form, API client or offline app sent (unique per actor), and a digest of what it
+    # asked for: the same key again returns this term, the same key for another request is refused.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
+        # Also, created by migration 0004 with vendor-specific SQL (ADR 0007): at most one live (not
+        # cancelled) VSI term per person covering any day — a PostgreSQL exclusion constraint, SQLite triggers.
         constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="enrollment_key_per_actor",
+                                    condition=Q(idempotency_key__isnull=False)),
             models.CheckConstraint(
                 condition=(Q(scheme="vsi", person__isnull=False, household__isnull=True)
                            | Q(scheme="household_hi", household__isnull=False, person__isnull=True)),
@@ -118,6 +126,10 @@ class HiCardLine(models.Model):
     valid_to = models.DateField()
     initial_clinic = models.CharField("nơi KCB ban đầu", max_length=200, blank=True)
     card_kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.ELECTRONIC)
+    # Denormalised "the enrollment is not cancelled", kept by database triggers (migration 0004, ADR 0007)
+    # whatever writes the enrollment's status, so that the database can refuse two live cards of one
+    # member covering the same day. Never written by Python.
+    live = models.BooleanField("còn hiệu lực", db_default=True, editable=False)
 
 
 class Reminder(models.Model):

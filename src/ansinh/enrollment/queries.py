@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max
 
-from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, PlanStatus, VsiPlan
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.enrollment.services import derived_groups, next_vsi_month, supported_months_used
 from ansinh.lib.errors import DomainError
 from ansinh.org.scope import Scope
@@ -39,6 +39,14 @@ LABELS = {
     "hi_expired": "Thẻ BHYT đã hết hạn (gia hạn ngay để không gián đoạn)",
     "hi_lapsed": "BHYT đã gián đoạn",
 }
+
+
+def pending_terms(scope: Scope, *, person_id: int | None = None, household_id: int | None = None) -> list[Enrollment]:
+    """The person's VSI terms or the household's HI terms waiting to be paid (to pay, or cancel and re-quote)."""
+    found = Enrollment.objects.filter(status=EnrollmentStatus.PENDING, area_id__in=scope.area_ids)
+    found = (found.filter(scheme=Scheme.VSI, person_id=person_id) if person_id is not None
+             else found.filter(scheme=Scheme.HOUSEHOLD_HI, household_id=household_id))
+    return list(found.order_by("period_start"))
 
 
 def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:

@@ -1,5 +1,6 @@
 """Quotes and enrollments: facts from the registry, amounts from the rules engine, a calculation
-record with every parameter used. A quote writes nothing; an enrollment is one pending term."""
+record with every parameter used. A quote writes nothing; an enrollment is one pending term, made once
+(an idempotency key per actor; no second live term over the same months or days, ADR 0007)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
+from ansinh.enrollment import once
 from ansinh.enrollment.models import (
     CalculationRecord,
     CardKind,
@@ -22,6 +24,7 @@ from ansinh.enrollment.models import (
     VsiPlan,
 )
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
+from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import add_months, end_of_term
 from ansinh.org.scope import Scope, not_found
 from ansinh.registry.ethnicities import KINH, UNKNOWN
@@ -103,11 +106,44 @@ def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
     return VsiOffer(person, vsi.quote(request), groups, next_vsi_month(person, on), paid_before, inputs)
 
 
+def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, *,
+               idempotency_key: str | None = None) -> Enrollment:
+    """Save the offer as a pending term; the plan takes the new income and method for later terms.
+    The same key again (same actor, same request) returns the first term; ``None`` only for internal
+    writers (the demo), every entry point from outside sends a key."""
+    key = once.clean_key(idempotency_key)
+    request_digest = once.digest(_vsi_request(offer)) if key else ""
+    end = end_of_term(offer.period_start, offer.quote.months)
+    try:
+        return _enroll_vsi(actor, scope, offer, key, request_digest)
+    except IntegrityError:
+        # A concurrent request won the race: with this key (return its term) or for these months.
+        first = once.replay(actor, key, request_digest)
+        if first is not None:
+            return first
+        once.refuse_vsi_overlap(offer.person, offer.period_start, end)
+        raise
+
+
+def _vsi_request(offer: VsiOffer) -> dict[str, Any]:
+    """What the client chose; the derived facts (groups from the registry, months used) may change
+    once the first term is paid, and a replay must still be recognised."""
+    i = offer.inputs
+    chosen = ("person", "on", "income", "months", "method", "override_reason", "fund_return", "province")
+    return {"scheme": Scheme.VSI, **{k: i[k] for k in chosen}, "groups": i["groups"] if i["override_reason"] else None}
+
+
 @transaction.atomic
-def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer) -> Enrollment:
-    """Save the offer as a pending term; the plan takes the new income and method for later terms."""
+def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, key: str | None,
+                request_digest: str) -> Enrollment:
     scope.require_write(offer.person.area_id)
+    once.lock_people([offer.person.pk])
+    first = once.replay(actor, key, request_digest)
+    if first is not None:
+        return first
     q = offer.quote
+    end = end_of_term(offer.period_start, q.months)
+    once.refuse_vsi_overlap(offer.person, offer.period_start, end)
     overridden = offer.inputs["override_reason"] != ""
     terms = {"income": q.income, "term_months": q.months if q.method is vsi.Method.REGULAR else 1,
              "groups_override": offer.groups if overridden else None,
@@ -121,10 +157,10 @@ def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer) ->
     return Enrollment.objects.create(
         scheme=Scheme.VSI, person=offer.person, plan=plan, area_id=offer.person.area_id, is_renewal=offer.is_renewal,
         quoted_on=record.computed_on, period_start=offer.period_start,
-        period_end=end_of_term(offer.period_start, q.months), months=q.months, method=str(q.method),
+        period_end=end, months=q.months, method=str(q.method),
         income=q.income, support_groups=offer.groups, supported_months=q.supported_months, gross=q.gross,
         state_support=q.state_support, local_support=q.local_support, payable=q.payable, calculation=record,
-        created_by=actor if actor is not None and actor.is_authenticated else None)
+        created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest)
 
 
 @dataclass(frozen=True)
@@ -145,6 +181,8 @@ def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, m
     if not person_ids:
         raise DomainError(ErrorCode.HOUSEHOLD_EMPTY, "Chọn ít nhất một thành viên tham gia BHYT.",
                           "Choose at least one member.", field="members")
+    if len(set(person_ids)) != len(person_ids):
+        raise invalid_input("Mỗi thành viên chỉ chọn một lần.", "A member is listed twice.", field="members")
     outsiders = [pid for pid in person_ids if pid not in current]
     if outsiders:
         raise invalid_input("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
@@ -162,11 +200,33 @@ def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, m
                    previous_end is not None, inputs)
 
 
-@transaction.atomic
 def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, initial_clinic: str = "",
-              card_kind: str = CardKind.ELECTRONIC) -> Enrollment:
+              card_kind: str = CardKind.ELECTRONIC, *, idempotency_key: str | None = None) -> Enrollment:
+    """Save the offer as a pending term with one card line per member; keyed as ``enroll_vsi``."""
+    key = once.clean_key(idempotency_key)
+    request = {"scheme": Scheme.HOUSEHOLD_HI, **{k: offer.inputs[k] for k in ("household", "members", "on", "months")},
+               "initial_clinic": initial_clinic.strip(), "card_kind": str(card_kind)}
+    request_digest = once.digest(request) if key else ""
+    try:
+        return _enroll_hi(actor, scope, offer, initial_clinic, card_kind, key, request_digest)
+    except IntegrityError:
+        first = once.replay(actor, key, request_digest)
+        if first is not None:
+            return first
+        once.refuse_hi_overlap([p.pk for p in offer.members], offer.quote.card.valid_from, offer.quote.card.valid_to)
+        raise
+
+
+@transaction.atomic
+def _enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, initial_clinic: str, card_kind: str,
+               key: str | None, request_digest: str) -> Enrollment:
     scope.require_write(offer.household.area_id)
+    once.lock_people([p.pk for p in offer.members])
+    first = once.replay(actor, key, request_digest)
+    if first is not None:
+        return first
     q = offer.quote
+    once.refuse_hi_overlap([p.pk for p in offer.members], q.card.valid_from, q.card.valid_to)
     record = CalculationRecord.objects.create(
         scheme=Scheme.HOUSEHOLD_HI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
         result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
@@ -175,13 +235,65 @@ def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, init
         is_renewal=offer.is_renewal, quoted_on=record.computed_on, period_start=q.card.valid_from,
         period_end=q.card.valid_to, months=q.months,
         gross=q.total, payable=q.total, calculation=record,
-        created_by=actor if actor is not None and actor.is_authenticated else None)
+        created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest)
     HiCardLine.objects.bulk_create(
         HiCardLine(enrollment=enrollment, person=person, rank=line.rank or 0, factor=line.factor,
                    monthly=line.monthly, amount=line.amount, valid_from=q.card.valid_from,
                    valid_to=q.card.valid_to, initial_clinic=initial_clinic.strip(), card_kind=card_kind)
         for person, line in zip(offer.members, q.members, strict=True))
     return enrollment
+
+
+@transaction.atomic
+def cancel_pending(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int) -> Enrollment:
+    """Cancel a term nobody has paid (a wrong quote, or one to re-quote): its months and days are free
+    again. A paid term is cancelled only by reversing its payment (payments app). Cancelling twice is
+    harmless."""
+    enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    if enrollment is None or not scope.has_area(enrollment.area_id):
+        raise not_found()
+    scope.require_write(enrollment.area_id)
+    if enrollment.status == EnrollmentStatus.PAID:
+        raise DomainError(ErrorCode.ALREADY_PAID, "Kỳ này đã thu tiền: muốn huỷ, hãy huỷ khoản thu (biên lai).",
+                          "This term is paid: reverse its payment instead.")
+    if enrollment.status == EnrollmentStatus.PENDING:
+        enrollment.status = EnrollmentStatus.CANCELLED
+        enrollment.save(update_fields=["status"])
+    return enrollment
+
+
+def recheck_before_payment(enrollment: Enrollment) -> None:
+    """Inside the payment's transaction (``payments.services._record``, the enrollment row locked):
+    are the stored amounts still right? The 120-month cap on state support counts PAID terms, and the
+    support groups come from the registry on the quote's day, so two pending terms quoted against the
+    same remaining months, or a poverty status recorded after the quote, would otherwise both be paid
+    with support. The person's row is locked so that two payments of one person are counted one after
+    the other. Nothing is changed: a term whose amounts no longer hold is refused, to be re-quoted."""
+    if enrollment.scheme != Scheme.VSI or enrollment.person_id is None:
+        return
+    once.lock_people([enrollment.person_id])
+    person = Person.objects.get(pk=enrollment.person_id)
+    inputs = enrollment.calculation.inputs
+    overridden = bool(inputs.get("override_reason"))
+    groups = list(enrollment.support_groups) if overridden else derived_groups(person, enrollment.quoted_on)
+    used = supported_months_used(person)
+    fund_return = inputs.get("fund_return")
+    now = vsi.quote(vsi.VsiQuoteInput(
+        on=enrollment.quoted_on, income=enrollment.income or 0, months=enrollment.months,
+        method=vsi.Method(enrollment.method), groups=frozenset(groups), province=inputs.get("province"),
+        supported_months_used=used, fund_return=Decimal(fund_return) if fund_return is not None else None))
+    stored = (enrollment.supported_months, enrollment.state_support, enrollment.local_support, enrollment.payable)
+    if (now.supported_months, now.state_support, now.local_support, now.payable) == stored:
+        return
+    raise DomainError(
+        ErrorCode.QUOTE_OUTDATED,
+        f"Mức đóng của kỳ số {enrollment.pk} đã tính với {enrollment.supported_months} tháng được Nhà nước hỗ trợ "
+        f"(nhóm: {', '.join(enrollment.support_groups) or 'không'}); theo dữ liệu hiện nay người này đã dùng "
+        f"{used} tháng hỗ trợ và thuộc nhóm: {', '.join(groups) or 'không'}, nên kỳ này còn "
+        f"{now.supported_months} tháng được hỗ trợ và phải đóng {format_vnd(now.payable)} thay vì "
+        f"{format_vnd(enrollment.payable)}. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu tiền.",
+        "The term's support no longer holds (support cap or groups changed): cancel and re-quote it.",
+        enrollment_id=enrollment.pk)
 
 
 def check_groups(groups: list[str]) -> list[str]:

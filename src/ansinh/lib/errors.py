@@ -41,6 +41,9 @@ class ErrorCode(StrEnum):
     NOT_ELIGIBLE = "not_eligible"  # the law gives nothing here (a benefit, a catch-up before the age)
     REQUEST_TOO_LARGE = "request_too_large"
     PERIOD_FROZEN = "period_frozen"
+    ENROLLMENT_OVERLAP = "enrollment_overlap"
+    QUOTE_OUTDATED = "quote_outdated"
+    HAS_RECORDS = "has_records"
 
 
 @dataclass(frozen=True)

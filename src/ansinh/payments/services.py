@@ -14,6 +14,7 @@ from django.utils import timezone
 from num2words import num2words
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+from ansinh.enrollment.services import recheck_before_payment
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
 from ansinh.org.queries import org_units
@@ -155,6 +156,7 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
         return replay
     if enrollment.status != EnrollmentStatus.PENDING:
         raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
+    recheck_before_payment(enrollment)  # support cap and groups again, under the person's lock (ADR 0007)
     if amount != enrollment.payable:
         raise DomainError(ErrorCode.WRONG_AMOUNT,
                           f"Số tiền thu {format_vnd(amount)} khác số phải đóng {format_vnd(enrollment.payable)}.",

@@ -13,6 +13,7 @@ from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
@@ -228,7 +229,11 @@ def delete_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int) 
         raise DomainError(ErrorCode.INVALID_INPUT, "Người này còn là thành viên của hộ; hãy kết thúc tư cách "
                           "thành viên trước khi xoá.", "Remove the person from households first.")
     audit(actor, "delete", "person", person.pk, person.area_id, {"full_name": (person.full_name, None)})
-    person.delete()
+    try:
+        person.delete()
+    except ProtectedError as kept:  # terms, card lines, payments, consultations: records that must stay
+        raise DomainError(ErrorCode.HAS_RECORDS, "Không thể xoá: người này đã có kỳ đóng, thẻ BHYT hoặc hồ sơ "
+                          "khác gắn với mình, cần được lưu giữ.", "The person has records that must be kept.") from kept
 
 
 @transaction.atomic

@@ -15,8 +15,18 @@ from ansinh.payments.queries import require_period
 from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
 from ansinh.web.registry_forms import DomainForm
 
+# The enrolment's idempotency key: drawn when the form is first shown, posted back with the quote and
+# the confirmation, so a double submission returns the first term (ADR 0007).
+ENROL_KEY_MESSAGES = {"required": "Trang đã cũ: tải lại trang rồi đăng ký lại.",
+                      "max_length": "Trang đã cũ: tải lại trang rồi đăng ký lại."}
+
+
+def enrol_key() -> forms.CharField:
+    return forms.CharField(widget=forms.HiddenInput, max_length=100, error_messages=ENROL_KEY_MESSAGES)
+
 
 class VsiEnrollForm(DomainForm):
+    key = enrol_key()
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     income = forms.IntegerField(label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -36,6 +46,7 @@ class VsiEnrollForm(DomainForm):
 
 
 class HiEnrollForm(DomainForm):
+    key = enrol_key()
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     members = forms.MultipleChoiceField(label="Thành viên tham gia", widget=forms.CheckboxSelectMultiple,
                                         error_messages={"required": "Chọn ít nhất một thành viên."})

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -39,10 +39,14 @@ from ansinh.web.field_forms import (
 
 @login_required
 def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
-    """Quote and, on "Xác nhận", save the term: one screen."""
+    """Quote and, on "Xác nhận", save the term: one screen. A term waiting to be paid is shown, to pay
+    it or cancel it (a wrong or stale quote: its months are then free to quote again)."""
     scope = scope_for(request.user)
     person = or_404(lambda: registry.person(scope, person_id))
-    form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12})
+    if request.method == "POST" and "cancel" in request.POST:
+        return _cancel(request, "web:vsi_enroll", person_id)
+    form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12,
+                                                        "key": uuid.uuid4().hex})
     offer = None
     if request.method == "POST":
         offer = run_service(form, lambda: enrolling.quote_vsi(
@@ -51,33 +55,47 @@ def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
             enrolling.check_groups(form.cleaned_data["groups"]) if form.cleaned_data["override"] else None,
             form.cleaned_data["override_reason"], form.cleaned_data["rate"]))
         if offer is not None and "confirm" in request.POST:
-            enrollment = run_service(form, lambda: enrolling.enroll_vsi(request.user, scope, offer))
+            enrollment = run_service(form, lambda: enrolling.enroll_vsi(
+                request.user, scope, offer, idempotency_key=form.cleaned_data["key"]))
             if enrollment is not None:
                 return redirect("web:pay", enrollment.pk)
-    return render(request, "web/vsi_enroll.html", {"form": form, "person": person, "offer": offer},
-                  status=400 if form.errors else 200)
+    pending = coverage.pending_terms(scope, person_id=person_id)
+    return render(request, "web/vsi_enroll.html", {"form": form, "person": person, "offer": offer,
+                                                   "pending": pending}, status=400 if form.errors else 200)
+
+
+def _cancel(request: HttpRequest, page: str, target_id: int) -> HttpResponse:
+    raw = request.POST.get("cancel", "")
+    if not raw.isdigit():
+        raise Http404
+    or_404(lambda: enrolling.cancel_pending(request.user, scope_for(request.user), int(raw)))
+    return redirect(page, target_id)
 
 
 @login_required
 def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     card = or_404(lambda: registry.household_card(scope, household_id))
+    if request.method == "POST" and "cancel" in request.POST:
+        return _cancel(request, "web:hi_enroll", household_id)
     choices = [(str(m.person_id), m.person.full_name) for m in card.members]
     form = HiEnrollForm(request.POST or None, member_choices=choices,
-                        initial={"on": timezone.localdate(), "members": [c[0] for c in choices]})
+                        initial={"on": timezone.localdate(), "members": [c[0] for c in choices],
+                                 "key": uuid.uuid4().hex})
     offer = None
     if request.method == "POST":
         offer = run_service(form, lambda: enrolling.quote_hi(scope, household_id, [int(p) for p in form.cleaned_data[
             "members"]], form.cleaned_data["on"], form.cleaned_data["months"]))
         if offer is not None and "confirm" in request.POST:
-            enrollment = run_service(form, lambda: enrolling.enroll_hi(request.user, scope, offer,
-                                                                form.cleaned_data["initial_clinic"],
-                                                                form.cleaned_data["card_kind"]))
+            enrollment = run_service(form, lambda: enrolling.enroll_hi(
+                request.user, scope, offer, form.cleaned_data["initial_clinic"], form.cleaned_data["card_kind"],
+                idempotency_key=form.cleaned_data["key"]))
             if enrollment is not None:
                 return redirect("web:pay", enrollment.pk)
     rows = list(zip(offer.members, offer.quote.members, strict=True)) if offer else []
-    return render(request, "web/hi_enroll.html", {"form": form, "card": card, "offer": offer, "rows": rows},
-                  status=400 if form.errors else 200)
+    pending = coverage.pending_terms(scope, household_id=household_id)
+    return render(request, "web/hi_enroll.html", {"form": form, "card": card, "offer": offer, "rows": rows,
+                                                  "pending": pending}, status=400 if form.errors else 200)
 
 
 @login_required
