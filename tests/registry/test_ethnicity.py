@@ -43,7 +43,7 @@ def test_the_quote_page_says_the_ethnicity_is_unknown(who: Personas, client: Cli
     kinh = services.create_person(who.agent, who.scope(who.agent), person_data(
         full_name="Trần Văn Bình", citizen_id=None, ethnicity=KINH))
     client.force_login(who.agent)
-    form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "1", "quote": ""}
+    form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "1", "quote": "", "key": "k1"}
     page = client.post(reverse("web:vsi_enroll", args=[unknown.pk]), form).content.decode()
     assert "Chưa rõ: chưa tính hỗ trợ người dân tộc thiểu số" in page
     page = client.post(reverse("web:vsi_enroll", args=[kinh.pk]), form).content.decode()
