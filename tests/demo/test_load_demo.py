@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
-from ansinh.demo.services import DEMO_LOGINS, load_demo
+from ansinh.areas import queries as areas
+from ansinh.demo.services import DEMO_DAY, DEMO_LOGINS, load_demo
 from ansinh.org.models import Role
 from ansinh.org.scope import scope_for
 from ansinh.payments.models import CommissionRate, Payment, Receipt
@@ -41,7 +45,8 @@ def test_each_demo_login_has_its_role_and_sees_its_area() -> None:
     load_demo()
     users = get_user_model().objects
     agent = scope_for(users.get(username="daily"))
-    assert agent.role == Role.AGENT and len(queries.search_people(agent, "nguyen")) == 2
+    # Two Nguyễn in the demo households of today's ward, eight among the seed's people of its 2022 communes.
+    assert agent.role == Role.AGENT and len(queries.search_people(agent, "nguyen")) == 10
     assert scope_for(users.get(username="xem")).role == Role.VIEWER
     assert len(queries.search_people(scope_for(users.get(username="buudien")), "040078001234")) == 1
 
@@ -50,3 +55,28 @@ def test_the_command_prints_the_logins(capsys: pytest.CaptureFixture[str]) -> No
     call_command("demo_load")
     out = capsys.readouterr().out
     assert all(f"{login.username} / {login.password}" in out for login in DEMO_LOGINS)
+
+
+def test_the_wards_agent_finds_the_people_registered_in_its_eight_predecessor_communes() -> None:
+    # Issue 11, item 6: the demo's campaign people live in 2022 communes; Phường Thành Vinh (16681)
+    # is made of eight of them since 01/07/2025.
+    load_demo()
+    ward = areas.unit_on("16681", DEMO_DAY)
+    assert ward is not None
+    earlier = [u.pk for u in areas.remap(ward, date(2022, 5, 8))]
+    assert len(earlier) == 8
+    theirs = Person.objects.filter(area_id__in=earlier)
+    assert theirs.count() == 131
+    agent = get_user_model().objects.get(username="daily")
+    scope = scope_for(agent)
+    assert queries.people(scope).filter(area_id__in=earlier).count() == 131
+    someone = theirs.order_by("pk").first()
+    assert someone is not None
+    client = Client()
+    client.force_login(agent)
+    assert client.get(f"/nguoi/{someone.pk}/").status_code == 200
+    found = client.get("/tim-kiem/", {"q": someone.full_name})
+    assert f"/nguoi/{someone.pk}/" in found.content.decode()
+    elsewhere = Client()
+    elsewhere.force_login(get_user_model().objects.create_user("agent_elsewhere", password="mat-khau-du-dai-2025"))
+    assert elsewhere.get(f"/nguoi/{someone.pk}/").status_code == 404
