@@ -235,13 +235,24 @@ def campaigns_summary(
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Nạp kịch bản demo (chạy lại không tạo trùng) và in tài khoản demo."""
+def demo_load(
+    not_production: Annotated[bool, typer.Option(
+        "--i-know-this-is-not-production", help="Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai).",
+    )] = False,
+) -> None:
+    """Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo.
+    Chỉ chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."""
     _setup_django()
-    from ansinh.demo.services import load_demo  # Django must be configured first
+    from ansinh.demo.services import describe, load_demo, require_demo_allowed  # Django must be configured first
 
-    for login in load_demo():
-        console.print(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
+    try:
+        require_demo_allowed(not_production)
+        accounts = load_demo()
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for account in accounts:
+        console.print(f"  {describe(account)}", highlight=False, markup=False)
 
 
 
