@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ansinh.areas import queries as areas
 from ansinh.cli import app
-from ansinh.demo.services import DEMO_DAY, DEMO_LOGINS, load_demo
+from ansinh.demo.services import DEMO_DAY, DEMO_LOGINS, describe, load_demo
 from ansinh.org.models import Grant, Role
 from ansinh.org.scope import scope_for
 from ansinh.payments.models import CommissionRate, Payment, Receipt
@@ -32,7 +32,9 @@ def test_loading_twice_creates_nothing_new() -> None:
     load_demo()
     counts = (get_user_model().objects.count(), Person.objects.count(), Household.objects.count(),
               AuditEntry.objects.count())
-    load_demo()
+    again = load_demo()
+    assert not any(account.created for account in again)
+    assert all(f"/ {login.password}" in describe(a) for login, a in zip(DEMO_LOGINS, again, strict=True))
     assert (get_user_model().objects.count(), Person.objects.count(), Household.objects.count(),
             AuditEntry.objects.count()) == counts
     assert counts[0] == len(DEMO_LOGINS)

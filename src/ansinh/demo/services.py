@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -53,6 +54,7 @@ class DemoAccount:
     login: DemoLogin
     user: AbstractBaseUser
     created: bool  # False: the account existed and was left as it was (password, flags, grant)
+    has_demo_password: bool  # the public demo password still opens it (so printing it reveals nothing)
 
 
 DEMO_LOGINS = (
@@ -133,7 +135,7 @@ def load_demo() -> list[DemoAccount]:
 def describe(account: DemoAccount) -> str:
     """One line of the printed logins; an account that already existed shows no password."""
     login = account.login
-    who = (f"{login.username} / {login.password}" if account.created
+    who = (f"{login.username} / {login.password}" if account.has_demo_password
            else f"{login.username}: tài khoản đã có, giữ nguyên mật khẩu")
     return f"{who}  — {login.role}; phạm vi: {login.scope}"
 
@@ -144,13 +146,15 @@ def _account(login: DemoLogin, role: Role, areas: list[AdministrativeUnit], orgs
     users = get_user_model()
     existing = users.objects.filter(username=login.username).first()
     if existing is not None:
-        return DemoAccount(login, existing, created=False)
+        # The module-level check, not user.check_password: that one may re-save an upgraded hash.
+        return DemoAccount(login, existing, created=False,
+                           has_demo_password=check_password(login.password, existing.password))
     user = users(username=login.username, is_staff=login.username == "admin", is_superuser=login.username == "admin")
     validate_password(login.password, user)
     user.set_password(login.password)
     user.save()
     grant_role(user, role, areas, orgs)
-    return DemoAccount(login, user, created=True)
+    return DemoAccount(login, user, created=True, has_demo_password=True)
 
 
 def _money(post: OrgUnit, agent_user: AbstractBaseUser) -> None:
