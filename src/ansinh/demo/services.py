@@ -133,7 +133,8 @@ def load_demo() -> list[DemoAccount]:
 
 
 def describe(account: DemoAccount) -> str:
-    """One line of the printed logins; an account that already existed shows no password."""
+    """One line of the printed logins; an account that existed shows its password only if it is still
+    the public demo one."""
     login = account.login
     who = (f"{login.username} / {login.password}" if account.has_demo_password
            else f"{login.username}: tài khoản đã có, giữ nguyên mật khẩu")
