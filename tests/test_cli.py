@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from typer.testing import CliRunner
 
 from ansinh.cli import app
+from ansinh.org.models import ApiToken
+from ansinh.org.services import issue_token, revoke_token, user_for_token
+from tests.builders import user
 
 runner = CliRunner()
 
@@ -123,3 +129,63 @@ def test_pension_until_retirement_says_how_many_months_are_missing() -> None:
 def test_a_bad_sex_is_refused_with_exit_2() -> None:
     code, out, err = run("calc", "retirement", "--born", "1966-03-10", "--sex", "x", "--json")
     assert code == 2 and json.loads(out)["error"]["code"] == "invalid_input" and err
+
+
+# ---- API tokens (issue 11, item 9): list and revoke from the command line -------------------------
+
+TOKEN_T0 = datetime(2025, 8, 1, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def _two_tokens() -> tuple[ApiToken, ApiToken]:
+    issue_token(user(None, username="alice"), "điện thoại", now=TOKEN_T0)
+    issue_token(user(None, username="bob"), "zalo", days=7, now=TOKEN_T0)
+    return ApiToken.objects.get(name="điện thoại"), ApiToken.objects.get(name="zalo")
+
+
+@pytest.mark.django_db
+def test_tokens_list_gives_prefix_name_user_dates_and_revocation() -> None:
+    phone, zalo = _two_tokens()
+    revoke_token(zalo.pk)
+    code, out, _ = run("tokens", "list", "--json")
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert set(rows["zalo"]) == {"id", "prefix", "name", "user", "created", "expires", "last_used", "revoked"}
+    assert rows["điện thoại"] | {"created": None, "expires": None} == {
+        "id": phone.pk, "prefix": phone.prefix, "name": "điện thoại", "user": "alice", "created": None,
+        "expires": None, "last_used": None, "revoked": None}
+    assert rows["điện thoại"]["expires"].startswith("2025-10-30") and rows["zalo"]["revoked"] is not None
+    code, out, _ = run("tokens", "list", "--user", "alice")
+    assert code == 0 and phone.prefix in out and zalo.prefix not in out
+    assert "01/08/2025" in out and "30/10/2025" in out  # created, expires (90 days)
+
+
+@pytest.mark.django_db
+def test_tokens_revoke_takes_an_id_or_a_prefix_and_the_token_stops_working() -> None:
+    phone, zalo = _two_tokens()
+    assert run("tokens", "revoke", str(phone.pk))[0] == 0
+    code, out, _ = run("tokens", "revoke", zalo.prefix)
+    assert code == 0 and "zalo" in out
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_tokens_revoke_refuses_an_unknown_or_ambiguous_reference_and_revokes_nothing() -> None:
+    owner = user(None, username="carol")
+    for n in (1, 2):
+        ApiToken.objects.create(user=owner, name=f"t{n}", prefix="ans_same1234", digest=f"{n:064d}",
+                                created_at=TOKEN_T0, expires_at=TOKEN_T0 + timedelta(days=1))
+    for reference in ("ans_same1234", "ans_nothing0", "999999"):
+        code, _, err = run("tokens", "revoke", reference)
+        assert code == 2 and err.count("\n") == 1
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_tokens_create_takes_a_lifetime() -> None:
+    user(None, username="dave")
+    code, out, _ = run("tokens", "create", "--user", "dave", "--name", "thử", "--days", "7")
+    assert code == 0 and user_for_token(out.strip().splitlines()[-1]) is not None
+    created = ApiToken.objects.get()
+    assert created.expires_at - created.created_at == timedelta(days=7)
+    assert run("tokens", "create", "--user", "dave", "--name", "x", "--days", "0")[0] == 2
+    assert ApiToken.objects.count() == 1

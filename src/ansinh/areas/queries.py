@@ -54,6 +54,39 @@ def subtree_ids(roots: list[int]) -> set[int]:
     return found
 
 
+def covered_ids(roots: Iterable[int]) -> set[int]:
+    """The units whose territory lies wholly within the territory of ``roots``, in any period (for
+    access scopes; docs/adr/0008-scope-through-time.md). Two queries, whatever the roots: the tree and
+    the successions are small tables, walked here.
+
+    Besides each unit's subtree, a unit that ended is covered when everything it became is covered
+    (the communes merged into a ward, a renamed version), and a unit that began is covered when
+    everything it came from is covered (the parts of a split commune, a ward made only of covered
+    communes). A split commune is therefore not covered by one of its parts alone."""
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in AdministrativeUnit.objects.values_list("pk", "parent_id"):
+        children.setdefault(pk, [])
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    became: dict[int, set[int]] = {}
+    came_from: dict[int, set[int]] = {}
+    for from_id, to_id in Succession.objects.filter(to_unit__isnull=False).values_list("from_unit_id", "to_unit_id"):
+        became.setdefault(from_id, set()).add(to_id)
+        came_from.setdefault(to_id, set()).add(from_id)
+    found = {pk for pk in roots if pk in children}
+    frontier = list(found)
+    while frontier:
+        unit = frontier.pop()
+        candidates = [(child, set()) for child in children[unit]]
+        candidates += [(earlier, became[earlier]) for earlier in came_from.get(unit, ())]
+        candidates += [(later, came_from[later]) for later in became.get(unit, ())]
+        for candidate, must_be_covered in candidates:
+            if candidate not in found and must_be_covered <= found:
+                found.add(candidate)
+                frontier.append(candidate)
+    return found
+
+
 def remap(unit: AdministrativeUnit, target: date) -> list[AdministrativeUnit]:
     """The units in force on ``target`` that ``unit`` became, or (for an earlier ``target``) came from.
 

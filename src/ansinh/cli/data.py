@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import Progress
 from rich.table import Table
 
@@ -95,6 +97,7 @@ app.add_typer(tokens, name="tokens")
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help="Tên đăng nhập sở hữu token.")],
     name: Annotated[str, typer.Option("--name", help="Tên gợi nhớ (ví dụ: ứng dụng điện thoại).")],
+    days: Annotated[int, typer.Option("--days", help="Số ngày hiệu lực (1–365).")] = 90,
 ) -> None:
     """Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."""
     _setup_django()
@@ -102,12 +105,65 @@ def tokens_create(
 
     from ansinh.org.services import issue_token
 
-    owner = get_user_model().objects.filter(username=user).first()
-    if owner is None:
-        _refuse(DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}."), False)
+    try:
+        owner = get_user_model().objects.filter(username=user).first()
+        if owner is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        token = issue_token(owner, name, days)
+    except DomainError as error:
+        _refuse(error, as_json=False)
         return
-    console.print("Token (chỉ hiện một lần, hãy lưu lại):", highlight=False)
-    typer.echo(issue_token(owner, name))
+    console.print(f"Token (chỉ hiện một lần, hãy lưu lại; hiệu lực {days} ngày):", highlight=False)
+    typer.echo(token)
+
+
+@tokens.command("list")
+def tokens_list(
+    user: Annotated[str | None, typer.Option("--user", help="Chỉ token của tài khoản này.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Liệt kê API token: tiền tố, tên, tài khoản, ngày tạo, hết hạn, dùng lần cuối, thu hồi."""
+    _setup_django()
+    from ansinh.org.queries import api_tokens  # Django must be configured first
+
+    rows = [{"id": t.pk, "prefix": t.prefix, "name": t.name, "user": t.user.get_username(), "created": t.created_at,
+             "expires": t.expires_at, "last_used": t.last_used_at, "revoked": t.revoked_at}
+            for t in api_tokens(user)]
+    if as_json:
+        typer.echo(json.dumps([{k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+                               for row in rows], ensure_ascii=False))
+        return
+    table = Table(title="API token", box=box.SIMPLE)
+    for column in ("ID", "Tiền tố", "Tên", "Tài khoản", "Tạo", "Hết hạn", "Dùng lần cuối", "Thu hồi"):
+        table.add_column(column, no_wrap=column in ("Tiền tố", "Tạo", "Hết hạn", "Thu hồi"))
+    for row in rows:
+        table.add_row(str(row["id"]), row["prefix"], row["name"], row["user"], _moment(row["created"]),
+                      _moment(row["expires"]), _moment(row["last_used"], "%d/%m/%Y %H:%M"), _moment(row["revoked"]))
+    console.print(table)
+
+
+@tokens.command("revoke")
+def tokens_revoke(
+    reference: Annotated[str, typer.Argument(help="ID hoặc tiền tố của token (xem «ansinh tokens list»).")],
+) -> None:
+    """Thu hồi một API token: từ nay nó không còn dùng được."""
+    _setup_django()
+    from ansinh.org.services import revoke_token  # Django must be configured first
+
+    try:
+        token = revoke_token(reference)
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    console.print(f"Đã thu hồi token «{token.name}» ({token.prefix}…) của {token.user.get_username()}.",
+                  highlight=False, markup=False)
+
+
+def _moment(value: datetime | None, shape: str = "%d/%m/%Y") -> str:
+    """The day (or ``shape``) in the project's time zone, or a dash."""
+    from django.utils import timezone  # Django must be configured first
+
+    return timezone.localtime(value).strftime(shape) if value else "—"
 
 
 renewals = typer.Typer(help="Gia hạn, nhắc đóng tiền.", no_args_is_help=True)
@@ -194,13 +250,24 @@ def campaigns_refresh(
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Nạp kịch bản demo (chạy lại không tạo trùng) và in tài khoản demo."""
+def demo_load(
+    not_production: Annotated[bool, typer.Option(
+        "--i-know-this-is-not-production", help="Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai).",
+    )] = False,
+) -> None:
+    """Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo.
+    Chỉ chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."""
     _setup_django()
-    from ansinh.demo.services import load_demo  # Django must be configured first
+    from ansinh.demo.services import describe, load_demo, require_demo_allowed  # Django must be configured first
 
-    for login in load_demo():
-        console.print(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
+    try:
+        require_demo_allowed(not_production)
+        accounts = load_demo()
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for account in accounts:
+        console.print(f"  {describe(account)}", highlight=False, markup=False)
 
 
 

@@ -1,9 +1,11 @@
 """The demo scenario, loaded by `make demo` (idempotent: running it again changes nothing).
 
 So far: the organisation of Nghệ An (BHXH tỉnh, Bưu điện tỉnh, a collection point), one login per
-role, a few households in Phường Thành Vinh, a receipt pool, example commission rates (marked as
-examples: no contract's rates are known) and two paid terms. People and households are fictional; places are
-the real ones shipped by the areas app. The May 2022 campaign comes with the campaigns issue.
+role (created only if missing, never reset), a few households in Phường Thành Vinh, a receipt pool,
+example commission rates (marked as examples: no contract's rates are known) and two paid terms.
+People and households are fictional; places are the real ones shipped by the areas app. The May 2022
+campaign comes with the campaigns issue. Its entry points load it only with DEBUG=1 or an explicit
+``--i-know-this-is-not-production`` (:func:`require_demo_allowed`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +27,7 @@ from ansinh.areas.models import AdministrativeUnit
 from ansinh.demo.seed_campaign import load_seed_campaign
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, Scheme
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import Agent, OrgKind, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import grant_role
@@ -41,6 +47,14 @@ class DemoLogin:
     password: str
     role: str
     scope: str
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: DemoLogin
+    user: AbstractBaseUser
+    created: bool  # False: the account existed and was left as it was (password, flags, grant)
+    has_demo_password: bool  # the public demo password still opens it (so printing it reveals nothing)
 
 
 DEMO_LOGINS = (
@@ -75,26 +89,37 @@ def _org(code: str, name: str, kind: OrgKind, parent: OrgUnit | None, area_codes
     return unit
 
 
+def require_demo_allowed(confirmed: bool) -> None:
+    """The demo's logins have a public password: load it only on a development machine (DEBUG=1) or
+    when the operator says explicitly that this database is not production."""
+    if not (settings.DEBUG or confirmed):
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "Không nạp demo: chỉ chạy khi DEBUG=1 (máy phát triển) hoặc với --i-know-this-is-not-production, "
+            "vì tài khoản demo có mật khẩu công khai.",
+            "Refusing to load the demo: run it with DEBUG=1 or --i-know-this-is-not-production "
+            "(the demo logins have a public password).",
+        )
+
+
 @transaction.atomic
-def load_demo() -> list[DemoLogin]:
-    """Create (or reset) the demo organisation, logins and households."""
+def load_demo() -> list[DemoAccount]:
+    """Create the demo organisation, the missing logins and the households (entry points call
+    :func:`require_demo_allowed` first). An account that already exists keeps its password, flags
+    and grant: loading the demo never resets anyone to the public demo password."""
     province = _commune("40")
     bhxh = _org("BHXH40", "BHXH tỉnh Nghệ An", OrgKind.BHXH_PROVINCE, None, ["40"])
     post = _org("BD40", "Bưu điện tỉnh Nghệ An", OrgKind.COLLECTOR, None, ["40"])
     point = _org("BD40-TV", "Điểm thu Bưu điện phường Thành Vinh", OrgKind.COLLECTION_POINT, post, [THANH_VINH])
-    users = get_user_model()
-    made = {}
-    for login in DEMO_LOGINS:
-        user, _ = users.objects.get_or_create(username=login.username)
-        user.is_staff = user.is_superuser = login.username == "admin"
-        user.set_password(login.password)
-        user.save()
-        made[login.username] = user
-    grant_role(made["admin"], Role.PROVINCE_ADMIN, [province], [bhxh, post])
-    grant_role(made["quanly"], Role.OFFICE_MANAGER, [_commune(THANH_VINH), _commune(TRUONG_VINH)])
-    grant_role(made["buudien"], Role.COLLECTOR_MANAGER, [], [post])
-    grant_role(made["daily"], Role.AGENT, [_commune(THANH_VINH)], [point])
-    grant_role(made["xem"], Role.VIEWER, [province])
+    grants = {
+        "admin": (Role.PROVINCE_ADMIN, [province], [bhxh, post]),
+        "quanly": (Role.OFFICE_MANAGER, [_commune(THANH_VINH), _commune(TRUONG_VINH)], []),
+        "buudien": (Role.COLLECTOR_MANAGER, [], [post]),
+        "daily": (Role.AGENT, [_commune(THANH_VINH)], [point]),
+        "xem": (Role.VIEWER, [province], []),
+    }
+    accounts = [_account(login, *grants[login.username]) for login in DEMO_LOGINS]
+    made = {account.login.username: account.user for account in accounts}
     agent, _ = Agent.objects.update_or_create(
         code="DL40-0001", defaults={"name": "Đại lý thu Thành Vinh (demo)", "phone": "0912345001", "collector": post,
                                     "user": made["daily"], "active_from": date(2022, 1, 1)})
@@ -104,7 +129,33 @@ def load_demo() -> list[DemoLogin]:
     _money(post, made["daily"])
     load_seed_campaign(bhxh, post)
     refresh_all()  # the seed is bulk-loaded, past the writers that keep the facts current
-    return list(DEMO_LOGINS)
+    return accounts
+
+
+def describe(account: DemoAccount) -> str:
+    """One line of the printed logins; an account that existed shows its password only if it is still
+    the public demo one."""
+    login = account.login
+    who = (f"{login.username} / {login.password}" if account.has_demo_password
+           else f"{login.username}: tài khoản đã có, giữ nguyên mật khẩu")
+    return f"{who}  — {login.role}; phạm vi: {login.scope}"
+
+
+def _account(login: DemoLogin, role: Role, areas: list[AdministrativeUnit], orgs: list[OrgUnit]) -> DemoAccount:
+    """The login's user, created with its demo password and grant only if missing. The demo password
+    goes through the project's password validators like any other (it passes them)."""
+    users = get_user_model()
+    existing = users.objects.filter(username=login.username).first()
+    if existing is not None:
+        # The module-level check, not user.check_password: that one may re-save an upgraded hash.
+        return DemoAccount(login, existing, created=False,
+                           has_demo_password=check_password(login.password, existing.password))
+    user = users(username=login.username, is_staff=login.username == "admin", is_superuser=login.username == "admin")
+    validate_password(login.password, user)
+    user.set_password(login.password)
+    user.save()
+    grant_role(user, role, areas, orgs)
+    return DemoAccount(login, user, created=True, has_demo_password=True)
 
 
 def _money(post: OrgUnit, agent_user: AbstractBaseUser) -> None:

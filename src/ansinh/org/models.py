@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ansinh.areas.models import AdministrativeUnit
 
@@ -85,17 +86,25 @@ class Grant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for API clients. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for API clients. Only its SHA-256 is stored; the token is shown once. It works
+    until ``expires_at`` (every token expires) unless revoked first; ``last_used_at`` is kept to the
+    minute (see ``org.services.user_for_token``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     name = models.CharField("tên", max_length=100)
-    prefix = models.CharField(max_length=8)
+    prefix = models.CharField("tiền tố", max_length=12, db_index=True)  # shown in lists, used to revoke
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
+                                   name="token_expires_after_creation"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

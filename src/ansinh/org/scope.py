@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.areas.queries import subtree_ids
+from ansinh.areas.queries import covered_ids
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import Grant, OrgUnit, Role
 
@@ -89,7 +89,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     org_ids = _org_subtree([o.pk for o in grant.org_units.all()])
     served_by_orgs = OrgUnit.areas.through.objects.filter(orgunit_id__in=org_ids)
     served = list(served_by_orgs.values_list("administrativeunit_id", flat=True))
-    area_ids = subtree_ids([a.pk for a in grant.areas.all()] + served)
+    area_ids = covered_ids([a.pk for a in grant.areas.all()] + served)
     return Scope(grant.role, frozenset(area_ids), frozenset(org_ids))
 
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import ApiToken, Grant, OrgUnit, Role
 
 TOKEN_PREFIX = "ans_"
+PREFIX_LENGTH = 12  # "ans_" and 8 of the 43 random characters: enough to tell tokens apart in a list
+TOKEN_DAYS = 90  # default lifetime (issue 11: tokens never expired)
+MAX_TOKEN_DAYS = 365
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def digest(token: str) -> str:
@@ -33,20 +40,54 @@ def grant_role(
 
 
 @transaction.atomic
-def issue_token(user: AbstractBaseUser, name: str) -> str:
-    """A new API token for ``user``; the caller shows it once, we keep only its digest."""
+def issue_token(user: AbstractBaseUser, name: str, days: int = TOKEN_DAYS, now: datetime | None = None) -> str:
+    """A new API token for ``user``, valid for ``days`` (one to 365); the caller shows it once, we
+    keep only its digest."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Thời hạn token phải từ 1 đến {MAX_TOKEN_DAYS} ngày.",
+                          f"A token lasts from 1 to {MAX_TOKEN_DAYS} days.", field="days")
+    now = now or timezone.now()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, prefix=token[:8], digest=digest(token))
+    ApiToken.objects.create(user=user, name=name, prefix=token[:PREFIX_LENGTH], digest=digest(token),
+                            created_at=now, expires_at=now + timedelta(days=days))
     return token
 
 
-def user_for_token(token: str) -> AbstractBaseUser | None:
-    found = ApiToken.objects.filter(digest=digest(token), revoked_at__isnull=True).select_related("user").first()
+def user_for_token(token: str, now: datetime | None = None) -> AbstractBaseUser | None:
+    """The active owner of a token that is neither revoked nor expired, else None (the API answers 401).
+
+    The last use is recorded at most once a minute, by a conditional UPDATE: an authentication's
+    bookkeeping, not a write of the request (reads still write nothing but the audit), and one
+    statement a minute per token, whatever the number of requests."""
+    now = now or timezone.now()
+    found = (ApiToken.objects.filter(digest=digest(token), revoked_at__isnull=True, expires_at__gt=now)
+             .select_related("user").first())
     if found is None or not found.user.is_active:
         return None
+    stale = now - LAST_USED_EVERY
+    if found.last_used_at is None or found.last_used_at <= stale:
+        ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=found.pk).update(
+            last_used_at=now)
     return found.user
 
 
 @transaction.atomic
-def revoke_token(token_id: int) -> None:
-    ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def revoke_token(reference: int | str, now: datetime | None = None) -> ApiToken:
+    """Revoke the token with this id, or with this prefix (as ``ansinh tokens list`` shows it).
+    Revoking again is harmless: the first revocation time stays."""
+    token = _token(str(reference).strip())
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def _token(reference: str) -> ApiToken:
+    wanted = Q(pk=int(reference)) if reference.isdigit() else Q(prefix=reference)
+    found = list(ApiToken.objects.select_for_update(of=("self",)).filter(wanted).select_related("user")[:2])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise DomainError(ErrorCode.NOT_FOUND, f"Không có token «{reference}».", f"No token {reference!r}.")
+    raise DomainError(ErrorCode.INVALID_INPUT, f"Nhiều token có tiền tố «{reference}»; hãy dùng ID.",
+                      f"Several tokens have the prefix {reference!r}; use the id.")

@@ -1,13 +1,23 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ansinh.demo.services import load_demo
+from ansinh.demo.services import describe, load_demo, require_demo_allowed
+from ansinh.lib.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Load the demo scenario and print the demo logins."
+    help = "Load the demo scenario and print the demo logins (only with DEBUG=1 or --i-know-this-is-not-production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--i-know-this-is-not-production", action="store_true", dest="not_production",
+                            help="Load even though DEBUG is off (the demo logins have a public password).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for login in load_demo():
-            self.stdout.write(f"  {login.username} / {login.password}  — {login.role}; phạm vi: {login.scope}")
+        try:
+            require_demo_allowed(options["not_production"])
+            accounts = load_demo()
+        except DomainError as error:
+            raise CommandError(error.message, returncode=2) from None
+        for account in accounts:
+            self.stdout.write(f"  {describe(account)}")
