@@ -1,4 +1,4 @@
-"""The money trail under random use (issue 12): hypothesis drives quote / enrol / pay / replay /
+"""The money trail under random use (issue 12): hypothesis drives enrol / pay / replay /
 reverse / remit / freeze across personas through the services, and after every step the
 integrity check (reports/integrity.py, the same one `ansinh check integrity` runs) must find
 nothing, and no row may have been written outside its actor's scope.
@@ -33,13 +33,16 @@ from tests.builders import COMMUNE_X, COMMUNE_Y, TODAY, commune, field_setup, pe
 
 TZ = timezone.get_default_timezone()
 ACTORS = ("agent", "manager_elsewhere", "admin", "outsider", "viewer", "post")
-PEOPLE = (("040085000123", COMMUNE_X, "Nguyễn Văn An"), ("040190000456", COMMUNE_X, "Trần Thị Bình"),
-          ("040080000789", COMMUNE_Y, "Lê Văn Cường"))
+# The writers of commune X (and its person) most of the time: refused steps teach little once each refusal
+# has been seen, and the money goes wrong where terms succeed.
+LIKELY = st.sampled_from(("agent", "admin") * 3 + ACTORS)
+PERSON = st.sampled_from((0, 0, 0, 1))
+# One person per commune: terms of the same person meet often, which is where money goes wrong.
+PEOPLE = (("040085000123", COMMUNE_X, "Nguyễn Văn An"), ("040080000789", COMMUNE_Y, "Lê Văn Cường"))
 BACKDATED = datetime(2025, 8, 5, 9, tzinfo=TZ)  # inside the period a step may freeze
 
 
 class MoneyMachine(RuleBasedStateMachine):
-    offers = Bundle("offers")
     enrollments = Bundle("enrollments")
     payments = Bundle("payments")
 
@@ -76,27 +79,19 @@ class MoneyMachine(RuleBasedStateMachine):
         self.keys += 1
         return f"k{self.keys}"
 
-    @rule(target=offers, actor=st.sampled_from(ACTORS), person=st.integers(0, len(PEOPLE) - 1),
+    @rule(target=enrollments, actor=LIKELY, person=PERSON,
           months=st.sampled_from([1, 3, 12]))
-    def quote(self, actor: str, person: int, months: int) -> Any:
-        scope = scope_for(self.actors[actor])
+    def enrol(self, actor: str, person: int, months: int) -> Any:
+        """Quote and enrol a term; a second one for the same person before the first is paid covers the
+        same months (the quote starts after the last *paid* term)."""
+        who = self.actors[actor]
         try:
-            return actor, enrolling.quote_vsi(scope, self.people[person].pk, TODAY, 2_000_000, months)
+            offer = enrolling.quote_vsi(scope_for(who), self.people[person].pk, TODAY, 2_000_000, months)
+            return enrolling.enroll_vsi(who, scope_for(who), offer).pk
         except DomainError:
             return None
 
-    @rule(target=enrollments, offer=offers)
-    def enrol(self, offer: Any) -> Any:
-        """Enrol an offer quoted earlier, perhaps after another offer for the same months was enrolled."""
-        if offer is None:
-            return None
-        actor, quoted = offer
-        try:
-            return enrolling.enroll_vsi(self.actors[actor], scope_for(self.actors[actor]), quoted).pk
-        except DomainError:
-            return None
-
-    @rule(target=payments, enrollment=enrollments, actor=st.sampled_from(ACTORS), backdated=st.booleans())
+    @rule(target=payments, enrollment=enrollments, actor=LIKELY, backdated=st.booleans())
     def pay(self, enrollment: int | None, actor: str, backdated: bool) -> Any:
         if enrollment is None:
             return None
@@ -121,7 +116,7 @@ class MoneyMachine(RuleBasedStateMachine):
                                       idempotency_key=key, paid_at=timezone.now())
         assert again.pk == first.pk
 
-    @rule(paid=payments, actor=st.sampled_from(ACTORS))
+    @rule(paid=payments, actor=LIKELY)
     def reverse(self, paid: Any, actor: str) -> None:
         if paid is None:
             return
