@@ -35,8 +35,11 @@ def nghe_an_map(transactional_db: Any) -> None:
 def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """The demo loaded once per test module, inside a transaction rolled back when the module ends:
     each test still runs in its own savepoint (``django_db``), so one test's corruption or writes
-    never reach the next. Not for transactional tests, which flush the tables."""
+    never reach the next. Not for transactional tests, which flush the tables; after them (the ``last``
+    tests run after them) the map is loaded again inside the same rolled-back transaction."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        if not AdministrativeUnit.objects.exists():
+            importlib.import_module("ansinh.areas.migrations.0002_nghe_an").load(apps, None)
         load_demo()
         yield
         transaction.set_rollback(True)
