@@ -8,10 +8,13 @@ per-example deadline (the first request of a case warms caches)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -26,6 +29,17 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 def world(demo_data: None, django_db_blocker: Any) -> World:
     with django_db_blocker.unblock():
         return build_world()
+
+
+@pytest.fixture(autouse=True)
+def connections_stay_open() -> Iterator[None]:
+    """Requests through the bare WSGI app close the database connection when they end, which on
+    PostgreSQL would end the test's transaction; Django's own test client disconnects the same signals."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
