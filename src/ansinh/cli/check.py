@@ -1,0 +1,36 @@
+"""``ansinh check``: the operators' consistency checks.
+
+``ansinh check integrity`` prints "0 vấn đề" and exits 0 when the money trail holds; otherwise one
+line per problem and exit 1 (a finding, like a linter's), so exit 2 keeps meaning "refused"
+(the CLI's convention). ``--json`` prints ``{"count": n, "problems": [{"check", "subject",
+"message"}]}`` whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from ansinh.cli.common import JsonFlag, _setup_django, app, console
+
+check_cli = typer.Typer(help="Kiểm tra tính nhất quán của dữ liệu.", no_args_is_help=True)
+app.add_typer(check_cli, name="check")
+
+
+@check_cli.command("integrity")
+def check_integrity(as_json: JsonFlag = False) -> None:
+    """Kiểm tra biên lai, quyển biên lai, khoản thu trùng, số liệu tổng hợp và ghi nhận chiến dịch (chỉ đọc)."""
+    _setup_django()
+    from ansinh.reports.integrity import check_integrity as run_checks  # Django must be configured first
+
+    problems = run_checks()
+    if as_json:
+        typer.echo(json.dumps({"count": len(problems), "problems": [p.as_dict() for p in problems]},
+                              ensure_ascii=False))
+    else:
+        for problem in problems:
+            console.print(str(problem), markup=False, highlight=False)
+        console.print(f"{len(problems)} vấn đề", markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,172 @@
+"""Every path of the product, and the personas who try them: shared by the persona × path matrix
+(tests/test_persona_matrix.py) and the no-GET-writes test (tests/test_no_get_writes.py).
+
+Paths are enumerated, not listed: the web pages from the URL resolver (``web`` namespace), the API
+operations from the OpenAPI schema, so a path added later shows up here by itself. The ids that
+fill them come from the demo (people of Phường Thành Vinh, commune X) and a few rows built on top
+of it (a pending term, a campaign over commune X whose team has the demo agent, an export job).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from ansinh.api.urls import api
+from ansinh.campaigns.models import Award, PrepTask
+from ansinh.enrollment import services as enrolling
+from ansinh.org.models import Agent, OrgUnit, Role
+from ansinh.org.scope import scope_for
+from ansinh.org.services import issue_token
+from ansinh.payments.models import Payment
+from ansinh.payments.services import record_payment
+from ansinh.registry.models import Person
+from ansinh.reports.models import ExportJob
+from tests.builders import COMMUNE_Y, running_campaign, user
+
+PERSONAS = ("agent_x", "agent_y", "manager_y", "viewer", "post", "outsider", "anonymous")
+DEMO_USERS = {"agent_x": "daily", "viewer": "xem", "post": "buudien"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # "web:person"
+    route: str  # "nguoi/<int:person_id>/"
+    kwargs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # "GET", "POST", ...
+    path: str  # "/api/people/{person_id}"
+    operation_id: str
+    path_params: tuple[str, ...]
+    required_query: tuple[str, ...]
+
+
+def pages() -> list[Page]:
+    """Every URL pattern of web/urls.py, through the resolver the server uses."""
+    _, resolver = get_resolver().namespace_dict["web"]
+    found = []
+    for pattern in resolver.url_patterns:
+        assert isinstance(pattern, URLPattern), pattern
+        found.append(Page(f"web:{pattern.name}", str(pattern.pattern), tuple(pattern.pattern.converters)))
+    return found
+
+
+def operations() -> list[Operation]:
+    """Every operation of the OpenAPI schema."""
+    found = []
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        for method, spec in methods.items():
+            params = spec.get("parameters", [])
+            found.append(Operation(method.upper(), path, spec["operationId"],
+                                   tuple(p["name"] for p in params if p["in"] == "path"),
+                                   tuple(p["name"] for p in params if p["in"] == "query" and p.get("required"))))
+    return found
+
+
+@dataclass
+class World:
+    users: dict[str, AbstractBaseUser | None]
+    tokens: dict[str, str | None]
+    ids: dict[str, Any]
+
+
+def build_world() -> World:
+    """The personas and the ids of the paths, on top of the loaded demo."""
+    users_model = get_user_model()
+    users: dict[str, AbstractBaseUser | None] = {name: users_model.objects.get(username=login)
+                                                 for name, login in DEMO_USERS.items()}
+    post = OrgUnit.objects.get(code="BD40")
+    users["agent_y"] = user(Role.AGENT, COMMUNE_Y, username="agent_y")
+    Agent.objects.create(code="DL40-Y", name="Đại lý Anh Sơn", collector=post, user=users["agent_y"],
+                         active_from=date(2022, 1, 1))
+    users["manager_y"] = user(Role.OFFICE_MANAGER, COMMUNE_Y, username="manager_y")
+    users["outsider"] = user(None, username="outsider")
+    users["anonymous"] = None
+    tokens = {name: issue_token(who, "matrix") if who is not None else None for name, who in users.items()}
+
+    agent_x = users["agent_x"]
+    hung = Person.objects.get(citizen_id="040078001234")
+    household = hung.headed_households.get()
+    membership = household.memberships.exclude(person=hung).first()
+    thang = Person.objects.get(citizen_id="040088005555")
+    scope = scope_for(agent_x)
+    pending = enrolling.enroll_vsi(agent_x, scope, enrolling.quote_vsi(scope, thang.pk, timezone.localdate(),
+                                                                       2_000_000, 3))
+    paid = Payment.objects.get(idempotency_key="demo-vsi-hung")
+    # paid today by the team's agent and not yet attributed: what a campaign read must not attribute itself
+    nam = Person.objects.get(citizen_id="040090003333")
+    fresh = enrolling.enroll_vsi(agent_x, scope, enrolling.quote_vsi(scope, nam.pk, timezone.localdate(), 2_000_000, 1))
+    made = running_campaign(SimpleNamespace(agent=agent_x))  # type: ignore[arg-type]
+    task = PrepTask.objects.create(event=made["event"], site=made["site"], title="Dựng sân khấu",
+                                   deadline=timezone.now() + timedelta(days=1))
+    award = Award.objects.create(campaign=made["campaign"], site=made["site"], title="Xuất sắc", rank=1,
+                                 awarded_on=timezone.localdate())
+    record_payment(agent_x, scope, fresh.pk, amount=fresh.payable, method="cash", idempotency_key="world-nam",
+                   paid_at=timezone.now())
+    job = ExportJob.objects.create(user=agent_x, kind="payments", title="Các khoản thu",
+                                   params={"start": "2025-08-01", "end": "2025-08-31"})
+    ids = {"person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
+           "enrollment_id": pending.pk, "pending_payable": pending.payable, "paid_enrollment_id": paid.enrollment_id,
+           "receipt_id": paid.receipt.pk, "payment_id": paid.pk, "job_id": job.pk, "slug": made["campaign"].slug,
+           "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
+           "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
+           "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id,
+           "member_ids": list(household.memberships.values_list("person_id", flat=True))}
+    return World(users, tokens, ids)
+
+
+def page_url(page: Page, ids: dict[str, Any]) -> str:
+    return reverse(page.name, kwargs={name: ids[name] for name in page.kwargs})
+
+
+QUERY = {  # required query parameters of the API operations, by name
+    "start": "2025-08-01", "end": "2025-08-31", "month": "2025-08-01", "on": "2025-08-01", "to": "2025-08-01",
+}
+
+
+def operation_url(op: Operation, ids: dict[str, Any]) -> str:
+    path = op.path
+    for name in op.path_params:
+        path = path.replace("{" + name + "}", str(ids[name]))
+    query = "&".join(f"{name}={ids.get(name, QUERY.get(name, ''))}" for name in op.required_query)
+    return path + (f"?{query}" if query else "")
+
+
+def web_client(world: World, persona: str) -> Client:
+    client = Client()
+    who = world.users[persona]
+    if who is not None:
+        client.force_login(who)
+    return client
+
+
+def api_client(world: World, persona: str) -> Client:
+    token = world.tokens[persona]
+    return Client(headers={"Authorization": f"Bearer {token}"} if token else {})
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table of every installed model (sessions included), in one query."""
+    quote = connection.ops.quote_name
+    tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
+    union = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {quote(t)}" for t in tables)  # names from the registry
+    with connection.cursor() as cursor:
+        cursor.execute(union)
+        return dict(cursor.fetchall())
+
+
+def is_login_redirect(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
