@@ -17,7 +17,7 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.enrollment.services import recheck_before_payment
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
-from ansinh.org.queries import org_units
+from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments import rights
 from ansinh.payments.models import (
@@ -233,10 +233,10 @@ def record_remittance(actor: AbstractBaseUser | None, scope: Scope, *, kind: str
     """Cash handed over by an agent, or sent by the collector to BHXH (who may: ``rights``). The same
     key and body again return the first; the same key with another body is a conflict."""
     key = _clean_key(idempotency_key)
-    collector = org_units(scope).filter(pk=collector_id).first()
+    scope.require_writer()
+    collector = collectors(actor, scope).filter(pk=collector_id).first()  # an agent's own collector too
     if collector is None:
         raise not_found()
-    scope.require_writer()
     if kind not in RemittanceKind.values:
         raise invalid_input("Loại nộp tiền không hợp lệ.", "Unknown kind.", field="kind")
     agent = rights.remitting_agent(actor, scope, kind, collector, agent_id)

@@ -73,12 +73,16 @@ def clean_person(data: PersonData) -> PersonData:
 
 
 def commune_in_scope(scope: Scope, code: str) -> int:
-    """The id of the commune with this code in force now-or-later that the scope covers (API input)."""
-    for unit in AdministrativeUnit.objects.filter(code=code, level__in=COMMUNE_LEVELS, valid_to__isnull=True):
+    """The id of the commune with this code in force now-or-later that the scope covers (API input).
+    A commune that exists outside the scope is refused like any record out of scope (404, as the
+    web form's refusal); an unknown code is a mistake in the input (422)."""
+    units = list(AdministrativeUnit.objects.filter(code=code, level__in=COMMUNE_LEVELS, valid_to__isnull=True))
+    for unit in units:
         if scope.has_area(unit.pk):
             return unit.pk
-    raise invalid_input(f"Không có xã/phường mã {code} trong địa bàn của bạn.", f"No commune {code} in your scope.",
-                   field="area")
+    if units:
+        raise not_found()
+    raise invalid_input(f"Không có xã/phường mã {code}.", f"No commune {code}.", field="area")
 
 
 def _commune(scope: Scope, area_id: int) -> AdministrativeUnit:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import require_order
 from ansinh.org.fields import exports_any_full
-from ansinh.org.queries import org_units
+from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import exports, queries
 from ansinh.registry.audit import audit_read
@@ -96,7 +96,7 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
     scope = scope_for(user)
     start_day, end_day = _period(params)
     require_order(start_day, end_day)
-    if found.needs_collector and not org_units(scope).filter(pk=params.get("collector")).exists():
+    if found.needs_collector and not collectors(user, scope).filter(pk=params.get("collector")).exists():
         raise not_found()
     total = found.count(scope, params)
     sweep(timezone.now())
@@ -140,9 +140,10 @@ def run(job_id: int) -> ExportJob:
 
 def _audit_export(job: ExportJob, scope: Scope, rows: int) -> None:
     """One entry for a list that carried full identifiers: who, how many rows, which filter. It is
-    filed under a commune the collector serves in the exporter's scope, so that its managers see it."""
-    area = (org_units(scope).filter(pk=job.params.get("collector")).values_list("areas", flat=True)
-            .filter(areas__in=scope.area_ids).order_by("areas").first())
+    filed under a commune the collector serves in the exporter's scope, so that its managers see it;
+    for an agent (his collector serves the province, his grant is his communes), under one of his."""
+    area = (collectors(job.user, scope).filter(pk=job.params.get("collector")).values_list("areas", flat=True)
+            .filter(areas__in=scope.area_ids).order_by("areas").first()) or min(scope.area_ids, default=None)
     audit_read(job.user, "export", "export", job.pk, area,
                {"kind": job.kind, "rows": rows, "filter": job.params, "why": job.title})
 

@@ -1,4 +1,5 @@
-"""Shared by the views: run one service behind a form, turn "not in your scope" into a 404, and
+"""Shared by the views: run one service behind a form, turn "not in your scope" into a 404 and "not
+your right" into a 403 (rendered by templates/403.html, the same Vietnamese page everywhere), and
 export a page's table (``?xlsx=1``) or the page as a PDF report (``?pdf=1``)."""
 
 from __future__ import annotations
@@ -6,23 +7,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.scope import Scope
 from ansinh.payments.exports import write_xlsx
 from ansinh.reports.exports import dashboard_pdf
 from ansinh.web.registry_forms import DomainForm
 
 
+def refused(error: DomainError) -> Exception | None:
+    """The page a refusal of rights answers with: 404 for what is out of scope, 403 for what is not
+    the role's to do; None for a refusal of the input itself (it goes beside its field)."""
+    if error.code is ErrorCode.NOT_FOUND:
+        return Http404(error.message)
+    if error.code is ErrorCode.FORBIDDEN:
+        return PermissionDenied(error.message)
+    return None
+
+
 def run_service(form: DomainForm, action: Callable[[], Any]) -> Any:
-    """Run a service if the form is valid; a refusal goes beside its field. None when refused."""
+    """Run a service if the form is valid; a refusal of the input goes beside its field (None is
+    returned), a refusal of rights is a 404/403 page."""
     if not form.is_valid():
         return None
     try:
         return action()
     except DomainError as error:
-        if error.code is ErrorCode.NOT_FOUND:
-            raise Http404(error.message) from None
+        page = refused(error)
+        if page is not None:
+            raise page from None
         form.add_domain_error(error)
         return None
 
@@ -31,7 +46,15 @@ def or_404(read: Callable[[], Any]) -> Any:
     try:
         return read()
     except DomainError as error:
-        raise Http404(error.message) from None
+        raise (refused(error) or Http404(error.message)) from None
+
+
+def writers_only(scope: Scope) -> Scope:
+    """Refuse a read-only role (the viewer, a user with no grant) a write form or a write, with the
+    403 page, before any form is shown or read (Scope.require_writer says why). Called by every view
+    that writes, after the lookup that answers 404 for a record out of scope."""
+    or_404(scope.require_writer)
+    return scope
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ansinh.lib.errors import DomainError
 from ansinh.reports import jobs
-from ansinh.web.common import or_404
+from ansinh.web.common import or_404, refused
 
 
 @login_required
@@ -25,8 +25,9 @@ def start(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Ngày không hợp lệ (dạng YYYY-MM-DD).")
         return redirect("web:money")
     except DomainError as error:
-        if error.code.name == "NOT_FOUND":
-            raise
+        page = refused(error)  # a collector out of scope: 404; not the role's: 403
+        if page is not None:
+            raise page from None
         messages.error(request, error.message)
         return redirect("web:money")
     return redirect("web:export", job_id=job.pk)

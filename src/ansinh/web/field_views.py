@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import EnrollmentStatus, Scheme
-from ansinh.org.models import Agent, OrgKind
+from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
-from ansinh.org.queries import org_units
+from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import scope_for
 from ansinh.payments import documents
 from ansinh.payments import queries as money
@@ -26,7 +26,7 @@ from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
 from ansinh.registry import queries as registry
 from ansinh.rules.vsi import Method
-from ansinh.web.common import export_query, export_table, or_404, run_service
+from ansinh.web.common import export_query, export_table, or_404, run_service, writers_only
 from ansinh.web.field_forms import (
     HiEnrollForm,
     MoneyPeriodForm,
@@ -43,6 +43,7 @@ def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
     it or cancel it (a wrong or stale quote: its months are then free to quote again)."""
     scope = scope_for(request.user)
     person = or_404(lambda: registry.person(scope, person_id))
+    writers_only(scope)
     if request.method == "POST" and "cancel" in request.POST:
         return _cancel(request, "web:vsi_enroll", person_id)
     form = VsiEnrollForm(request.POST or None, initial={"on": timezone.localdate(), "months": 12,
@@ -76,6 +77,7 @@ def _cancel(request: HttpRequest, page: str, target_id: int) -> HttpResponse:
 def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     card = or_404(lambda: registry.household_card(scope, household_id))
+    writers_only(scope)
     if request.method == "POST" and "cancel" in request.POST:
         return _cancel(request, "web:hi_enroll", household_id)
     choices = [(str(m.person_id), m.person.full_name) for m in card.members]
@@ -100,7 +102,9 @@ def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @login_required
 def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
-    enrollment = or_404(lambda: money.enrollment_to_pay(scope_for(request.user), enrollment_id))
+    scope = scope_for(request.user)
+    enrollment = or_404(lambda: money.enrollment_to_pay(scope, enrollment_id))
+    writers_only(scope)
     if enrollment.status == EnrollmentStatus.PAID:
         return redirect("web:receipt", enrollment.payments.get(reverses__isnull=True).receipt.pk)
     form = PaymentForm(request.POST or None, initial={"amount": enrollment.payable, "key": uuid.uuid4().hex})
@@ -143,6 +147,7 @@ def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @require_POST
 def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
     found = _receipt(request, receipt_id)
+    writers_only(scope_for(request.user))
     form = ReverseForm(request.POST)
     if run_service(form, lambda: paying.reverse_payment(request.user, scope_for(request.user), found.payment.pk,
                                                  form.cleaned_data["reason"], form.cleaned_data["key"],
@@ -191,7 +196,7 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     form, start, end = _period(request)
     paid = money.payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end).order_by("-paid_at")
-    collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
+    collectors = org_collectors(request.user, scope)
     statements = money.commission_statements(scope, start, end)
     reconciliation = money.reconciliation(scope, start, end)
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
@@ -232,10 +237,9 @@ def _commission(agent: Agent, line: Any) -> dict[str, Any]:
 
 @login_required
 def remittance_new(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    collectors = org_units(scope).filter(kind__in=[OrgKind.COLLECTOR, OrgKind.COLLECTOR_BRANCH])
-    form = RemittanceForm(request.POST or None, collectors=collectors, agents=org_agents(scope),
-                          initial={"on": timezone.localdate(), "key": uuid.uuid4().hex})
+    scope = writers_only(scope_for(request.user))
+    form = RemittanceForm(request.POST or None, collectors=org_collectors(request.user, scope),
+                          agents=org_agents(scope), initial={"on": timezone.localdate(), "key": uuid.uuid4().hex})
     if request.method == "POST" and run_service(form, lambda: paying.record_remittance(
             request.user, scope, kind=form.cleaned_data["kind"], collector_id=form.cleaned_data["collector"].pk,
             amount=form.cleaned_data["amount"], on=form.cleaned_data["on"], idempotency_key=form.cleaned_data["key"],

@@ -18,7 +18,7 @@ from ansinh.org.fields import PersonalField, may_locate, may_reveal, shown
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
-from ansinh.web.common import or_404, run_service
+from ansinh.web.common import or_404, run_service, writers_only
 from ansinh.web.registry_forms import (
     EndMembershipForm,
     HouseholdEditForm,
@@ -65,7 +65,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_new(request: HttpRequest) -> HttpResponse:
-    scope, today = scope_for(request.user), timezone.localdate()
+    scope, today = writers_only(scope_for(request.user)), timezone.localdate()
     # A lead from a campaign opens this form with the name and phone already filled in; an agent who
     # works in a single commune finds it already chosen.
     communes = _communes(scope, today)
@@ -98,6 +98,7 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
 def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     card = or_404(lambda: queries.household_card(scope, household_id))
+    writers_only(scope)
     form = HouseholdEditForm(request.POST or None, initial={"address_detail": card.household.address_detail})
     if request.method == "POST" and run_service(form, lambda: services.update_household(
             request.user, scope, household_id, form.cleaned_data["address_detail"])) is not None:
@@ -110,6 +111,7 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
 def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
     card = or_404(lambda: queries.household_card(scope, household_id))
+    writers_only(scope)
     initial = {"joined": today, "area": card.household.area_id, "address_detail": card.household.address_detail}
     form = MemberForm(request.POST or None, areas=_communes(scope, today), initial=initial)
     if request.method == "POST":
@@ -126,6 +128,8 @@ def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
 @require_POST
 def member_end(request: HttpRequest, household_id: int, membership_id: int) -> HttpResponse:
     scope = scope_for(request.user)
+    or_404(lambda: queries.household_card(scope, household_id))
+    writers_only(scope)
     form = EndMembershipForm(request.POST)
     if run_service(form, lambda: services.end_membership(request.user, scope, membership_id,
                                                    form.cleaned_data["left"])) is None:
@@ -138,6 +142,7 @@ def member_end(request: HttpRequest, household_id: int, membership_id: int) -> H
 def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     card = or_404(lambda: queries.household_card(scope, household_id))
+    writers_only(scope)
     form = PovertyForm(request.POST or None, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and run_service(form, lambda: services.set_poverty_status(
             request.user, scope, household_id, form.cleaned_data["status"], form.cleaned_data["valid_from"],
