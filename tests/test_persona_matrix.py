@@ -116,6 +116,10 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:remittance_new", "GET"): CREATE,
     # issue 11 #8: a collector→BHXH remittance is recorded by the collector's staff only
     ("web:remittance_new", "POST"): row(F, F, DENIED, F, OK, DENIED, LOGIN),
+    # the audit trail and the citizen-ID locator: their readers in org/fields.py (may_read_audit, may_locate)
+    ("web:audit_log", "GET"): row(F, F, OK, F, OK, F, LOGIN),
+    ("web:locate", "GET"): row(F, F, OK, F, F, F, LOGIN),
+    ("web:locate", "POST"): row(F, F, OK, F, F, F, LOGIN),
     ("web:export_start", "GET"): POST_ONLY,
     # D05-TS of the province's post office: its staff (agents too) export; the viewer's copy is masked
     # (org/fields.py); outside the collector's areas there is nothing to export
@@ -135,6 +139,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_registry_api_update_person", "PUT"): api(WRITE_X),
     ("ansinh_registry_api_delete_person", "DELETE"): api(WRITE_X),  # he has a payment: a 409/422, never a 500
     ("ansinh_registry_api_reveal", "POST"): api(WRITE_X),
+    ("ansinh_registry_api_locate", "POST"): api(row(F, F, OK, F, F, F, LOGIN)),
     ("ansinh_registry_api_create_household", "POST"): api(row(OK, DENIED, DENIED, F, OK, DENIED, LOGIN)),
     ("ansinh_registry_api_get_household", "GET"): api(READ_X),
     ("ansinh_registry_api_update_household", "PATCH"): api(WRITE_X),
@@ -143,6 +148,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_registry_api_set_poverty", "POST"): api(WRITE_X),
     ("ansinh_enrollment_api_enroll_vsi", "POST"): api(WRITE_X),
     ("ansinh_enrollment_api_enroll_hi", "POST"): api(WRITE_X),
+    ("ansinh_enrollment_api_cancel", "POST"): api(WRITE_X),  # the pending term of commune X
     ("ansinh_enrollment_api_due_list", "GET"): api(LOGGED_IN),
     ("ansinh_payments_api_record", "POST"): api(WRITE_X),
     ("ansinh_payments_api_reverse", "POST"): api(WRITE_X),
@@ -176,10 +182,12 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     new_person = {**person, "full_name": "Đặng Văn Quý", "date_of_birth": "1995-06-01", "citizen_id": "040095004444",
                   "phone": "0912000999", "joined": today}
     return {
+        # outcomes and location kinds of campaigns/models.py (an unknown one was a 400 for everyone,
+        # so a wrongly allowed write could not be seen)
         "web:record_lead": {"team": ids["team_id"], "full_name": "Võ Thị Hoa", "scheme": "vsi",
-                            "outcome": "interested", "phone": "0912000555", "back": "/tu-van/"},
+                            "outcome": "promised", "follow_up_on": today, "phone": "0912000555", "back": "/tu-van/"},
         "web:campaign_session": {"team": ids["team_id"], "location_name": "Nhà văn hoá khối 3",
-                                 "location_kind": "cultural_house", "people_advised": 5, "area": ids["area_id"]},
+                                 "location_kind": "residential", "people_advised": 5, "area": ids["area_id"]},
         "web:campaign_award": {},
         "web:campaign_site": {"task": ids["task_id"]},
         "web:household_new": new_person,
@@ -189,6 +197,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:member_end": {"left": today},
         "web:poverty_set": {"status": "poor", "valid_from": today, "document": "QĐ 1/QĐ-UBND"},
         "web:person": {},
+        "web:locate": {"citizen_id": "040078001234"},
         "web:person_edit": {**person, "address_detail": "Khối 9"},
         "web:vsi_enroll": {"on": today, "income": 2_000_000, "months": 3, "method": "regular", "confirm": "1"},
         "web:hi_enroll": {"on": today, "members": ids["member_ids"], "months": 12, "card_kind": "electronic",
@@ -212,6 +221,7 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "ansinh_registry_api_create_person": person,
         "ansinh_registry_api_update_person": {**person, "full_name": "Nguyễn Văn Hùng", "date_of_birth": "1978-04-12",
                                               "citizen_id": "040078001234", "phone": "0912000111"},
+        "ansinh_registry_api_locate": {"citizen_id": "040078001234"},
         "ansinh_registry_api_create_household": {"head": person, "joined": today},
         "ansinh_registry_api_update_household": {"address_detail": "Khối 4"},
         "ansinh_registry_api_add_member": {"relationship": "child", "joined": today,
@@ -232,8 +242,9 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "ansinh_campaigns_api_add_media": {"channel": "press", "outlet": "Báo Nghệ An", "title": "Ra quân",
                                            "published_on": today, "views": 10},
         "ansinh_campaigns_api_log_session": {"team_id": ids["team_id"], "location_name": "Nhà văn hoá khối 3",
-                                             "location_kind": "cultural_house", "people_advised": 5},
-        "ansinh_campaigns_api_add_lead": {"full_name": "Võ Thị Hoa", "scheme": "vsi", "outcome": "interested",
+                                             "location_kind": "residential", "people_advised": 5},
+        "ansinh_campaigns_api_add_lead": {"full_name": "Võ Thị Hoa", "scheme": "vsi", "outcome": "promised",
+                                          "follow_up_on": today,
                                           "phone": "0912000555", "team_id": ids["team_id"]},
         "ansinh_campaigns_api_override": {"reason": "Tổ 1 vận động", "team_id": ids["team_id"]},
     }

@@ -220,7 +220,8 @@ def add_media(scope: Scope, campaign: Campaign, data: MediaData) -> MediaItem:
 def override_attribution(scope: Scope, campaign: Campaign, enrollment_id: int, reason: str,
                          site_id: int | None = None, team_id: int | None = None) -> Attribution:
     """Count an enrollment of the actor's scope for the campaign, its site and team, with a reason;
-    by the campaign's managers. Neither the payment listener nor a refresh touches it again."""
+    by the campaign's BHXH managers (those who award). Neither the payment listener nor a refresh
+    touches it again."""
     reason = reason.strip()
     if not reason or len(reason) > 300:
         raise invalid_input("Ghi lý do khi điều chỉnh kết quả tính cho chiến dịch (tối đa 300 ký tự).",
@@ -229,9 +230,12 @@ def override_attribution(scope: Scope, campaign: Campaign, enrollment_id: int, r
     if enrollment is None:
         raise not_found()
     scope.require_write(enrollment.area_id)
-    if not queries.manages(scope, campaign):
-        raise _forbidden("Chỉ ban chỉ đạo chiến dịch mới điều chỉnh được kết quả tính cho chiến dịch.",
-                         "Only the campaign's managers override an attribution.")
+    # Whose result an enrolment counts for is what the ranking, and so the awards, are made of: the
+    # emulation board's decision (the BHXH side, as awards), not the collector's, whose own agents
+    # are ranked (issue 11 #7: "override_attribution takes no scope").
+    if not queries.may_award(scope, campaign):
+        raise _forbidden("Chỉ lãnh đạo BHXH phụ trách chiến dịch mới điều chỉnh được kết quả tính cho chiến dịch.",
+                         "Only the campaign's BHXH managers override an attribution.")
     if enrollment.status == EnrollmentStatus.CANCELLED:
         raise invalid_input("Khoản thu của hồ sơ này đã huỷ, không tính cho chiến dịch.",
                             "The enrollment is cancelled.")

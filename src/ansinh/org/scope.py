@@ -23,7 +23,9 @@ WRITE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTO
 # Who runs a campaign (its tasks at every site, attribution overrides) when it is theirs: the staff
 # of an organising unit, or a manager whose areas take in all of the campaign's areas.
 CAMPAIGN_MANAGER_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER, Role.COLLECTOR_MANAGER})
-# Emulation awards are the BHXH side's decision (the campaign's emulation board), not the collector's.
+# Emulation awards, and the attribution overrides that decide which site and team a result counts
+# for (what the ranking is made of), are the BHXH side's decision (the campaign's emulation board),
+# not the collector's, whose own agents are ranked.
 AWARD_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_MANAGER})
 
 

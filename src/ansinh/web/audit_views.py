@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org.fields import may_locate
 from ansinh.org.scope import scope_for
 from ansinh.payments.exports import write_xlsx
 from ansinh.registry import audit, lookups
@@ -61,6 +62,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def locate(request: HttpRequest) -> HttpResponse:
     """POST only carries the ID, so that it stays out of addresses and server logs."""
     scope = scope_for(request.user)
+    if not may_locate(scope):  # the form too: it is the managers' (org/fields.py), as its answer
+        return _forbidden(request, "Chỉ quản trị tỉnh và quản lý BHXH cơ sở được tra địa bàn của hồ sơ.")
     form = LocateForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():

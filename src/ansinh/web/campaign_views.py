@@ -24,7 +24,7 @@ from ansinh.lib.money import format_number, format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.org.scope import scope_for
 from ansinh.web.common import export_table, or_404, run_service
-from ansinh.web.forms import DATE_WIDGET, MESSAGES
+from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField
 from ansinh.web.registry_forms import DomainForm
 
 LEAD_ROWS = 3
@@ -113,7 +113,7 @@ def board_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 class SessionForm(DomainForm):
-    team = forms.ModelChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
+    team = ScopedChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
     location_name = forms.CharField(label="Địa điểm", max_length=300, error_messages=MESSAGES)
     location_kind = forms.ChoiceField(label="Loại địa điểm", choices=LocationKind.choices)
     area = forms.ModelChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), required=False)

@@ -24,7 +24,7 @@ from ansinh.lib.errors import DomainError
 from ansinh.org.scope import scope_for
 from ansinh.rules.consultation import consult
 from ansinh.web.common import run_service
-from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES
+from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, ScopedChoiceField
 from ansinh.web.registry_forms import DomainForm
 
 
@@ -47,7 +47,7 @@ class ConsultForm(forms.Form):
 
 
 class LeadForm(DomainForm):
-    team = forms.ModelChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
+    team = ScopedChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
     full_name = forms.CharField(label="Họ tên người được tư vấn", max_length=200, error_messages=MESSAGES)
     phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))

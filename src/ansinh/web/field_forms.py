@@ -12,7 +12,7 @@ from ansinh.lib.periods import require_order
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, PaymentMethod, RemittanceKind, Sponsor
 from ansinh.payments.queries import require_period
-from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, income_step_today
+from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, ScopedChoiceField, income_step_today
 from ansinh.web.registry_forms import DomainForm
 
 # The enrolment's idempotency key: drawn when the form is first shown, posted back with the quote and
@@ -76,7 +76,7 @@ class ReverseForm(DomainForm):
 
 class RemittanceForm(DomainForm):
     kind = forms.ChoiceField(label="Loại", choices=RemittanceKind.choices)
-    collector = forms.ModelChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())
+    collector = ScopedChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())
     agent = forms.ModelChoiceField(label="Nhân viên thu (khi nhân viên nộp)", queryset=Agent.objects.none(),
                                    required=False)
     amount = forms.IntegerField(label="Số tiền (đồng)", min_value=1, max_value=AMOUNT_MAX, error_messages=MESSAGES)

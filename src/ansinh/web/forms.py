@@ -23,6 +23,25 @@ METHOD_CHOICES = [
     (vsi.Method.CATCH_UP.value, "Đóng bù tháng còn thiếu"),
 ]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+class ScopedChoiceField(forms.ModelChoiceField):
+    """A record picked from the user's own (the choices: the queryset given), but read from all of
+    its model: one out of scope reaches the service, which refuses it like every record out of
+    scope (404) or not the user's (403), instead of the form answering "not a valid choice" (a 400)
+    for a write that is not the user's to make. Rights are the services' (ARCHITECTURE.md)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        model = self.queryset.model
+        try:
+            return model._default_manager.get(pk=int(value))
+        except (ValueError, TypeError, model.DoesNotExist):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # "required" only: whose it is, is the service's to check
+
+
 MESSAGES = {"required": "Vui lòng nhập trường này.", "invalid": "Giá trị không hợp lệ."}
 
 # Which field a refusal from the rules belongs beside.

@@ -12,7 +12,7 @@ from ansinh.registry.audit import ACTIONS
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import PovertyStatus, Relationship, Sex
 from ansinh.registry.services import PersonData
-from ansinh.web.forms import DATE_WIDGET, MESSAGES
+from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField
 
 # Which form field a refusal from the registry belongs beside.
 FIELD_OF_CODE = {
@@ -30,23 +30,6 @@ class DomainForm(forms.Form):
         self.add_error(field if field in self.fields else None, error.message)
 
 
-class AreaField(forms.ModelChoiceField):
-    """A commune picked from the user's own (the choices), but read from any area: a commune out of
-    scope reaches the service, which refuses it like every record out of scope (404), instead of
-    the form answering "not a valid choice" (a 400) for a write that is not the user's to make."""
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        try:
-            return AdministrativeUnit.objects.get(pk=int(value))
-        except (ValueError, TypeError, AdministrativeUnit.DoesNotExist):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
-
-    def validate(self, value: Any) -> None:
-        forms.Field.validate(self, value)  # required only: the scope is the service's to check
-
-
 class PersonForm(DomainForm):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=MESSAGES)
     date_of_birth = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
@@ -58,7 +41,7 @@ class PersonForm(DomainForm):
                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    area = AreaField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), error_messages=MESSAGES)
+    area = ScopedChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), error_messages=MESSAGES)
     address_detail = forms.CharField(label="Địa chỉ (thôn, xóm, số nhà)", max_length=300, required=False)
     confirm_duplicate = forms.BooleanField(label="Tôi đã kiểm tra: đây là người khác", required=False)
 
