@@ -77,7 +77,7 @@ def test_a_read_only_member_records_nothing(running: Campaign) -> None:
     assert refused.value.code == "forbidden"
     response = client_for(viewer).post("/tu-van/ghi-nhan/", {"team": own.pk, "full_name": "Lê Văn A",
                                                              "scheme": "vsi", "outcome": "refused"})
-    assert response.status_code == 400 and Lead.objects.count() == 0
+    assert response.status_code == 403 and Lead.objects.count() == 0
 
 
 def test_a_member_cannot_log_for_another_team(running: Campaign) -> None:
@@ -89,7 +89,7 @@ def test_a_member_cannot_log_for_another_team(running: Campaign) -> None:
     assert refused.value.code == "forbidden"
     response = client_for(member).post("/tu-van/ghi-nhan/", {"team": other.pk, "full_name": "Lê Văn A",
                                                              "scheme": "vsi", "outcome": "refused"})
-    assert response.status_code == 400 and Lead.objects.count() == 0
+    assert response.status_code == 403 and Lead.objects.count() == 0
 
 
 def test_nothing_is_logged_outside_the_campaign_period() -> None:

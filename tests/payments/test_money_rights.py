@@ -165,7 +165,7 @@ def test_an_agent_recording_a_transfer_to_bhxh_on_the_web_is_refused_in_vietname
     client.force_login(world["who"].agent)
     response = client.post("/thu-tien/nop-tien/", {"kind": "collector_to_bhxh", "collector": str(world["post"].pk),
                                                    "amount": "500000", "on": "2025-08-05", "key": "web-r"})
-    assert response.status_code == 400 and "Chỉ cán bộ của chính tổ chức dịch vụ thu" in response.content.decode()
+    assert response.status_code == 403 and "Chỉ cán bộ của chính tổ chức dịch vụ thu" in response.content.decode()
     assert Remittance.objects.count() == 0
 
 

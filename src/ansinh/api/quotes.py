@@ -11,14 +11,12 @@ from typing import Annotated, Any
 from ninja import Field, Router, Schema
 from pydantic import model_validator
 
+from ansinh.lib.bounds import MAX_INCOME, MAX_MEMBERS, MAX_MONTHS
 from ansinh.rules import household_hi, vsi
 
 router = Router(tags=["quotes"])
 
 
-MAX_MEMBERS = 50  # a household; the largest in the 2019 census had fewer than 30 people
-MAX_INCOME = 1_000_000_000  # đồng a month: far above the ceiling (20 × base salary), still bounded
-MAX_MONTHS = 120  # the longest catch-up term the rules ever allowed
 GroupName = Annotated[str, Field(max_length=20)]
 
 

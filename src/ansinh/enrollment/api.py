@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.enrollment import queries, services
 from ansinh.enrollment.models import CardKind, Enrollment
 from ansinh.enrollment.once import KEY_MAX_LENGTH
+from ansinh.lib.bounds import MAX_INCOME, MAX_MEMBERS, MAX_MONTHS
+from ansinh.lib.text import TEXT_MAX
 from ansinh.org.scope import scope_for
 from ansinh.rules.vsi import Method
 
@@ -23,22 +25,25 @@ KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENG
              description="Unique per request and per user; a replay returns the first enrollment.")
 
 
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a bigint primary key: beyond it PostgreSQL would refuse with a 500
+
+
 class VsiIn(Schema):
-    person_id: int
+    person_id: Id
     on: date
-    income: int
-    months: int
+    income: int = Field(ge=0, le=MAX_INCOME)
+    months: int = Field(ge=1, le=MAX_MONTHS)
     method: Method = Method.REGULAR
-    groups_override: list[str] | None = None
-    override_reason: str = ""
-    rate: Decimal | None = None
+    groups_override: list[Annotated[str, Field(max_length=20)]] | None = Field(None, max_length=20)
+    override_reason: str = Field("", max_length=TEXT_MAX)
+    rate: Decimal | None = Field(None, ge=0, le=1)
 
 
 class HiIn(Schema):
-    household_id: int
+    household_id: Id
     on: date
-    members: list[int]
-    months: int
+    members: list[Id] = Field(max_length=MAX_MEMBERS)  # the quote is built per member: bounded like /quotes/hi
+    months: int = Field(ge=1, le=12)
     initial_clinic: str = ""
     card_kind: CardKind = CardKind.ELECTRONIC
 
@@ -98,7 +103,8 @@ def cancel(request: HttpRequest, enrollment_id: int) -> dict[str, Any]:
 
 
 @router.get("/due-list", response=list[DueOut], summary="Payments due, cards ending, lapses, with the amount now")
-def due_list(request: HttpRequest, days: int = 30, on: date | None = None) -> list[dict[str, Any]]:
+def due_list(request: HttpRequest, days: int = Query(30, ge=1, le=queries.DUE_DAYS_MAX),
+             on: date | None = None) -> list[dict[str, Any]]:
     items = queries.due_list(scope_for(request.user), on or timezone.localdate(), days)
     return [{"kind": i.kind, "label": i.label, "person_id": i.person.pk if i.person else None,
              "household_id": i.household.pk if i.household else None, "due_date": i.due_date,

@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.enrollment.services import derived_groups, next_vsi_month, supported_months_used
-from ansinh.lib.errors import DomainError
+from ansinh.lib.errors import DomainError, invalid_input
 from ansinh.org.scope import Scope
 from ansinh.registry.models import Household, Person
 from ansinh.rules import household_hi, vsi
@@ -49,7 +49,15 @@ def pending_terms(scope: Scope, *, person_id: int | None = None, household_id: i
     return list(found.order_by("period_start"))
 
 
+DUE_DAYS_MAX = 365  # a year ahead: every yearly card and payment shows once
+DUE_ON = (date(1900, 1, 1), date(2999, 12, 31))  # far from date.max: the list adds days and months to it
+
+
 def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
+    if not 1 <= days <= DUE_DAYS_MAX:
+        raise invalid_input(f"Số ngày phải là số nguyên từ 1 đến {DUE_DAYS_MAX}.", "Days out of bounds.", field="days")
+    if not DUE_ON[0] <= on <= DUE_ON[1]:
+        raise invalid_input("Ngày xem danh sách phải từ năm 1900 đến năm 2999.", "Day out of bounds.", field="on")
     items = _vsi_due(scope, on) + _hi_due(scope, on, days)
     return sorted(items, key=lambda i: (i.due_date, i.kind))
 
