@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes per database (pytest-xdist); whole modules stay on one process, so a module loads the demo once.
+JOBS ?= 2
+PYTEST_PAR := -n $(JOBS) --dist loadfile
 
 .PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard install
 
@@ -37,14 +40,14 @@ contracts: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 pytest-sqlite: $(STAMP)
-	env -u DATABASE_URL SECRET_KEY=test-only $(VENV)/bin/pytest -q
+	env -u DATABASE_URL SECRET_KEY=test-only $(VENV)/bin/pytest -q $(PYTEST_PAR)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start" >&2; exit 1
 
 pytest-postgres: $(STAMP) postgres
-	SECRET_KEY=test-only DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+	SECRET_KEY=test-only DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q $(PYTEST_PAR)
 
 test: lint types contracts pytest-sqlite pytest-postgres
 

@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.test.utils import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.demo.services import load_demo
@@ -21,14 +22,34 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+def _load_map_if_missing() -> None:
+    if not AdministrativeUnit.objects.exists():
+        importlib.import_module("ansinh.areas.migrations.0002_nghe_an").load(apps, None)
+
+
 @pytest.fixture
 def nghe_an_map(transactional_db: Any) -> None:
-    """Transactional tests (run last by pytest-django) flush every table between tests; they reload the
-    shipped map with the migration's own loader instead of relying on serialized rollback, which does
-    not survive the live server sharing SQLite's in-memory connection."""
-    if not AdministrativeUnit.objects.exists():
-        migration = importlib.import_module("ansinh.areas.migrations.0002_nghe_an")
-        migration.load(apps, None)
+    """Transactional tests flush every table between tests; they reload the shipped map with the
+    migration's own loader instead of relying on serialized rollback, which does not survive the live
+    server sharing SQLite's in-memory connection."""
+    _load_map_if_missing()
+
+
+def _is_transactional(item: pytest.Item | None) -> bool:
+    marker = item.get_closest_marker("django_db") if item is not None else None
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Under pytest-xdist a worker runs whole modules (``--dist loadfile``), so a transactional test's
+    flush may come before ordinary tests that expect the migrated map: put the map back, committed,
+    once the flush is done (the next transactional test reloads it itself)."""
+    result = yield
+    if _is_transactional(item) and nextitem is not None and not _is_transactional(nextitem):
+        with item.config.stash[blocking_manager_key].unblock():
+            _load_map_if_missing()
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +59,7 @@ def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     never reach the next. Not for transactional tests, which flush the tables; after them (the ``last``
     tests run after them) the map is loaded again inside the same rolled-back transaction."""
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        if not AdministrativeUnit.objects.exists():
-            importlib.import_module("ansinh.areas.migrations.0002_nghe_an").load(apps, None)
+        _load_map_if_missing()
         load_demo()
         yield
         transaction.set_rollback(True)
