@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,7 +28,10 @@ from ansinh.org.auth import TokenAuth
 from ansinh.payments.api import router as payments_router
 from ansinh.registry.api import router as registry_router
 
-api = DocumentedAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth])
+# In production (HTTPS=1) the docs page and schema are for signed-in users; their assets are
+# django-ninja's bundled copies ("ninja" in INSTALLED_APPS), never a CDN.
+api = DocumentedAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
+                   docs_decorator=login_required if settings.HTTPS else None)
 api.add_router("/quotes", quotes_router, auth=None)
 api.add_router("/areas", areas_router)
 api.add_router("", org_router)

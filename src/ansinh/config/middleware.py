@@ -7,17 +7,23 @@ page elsewhere.
   (multipart fields, no Content-Length) is caught the same way.
 - ``NoNulCharacters``: a NUL character in the query string, a form field or a JSON body gets HTTP 400.
   PostgreSQL cannot store or even compare text containing NUL, so it used to reach a 500 from any
-  search or filter; no field of ours has a use for it."""
+  search or filter; no field of ours has a use for it.
+- ``RequestId``: every request gets an id (the proxy's ``X-Request-ID`` when it is a sane token, else a
+  new one), echoed in the response and put on every log line written while it runs (``RequestIdFilter``)."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 
+from ansinh.config import logs
 from ansinh.lib.errors import ErrorCode
+from ansinh.org import security_log
 
 
 def refusal(request: HttpRequest, status: int, code: ErrorCode, title: str, message: str,
@@ -83,3 +89,26 @@ class NoNulCharacters:
 
 def _nul_in(query: QueryDict) -> bool:
     return any("\x00" in key or "\x00" in value for key, values in query.lists() for value in values)
+
+
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestId:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.META.get("HTTP_X_REQUEST_ID", "")
+        value = offered if _SANE_ID.fullmatch(offered) else uuid.uuid4().hex
+        token = logs.request_id.set(value)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 403:
+                user = getattr(request, "user", None)
+                security_log.event("refused", getattr(user, "username", "") if user is not None else "", request,
+                                   path=request.path, method=request.method)
+        finally:
+            logs.request_id.reset(token)
+        response["X-Request-ID"] = value
+        return response

@@ -1,4 +1,6 @@
-"""Settings, read from the environment (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS).
+"""Settings, read from the environment (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, and the
+production ones documented in docs/deployment.md: HTTPS, CSRF_TRUSTED_ORIGINS, CONN_MAX_AGE,
+AXES_PROXY_COUNT, ANSINH_LOG_FORMAT).
 
 Without DATABASE_URL the embedded SQLite database under var/ is used (``make demo``);
 production and CI point DATABASE_URL at PostgreSQL.
@@ -7,13 +9,14 @@ production and CI point DATABASE_URL at PostgreSQL.
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ansinh.config.env import env_bool, env_list, env_str
+from ansinh.config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
     "ansinh.areas",
     "ansinh.org",
     "ansinh.registry",
@@ -50,6 +54,9 @@ MIDDLEWARE = [
     "ansinh.config.middleware.RequestSizeLimit",
     "ansinh.config.middleware.NoNulCharacters",  # PostgreSQL cannot take NUL in text: 400, not a 500
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself, so a server with DEBUG off has its CSS (docs/deployment.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ansinh.config.middleware.RequestId",  # a request id on every log line and response
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,10 +86,15 @@ TEMPLATES = [
     },
 ]
 
+# Each worker thread holds at most one connection; CONN_MAX_AGE=0 (the default) closes it after each
+# request, so a deployment opens at most workers × threads (+ the job worker) connections
+# (docs/deployment.md), and a connection the database terminated costs at most the request in flight
+# (health checks before reuse when CONN_MAX_AGE > 0).
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ansinh.sqlite3'}",
-        conn_max_age=60,
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -100,6 +112,11 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy the client address is the last-but-N entry of X-Forwarded-For, N being the
+# number of trusted proxies; 0 (no proxy) reads REMOTE_ADDR, so no client can pick its own address.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
+    "REMOTE_ADDR"]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"
@@ -129,14 +146,52 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 # endpoint, when one comes, raises the limit for its own path there.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
-MEDIA_URL = "media/"
-MEDIA_ROOT = VAR_DIR / "media"  # uploads (task attachments); served by the web server in production
+# Private files (exports with personal data, task attachments): under var/private, which no web
+# server serves; the app hands an export only to its owner (web/export_views.py).
+MEDIA_URL = "private/"
+MEDIA_ROOT = VAR_DIR / "private"
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # `manage.py collectstatic` for a reverse proxy that serves them itself
+WHITENOISE_USE_FINDERS = True  # without collectstatic, whitenoise serves the apps' static folders
+# ... so a missing STATIC_ROOT (no collectstatic run) is normal, not worth a warning on every start.
+warnings.filterwarnings("ignore", message="No directory at: ")
 
+# HTTPS behind a reverse proxy (HTTPS=1 in production; docs/deployment.md). The proxy sets
+# X-Forwarded-Proto; cookies are Secure; browsers are told to use HTTPS for a year.
+HTTPS = env_bool("HTTPS", default=False)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the load balancer probes over plain HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a staff session lasts a working day
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Logs: one JSON object per line in production (ANSINH_LOG_FORMAT=json), plain text otherwise; every
+# line carries the request id. The `ansinh.security` logger records logins, failed logins, lockouts,
+# reveals of personal data, exports and refusals (org/security_log.py).
+LOG_FORMAT = os.environ.get("ANSINH_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("ANSINH_LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ansinh.config.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"ansinh.security": {"level": "INFO"}, "ansinh.requests": {"level": "INFO"}},
 }

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.org import security_log
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_read_audit
 from ansinh.org.models import Role
 from ansinh.org.scope import Scope
@@ -72,6 +73,8 @@ def audit(actor: AbstractBaseUser | None, action: str, entity: str, entity_id: i
 def audit_read(actor: AbstractBaseUser | None, action: str, entity: str, entity_id: int, area_id: int | None,
                details: dict[str, Any]) -> None:
     """A read of personal data: why (the action) and what was read; never the full value itself."""
+    security_log.event("read", getattr(actor, "username", "") if actor is not None else "", action=action,
+                       entity=entity, entity_id=entity_id)
     AuditEntry.objects.create(actor=_actor(actor), action=action, entity=entity, entity_id=entity_id,
                               area_id=area_id, changes=details)
 
