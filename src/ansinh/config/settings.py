@@ -149,7 +149,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 # Private files (exports with personal data, task attachments): under var/private, which no web
 # server serves; the app hands an export only to its owner (web/export_views.py).
 MEDIA_URL = "private/"
-MEDIA_ROOT = VAR_DIR / "private"
+MEDIA_ROOT = Path(os.environ.get("ANSINH_PRIVATE_DIR") or VAR_DIR / "private")
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # `manage.py collectstatic` for a reverse proxy that serves them itself
 WHITENOISE_USE_FINDERS = True  # without collectstatic, whitenoise serves the apps' static folders
