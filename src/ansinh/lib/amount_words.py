@@ -9,8 +9,9 @@ nghìn tỷ, triệu tỷ …). The rules, as accounting software and receipts (
   above it is not zero: 1.000.005 → "một triệu không trăm linh năm";
 - a zero ten before a unit is "linh": 105 → "một trăm linh năm";
 - ten is "mười"; a unit after "mười"/"mươi": 1 is "một" after "mười" and "mốt" after "mươi" (21 →
-  "hai mươi mốt"); 5 is "lăm" (15 → "mười lăm", 25 → "hai mươi lăm"); 4 is "tư" after "mươi" (24 →
-  "hai mươi tư"); after "linh" the digit keeps its name ("linh một", "linh bốn", "linh năm").
+  "hai mươi mốt"); 5 is "lăm" (15 → "mười lăm", 25 → "hai mươi lăm"); 4 stays "bốn" (24 → "hai mươi bốn", the
+  written form; the spoken "tư" is not used on papers); after "linh" the digit keeps its name
+  ("linh một", "linh bốn", "linh năm").
 
 The words are lower case here; ``amount_in_words`` capitalises the first letter and adds "đồng".
 """
@@ -39,8 +40,6 @@ def _group_words(value: int, full: bool) -> list[str]:
         words += [DIGITS[tens], "mươi"]
     if units == 1:
         words.append("một" if tens == 1 else "mốt")
-    elif units == 4:
-        words.append("bốn" if tens == 1 else "tư")
     elif units == 5:
         words.append("lăm")
     elif units:
