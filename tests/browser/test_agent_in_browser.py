@@ -58,7 +58,9 @@ def test_an_agent_registers_enrols_pays_and_prints_the_receipt(page: Any, live_s
     page.click("main button[type=submit]")
     page.wait_for_selector(".receipt")
     text = page.inner_text(".receipt")
-    assert "Hai trăm sáu mươi bốn nghìn đồng" in text and Receipt.objects.get().serial in text
+    receipt = Receipt.objects.get()
+    assert "Hai trăm sáu mươi bốn nghìn đồng" in text and "Mẫu số C45-BB" in text
+    assert receipt.pool.series in text and f"{receipt.number:07d}" in text  # book and number, apart
     snap(page, "06-receipt")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
@@ -101,15 +103,65 @@ def test_household_cards_through_the_web(who: Personas, setup: Any) -> None:
     assert client.post(f"/ho/{found.pk}/bhyt/", {**form, "months": "2"}).status_code == 400
 
 
-def test_receipts_print_in_a5_and_58mm_and_as_pdf(who: Personas, setup: Any) -> None:
+def _pdf(content: bytes) -> tuple[str, float, float]:
+    """The text of a one-page PDF and its page size in mm."""
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    return page.extract_text(), float(page.mediabox.width) * 25.4 / 72, float(page.mediabox.height) * 25.4 / 72
+
+
+def test_receipts_print_on_c45_bb_in_a5_and_58mm_and_as_pdf(who: Personas, setup: Any) -> None:
     receipt = paid_vsi(who).receipt
     client = client_for(who.agent)
-    assert "receipt-a5" in client.get(f"/bien-lai/{receipt.pk}/").content.decode()
-    assert "receipt-58mm" in client.get(f"/bien-lai/{receipt.pk}/", {"kho": "58mm"}).content.decode()
-    for size in ("a5", "58mm"):
-        pdf = client.get(f"/bien-lai/{receipt.pk}/pdf/", {"kho": size})
-        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF") and b"DejaVu" in pdf.content
+    a5 = client.get(f"/bien-lai/{receipt.pk}/").content.decode()
+    roll = client.get(f"/bien-lai/{receipt.pk}/", {"kho": "58mm"}).content.decode()
+    assert "receipt-a5" in a5 and "@page { size: A5" in a5
+    assert "receipt-58mm" in roll and "@page { size: 58mm auto" in roll and "size: A5" not in roll
+    for page in (a5, roll):  # book and number are separate fields, from the receipt pool
+        assert "Mẫu số C45-BB" in page and "BIÊN LAI THU TIỀN" in page and "Người nộp tiền" in page
+        assert f"<dt>Quyển số</dt><dd class=\"\">{receipt.pool.series}</dd>" in page
+        assert f"<dt>Số</dt><dd class=\"\">{receipt.number:07d}</dd>" in page
+        assert receipt.amount_words in page and "Nguyễn Văn An" in page and "Khối 5" in page
+        assert "040085000123" not in page  # the participant's ID only as the field policy shows it
+    payer_words = receipt.amount_words
+    a5_text, a5_width, a5_height = _pdf(client.get(f"/bien-lai/{receipt.pk}/pdf/").content)
+    assert round(a5_width) == 148 and round(a5_height) == 210
+    roll_pdf = client.get(f"/bien-lai/{receipt.pk}/pdf/", {"kho": "58mm"}).content
+    roll_text, roll_width, roll_height = _pdf(roll_pdf)
+    assert round(roll_width) == 58 and 60 < roll_height < 200  # as tall as its content: no blank tail
+    for text in (a5_text, roll_text):
+        flat = " ".join(text.split())
+        assert "Mẫu số C45-BB" in flat and "BIÊN LAI THU TIỀN" in flat and payer_words in flat
+        assert f"Quyển số: {receipt.pool.series}" in flat and f"Số: {receipt.number:07d}" in flat
+        assert "Người thu tiền" in flat and "040085000123" not in flat
+    # The last text line sits near the bottom of the roll (the page ends with its content).
+    last = PdfReader(io.BytesIO(roll_pdf)).pages[0]
+    ys: list[float] = []
+    last.extract_text(visitor_text=lambda t, cm, tm, fd, fs: ys.append(tm[5]) if t.strip() else None)
+    assert min(ys) * 25.4 / 72 < 8
     assert client_for(who.manager_elsewhere).get(f"/bien-lai/{receipt.pk}/").status_code == 404
+
+
+def test_a_household_hi_receipt_lists_the_covered_members_and_their_card_dates(who: Personas, setup: Any) -> None:
+    scope = who.scope(who.agent)
+    found = household(who, poor=False)
+    spouse = registry.add_member(who.agent, scope, found.pk, "spouse", ON, new_person=person_data(
+        full_name="Lê Thị Hoa", sex="female", citizen_id="040190000321", date_of_birth=date(1990, 6, 1)))
+    offer = enrolling.quote_hi(scope, found.pk, [found.head_id, spouse.person_id], ON, 12)
+    enrollment = enrolling.enroll_hi(who.agent, scope, offer, idempotency_key="hi-receipt")
+    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                                      idempotency_key="pay-hi", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ))
+    lines = list(enrollment.hi_lines.order_by("rank"))
+    assert len(lines) == 2
+    client = client_for(who.agent)
+    page = client.get(f"/bien-lai/{payment.receipt.pk}/").content.decode()
+    text = " ".join(_pdf(client.get(f"/bien-lai/{payment.receipt.pk}/pdf/", {"kho": "58mm"}).content)[0].split())
+    for shown in (page, text):
+        assert "Người được cấp thẻ BHYT" in shown and "BHYT hộ gia đình" in shown
+        for line in lines:
+            assert (f"{line.person.full_name} — thẻ từ {line.valid_from:%d/%m/%Y} đến {line.valid_to:%d/%m/%Y}"
+                    in shown)
 
 
 def test_a_sponsored_payment_shows_as_other_support(who: Personas, setup: Any) -> None:

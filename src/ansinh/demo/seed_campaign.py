@@ -34,11 +34,11 @@ from ansinh.campaigns.models import (
     TaskStatus,
 )
 from ansinh.enrollment.models import CalculationRecord, Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.lib.amount_words import amount_in_words
 from ansinh.lib.periods import end_of_term
 from ansinh.lib.text import fold
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import Payment, Receipt, ReceiptPool
-from ansinh.payments.services import amount_in_words
 from ansinh.registry.models import Household, Membership, Person, Relationship
 from ansinh.rules import household_hi, vsi
 

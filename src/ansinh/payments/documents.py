@@ -1,48 +1,160 @@
-"""A receipt as PDF (A5 or 58 mm thermal roll), with a font that has every Vietnamese letter."""
+"""A receipt on form C45-BB (TT 107/2017/TT-BTC; CV 3916/BHXH-TCKT of 23/11/2023), as an HTML print page
+(A5 or a 58 mm roll) and as PDF, with a font that has every Vietnamese letter.
+
+``receipt_document`` says what the receipt holds, once, for every rendering: the unit, the form
+reference, the book (quyển số) and number (số) as separate fields, the payer and address, one "nội dung
+thu" line, the amount lines (data: a list of labelled amounts, so another kind of support is one more
+line), the amount in words, the covered members of a household-HI card, and the signature places.
+Identifiers go through the field policy (``org.fields.shown``) of the scope that prints.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
 
+from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
+from ansinh.org.fields import PersonalField, shown
+from ansinh.org.scope import Scope
 from ansinh.payments.models import Receipt
+from ansinh.registry.models import Person
 
 FONTS = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / "fonts"
-SIZES = {"a5": ((148, 210), 10, 12), "58mm": ((58, 200), 3, 8)}  # page (mm), margin (mm), font size
+FORM_CODE = "Mẫu số C45-BB"
+FORM_REFERENCE = "(Ban hành theo Thông tư số 107/2017/TT-BTC ngày 10/10/2017 của Bộ Tài chính)"
+TITLE = "BIÊN LAI THU TIỀN"
+# Page (mm; a 58 mm roll's height is the content's), margin (mm), font size (pt).
+SIZES = {"a5": ((148.0, 210.0), 10.0, 11.0), "58mm": ((58.0, 0.0), 3.0, 7.5)}
+METHODS = {"regular": "đóng theo phương thức", "advance": "đóng trước", "catch_up": "đóng bù"}
 
 
-def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
-    """What a receipt says, in order — shared by the HTML and PDF forms."""
+@dataclass(frozen=True)
+class Member:
+    name: str
+    card_from: str
+    card_to: str
+    card_kind: str
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    unit_name: str
+    unit_code: str
+    unit_address: str
+    day: str
+    book: str
+    number: str
+    payer: str
+    payer_address: str
+    content: str
+    amounts: list[tuple[str, str]]
+    amount: str
+    words: str
+    payment_method: str
+    collector: str
+    members: list[Member]
+    payer_role: str = "Người nộp tiền"
+    collector_role: str = "Người thu tiền"
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The labelled fields, in the order the form reads them (the PDF and the HTML share it)."""
+        return [("Quyển số", self.book), ("Số", self.number),
+                ("Họ tên người nộp", self.payer), ("Địa chỉ", self.payer_address),
+                ("Nội dung thu", self.content), *self.amounts,
+                ("Số tiền thu", self.amount), ("Bằng chữ", self.words), ("Hình thức", self.payment_method)]
+
+
+def _address(person: Person | None, detail: str = "") -> str:
+    if person is None:
+        return detail
+    area = person.area
+    parts = [detail or person.address_detail, getattr(area, "name", "")]
+    return ", ".join(p for p in parts if p)
+
+
+def _participant(enrollment: Enrollment) -> Person | None:
+    if enrollment.person is not None:
+        return enrollment.person
+    return enrollment.household.head if enrollment.household is not None else None
+
+
+def _identifier(scope: Scope, person: Person | None) -> str:
+    """The participant's ID on the content line, as this scope may see it (mã số BHXH, else the personal ID)."""
+    if person is None:
+        return ""
+    if person.si_code:
+        return f"mã số BHXH {shown(scope, PersonalField.SI_CODE, person.si_code)}"
+    if person.citizen_id:
+        return f"số ĐDCN {shown(scope, PersonalField.CITIZEN_ID, person.citizen_id)}"
+    return ""
+
+
+def _content(scope: Scope, enrollment: Enrollment, participant: Person | None) -> str:
+    kind = "tái tục" if enrollment.is_renewal else "tham gia mới"
+    method = METHODS.get(enrollment.method, enrollment.method)
+    period = f"từ {format_date_vi(enrollment.period_start)} đến {format_date_vi(enrollment.period_end)}"
+    who = participant.full_name if participant is not None else ""
+    if enrollment.household is not None and enrollment.person is None:
+        who = f"hộ {enrollment.household.code}, chủ hộ {who}"
+    ident = _identifier(scope, participant)
+    return (f"Thu tiền đóng {enrollment.get_scheme_display()} ({kind}), {method} {enrollment.months} tháng, "
+            f"{period}; người tham gia: {who}" + (f", {ident}" if ident else ""))
+
+
+def amount_lines(enrollment: Enrollment, receipt: Receipt) -> list[tuple[str, str]]:
+    """The amounts that make up what was paid: the total due, each support that lowers it, the sponsor's part."""
     payment = receipt.payment
-    enrollment = payment.enrollment
-    who = enrollment.person.full_name if enrollment.person else (
-        enrollment.household.head.full_name if enrollment.household and enrollment.household.head else "")
-    lines = [
-        ("Số biên lai", receipt.serial),
-        ("Ngày thu", format_date_vi(timezone.localdate(receipt.issued_at))),
-        ("Người tham gia" if enrollment.person else "Chủ hộ", who),
-        ("Loại", enrollment.get_scheme_display()),
-        ("Số tháng", f"{enrollment.months} (từ {format_date_vi(enrollment.period_start)})"),
-        ("Tổng mức đóng", format_vnd(enrollment.gross)),
-    ]
+    lines = [("Tổng mức đóng", format_vnd(enrollment.gross))]
     if enrollment.state_support:
         lines.append(("NSNN hỗ trợ", format_vnd(enrollment.state_support)))
     if enrollment.local_support:
         lines.append(("NSĐP hỗ trợ", format_vnd(enrollment.local_support)))
     if payment.sponsor is not None:
         lines.append(("Hỗ trợ khác (nhà tài trợ)", f"{format_vnd(receipt.amount)} — {payment.sponsor.name}"))
-    lines += [
-        ("Số tiền thu", format_vnd(receipt.amount)),
-        ("Bằng chữ", receipt.amount_words),
-        ("Hình thức", payment.get_method_display()),
-        ("Nhân viên thu", f"{payment.agent.name} ({payment.agent.code})" if payment.agent else ""),
-        ("Đơn vị thu", payment.collector.name),
-    ]
     return lines
+
+
+def _members(enrollment: Enrollment) -> list[Member]:
+    if enrollment.scheme != Scheme.HOUSEHOLD_HI:
+        return []
+    return [Member(line.person.full_name, format_date_vi(line.valid_from), format_date_vi(line.valid_to),
+                   line.get_card_kind_display())
+            for line in enrollment.hi_lines.select_related("person").order_by("rank", "pk")]
+
+
+def receipt_document(scope: Scope, receipt: Receipt) -> ReceiptDocument:
+    payment = receipt.payment
+    enrollment = payment.enrollment
+    participant = _participant(enrollment)
+    unit = payment.collector
+    if payment.sponsor is not None:
+        payer, payer_address = payment.sponsor.name, ""
+    else:
+        payer = participant.full_name if participant is not None else ""
+        detail = enrollment.household.address_detail if enrollment.household is not None else ""
+        payer_address = _address(participant, detail)
+    day: date = timezone.localdate(receipt.issued_at)
+    agent = payment.agent
+    return ReceiptDocument(
+        unit_name=unit.name, unit_code=unit.code,
+        # The unit's address comes with the organisation fields of the papers stream; empty until then.
+        unit_address=str(getattr(unit, "address", "") or ""),
+        day=f"Ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
+        book=receipt.pool.series, number=f"{receipt.number:07d}",
+        payer=payer, payer_address=payer_address,
+        content=_content(scope, enrollment, participant),
+        amounts=amount_lines(enrollment, receipt),
+        amount=format_vnd(receipt.amount), words=receipt.amount_words,
+        payment_method=payment.get_method_display(),
+        collector=f"{agent.name} ({agent.code})" if agent is not None else "",
+        members=_members(enrollment),
+    )
 
 
 def dejavu_pdf(page: tuple[float, float], orientation: str = "portrait") -> FPDF:
@@ -53,18 +165,69 @@ def dejavu_pdf(page: tuple[float, float], orientation: str = "portrait") -> FPDF
     return pdf
 
 
-def receipt_pdf(receipt: Receipt, size: str = "a5") -> bytes:
-    page, margin, font_size = SIZES.get(size, SIZES["a5"])
-    pdf = dejavu_pdf(page)
-    pdf.set_margins(margin, margin, margin)
-    pdf.set_auto_page_break(auto=True, margin=margin)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", font_size + 2)
-    pdf.multi_cell(0, font_size * 0.6, "BIÊN LAI THU TIỀN ĐÓNG BHXH, BHYT", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    for label, value in receipt_lines(receipt):
+def _draw(pdf: FPDF, doc: ReceiptDocument, font_size: float, narrow: bool) -> None:
+    """Writes the receipt from the top of the page; left-aligned (never justified), lines as tall as the font."""
+    height = font_size * 0.45
+
+    def text(value: str, style: str = "", size: float = font_size, align: str = "L") -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.multi_cell(0, size * 0.45, value, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    text(f"Đơn vị: {doc.unit_name}", "B")
+    text(f"Mã đơn vị: {doc.unit_code}")
+    if doc.unit_address:
+        text(f"Địa chỉ: {doc.unit_address}")
+    text(FORM_CODE, "B", align="R" if not narrow else "L")
+    text(FORM_REFERENCE, size=font_size - 1.5, align="R" if not narrow else "L")
+    pdf.ln(height / 2)
+    text(TITLE, "B", font_size + 3, align="C")
+    text(doc.day, align="C")
+    pdf.ln(height / 2)
+    for label, value in doc.lines():
+        text(f"{label}: {value}", "B" if label in {"Số tiền thu", "Bằng chữ"} else "")
+    if doc.members:
+        text("Người được cấp thẻ BHYT:", "B")
+        for index, member in enumerate(doc.members, 1):
+            text(f"{index}. {member.name} — thẻ từ {member.card_from} đến {member.card_to} ({member.card_kind})")
+    pdf.ln(height)
+    if narrow:
+        for role, name in ((doc.payer_role, ""), (doc.collector_role, doc.collector)):
+            text(role, "B", align="C")
+            text("(Ký, ghi rõ họ tên)", size=font_size - 1.5, align="C")
+            pdf.ln(height * 3)
+            if name:
+                text(name, align="C")
+        return
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    for column, (role, name) in enumerate(((doc.payer_role, ""), (doc.collector_role, doc.collector))):
+        pdf.set_xy(pdf.l_margin + column * half, top)
         pdf.set_font("DejaVu", "B", font_size)
-        pdf.multi_cell(0, font_size * 0.5, f"{label}:", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(half, height, role, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font("DejaVu", "", font_size - 1.5)
+        pdf.cell(half, height, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+        pdf.ln(height * 4)
+        pdf.set_x(pdf.l_margin + column * half)
         pdf.set_font("DejaVu", "", font_size)
-        pdf.multi_cell(0, font_size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(half, height, name, align="C", new_x="LEFT", new_y="NEXT")
+
+
+def _render(doc: ReceiptDocument, size: str, height: float) -> tuple[FPDF, float]:
+    (width, page_height), margin, font_size = SIZES[size]
+    pdf = dejavu_pdf((width, height or page_height))
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(auto=size != "58mm", margin=margin)
+    pdf.add_page()
+    _draw(pdf, doc, font_size, narrow=size == "58mm")
+    return pdf, pdf.get_y() + margin
+
+
+def receipt_pdf(doc: ReceiptDocument, size: str = "a5") -> bytes:
+    """A5, or a 58 mm roll whose page is exactly as tall as what is printed on it (no blank tail)."""
+    size = size if size in SIZES else "a5"
+    if size == "58mm":
+        _, used = _render(doc, size, 2000.0)  # measure on a page taller than any receipt
+        pdf, _ = _render(doc, size, used)
+    else:
+        pdf, _ = _render(doc, size, 0.0)
     return bytes(pdf.output())

@@ -11,10 +11,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from num2words import num2words
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.enrollment.services import recheck_before_payment
+from ansinh.lib.amount_words import amount_in_words
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
 from ansinh.org.queries import collectors
@@ -48,12 +48,6 @@ PAYMENT_GUARDS: list[Callable[[datetime], None]] = []
 def _announce(payment: Payment) -> None:
     for listener in PAYMENT_LISTENERS:
         listener(payment)
-
-
-def amount_in_words(amount: int) -> str:
-    """``231000`` → ``"Hai trăm ba mươi mốt nghìn đồng"``."""
-    words = num2words(abs(amount), lang="vi")
-    return ("Âm " if amount < 0 else "") + words[0].upper() + words[1:] + " đồng"
 
 
 def _actor_id(actor: AbstractBaseUser | None) -> int | None:

@@ -129,7 +129,8 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
     found = _receipt(request, receipt_id)
     size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     reversed_by = getattr(found.payment, "reversal", None)
-    return render(request, "web/receipt.html", {"receipt": found, "lines": documents.receipt_lines(found),
+    return render(request, "web/receipt.html", {"receipt": found,
+                                                "doc": documents.receipt_document(scope_for(request.user), found),
                                                 "size": size, "reversed_by": reversed_by,
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex})})
 
@@ -138,7 +139,8 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     found = _receipt(request, receipt_id)
     size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
-    response = HttpResponse(documents.receipt_pdf(found, size), content_type="application/pdf")
+    document = documents.receipt_document(scope_for(request.user), found)
+    response = HttpResponse(documents.receipt_pdf(document, size), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.serial}.pdf"'
     return response
 
