@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from django.db.models import Max
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
-from ansinh.enrollment.services import derived_groups, next_vsi_month, supported_months_used
 from ansinh.lib.errors import DomainError, invalid_input
+from ansinh.lib.periods import add_months
 from ansinh.org.scope import Scope
-from ansinh.registry.models import Household, Person
+from ansinh.registry.ethnicities import KINH, UNKNOWN
+from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.params import UsedParameters, default_parameters
 
@@ -63,27 +64,65 @@ def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
 
 
 def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
+    """The active VSI plans whose next month is due: a fixed number of queries however many plans
+    (the paid history, the households and their poverty status are read once for all of them)."""
+    plans = list(VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
+                 .select_related("person"))
+    person_ids = {plan.person_id for plan in plans}
+    paid_plans: set[int] = set()
+    last: dict[int, tuple[date, int]] = {}
+    supported: dict[int, int] = {}
+    for person_id, plan_id, start, months, used in (
+            Enrollment.objects.filter(person_id__in=person_ids, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+            .values_list("person_id", "plan_id", "period_start", "months", "supported_months")):
+        paid_plans.add(plan_id)
+        if person_id not in last or start > last[person_id][0]:
+            last[person_id] = (start, months)
+        supported[person_id] = supported.get(person_id, 0) + (used or 0)
+    poverty = _poverty_on(person_ids, on)
     items = []
-    plans = VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
-    plans = plans.select_related("person")
     this_month = on.replace(day=1)
     for plan in plans:
-        due = next_vsi_month(plan.person, on) if plan.enrollments.filter(status=EnrollmentStatus.PAID).exists() \
-            else plan.start_month
+        if plan.pk in paid_plans:  # next_vsi_month: after the last paid term
+            start, months = last[plan.person_id]
+            due = add_months(start, months)
+        else:
+            due = plan.start_month
         if due > this_month:
             continue
         kind = "vsi_overdue" if due < this_month else "vsi_due"
-        amount, note = _vsi_amount(plan, on)
+        amount, note = _vsi_amount(plan, on, poverty.get(plan.person_id), supported.get(plan.person_id, 0))
         items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note))
     return items
 
 
-def _vsi_amount(plan: VsiPlan, on: date) -> tuple[int | None, str]:
-    groups = plan.groups_override if plan.groups_override is not None else derived_groups(plan.person, on)
+def _poverty_on(person_ids: set[int], on: date) -> dict[int, str]:
+    """The poverty status on ``on`` of each person's household (the latest valid record), as
+    services.derived_groups reads it for one person."""
+    households: dict[int, list[int]] = {}
+    for person_id, household_id in (Membership.objects.filter(person_id__in=person_ids, valid_from__lte=on)
+                                    .exclude(valid_to__lt=on).values_list("person_id", "household_id")):
+        households.setdefault(household_id, []).append(person_id)
+    latest: dict[int, tuple[date, str]] = {}
+    for household_id, valid_from, status in (
+            HouseholdPoverty.objects.filter(household_id__in=list(households), valid_from__lte=on)
+            .exclude(valid_to__lt=on).values_list("household_id", "valid_from", "status")):
+        for person_id in households[household_id]:
+            if person_id not in latest or valid_from > latest[person_id][0]:
+                latest[person_id] = (valid_from, status)
+    return {person_id: status for person_id, (_, status) in latest.items()}
+
+
+def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int) -> tuple[int | None, str]:
+    if plan.groups_override is not None:
+        groups = list(plan.groups_override)
+    else:  # services.derived_groups, from the statuses read once for the whole list
+        groups = [poverty] if poverty in ("poor", "near_poor") else []
+        if plan.person.ethnicity not in (KINH, UNKNOWN):
+            groups.append("ethnic_minority")
     try:
         quote = vsi.quote(vsi.VsiQuoteInput(on=on, income=plan.income, months=plan.term_months,
-                                            groups=frozenset(groups),
-                                            supported_months_used=supported_months_used(plan.person)))
+                                            groups=frozenset(groups), supported_months_used=used))
     except DomainError as error:
         return None, error.message
     return quote.payable, ""

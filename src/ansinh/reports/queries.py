@@ -12,7 +12,21 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
@@ -262,11 +276,15 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
 def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelta) -> QuerySet[Enrollment]:
     """Terms whose last covered day falls in ``first``..``last``, each marked ``renewed`` when a next
     paid term of the same person (VSI) or household (HI) starts after it and within the grace."""
-    later = Enrollment.objects.filter(scheme=OuterRef("scheme"), status=EnrollmentStatus.PAID,
-                                      period_start__gt=OuterRef("period_start"),
+    # One correlated look-up per term on its own key (person for VSI, household for HI), each served by
+    # that key's index: an OR of the two inside one EXISTS left only the scheme to join on (issue 14).
+    later = Enrollment.objects.filter(status=EnrollmentStatus.PAID, period_start__gt=OuterRef("period_start"),
                                       period_start__lte=OuterRef("renew_by"))
-    same = Q(person=OuterRef("person"), scheme=Scheme.VSI) | Q(household=OuterRef("household"),
-                                                                  scheme=Scheme.HOUSEHOLD_HI)
+    renewed = Case(
+        When(scheme=Scheme.VSI, then=Exists(later.filter(scheme=Scheme.VSI, person=OuterRef("person")))),
+        When(scheme=Scheme.HOUSEHOLD_HI,
+             then=Exists(later.filter(scheme=Scheme.HOUSEHOLD_HI, household=OuterRef("household")))),
+        default=Value(False), output_field=BooleanField())
     return (terms.filter(period_end__gte=first, period_end__lte=last)
             .annotate(renew_by=ExpressionWrapper(F("period_end") + grace, output_field=DateField()))
-            .annotate(renewed=Exists(later.filter(same))))
+            .annotate(renewed=renewed))

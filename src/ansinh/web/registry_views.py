@@ -55,8 +55,9 @@ def search(request: HttpRequest) -> HttpResponse:
     except DomainError as refused:  # beyond the hourly allowance of identifier look-ups
         return render(request, "web/search.html", {"form": form, "q": echo, "notice": refused.message,
                                                    "has_scope": bool(scope.area_ids)}, status=429)
-    rows = [{"person": p, "shown": _shown(scope, p), "households": list(queries.households_of(scope, p.pk))}
-            for p in found.page]
+    people = list(found.page)
+    homes = queries.households_of_people(scope, [p.pk for p in people])
+    rows = [{"person": p, "shown": _shown(scope, p), "households": homes[p.pk]} for p in people]
     return render(request, "web/search.html", {"form": form, "page": found.page, "rows": rows, "q": echo,
                                                "notice": found.notice, "can_write": scope.can_write,
                                                "can_locate": found.elsewhere and may_locate(scope),
