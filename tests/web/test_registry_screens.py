@@ -256,3 +256,10 @@ def test_should_the_policy_prefill_a_full_id_opening_the_form_is_an_audited_read
     assert 'value="040085000123"' in page
     entry = AuditEntry.objects.get(action="edit_view")
     assert (entry.actor, entry.entity_id, entry.changes) == (who.agent, person.pk, {"fields": ["citizen_id"]})
+
+
+def test_every_page_names_its_favicon_so_the_browser_does_not_ask_for_a_missing_one() -> None:
+    from django.contrib.staticfiles import finders
+
+    body = Client().get("/").content.decode()
+    assert 'rel="icon"' in body and finders.find("web/favicon.svg")

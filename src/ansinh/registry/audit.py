@@ -45,7 +45,7 @@ WORDS = {
     "why": "lý do", "rows": "số dòng", "filter": "bộ lọc", "kind": "loại", "partial": "một phần số",
     "in_scope": "trong địa bàn", "elsewhere": "ở địa bàn khác", "none": "không có", "refused": "từ chối",
     "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
-    "viewed": "đã xem",
+    "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "male": "nam", "female": "nữ",
 }
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 

@@ -32,9 +32,12 @@ urlpatterns = [
          name="campaign_certificate"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("web:password_change_done")),
+    # the web's own templates: registration/… would resolve to the admin's ("Trang quản trị cho Django")
+    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(
+        template_name="web/password_change_form.html", success_url=reverse_lazy("web:password_change_done")),
          name="password_change"),
-    path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="web/password_change_done.html"), name="password_change_done"),
     path("tim-kiem/", registry_views.search, name="search"),
     path("ho/moi/", registry_views.household_new, name="household_new"),
     path("ho/<int:household_id>/", registry_views.household, name="household"),

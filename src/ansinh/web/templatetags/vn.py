@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from ansinh.lib.money import format_number, format_rate, format_share, format_vnd
 from ansinh.lib.periods import format_date_vi
@@ -16,6 +19,16 @@ register = template.Library()
 @register.filter
 def vnd(amount: int) -> str:
     return format_vnd(int(amount))
+
+
+_MONEY = re.compile(r"\d{1,3}(?:\.\d{3})*\s?đ(?!\w)")
+
+
+@register.filter
+def moneyspans(text: str) -> str:
+    """Plain text (a bulletin) with each sum in đồng kept on one line."""
+    escaped = str(escape(text))
+    return mark_safe(_MONEY.sub(lambda m: f'<span class="money">{m.group(0)}</span>', escaped))  # escaped above
 
 
 @register.filter
