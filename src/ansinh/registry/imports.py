@@ -32,7 +32,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
-from ansinh.lib.dates import check_birth_date
+from ansinh.lib.dates import DAY, check_birth_date, parse_birth
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
@@ -80,6 +80,7 @@ class Row:
     area_id: int
     address: str
     ethnicity: str = UNKNOWN
+    birth_precision: str = DAY
 
 
 @dataclass
@@ -157,6 +158,22 @@ def _date(value: Any) -> date:
     raise ValueError(text)
 
 
+def _birth(value: Any) -> tuple[date, str]:
+    """A birth date cell: a date, or text/number "dd/mm/yyyy", "mm/yyyy", "yyyy" (lib.dates.parse_birth)."""
+    if isinstance(value, datetime):
+        return value.date(), DAY
+    if isinstance(value, date):
+        return value, DAY
+    text = _text(value)
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:  # dd/mm/yyyy, fast
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), DAY
+    try:
+        return parse_birth(value)
+    except DomainError:
+        raise ValueError(text) from None
+
+
 def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[RowProblem]]:
     codes = dict(communes(on, scope.area_ids).values_list("code", "pk"))
     today = timezone.localdate()
@@ -189,10 +206,12 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
         if column != "date_of_birth" and not text[column]:
             raise _Refused(RowProblem(number, column, "bắt buộc"))
     try:
-        born = check_birth_date(_date(cells.get("date_of_birth")), today)
+        born, precision = _birth(cells.get("date_of_birth"))
+        born = check_birth_date(born, today)
     except ValueError:
         raise _Refused(RowProblem(number, "date_of_birth",
-                                  f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")) from None
+                                  f"«{text['date_of_birth']}» không phải ngày sinh (dd/mm/yyyy, mm/yyyy hoặc yyyy)"
+                                  )) from None
     except DomainError as error:
         raise _Refused(RowProblem(number, "date_of_birth", error.message)) from None
     sex = SEXES.get(fold(text["sex"]))
@@ -217,7 +236,7 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
         raise _Refused(RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ"))
     return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationship, phone, area_id,
-               text["address"], ethnicity)
+               text["address"], ethnicity, precision)
 
 
 def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
@@ -306,7 +325,8 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
             pending[row.number] = row
             first_row.setdefault(key, row.number)
     new_ids = bulk.insert(Person, PERSON_COLUMNS, [
-        (r.full_name, fold(r.full_name), r.date_of_birth, r.sex, r.ethnicity, r.citizen_id, None, r.phone, r.area_id,
+        (r.full_name, fold(r.full_name), r.date_of_birth, r.birth_precision, r.sex, r.ethnicity, r.citizen_id, None,
+         r.phone, r.area_id,
          r.address, now, now) for r in pending.values()])
     for (number, row), pk in zip(pending.items(), new_ids, strict=True):
         person_of[number] = pk
@@ -358,7 +378,8 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
         progress(len(all_rows) - len(all_rows) // 2)
 
 
-PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "sex", "ethnicity", "citizen_id", "si_code", "phone",
+PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "birth_precision", "sex", "ethnicity", "citizen_id",
+                  "si_code", "phone",
                   "area_id", "address_detail", "created_at", "updated_at")
 HOUSEHOLD_COLUMNS = ("code", "head_id", "area_id", "address_detail", "created_at")
 MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from", "valid_to")
