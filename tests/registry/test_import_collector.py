@@ -113,3 +113,18 @@ def test_the_cli_reads_the_collector_workbook(who: Personas, tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["import", "people", str(path), "--user", "admin_xy", "--on", "2025-08-01"])
     assert result.exit_code == 0, result.output
     assert Person.objects.count() == 5
+
+
+def test_the_import_leaves_the_planner_informed(who: Personas, tmp_path: Path) -> None:
+    from django.db import connection
+    if connection.vendor != "postgresql":
+        pytest.fail("run on PostgreSQL (DATABASE_URL): ANALYZE statistics are PostgreSQL's")
+    import_people(workbook(tmp_path, ANNEX, DATA), who.admin, who.scope(who.admin), ON)
+    with connection.cursor() as cursor:  # ANALYZE writes pg_class.reltuples in the same transaction
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                       "('registry_person', 'registry_household', 'registry_membership')")
+        counted = dict(cursor.fetchall())
+    # never analysed, a table has reltuples -1 (PostgreSQL 14+); analysed, a small one has its exact count
+    assert counted == {"registry_person": Person.objects.count(), "registry_household": Household.objects.count(),
+                       "registry_membership": Membership.objects.count()} == {
+        "registry_person": 5, "registry_household": 3, "registry_membership": 5}

@@ -321,6 +321,7 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     with transaction.atomic():
         _write(groups, actor, on, report, progress)
     report.written = True
+    bulk.analyze((Person, Household, Membership, AuditEntry))
     return report
 
 
