@@ -6,15 +6,18 @@ path (the registry services called per row, as a form would), on PostgreSQL, in 
 
 It creates a throw-away test database (migrated, with the shipped Nghệ An map), generates
 households of 1–6 members across Nghệ An's 130 communes with valid citizen IDs, and prints rows/s
-for both paths and, last, ``bulk_vs_loop_ratio=<number>``. Target (issue #3): >= 5,000 rows/s.
+for both paths, the peak memory (max RSS) the bulk import added, and, last,
+``bulk_vs_loop_ratio=<number>``. Targets (issue 14): >= 10,000 rows/s, <= 300 MB for 1,000,000 rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -63,6 +66,25 @@ def generate(path: Path, rows: int, communes: list[str], start_serial: int, seed
     return serial
 
 
+def _peak_rss_kib() -> int:
+    """The process's peak resident memory (VmHWM), in KiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _reset_peak_rss() -> int:
+    """Reset the peak to the current resident memory (Linux: clear_refs 5) and return it, in KiB, so
+    the peak after a step is what that step added."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return _peak_rss_kib()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -99,15 +121,19 @@ def main() -> None:
             generate(loop_file, args.loop_rows, communes, next_serial)
             print(f"database: PostgreSQL ({test_db}); rows: {args.rows:,} bulk, {args.loop_rows:,} loop")
 
+            rss_before = _reset_peak_rss()
             start = time.perf_counter()
             report = import_people(bulk_file, admin, scope, on)
             bulk_seconds = time.perf_counter() - start
+            peak_mb = (_peak_rss_kib() - rss_before) / 1024
             if report.problems:
                 raise SystemExit(f"bulk import refused rows: {report.problems[:3]}")
             bulk_rate = args.rows / bulk_seconds
             print(f"bulk import: {bulk_seconds:.1f} s, {bulk_rate:,.0f} rows/s "
                   f"({report.people_created:,} people, {report.households_created:,} households, "
-                  f"{report.memberships_created:,} memberships; target >= 5,000)")
+                  f"{report.memberships_created:,} memberships; target >= 10,000)")
+            print(f"bulk import peak memory added: {peak_mb:,.0f} MB "
+                  f"({peak_mb * 1024 * 1024 / args.rows:,.0f} bytes/row; target <= 300 MB for 1,000,000 rows)")
 
             raw = read_rows(loop_file)
             communes_by_code = dict(AdministrativeUnit.objects.filter(level__in=COMMUNE_LEVELS, valid_to__isnull=True)
@@ -115,7 +141,7 @@ def main() -> None:
             start = time.perf_counter()
             household_of: dict[tuple[int, str], int] = {}
             for number, cells in enumerate(raw, start=2):
-                row = _validate_row(number, cells, communes_by_code)
+                row = _validate_row(number, cells, communes_by_code, on)
                 assert not isinstance(row, Exception) and hasattr(row, "full_name"), row
                 data = services.PersonData(full_name=row.full_name, date_of_birth=row.date_of_birth, sex=row.sex,
                                            area_id=row.area_id, citizen_id=row.citizen_id, phone=row.phone,
@@ -133,6 +159,7 @@ def main() -> None:
                   f"{loop_rate:,.0f} rows/s")
             print(f"people in database: {Person.objects.count():,}")
             print(f"bulk_rows_per_s={bulk_rate:.0f}")
+            print(f"bulk_peak_mb={peak_mb:.0f}")
             print(f"loop_rows_per_s={loop_rate:.0f}")
             print(f"bulk_vs_loop_ratio={bulk_rate / loop_rate:.1f}")
     finally:

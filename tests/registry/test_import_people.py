@@ -85,7 +85,7 @@ def test_one_bad_row_refuses_the_file_and_names_row_column_and_reason(who: Perso
 
 
 def test_skip_invalid_loads_the_valid_households_only(who: Personas, tmp_path: Path) -> None:
-    bad = [*GOOD, ["Phạm Văn Dũng", "Phạm Văn Dũng", "1980", "Nam", "", "Chủ hộ", "", COMMUNE_X, ""]]
+    bad = [*GOOD, ["Phạm Văn Dũng", "Phạm Văn Dũng", "13/1980", "Nam", "", "Chủ hộ", "", COMMUNE_X, ""]]
     report = import_people(write_csv(tmp_path, bad), who.agent, who.scope(who.agent), ON, skip_invalid=True)
     assert report.written and len(report.problems) == 1 and totals()[:3] == (4, 2, 4)
 

@@ -44,7 +44,9 @@ app.add_typer(importer, name="import")
 
 @importer.command("people")
 def import_people(
-    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS.")],
+    path: Annotated[Path, typer.Argument(
+        help="Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS, hoặc sổ .xlsx của phần mềm thu "
+             "(sheet «Dữ Liệu» và «Phụ lục»).")],
     user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của người nhập (phạm vi và nhật ký).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Ghi các hộ hợp lệ, bỏ qua dòng lỗi.")] = False,

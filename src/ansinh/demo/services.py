@@ -34,6 +34,7 @@ from ansinh.org.services import grant_role
 from ansinh.payments import services as paying
 from ansinh.payments.models import CommissionRate, ReceiptPool, Sponsor
 from ansinh.registry import services
+from ansinh.registry.bulk import analyze, app_models
 from ansinh.registry.models import Person
 from ansinh.reports.services import refresh_all
 
@@ -129,6 +130,7 @@ def load_demo() -> list[DemoAccount]:
     _money(post, made["daily"])
     load_seed_campaign(bhxh, post)
     refresh_all()  # the seed is bulk-loaded, past the writers that keep the facts current
+    analyze(app_models("registry", "enrollment", "payments", "campaigns", "reports", "org"))
     return accounts
 
 

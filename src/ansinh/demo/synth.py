@@ -33,7 +33,7 @@ from ansinh.lib.periods import add_months, end_of_term
 from ansinh.lib.text import fold
 from ansinh.org.models import Agent, OrgKind, OrgUnit
 from ansinh.payments.models import Payment
-from ansinh.registry.bulk import insert
+from ansinh.registry.bulk import analyze, app_models, insert
 from ansinh.registry.models import Household, Membership, Person, Relationship
 from ansinh.reports.services import refresh_all
 from ansinh.rules import household_hi, vsi
@@ -153,6 +153,7 @@ def synthesize(people: int = PEOPLE, *, seed: int = 2022, today: date | None = N
         if progress:
             progress(sum(sizes))
     result.facts = refresh_all()
+    analyze(app_models("registry", "enrollment", "payments", "reports", "org"))  # the planner sees the new rows
     return result
 
 

@@ -11,8 +11,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from ansinh.lib.dates import DAY, parse_birth
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX
-from ansinh.org.fields import PersonalField, served
+from ansinh.org.fields import PersonalField, sees_plain, served
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.ethnicities import UNKNOWN
@@ -33,7 +34,8 @@ class RevealField(StrEnum):
 
 class PersonIn(Schema):
     full_name: str = Field(max_length=NAME_MAX)
-    date_of_birth: date
+    # "dd/mm/yyyy" or ISO, "mm/yyyy" when only month and year are known, "yyyy" when only the year is
+    date_of_birth: str = Field(max_length=10)
     sex: str = Field(max_length=6)
     area_code: str = Field(max_length=10)
     ethnicity: str = Field(UNKNOWN, max_length=2)
@@ -50,7 +52,8 @@ class PersonOut(Schema):
 
     id: int
     full_name: str
-    date_of_birth: date | str
+    date_of_birth: date | str  # a date when recorded to the day, else as recorded ("1965", "03/1965")
+    birth_precision: str
     sex: str
     ethnicity: str
     citizen_id: str
@@ -131,8 +134,9 @@ class EndIn(Schema):
 
 
 def _data(scope: Scope, body: PersonIn) -> services.PersonData:
+    born, precision = parse_birth(body.date_of_birth)
     return services.PersonData(
-        full_name=body.full_name, date_of_birth=body.date_of_birth, sex=body.sex,
+        full_name=body.full_name, date_of_birth=born, birth_precision=precision, sex=body.sex,
         area_id=services.commune_in_scope(scope, body.area_code), ethnicity=body.ethnicity,
         citizen_id=body.citizen_id, si_code=body.si_code, phone=body.phone, address_detail=body.address_detail,
     )
@@ -140,6 +144,9 @@ def _data(scope: Scope, body: PersonIn) -> services.PersonData:
 
 def _person_out(scope: Scope, p: Person) -> dict[str, Any]:
     personal = {f.value: served(scope, f, getattr(p, f.value)) for f in PersonalField}
+    if p.birth_precision != DAY and sees_plain(scope, PersonalField.BIRTH_DATE):
+        personal[PersonalField.BIRTH_DATE.value] = p.birth_shown
+    personal["birth_precision"] = p.birth_precision
     return {"id": p.pk, "full_name": p.full_name, "sex": p.sex, "ethnicity": p.ethnicity, "area_code": p.area.code,
             **personal}
 

@@ -37,7 +37,8 @@ ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành vi�
             "export": "Danh sách xuất"}
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = {
-    "full_name": "họ tên", "date_of_birth": "ngày sinh", "sex": "giới tính", "ethnicity": "dân tộc",
+    "full_name": "họ tên", "date_of_birth": "ngày sinh",
+    "birth_precision": "ngày sinh ghi theo", "sex": "giới tính", "ethnicity": "dân tộc",
     "citizen_id": "số định danh", "si_code": "mã số BHXH", "phone": "điện thoại", "area_id": "xã/phường",
     "address_detail": "địa chỉ", "code": "mã hộ", "valid_to": "đến ngày", "valid_from": "từ ngày",
     "status": "tình trạng", "relationship": "quan hệ", "household": "hộ", "person": "người",

@@ -32,12 +32,12 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
-from ansinh.lib.dates import check_birth_date
+from ansinh.lib.dates import DAY, check_birth_date, parse_birth
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
-from ansinh.lib.identifiers import Sex, check_citizen_id, mask_citizen_id, mask_phone, normalize_phone
+from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk, codes
+from ansinh.registry import bulk, codes, collector
 from ansinh.registry.ethnicities import UNKNOWN, ethnicity_code
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
@@ -52,6 +52,7 @@ COLUMNS = {
     "commune_code": ("ma xa", "ma xa phuong", "commune code", "commune_code"),
     "address": ("dia chi", "address"),
     "ethnicity": ("dan toc", "ma dan toc", "ethnicity"),
+    "si_code": ("ma so bhxh", "masobhxh", "si code", "si_code"),
 }
 REQUIRED = ("head", "name", "date_of_birth", "sex", "relationship", "commune_code")
 SEXES = {"nam": "male", "male": "male", "nu": "female", "female": "female"}
@@ -80,6 +81,8 @@ class Row:
     area_id: int
     address: str
     ethnicity: str = UNKNOWN
+    birth_precision: str = DAY
+    si_code: str | None = None
 
 
 @dataclass
@@ -96,16 +99,37 @@ class ImportReport:
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Rows as {column key: cell} from a CSV or the first sheet of an XLSX, headers matched loosely;
     a file that cannot be opened or read is a refusal naming it, not a traceback."""
+    workbook = _collector_tables(path)
+    if workbook:
+        return collector.rows(workbook)
     table = _table(path)
     if not table:
         return []
-    keys = [_column_key(str(h)) for h in table[0]]
+    # the header row is the first (of the first 30) holding the required columns: title blocks above it
+    # (a TK1-TS annex as printed) do not matter
+    at = next((i for i, line in enumerate(table[:30])
+               if all(c in [_column_key(str(h)) for h in line] for c in REQUIRED)), 0)
+    keys = [_column_key(str(h)) for h in table[at]]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Tệp thiếu cột: {', '.join(missing)}.",
                           f"Missing columns: {', '.join(missing)}.")
-    return [{k: cell for k, cell in zip(keys, line, strict=False) if k} for line in table[1:]
-            if any(str(c).strip() for c in line)]
+    return [{k: cell for k, cell in zip(keys, line, strict=False) if k} | {"_where": ("", at + n, {})}
+            for n, line in enumerate(table[at + 1:], start=2) if any(str(c).strip() for c in line)]
+
+
+def _collector_tables(path: Path) -> dict[str, list[list[Any]]]:
+    """The "Dữ Liệu"/"Phụ lục" sheets of a collector-software workbook, or {} for any other file."""
+    if path.suffix.lower() not in (".xlsx", ".xls", ".ods"):
+        return {}
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        found = collector.sheets(book.sheet_names)
+        if collector.ANNEX not in found and collector.DATA not in found:
+            return {}
+        return {key: list(book.get_sheet_by_name(name).to_python(skip_empty_area=True)) for key, name in found.items()}
+    except (CalamineError, OSError):
+        return {}  # _table reports it
 
 
 def _table(path: Path) -> list[list[Any]]:
@@ -157,6 +181,22 @@ def _date(value: Any) -> date:
     raise ValueError(text)
 
 
+def _birth(value: Any) -> tuple[date, str]:
+    """A birth date cell: a date, or text/number "dd/mm/yyyy", "mm/yyyy", "yyyy" (lib.dates.parse_birth)."""
+    if isinstance(value, datetime):
+        return value.date(), DAY
+    if isinstance(value, date):
+        return value, DAY
+    text = _text(value)
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:  # dd/mm/yyyy, fast
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), DAY
+    try:
+        return parse_birth(value)
+    except DomainError:
+        raise ValueError(text) from None
+
+
 def validate(raw: list[dict[str, Any]], scope: Scope, on: date) -> tuple[list[Row], list[RowProblem]]:
     codes = dict(communes(on, scope.area_ids).values_list("code", "pk"))
     today = timezone.localdate()
@@ -189,16 +229,19 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
         if column != "date_of_birth" and not text[column]:
             raise _Refused(RowProblem(number, column, "bắt buộc"))
     try:
-        born = check_birth_date(_date(cells.get("date_of_birth")), today)
+        born, precision = _birth(cells.get("date_of_birth"))
+        born = check_birth_date(born, today)
     except ValueError:
         raise _Refused(RowProblem(number, "date_of_birth",
-                                  f"«{text['date_of_birth']}» không phải ngày (dd/mm/yyyy)")) from None
+                                  f"«{text['date_of_birth']}» không phải ngày sinh (dd/mm/yyyy, mm/yyyy hoặc yyyy)"
+                                  )) from None
     except DomainError as error:
         raise _Refused(RowProblem(number, "date_of_birth", error.message)) from None
     sex = SEXES.get(fold(text["sex"]))
     if sex is None:
         raise _Refused(RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ"))
-    relationship = RELATIONSHIPS.get(fold(text["relationship"]))
+    folded = fold(text["relationship"])  # "con đẻ", "bố đẻ" (the residence database's names): the first word
+    relationship = RELATIONSHIPS.get(folded) or RELATIONSHIPS.get(folded.split(" ")[0])
     if relationship is None:
         raise _Refused(RowProblem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết"))
     ethnicity = ethnicity_code(text["ethnicity"]) if text["ethnicity"] else UNKNOWN
@@ -214,10 +257,14 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
     except DomainError as error:
         column = "citizen_id" if error.code is ErrorCode.CITIZEN_ID_INVALID else "phone"
         raise _Refused(RowProblem(number, column, error.message)) from None
+    try:
+        si_code = check_si_code(text["si_code"]) if text["si_code"] else None
+    except DomainError as error:
+        raise _Refused(RowProblem(number, "si_code", error.message)) from None
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
         raise _Refused(RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ"))
     return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationship, phone, area_id,
-               text["address"], ethnicity)
+               text["address"], ethnicity, precision, si_code)
 
 
 def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
@@ -230,6 +277,13 @@ def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
             first_row.setdefault(row.citizen_id, row.number)
     repeated = {r.number for r in rows if r.citizen_id and first_row[r.citizen_id] != r.number}
     problems.extend(RowProblem(n, "citizen_id", "số định danh đã có ở dòng trước") for n in sorted(repeated))
+    first_si: dict[str, int] = {}
+    for row in rows:
+        if row.si_code and row.number not in repeated:
+            first_si.setdefault(row.si_code, row.number)
+    twice = {r.number for r in rows if r.si_code and r.number not in repeated and first_si[r.si_code] != r.number}
+    problems.extend(RowProblem(n, "si_code", "mã số BHXH đã có ở dòng trước") for n in sorted(twice))
+    repeated |= twice
     groups: list[list[Row]] = []
     for row in rows:
         if row.number in repeated:
@@ -258,7 +312,7 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
         raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được nhập dữ liệu.", "Your role may not import.")
     rows, problems = validate(raw, scope, on)
     groups = _households(rows, problems)
-    report = ImportReport(rows=len(raw), problems=sorted(problems, key=lambda p: p.row))
+    report = ImportReport(rows=len(raw), problems=_located(problems, raw))
     report.valid_rows = sum(len(g) for g in groups)
     if problems and not skip_invalid:
         return report
@@ -267,7 +321,26 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     with transaction.atomic():
         _write(groups, actor, on, report, progress)
     report.written = True
+    bulk.analyze((Person, Household, Membership, AuditEntry))
     return report
+
+
+# the collector workbook's column for an import key, where the names differ
+_COLLECTOR_KEY = {"head": "household", "relationship": "relationship_code"}
+
+
+def _located(problems: list[RowProblem], raw: list[dict[str, Any]]) -> list[RowProblem]:
+    """The problems with the row and column of the file they came from (a collector workbook: the
+    sheet and its row, the column under its own code), in file order."""
+    out = []
+    for problem in problems:
+        where = raw[problem.row - 2].get("_where") if 0 <= problem.row - 2 < len(raw) else None
+        if where:
+            sheet, number, header_of = where
+            column = header_of.get(_COLLECTOR_KEY.get(problem.column, problem.column), problem.column)
+            problem = RowProblem(number, f"{sheet} › {column}" if sheet else column, problem.reason)
+        out.append(problem)
+    return sorted(out, key=lambda p: (p.column.split(" › ")[0] if " › " in p.column else "", p.row))
 
 
 def _existing_people(rows: list[Row]) -> tuple[dict[str, int], dict[tuple[str, date, int], int]]:
@@ -291,6 +364,7 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
     # People: reuse those already registered, insert the rest.
     all_rows = [r for g in groups for r in g]
     by_id, by_key = _existing_people(all_rows)
+    by_si = dict(bulk.lookup(Person, "si_code", [r.si_code for r in all_rows if r.si_code], ("si_code", "id")))
     person_of: dict[int, int] = {}  # row number → person id
     pending: dict[int, Row] = {}  # row number → a person to create
     same_as: dict[int, int] = {}  # row number → the earlier row of this file naming the same person
@@ -298,6 +372,8 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
     for row in all_rows:
         key = (fold(row.full_name), row.date_of_birth, row.area_id)
         found = by_id.get(row.citizen_id) if row.citizen_id else by_key.get(key)
+        if found is None and row.si_code:  # a person registered with this SI code is that person
+            found = by_si.get(row.si_code)
         if found is not None:
             person_of[row.number] = found
         elif row.citizen_id is None and key in first_row:
@@ -306,7 +382,8 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
             pending[row.number] = row
             first_row.setdefault(key, row.number)
     new_ids = bulk.insert(Person, PERSON_COLUMNS, [
-        (r.full_name, fold(r.full_name), r.date_of_birth, r.sex, r.ethnicity, r.citizen_id, None, r.phone, r.area_id,
+        (r.full_name, fold(r.full_name), r.date_of_birth, r.birth_precision, r.sex, r.ethnicity, r.citizen_id,
+         r.si_code, r.phone, r.area_id,
          r.address, now, now) for r in pending.values()])
     for (number, row), pk in zip(pending.items(), new_ids, strict=True):
         person_of[number] = pk
@@ -358,7 +435,8 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
         progress(len(all_rows) - len(all_rows) // 2)
 
 
-PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "sex", "ethnicity", "citizen_id", "si_code", "phone",
+PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "birth_precision", "sex", "ethnicity", "citizen_id",
+                  "si_code", "phone",
                   "area_id", "address_detail", "created_at", "updated_at")
 HOUSEHOLD_COLUMNS = ("code", "head_id", "area_id", "address_detail", "created_at")
 MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from", "valid_to")

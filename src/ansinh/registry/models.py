@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.lib.dates import BIRTH_PRECISIONS, DAY, format_birth
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 
 
@@ -20,7 +21,11 @@ class Sex(models.TextChoices):
 class Person(models.Model):
     full_name = models.CharField("họ và tên", max_length=200)
     folded_name = models.CharField(max_length=200, db_index=True, editable=False)
+    # the date the age is counted from; with only a year or month/year known, its first day
+    # (TT 11/2025/TT-BNV art. 5(7)); ``birth_precision`` says how it was recorded
     date_of_birth = models.DateField("ngày sinh")
+    birth_precision = models.CharField("ngày sinh ghi theo", max_length=5, choices=BIRTH_PRECISIONS, default=DAY,
+                                       db_default=DAY)
     sex = models.CharField("giới tính", max_length=6, choices=Sex.choices)
     ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default=UNKNOWN)
     citizen_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
@@ -38,7 +43,12 @@ class Person(models.Model):
         indexes = [models.Index(fields=["folded_name", "date_of_birth", "area"], name="person_probable_dup")]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.date_of_birth:%d/%m/%Y})"
+        return f"{self.full_name} ({self.birth_shown})"
+
+    @property
+    def birth_shown(self) -> str:
+        """The birth date as recorded: "1965", "03/1965" or "dd/mm/yyyy"."""
+        return format_birth(self.date_of_birth, self.birth_precision)
 
 
 class PovertyStatus(models.TextChoices):

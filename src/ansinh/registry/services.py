@@ -17,7 +17,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.lib.dates import check_birth_date
+from ansinh.lib.dates import DAY, MONTH, YEAR, age_reference, check_birth_date
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import Sex as SexCode
 from ansinh.lib.identifiers import check_citizen_id, check_si_code, normalize_phone
@@ -37,8 +37,8 @@ from ansinh.registry.models import (
     Sex,
 )
 
-PERSON_FIELDS = ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id", "si_code", "phone", "area_id",
-                 "address_detail")
+PERSON_FIELDS = ("full_name", "date_of_birth", "birth_precision", "sex", "ethnicity", "citizen_id", "si_code",
+                 "phone", "area_id", "address_detail")
 ETHNICITY_CODES = {code for code, _ in ETHNICITIES}
 
 
@@ -53,6 +53,7 @@ class PersonData:
     si_code: str | None = None
     phone: str = ""
     address_detail: str = ""
+    birth_precision: str = DAY  # lib.dates: day, month (month/year known) or year (only the year)
 
 
 def clean_person(data: PersonData) -> PersonData:
@@ -60,16 +61,20 @@ def clean_person(data: PersonData) -> PersonData:
     date within 1900…today; refuses the first problem with a Vietnamese message."""
     name = clean_text(data.full_name, "full_name", NAME_MAX, "Họ và tên", required=True)
     address = clean_text(data.address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
-    check_birth_date(data.date_of_birth, timezone.localdate())
+    if data.birth_precision not in (DAY, MONTH, YEAR):
+        raise invalid_input("Ngày sinh phải ghi theo ngày/tháng/năm, tháng/năm hoặc năm.",
+                            "birth_precision must be day, month or year.", field="date_of_birth")
+    born = check_birth_date(age_reference(data.date_of_birth, data.birth_precision), timezone.localdate())
     if data.sex not in Sex.values:
         raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
         raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc (hoặc 00: chưa rõ).",
                             "Not an ethnicity code.", field="ethnicity")
-    cid = check_citizen_id(data.citizen_id, data.date_of_birth, cast(SexCode, data.sex)) if data.citizen_id else None
+    cid = check_citizen_id(data.citizen_id, born, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
     phone = normalize_phone(data.phone) if data.phone else ""
-    return replace(data, full_name=name, citizen_id=cid, si_code=si_code, phone=phone, address_detail=address)
+    return replace(data, full_name=name, date_of_birth=born, citizen_id=cid, si_code=si_code, phone=phone,
+                   address_detail=address)
 
 
 def commune_in_scope(scope: Scope, code: str) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from ansinh.areas.models import AdministrativeUnit
+from ansinh.lib.dates import parse_birth
 from ansinh.lib.errors import DomainError
 from ansinh.registry.audit import ACTIONS
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
@@ -32,7 +34,10 @@ class DomainForm(forms.Form):
 
 class PersonForm(DomainForm):
     full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=MESSAGES)
-    date_of_birth = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
+    date_of_birth = forms.CharField(label="Ngày sinh", max_length=10, error_messages=MESSAGES,
+                                    help_text="dd/mm/yyyy; nếu chỉ biết tháng và năm: mm/yyyy; chỉ biết năm: yyyy",
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                                  "placeholder": "dd/mm/yyyy, mm/yyyy hoặc yyyy"}))
     sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices, error_messages=MESSAGES)
     ethnicity = forms.ChoiceField(label="Dân tộc", choices=ETHNICITIES, initial=UNKNOWN)
     citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=12, required=False,
@@ -57,13 +62,20 @@ class PersonForm(DomainForm):
             field.widget.attrs["placeholder"] = "nhập số mới nếu muốn thay đổi"
             self.initial.pop(name, None)
 
+    def clean_date_of_birth(self) -> tuple[date, str]:
+        try:
+            return parse_birth(self.cleaned_data["date_of_birth"])
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
     def kept(self) -> set[str]:
         """The masked fields left empty: their stored values stay."""
         return {name for name in self.masked if not self.cleaned_data.get(name)}
 
     def person_data(self) -> PersonData:
         d = self.cleaned_data
-        return PersonData(full_name=d["full_name"], date_of_birth=d["date_of_birth"], sex=d["sex"],
+        born, precision = d["date_of_birth"]
+        return PersonData(full_name=d["full_name"], date_of_birth=born, birth_precision=precision, sex=d["sex"],
                           area_id=d["area"].pk, ethnicity=d["ethnicity"], citizen_id=d["citizen_id"] or None,
                           si_code=d["si_code"] or None, phone=d["phone"], address_detail=d["address_detail"])
 

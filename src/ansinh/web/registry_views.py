@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.lib.errors import DomainError, ErrorCode
-from ansinh.org.fields import PersonalField, may_locate, may_reveal, shown
+from ansinh.org.fields import PersonalField, may_locate, may_reveal, sees_plain, shown
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
@@ -36,7 +36,10 @@ def _communes(scope: Scope, on: date) -> QuerySet[AdministrativeUnit]:
 
 def _shown(scope: Scope, p: Person) -> dict[str, str]:
     """A person's personal fields as the field policy shows them to this scope."""
-    return {f.value: shown(scope, f, getattr(p, f.value)) for f in PersonalField}
+    fields = {f.value: shown(scope, f, getattr(p, f.value)) for f in PersonalField}
+    if sees_plain(scope, PersonalField.BIRTH_DATE):  # as recorded: "1965", "03/1965" or dd/mm/yyyy
+        fields[PersonalField.BIRTH_DATE.value] = p.birth_shown
+    return fields
 
 
 @login_required
@@ -193,6 +196,8 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     initial = {f: getattr(found, f) for f in ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id",
                                              "si_code", "phone", "address_detail") if f not in masked}
     initial["area"] = found.area_id
+    if "date_of_birth" in initial:
+        initial["date_of_birth"] = found.birth_shown
     form = PersonForm(request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial,
                       masked=masked)
     if request.method == "POST" and run_service(form, lambda: services.update_person(

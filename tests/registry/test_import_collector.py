@@ -1,0 +1,130 @@
+"""`ansinh import` of the collector software's workbook: "Dữ Liệu" (participants) and "Phụ lục"
+(household members), header rows found by their codes below title blocks, year-only birth dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from typer.testing import CliRunner
+
+from ansinh.cli import app
+from ansinh.lib.dates import MONTH, YEAR
+from ansinh.registry.imports import import_people
+from ansinh.registry.models import AuditEntry, Household, Membership, Person
+from ansinh.rules.benefits import retirement
+from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, personas
+
+pytestmark = pytest.mark.django_db
+ON = date(2025, 8, 1)
+DATA_HEADER = ["STT", "HoTen", "MasoBHXH", "Loai", "PA", "TyleNSDP", "NgayBienLai", "SoBienLai", "NguoiThamGiaThu",
+               "Tiendong", "TuNgay", "Sothang", "NgaySinh", "GioiTinh", "MaTinh", "TenTinh", "MaHuyen", "TenHuyen",
+               "MaXa", "TenXa", "MaBV"]
+ANNEX_HEADER = ["STT", "HoTen", "MasoBHXH", "NgaySinh", "GioiTinh", "MaTinh_KS", "MaHuyen_KS", "MaXa_KS",
+                "MoiQuanHe", "TenMoiQuanHe", "SoGiayTo", "DienThoai", "QuocTich", "DanToc", "Maxa",
+                "Maso_HoGiadinh", "Diachi_HK"]
+
+
+@pytest.fixture
+def who() -> Personas:
+    return personas()
+
+
+def participant(name: str, si: str, born: Any, sex: int, commune_code: str) -> list[Any]:
+    return [1, name, si, "TM", "1", 0, "01/08/2025", "0000123", "Đại lý X", 1_650_000, "01/08/2025", 12, born, sex,
+            "40", "Nghệ An", "412", "", commune_code, "", "40017"]
+
+
+def member(name: str, si: str, born: Any, sex: int, code: str, relation: str, household: str,
+           commune_code: str = COMMUNE_X) -> list[Any]:
+    return [1, name, si, born, sex, "40", "412", commune_code, code, relation, "", "", "VN", "01", commune_code,
+            household, "Xóm 3"]
+
+
+ANNEX = [
+    member("Hoàng Văn Mạnh", "4012345601", "05/04/1963", 1, "00", "Chủ hộ", "4001234567"),
+    member("Lê Thị Lan", "4012345602", 1965, 0, "01", "Vợ", "4001234567"),  # a number cell: the year only
+    member("Hoàng Văn Tú", "", "03/2001", 1, "03", "Con đẻ", "4001234567"),
+    member("Phan Thị Mơ", "4012345604", "1950", 0, "00", "Chủ hộ", "4009999999", COMMUNE_Y),
+]
+DATA = [
+    participant("Lê Thị Lan", "4012345602", "1965", 0, COMMUNE_X),  # in the annex: one person, not two
+    participant("Đinh Văn Sơn", "4012345605", "1965", 1, COMMUNE_Y),  # in no household of the annex
+]
+
+
+def workbook(tmp_path: Path, annex: list[list[Any]], data: list[list[Any]]) -> Path:
+    path = tmp_path / "dulieu.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for title, header, rows in (("Dữ Liệu", DATA_HEADER, data), ("Phụ lục", ANNEX_HEADER, annex)):
+        sheet = book.add_worksheet(title)
+        sheet.write_row(0, 0, ["DANH SÁCH NGƯỜI THAM GIA"])  # a title block above the header row
+        sheet.write_row(1, 0, ["Đại lý thu X — kỳ 08/2025"])
+        sheet.write_row(3, 0, header)
+        for i, row in enumerate(rows, start=4):
+            sheet.write_row(i, 0, row)
+    book.close()
+    return path
+
+
+def test_the_collector_workbook_imports_into_the_right_communes_and_households(who: Personas,
+                                                                                tmp_path: Path) -> None:
+    report = import_people(workbook(tmp_path, ANNEX, DATA), who.admin, who.scope(who.admin), ON)
+    assert report.problems == [] and report.written
+    assert (report.people_created, report.households_created, report.memberships_created) == (5, 3, 5)
+    manh = Household.objects.get(head__full_name="Hoàng Văn Mạnh")
+    assert manh.area == commune(COMMUNE_X)
+    assert sorted(manh.memberships.values_list("person__full_name", "relationship")) == [
+        ("Hoàng Văn Mạnh", "head"), ("Hoàng Văn Tú", "child"), ("Lê Thị Lan", "spouse")]
+    lan = Person.objects.get(full_name="Lê Thị Lan")
+    assert (lan.date_of_birth, lan.birth_precision, lan.si_code, lan.sex) == (date(1965, 1, 1), YEAR,
+                                                                              "4012345602", "female")
+    tu = Person.objects.get(full_name="Hoàng Văn Tú")
+    assert (tu.birth_shown, tu.birth_precision) == ("03/2001", MONTH)
+    assert Household.objects.get(head__full_name="Phan Thị Mơ").area == commune(COMMUNE_Y)
+    son = Person.objects.get(full_name="Đinh Văn Sơn")
+    assert son.area == commune(COMMUNE_Y) and son.memberships.get().relationship == "head"
+    # a man registered as born "1965" retires as the convention says: counted from 01/01/1965
+    assert retirement(son.date_of_birth, son.sex).first_pension_month == date(2026, 8, 1)
+    again = import_people(workbook(tmp_path, ANNEX, DATA), who.admin, who.scope(who.admin), ON)
+    assert (again.people_created, again.households_created) == (0, 0)
+
+
+def test_a_bad_row_names_its_sheet_row_and_code_and_nothing_is_written(who: Personas, tmp_path: Path) -> None:
+    annex = [*ANNEX[:3], member("Phan Thị Mơ", "4012345604", "13/1950", 0, "00", "Chủ hộ", "4009999999")]
+    data = [*DATA, participant("Võ Văn Xa", "", "1970", 1, COMMUNE_Y)]
+    before = (Person.objects.count(), Household.objects.count(), Membership.objects.count(),
+              AuditEntry.objects.count())
+    report = import_people(workbook(tmp_path, annex, data), who.agent, who.scope(who.agent), ON)
+    assert not report.written
+    where = {(p.column, p.row) for p in report.problems}
+    assert ("Phụ lục › NgaySinh", 8) in where  # the 4th data row under a header on row 4
+    assert ("Dữ Liệu › MaXa", 7) in where  # commune Y is outside the agent's area
+    assert all("Phụ lục" in str(p) or "Dữ Liệu" in str(p) for p in report.problems)
+    assert (Person.objects.count(), Household.objects.count(), Membership.objects.count(),
+            AuditEntry.objects.count()) == before
+
+
+def test_the_cli_reads_the_collector_workbook(who: Personas, tmp_path: Path) -> None:
+    path = workbook(tmp_path, ANNEX, DATA)
+    result = CliRunner().invoke(app, ["import", "people", str(path), "--user", "admin_xy", "--on", "2025-08-01"])
+    assert result.exit_code == 0, result.output
+    assert Person.objects.count() == 5
+
+
+def test_the_import_leaves_the_planner_informed(who: Personas, tmp_path: Path) -> None:
+    from django.db import connection
+    if connection.vendor != "postgresql":
+        pytest.fail("run on PostgreSQL (DATABASE_URL): ANALYZE statistics are PostgreSQL's")
+    import_people(workbook(tmp_path, ANNEX, DATA), who.admin, who.scope(who.admin), ON)
+    with connection.cursor() as cursor:  # ANALYZE writes pg_class.reltuples in the same transaction
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                       "('registry_person', 'registry_household', 'registry_membership')")
+        counted = dict(cursor.fetchall())
+    # never analysed, a table has reltuples -1 (PostgreSQL 14+); analysed, a small one has its exact count
+    assert counted == {"registry_person": Person.objects.count(), "registry_household": Household.objects.count(),
+                       "registry_membership": Membership.objects.count()} == {
+        "registry_person": 5, "registry_household": 3, "registry_membership": 5}
