@@ -228,7 +228,7 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
     """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS, read in chunks;
     identifiers full or masked as the field policy exports them to this scope (the caller audits)."""
     paid = (_listed(scope, collector_id, Scheme.VSI, start, end)
-            .select_related("enrollment__person__area", "receipt__pool", "collector").order_by("paid_at", "pk"))
+            .select_related("enrollment__person__area", "receipt__pool", "agent").order_by("paid_at", "pk"))
     for p in paid.iterator(chunk_size=2000):
         e, person = p.enrollment, p.enrollment.person
         assert person is not None
@@ -241,7 +241,7 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
             "receipt_date": timezone.localdate(p.paid_at), "receipt_number": p.receipt.serial,
             "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
             "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
-            "other_support": p.amount if sponsored else 0, "collector_code": p.collector.code,
+            "other_support": p.amount if sponsored else 0, "staff_code": p.agent.code if p.agent else "",
         }
 
 
