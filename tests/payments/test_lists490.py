@@ -149,3 +149,21 @@ def test_the_pdf_is_a4_landscape_with_the_form_text(demo_data: None) -> None:
         text = "\n".join(page.extract_text() for page in reader.pages)
         for word in [*words, "Cộng tăng", "Cộng giảm", "Tổng cộng", "THỦ TRƯỞNG ĐƠN VỊ", post.tax_code]:
             assert word in text, word
+
+
+def test_the_money_page_export_writes_the_forms_and_audits_them(demo_data: None, settings: Any,
+                                                                 tmp_path: Any) -> None:
+    from ansinh.registry.models import AuditEntry
+    from ansinh.reports import jobs
+    settings.MEDIA_ROOT = tmp_path
+    manager = user("buudien")
+    post = OrgUnit.objects.get(code="BD40")
+    params = {"start": AFTER[0].isoformat(), "end": AFTER[1].isoformat(), "collector": post.pk}
+    before = AuditEntry.objects.count()
+    job = jobs.start(manager, "d05ts", params, background=False)
+    table = CalamineWorkbook.from_path(str(jobs.file_of(job))).get_sheet_by_index(0).to_python()
+    assert job.total == job.done == paid(Scheme.VSI, *AFTER).count() and "Cộng tăng" in [r[1] for r in table]
+    pdf = jobs.start(manager, "d03ts-pdf", params, background=False)
+    assert jobs.file_of(pdf).suffix == ".pdf" and "Mẫu D03-TS" in PdfReader(str(jobs.file_of(pdf))).pages[0] \
+        .extract_text()
+    assert AuditEntry.objects.count() == before + 2

@@ -245,6 +245,19 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
         }
 
 
+def d05_form_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    """The rows of D05-TS: every voluntary-SI payment of the period, reversals included (II Giảm)."""
+    return payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.VSI, paid_at__date__gte=start,
+                                  paid_at__date__lte=end).count()
+
+
+def d03_form_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    """The rows of D03-TS: one per member card of each household-HI payment, reversals included."""
+    paid = payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.HOUSEHOLD_HI,
+                                  paid_at__date__gte=start, paid_at__date__lte=end)
+    return HiCardLine.objects.filter(enrollment__payments__in=paid).count()
+
+
 def hi_list_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
     paid = _listed(scope, collector_id, Scheme.HOUSEHOLD_HI, start, end)
     return HiCardLine.objects.filter(enrollment__payments__in=paid).count()
