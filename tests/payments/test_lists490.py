@@ -167,3 +167,14 @@ def test_the_money_page_export_writes_the_forms_and_audits_them(demo_data: None,
     assert jobs.file_of(pdf).suffix == ".pdf" and "Mẫu D03-TS" in PdfReader(str(jobs.file_of(pdf))).pages[0] \
         .extract_text()
     assert AuditEntry.objects.count() == before + 2
+
+
+def test_the_efiling_job_writes_a_zip(demo_data: None, settings: Any, tmp_path: Any) -> None:
+    import zipfile
+
+    from ansinh.reports import jobs
+    settings.MEDIA_ROOT = tmp_path
+    post = OrgUnit.objects.get(code="BD40")
+    params = {"start": AFTER[0].isoformat(), "end": AFTER[1].isoformat(), "collector": post.pk}
+    job = jobs.start(user("buudien"), "efiling", params, background=False)
+    assert "hoso.xml" in zipfile.ZipFile(jobs.file_of(job)).namelist() and jobs.file_of(job).suffix == ".zip"

@@ -112,7 +112,7 @@ def d05_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
             "state_percent": _percent(e.state_support, e, "support_rate"), "state_support": sign * e.state_support,
             "local_percent": _percent(e.local_support, e, "local_rate"), "local_support": sign * e.local_support,
             "other_percent": round(abs(other) * 100 / e.gross) if other and e.gross else 0, "other_support": other,
-            "staff_code": _staff(p), "note": KIND_NOTE[kind],
+            "staff_code": _staff(p), "note": KIND_NOTE[kind], "method_code": e.method,
         })
         books += kind == "new"
     doc.facts = {"books": books}

@@ -24,7 +24,7 @@ from ansinh.org.fields import exports_any_full
 from ansinh.org.models import OrgUnit
 from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
-from ansinh.payments import exports, lists490, queries
+from ansinh.payments import efiling, exports, lists490, queries
 from ansinh.registry.audit import audit_read
 from ansinh.reports.models import ExportJob, ExportStatus
 
@@ -85,6 +85,10 @@ KINDS = {
        for form, count in (("d05", lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))),
                            ("d03", lambda scope, p: queries.d03_form_count(scope, *_collector_args(p))))
        for suffix, medium in (("", "xlsx"), ("-pdf", "pdf"))},
+    "efiling": Kind("Hồ sơ điện tử D05-TS, D03-TS (chưa ký)", [],
+                    lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))
+                    + queries.d03_form_count(scope, *_collector_args(p)),
+                    lambda scope, p: iter(()), personal=True, form="efiling", medium="zip"),
     "payments": Kind("Các khoản thu", PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(), _payment_rows,
                      needs_collector=False),
 }
@@ -132,7 +136,8 @@ def run(job_id: int) -> ExportJob:
     try:
         if kind.form:
             collector = OrgUnit.objects.get(pk=job.params["collector"])
-            path.write_bytes(lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
+            path.write_bytes(efiling.package(scope, collector, *_period(job.params)) if kind.form == "efiling"
+                             else lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
             written = job.total
         else:
             written = exports.write_xlsx_to(
