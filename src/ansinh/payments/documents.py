@@ -42,6 +42,8 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
         ("Nhân viên thu", f"{payment.agent.name} ({payment.agent.code})" if payment.agent else ""),
         ("Đơn vị thu", payment.collector.name),
     ]
+    if payment.bhxh_confirmation:  # BHXH's code, to check the receipt on BHXH's site
+        lines.append(("Mã xác nhận của BHXH", payment.bhxh_confirmation))
     return lines
 
 
