@@ -84,3 +84,19 @@ def test_the_csv_import_is_all_or_nothing_and_idempotent(demo_data: None, tmp_pa
         assert result.exit_code == 0 and f"{written} mã mới, {unchanged} đã có sẵn" in result.output
     assert {Payment.objects.get(pk=r.payment_id).bhxh_confirmation for r in (hung, mai)} == {"XN-A1", "XN-A2"}
     assert AuditEntry.objects.filter(action="confirm", entity="payment").count() == 2
+
+
+def test_the_receipt_page_takes_the_code_from_a_manager(demo_data: None) -> None:
+    from django.test import Client
+    receipt = demo_receipt()
+    client = Client()
+    client.force_login(user("buudien"))
+    assert "Ghi mã xác nhận của BHXH" in client.get(f"/bien-lai/{receipt.pk}/").content.decode()
+    assert client.post(f"/bien-lai/{receipt.pk}/xac-nhan/", {"code": "=bad"}).status_code == 400
+    response = client.post(f"/bien-lai/{receipt.pk}/xac-nhan/", {"code": "XN-WEB-1"})
+    assert response.status_code == 302
+    page = client.get(f"/bien-lai/{receipt.pk}/").content.decode()
+    assert "XN-WEB-1" in page and "Ghi mã xác nhận của BHXH (cán bộ" not in page
+    agent = Client()
+    agent.force_login(user("daily"))
+    assert agent.post(f"/bien-lai/{receipt.pk}/xac-nhan/", {"code": "XN-WEB-2"}).status_code == 403
