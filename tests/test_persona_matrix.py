@@ -111,6 +111,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:receipt_pdf", "GET"): READ_X,
     ("web:reverse", "GET"): POST_ONLY,
     ("web:reverse", "POST"): WRITE_X,
+    ("web:receipt_confirm", "GET"): POST_ONLY,
+    ("web:receipt_confirm", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),  # managers only (BHXH's code)
     ("web:due", "GET"): LOGGED_IN,
     ("web:money", "GET"): LOGGED_IN,
     ("web:remittance_new", "GET"): CREATE,
@@ -204,6 +206,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "initial_clinic": "Trạm y tế", "confirm": "1"},
         "web:pay": {"amount": ids["pending_payable"], "method": "cash", "key": uuid.uuid4().hex},
         "web:reverse": {"reason": "Thu nhầm", "key": uuid.uuid4().hex},
+        "web:receipt_confirm": {"code": "XN-MATRIX-1"},
         "web:remittance_new": {"kind": "collector_to_bhxh", "collector": ids["collector_id"], "amount": 100_000,
                                "on": today, "key": uuid.uuid4().hex, "reference": "UNC 1"},
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",

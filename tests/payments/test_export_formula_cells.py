@@ -24,11 +24,11 @@ def read(content: bytes) -> tuple[list[list[Any]], str]:
 def test_a_formula_name_in_the_d05_list_is_text() -> None:
     row: dict[str, Any] = {key: "" for key, _ in D05_COLUMNS}
     row.update(name=NAME, address="+84 Khối 5", receipt_date=date(2025, 8, 1), months=1, due=264_000,
-               paid=264_000, collector_code="@DL1")
+               paid=264_000, staff_code="@DL1")
     rows, xml = read(d05_xlsx([row]))
     assert "<f>" not in xml
     by_label = dict(zip([label for _, label in D05_COLUMNS], rows[1], strict=True))
-    assert (by_label["Họ và tên"], by_label["Địa chỉ"], by_label["Mã đại lý thu"]) == (
+    assert (by_label["Họ và tên"], by_label["Địa chỉ"], by_label["Mã số nhân viên thu"]) == (
         "'" + NAME, "'+84 Khối 5", "'@DL1")
     assert by_label["Số tiền đã đóng"] == 264_000
 

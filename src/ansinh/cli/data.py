@@ -91,6 +91,34 @@ def import_people(
         console.print("Chạy thử (--dry-run): không ghi gì.")
 
 
+@importer.command("confirmations")
+def import_confirmations(
+    path: Annotated[Path, typer.Argument(help="CSV của BHXH: so_bien_lai, ma_xac_nhan.")],
+    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của cán bộ quản lý (phạm vi và nhật ký).")],
+) -> None:
+    """Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."""
+    _setup_django()
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    from ansinh.org.scope import scope_for
+    from ansinh.payments.confirmations import import_confirmations as run_import
+
+    try:
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        report = run_import(actor, scope_for(actor), path.read_text(encoding="utf-8"))
+    except DomainError as error:
+        _refuse(error, as_json=False)
+        return
+    for problem in report.problems[:50]:
+        console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
+    if report.problems:
+        print("Không ghi gì: tệp có dòng lỗi.", file=sys.stderr)  # noqa: T201
+        raise typer.Exit(2)
+    console.print(f"{report.rows} dòng: {report.written} mã mới, {report.unchanged} đã có sẵn.")
+
+
 tokens = typer.Typer(help="API token cho ứng dụng khác.", no_args_is_help=True)
 app.add_typer(tokens, name="tokens")
 

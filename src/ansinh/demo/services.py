@@ -111,6 +111,11 @@ def load_demo() -> list[DemoAccount]:
     province = _commune("40")
     bhxh = _org("BHXH40", "BHXH tỉnh Nghệ An", OrgKind.BHXH_PROVINCE, None, ["40"])
     post = _org("BD40", "Bưu điện tỉnh Nghệ An", OrgKind.COLLECTOR, None, ["40"])
+    if not post.tax_code:  # the header block of D05-TS/D03-TS; demo values, not the real post office's
+        OrgUnit.objects.filter(pk=post.pk).update(tax_code="2900000000", address="Số 2 Nguyễn Thị Minh Khai, "
+                                                  "phường Thành Vinh, Nghệ An", phone="02383000000",
+                                                  email="demo-bd40@example.vn")
+        post.refresh_from_db()
     point = _org("BD40-TV", "Điểm thu Bưu điện phường Thành Vinh", OrgKind.COLLECTION_POINT, post, [THANH_VINH])
     grants = {
         "admin": (Role.PROVINCE_ADMIN, [province], [bhxh, post]),

@@ -24,6 +24,11 @@ class OrgUnit(models.Model):
     kind = models.CharField("loại", max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
     areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="org_units", verbose_name="địa bàn")
+    # The header block of the lists handed to BHXH (D05-TS, D03-TS: QĐ 490/QĐ-BHXH).
+    tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    phone = models.CharField("điện thoại", max_length=15, blank=True)
+    email = models.EmailField("email", blank=True)
 
     class Meta:
         verbose_name = "đơn vị tổ chức"

@@ -59,6 +59,7 @@ class ReceiptDocument:
     payment_method: str
     collector: str
     members: list[Member]
+    confirmation: str = ""  # BHXH's code, once the office returned it: the receipt can be checked with it
     payer_role: str = "Người nộp tiền"
     collector_role: str = "Người thu tiền"
 
@@ -67,7 +68,8 @@ class ReceiptDocument:
         return [("Quyển số", self.book), ("Số", self.number),
                 ("Họ tên người nộp", self.payer), ("Địa chỉ", self.payer_address),
                 ("Nội dung thu", self.content), *self.amounts,
-                ("Số tiền thu", self.amount), ("Bằng chữ", self.words), ("Hình thức", self.payment_method)]
+                ("Số tiền thu", self.amount), ("Bằng chữ", self.words), ("Hình thức", self.payment_method),
+                *([("Mã xác nhận của BHXH", self.confirmation)] if self.confirmation else [])]
 
 
 def _address(person: Person | None, detail: str = "") -> str:
@@ -143,8 +145,7 @@ def receipt_document(scope: Scope, receipt: Receipt) -> ReceiptDocument:
     agent = payment.agent
     return ReceiptDocument(
         unit_name=unit.name, unit_code=unit.code,
-        # The unit's address comes with the organisation fields of the papers stream; empty until then.
-        unit_address=str(getattr(unit, "address", "") or ""),
+        unit_address=unit.address,
         day=f"Ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
         book=receipt.pool.series, number=f"{receipt.number:07d}",
         payer=payer, payer_address=payer_address,
@@ -154,6 +155,7 @@ def receipt_document(scope: Scope, receipt: Receipt) -> ReceiptDocument:
         payment_method=payment.get_method_display(),
         collector=f"{agent.name} ({agent.code})" if agent is not None else "",
         members=_members(enrollment),
+        confirmation=payment.bhxh_confirmation,
     )
 
 

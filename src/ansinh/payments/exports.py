@@ -18,7 +18,7 @@ D05_COLUMNS = [
     ("receipt_date", "Ngày biên lai"), ("receipt_number", "Số biên lai"), ("income", "Mức thu nhập"),
     ("months", "Số tháng"), ("from_month", "Từ tháng"), ("due", "Số tiền phải đóng"), ("paid", "Số tiền đã đóng"),
     ("state_support", "NSNN hỗ trợ"), ("local_support", "NSĐP hỗ trợ"), ("other_support", "Hỗ trợ khác"),
-    ("collector_code", "Mã đại lý thu"),
+    ("staff_code", "Mã số nhân viên thu"),
 ]
 HI_COLUMNS = [
     ("name", "Họ và tên"), ("hi_code", "Mã số BHXH/BHYT"), ("citizen_id", "Số định danh cá nhân"),

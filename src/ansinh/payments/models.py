@@ -76,6 +76,12 @@ class Payment(models.Model):
     reason = models.CharField("lý do", max_length=300, blank=True)
     # Set when a manager recorded an earlier time than the server's clock (``created_at`` keeps when).
     backdate_reason = models.CharField("lý do ghi lùi thời điểm thu", max_length=300, blank=True)
+    # BHXH's confirmation code, returned by the office after the list is filed (issue 20): an annotation
+    # of the payment, not a change of money; written once (payments/confirmations.py), audited.
+    bhxh_confirmation = models.CharField("mã xác nhận của BHXH", max_length=40, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

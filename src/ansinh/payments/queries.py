@@ -228,7 +228,7 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
     """Voluntary-SI payments of a collector in a period, in the columns of list D05-TS, read in chunks;
     identifiers full or masked as the field policy exports them to this scope (the caller audits)."""
     paid = (_listed(scope, collector_id, Scheme.VSI, start, end)
-            .select_related("enrollment__person__area", "receipt__pool", "collector").order_by("paid_at", "pk"))
+            .select_related("enrollment__person__area", "receipt__pool", "agent").order_by("paid_at", "pk"))
     for p in paid.iterator(chunk_size=2000):
         e, person = p.enrollment, p.enrollment.person
         assert person is not None
@@ -241,8 +241,21 @@ def d05_rows(scope: Scope, collector_id: int, start: date, end: date) -> Iterato
             "receipt_date": timezone.localdate(p.paid_at), "receipt_number": p.receipt.serial,
             "income": e.income, "months": e.months, "from_month": e.period_start, "due": e.gross,
             "paid": 0 if sponsored else p.amount, "state_support": e.state_support, "local_support": e.local_support,
-            "other_support": p.amount if sponsored else 0, "collector_code": p.collector.code,
+            "other_support": p.amount if sponsored else 0, "staff_code": p.agent.code if p.agent else "",
         }
+
+
+def d05_form_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    """The rows of D05-TS: every voluntary-SI payment of the period, reversals included (II Giảm)."""
+    return payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.VSI, paid_at__date__gte=start,
+                                  paid_at__date__lte=end).count()
+
+
+def d03_form_count(scope: Scope, collector_id: int, start: date, end: date) -> int:
+    """The rows of D03-TS: one per member card of each household-HI payment, reversals included."""
+    paid = payments(scope).filter(collector_id=collector_id, enrollment__scheme=Scheme.HOUSEHOLD_HI,
+                                  paid_at__date__gte=start, paid_at__date__lte=end)
+    return HiCardLine.objects.filter(enrollment__payments__in=paid).count()
 
 
 def hi_list_count(scope: Scope, collector_id: int, start: date, end: date) -> int:

@@ -31,10 +31,10 @@ LOOKUP_ACTIONS = ("lookup", "locate")  # the actions an identifier look-up write
 ACTIONS = {  # what the audit viewer calls each action
     "create": "Tạo mới", "update": "Sửa", "delete": "Xoá", "reveal": "Xem giá trị đầy đủ",
     "edit_view": "Mở biểu mẫu sửa", "export": "Xuất danh sách", "lookup": "Tra cứu theo số",
-    "locate": "Tra địa bàn của hồ sơ",
+    "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
-            "export": "Danh sách xuất"}
+            "export": "Danh sách xuất", "payment": "Khoản thu"}
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = {
     "full_name": "họ tên", "date_of_birth": "ngày sinh",
@@ -47,6 +47,7 @@ WORDS = {
     "in_scope": "trong địa bàn", "elsewhere": "ở địa bàn khác", "none": "không có", "refused": "từ chối",
     "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
     "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "male": "nam", "female": "nữ",
+    "bhxh_confirmation": "mã xác nhận BHXH", "receipt": "biên lai",
 }
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import require_order
 from ansinh.org.fields import exports_any_full
+from ansinh.org.models import OrgUnit
 from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
-from ansinh.payments import exports, queries
+from ansinh.payments import efiling, exports, lists490, queries
 from ansinh.registry.audit import audit_read
 from ansinh.reports.models import ExportJob, ExportStatus
 
@@ -43,6 +44,8 @@ class Kind:
     shown: Callable[[str, Any], Any] | None = None
     needs_collector: bool = True
     personal: bool = False  # carries people's identifiers: audited when they go out in full
+    form: str = ""  # a list on its BHXH form (payments/lists490.py): "d05" or "d03"
+    medium: str = "xlsx"
 
 
 def _period(params: dict[str, Any]) -> tuple[date, date]:
@@ -76,6 +79,16 @@ KINDS = {
                  lambda scope, p: queries.hi_list_count(scope, *_collector_args(p)),
                  lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown,
                  personal=True),
+    # The lists on the QĐ 490 forms, XLSX to edit and PDF (A4 landscape) to sign.
+    **{f"{form}ts{suffix}": Kind(f"Mẫu {form.upper()}-TS", [], count,
+                                 lambda scope, p: iter(()), personal=True, form=form, medium=medium)
+       for form, count in (("d05", lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))),
+                           ("d03", lambda scope, p: queries.d03_form_count(scope, *_collector_args(p))))
+       for suffix, medium in (("", "xlsx"), ("-pdf", "pdf"))},
+    "efiling": Kind("Hồ sơ điện tử D05-TS, D03-TS (chưa ký)", [],
+                    lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))
+                    + queries.d03_form_count(scope, *_collector_args(p)),
+                    lambda scope, p: iter(()), personal=True, form="efiling", medium="zip"),
     "payments": Kind("Các khoản thu", PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(), _payment_rows,
                      needs_collector=False),
 }
@@ -119,11 +132,17 @@ def run(job_id: int) -> ExportJob:
     """Write the job's file; a failure is recorded on the job, never half a file offered."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     kind, scope = KINDS[job.kind], scope_for(job.user)
-    path = export_dir() / f"job-{job.pk}.xlsx"
+    path = export_dir() / f"job-{job.pk}.{kind.medium}"
     try:
-        written = exports.write_xlsx_to(
-            str(path), job.title, kind.columns, kind.rows(scope, job.params), kind.shown,
-            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n, updated_at=timezone.now()))
+        if kind.form:
+            collector = OrgUnit.objects.get(pk=job.params["collector"])
+            path.write_bytes(efiling.package(scope, collector, *_period(job.params)) if kind.form == "efiling"
+                             else lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
+            written = job.total
+        else:
+            written = exports.write_xlsx_to(
+                str(path), job.title, kind.columns, kind.rows(scope, job.params), kind.shown,
+                progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n, updated_at=timezone.now()))
     except (DomainError, OSError) as error:
         path.unlink(missing_ok=True)
         message = error.message if isinstance(error, DomainError) else "Không ghi được tệp."

@@ -44,4 +44,4 @@ def progress(request: HttpRequest, job_id: int) -> HttpResponse:
 def download(request: HttpRequest, job_id: int) -> FileResponse:
     job = or_404(lambda: jobs.job_of(request.user, job_id))  # type: ignore[arg-type]
     path = or_404(lambda: jobs.file_of(job))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.kind}-{job.pk}.xlsx")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.kind}-{job.pk}{path.suffix}")

@@ -74,6 +74,10 @@ class ReverseForm(DomainForm):
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
+class ConfirmationForm(DomainForm):
+    code = forms.CharField(label="Mã xác nhận của BHXH", max_length=40, error_messages=MESSAGES)
+
+
 class RemittanceForm(DomainForm):
     kind = forms.ChoiceField(label="Loại", choices=RemittanceKind.choices)
     collector = ScopedChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())

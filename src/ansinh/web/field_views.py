@@ -20,7 +20,7 @@ from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import scope_for
-from ansinh.payments import documents
+from ansinh.payments import confirmations, documents
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
@@ -28,6 +28,7 @@ from ansinh.registry import queries as registry
 from ansinh.rules.vsi import Method
 from ansinh.web.common import export_query, export_table, or_404, run_service, writers_only
 from ansinh.web.field_forms import (
+    ConfirmationForm,
     HiEnrollForm,
     MoneyPeriodForm,
     PaymentForm,
@@ -132,7 +133,8 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
     return render(request, "web/receipt.html", {"receipt": found,
                                                 "doc": documents.receipt_document(scope_for(request.user), found),
                                                 "size": size, "reversed_by": reversed_by,
-                                                "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex})})
+                                                "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
+                                                "confirm_form": ConfirmationForm()})
 
 
 @login_required
@@ -155,6 +157,19 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
                                                  form.cleaned_data["reason"], form.cleaned_data["key"],
                                                  timezone.now())) is None:
         return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
+                      status=400)
+    return redirect("web:receipt", receipt_id)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """A manager records BHXH's confirmation code of this receipt (payments/confirmations.py)."""
+    found = _receipt(request, receipt_id)
+    form = ConfirmationForm(request.POST)
+    if run_service(form, lambda: confirmations.record_confirmation(
+            request.user, scope_for(request.user), found.serial, form.cleaned_data["code"])) is None:  # type: ignore[arg-type]
+        return render(request, "web/form.html", {"form": form, "title": "Mã xác nhận của BHXH", "submit": "Ghi"},
                       status=400)
     return redirect("web:receipt", receipt_id)
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("bien-lai/<int:receipt_id>/", field_views.receipt, name="receipt"),
     path("bien-lai/<int:receipt_id>/pdf/", field_views.receipt_pdf, name="receipt_pdf"),
     path("bien-lai/<int:receipt_id>/huy/", field_views.reverse, name="reverse"),
+    path("bien-lai/<int:receipt_id>/xac-nhan/", field_views.confirm, name="receipt_confirm"),
     path("viec-can-lam/", field_views.due, name="due"),
     path("thu-tien/", field_views.money_overview, name="money"),
     path("thu-tien/nop-tien/", field_views.remittance_new, name="remittance_new"),
