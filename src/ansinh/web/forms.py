@@ -138,3 +138,10 @@ class HiQuoteForm(QuoteForm):
             already_joined=data["already_joined"] or 0,
             previous_card_end=data["previous_card_end"],
         )
+
+
+class ParameterDateForm(forms.Form):
+    """The parameter browser's date picker (/tham-so/)."""
+
+    on = forms.DateField(label="Xem các giá trị có hiệu lực vào ngày", widget=DATE_WIDGET, required=False,
+                         error_messages=MESSAGES)
