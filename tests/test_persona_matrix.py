@@ -64,6 +64,7 @@ def api(profile: dict[str, Any]) -> dict[str, Any]:
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:quote", "GET"): PUBLIC,
     ("web:consultation", "GET"): PUBLIC,
+    ("web:parameters", "GET"): PUBLIC,
     ("web:record_lead", "GET"): POST_ONLY,
     ("web:record_lead", "POST"): row(OK, F, F, F, F, F, LOGIN),  # only an active team member records a lead
     ("web:report_overview", "GET"): LOGGED_IN,
@@ -131,6 +132,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     # the API, by operation id
     ("ansinh_api_quotes_quote_vsi", "POST"): PUBLIC,
     ("ansinh_api_quotes_quote_hi", "POST"): PUBLIC,
+    ("ansinh_api_parameters_list_parameters", "GET"): PUBLIC,
     ("ansinh_areas_api_list_areas", "GET"): api(LOGGED_IN),
     ("ansinh_areas_api_remap", "GET"): api(LOGGED_IN),
     ("ansinh_org_api_org_units", "GET"): api(LOGGED_IN),

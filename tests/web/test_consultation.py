@@ -35,7 +35,8 @@ def test_an_income_off_the_step_is_explained_in_its_column() -> None:
 def test_bad_input_is_shown_in_vietnamese() -> None:
     response = Client().get("/tu-van/", {**QUERY, "incomes": "nhiều tiền"})
     assert response.status_code == 400
-    assert response.context["form"]["incomes"].errors == ["Nhập 1 đến 4 mức thu nhập, ví dụ: 1500000, 2000000."]
+    errors = response.context["form"]["incomes"].errors
+    assert len(errors) == 1 and errors[0].startswith("Nhập 1 đến 4 mức thu nhập, ví dụ: ")
 
 
 def test_the_other_benefits_are_those_in_force_on_the_date() -> None:
@@ -44,3 +45,20 @@ def test_the_other_benefits_are_those_in_force_on_the_date() -> None:
     assert "Mức đóng 22%/tháng" in body
     before = Client().get("/tu-van/", {**QUERY, "on": "2024-08-01"}).content.decode()
     assert "trợ cấp thai sản" not in before  # the Era B maternity grant did not exist yet
+
+
+def test_a_person_past_retirement_age_is_told_what_applies_now() -> None:
+    """Issue 19 §3 / issue 13 item 14: no past pension date and no blank pension row, but catch-up and
+    the social pension with their articles."""
+    body = Client().get("/tu-van/", {**QUERY, "born": "1966-01-10", "sex": "female"}).content.decode()
+    assert '<strong id="past-retirement">đã đủ tuổi nghỉ hưu</strong>' in body
+    assert "hưởng lương hưu từ tháng" not in body and "Lương hưu ước tính/tháng" not in body
+    assert 'id="benefit-past_retirement"' in body and "đóng bù một lần" in body
+    assert "còn thiếu không quá 60 tháng" in body  # ND 159/2025 art. 7 on 01/08/2025
+    assert 'id="benefit-social_pension"' in body and "500.000 đ/tháng" in body
+
+
+def test_a_younger_person_still_sees_the_pension_month_and_row() -> None:
+    body = Client().get("/tu-van/", QUERY).content.decode()
+    assert "hưởng lương hưu từ tháng" in body and "Lương hưu ước tính/tháng" in body
+    assert 'id="past-retirement"' not in body

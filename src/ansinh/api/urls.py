@@ -1,6 +1,6 @@
 """The HTTP API (django-ninja; OpenAPI at /api/docs and /api/openapi.json).
 
-Every endpoint but the quotes needs a bearer token (``Authorization: Bearer ans_...``) or a
+Every endpoint but the quotes and the parameters needs a bearer token (``Authorization: Bearer ans_...``) or a
 logged-in session. Every error is ``{"error": {"code", "message"}}`` with a 4xx status, declared in
 the OpenAPI (api/errors.py); oversize bodies are refused with 413 before they reach the API
 (config/middleware.py)."""
@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from ansinh.api.errors import DocumentedAPI
+from ansinh.api.parameters import router as parameters_router
 from ansinh.api.quotes import router as quotes_router
 from ansinh.areas.api import router as areas_router
 from ansinh.campaigns.api import router as campaigns_router
@@ -33,6 +34,7 @@ from ansinh.registry.api import router as registry_router
 api = DocumentedAPI(title="ansinh API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
                    docs_decorator=login_required if settings.HTTPS else None)
 api.add_router("/quotes", quotes_router, auth=None)
+api.add_router("/parameters", parameters_router, auth=None)
 api.add_router("/areas", areas_router)
 api.add_router("", org_router)
 api.add_router("", registry_router)

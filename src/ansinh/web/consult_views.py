@@ -23,8 +23,9 @@ from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError
 from ansinh.org.scope import scope_for
 from ansinh.rules.consultation import consult
+from ansinh.web import choices
 from ansinh.web.common import run_service
-from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, ScopedChoiceField
+from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField, set_choices_in_force
 from ansinh.web.registry_forms import DomainForm
 
 
@@ -32,17 +33,24 @@ class ConsultForm(forms.Form):
     on = forms.DateField(label="Ngày tư vấn", widget=DATE_WIDGET, error_messages=MESSAGES)
     born = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
     sex = forms.ChoiceField(label="Giới tính", choices=[("male", "Nam"), ("female", "Nữ")])
-    groups = forms.MultipleChoiceField(label="Thuộc nhóm được hỗ trợ", choices=GROUP_CHOICES, required=False,
+    groups = forms.MultipleChoiceField(label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     incomes = forms.CharField(label="Các mức thu nhập muốn so sánh (đồng, cách nhau bởi dấu phẩy)",
-                              initial="1500000, 2000000, 3000000", error_messages=MESSAGES)
+                              error_messages=MESSAGES)
     household_members = forms.IntegerField(label="Số người trong hộ mua BHYT (0 nếu không)", min_value=0,
                                            max_value=20, initial=0, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices_in_force(self)
+        # The examples start at the income floor in force (1,500,000 is below it from 2027).
+        self.fields["incomes"].initial = choices.example_incomes_text(timezone.localdate())
 
     def clean_incomes(self) -> list[int]:
         parts = [p for p in re.split(r"[,;\s]+", self.cleaned_data["incomes"].replace(".", "")) if p]
         if not parts or not all(p.isdigit() for p in parts) or len(parts) > 4:
-            raise forms.ValidationError("Nhập 1 đến 4 mức thu nhập, ví dụ: 1500000, 2000000.")
+            example = choices.example_hint(timezone.localdate())
+            raise forms.ValidationError(f"Nhập 1 đến 4 mức thu nhập, ví dụ: {example}.")
         return [int(p) for p in parts]
 
 

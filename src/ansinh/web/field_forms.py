@@ -12,7 +12,7 @@ from ansinh.lib.periods import require_order
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, PaymentMethod, RemittanceKind, Sponsor
 from ansinh.payments.queries import require_period
-from ansinh.web.forms import DATE_WIDGET, GROUP_CHOICES, MESSAGES, METHOD_CHOICES, ScopedChoiceField, income_step_today
+from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField, income_step_today, set_choices_in_force
 from ansinh.web.registry_forms import DomainForm
 
 # The enrolment's idempotency key: drawn when the form is first shown, posted back with the quote and
@@ -30,10 +30,10 @@ class VsiEnrollForm(DomainForm):
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     income = forms.IntegerField(label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
+    method = forms.ChoiceField(label="Phương thức đóng", choices=(), initial="regular")
     months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
     override = forms.BooleanField(label="Thay đổi nhóm hỗ trợ so với dữ liệu hộ", required=False)
-    groups = forms.MultipleChoiceField(label="Nhóm hỗ trợ (khi thay đổi)", choices=GROUP_CHOICES, required=False,
+    groups = forms.MultipleChoiceField(label="Nhóm hỗ trợ (khi thay đổi)", choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     override_reason = forms.CharField(label="Lý do thay đổi", required=False, max_length=300)
     rate = forms.DecimalField(label="Lãi suất quỹ r (khi đóng trước/đóng bù)", required=False, min_value=0,
@@ -41,6 +41,7 @@ class VsiEnrollForm(DomainForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_choices_in_force(self)
         if step := income_step_today():
             self.fields["income"].widget.attrs["step"] = step
 
@@ -50,13 +51,13 @@ class HiEnrollForm(DomainForm):
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
     members = forms.MultipleChoiceField(label="Thành viên tham gia", widget=forms.CheckboxSelectMultiple,
                                         error_messages={"required": "Chọn ít nhất một thành viên."})
-    months = forms.TypedChoiceField(label="Kỳ đóng", coerce=int, initial=12,
-                                    choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng")])
+    months = forms.TypedChoiceField(label="Kỳ đóng", coerce=int, choices=())
     initial_clinic = forms.CharField(label="Nơi KCB ban đầu", required=False, max_length=200)
     card_kind = forms.ChoiceField(label="Loại thẻ", choices=CardKind.choices, initial=CardKind.ELECTRONIC)
 
     def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_choices_in_force(self)
         self.fields["members"].choices = member_choices or []
 
 

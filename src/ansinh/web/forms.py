@@ -10,18 +10,8 @@ from django.utils import timezone
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.params import default_parameters
+from ansinh.web import choices
 
-GROUP_CHOICES = [
-    ("poor", "Hộ nghèo"),
-    ("near_poor", "Hộ cận nghèo"),
-    ("ethnic_minority", "Người dân tộc thiểu số"),
-    ("island", "Cư trú ở xã đảo, đặc khu"),
-]
-METHOD_CHOICES = [
-    (vsi.Method.REGULAR.value, "Đóng định kỳ (1, 3, 6, 12 tháng)"),
-    (vsi.Method.ADVANCE.value, "Đóng trước nhiều tháng"),
-    (vsi.Method.CATCH_UP.value, "Đóng bù tháng còn thiếu"),
-]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ScopedChoiceField(forms.ModelChoiceField):
     """A record picked from the user's own (the choices: the queryset given), but read from all of
@@ -65,9 +55,24 @@ def income_step_today() -> int | None:
     return int(step.at(today).value) if step.in_force(today) else None  # type: ignore[arg-type]
 
 
+def set_choices_in_force(form: forms.BaseForm) -> None:
+    """Fill the method, group and HI term choices from the parameters in force today (web/choices.py)."""
+    today = timezone.localdate()
+    fields = form.fields
+    if "method" in fields:
+        fields["method"].choices = choices.methods(today)  # type: ignore[attr-defined]
+    if "groups" in fields:
+        fields["groups"].choices = choices.support_groups(today)  # type: ignore[attr-defined]
+    if "months" in fields and isinstance(fields["months"], forms.TypedChoiceField):
+        fields["months"].choices = choices.hi_terms(today)
+        terms = [m for m, _ in fields["months"].choices]
+        fields["months"].initial = max(terms) if terms else None
+
+
 class QuoteForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_choices_in_force(self)
         if "income" in self.fields and (step := income_step_today()):
             self.fields["income"].widget.attrs["step"] = step
 
@@ -82,10 +87,10 @@ class VsiQuoteForm(QuoteForm):
         label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    method = forms.ChoiceField(label="Phương thức đóng", choices=METHOD_CHOICES, initial="regular")
+    method = forms.ChoiceField(label="Phương thức đóng", choices=(), initial="regular")
     months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
     groups = forms.MultipleChoiceField(
-        label="Thuộc nhóm được hỗ trợ", choices=GROUP_CHOICES, required=False,
+        label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     province = forms.RegexField(
@@ -123,7 +128,7 @@ class HiQuoteForm(QuoteForm):
         label="Số thành viên của hộ đã tham gia trước đó trong năm", min_value=0, initial=0, required=False
     )
     months = forms.TypedChoiceField(
-        label="Kỳ đóng", coerce=int, initial=12, choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng")]
+        label="Kỳ đóng", coerce=int, choices=()
     )
     previous_card_end = forms.DateField(
         label="Hạn thẻ BHYT cũ (nếu gia hạn)", widget=DATE_WIDGET, required=False, error_messages=MESSAGES
@@ -138,3 +143,10 @@ class HiQuoteForm(QuoteForm):
             already_joined=data["already_joined"] or 0,
             previous_card_end=data["previous_card_end"],
         )
+
+
+class ParameterDateForm(forms.Form):
+    """The parameter browser's date picker (/tham-so/)."""
+
+    on = forms.DateField(label="Xem các giá trị có hiệu lực vào ngày", widget=DATE_WIDGET, required=False,
+                         error_messages=MESSAGES)

@@ -16,6 +16,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
     path("tu-van/", consult_views.consultation, name="consultation"),
+    path("tham-so/", views.parameters, name="parameters"),
     path("tu-van/ghi-nhan/", consult_views.record_lead, name="record_lead"),
     path("bao-cao/", report_views.overview, name="report_overview"),
     path("bao-cao/xep-hang/", report_views.leaderboard, name="report_leaderboard"),

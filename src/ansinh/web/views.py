@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ansinh.rules import household_hi, vsi
+from ansinh.rules import catalogue, household_hi, vsi
+from ansinh.rules.params import default_parameters
 from ansinh.web.common import run_service
-from ansinh.web.forms import HiQuoteForm, VsiQuoteForm
+from ansinh.web.forms import HiQuoteForm, ParameterDateForm, VsiQuoteForm
 
 
 def quote_page(request: HttpRequest) -> HttpResponse:
@@ -25,3 +26,22 @@ def quote_page(request: HttpRequest) -> HttpResponse:
         context["hi_quote"] = run_service(hi_form, lambda: household_hi.quote(hi_form.to_request()))
     status = 400 if scheme in ("vsi", "hi") and not context.get(f"{scheme}_quote") else 200
     return render(request, "web/quote.html", context, status=status)
+
+
+def parameters(request: HttpRequest) -> HttpResponse:
+    """The public parameter browser: every legal figure the system applies, its history and references,
+    and what was in force on the day picked (today by default). No login: the page a province official
+    uses to check the figures."""
+    form = ParameterDateForm(request.GET or None)
+    on = timezone.localdate()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            on = form.cleaned_data["on"] or on
+        else:
+            status = 400
+    entries = catalogue.catalogue(default_parameters(), on)
+    context = {"form": form, "on": on, "entries": entries,
+               "unverified": sum(1 for e in entries if e.current and e.current.reference.unverified),
+               "unpublished": sum(1 for e in entries if e.current and e.current.status == "unpublished")}
+    return render(request, "web/parameters.html", context, status=status)

@@ -1,0 +1,70 @@
+"""Form choices from the parameters in force on a day, never from literals (issue 19 §5): the HI
+terms (household_hi/terms), the VSI payment terms and advance terms (vsi/payment_terms,
+vsi/advance_terms), the support groups (the groups named by vsi/state_support_rate), and the
+consultation page's example incomes (from the income floor and step). Only the labels live here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ansinh.rules import vsi
+from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
+
+GROUP_LABELS = {
+    "poor": "Hộ nghèo",
+    "near_poor": "Hộ cận nghèo",
+    "ethnic_minority": "Người dân tộc thiểu số",
+    "island": "Cư trú ở xã đảo, đặc khu",
+}
+
+
+def _months(params: ParameterSet, name: str, on: date) -> tuple[int, ...]:
+    parameter = params.get(name)
+    if not parameter.in_force(on):
+        return ()
+    return tuple(int(m) for m in parameter.at(on).value)  # type: ignore[union-attr]
+
+
+def hi_terms(on: date, params: ParameterSet | None = None) -> list[tuple[int, str]]:
+    return [(m, f"{m} tháng") for m in _months(params or default_parameters(), "household_hi/terms", on)]
+
+
+def _years(months: tuple[int, ...]) -> str:
+    years = [m // 12 for m in months]
+    if years and all(m % 12 == 0 for m in months) and years == list(range(years[0], years[-1] + 1)):
+        return f"từ {years[0]} đến {years[-1]} năm"
+    return ", ".join(f"{m} tháng" for m in months)
+
+
+def methods(on: date, params: ParameterSet | None = None) -> list[tuple[str, str]]:
+    params = params or default_parameters()
+    regular = ", ".join(str(m) for m in _months(params, "vsi/payment_terms", on))
+    advance = _years(_months(params, "vsi/advance_terms", on))
+    return [
+        (vsi.Method.REGULAR.value, f"Đóng định kỳ ({regular} tháng)" if regular else "Đóng định kỳ"),
+        (vsi.Method.ADVANCE.value, f"Đóng trước nhiều năm ({advance})" if advance else "Đóng trước nhiều năm"),
+        (vsi.Method.CATCH_UP.value, "Đóng bù tháng còn thiếu"),
+    ]
+
+
+def support_groups(on: date, params: ParameterSet | None = None) -> list[tuple[str, str]]:
+    """The groups the state support rate in force names (besides 'other'), in the order of the labels;
+    before 01/07/2025 only the poor and near-poor have a rate of their own (ND 134/2015 art. 14)."""
+    parameter = (params or default_parameters()).get("vsi/state_support_rate")
+    named = set(parameter.at(on).value) if parameter.in_force(on) else set()  # type: ignore[arg-type]
+    return [(g, label) for g, label in GROUP_LABELS.items() if g in named]
+
+
+def example_incomes(on: date, params: ParameterSet | None = None) -> list[int]:
+    """Three incomes to compare: the floor in force, twice and three times it (on the income step)."""
+    floor, ceiling, step = vsi.income_bounds(UsedParameters(params or default_parameters(), on))
+    return [min(ceiling, -(-floor * k // step) * step) for k in (1, 2, 3)]
+
+
+def example_incomes_text(on: date, params: ParameterSet | None = None) -> str:
+    return ", ".join(str(i) for i in example_incomes(on, params))
+
+
+def example_hint(on: date, params: ParameterSet | None = None) -> str:
+    first, second, _ = example_incomes(on, params)
+    return f"{first}, {second}"
