@@ -31,7 +31,9 @@ PRODUCTION_ENV = {
 
 
 def _run(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
+    # The browser tests' async opt-out (tests/browser) is not a production setting: check --deploy refuses it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full = {**inherited, "PYTHONPATH": str(ROOT / "src"), **env}
     return subprocess.run(args, cwd=ROOT, env=full, capture_output=True, text=True, timeout=120, **kwargs)
 
 
