@@ -37,3 +37,20 @@ def test_the_openapi_schema_is_served() -> None:
     response = Client().get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/quotes/vsi" in response.json()["paths"]
+
+
+def test_the_seed_day_vsi_quote_in_nghe_an_carries_the_provincial_top_up() -> None:
+    status, data = post("/api/quotes/vsi", {"on": "2025-08-01", "income": 1500000, "months": 1, "groups": ["poor"],
+                                            "province": "40"})
+    assert status == 200
+    assert (data["gross"], data["state_support"], data["local_support"], data["payable"]) == (
+        330_000, 165_000, 99_000, 66_000)
+    assert data["notices"] == []
+
+
+def test_a_province_without_a_file_is_quoted_without_a_top_up_and_flagged() -> None:
+    status, data = post("/api/quotes/vsi", {"on": "2025-08-01", "income": 1500000, "months": 1, "groups": ["poor"],
+                                            "province": "01"})
+    assert status == 200 and (data["local_support"], data["payable"]) == (0, 165_000)
+    assert [n["code"] for n in data["notices"]] == ["local_support_not_configured"]  # type: ignore[union-attr]
+    assert "chưa cấu hình" in data["notices"][0]["message"]  # type: ignore[index]

@@ -41,10 +41,12 @@ def test_two_pending_terms_quoting_the_last_12_supported_months_are_not_both_pai
     next_year.refresh_from_db()
     assert refused.value.code == "quote_outdated" and next_year.status == EnrollmentStatus.PENDING
     assert (Payment.objects.count(), Receipt.objects.count(), Fact.objects.count()) == before
+    # Stored: 3,960,000 − state 50% × 22% × 1,500,000 × 12 = 1,980,000 − Nghệ An 30% × 22% × 1,500,000 × 12
+    # = 1,188,000 (NQ 07/2025/NQ-HĐND, on the same supported months) = 792,000; without supported months, neither.
     assert refused.value.message == (
         f"Mức đóng của kỳ số {next_year.pk} đã tính với 12 tháng được Nhà nước hỗ trợ (nhóm: poor); theo dữ liệu "
         "hiện nay người này đã dùng 120 tháng hỗ trợ và thuộc nhóm: poor, nên kỳ này còn 0 tháng được hỗ trợ và "
-        "phải đóng 3.960.000 đ thay vì 1.980.000 đ. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu "
+        "phải đóng 3.960.000 đ thay vì 792.000 đ. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu "
         "tiền.")
     # Cancelled and quoted again, the term is paid in full, its amounts as the rules say.
     enrolling.cancel_pending(who.agent, scope, next_year.pk)
@@ -59,7 +61,7 @@ def test_a_poverty_status_recorded_after_the_quote_is_seen_at_payment(who: Perso
     scope = who.scope(who.agent)
     term = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, household.head_id, ON, 1_500_000, 1),  # type: ignore[arg-type]
                                 idempotency_key="a")
-    assert term.support_groups == ["poor"] and term.payable == 165_000
+    assert term.support_groups == ["poor"] and term.payable == 66_000  # 330,000 − 165,000 − Nghệ An 99,000
     # The commune's decision taking the household off the list from 01/07/2025 is entered afterwards.
     registry.set_poverty_status(who.agent, scope, household.pk, "none", date(2025, 7, 1), "QĐ 2/QĐ-UBND")
     with pytest.raises(DomainError) as refused:
@@ -75,4 +77,5 @@ def test_an_override_with_its_reason_keeps_its_groups_at_payment(who: Personas) 
         scope, household.head_id, ON, 1_500_000, 1, groups_override=["near_poor"],  # type: ignore[arg-type]
         override_reason="Giấy xác nhận hộ cận nghèo số 12"), idempotency_key="a")
     registry.set_poverty_status(who.agent, scope, household.pk, "none", date(2025, 7, 1), "QĐ 2/QĐ-UBND")
-    assert pay(who, term, "p1").amount == term.payable == 198_000  # 330,000 less 40 % for a near-poor household
+    assert pay(who, term, "p1").amount == term.payable == 115_500
+    # 330,000 less the state's 40 % (132,000) and Nghệ An's 25 % of 22 % × 1,500,000 (82,500) for near-poor

@@ -35,7 +35,7 @@ def test_fifty_concurrent_payments_get_fifty_consecutive_receipt_numbers() -> No
 
     def pay(enrollment_id: int) -> int:
         try:
-            payment = paying.record_payment(who.agent, scope, enrollment_id, amount=264_000, method="cash",
+            payment = paying.record_payment(who.agent, scope, enrollment_id, amount=247_500, method="cash",
                                             idempotency_key=f"concurrent-{enrollment_id}", paid_at=AT)
             return payment.receipt.number
         finally:
@@ -48,7 +48,7 @@ def test_fifty_concurrent_payments_get_fifty_consecutive_receipt_numbers() -> No
     assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, 51))
     # The dashboards' cell was created by one writer and incremented by the 49 others: none lost.
     fact, rolled = Fact.objects.get(), AreaDay.objects.get()
-    assert (fact.people, fact.amount, rolled.vsi_new, rolled.vsi_amount) == (50, 50 * 264_000, 50, 50 * 264_000)
+    assert (fact.people, fact.amount, rolled.vsi_new, rolled.vsi_amount) == (50, 50 * 247_500, 50, 50 * 247_500)
 
 
 def test_fifty_concurrent_requests_with_one_key_all_get_the_first_payment() -> None:
@@ -63,7 +63,7 @@ def test_fifty_concurrent_requests_with_one_key_all_get_the_first_payment() -> N
 
     def replay(_: int) -> tuple[int, str]:
         try:
-            payment = paying.record_payment(who.agent, scope, enrollment.pk, amount=264_000, method="cash",
+            payment = paying.record_payment(who.agent, scope, enrollment.pk, amount=247_500, method="cash",
                                             idempotency_key="one-tap", paid_at=AT)
             return payment.pk, payment.receipt.serial
         finally:

@@ -71,15 +71,16 @@ def test_the_phone_flow_is_search_quote_pay_receipt(who: Personas, setup: Any) -
     assert f"/nguoi/{person.pk}/" in client.get("/tim-kiem/", {"q": "nguyen van an"}).content.decode()  # screen 1
     form = {"on": "2025-08-01", "income": "1500000", "method": "regular", "months": "12", "key": "enrol-1"}
     quoted = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", form)  # screen 2: quote...
-    assert '<td id="payable">1.980.000 đ</td>' in quoted.content.decode()  # 12 × 165,000 for a poor household
+    # 12 × (330,000 − state 165,000 − Nghệ An 30% × 22% × 1,500,000 = 99,000, NQ 07/2025/NQ-HĐND) for a poor household
+    assert '<td id="payable">792.000 đ</td>' in quoted.content.decode()
     confirmed = client.post(f"/nguoi/{person.pk}/bhxh-tu-nguyen/", {**form, "confirm": "1"})  # ...and confirm
     pay_page = client.get(confirmed["Location"])  # screen 3
-    assert 'id="due">1.980.000 đ' in pay_page.content.decode()
+    assert 'id="due">792.000 đ' in pay_page.content.decode()
     key = pay_page.context["form"].initial["key"]
-    paid = client.post(confirmed["Location"], {"amount": "1980000", "method": "cash", "key": key})
+    paid = client.post(confirmed["Location"], {"amount": "792000", "method": "cash", "key": key})
     receipt = client.get(paid["Location"]).content.decode()  # screen 4
-    assert "BL40-2025-0000001" in receipt and "Một triệu chín trăm tám mươi nghìn đồng" in receipt
-    again = client.post(confirmed["Location"], {"amount": "1980000", "method": "cash", "key": key})
+    assert "BL40-2025-0000001" in receipt and "Bảy trăm chín mươi hai nghìn đồng" in receipt
+    again = client.post(confirmed["Location"], {"amount": "792000", "method": "cash", "key": key})
     assert again.status_code == 302 and Payment.objects.count() == Receipt.objects.count() == 1
 
 
@@ -89,7 +90,7 @@ def test_a_wrong_amount_on_the_pay_screen_is_explained_and_saves_nothing(who: Pe
                                                                               1_500_000, 1))
     response = client_for(who.agent).post(f"/thu-tien/{enrollment.pk}/", {"amount": "100", "method": "cash",
                                                                            "key": "x"})
-    assert response.status_code == 400 and "khác số phải đóng 165.000 đ" in response.context["form"]["amount"].errors[0]
+    assert response.status_code == 400 and "khác số phải đóng 66.000 đ" in response.context["form"]["amount"].errors[0]
     assert Payment.objects.count() == 0
 
 
@@ -169,11 +170,12 @@ def test_a_sponsored_payment_shows_as_other_support(who: Personas, setup: Any) -
     scope = who.scope(who.agent)
     enrollment = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, household(who).head_id, ON,
                                                                               1_500_000, 1))
-    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=165_000, method="bank_transfer",
+    payment = services.record_payment(who.agent, scope, enrollment.pk, amount=66_000, method="bank_transfer",
                                       idempotency_key="s1", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ),
                                       sponsor_id=sponsor.pk)
     [row] = queries.d05_rows(scope, payment.collector_id, ON, ON)
-    assert (row["paid"], row["other_support"], row["state_support"]) == (0, 165_000, 165_000)
+    assert (row["paid"], row["other_support"], row["state_support"], row["local_support"]) == (
+        0, 66_000, 165_000, 99_000)
 
 
 def test_the_d05_list_reads_back_with_the_official_amounts(who: Personas, setup: Any) -> None:
@@ -188,8 +190,9 @@ def test_the_d05_list_reads_back_with_the_official_amounts(who: Personas, setup:
     header, row = table[0], table[1]
     assert header[:3] == ["Họ và tên", "Mã số BHXH", "Số định danh cá nhân"]
     values = dict(zip(header, row, strict=True))
-    assert values["Số tiền phải đóng"] == 330000 and values["Số tiền đã đóng"] == 165000
-    assert values["NSNN hỗ trợ"] == 165000 and values["Số biên lai"] == "BL40-2025-0000001"
+    assert values["Số tiền phải đóng"] == 330000 and values["Số tiền đã đóng"] == 66000
+    assert values["NSNN hỗ trợ"] == 165000 and values["NSĐP hỗ trợ"] == 99000  # NQ 07/2025/NQ-HĐND, poor
+    assert values["Số biên lai"] == "BL40-2025-0000001"
 
 
 def test_the_household_list_has_form_4_columns(who: Personas, setup: Any) -> None:
@@ -255,25 +258,25 @@ def test_reconciliation_shows_what_an_agent_still_holds(who: Personas, setup: An
     post, agent = setup
     paid_vsi(who)
     scope = who.scope(who.agent)
-    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=100_000,
+    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=50_000,
                                on=date(2025, 8, 2), idempotency_key="r1", agent_id=agent.pk)
-    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=100_000,
+    services.record_remittance(who.agent, scope, kind="agent_to_collector", collector_id=post.pk, amount=50_000,
                                on=date(2025, 8, 2), idempotency_key="r1", agent_id=agent.pk)  # a retry
     rows = {r.day: r for r in queries.reconciliation(scope, date(2025, 8, 1), date(2025, 8, 3))}
-    assert (rows[date(2025, 8, 1)].collected, rows[date(2025, 8, 1)].outstanding) == (165_000, 165_000)
-    assert (rows[date(2025, 8, 2)].remitted, rows[date(2025, 8, 2)].outstanding) == (100_000, 65_000)
-    assert rows[date(2025, 8, 3)].overdue == 65_000 and Remittance.objects.count() == 1
+    assert (rows[date(2025, 8, 1)].collected, rows[date(2025, 8, 1)].outstanding) == (66_000, 66_000)
+    assert (rows[date(2025, 8, 2)].remitted, rows[date(2025, 8, 2)].outstanding) == (50_000, 16_000)
+    assert rows[date(2025, 8, 3)].overdue == 16_000 and Remittance.objects.count() == 1
 
 
 def test_commission_needs_a_configured_rate(who: Personas, setup: Any) -> None:
     _, agent = setup
     paid_vsi(who)
     [line] = queries.commission_statement(who.scope(who.agent), agent, ON)
-    assert (line.collected, line.commission) == (165_000, None)  # no rate: asked for, never invented
+    assert (line.collected, line.commission) == (66_000, None)  # no rate: asked for, never invented
     CommissionRate.objects.create(scheme="vsi", is_renewal=False, method="cash", rate=Decimal("0.05"),
                                   valid_from=date(2025, 1, 1), source="Hợp đồng mẫu", is_example=True)
     [line] = queries.commission_statement(who.scope(who.agent), agent, ON)
-    assert (line.commission, line.example_rate) == (8_250, True)
+    assert (line.commission, line.example_rate) == (3_300, True)  # 5 % of 66,000
 
 
 def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> None:
@@ -283,8 +286,8 @@ def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> Non
     created = client.post("/api/enrollments/vsi", {"person_id": head, "on": "2025-08-01", "income": 1500000,
                                                    "months": 1}, content_type="application/json",
                           HTTP_IDEMPOTENCY_KEY="e1", **auth).json()
-    assert created["payable"] == 165000 and created["support_groups"] == ["poor"]
-    body = {"enrollment_id": created["id"], "amount": 165000}
+    assert created["payable"] == 66000 and created["local_support"] == 99000 and created["support_groups"] == ["poor"]
+    body = {"enrollment_id": created["id"], "amount": 66000}
     first = client.post("/api/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1", **auth)
     again = client.post("/api/payments", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1", **auth)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()

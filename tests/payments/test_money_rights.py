@@ -114,8 +114,12 @@ def cash_in_x_and_y(world: dict[str, Any]) -> None:
                                 idempotency_key=key, paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ),
                                 agent_id=world["agent"].pk)
     services.record_remittance(who.agent, scope_for(who.agent), kind="agent_to_collector",
-                               collector_id=world["post"].pk, amount=400_000, on=date(2025, 8, 2),
+                               collector_id=world["post"].pk, amount=300_000, on=date(2025, 8, 2),
                                idempotency_key="handover")
+
+
+# From 01/08/2025 in Nghệ An (NQ 07/2025/NQ-HĐND on top of the state): X's poor member pays 330,000 − 165,000
+# − 99,000 = 66,000; Y's member (no group) 330,000 − state 20 % 66,000 − province 5 % 16,500 = 247,500.
 
 
 def test_reconciliation_shows_only_the_cash_collected_in_the_readers_scope(world: dict[str, Any]) -> None:
@@ -123,15 +127,15 @@ def test_reconciliation_shows_only_the_cash_collected_in_the_readers_scope(world
     who = world["who"]
     assert Payment.objects.count() == 2
     everywhere = {r.day: r for r in queries.reconciliation(scope_for(who.admin), ON, date(2025, 8, 2))}
-    assert (everywhere[ON].collected, everywhere[date(2025, 8, 2)].outstanding) == (429_000, 29_000)
+    assert (everywhere[ON].collected, everywhere[date(2025, 8, 2)].outstanding) == (313_500, 13_500)
     [y_only] = queries.reconciliation(scope_for(who.manager_elsewhere), ON, date(2025, 8, 2))
-    assert (y_only.day, y_only.collected) == (ON, 264_000)
+    assert (y_only.day, y_only.collected) == (ON, 247_500)
     # The agent's handover covers cash of both communes: it cannot be split by area, so a reader who
     # sees only part of the agent's cash sees no remitted or outstanding figure for them.
     assert (y_only.remitted, y_only.outstanding, y_only.overdue) == (None, None, None)
     api = Client().get("/api/reconciliation", {"start": "2025-08-01", "end": "2025-08-02"},
                        HTTP_AUTHORIZATION=f"Bearer {issue_token(who.manager_elsewhere, 'app')}").json()
-    assert api == [{"day": "2025-08-01", "agent_code": world["agent"].code, "collected": 264_000, "remitted": None,
+    assert api == [{"day": "2025-08-01", "agent_code": world["agent"].code, "collected": 247_500, "remitted": None,
                     "outstanding": None, "overdue": None}]
 
 
@@ -141,12 +145,12 @@ def test_commission_counts_only_the_payments_in_the_readers_scope(world: dict[st
                                   valid_from=date(2025, 1, 1), source="Hợp đồng mẫu", is_example=True)
     who = world["who"]
     [everything] = queries.commission_statement(scope_for(who.admin), world["agent"], ON)
-    assert (everything.collected, everything.commission) == (429_000, 21_450)
+    assert (everything.collected, everything.commission) == (313_500, 15_675)
     [y_only] = queries.commission_statement(scope_for(who.manager_elsewhere), world["agent"], ON)
-    assert (y_only.collected, y_only.commission) == (264_000, 13_200)
+    assert (y_only.collected, y_only.commission) == (247_500, 12_375)
     api = Client().get("/api/commission", {"agent": world["agent"].code, "month": "2025-08-01"},
                        HTTP_AUTHORIZATION=f"Bearer {issue_token(who.manager_elsewhere, 'app')}").json()
-    assert [line["collected"] for line in api] == [264_000]
+    assert [line["collected"] for line in api] == [247_500]
 
 
 def test_the_money_page_shows_only_the_readers_cash(world: dict[str, Any]) -> None:
@@ -155,9 +159,9 @@ def test_the_money_page_shows_only_the_readers_cash(world: dict[str, Any]) -> No
     client.force_login(world["who"].manager_elsewhere)
     page = client.get("/thu-tien/", {"start": "2025-08-01", "end": "2025-08-31"})
     statements = page.context["statements"]
-    assert [[line.collected for line in lines] for _, lines in statements] == [[264_000]]
-    assert [r.collected for r in page.context["reconciliation"]] == [264_000]
-    assert "429.000" not in page.content.decode()
+    assert [[line.collected for line in lines] for _, lines in statements] == [[247_500]]
+    assert [r.collected for r in page.context["reconciliation"]] == [247_500]
+    assert "313.500" not in page.content.decode()
 
 
 def test_an_agent_recording_a_transfer_to_bhxh_on_the_web_is_refused_in_vietnamese(world: dict[str, Any]) -> None:

@@ -10,7 +10,9 @@ import pytest
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.lib.errors import DomainError
+from ansinh.lib.money import format_vnd
 from ansinh.payments import services as paying
+from ansinh.payments.documents import receipt_lines
 from ansinh.payments.models import Payment, Receipt
 from ansinh.registry import services as registry
 from tests.builders import Personas, field_setup, person_data, personas
@@ -46,10 +48,20 @@ def pay(who: Personas, enrollment: Enrollment, key: str = "k1", amount: int | No
                                  method="cash", idempotency_key=key, paid_at=AT)
 
 
-def test_a_poor_household_member_pays_165000_in_era_b_with_its_calculation_record(who: Personas) -> None:
+def test_a_poor_nghe_an_member_pays_66000_in_era_b_with_the_provincial_top_up_on_its_record(who: Personas) -> None:
+    """Seed day 01/08/2025, 1,500,000 × 1 month: gross 22% = 330,000; state 50% × 22% × rural poverty
+    line 1,500,000 = 165,000 (ND 134/2015 as amended); Nghệ An 30% × 22% × 1,500,000 = 99,000
+    (NQ 07/2025/NQ-HĐND, the poor tier); payable 66,000. The province comes from the commune."""
     enrollment = vsi_enrollment(who)
     assert enrollment.support_groups == ["poor"]  # derived from the household's status that day
-    assert (enrollment.gross, enrollment.state_support, enrollment.payable) == (330_000, 165_000, 165_000)
+    assert (enrollment.gross, enrollment.state_support, enrollment.local_support, enrollment.payable) == (
+        330_000, 165_000, 99_000, 66_000)
+    record = enrollment.calculation
+    assert record.inputs["province"] == "40"
+    assert (record.result["state_support"], record.result["local_support"], record.result["payable"]) == (
+        165_000, 99_000, 66_000)
+    assert record.result["notices"] == []
+    assert "local_support/40" in {p["name"] for p in record.parameters}
     names = {p["name"] for p in enrollment.calculation.parameters}
     assert {"rural_poverty_line", "vsi/state_support_rate"} <= names
     assert enrollment.period_start == date(2025, 8, 1) and enrollment.status == EnrollmentStatus.PENDING
@@ -58,8 +70,10 @@ def test_a_poor_household_member_pays_165000_in_era_b_with_its_calculation_recor
 def test_paying_issues_a_numbered_receipt_with_the_amount_in_words(who: Personas) -> None:
     payment = pay(who, vsi_enrollment(who))
     receipt = payment.receipt
-    assert (receipt.number, receipt.amount, receipt.serial) == (1, 165_000, "BL40-2025-0000001")
-    assert receipt.amount_words == "Một trăm sáu mươi lăm nghìn đồng"
+    assert (receipt.number, receipt.amount, receipt.serial) == (1, 66_000, "BL40-2025-0000001")
+    assert receipt.amount_words == "Sáu mươi sáu nghìn đồng"
+    lines = dict(receipt_lines(receipt))
+    assert (lines["NSNN hỗ trợ"], lines["NSĐP hỗ trợ"]) == (format_vnd(165_000), format_vnd(99_000))
     payment.enrollment.refresh_from_db()
     assert payment.enrollment.status == EnrollmentStatus.PAID
 
@@ -123,7 +137,7 @@ def test_someone_outside_the_scope_cannot_pay_or_see_it(who: Personas) -> None:
 def test_a_reversal_is_a_new_negative_entry_and_cancels_the_term(who: Personas) -> None:
     payment = pay(who, vsi_enrollment(who))
     reversal = paying.reverse_payment(who.agent, who.scope(who.agent), payment.pk, "Thu nhầm người", "r1", AT)
-    assert reversal.amount == -165_000 and reversal.reverses == payment and Payment.objects.count() == 2
+    assert reversal.amount == -66_000 and reversal.reverses == payment and Payment.objects.count() == 2
     payment.enrollment.refresh_from_db()
     assert payment.enrollment.status == EnrollmentStatus.CANCELLED
     with pytest.raises(RuntimeError):

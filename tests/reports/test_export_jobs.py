@@ -70,7 +70,7 @@ def test_a_job_is_refused_outside_the_scope_and_hidden_from_others(who: Any) -> 
         jobs.start(people.agent, "payments", {"start": "2025-08-31", "end": "2025-08-01"}, background=False)
     assert not ExportJob.objects.exists()  # a refused request leaves nothing behind
     job = jobs.start(people.agent, "payments", PERIOD, background=False)
-    assert read(jobs.file_of(job))[1][4] == 264_000  # Era B, no support group
+    assert read(jobs.file_of(job))[1][4] == 247_500  # Era B, no group: 330,000 − state 20 % − Nghệ An 5 % (NQ 07/2025)
     other = Client()
     other.force_login(people.admin)
     assert other.get(f"/xuat/{job.pk}/").status_code == 404
@@ -109,7 +109,7 @@ def test_the_money_tables_export_to_xlsx(who: Any, tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     path.write_bytes(client.get("/thu-tien/", {**PERIOD, "xlsx": "reconciliation"}).content)
     table = read(path)
-    assert table[0][:3] == ["Ngày", "Nhân viên thu", "Đã thu (tiền mặt)"] and table[1][2] == 5 * 264_000
+    assert table[0][:3] == ["Ngày", "Nhân viên thu", "Đã thu (tiền mặt)"] and table[1][2] == 5 * 247_500
 
 
 def test_a_job_whose_thread_died_is_marked_failed_and_old_files_are_swept(who: Any) -> None:

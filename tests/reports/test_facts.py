@@ -40,11 +40,11 @@ def test_facts_equal_the_payments_and_a_refresh_is_idempotent() -> None:
                                                                                                 tzinfo=TZ))
     services.refresh(DAY, DAY)
     view = queries.overview(DAY, DAY)
-    assert {k: view[k] for k in ("amount", "vsi_new_people")} == {"amount": 264_000, "vsi_new_people": 1}
-    assert services.raw_totals(DAY, DAY) == {"amount": 264_000, "vsi_new_people": 1, "hi_new_people": 0}
+    assert {k: view[k] for k in ("amount", "vsi_new_people")} == {"amount": 247_500, "vsi_new_people": 1}
+    assert services.raw_totals(DAY, DAY) == {"amount": 247_500, "vsi_new_people": 1, "hi_new_people": 0}
     rows = Fact.objects.count()
     services.refresh(DAY, DAY)
-    assert Fact.objects.count() == rows and queries.overview(DAY, DAY)["amount"] == 264_000
+    assert Fact.objects.count() == rows and queries.overview(DAY, DAY)["amount"] == 247_500
 
 
 def test_a_frozen_period_keeps_its_figures() -> None:
@@ -56,7 +56,7 @@ def test_a_frozen_period_keeps_its_figures() -> None:
     paying.reverse_payment(who.agent, who.scope(who.agent), payment, "Sửa sau khi báo cáo", "rev",
                            datetime(2025, 8, 1, 23, 50, tzinfo=TZ))
     services.refresh(DAY, DAY)
-    assert queries.overview(DAY, DAY)["amount"] == 264_000  # as reported
+    assert queries.overview(DAY, DAY)["amount"] == 247_500  # as reported
     assert services.raw_totals(DAY, DAY)["amount"] == 0  # the payments themselves moved on
 
 
@@ -81,14 +81,14 @@ def test_the_writers_keep_the_facts_current_without_a_refresh() -> None:
                                                                                                 tzinfo=TZ))
     view = queries.overview(DAY, DAY)
     raw = services.raw_totals(DAY, DAY)
-    assert view["amount"] == raw["amount"] == 264_000 and view["vsi_new_people"] == raw["vsi_new_people"] == 1
+    assert view["amount"] == raw["amount"] == 247_500 and view["vsi_new_people"] == raw["vsi_new_people"] == 1
     by_hand = {(f.area_id, f.agent_id, f.people, f.enrollments, f.amount) for f in Fact.objects.all()}
     rolled = ("area_id", "vsi_new", "hi_new", "vsi_amount", "enrollments")
     rolled_by_hand = set(AreaDay.objects.values_list(*rolled))
     services.refresh(DAY, DAY)
     assert {(f.area_id, f.agent_id, f.people, f.enrollments, f.amount) for f in Fact.objects.all()} == by_hand
     assert set(AreaDay.objects.values_list(*rolled)) == rolled_by_hand
-    assert rolled_by_hand == {(commune(COMMUNE_X).pk, 1, 0, 264_000, 1)}  # two terms, one reversed
+    assert rolled_by_hand == {(commune(COMMUNE_X).pk, 1, 0, 247_500, 1)}  # two terms, one reversed
 
 
 def test_a_payment_on_a_frozen_day_leaves_the_facts_alone() -> None:

@@ -69,3 +69,25 @@ def test_every_input_has_a_label() -> None:
 def test_the_income_input_steps_by_the_income_step_in_force() -> None:
     body = Client().get("/").content.decode()
     assert re.search(r'<input[^>]+name="vsi-income"[^>]+step="50000"', body)
+
+
+def test_the_seed_day_quote_in_nghe_an_shows_the_provincial_top_up() -> None:
+    """01/08/2025, poor, 1,500,000 × 1: 330,000 − state 165,000 − Nghệ An 30% × 22% × 1,500,000 = 99,000
+    (NQ 07/2025/NQ-HĐND) = 66,000."""
+    response = Client().get("/", {"scheme": "vsi", "vsi-on": "2025-08-01", "vsi-income": "1500000",
+                                  "vsi-method": "regular", "vsi-months": "1", "vsi-groups": ["poor"],
+                                  "vsi-province": "40"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<td>99.000 đ</td>" in body and '<td id="vsi-payable">66.000 đ</td>' in body
+    assert "Nghị quyết 07/2025/NQ-HĐND" in body
+
+
+def test_a_province_without_figures_is_quoted_without_them_and_says_so() -> None:
+    response = Client().get("/", {"scheme": "vsi", "vsi-on": "2025-08-01", "vsi-income": "1500000",
+                                  "vsi-method": "regular", "vsi-months": "1", "vsi-groups": ["poor"],
+                                  "vsi-province": "01"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<td id="vsi-payable">165.000 đ</td>' in body
+    assert 'id="vsi-notice-local_support_not_configured"' in body and "chưa cấu hình" in body

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit, Succession
+from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit, Level, Succession
 
 
 def in_force(on: date) -> Q:
@@ -43,6 +43,16 @@ def ancestors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
         unit = AdministrativeUnit.objects.get(pk=unit.parent_id)
         chain.append(unit)
     return chain
+
+
+def province_code(unit: AdministrativeUnit) -> str | None:
+    """The statistics code of the province the unit lies in (the unit itself if it is one), or
+    ``None`` if the tree has no province above it. Decides the provincial top-up: from the commune
+    on record, never from what a form says."""
+    for node in [unit, *ancestors(unit)]:
+        if node.level == Level.PROVINCE:
+            return node.code
+    return None
 
 
 def subtree_ids(roots: list[int]) -> set[int]:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
+from ansinh.areas.queries import province_code
 from ansinh.enrollment import once
 from ansinh.enrollment.models import (
     CalculationRecord,
@@ -90,8 +91,11 @@ class VsiOffer:
 
 def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
               method: vsi.Method = vsi.Method.REGULAR, groups_override: list[str] | None = None,
-              override_reason: str = "", fund_return: Decimal | None = None, province: str | None = None) -> VsiOffer:
+              override_reason: str = "", fund_return: Decimal | None = None) -> VsiOffer:
+    """The provincial top-up comes from the province of the person's commune on record, decided
+    here and stored with the inputs (a client never chooses it)."""
     person = _person(scope, person_id)
+    province = province_code(person.area)
     if groups_override is not None and not override_reason.strip():
         raise invalid_input("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
                        "Give a reason for overriding the support groups.", field="override_reason")

@@ -117,6 +117,8 @@ def amount_lines(enrollment: Enrollment, receipt: Receipt) -> list[tuple[str, st
         lines.append(("NSNN hỗ trợ", format_vnd(enrollment.state_support)))
     if enrollment.local_support:
         lines.append(("NSĐP hỗ trợ", format_vnd(enrollment.local_support)))
+    for notice in (enrollment.calculation.result or {}).get("notices", []):
+        lines.append(("Lưu ý", notice["message"]))  # e.g. a provincial top-up not configured
     if payment.sponsor is not None:
         lines.append(("Hỗ trợ khác (nhà tài trợ)", f"{format_vnd(receipt.amount)} — {payment.sponsor.name}"))
     return lines
