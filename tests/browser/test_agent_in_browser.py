@@ -50,16 +50,17 @@ def test_an_agent_registers_enrols_pays_and_prints_the_receipt(page: Any, live_s
     page.fill("#id_income", "1500000")
     page.fill("#id_months", "1")
     page.click("button[name=quote]")
-    assert page.inner_text("#payable") == "264.000 đ"  # Era B, no support group: 330,000 − 66,000
+    # Era B, no support group: 330,000 − 66,000 (state) − 16,500 (Nghệ An)
+    assert page.inner_text("#payable") == "247.500 đ"
     snap(page, "04-quote")
     page.click("button[name=confirm]")
-    assert "264.000 đ" in page.inner_text("#due")
+    assert "247.500 đ" in page.inner_text("#due")
     snap(page, "05-pay")
     page.click("main button[type=submit]")
     page.wait_for_selector(".receipt")
     text = page.inner_text(".receipt")
     receipt = Receipt.objects.get()
-    assert "Hai trăm sáu mươi bốn nghìn đồng" in text and "Mẫu số C45-BB" in text
+    assert "Hai trăm bốn mươi bảy nghìn năm trăm đồng" in text and "Mẫu số C45-BB" in text
     assert receipt.pool.series in text and f"{receipt.number:07d}" in text  # book and number, apart
     snap(page, "06-receipt")
 

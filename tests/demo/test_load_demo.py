@@ -43,7 +43,9 @@ def test_loading_twice_creates_nothing_new() -> None:
     assert Household.objects.filter(code__startswith="HGD16681-").count() == 3
     assert Receipt.objects.filter(pool__series="BL40-DEMO").count() == 2
     vsi = Payment.objects.get(enrollment__scheme="vsi", idempotency_key="demo-vsi-hung")
-    assert vsi.amount == 3 * (440_000 - 132_000)  # near-poor household, income 2,000,000, Era B, 3 months
+    # Near-poor household, income 2,000,000, Era B, 3 months: 22% = 440,000 less the state's 30% (132,000)
+    # and Nghệ An's 25% of 22% × the rural poverty line 1,500,000 (NQ 07/2025/NQ-HĐND: 82,500) a month.
+    assert vsi.amount == 3 * (440_000 - 132_000 - 82_500)
     assert all(rate.is_example for rate in CommissionRate.objects.all())
 
 

@@ -45,8 +45,9 @@ def test_a_manager_records_the_code_once_and_the_receipt_shows_it(demo_data: Non
     assert refused.value.code == ErrorCode.IDEMPOTENCY_CONFLICT
     assert Payment.objects.get(pk=receipt.payment_id).bhxh_confirmation == "XN-2025-0001"
     receipt.refresh_from_db()
-    assert ("Mã xác nhận của BHXH", "XN-2025-0001") in documents.receipt_lines(receipt)
-    text = PdfReader(BytesIO(documents.receipt_pdf(receipt))).pages[0].extract_text()
+    document = documents.receipt_document(scope, receipt)
+    assert ("Mã xác nhận của BHXH", "XN-2025-0001") in document.lines()
+    text = PdfReader(BytesIO(documents.receipt_pdf(document))).pages[0].extract_text()
     assert "XN-2025-0001" in text
 
 

@@ -12,7 +12,7 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.lib.errors import DomainError
 from ansinh.lib.money import format_vnd
 from ansinh.payments import services as paying
-from ansinh.payments.documents import receipt_lines
+from ansinh.payments.documents import amount_lines
 from ansinh.payments.models import Payment, Receipt
 from ansinh.registry import services as registry
 from tests.builders import Personas, field_setup, person_data, personas
@@ -72,7 +72,7 @@ def test_paying_issues_a_numbered_receipt_with_the_amount_in_words(who: Personas
     receipt = payment.receipt
     assert (receipt.number, receipt.amount, receipt.serial) == (1, 66_000, "BL40-2025-0000001")
     assert receipt.amount_words == "Sáu mươi sáu nghìn đồng"
-    lines = dict(receipt_lines(receipt))
+    lines = dict(amount_lines(receipt.payment.enrollment, receipt))
     assert (lines["NSNN hỗ trợ"], lines["NSĐP hỗ trợ"]) == (format_vnd(165_000), format_vnd(99_000))
     payment.enrollment.refresh_from_db()
     assert payment.enrollment.status == EnrollmentStatus.PAID

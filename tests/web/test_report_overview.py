@@ -51,7 +51,7 @@ def client_for(user: Any) -> Client:
 
 def test_the_overview_shows_the_figures_of_the_database(who: Any) -> None:
     page = client_for(who.agent).get("/bao-cao/", PERIOD).content.decode()
-    assert 'id="overview-vsi">2<' in page and "528.000 đ" in page  # 2 × 264,000
+    assert 'id="overview-vsi">2<' in page and "495.000 đ" in page  # 2 × 247,500 (Nghệ An pays 5% of 22% × 1,500,000)
     assert "vendor/chartjs/chart.umd.min.js" in page and "Phường Thành Vinh</a> <span class=\"muted\">(16681)" in page
     assert "không còn cấp huyện" in page  # the map of 07/2025 has no district level: communes straight away
 
@@ -67,7 +67,7 @@ def test_the_table_exports_to_xlsx(who: Any, tmp_path: Path) -> None:
     path.write_bytes(response.content)
     table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert table[0][:4] == ["Hạng", "Mã", "Tên", "BHXH tự nguyện (mới)"]
-    assert table[1][1:4] == ["16681", "Phường Thành Vinh", 2] and table[1][6] == 528000
+    assert table[1][1:4] == ["16681", "Phường Thành Vinh", 2] and table[1][6] == 495000
 
 
 def pdf_text(content: bytes) -> str:
@@ -82,7 +82,7 @@ def test_the_drill_down_goes_from_the_province_to_the_agent(who: Any) -> None:
     point = client.get("/bao-cao/", {**PERIOD, "level": "point", "commune": x}).content.decode()
     assert "(không ghi)" in point and "Phường Thành Vinh</a> › " in point  # no point named; the way back up
     agents = client.get("/bao-cao/", {**PERIOD, "level": "agent", "commune": x}).content.decode()
-    assert "Đại lý X" in agents and "528.000 đ" in agents
+    assert "Đại lý X" in agents and "495.000 đ" in agents
     elsewhere = client_for(who.manager_elsewhere).get("/bao-cao/", {**PERIOD, "level": "agent", "commune": x})
     assert "Đại lý X" not in elsewhere.content.decode()  # a drill-down link does not widen the scope
 
@@ -92,7 +92,7 @@ def test_the_dashboards_export_to_pdf(who: Any) -> None:
     overview = client.get("/bao-cao/", {**PERIOD, "level": "commune", "pdf": "1"})
     assert overview["Content-Type"] == "application/pdf"
     text = pdf_text(overview.content)
-    assert "Tổng hợp kết quả" in text and "Phường Thành Vinh" in text and "528.000" in text
+    assert "Tổng hợp kết quả" in text and "Phường Thành Vinh" in text and "495.000" in text
     board = pdf_text(client.get("/bao-cao/xep-hang/", {**PERIOD, "pdf": "1"}).content)
     assert "Xếp hạng nhân viên thu" in board and "Đại lý X" in board
     renewals = client.get("/bao-cao/tai-tuc/", {"pdf": "1"})

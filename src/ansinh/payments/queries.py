@@ -68,7 +68,10 @@ def enrollment_to_pay(scope: Scope, enrollment_id: int) -> Enrollment:
 
 
 def receipt(scope: Scope, receipt_id: int) -> Receipt:
-    found = (Receipt.objects.select_related("pool", "payment__enrollment")
+    # Everything the C45-BB receipt prints, in one query (payments/documents.receipt_document).
+    found = (Receipt.objects.select_related("pool", "payment__enrollment__person__area",
+                                            "payment__enrollment__calculation", "payment__collector",
+                                            "payment__agent", "payment__sponsor")
              .filter(scope.areas_q("payment__enrollment__area"), pk=receipt_id).first())
     if found is None:
         raise not_found()

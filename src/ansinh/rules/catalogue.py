@@ -33,6 +33,14 @@ class Version:
     text: str  # the value as a Vietnamese reader reads it
     reference: Reference
     in_force: bool  # the version in force on the day asked
+    unit: str = ""
+
+    @property
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """A mapping's entries as (key, value as read): the page shows each key as the code name it is."""
+        if not isinstance(self.value, Mapping):
+            return ()
+        return tuple((str(k), _scalar(v, self.unit)) for k, v in self.value.items())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +122,8 @@ def _version(entry: _Entry, unit: str, in_force: bool) -> Version:
         return Version(entry.effective, "unpublished", None, "chưa công bố", entry.reference, in_force)
     if entry.value is None:
         return Version(entry.effective, "ended", None, "hết hiệu lực", entry.reference, in_force)
-    return Version(entry.effective, "value", entry.value, format_value(entry.value, unit), entry.reference, in_force)
+    return Version(entry.effective, "value", entry.value, format_value(entry.value, unit), entry.reference, in_force,
+                   unit)
 
 
 def describe(parameter: Parameter, on: date) -> Entry:

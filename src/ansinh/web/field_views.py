@@ -19,7 +19,7 @@ from ansinh.enrollment.models import EnrollmentStatus, Scheme
 from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
-from ansinh.org.scope import scope_for
+from ansinh.org.scope import Scope, scope_for
 from ansinh.payments import confirmations, documents
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
@@ -120,18 +120,19 @@ def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def _receipt(request: HttpRequest, receipt_id: int) -> Receipt:
-    found: Receipt = or_404(lambda: money.receipt(scope_for(request.user), receipt_id))
-    return found
+def _receipt(request: HttpRequest, receipt_id: int) -> tuple[Scope, Receipt]:
+    scope = scope_for(request.user)
+    found: Receipt = or_404(lambda: money.receipt(scope, receipt_id))
+    return scope, found
 
 
 @login_required
 def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
-    found = _receipt(request, receipt_id)
+    scope, found = _receipt(request, receipt_id)
     size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     reversed_by = getattr(found.payment, "reversal", None)
     return render(request, "web/receipt.html", {"receipt": found,
-                                                "doc": documents.receipt_document(scope_for(request.user), found),
+                                                "doc": documents.receipt_document(scope, found),
                                                 "size": size, "reversed_by": reversed_by,
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
                                                 "confirm_form": ConfirmationForm()})
@@ -139,9 +140,9 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
 
 @login_required
 def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
-    found = _receipt(request, receipt_id)
+    scope, found = _receipt(request, receipt_id)
     size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
-    document = documents.receipt_document(scope_for(request.user), found)
+    document = documents.receipt_document(scope, found)
     response = HttpResponse(documents.receipt_pdf(document, size), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.serial}.pdf"'
     return response
@@ -150,10 +151,10 @@ def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
-    found = _receipt(request, receipt_id)
-    writers_only(scope_for(request.user))
+    scope, found = _receipt(request, receipt_id)
+    writers_only(scope)
     form = ReverseForm(request.POST)
-    if run_service(form, lambda: paying.reverse_payment(request.user, scope_for(request.user), found.payment.pk,
+    if run_service(form, lambda: paying.reverse_payment(request.user, scope, found.payment.pk,
                                                  form.cleaned_data["reason"], form.cleaned_data["key"],
                                                  timezone.now())) is None:
         return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
@@ -165,10 +166,10 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, receipt_id: int) -> HttpResponse:
     """A manager records BHXH's confirmation code of this receipt (payments/confirmations.py)."""
-    found = _receipt(request, receipt_id)
+    scope, found = _receipt(request, receipt_id)
     form = ConfirmationForm(request.POST)
     if run_service(form, lambda: confirmations.record_confirmation(
-            request.user, scope_for(request.user), found.serial, form.cleaned_data["code"])) is None:  # type: ignore[arg-type]
+            request.user, scope, found.serial, form.cleaned_data["code"])) is None:  # type: ignore[arg-type]
         return render(request, "web/form.html", {"form": form, "title": "Mã xác nhận của BHXH", "submit": "Ghi"},
                       status=400)
     return redirect("web:receipt", receipt_id)
