@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import transaction
 from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
@@ -14,6 +15,14 @@ from ansinh.areas.models import AdministrativeUnit
 from ansinh.demo.services import load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the campaign board keeps its figures for a poll interval)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import ancestors
 from ansinh.campaigns.models import AdvisoryTeam, Attribution, Campaign, EventSite, LaunchEvent, TeamMember
-from ansinh.campaigns.queries import campaign_area_ids
+from ansinh.campaigns.queries import campaign_area_ids, forget_board
 from ansinh.enrollment.models import EnrollmentStatus
 from ansinh.payments.models import Payment
 
@@ -87,7 +87,9 @@ def count_payment(payment: Payment) -> None:
     """Attribute a new payment to the campaigns it qualifies for; a reversal takes its enrollment out
     of every campaign (a cancelled enrollment counts for none). Runs inside the writer's transaction."""
     if payment.reverses_id is not None:
-        Attribution.objects.filter(enrollment_id=payment.enrollment_id).delete()
+        gone = Attribution.objects.filter(enrollment_id=payment.enrollment_id)
+        forget_board(gone.values_list("campaign_id", flat=True))
+        gone.delete()
         return
     chain = _chain(payment.enrollment.area_id)
     recorders = [u for u in (payment.recorded_by_id, payment.agent.user_id if payment.agent else None) if u]
@@ -95,6 +97,7 @@ def count_payment(payment: Payment) -> None:
              if (link := _Rules.of(campaign, recorders, chain).link(payment, chain)) is not None]
     # A refresh running at the same moment may have linked it first: the constraint keeps one.
     Attribution.objects.bulk_create(links, ignore_conflicts=True)
+    forget_board(link.campaign_id for link in links)
 
 
 @transaction.atomic
@@ -114,4 +117,5 @@ def refresh(campaign: Campaign) -> tuple[int, int]:
     Attribution.objects.bulk_create(added, batch_size=1000, ignore_conflicts=True)
     with connection.cursor() as cursor:  # a bulk writer leaves the planner's statistics current
         cursor.execute(f"ANALYZE {Attribution._meta.db_table}")
+    forget_board([campaign.pk])
     return len(added), removed

@@ -4,13 +4,17 @@ the follow-ups a user may see by name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
@@ -73,21 +77,53 @@ def summary(of: Campaign) -> dict[str, int]:
 
 
 def by_site(of: Campaign) -> list[dict[str, Any]]:
-    """Per site: teams, people advised, new participants by scheme (for the board and the bulletin)."""
-    rows = []
-    for site in EventSite.objects.filter(event__campaign=of, is_central=False).select_related("area").order_by("pk"):
-        paid = of.attributions.filter(site=site, enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False)
-        rows.append({
-            "site": site,
-            "ready": site.ready_at is not None,
-            "teams": site.teams.count(),
-            "people_advised": int(ConsultationSession.objects.filter(team__site=site)
-                                  .aggregate(n=Sum("people_advised"))["n"] or 0),
-            "vsi_new": paid.filter(enrollment__scheme=Scheme.VSI).count(),
-            "hi_new": HiCardLine.objects.filter(enrollment__in=paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI)
-                                                .values("enrollment")).count(),
-        })
-    return rows
+    """Per site: teams, people advised, new participants by scheme (for the board and the bulletin).
+    Grouped by site in the database: five queries however many sites there are (issue 14)."""
+    sites = list(EventSite.objects.filter(event__campaign=of, is_central=False).select_related("area").order_by("pk"))
+    teams = dict(AdvisoryTeam.objects.filter(campaign=of, site__isnull=False).values("site_id")
+                 .annotate(n=Count("pk")).values_list("site_id", "n"))
+    advised = dict(ConsultationSession.objects.filter(team__campaign=of, team__site__isnull=False)
+                   .values("team__site_id").annotate(n=Sum("people_advised")).values_list("team__site_id", "n"))
+    paid = of.attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False,
+                                  site__isnull=False)
+    vsi = dict(paid.filter(enrollment__scheme=Scheme.VSI).values("site_id").annotate(n=Count("pk"))
+               .values_list("site_id", "n"))
+    hi = dict(paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values("site_id")
+              .annotate(n=Count("enrollment__hi_lines")).values_list("site_id", "n"))
+    return [{"site": site, "ready": site.ready_at is not None, "teams": teams.get(site.pk, 0),
+             "people_advised": int(advised.get(site.pk) or 0), "vsi_new": vsi.get(site.pk, 0),
+             "hi_new": hi.get(site.pk, 0)} for site in sites]
+
+
+BOARD_POLL_SECONDS = 10  # the projector board asks for its figures this often
+
+
+def _board_key(campaign_id: int) -> str:
+    return f"campaign-board:{campaign_id}"
+
+
+def forget_board(campaign_ids: Iterable[int]) -> None:
+    """A payment changed these campaigns' figures: the next poll counts them again (now, and once the
+    writer's transaction commits, so that no poll in between keeps the old figures for an interval)."""
+    keys = [_board_key(pk) for pk in set(campaign_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def board_figures(of: Campaign) -> dict[str, Any]:
+    """The launch-day board's figures, computed once per poll interval for every projector showing
+    it (Django's cache, bounded by the interval): the totals, the sites' rows and when they were
+    counted. Plain values only, so that every reader gets the same payload."""
+    key = _board_key(of.pk)
+    found = cache.get(key)
+    if found is None:
+        rows = [{"venue": r["site"].venue, "ready": r["ready"], "teams": r["teams"],
+                 "people_advised": r["people_advised"], "vsi_new": r["vsi_new"], "hi_new": r["hi_new"]}
+                for r in by_site(of)]
+        found = {"totals": summary(of), "sites": rows, "counted_at": timezone.now()}
+        cache.set(key, found, BOARD_POLL_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> Campaign:

@@ -69,7 +69,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "overdue": [t for t in tasks if t.status != TaskStatus.DONE and t.deadline < now],
         "tasks_done": sum(t.status == TaskStatus.DONE for t in tasks), "tasks_total": len(tasks),
         "follow_ups": follow_ups, "follow_ups_elsewhere": others,
-        "targets": [analytics.target_progress(t, today) for t in campaign.targets.select_related("area")],
+        "targets": analytics.targets_progress(campaign, today),
         "ranking": ranking[:30], "ranking_error": ranking_error, "media": queries.media(campaign)[:30],
         "my_teams": campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign).exists(),
         "resources": queries.resources(campaign), "awards": campaign.awards.select_related("site", "agent"),
@@ -101,15 +101,22 @@ def _summary_lines(campaign: Campaign, totals: dict[str, int]) -> list[str]:
 
 @login_required
 def board(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "web/campaign_board.html", {"campaign": _campaign(request, slug)})
+    """The projector board: full screen, its figures on the first paint, then polled."""
+    campaign = _campaign(request, slug)
+    return render(request, "web/campaign_board.html", {"campaign": campaign, **_board(campaign)})
 
 
 @login_required
 def board_data(request: HttpRequest, slug: str) -> HttpResponse:
-    """The board's figures; the page asks for them again every 10 seconds (htmx)."""
-    campaign = _campaign(request, slug)
-    return render(request, "web/_board_data.html", {"campaign": campaign, "totals": queries.summary(campaign),
-                                                    "sites": queries.by_site(campaign), "now": timezone.now()})
+    """The board's figures; the page asks for them again every poll interval (htmx). Counted once
+    per interval for all projectors (queries.board_figures)."""
+    return render(request, "web/_board_data.html", _board(_campaign(request, slug)))
+
+
+def _board(campaign: Campaign) -> dict[str, Any]:
+    figures = queries.board_figures(campaign)
+    return {"campaign": campaign, "totals": figures["totals"], "sites": figures["sites"],
+            "now": figures["counted_at"], "poll": queries.BOARD_POLL_SECONDS}
 
 
 class SessionForm(DomainForm):
