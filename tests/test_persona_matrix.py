@@ -106,6 +106,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:vsi_enroll", "POST"): WRITE_X,
     ("web:hi_enroll", "GET"): WRITE_X,
     ("web:hi_enroll", "POST"): WRITE_X,
+    # NĐ 188 Mẫu số 4: printed from the HI enrolment screen, with its rights (writers of commune X)
+    ("web:household_declaration", "GET"): WRITE_X,
+    ("web:household_declaration_pdf", "GET"): WRITE_X,
     ("web:pay", "GET"): WRITE_X,
     ("web:pay", "POST"): WRITE_X,
     ("web:receipt", "GET"): READ_X,

@@ -1,0 +1,180 @@
+"""The household's own declaration for household HI: NĐ 188/2025 Mẫu số 4 "Danh sách thành viên hộ gia
+đình tham gia BHYT", one sheet per household, printed from the HI enrolment screen for the household to
+sign (docs/adr/0012-household-declaration-forms.md; DOMAIN notes in docs/).
+
+``household_declaration`` says what the sheet holds once, for the print page and the PDF: the head, the
+address, one row per member of the household's latest live household-HI term (or, before any term, the
+current members with the term's columns left blank for the household to fill), and the signature places.
+The relationship is the registry's own wording (``registry.models.Relationship``): the residence
+database's code list is not sourced (ADR 0012). Identifiers follow the field policy for a paper that
+leaves the system (``org.fields.exported``); a sheet that carried any full identifier is an audited read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from ansinh.enrollment.models import CardKind, Enrollment, EnrollmentStatus, Scheme
+from ansinh.lib.money import format_vnd
+from ansinh.org.fields import PersonalField, exported, exports_full
+from ansinh.org.scope import Scope
+from ansinh.payments.documents import dejavu_pdf
+from ansinh.registry import queries as registry
+from ansinh.registry.audit import audit_read
+from ansinh.registry.models import Person, Relationship
+from ansinh.rules.params import default_parameters
+
+FORM_CODE = "Mẫu số 4"
+FORM_REFERENCE = "(Kèm theo Nghị định số 188/2025/NĐ-CP)"
+TITLE = "DANH SÁCH THÀNH VIÊN HỘ GIA ĐÌNH THAM GIA BẢO HIỂM Y TẾ"
+# (code row, heading) in the order of the form; "Giới tính" is the one column the DOMAIN notes do not list (ADR 0012)
+COLUMNS = (("A", "STT"), ("B", "Họ và tên"), ("1", "Mã số BHYT"), ("2", "Số CCCD/ĐDCN"), ("3", "Ngày sinh"),
+           ("", "Giới tính"), ("4", "Nơi đăng ký KCB ban đầu"), ("5", "Mức lương cơ sở"),
+           ("6", "Mối quan hệ với chủ hộ"), ("7", "Tỷ lệ NSNN hỗ trợ"), ("8", "Bản điện tử"), ("9", "Bản giấy"),
+           ("10", "Số tháng thẻ có giá trị"))
+DECLARATION = ("Tôi cam đoan những nội dung kê khai là đúng và chịu trách nhiệm trước pháp luật về những nội dung "
+               "đã kê khai.")
+
+
+@dataclass(frozen=True)
+class DeclarationRow:
+    name: str
+    hi_code: str
+    citizen_id: str
+    birth: str
+    sex: str
+    initial_clinic: str
+    base_salary: str
+    relationship: str
+    state_percent: str
+    electronic: str
+    paper: str
+    months: str
+
+    def cells(self, index: int) -> list[str]:
+        return [str(index), self.name, self.hi_code, self.citizen_id, self.birth, self.sex, self.initial_clinic,
+                self.base_salary, self.relationship, self.state_percent, self.electronic, self.paper, self.months]
+
+
+@dataclass(frozen=True)
+class HouseholdDeclaration:
+    household_id: int
+    household_code: str
+    head: str
+    phone: str
+    address: str
+    rows: list[DeclarationRow]
+    term: str  # the term the sheet was filled from, or "" before any term
+    place_date: str
+
+
+def _term(household_id: int) -> Enrollment | None:
+    return (Enrollment.objects.filter(household_id=household_id, scheme=Scheme.HOUSEHOLD_HI)
+            .exclude(status=EnrollmentStatus.CANCELLED).select_related("calculation")
+            .order_by("-period_start", "-pk").first())
+
+
+def _percent(member: dict[str, object]) -> str:
+    """The state's share of this member's contribution, as the term's calculation record stores it."""
+    gross = int(str(member.get("gross") or 0))
+    state = int(str(member.get("state_support") or 0))
+    if not gross:
+        return "0%"
+    value = (Decimal(state) * 100 / gross).quantize(Decimal("0.1"))
+    return f"{int(value)}%" if value == int(value) else f"{value}%".replace(".", ",")
+
+
+def household_declaration(actor: AbstractBaseUser | None, scope: Scope, household_id: int,
+                          today: date) -> HouseholdDeclaration:
+    """Mẫu số 4 of a household of the scope, for a writer (as the HI enrolment screen); else refused."""
+    card = registry.household_card(scope, household_id)
+    scope.require_writer()
+    household = card.household
+    relations = {m.person_id: m.relationship for m in card.members}
+    labels = dict(Relationship.choices)
+    term = _term(household_id)
+    base = default_parameters().at("base_salary", term.quoted_on if term is not None else today).value
+    people: list[tuple[Person, dict[str, object] | None, str, str, str]] = []
+    if term is not None:
+        lines = list(term.hi_lines.select_related("person").order_by("pk"))
+        quoted = list((term.calculation.result or {}).get("members", []))
+        for index, line in enumerate(lines):
+            member = quoted[index] if index < len(quoted) else None
+            people.append((line.person, member, line.initial_clinic, line.card_kind, str(term.months)))
+    else:
+        people = [(m.person, None, "", "", "") for m in card.members]
+    rows = []
+    for person, member, clinic, kind, months in people:
+        relation = Relationship.HEAD if person.pk == household.head_id else relations.get(person.pk, "")
+        rows.append(DeclarationRow(
+            name=person.full_name, hi_code=str(exported(scope, PersonalField.SI_CODE, person.si_code)),
+            citizen_id=str(exported(scope, PersonalField.CITIZEN_ID, person.citizen_id)),
+            birth=person.birth_shown, sex=person.get_sex_display(), initial_clinic=clinic,
+            base_salary=format_vnd(int(str(base))) if member is not None else "",
+            relationship=labels.get(relation, ""), state_percent=_percent(member) if member is not None else "",
+            electronic="x" if kind == CardKind.ELECTRONIC else "", paper="x" if kind == CardKind.PAPER else "",
+            months=months))
+    head = household.head
+    full = [f for f in (PersonalField.CITIZEN_ID, PersonalField.SI_CODE, PersonalField.PHONE)
+            if exports_full(scope, f)]
+    if full and any(p.citizen_id or p.si_code for p, *_ in people):
+        audit_read(actor, "export", "household", household.pk, household.area_id,
+                   {"form": "NĐ 188 Mẫu số 4", "rows": len(rows), "fields": [f.value for f in full]})
+    address = ", ".join(p for p in (household.address_detail, household.area.name) if p)
+    return HouseholdDeclaration(
+        household_id=household.pk, household_code=household.code, head=head.full_name if head else "",
+        phone=str(exported(scope, PersonalField.PHONE, head.phone)) if head else "", address=address, rows=rows,
+        term=(f"thẻ từ {term.period_start:%d/%m/%Y} đến {term.period_end:%d/%m/%Y}" if term is not None else ""),
+        place_date=f"{household.area.name}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}")
+
+
+def declaration_pdf(doc: HouseholdDeclaration) -> bytes:
+    """A4 landscape: the title block, the table with its code row, the declaration and the signature."""
+    pdf = dejavu_pdf((210.0, 297.0), orientation="landscape")
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(auto=True, margin=10)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(0, 5, FORM_CODE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(0, 4, FORM_REFERENCE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(0, 8, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for label, value in (("Họ và tên chủ hộ", doc.head), ("Số điện thoại", doc.phone), ("Địa chỉ", doc.address),
+                         ("Mã hộ", doc.household_code), *((("Thời hạn", doc.term),) if doc.term else ())):
+        pdf.cell(0, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    widths = (9, 44, 22, 26, 18, 13, 36, 20, 26, 16, 14, 14, 19)
+    pdf.set_font("DejaVu", "B", 7)
+    with pdf.table(col_widths=widths, text_align="CENTER", line_height=4, first_row_as_headings=False) as table:
+        heading = table.row()
+        for _, title in COLUMNS:
+            heading.cell(title)
+        codes = table.row()
+        for code, _ in COLUMNS:
+            codes.cell(code)
+        pdf.set_font("DejaVu", "", 7.5)
+        for index, data in enumerate(doc.rows, 1):
+            cells = table.row()
+            for value in data.cells(index):
+                cells.cell(value)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    pdf.set_x(pdf.l_margin + half)
+    pdf.cell(half, 5, doc.place_date, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(half, 5, "Chủ hộ hoặc người đại diện hộ gia đình", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(half, 4, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.ln(16)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(half, 5, doc.head, align="C", new_x="LEFT", new_y="NEXT")
+    return bytes(pdf.output())
