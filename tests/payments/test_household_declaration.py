@@ -112,3 +112,53 @@ def test_before_any_term_the_sheet_lists_the_members_with_the_term_columns_blank
     client.force_login(who.agent)
     _, text = pdf_text(client, household)
     assert "Nguyễn Văn An" in text and "%" not in text
+
+
+def tk1(client: Client, person: Person) -> tuple[PdfReader, str, str]:
+    response = client.get(reverse("web:participant_declaration_pdf", args=[person.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    page = client.get(reverse("web:participant_declaration", args=[person.pk]))
+    assert page.status_code == 200
+    return reader, "\n".join(p.extract_text() for p in reader.pages), page.content.decode()
+
+
+def test_tk1_ts_is_pre_filled_from_the_registry_with_the_household_annex(who: Personas) -> None:
+    household, _ = enrolled(who)
+    head = household.head
+    assert head is not None
+    client = Client()
+    client.force_login(who.agent)
+    reader, text, page = tk1(client, head)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)  # A4
+    assert "TỜ KHAI THAM GIA, ĐIỀU CHỈNH THÔNG TIN BẢO HIỂM XÃ HỘI, BẢO HIỂM Y TẾ" in text
+    assert "TK1-TS" in text and "[01] Họ và tên: " + head.full_name in text and "[12]" in text
+    for person in Person.objects.filter(memberships__household=household):
+        assert person.full_name in text and person.citizen_id in text and person.full_name in page
+    assert "1945" in text and "Ông/bà" in text and head.birth_shown in text and household.code in text
+    assert "Người kê khai" in text and "II. Thay đổi thông tin" in text
+    assert AuditEntry.objects.filter(action="export", entity="person", entity_id=head.pk).count() == 2
+    # reachable from the person page
+    assert reverse("web:participant_declaration", args=[head.pk]) in client.get(
+        reverse("web:person", args=[head.pk])).content.decode()
+
+
+def test_tk1_ts_for_a_viewer_masks_every_identifier_and_is_not_found_elsewhere(who: Personas) -> None:
+    household, _ = enrolled(who)
+    head = household.head
+    assert head is not None
+    viewer = user(Role.VIEWER, COMMUNE_X, username="viewer_x")
+    client = Client()
+    client.force_login(viewer)
+    _, text, page = tk1(client, head)
+    for person in Person.objects.filter(memberships__household=household):
+        assert person.citizen_id not in text and person.citizen_id not in page
+        assert person.full_name in text and person.citizen_id[-3:] in text
+    assert head.phone not in text
+    assert not AuditEntry.objects.filter(action="export", entity="person").exists()
+    for actor in (who.manager_elsewhere, who.outsider):
+        other = Client()
+        other.force_login(actor)
+        for name in ("web:participant_declaration", "web:participant_declaration_pdf"):
+            assert other.get(reverse(name, args=[head.pk])).status_code == 404

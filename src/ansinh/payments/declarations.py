@@ -178,3 +178,119 @@ def declaration_pdf(doc: HouseholdDeclaration) -> bytes:
     pdf.set_font("DejaVu", "", 9)
     pdf.cell(half, 5, doc.head, align="C", new_x="LEFT", new_y="NEXT")
     return bytes(pdf.output())
+
+
+# TK1-TS (QĐ 505/2020/QĐ-BHXH, amended by QĐ 490/2023/QĐ-BHXH): the participant's declaration, pre-filled
+# from the registry. Only [01] and [12] (the household annex) are numbered as DOMAIN.md sources them; the
+# other part I fields are labelled without a number, and what the registry does not hold (nationality,
+# place of birth registration) is left blank for the participant to write (ADR 0012).
+TK1_CODE = "Mẫu TK1-TS"
+TK1_REFERENCE = "(Ban hành kèm theo QĐ số 505/QĐ-BHXH, sửa đổi theo QĐ số 490/QĐ-BHXH)"
+TK1_TITLE = "TỜ KHAI THAM GIA, ĐIỀU CHỈNH THÔNG TIN BẢO HIỂM XÃ HỘI, BẢO HIỂM Y TẾ"
+TK1_ANNEX = ("STT", "Họ và tên", "Mã số BHXH", "Ngày sinh", "Giới tính", "Quốc tịch", "Dân tộc",
+             "Nơi đăng ký khai sinh", "Quan hệ với chủ hộ", "Số CCCD/ĐDCN", "Ghi chú")
+
+
+@dataclass(frozen=True)
+class ParticipantDeclaration:
+    person_id: int
+    name: str
+    fields: list[tuple[str, str]]  # part I, in the form's order
+    head: str
+    household_code: str
+    annex: list[list[str]]  # [12], one row per current member of the person's household
+    place_date: str
+
+
+def participant_declaration(actor: AbstractBaseUser | None, scope: Scope, person_id: int,
+                            today: date) -> ParticipantDeclaration:
+    """TK1-TS of a person of the scope, for anyone who may read the person page (identifiers by the policy)."""
+    person = registry.person(scope, person_id)
+    household = registry.households_of(scope, person_id).select_related("head", "area").first()
+    members = (list(household.memberships.filter(valid_to__isnull=True).select_related("person")
+                    .order_by("valid_from", "pk")) if household is not None else [])
+    labels = dict(Relationship.choices)
+
+    def ids(who: Person) -> tuple[str, str]:
+        return (str(exported(scope, PersonalField.SI_CODE, who.si_code)),
+                str(exported(scope, PersonalField.CITIZEN_ID, who.citizen_id)))
+
+    si_code, citizen_id = ids(person)
+    address = ", ".join(p for p in (str(exported(scope, PersonalField.ADDRESS, person.address_detail)),
+                                    person.area.name) if p)
+    fields = [("[01] Họ và tên", person.full_name), ("Giới tính", person.get_sex_display()),
+              ("Ngày sinh", person.birth_shown), ("Quốc tịch", ""), ("Dân tộc", person.get_ethnicity_display()),
+              ("Nơi đăng ký khai sinh", ""), ("Số CCCD/ĐDCN", citizen_id), ("Mã số BHXH", si_code),
+              ("Số điện thoại liên hệ", str(exported(scope, PersonalField.PHONE, person.phone))),
+              ("Địa chỉ", address)]
+    annex = []
+    for index, member in enumerate(members, 1):
+        m_si, m_id = ids(member.person)
+        relation = Relationship.HEAD if household is not None and member.person_id == household.head_id \
+            else member.relationship
+        annex.append([str(index), member.person.full_name, m_si, member.person.birth_shown,
+                      member.person.get_sex_display(), "", member.person.get_ethnicity_display(), "",
+                      labels.get(relation, ""), m_id, ""])
+    full = [f.value for f in (PersonalField.CITIZEN_ID, PersonalField.SI_CODE, PersonalField.PHONE)
+            if exports_full(scope, f)]
+    if full and any(p.citizen_id or p.si_code or p.phone for p in [person, *(m.person for m in members)]):
+        audit_read(actor, "export", "person", person.pk, person.area_id,
+                   {"form": "TK1-TS", "rows": 1 + len(members), "fields": full})
+    return ParticipantDeclaration(
+        person_id=person.pk, name=person.full_name, fields=fields,
+        head=household.head.full_name if household is not None and household.head is not None else "",
+        household_code=household.code if household is not None else "", annex=annex,
+        place_date=f"{person.area.name}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}")
+
+
+def participant_pdf(doc: ParticipantDeclaration) -> bytes:
+    """A4 portrait: part I pre-filled, the [12] household annex, part II left for changes, the signature."""
+    pdf = dejavu_pdf((210.0, 297.0))
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(0, 5, TK1_CODE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.cell(0, 4, TK1_REFERENCE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(0, 6, TK1_TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.cell(0, 5, "I. Áp dụng đối với người tham gia", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9.5)
+    for label, value in doc.fields:
+        pdf.multi_cell(0, 5.5, f"{label}: {value or '.' * 40}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_font("DejaVu", "B", 9.5)
+    pdf.multi_cell(0, 5, f"[12] Phụ lục thành viên hộ gia đình — chủ hộ: {doc.head} (mã hộ {doc.household_code})",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 6.5)
+    with pdf.table(col_widths=(7, 34, 17, 15, 10, 12, 13, 18, 16, 22, 22), text_align="CENTER", line_height=3.5,
+                   first_row_as_headings=False) as table:
+        heading = table.row()
+        for title in TK1_ANNEX:
+            heading.cell(title)
+        pdf.set_font("DejaVu", "", 7)
+        for cells in doc.annex:
+            row = table.row()
+            for value in cells:
+                row.cell(value)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 9.5)
+    pdf.cell(0, 5, "II. Thay đổi thông tin (nếu có)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9.5)
+    for _ in range(3):
+        pdf.cell(0, 6, "." * 120, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    pdf.set_x(pdf.l_margin + half)
+    pdf.cell(half, 5, doc.place_date, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 9.5)
+    pdf.cell(half, 5, "Người kê khai", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(half, 4, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.ln(16)
+    pdf.set_font("DejaVu", "", 9.5)
+    pdf.cell(half, 5, doc.name, align="C", new_x="LEFT", new_y="NEXT")
+    return bytes(pdf.output())

@@ -122,6 +122,26 @@ def household_declaration_pdf(request: HttpRequest, household_id: int) -> HttpRe
 
 
 @login_required
+def participant_declaration(request: HttpRequest, person_id: int) -> HttpResponse:
+    """TK1-TS of the person, pre-filled from the registry, to print for signature (payments/declarations.py)."""
+    doc = or_404(lambda: declarations.participant_declaration(request.user, scope_for(request.user), person_id,
+                                                              timezone.localdate()))
+    return render(request, "web/participant_declaration.html", {
+        "doc": doc, "annex_columns": declarations.TK1_ANNEX, "title": declarations.TK1_TITLE,
+        "form_code": declarations.TK1_CODE, "form_reference": declarations.TK1_REFERENCE,
+        "declaration": declarations.DECLARATION})
+
+
+@login_required
+def participant_declaration_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
+    doc = or_404(lambda: declarations.participant_declaration(request.user, scope_for(request.user), person_id,
+                                                              timezone.localdate()))
+    response = HttpResponse(declarations.participant_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tk1-ts-{doc.person_id}.pdf"'
+    return response
+
+
+@login_required
 def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     enrollment = or_404(lambda: money.enrollment_to_pay(scope, enrollment_id))
