@@ -100,12 +100,17 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:poverty_set", "POST"): WRITE_X,
     ("web:person", "GET"): READ_X,
     ("web:person", "POST"): WRITE_X,  # reveal the full citizen ID: not for the viewer (org/fields.py)
+    ("web:participant_declaration", "GET"): READ_X,  # TK1-TS: printed from the person page, with its rights
+    ("web:participant_declaration_pdf", "GET"): READ_X,
     ("web:person_edit", "GET"): WRITE_X,  # issue 11 #1: the viewer does not get the edit form
     ("web:person_edit", "POST"): WRITE_X,
     ("web:vsi_enroll", "GET"): WRITE_X,
     ("web:vsi_enroll", "POST"): WRITE_X,
     ("web:hi_enroll", "GET"): WRITE_X,
     ("web:hi_enroll", "POST"): WRITE_X,
+    # NĐ 188 Mẫu số 4: printed from the HI enrolment screen, with its rights (writers of commune X)
+    ("web:household_declaration", "GET"): WRITE_X,
+    ("web:household_declaration_pdf", "GET"): WRITE_X,
     ("web:pay", "GET"): WRITE_X,
     ("web:pay", "POST"): WRITE_X,
     ("web:receipt", "GET"): READ_X,

@@ -20,7 +20,7 @@ from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import Scope, scope_for
-from ansinh.payments import confirmations, documents
+from ansinh.payments import confirmations, declarations, documents
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
@@ -99,6 +99,46 @@ def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
     pending = coverage.pending_terms(scope, household_id=household_id)
     return render(request, "web/hi_enroll.html", {"form": form, "card": card, "offer": offer, "rows": rows,
                                                   "pending": pending}, status=400 if form.errors else 200)
+
+
+@login_required
+def household_declaration(request: HttpRequest, household_id: int) -> HttpResponse:
+    """NĐ 188 Mẫu số 4 of the household, to print for its signature (payments/declarations.py)."""
+    doc = or_404(lambda: declarations.household_declaration(request.user, scope_for(request.user), household_id,
+                                                            timezone.localdate()))
+    return render(request, "web/household_declaration.html", {
+        "doc": doc, "rows": [row.cells(index) for index, row in enumerate(doc.rows, 1)],
+        "columns": declarations.COLUMNS, "title": declarations.TITLE, "form_code": declarations.FORM_CODE,
+        "form_reference": declarations.FORM_REFERENCE, "declaration": declarations.DECLARATION})
+
+
+@login_required
+def household_declaration_pdf(request: HttpRequest, household_id: int) -> HttpResponse:
+    doc = or_404(lambda: declarations.household_declaration(request.user, scope_for(request.user), household_id,
+                                                            timezone.localdate()))
+    response = HttpResponse(declarations.declaration_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-so-4-ho-{doc.household_code}.pdf"'
+    return response
+
+
+@login_required
+def participant_declaration(request: HttpRequest, person_id: int) -> HttpResponse:
+    """TK1-TS of the person, pre-filled from the registry, to print for signature (payments/declarations.py)."""
+    doc = or_404(lambda: declarations.participant_declaration(request.user, scope_for(request.user), person_id,
+                                                              timezone.localdate()))
+    return render(request, "web/participant_declaration.html", {
+        "doc": doc, "annex_columns": declarations.TK1_ANNEX, "title": declarations.TK1_TITLE,
+        "form_code": declarations.TK1_CODE, "form_reference": declarations.TK1_REFERENCE,
+        "declaration": declarations.DECLARATION})
+
+
+@login_required
+def participant_declaration_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
+    doc = or_404(lambda: declarations.participant_declaration(request.user, scope_for(request.user), person_id,
+                                                              timezone.localdate()))
+    response = HttpResponse(declarations.participant_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tk1-ts-{doc.person_id}.pdf"'
+    return response
 
 
 @login_required
