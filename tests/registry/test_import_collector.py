@@ -122,7 +122,7 @@ def test_the_import_leaves_the_planner_informed(who: Personas, tmp_path: Path) -
     tables = ("registry_person", "registry_household", "registry_membership")
     with connection.cursor() as cursor:  # ANALYZE writes the statistics in the same transaction
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN %s", [tables])
+            cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(tables)])
         else:  # SQLite keeps them in sqlite_stat1: "<rows> <rows per index value>…" per table and index
             cursor.execute("SELECT tbl, MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl IN (%s, %s, %s) "
                            "GROUP BY tbl", tables)

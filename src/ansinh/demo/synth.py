@@ -303,13 +303,13 @@ class _Writer:
                 for line in lines])
         payment_columns = ("enrollment_id", "amount", "method", "payer", "sponsor_id", "agent_id", "collector_id",
                            "collection_point_id", "recorded_by_id", "paid_at", "idempotency_key", "reverses_id",
-                           "reason", "backdate_reason", "created_at")
+                           "reason", "backdate_reason", "bhxh_confirmation", "created_at")
         payment_ids = insert(Payment, payment_columns, [
             (e, row["payable"], "cash", "participant", None, agent, self.post_id, point, None, paid_at,
-             f"{SYN}-{e}", None, "", "", self.now)
+             f"{SYN}-{e}", None, "", "", "", self.now)
             for e, (row, _, (agent, point), paid_at) in zip(enrollment_ids, terms, strict=True)])
         insert(Payment, payment_columns, [
             (enrollment_ids[i], -terms[i][0]["payable"], "cash", "participant", None, terms[i][2][0], self.post_id,
              terms[i][2][1], None, min(terms[i][3] + timedelta(days=1), self.now), f"{SYN}-{enrollment_ids[i]}-r",
-             payment_ids[i], "Thu nhầm (giả lập)", "", self.now) for i in sorted(reversed_)])
+             payment_ids[i], "Thu nhầm (giả lập)", "", "", self.now) for i in sorted(reversed_)])
         return len(payment_ids) + len(reversed_)

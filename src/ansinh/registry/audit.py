@@ -143,12 +143,15 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+LIST_DETAILS = {"fields"}  # details whose value is a list of names, not an [old, new] change
+
+
 def details_text(entry: AuditEntry) -> str:
     """One line for a person to read: ``field: old → new`` for changes, ``key: value`` for reads."""
     parts = []
     for key, value in entry.changes.items():
         label = WORDS.get(key, key)
-        if isinstance(value, list) and len(value) == 2:
+        if isinstance(value, list) and len(value) == 2 and key not in LIST_DETAILS:
             parts.append(f"{label}: {_word(value[0]) if value[0] is not None else '—'} → {_word(value[1])}")
         else:
             parts.append(f"{label}: {_word(value)}")
@@ -156,4 +159,6 @@ def details_text(entry: AuditEntry) -> str:
 
 
 def _word(value: Any) -> str:
+    if isinstance(value, list):  # e.g. the personal fields a document printed in full
+        return ", ".join(_word(item) for item in value)
     return WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
