@@ -1,7 +1,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from ansinh.lib.money import format_rate, format_vnd, round_vnd
+from ansinh.lib.money import format_decimal, format_rate, format_vnd, round_vnd
 
 
 def test_it_rounds_half_up_to_the_dong() -> None:
@@ -20,3 +20,8 @@ def test_it_formats_amounts_the_vietnamese_way() -> None:
 def test_it_formats_rates_with_a_decimal_comma() -> None:
     assert format_rate(Decimal("0.045")) == "4,5%"
     assert format_rate(Decimal("0.30")) == "30%"
+
+
+def test_counts_with_a_fraction_use_a_decimal_comma() -> None:
+    assert [format_decimal(v) for v in (Decimal("1.5"), 2, "2.0", 1.25, 12000, Decimal("1500.5"))] == [
+        "1,5", "2", "2", "1,25", "12.000", "1.500,5"]

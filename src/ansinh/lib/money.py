@@ -27,6 +27,13 @@ def format_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def format_decimal(value: Decimal | int | float | str) -> str:
+    """A count that may have a fraction, Vietnamese style: ``1.5`` → ``"1,5"``, ``2`` → ``"2"``."""
+    number = Decimal(str(value)).normalize()
+    whole, _, fraction = format(number, "f").partition(".")
+    return format_number(int(whole)) + ("," + fraction if fraction else "")
+
+
 def format_vnd(amount: int) -> str:
     """``1234567`` → ``"1.234.567 đ"``."""
     return f"{format_number(amount)} đ"

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ansinh.lib.errors import DomainError
-from ansinh.lib.money import format_vnd
+from ansinh.lib.money import format_decimal, format_vnd
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules import benefits, household_hi, vsi
 from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
@@ -96,10 +96,10 @@ def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, 
 def _fixed_lines(found: Any) -> list[tuple[str, Any, Any]]:
     return [
         ("lump_sum", found("benefits/lump_sum_multiple"),
-         lambda v: f"BHXH một lần: {v['before_2014']} tháng thu nhập bình quân mỗi năm đóng trước 2014, "
-                   f"{v['from_2014']} tháng mỗi năm từ 2014, trừ tiền Nhà nước đã hỗ trợ."),
+         lambda v: f"BHXH một lần: {format_decimal(v['before_2014'])} tháng thu nhập bình quân mỗi năm đóng "
+                   f"trước 2014, {format_decimal(v['from_2014'])} tháng mỗi năm từ 2014, trừ tiền Nhà nước đã hỗ trợ."),
         ("funeral", found("benefits/funeral_allowance_multiple"),
-         lambda v: f"Trợ cấp mai táng {v} lần lương cơ sở cho thân nhân khi đã đóng từ "
+         lambda v: f"Trợ cấp mai táng {format_decimal(v)} lần lương cơ sở cho thân nhân khi đã đóng từ "
                    f"{found('benefits/funeral_allowance_min_months').value} tháng."),
         ("maternity", found("benefits/maternity_grant_amount"),
          lambda v: f"Trợ cấp thai sản {format_vnd(v)}/con (mẹ hoặc cha) khi đã đóng từ "
