@@ -101,3 +101,14 @@ def test_the_receipt_page_takes_the_code_from_a_manager(demo_data: None) -> None
     agent = Client()
     agent.force_login(user("daily"))
     assert agent.post(f"/bien-lai/{receipt.pk}/xac-nhan/", {"code": "XN-WEB-2"}).status_code == 403
+
+
+def test_an_unreadable_file_is_refused_with_a_reason(demo_data: None, tmp_path: Path) -> None:
+    before = Payment.objects.exclude(bhxh_confirmation="").count()
+    missing = CliRunner().invoke(app, ["import", "confirmations", str(tmp_path / "none.csv"), "--user", "buudien"])
+    assert missing.exit_code == 2 and "Không đọc được tệp" in missing.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("so_bien_lai,ma_xac_nhan\nBL,m\xe3\n".encode("latin-1"))
+    garbled = CliRunner().invoke(app, ["import", "confirmations", str(latin), "--user", "buudien"])
+    assert garbled.exit_code == 2 and "Không đọc được tệp" in garbled.output
+    assert Payment.objects.exclude(bhxh_confirmation="").count() == before

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -42,6 +42,16 @@ importer = typer.Typer(help="Nhập dữ liệu.", no_args_is_help=True)
 app.add_typer(importer, name="import")
 
 
+def _user(username: str) -> Any:
+    """The account a command acts as (its scope and the audit's actor); refused when there is none."""
+    from django.contrib.auth import get_user_model  # Django must be configured first
+
+    actor = get_user_model().objects.filter(username=username).first()
+    if actor is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{username}».", f"No user {username!r}.")
+    return actor
+
+
 @importer.command("people")
 def import_people(
     path: Annotated[Path, typer.Argument(
@@ -54,16 +64,13 @@ def import_people(
 ) -> None:
     """Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."""
     _setup_django()
-    from django.contrib.auth import get_user_model  # Django must be configured first
     from django.utils import timezone
 
     from ansinh.org.scope import scope_for
     from ansinh.registry.imports import import_people as run_import
 
     try:
-        actor = get_user_model().objects.filter(username=user).first()
-        if actor is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        actor = _user(user)
         day = _parse_date(on, "--on") if on else timezone.localdate()
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("Đang nhập", total=None)
@@ -98,16 +105,18 @@ def import_confirmations(
 ) -> None:
     """Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."""
     _setup_django()
-    from django.contrib.auth import get_user_model  # Django must be configured first
 
     from ansinh.org.scope import scope_for
     from ansinh.payments.confirmations import import_confirmations as run_import
 
     try:
-        actor = get_user_model().objects.filter(username=user).first()
-        if actor is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
-        report = run_import(actor, scope_for(actor), path.read_text(encoding="utf-8"))
+        actor = _user(user)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp {path}: {error}.",
+                              f"Cannot read {path}: {error}.") from None
+        report = run_import(actor, scope_for(actor), text)
     except DomainError as error:
         _refuse(error, as_json=False)
         return
@@ -131,15 +140,11 @@ def tokens_create(
 ) -> None:
     """Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."""
     _setup_django()
-    from django.contrib.auth import get_user_model  # Django must be configured first
 
     from ansinh.org.services import issue_token
 
     try:
-        owner = get_user_model().objects.filter(username=user).first()
-        if owner is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
-        token = issue_token(owner, name, days)
+        token = issue_token(_user(user), name, days)
     except DomainError as error:
         _refuse(error, as_json=False)
         return
@@ -210,16 +215,13 @@ def renewals_remind(
 ) -> None:
     """Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV."""
     _setup_django()
-    from django.contrib.auth import get_user_model  # Django must be configured first
 
     from ansinh.enrollment.reminders import remind
     from ansinh.org.scope import scope_for, system_scope
 
     try:
         day = _parse_date(on, "--on")
-        owner = get_user_model().objects.filter(username=user).first() if user else None
-        if user and owner is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{user}».", f"No user {user!r}.")
+        owner = _user(user) if user else None
         messages = remind(scope_for(owner) if owner else system_scope(), day, None if dry_run else out, days, dry_run)
     except DomainError as error:
         _refuse(error, as_json=False)

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from fpdf import FPDF
 
 from ansinh.enrollment.models import CardKind, Enrollment, EnrollmentStatus, Scheme
 from ansinh.lib.money import format_vnd
@@ -71,6 +72,20 @@ class HouseholdDeclaration:
     term: str  # the term the sheet was filled from, or "" before any term
     place_date: str
 
+
+
+def _signature(pdf: FPDF, place_date: str, signer: str, name: str, size: float) -> None:
+    """The signature block of both sheets, on the right half: place and date, who signs, room to sign."""
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    pdf.set_x(pdf.l_margin + half)
+    pdf.cell(half, 5, place_date, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", size)
+    pdf.cell(half, 5, signer, align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(half, 4, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.ln(16)
+    pdf.set_font("DejaVu", "", size)
+    pdf.cell(half, 5, name, align="C", new_x="LEFT", new_y="NEXT")
 
 def _term(household_id: int) -> Enrollment | None:
     return (Enrollment.objects.filter(household_id=household_id, scheme=Scheme.HOUSEHOLD_HI)
@@ -167,16 +182,7 @@ def declaration_pdf(doc: HouseholdDeclaration) -> bytes:
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    pdf.set_x(pdf.l_margin + half)
-    pdf.cell(half, 5, doc.place_date, align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.cell(half, 5, "Chủ hộ hoặc người đại diện hộ gia đình", align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(half, 4, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
-    pdf.ln(16)
-    pdf.set_font("DejaVu", "", 9)
-    pdf.cell(half, 5, doc.head, align="C", new_x="LEFT", new_y="NEXT")
+    _signature(pdf, doc.place_date, "Chủ hộ hoặc người đại diện hộ gia đình", doc.head, 9)
     return bytes(pdf.output())
 
 
@@ -283,14 +289,5 @@ def participant_pdf(doc: ParticipantDeclaration) -> bytes:
         pdf.cell(0, 6, "." * 120, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    pdf.set_x(pdf.l_margin + half)
-    pdf.cell(half, 5, doc.place_date, align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "B", 9.5)
-    pdf.cell(half, 5, "Người kê khai", align="C", new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(half, 4, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
-    pdf.ln(16)
-    pdf.set_font("DejaVu", "", 9.5)
-    pdf.cell(half, 5, doc.name, align="C", new_x="LEFT", new_y="NEXT")
+    _signature(pdf, doc.place_date, "Người kê khai", doc.name, 9.5)
     return bytes(pdf.output())
