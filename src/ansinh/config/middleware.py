@@ -8,6 +8,10 @@ page elsewhere.
 - ``NoNulCharacters``: a NUL character in the query string, a form field or a JSON body gets HTTP 400.
   PostgreSQL cannot store or even compare text containing NUL, so it used to reach a 500 from any
   search or filter; no field of ours has a use for it.
+- ``RateLimits``: the public quote endpoints (the quote page and ``/api/quotes/``) and the login form are
+  limited per client address (django-ratelimit on the default cache; the address as django-axes reads it,
+  behind ``AXES_PROXY_COUNT`` trusted proxies); beyond the rate, HTTP 429 with ``Retry-After``. The rates
+  are settings (``ANSINH_RATE_QUOTE``, ``ANSINH_RATE_LOGIN``); a new public page adds one row to ``LIMITS``.
 - ``RequestId``: every request gets an id (the proxy's ``X-Request-ID`` when it is a sane token, else a
   new one), echoed in the response and put on every log line written while it runs (``RequestIdFilter``)."""
 
@@ -16,10 +20,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django_ratelimit.core import get_usage
 
 from ansinh.config import logs
 from ansinh.lib.errors import ErrorCode
@@ -59,6 +65,55 @@ class RequestSizeLimit:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         return too_large(request) if isinstance(exception, RequestDataTooBig) else None
+
+
+@dataclass(frozen=True)
+class Limit:
+    group: str  # the counter's name
+    setting: str  # the settings name of the rate, "N/period" (s, m, h, d)
+    methods: tuple[str, ...]
+    path: str
+    exact: bool = False  # the path itself only, not what lies under it
+    query: str | None = None  # counted only when this query parameter is present (the quote page computes then)
+
+    def applies(self, request: HttpRequest) -> bool:
+        if request.method not in self.methods:
+            return False
+        if (self.exact and request.path != self.path) or not request.path.startswith(self.path):
+            return False
+        return self.query is None or self.query in request.GET
+
+
+LIMITS = (
+    Limit("quote-page", "ANSINH_RATE_QUOTE", ("GET",), "/", exact=True, query="scheme"),
+    Limit("quote-api", "ANSINH_RATE_QUOTE", ("POST",), "/api/quotes/"),
+    Limit("login", "ANSINH_RATE_LOGIN", ("POST",), "/dang-nhap/", exact=True),
+)
+
+
+def client_address(group: str, request: HttpRequest) -> str:
+    return security_log.client_address(request)
+
+
+class RateLimits:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for limit in LIMITS:
+            if not limit.applies(request):
+                continue
+            usage = get_usage(request, group=limit.group, key=client_address, rate=getattr(settings, limit.setting),
+                              method=list(limit.methods), increment=True)
+            if usage is not None and usage["should_limit"]:
+                security_log.event("rate_limited", "", request, group=limit.group)
+                response = refusal(request, 429, ErrorCode.RATE_LIMITED, "Quá nhiều yêu cầu",
+                                   "Quá nhiều yêu cầu từ địa chỉ này. Vui lòng đợi "
+                                   f"{usage['time_left']} giây rồi thử lại.",
+                                   "Too many requests from this address; retry later.")
+                response["Retry-After"] = str(max(1, usage["time_left"]))
+                return response
+        return self.get_response(request)
 
 
 class NoNulCharacters:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # Static files from the app itself, so a server with DEBUG off has its CSS (docs/deployment.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ansinh.config.middleware.RequestId",  # a request id on every log line and response
+    "ansinh.config.middleware.RateLimits",  # 429 beyond the rate on the public quotes and the login form
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,12 +113,18 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy the client address is the last-but-N entry of X-Forwarded-For, N being the
-# number of trusted proxies; 0 (no proxy) reads REMOTE_ADDR, so no client can pick its own address.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
-    "REMOTE_ADDR"]
+# Behind a reverse proxy the client address is the N-th entry from the right of X-Forwarded-For, N being
+# the number of trusted proxies; 0 (no proxy) reads REMOTE_ADDR, so no client can pick its own address
+# (org/security_log.client_address, shared by axes, the rate limits and the security log).
+ANSINH_TRUSTED_PROXIES = env_int("AXES_PROXY_COUNT", 0)  # the variable keeps its documented name
+AXES_CLIENT_IP_CALLABLE = "ansinh.org.security_log.client_address"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# Requests per client address (config/middleware.RateLimits), on the default cache. The default cache is
+# each process's memory, so with W server processes a client may reach up to W × the rate; a deployment
+# that needs one shared count points CACHES at a shared cache (docs/deployment.md).
+ANSINH_RATE_QUOTE = os.environ.get("ANSINH_RATE_QUOTE", "120/m")  # quote page and /api/quotes/
+ANSINH_RATE_LOGIN = os.environ.get("ANSINH_RATE_LOGIN", "20/m")  # POSTs of the login form
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"
 LOGOUT_REDIRECT_URL = "web:login"

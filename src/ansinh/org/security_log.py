@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -17,9 +18,19 @@ log = logging.getLogger("ansinh.security")
 
 
 def client_address(request: HttpRequest | None) -> str:
+    """The client's address: the socket's, or behind ``ANSINH_TRUSTED_PROXIES`` (env AXES_PROXY_COUNT)
+    trusted proxies the entry of X-Forwarded-For that the first trusted proxy saw connecting (the N-th
+    from the right, the socket's peer counting as the last proxy). Entries a client puts in front of it
+    are ignored, so no client picks its own address. django-axes (AXES_CLIENT_IP_CALLABLE), the rate
+    limits and this log share it."""
     if request is None:
         return "-"
-    return str(getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or "-")
+    peer = str(request.META.get("REMOTE_ADDR") or "-")
+    proxies = settings.ANSINH_TRUSTED_PROXIES
+    if not proxies:
+        return peer
+    chain = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if a.strip()] + [peer]
+    return chain[-(proxies + 1)] if len(chain) > proxies else chain[0]
 
 
 def event(name: str, user: str, request: HttpRequest | None = None, **details: Any) -> None:
