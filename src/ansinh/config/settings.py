@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
     "ansinh.areas",
     "ansinh.org",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics (config/metrics.py)
     # First: an oversize body is refused (413) before any middleware reads it.
     "ansinh.config.middleware.RequestSizeLimit",
     "ansinh.config.middleware.NoNulCharacters",  # PostgreSQL cannot take NUL in text: 400, not a 500
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns lockouts into a readable 403 page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ansinh.config.urls"
@@ -124,6 +127,9 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 # each process's memory, so with W server processes a client may reach up to W × the rate; a deployment
 # that needs one shared count points CACHES at a shared cache (docs/deployment.md).
 ANSINH_RATE_QUOTE = os.environ.get("ANSINH_RATE_QUOTE", "120/m")  # quote page and /api/quotes/
+# Who may read /metrics: socket addresses of the scrapers (comma-separated), this machine by default.
+ANSINH_METRICS_ALLOW = frozenset(a.strip() for a in os.environ.get("ANSINH_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+                                 if a.strip())
 ANSINH_RATE_LOGIN = os.environ.get("ANSINH_RATE_LOGIN", "20/m")  # POSTs of the login form
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"

@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from ansinh.api.urls import api
 from ansinh.config.health import healthz, readyz
+from ansinh.config.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("ansinh.web.urls")),
