@@ -11,14 +11,28 @@ PORT ?= 8000
 JOBS ?= 2
 PYTEST_PAR := -n $(JOBS) --dist loadfile
 
-.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard install
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard install lock audit
 
-# Re-install only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# Re-install only when the lock changed since the last install. Every dependency (runtime and dev) is
+# pinned with its hashes in requirements.lock; the package itself goes on top without dependencies.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: pin them again, with hashes.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+# Known vulnerabilities in the pinned dependencies; needs the vulnerability database (network).
+audit: $(STAMP)
+	$(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --strict --disable-pip -r requirements.lock || { status=$$?; \
+		echo "pip-audit failed (exit $$status): a vulnerability above, or the database unreachable" >&2; exit $$status; }
 
 install: $(STAMP)
 
