@@ -142,7 +142,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
                 "sex": SEX_VI.get(person.sex, person.sex), "address": f"{address}, {person.area.name}".strip(", "),
                 "initial_clinic": line.initial_clinic, "receipt_date": timezone.localdate(p.paid_at),
                 "receipt_number": receipt.serial if receipt else "",
-                "amount": 0 if sponsored else sign * line.amount, "local_support": 0,
+                "amount": 0 if sponsored else sign * line.amount, "local_support": sign * line.local_support,
                 "other_support": sign * line.amount if sponsored else 0,
                 "valid_from": line.valid_from, "months": p.enrollment.months,
                 "staff_code": _staff(p), "note": KIND_NOTE[kind],
