@@ -18,6 +18,7 @@ from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, HiCardLine
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.services import issue_token
+from ansinh.payments import lists490
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
 from ansinh.registry.models import Household
@@ -193,3 +194,31 @@ def test_the_receipt_lists_each_member_with_card_dates_and_the_states_share(who:
                 in page)
     assert "<dt>NSNN hỗ trợ</dt><dd class=\"\">1.769.040 đ</dd>" in page
     assert "<dt>Tổng mức đóng</dt><dd class=\"\">2.527.200 đ</dd>" in page
+
+
+def test_a_poverty_status_recorded_after_the_quote_refuses_the_payment_to_re_quote(who: Personas) -> None:
+    found, members = household(who, None)
+    scope = who.scope(who.agent)
+    enrollment = enrolling.enroll_hi(who.agent, scope, enrolling.quote_hi(scope, found.pk, members, ON, 12),
+                                     idempotency_key="hgd-1")
+    assert enrollment.payable == GROSS + 884_520  # 1st 100 %, 2nd 70 %
+    registry.set_poverty_status(who.agent, scope, found.pk, "near_poor", date(2025, 7, 1), DOCUMENT)
+    with pytest.raises(DomainError) as refused:
+        paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                              idempotency_key="pay-late", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ))
+    assert refused.value.code is ErrorCode.QUOTE_OUTDATED
+    assert "«Hộ gia đình»" in refused.value.message and "«Hộ cận nghèo (NSNN hỗ trợ)»" in refused.value.message
+    enrollment.refresh_from_db()
+    assert enrollment.status == "pending" and not enrollment.payments.exists()
+
+
+def test_the_d03_list_carries_each_members_payment_and_provincial_support(who: Personas) -> None:
+    found, members = household(who, "near_poor")
+    scope = who.scope(who.agent)
+    enrollment = enrolling.enroll_hi(who.agent, scope, enrolling.quote_hi(scope, found.pk, members, ON, 12),
+                                     idempotency_key="cn-d03")
+    payment = paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
+                                    idempotency_key="pay-d03", paid_at=datetime(2025, 8, 1, 9, tzinfo=TZ))
+    doc = lists490.d03_document(scope, payment.collector, ON, ON)
+    assert [(row["name"], row["amount"], row["local_support"]) for row in doc.increases] == [
+        ("Nguyễn Văn An", NEAR_POOR_PAYS, 0), ("Lê Thị Hoa", NEAR_POOR_PAYS, 0)]

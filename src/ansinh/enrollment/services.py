@@ -350,6 +350,9 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
     same remaining months, or a poverty status recorded after the quote, would otherwise both be paid
     with support. The person's row is locked so that two payments of one person are counted one after
     the other. Nothing is changed: a term whose amounts no longer hold is refused, to be re-quoted."""
+    if enrollment.scheme == Scheme.HOUSEHOLD_HI and enrollment.household is not None:
+        _recheck_hi_group(enrollment, enrollment.household)
+        return
     if enrollment.scheme != Scheme.VSI or enrollment.person_id is None:
         return
     once.lock_people([enrollment.person_id])
@@ -374,6 +377,24 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
         f"{now.supported_months} tháng được hỗ trợ và phải đóng {format_vnd(now.payable)} thay vì "
         f"{format_vnd(enrollment.payable)}. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu tiền.",
         "The term's support no longer holds (support cap or groups changed): cancel and re-quote it.",
+        enrollment_id=enrollment.pk)
+
+
+def _recheck_hi_group(enrollment: Enrollment, household: Household) -> None:
+    """A household-HI term's members' group was the household's poverty status on the quote's day; a status
+    recorded since for that day (near-poor, poor, or none) changes who pays what: refuse, to re-quote."""
+    poverty = household_poverty(household, enrollment.quoted_on)
+    now = GROUP_OF_STATUS.get(poverty.status, household_hi.HOUSEHOLD) if poverty else household_hi.HOUSEHOLD
+    quoted = (enrollment.calculation.inputs or {}).get("group", household_hi.HOUSEHOLD)
+    if now == quoted:
+        return
+    labels = household_hi.GROUP_LABELS
+    raise DomainError(
+        ErrorCode.QUOTE_OUTDATED,
+        f"Kỳ số {enrollment.pk} đã tính các thành viên thuộc nhóm «{labels[quoted]}»; theo dữ liệu hiện nay hộ "
+        f"thuộc nhóm «{labels[now]}» vào ngày {enrollment.quoted_on:%d/%m/%Y}. Hãy huỷ kỳ chờ thu này và tính lại "
+        f"mức đóng trước khi thu tiền.",
+        "The household's poverty status on the quote's day changed: cancel and re-quote the term.",
         enrollment_id=enrollment.pk)
 
 

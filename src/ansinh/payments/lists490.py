@@ -124,7 +124,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
     doc = ListDocument(unit_of(collector), number, day or end, start, end, place=collector.address.split(",")[-1]
                        .strip() if collector.address else "")
     paid = _period_payments(scope, collector.pk, Scheme.HOUSEHOLD_HI, start, end).prefetch_related(
-        Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person__area").order_by("rank")))
+        Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person__area").order_by("rank", "pk")))
     cards = 0
     for p in paid.iterator(chunk_size=1000):
         sign, kind = _sign(p), row_kind(p)
