@@ -28,6 +28,11 @@ def poor_household(who: Personas) -> Household:
     return household
 
 
+def plain_household(who: Personas) -> Household:
+    """A household with no poverty status: its members join household HI and pay by rank."""
+    return registry.create_household(who.agent, who.scope(who.agent), person_data(), ON)
+
+
 def person(who: Personas, n: int) -> Person:
     return registry.create_person(who.agent, who.scope(who.agent), person_data(
         full_name=f"Trần Văn Số {n}", citizen_id=f"040085{n:06d}", phone=""))

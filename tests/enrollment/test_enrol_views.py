@@ -7,7 +7,7 @@ import pytest
 
 from ansinh.enrollment.models import Enrollment
 from tests.builders import Personas
-from tests.enrollment.builders import client_for, counts, poor_household
+from tests.enrollment.builders import client_for, counts, plain_household, poor_household
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_vsi_page_without_its_key_is_refused_and_writes_nothing(who: Personas)
 
 
 def test_the_household_form_is_keyed_and_confirming_twice_gives_one_term(who: Personas) -> None:
-    household = poor_household(who)
+    household = plain_household(who)
     client = client_for(who.agent)
     page = client.get(f"/ho/{household.pk}/bhyt/")
     key = page.context["form"].initial["key"]

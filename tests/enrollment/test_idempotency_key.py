@@ -14,7 +14,7 @@ from ansinh.enrollment.models import Enrollment
 from ansinh.lib.errors import DomainError
 from ansinh.org.services import issue_token
 from tests.builders import Personas
-from tests.enrollment.builders import ON, counts, pay, person, poor_household, vsi
+from tests.enrollment.builders import ON, counts, pay, person, plain_household, poor_household, vsi
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_keys_are_scoped_to_the_actor(who: Personas) -> None:
 
 
 def test_household_cards_are_keyed_the_same_way(who: Personas) -> None:
-    household = poor_household(who)
+    household = plain_household(who)
     scope = who.scope(who.agent)
     offer = enrolling.quote_hi(scope, household.pk, [household.head_id], ON, 12)  # type: ignore[list-item]
     first = enrolling.enroll_hi(who.agent, scope, offer, "Trạm y tế", idempotency_key="hi-1")
@@ -99,7 +99,7 @@ def test_the_api_requires_the_key_and_replays_it(who: Personas) -> None:
 
 
 def test_the_household_api_requires_the_key_too(who: Personas) -> None:
-    household = poor_household(who)
+    household = plain_household(who)
     token = issue_token(who.agent, "app")
     body = {"household_id": household.pk, "on": "2025-08-01", "members": [household.head_id], "months": 12}
 

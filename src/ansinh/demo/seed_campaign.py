@@ -227,8 +227,10 @@ class _Ledger:
                                 payable=q.total, status=EnrollmentStatus.PAID)
         enrollment._calc = self._calc(Scheme.HOUSEHOLD_HI, {"on": LAUNCH.isoformat(), "members": size, "months": 12},
                                       q.as_dict())  # type: ignore[attr-defined]
-        lines = [HiCardLine(enrollment=enrollment, person=p, rank=m.rank or 0, factor=m.factor, monthly=m.monthly,
-                            amount=m.amount, valid_from=q.card.valid_from, valid_to=q.card.valid_to)
+        lines = [HiCardLine(enrollment=enrollment, person=p, group=m.group, rank=m.rank or 0, factor=m.factor,
+                            monthly=m.monthly, gross=m.gross, state_support=m.state_support,
+                            local_support=m.local_support, amount=m.amount, valid_from=q.card.valid_from,
+                            valid_to=q.card.valid_to)
                  for p, m in zip(members, q.members, strict=True)]
         self.terms.append((enrollment, lines, site, team, agent))
 

@@ -254,7 +254,8 @@ class _Writer:
                        "income": None, "support_groups": [], "supported_months": 0, "gross": quote.total,
                        "state_support": 0, "local_support": 0, "payable": quote.total,
                        "_calc": (inputs, result)}
-                lines = [(p, m.rank or 0, m.factor, m.monthly, m.amount, quote.card.valid_from, quote.card.valid_to)
+                lines = [(p, m.group, m.rank or 0, m.factor, m.monthly, m.gross, m.state_support, m.local_support,
+                          m.amount, quote.card.valid_from, quote.card.valid_to)
                          for p, m in zip(member_ids, quote.members, strict=True)]
                 terms.append((row, lines, self._collector(home), paid_at))
                 paid_before = True
@@ -297,8 +298,9 @@ class _Writer:
             [(*(row[c] for c in columns), "regular", calc,
               EnrollmentStatus.CANCELLED if i in reversed_ else EnrollmentStatus.PAID, None, self.now)
              for i, ((row, *_), calc) in enumerate(zip(terms, calc_ids, strict=True))])
-        insert(HiCardLine, ("enrollment_id", "person_id", "rank", "factor", "monthly", "amount", "valid_from",
-                            "valid_to", "initial_clinic", "card_kind"),
+        insert(HiCardLine, ("enrollment_id", "person_id", "group", "rank", "factor", "monthly", "gross",
+                            "state_support", "local_support", "amount", "valid_from", "valid_to", "initial_clinic",
+                            "card_kind"),
                [(e, *line, "", "electronic") for e, (_, lines, *_) in zip(enrollment_ids, terms, strict=True)
                 for line in lines])
         payment_columns = ("enrollment_id", "amount", "method", "payer", "sponsor_id", "agent_id", "collector_id",

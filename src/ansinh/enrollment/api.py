@@ -11,11 +11,13 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.enrollment import queries, services
-from ansinh.enrollment.models import CardKind, Enrollment
+from ansinh.enrollment.models import CardKind, Enrollment, HiCardLine, Scheme
 from ansinh.enrollment.once import KEY_MAX_LENGTH
 from ansinh.lib.bounds import MAX_INCOME, MAX_MEMBERS, MAX_MONTHS
 from ansinh.lib.text import TEXT_MAX
 from ansinh.org.scope import scope_for
+from ansinh.registry.models import PovertyStatus
+from ansinh.rules.household_hi import GROUP_LABELS
 from ansinh.rules.vsi import Method
 
 router = Router(tags=["enrollment"])
@@ -46,6 +48,28 @@ class HiIn(Schema):
     months: int = Field(ge=1, le=12)
     initial_clinic: str = ""
     card_kind: CardKind = CardKind.ELECTRONIC
+    as_household: list[Id] = Field(default_factory=list, max_length=MAX_MEMBERS,
+                                   description="Members of a near-poor household who choose to join as a household "
+                                               "(from 01/07/2025, Luật 51/2024); refused otherwise.")
+
+
+class HiLineOut(Schema):
+    person_id: int
+    full_name: str
+    group: str
+    group_label: str
+    rank: int | None
+    gross: int
+    state_support: int
+    local_support: int
+    payable: int
+    valid_from: date
+    valid_to: date
+
+
+class NoticeOut(Schema):
+    code: str
+    message: str
 
 
 class EnrollmentOut(Schema):
@@ -59,6 +83,10 @@ class EnrollmentOut(Schema):
     local_support: int
     payable: int
     support_groups: list[str]
+    members: list[HiLineOut] = Field(default_factory=list, description="Household HI: each card with its group "
+                                                                       "and the state's and the province's shares.")
+    notices: list[NoticeOut] = Field(default_factory=list)
+    poverty_document: str | None = Field(None, description="The poverty status and document the groups come from.")
     parameters: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -72,10 +100,30 @@ class DueOut(Schema):
     note: str
 
 
+def _line_out(line: HiCardLine) -> dict[str, Any]:
+    return {"person_id": line.person_id, "full_name": line.person.full_name, "group": line.group,
+            "group_label": GROUP_LABELS.get(line.group, line.group), "rank": line.rank or None, "gross": line.gross,
+            "state_support": line.state_support, "local_support": line.local_support, "payable": line.amount,
+            "valid_from": line.valid_from, "valid_to": line.valid_to}
+
+
+def _poverty_document(e: Enrollment) -> str | None:
+    poverty = (e.calculation.inputs or {}).get("poverty")
+    if not poverty:
+        return None
+    label = dict(PovertyStatus.choices).get(poverty["status"], poverty["status"])
+    return f"{label}: {poverty['document'] or 'chưa ghi văn bản công nhận'}"
+
+
 def enrollment_out(e: Enrollment) -> dict[str, Any]:
+    lines = (e.hi_lines.select_related("person").order_by("pk") if e.scheme == Scheme.HOUSEHOLD_HI else [])
     return {"id": e.pk, "scheme": e.scheme, "status": e.status, "period_start": e.period_start, "months": e.months,
             "gross": e.gross, "state_support": e.state_support, "local_support": e.local_support, "payable": e.payable,
-            "support_groups": e.support_groups, "parameters": e.calculation.parameters}
+            "support_groups": e.support_groups, "members": [_line_out(line) for line in lines],
+            "notices": [{"code": n["code"], "message": n["message"]}
+                        for n in (e.calculation.result or {}).get("notices", [])],
+            "poverty_document": _poverty_document(e) if e.scheme == Scheme.HOUSEHOLD_HI else None,
+            "parameters": e.calculation.parameters}
 
 
 @router.post("/enrollments/vsi", response={201: EnrollmentOut}, summary="Quote and save a voluntary-SI term")
@@ -91,7 +139,7 @@ def enroll_vsi(request: HttpRequest, body: VsiIn, idempotency_key: str = KEY) ->
 @router.post("/enrollments/hi", response={201: EnrollmentOut}, summary="Quote and save a household-HI term")
 def enroll_hi(request: HttpRequest, body: HiIn, idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     scope = scope_for(request.user)
-    offer = services.quote_hi(scope, body.household_id, body.members, body.on, body.months)
+    offer = services.quote_hi(scope, body.household_id, body.members, body.on, body.months, body.as_household)
     return Status(201, enrollment_out(services.enroll_hi(request.user, scope, offer, body.initial_clinic,
                                                          body.card_kind, idempotency_key=idempotency_key)))
 

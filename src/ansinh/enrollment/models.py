@@ -114,14 +114,20 @@ class CardKind(models.TextChoices):
 
 
 class HiCardLine(models.Model):
-    """One member's household-HI card in an enrollment: rank, factor, amount and validity."""
+    """One member's household-HI card in an enrollment: the member's group (household, or a state group
+    from the household's poverty status), rank, factor, the term's gross, the state's and the province's
+    shares, what the household pays (``amount``) and the card's validity."""
 
     enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="hi_lines")
     person = models.ForeignKey(Person, models.PROTECT, related_name="hi_lines")
-    rank = models.PositiveSmallIntegerField()
+    group = models.CharField("nhóm", max_length=20, default="household")  # rules.household_hi.MEMBER_GROUPS
+    rank = models.PositiveSmallIntegerField()  # 0: not counted in the household ranks (a state group)
     factor = models.DecimalField(max_digits=4, decimal_places=3)
     monthly = models.BigIntegerField()
-    amount = models.BigIntegerField()
+    gross = models.BigIntegerField("mức đóng", default=0)
+    state_support = models.BigIntegerField("NSNN đóng / hỗ trợ", default=0)
+    local_support = models.BigIntegerField("NSĐP hỗ trợ", default=0)
+    amount = models.BigIntegerField()  # what the household pays: gross − state_support − local_support
     valid_from = models.DateField()
     valid_to = models.DateField()
     initial_clinic = models.CharField("nơi KCB ban đầu", max_length=200, blank=True)

@@ -167,6 +167,11 @@ def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, k
         created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest)
 
 
+# The household's poverty status on the date → its members' group (DOMAIN.md §3.2; ND 146/2018 art. 3, 4, 8).
+# The 100 % near-poor cases (household_hi.NEAR_POOR_FULL) are not recorded in the registry: not derived.
+GROUP_OF_STATUS = {"poor": household_hi.POOR, "near_poor": household_hi.NEAR_POOR}
+
+
 @dataclass(frozen=True)
 class HiOffer:
     household: Household
@@ -176,9 +181,47 @@ class HiOffer:
     previous_card_end: date | None
     is_renewal: bool
     inputs: dict[str, Any]
+    poverty: HouseholdPoverty | None = None  # the status (and its document) the groups come from
+
+    @property
+    def rows(self) -> list[tuple[Person, household_hi.HiMemberQuote, str]]:
+        """Each member with its line and its group's label."""
+        return [(person, line, household_hi.GROUP_LABELS[line.group])
+                for person, line in zip(self.members, self.quote.members, strict=True)]
+
+    @property
+    def state_pays_all(self) -> bool:
+        """Every chosen member is in the group the state budget pays for: the household pays nothing."""
+        return all(line.group == household_hi.POOR for line in self.quote.members)
 
 
-def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, months: int) -> HiOffer:
+def household_poverty(household: Household, on: date) -> HouseholdPoverty | None:
+    """The household's poverty status in force on ``on`` (the latest that started), with its document."""
+    return (household.poverty_statuses.filter(valid_from__lte=on).exclude(valid_to__lt=on)
+            .order_by("-valid_from", "-pk").first())
+
+
+def supported_group_on(scope: Scope, household_id: int, on: date) -> bool:
+    """Whether the household's members are in a group the state supports on ``on`` (near-poor): the HI
+    screen then offers them the choice to join as a household, which the rules allow from 01/07/2025."""
+    poverty = household_poverty(_household(scope, household_id), on)
+    return poverty is not None and GROUP_OF_STATUS.get(poverty.status) in household_hi.SUPPORTED_GROUPS
+
+
+def _poverty_input(poverty: HouseholdPoverty | None) -> dict[str, Any] | None:
+    if poverty is None:
+        return None
+    return {"id": poverty.pk, "status": poverty.status, "document": poverty.document,
+            "valid_from": poverty.valid_from.isoformat(),
+            "valid_to": poverty.valid_to.isoformat() if poverty.valid_to else None}
+
+
+def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, months: int,
+             as_household: list[int] | None = None) -> HiOffer:
+    """Each member's group comes from the household's poverty status on ``on`` (poor: the state pays;
+    near-poor: the state supports), the provincial top-up from the province of the household's commune on
+    record; ``as_household`` lists members of a supported group who choose to join as a household, which
+    the rules allow only from 01/07/2025 (Luật 51/2024)."""
     household = _household(scope, household_id)
     current = {m.person_id: m.person for m in household.memberships.filter(valid_from__lte=on)
                .exclude(valid_to__lt=on).select_related("person")}
@@ -191,25 +234,56 @@ def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, m
     if outsiders:
         raise invalid_input("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
                        "Only current household members can join.", field="members")
+    chosen = sorted(set(as_household or []))
+    if any(pid not in person_ids for pid in chosen):
+        raise invalid_input("Chỉ thành viên được chọn tham gia mới chọn được tham gia theo hộ gia đình.",
+                            "Only joining members can choose to join as a household.", field="as_household")
+    poverty = household_poverty(household, on)
+    group = GROUP_OF_STATUS.get(poverty.status, household_hi.HOUSEHOLD) if poverty else household_hi.HOUSEHOLD
+    province = province_code(household.area)
     paid_lines = HiCardLine.objects.filter(enrollment__household=household, enrollment__status=EnrollmentStatus.PAID)
-    # Ranks continue after members of this household who joined earlier in the same calendar year.
-    already = (paid_lines.filter(enrollment__quoted_on__year=on.year).exclude(person_id__in=person_ids)
+    # Ranks continue after members of this household who joined earlier in the same calendar year as
+    # household members (rank 0: a state group, not counted).
+    already = (paid_lines.filter(enrollment__quoted_on__year=on.year, rank__gt=0).exclude(person_id__in=person_ids)
                .values("person_id").distinct().count())
     previous_end = paid_lines.filter(person_id__in=person_ids).aggregate(end=Max("valid_to"))["end"]
-    request = household_hi.HiQuoteInput(on=on, members=tuple(household_hi.HiMember() for _ in person_ids),
-                                        months=months, already_joined=already, previous_card_end=previous_end)
+    members = tuple(household_hi.HiMember(group=group, as_household=pid in chosen) for pid in person_ids)
+    request = household_hi.HiQuoteInput(on=on, members=members, months=months, already_joined=already,
+                                        previous_card_end=previous_end, province=province)
     inputs = {"household": household.pk, "members": person_ids, "on": on.isoformat(), "months": months,
-              "already_joined": already, "previous_card_end": previous_end.isoformat() if previous_end else None}
+              "already_joined": already, "previous_card_end": previous_end.isoformat() if previous_end else None,
+              "group": group, "as_household": chosen, "province": province, "poverty": _poverty_input(poverty)}
     return HiOffer(household, [current[p] for p in person_ids], household_hi.quote(request), already, previous_end,
-                   previous_end is not None, inputs)
+                   previous_end is not None, inputs, poverty)
+
+
+def _refuse_state_paid(offer: HiOffer) -> None:
+    """Members of poor households get their cards from the state budget, through the commune's list of
+    poor households sent to BHXH (ND 146/2018 art. 3): they are not enrolled, nor charged, as a household."""
+    poor = [p.full_name for p, line in zip(offer.members, offer.quote.members, strict=True)
+            if line.group == household_hi.POOR]
+    if not poor:
+        return
+    document = offer.poverty.document if offer.poverty is not None and offer.poverty.document else ""
+    raise DomainError(
+        ErrorCode.NOT_ELIGIBLE,
+        f"Thành viên hộ nghèo{f' ({document})' if document else ''} do NSNN đóng BHYT, hộ không phải đóng: "
+        f"thẻ được cấp theo danh sách hộ nghèo của UBND xã gửi cơ quan BHXH, không thu tiền BHYT hộ gia đình "
+        f"({', '.join(poor)}).",
+        "Members of a poor household are covered by the state budget: nothing to collect as household HI.",
+        field="members")
 
 
 def enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, initial_clinic: str = "",
               card_kind: str = CardKind.ELECTRONIC, *, idempotency_key: str | None = None) -> Enrollment:
-    """Save the offer as a pending term with one card line per member; keyed as ``enroll_vsi``."""
+    """Save the offer as a pending term with one card line per member; keyed as ``enroll_vsi``. A poor
+    household's members are refused (the state pays them through another channel)."""
+    _refuse_state_paid(offer)
     key = once.clean_key(idempotency_key)
     request = {"scheme": Scheme.HOUSEHOLD_HI, **{k: offer.inputs[k] for k in ("household", "members", "on", "months")},
                "initial_clinic": initial_clinic.strip(), "card_kind": str(card_kind)}
+    if offer.inputs["as_household"]:
+        request["as_household"] = offer.inputs["as_household"]
     request_digest = once.digest(request) if key else ""
     try:
         return _enroll_hi(actor, scope, offer, initial_clinic, card_kind, key, request_digest)
@@ -234,15 +308,18 @@ def _enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, ini
     record = CalculationRecord.objects.create(
         scheme=Scheme.HOUSEHOLD_HI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
         result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
+    groups = sorted({line.group for line in q.members} - {household_hi.HOUSEHOLD})
     enrollment = Enrollment.objects.create(
         scheme=Scheme.HOUSEHOLD_HI, household=offer.household, area_id=offer.household.area_id,
         is_renewal=offer.is_renewal, quoted_on=record.computed_on, period_start=q.card.valid_from,
-        period_end=q.card.valid_to, months=q.months,
-        gross=q.total, payable=q.total, calculation=record,
+        period_end=q.card.valid_to, months=q.months, support_groups=groups,
+        gross=sum(line.gross for line in q.members), state_support=q.state_support, local_support=q.local_support,
+        payable=q.total, calculation=record,
         created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest)
     HiCardLine.objects.bulk_create(
-        HiCardLine(enrollment=enrollment, person=person, rank=line.rank or 0, factor=line.factor,
-                   monthly=line.monthly, amount=line.amount, valid_from=q.card.valid_from,
+        HiCardLine(enrollment=enrollment, person=person, group=line.group, rank=line.rank or 0, factor=line.factor,
+                   monthly=line.monthly, gross=line.gross, state_support=line.state_support,
+                   local_support=line.local_support, amount=line.amount, valid_from=q.card.valid_from,
                    valid_to=q.card.valid_to, initial_clinic=initial_clinic.strip(), card_kind=card_kind)
         for person, line in zip(offer.members, q.members, strict=True))
     return enrollment
@@ -273,6 +350,9 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
     same remaining months, or a poverty status recorded after the quote, would otherwise both be paid
     with support. The person's row is locked so that two payments of one person are counted one after
     the other. Nothing is changed: a term whose amounts no longer hold is refused, to be re-quoted."""
+    if enrollment.scheme == Scheme.HOUSEHOLD_HI and enrollment.household is not None:
+        _recheck_hi_group(enrollment, enrollment.household)
+        return
     if enrollment.scheme != Scheme.VSI or enrollment.person_id is None:
         return
     once.lock_people([enrollment.person_id])
@@ -297,6 +377,24 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
         f"{now.supported_months} tháng được hỗ trợ và phải đóng {format_vnd(now.payable)} thay vì "
         f"{format_vnd(enrollment.payable)}. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu tiền.",
         "The term's support no longer holds (support cap or groups changed): cancel and re-quote it.",
+        enrollment_id=enrollment.pk)
+
+
+def _recheck_hi_group(enrollment: Enrollment, household: Household) -> None:
+    """A household-HI term's members' group was the household's poverty status on the quote's day; a status
+    recorded since for that day (near-poor, poor, or none) changes who pays what: refuse, to re-quote."""
+    poverty = household_poverty(household, enrollment.quoted_on)
+    now = GROUP_OF_STATUS.get(poverty.status, household_hi.HOUSEHOLD) if poverty else household_hi.HOUSEHOLD
+    quoted = (enrollment.calculation.inputs or {}).get("group", household_hi.HOUSEHOLD)
+    if now == quoted:
+        return
+    labels = household_hi.GROUP_LABELS
+    raise DomainError(
+        ErrorCode.QUOTE_OUTDATED,
+        f"Kỳ số {enrollment.pk} đã tính các thành viên thuộc nhóm «{labels[quoted]}»; theo dữ liệu hiện nay hộ "
+        f"thuộc nhóm «{labels[now]}» vào ngày {enrollment.quoted_on:%d/%m/%Y}. Hãy huỷ kỳ chờ thu này và tính lại "
+        f"mức đóng trước khi thu tiền.",
+        "The household's poverty status on the quote's day changed: cancel and re-quote the term.",
         enrollment_id=enrollment.pk)
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from django.utils import timezone
 from fpdf import FPDF
 
-from ansinh.enrollment.models import Enrollment, Scheme
+from ansinh.enrollment.models import Enrollment, HiCardLine, Scheme
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.org.fields import PersonalField, shown
 from ansinh.org.scope import Scope
 from ansinh.payments.models import Receipt
 from ansinh.registry.models import Person
+from ansinh.rules.household_hi import GROUP_LABELS, HOUSEHOLD
 
 FONTS = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor" / "fonts"
 FORM_CODE = "Mẫu số C45-BB"
@@ -40,6 +41,14 @@ class Member:
     card_from: str
     card_to: str
     card_kind: str
+    group: str = ""  # the member's group label when not an ordinary household member
+    support: str = ""  # the state's and the province's shares of the member's contribution, if any
+
+    def line(self) -> str:
+        """One covered member as the receipt prints it (the PDF and the HTML share it)."""
+        text = f"{self.name} — thẻ từ {self.card_from} đến {self.card_to} ({self.card_kind})"
+        extra = "; ".join(part for part in (self.group, self.support) if part)
+        return f"{text}; {extra}" if extra else text
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,20 @@ def _members(enrollment: Enrollment) -> list[Member]:
     if enrollment.scheme != Scheme.HOUSEHOLD_HI:
         return []
     return [Member(line.person.full_name, format_date_vi(line.valid_from), format_date_vi(line.valid_to),
-                   line.get_card_kind_display())
+                   line.get_card_kind_display(),
+                   GROUP_LABELS.get(line.group, line.group) if line.group != HOUSEHOLD else "", _support(line))
             for line in enrollment.hi_lines.select_related("person").order_by("rank", "pk")]
+
+
+def _support(line: HiCardLine) -> str:
+    if not (line.state_support or line.local_support):
+        return ""
+    parts = [f"mức đóng {format_vnd(line.gross)}"]
+    if line.state_support:
+        parts.append(f"NSNN hỗ trợ {format_vnd(line.state_support)}")
+    if line.local_support:
+        parts.append(f"NSĐP hỗ trợ {format_vnd(line.local_support)}")
+    return ", ".join([*parts, f"phải đóng {format_vnd(line.amount)}"])
 
 
 def receipt_document(scope: Scope, receipt: Receipt) -> ReceiptDocument:
@@ -192,7 +213,7 @@ def _draw(pdf: FPDF, doc: ReceiptDocument, font_size: float, narrow: bool) -> No
     if doc.members:
         text("Người được cấp thẻ BHYT:", "B")
         for index, member in enumerate(doc.members, 1):
-            text(f"{index}. {member.name} — thẻ từ {member.card_from} đến {member.card_to} ({member.card_kind})")
+            text(f"{index}. {member.line()}")
     pdf.ln(height)
     if narrow:
         for role, name in ((doc.payer_role, ""), (doc.collector_role, doc.collector)):

@@ -124,7 +124,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
     doc = ListDocument(unit_of(collector), number, day or end, start, end, place=collector.address.split(",")[-1]
                        .strip() if collector.address else "")
     paid = _period_payments(scope, collector.pk, Scheme.HOUSEHOLD_HI, start, end).prefetch_related(
-        Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person__area").order_by("rank")))
+        Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person__area").order_by("rank", "pk")))
     cards = 0
     for p in paid.iterator(chunk_size=1000):
         sign, kind = _sign(p), row_kind(p)
@@ -142,7 +142,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
                 "sex": SEX_VI.get(person.sex, person.sex), "address": f"{address}, {person.area.name}".strip(", "),
                 "initial_clinic": line.initial_clinic, "receipt_date": timezone.localdate(p.paid_at),
                 "receipt_number": receipt.serial if receipt else "",
-                "amount": 0 if sponsored else sign * line.amount, "local_support": 0,
+                "amount": 0 if sponsored else sign * line.amount, "local_support": sign * line.local_support,
                 "other_support": sign * line.amount if sponsored else 0,
                 "valid_from": line.valid_from, "months": p.enrollment.months,
                 "staff_code": _staff(p), "note": KIND_NOTE[kind],

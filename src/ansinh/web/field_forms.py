@@ -54,11 +54,21 @@ class HiEnrollForm(DomainForm):
     months = forms.TypedChoiceField(label="Kỳ đóng", coerce=int, choices=())
     initial_clinic = forms.CharField(label="Nơi KCB ban đầu", required=False, max_length=200)
     card_kind = forms.ChoiceField(label="Loại thẻ", choices=CardKind.choices, initial=CardKind.ELECTRONIC)
+    as_household = forms.MultipleChoiceField(
+        label="Chọn tham gia theo hộ gia đình thay cho nhóm được NSNN hỗ trợ", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Người thuộc hộ cận nghèo được chọn từ 01/07/2025 (Luật 51/2024/QH15): đóng theo hộ, "
+                  "không được NSNN hỗ trợ.")
 
-    def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None,
+                 supported: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices_in_force(self)
         self.fields["members"].choices = member_choices or []
+        if supported:  # the household is near-poor on the date: its members may choose (rules check the date)
+            self.fields["as_household"].choices = member_choices or []
+        else:
+            del self.fields["as_household"]
 
 
 class PaymentForm(DomainForm):

@@ -82,23 +82,34 @@ def hi_enroll(request: HttpRequest, household_id: int) -> HttpResponse:
     if request.method == "POST" and "cancel" in request.POST:
         return _cancel(request, "web:hi_enroll", household_id)
     choices = [(str(m.person_id), m.person.full_name) for m in card.members]
+    on = _posted_date(request) or timezone.localdate()
     form = HiEnrollForm(request.POST or None, member_choices=choices,
+                        supported=enrolling.supported_group_on(scope, household_id, on),
                         initial={"on": timezone.localdate(), "members": [c[0] for c in choices],
                                  "key": uuid.uuid4().hex})
     offer = None
     if request.method == "POST":
-        offer = run_service(form, lambda: enrolling.quote_hi(scope, household_id, [int(p) for p in form.cleaned_data[
-            "members"]], form.cleaned_data["on"], form.cleaned_data["months"]))
+        offer = run_service(form, lambda: enrolling.quote_hi(
+            scope, household_id, [int(p) for p in form.cleaned_data["members"]], form.cleaned_data["on"],
+            form.cleaned_data["months"], [int(p) for p in form.cleaned_data.get("as_household", [])]))
         if offer is not None and "confirm" in request.POST:
             enrollment = run_service(form, lambda: enrolling.enroll_hi(
                 request.user, scope, offer, form.cleaned_data["initial_clinic"], form.cleaned_data["card_kind"],
                 idempotency_key=form.cleaned_data["key"]))
             if enrollment is not None:
                 return redirect("web:pay", enrollment.pk)
-    rows = list(zip(offer.members, offer.quote.members, strict=True)) if offer else []
+    rows = offer.rows if offer else []
     pending = coverage.pending_terms(scope, household_id=household_id)
     return render(request, "web/hi_enroll.html", {"form": form, "card": card, "offer": offer, "rows": rows,
                                                   "pending": pending}, status=400 if form.errors else 200)
+
+
+def _posted_date(request: HttpRequest) -> date | None:
+    """The date the form was posted with, to decide which fields it offers (the form validates it)."""
+    try:
+        return date.fromisoformat(request.POST.get("on", ""))
+    except ValueError:
+        return None
 
 
 @login_required
