@@ -54,3 +54,25 @@ def test_a_province_without_a_file_is_quoted_without_a_top_up_and_flagged() -> N
     assert status == 200 and (data["local_support"], data["payable"]) == (0, 165_000)
     assert [n["code"] for n in data["notices"]] == ["local_support_not_configured"]  # type: ignore[union-attr]
     assert "chưa cấu hình" in data["notices"][0]["message"]  # type: ignore[index]
+
+
+def test_hi_quote_for_a_near_poor_household_shows_the_state_share_per_member() -> None:
+    # 4.5 % × 2,340,000 × 12 = 1,263,600 per member; the state pays 70 % (ND 146/2018 art. 4, 8): 884,520.
+    status, data = post("/api/quotes/hi", {"on": "2025-08-01", "members": 2, "months": 12, "group": "near_poor"})
+    assert status == 200
+    members = data["members"]
+    assert isinstance(members, list)
+    assert [(m["gross"], m["state_support"], m["amount"], m["rank"]) for m in members] == [
+        (1263600, 884520, 379080, None)] * 2
+    assert data["total"] == 2 * 379080
+
+
+def test_hi_quote_for_a_poor_household_charges_nothing_and_as_household_waits_for_the_2024_law() -> None:
+    status, data = post("/api/quotes/hi", {"on": "2025-08-01", "members": 3, "months": 12, "group": "poor"})
+    assert status == 200 and data["total"] == 0
+    status, data = post("/api/quotes/hi", {"on": "2025-06-30", "members": 1, "months": 12, "group": "near_poor",
+                                           "as_household": True})
+    assert status == 422
+    status, data = post("/api/quotes/hi", {"on": "2025-07-01", "members": 1, "months": 12, "group": "near_poor",
+                                           "as_household": True})
+    assert status == 200 and data["total"] == 1263600 - 0  # as a household: rank 1, the full household rate

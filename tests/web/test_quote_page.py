@@ -91,3 +91,12 @@ def test_a_province_without_figures_is_quoted_without_them_and_says_so() -> None
     assert response.status_code == 200
     assert '<td id="vsi-payable">165.000 đ</td>' in body
     assert 'id="vsi-notice-local_support_not_configured"' in body and "chưa cấu hình" in body
+
+
+def test_the_quote_page_prices_a_near_poor_household_with_the_state_share() -> None:
+    response = Client().get("/", {"scheme": "hi", "hi-on": "2025-08-01", "hi-members": "1", "hi-months": "12",
+                                  "hi-group": "near_poor"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<td id="hi-total">379.080 đ</td>' in body
+    assert "884.520" in body and "Hộ cận nghèo" in body

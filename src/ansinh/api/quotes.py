@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Router, Schema
 from pydantic import model_validator
@@ -38,6 +38,10 @@ class HiQuoteIn(Schema):
     already_joined: int = Field(0, ge=0, le=MAX_MEMBERS)
     covered_elsewhere: int = Field(0, ge=0, le=MAX_MEMBERS)
     previous_card_end: date | None = None
+    group: Literal["household", "poor", "near_poor", "near_poor_full"] = Field(
+        "household", description="The household's poverty status on the date (ND 146/2018 art. 3-4).")
+    as_household: bool = Field(False, description="Near-poor members join as a household (from 01/07/2025).")
+    province: str | None = Field(None, max_length=10, description="Province code, for its HI top-up.")
 
     @model_validator(mode="after")
     def at_most_50_people(self) -> HiQuoteIn:
@@ -64,7 +68,7 @@ def quote_vsi(request: Any, body: VsiQuoteIn) -> dict[str, Any]:
 
 @router.post("/hi", summary="Household health insurance quote")
 def quote_hi(request: Any, body: HiQuoteIn) -> dict[str, Any]:
-    members = (household_hi.HiMember(),) * body.members
+    members = (household_hi.HiMember(group=body.group, as_household=body.as_household),) * body.members
     covered = (household_hi.HiMember(covered_elsewhere=True),) * body.covered_elsewhere
     return household_hi.quote(
         household_hi.HiQuoteInput(
@@ -73,5 +77,6 @@ def quote_hi(request: Any, body: HiQuoteIn) -> dict[str, Any]:
             months=body.months,
             already_joined=body.already_joined,
             previous_card_end=body.previous_card_end,
+            province=body.province,
         )
     ).as_dict()

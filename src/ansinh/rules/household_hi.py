@@ -77,6 +77,10 @@ class HiMemberQuote:
     state_support: int = 0
     local_support: int = 0
 
+    @property
+    def group_label(self) -> str:
+        return GROUP_LABELS.get(self.group, self.group)
+
     def as_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "factor": str(self.factor), "monthly": self.monthly, "amount": self.amount,
                 "group": self.group, "gross": self.gross, "state_support": self.state_support,

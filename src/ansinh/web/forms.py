@@ -133,12 +133,18 @@ class HiQuoteForm(QuoteForm):
     previous_card_end = forms.DateField(
         label="Hạn thẻ BHYT cũ (nếu gia hạn)", widget=DATE_WIDGET, required=False, error_messages=MESSAGES
     )
+    group = forms.ChoiceField(label="Hộ thuộc diện", choices=list(household_hi.GROUP_LABELS.items()),
+                              initial=household_hi.HOUSEHOLD, required=False)
+    as_household = forms.BooleanField(label="Thành viên hộ cận nghèo chọn tham gia theo hộ gia đình (từ 01/07/2025)",
+                                      required=False)
 
     def to_request(self) -> household_hi.HiQuoteInput:
         data: dict[str, Any] = self.cleaned_data
+        member = household_hi.HiMember(group=data.get("group") or household_hi.HOUSEHOLD,
+                                       as_household=bool(data.get("as_household")))
         return household_hi.HiQuoteInput(
             on=data["on"],
-            members=tuple(household_hi.HiMember() for _ in range(data["members"])),
+            members=(member,) * data["members"],
             months=data["months"],
             already_joined=data["already_joined"] or 0,
             previous_card_end=data["previous_card_end"],
