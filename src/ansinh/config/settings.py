@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
+    "ansinh.ruleset",
     "ansinh.areas",
     "ansinh.org",
     "ansinh.registry",
