@@ -37,6 +37,9 @@ def test_each_value_shows_the_calculations_and_enrolments_that_used_it() -> None
     rows = section(body, "vsicontribution_rate")
     assert "2 bản tính, 1 lượt đăng ký" in rows
     assert 'href="/' not in rows  # counts only: no link to an enrolment or a person
+    api = Client().get("/api/parameters", {"on": ON.isoformat(), "prefix": "vsi/contribution_rate"}).json()
+    current = api["parameters"][0]["in_force"]
+    assert (current["calculations"], current["enrollments"]) == (2, 1)
 
 
 def test_a_value_no_calculation_used_shows_zero() -> None:
