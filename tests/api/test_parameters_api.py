@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from ansinh.api.urls import api
+
+pytestmark = pytest.mark.django_db  # the counts of calculations that used each value
 
 
 def by_name(payload: dict[str, Any], name: str) -> dict[str, Any]:

@@ -117,3 +117,17 @@ def test_transitional_pension_for_a_man_already_60_starts_on_01_07_2025() -> Non
 def test_survivor_lump_sum_before_luat_41_exits_2() -> None:
     code, _, err = run("calc", "survivor", "--on", "2025-06-30", "--average", "2000000", "--months-from-2014", "12")
     assert code == 2 and "01/07/2025" in err
+
+
+def test_consult_for_a_person_past_retirement_age_says_so_and_what_applies_now() -> None:
+    code, out, _ = run("calc", "consult", "--on", "2025-08-01", "--born", "1950-01-01", "--sex", "male",
+                       "--income", "1500000", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["past_retirement"] is True and "first_pension_month" not in data["retirement"]
+    names = [b["name"] for b in data["benefits"]]
+    assert names[:2] == ["past_retirement", "social_pension"]
+    code, out, _ = run("calc", "consult", "--on", "2025-08-01", "--born", "1960-03-01", "--sex", "female",
+                       "--income", "1500000")
+    assert code == 0 and "Đã đủ tuổi nghỉ hưu" in out and "Hưởng lương hưu từ tháng" not in out
+    assert "trợ cấp hằng tháng từ chính khoản đã đóng" in out and "Điều 23" in out

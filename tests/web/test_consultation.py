@@ -62,3 +62,16 @@ def test_a_younger_person_still_sees_the_pension_month_and_row() -> None:
     body = Client().get("/tu-van/", QUERY).content.decode()
     assert "hưởng lương hưu từ tháng" in body and "Lương hưu ước tính/tháng" in body
     assert 'id="past-retirement"' not in body
+
+
+def test_a_person_who_retired_before_2021_is_consulted_not_refused() -> None:
+    response = Client().get("/tu-van/", {**QUERY, "born": "1950-01-01", "sex": "male"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<strong id="past-retirement">đã đủ tuổi nghỉ hưu</strong>' in body
+    assert "Đã đủ tuổi nghỉ hưu từ 01/01/2010" in body and "được hưởng ngay" in body
+
+
+def test_past_retirement_age_the_page_names_the_monthly_allowance_of_art_23() -> None:
+    body = Client().get("/tu-van/", {**QUERY, "born": "1966-01-10", "sex": "female", "groups": []}).content.decode()
+    assert 'id="benefit-monthly_allowance"' in body and "Nghị định 159/2025/NĐ-CP, Điều 14" in body

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
+
+pytestmark = pytest.mark.django_db  # the page counts the calculation records that used each value
 
 
 def in_force_row(body: str, name: str) -> str:

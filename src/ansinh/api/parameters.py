@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from ansinh.reports.parameter_use import parameter_use
 from ansinh.rules import catalogue
 from ansinh.rules.params import default_parameters
 
@@ -21,6 +22,8 @@ class ReferenceOut(Schema):
     url: str | None = None
     note: str | None = None
     unverified: bool = Field(description="The figure was found second-hand and awaits the text.")
+    configured_by_admin: bool = Field(False, description="An administrator configured this value in /admin/ "
+                                                         "(cấu hình bởi quản trị), on top of the parameter files.")
 
 
 class VersionOut(Schema):
@@ -31,6 +34,8 @@ class VersionOut(Schema):
     text: str = Field(description="The value as written for a Vietnamese reader")
     in_force: bool = Field(description="Whether this version is the one in force on the day asked")
     reference: ReferenceOut
+    calculations: int = Field(0, description="Stored calculations (quotes and enrolments) that used this value")
+    enrollments: int = Field(0, description="Of those, the enrolments")
 
 
 class ParameterOut(Schema):
@@ -57,4 +62,12 @@ class CatalogueQuery(Schema):
 def list_parameters(request: Any, query: Query[CatalogueQuery]) -> dict[str, Any]:
     on = query.on or timezone.localdate()
     entries = catalogue.catalogue(default_parameters(), on, query.prefix)
-    return {"on": on, "parameters": [e.as_dict() for e in entries]}
+    uses = parameter_use()
+    out = []
+    for entry in entries:
+        data = entry.as_dict()
+        for version in [*data["history"], *([data["in_force"]] if data["in_force"] else [])]:
+            use = uses.get((entry.name, version["effective"]))
+            version["calculations"], version["enrollments"] = (use.calculations, use.enrollments) if use else (0, 0)
+        out.append(data)
+    return {"on": on, "parameters": out}

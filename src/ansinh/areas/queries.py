@@ -114,7 +114,7 @@ def remap(unit: AdministrativeUnit, target: date) -> list[AdministrativeUnit]:
 
 def predecessors(unit: AdministrativeUnit, target: date) -> list[AdministrativeUnit]:
     """The units in force on an earlier ``target`` that became ``unit``, including those merged
-    into a predecessor after ``target`` (Lê Mao and Đội Cung into Quang Trung, 01/01/2025)."""
+    into a predecessor after ``target`` (Lê Mao and Đội Cung into Quang Trung, 01/12/2024)."""
     found: list[list[AdministrativeUnit]] = []
     for succession in unit.predecessions.filter(date__gt=target).select_related("from_unit"):
         source = succession.from_unit

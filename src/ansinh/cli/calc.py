@@ -22,7 +22,7 @@ from ansinh.cli.common import (
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_rate, format_vnd
 from ansinh.lib.periods import format_date_vi
-from ansinh.rules import allowances, benefits, household_hi, vsi
+from ansinh.rules import allowances, benefits, consultation, household_hi, vsi
 from ansinh.rules.params import Notice
 
 calc = typer.Typer(help="Tính mức đóng theo quy định (không cần cơ sở dữ liệu).", no_args_is_help=True)
@@ -167,6 +167,34 @@ def calc_retirement(
         _print_references(result.parameters)
 
     _run(lambda: benefits.retirement(_parse_date(born, "--born"), sex), as_json, render)
+
+
+@calc.command("consult")
+def calc_consult(
+    on: Annotated[str, typer.Option("--on", help="Ngày tư vấn (YYYY-MM-DD).")],
+    born: Annotated[str, typer.Option("--born", help="Ngày sinh (YYYY-MM-DD).")],
+    sex: Annotated[str, typer.Option("--sex", help="male (nam) hoặc female (nữ).")],
+    income: Annotated[list[int], typer.Option("--income", help="Thu nhập tháng lựa chọn (lặp lại được).")],
+    group: Annotated[list[str] | None, typer.Option("--group", help="Nhóm hỗ trợ (lặp lại được).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Tư vấn cho một người: mức đóng, lương hưu, mọi quyền lợi đang có hiệu lực (đã quá tuổi nghỉ hưu:
+    những gì áp dụng bây giờ)."""
+
+    def render(result: consultation.Consultation) -> None:
+        if result.past_retirement:
+            console.print(f"[bold]Đã đủ tuổi nghỉ hưu[/bold] từ {format_date_vi(result.retirement.reached_on)}")
+        else:
+            console.print(f"Hưởng lương hưu từ tháng {result.retirement.first_pension_month:%m/%Y}")
+        for option in result.options:
+            terms = option.payable_by_term.items()
+            shown = option.refusal or ", ".join(f"{m} tháng: {format_vnd(v)}" for m, v in terms)
+            console.print(f"Thu nhập {format_vnd(option.income)}: {shown}", soft_wrap=True)
+        for line in result.benefits:
+            console.print(f"- {line.text} ({line.article})", soft_wrap=True, markup=False, highlight=False)
+
+    _run(lambda: consultation.consult(_parse_date(on, "--on"), _parse_date(born, "--born"), sex, income,
+                                      tuple(group or ())), as_json, render)
 
 
 @calc.command("pension")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
+    "ansinh.ruleset",
     "ansinh.areas",
     "ansinh.org",
     "ansinh.registry",

@@ -54,6 +54,7 @@ class Version:
                 "url": self.reference.url,
                 "note": self.reference.note,
                 "unverified": self.reference.unverified,
+                "configured_by_admin": self.reference.configured_by is not None,
             },
         }
 

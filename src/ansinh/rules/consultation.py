@@ -42,6 +42,27 @@ class Consultation:
     benefits: tuple[BenefitLine, ...] = ()  # every benefit in force on the day, with its article
     past_retirement: bool = False  # the first pension month is already past on the day
 
+    def as_dict(self) -> dict[str, Any]:
+        """For ``ansinh calc consult --json``: no pension date in the past, no empty pension field."""
+        retirement = self.retirement.as_dict()
+        if self.past_retirement:
+            retirement["reached_on"] = self.retirement.reached_on.isoformat()
+            del retirement["first_pension_month"]
+        options = []
+        for o in self.options:
+            option: dict[str, Any] = {"income": o.income, "monthly_gross": o.monthly_gross,
+                                      "monthly_support": o.monthly_support,
+                                      "payable_by_term": {str(k): v for k, v in o.payable_by_term.items()}}
+            if o.refusal:
+                option["refusal"] = o.refusal
+            if o.pension is not None:
+                option["pension"] = {"eligible": o.pension.rate.eligible, "monthly": o.pension.monthly_pension,
+                                     "months_still_needed": o.pension.rate.months_still_needed}
+            options.append(option)
+        return {"on": self.on.isoformat(), "past_retirement": self.past_retirement, "retirement": retirement,
+                "options": options,
+                "benefits": [{"name": b.name, "article": b.article, "text": b.text} for b in self.benefits]}
+
 
 @dataclass(frozen=True)
 class BenefitLine:
@@ -82,11 +103,22 @@ def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, 
                                  "tối thiểu thì có thể đóng bù một lần cho số tháng còn thiếu để hưởng lương hưu; "
                                  "nếu không, nhận BHXH một lần."))
     ages, pension = found("benefits/social_pension_age"), found("benefits/social_pension_amount")
+    social_from = None
     if ages and pension:
         age = min([int(ages.value["other"]), *(int(ages.value[g]) for g in groups if g in ("poor", "near_poor"))])
+        social_from = add_months(born, age * 12)
+        when_text = (f"đã đủ {age} tuổi từ {format_date_vi(social_from)}: được hưởng ngay" if social_from <= on
+                     else f"từ {age} tuổi (ngày {format_date_vi(social_from)})")
         lines.append(BenefitLine("social_pension", pension.reference.title,
-                                 f"Trợ cấp hưu trí xã hội {format_vnd(pension.value)}/tháng từ {age} tuổi (ngày "
-                                 f"{format_date_vi(add_months(born, age * 12))}) nếu không có lương hưu."))
+                                 f"Trợ cấp hưu trí xã hội {format_vnd(pension.value)}/tháng {when_text} nếu không có "
+                                 "lương hưu."))
+    allowance = params.get("benefits/monthly_allowance").unpublished_on(on)
+    if past and allowance is not None and (social_from is None or social_from > on):
+        until = f" đến khi đủ tuổi hưởng trợ cấp hưu trí xã hội ({format_date_vi(social_from)})" if social_from else ""
+        lines.append(BenefitLine("monthly_allowance", allowance.title,
+                                 "Nếu chưa đủ điều kiện hưởng lương hưu và không nhận BHXH một lần: có thể đề nghị "
+                                 f"trợ cấp hằng tháng từ chính khoản đã đóng{until}; mức và thời gian hưởng tính theo "
+                                 "số tiền đã đóng (chưa cấu hình trong hệ thống, cơ quan BHXH tính)."))
     for name, parameter, text in _fixed_lines(found):
         if parameter is not None:
             lines.append(BenefitLine(name, parameter.reference.title, text(parameter.value)))

@@ -21,13 +21,18 @@ File format (``rules/parameters/base_salary.yaml``)::
 
 The loader refuses anything else with a message naming the file, the key and the line. Lookups
 take an explicit date; nothing here reads the clock.
+
+On top of the files, an administrator may configure dated values without a deployment (a province's
+figures shipped as an ``unpublished`` marker): the Django side registers a source of
+:class:`Override` values with :func:`set_override_source`, checked by ``rules/overrides.py``, and
+:func:`default_parameters` applies them last. Their reference carries ``configured_by``.
 """
 
 from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -55,6 +60,7 @@ class Reference:
     url: str | None = None
     note: str | None = None
     unverified: bool = False
+    configured_by: str | None = None  # set when an administrator configured the value (not a file)
 
 
 @dataclass(frozen=True)
@@ -68,16 +74,19 @@ class ParameterValue:
     reference: Reference
 
     def as_dict(self) -> dict[str, Any]:
+        reference: dict[str, Any] = {
+            "title": self.reference.title,
+            "url": self.reference.url,
+            "unverified": self.reference.unverified,
+        }
+        if self.reference.configured_by:
+            reference["configured_by"] = self.reference.configured_by
         return {
             "name": self.name,
             "unit": self.unit,
             "effective": self.effective.isoformat(),
             "value": _jsonable(self.value),
-            "reference": {
-                "title": self.reference.title,
-                "url": self.reference.url,
-                "unverified": self.reference.unverified,
-            },
+            "reference": reference,
         }
 
 
@@ -419,7 +428,7 @@ def load(*roots: Path) -> ParameterSet:
 
 
 @cache
-def default_parameters() -> ParameterSet:
+def file_parameters() -> ParameterSet:
     """The shipped parameters plus the directory named by ``ANSINH_PARAMETERS_DIR`` (provincial
     top-ups, a newly published fund return), loaded once per process."""
     roots = [SHIPPED_DIR]
@@ -427,3 +436,70 @@ def default_parameters() -> ParameterSet:
     if overlay:
         roots.append(Path(overlay))
     return load(*roots)
+
+
+# --- values configured by an administrator -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Override:
+    """One dated value an administrator configured (already checked by ``rules/overrides.check``)."""
+
+    name: str
+    effective: date
+    value: Value | None  # None ends the rule from ``effective``
+    title: str
+    configured_by: str
+    note: str | None = None
+
+
+OverrideSource = Callable[[], tuple[Override, ...]]
+_override_source: OverrideSource | None = None
+_with_overrides: dict[str, ParameterSet] = {}
+
+
+def set_override_source(source: OverrideSource | None) -> None:
+    """Register where the administrators' values come from (the Django side does, once)."""
+    global _override_source
+    _override_source = source
+    _with_overrides.clear()
+
+
+def apply_overrides(base: ParameterSet, overrides: Iterable[Override], describe: Callable[[str], str]) -> ParameterSet:
+    """``base`` with each override's value in place of the file's on the same date (or added). A
+    parameter no file has (a province without a file) is created, described by ``describe(name)``."""
+    by_name = {name: base.get(name) for name in base.names()}
+    for override in overrides:
+        existing = by_name.get(override.name)
+        reference = Reference(override.title, None, override.note, False, override.configured_by)
+        entry = _Entry(override.effective, override.value, False, reference)
+        if existing is None:
+            unit = "rate"
+            by_name[override.name] = Parameter(override.name, describe(override.name), unit, False, (entry,))
+            continue
+        entries = [e for e in existing.entries if e.effective != override.effective] + [entry]
+        entries.sort(key=lambda e: e.effective)
+        by_name[override.name] = Parameter(existing.name, existing.description, existing.unit, existing.yearly,
+                                           tuple(entries))
+    return ParameterSet(by_name.values())
+
+
+def _described(name: str) -> str:
+    return f"Hỗ trợ thêm của tỉnh (mã {name.rsplit('/', 1)[-1]}), cấu hình bởi quản trị"
+
+
+def default_parameters() -> ParameterSet:
+    """The parameters in force for the system: the files (:func:`file_parameters`), then the values
+    an administrator configured, if a source is registered. The merged set is kept per distinct
+    list of overrides, so a change is seen by the next lookup, without a restart."""
+    base = file_parameters()
+    overrides = _override_source() if _override_source is not None else ()
+    if not overrides:
+        return base
+    key = repr(overrides)
+    merged = _with_overrides.get(key)
+    if merged is None:
+        if len(_with_overrides) > 16:
+            _with_overrides.clear()
+        merged = _with_overrides[key] = apply_overrides(base, overrides, _described)
+    return merged

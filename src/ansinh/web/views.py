@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from ansinh.reports.parameter_use import parameter_use
 from ansinh.rules import catalogue, household_hi, vsi
 from ansinh.rules.params import default_parameters
 from ansinh.web.common import run_service
@@ -41,7 +42,10 @@ def parameters(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     entries = catalogue.catalogue(default_parameters(), on)
-    context = {"form": form, "on": on, "entries": entries,
+    uses = parameter_use()
+    rows = [(entry, [(v, uses.get((entry.name, v.effective.isoformat()))) for v in entry.versions])
+            for entry in entries]
+    context = {"form": form, "on": on, "entries": entries, "rows": rows,
                "unverified": sum(1 for e in entries if e.current and e.current.reference.unverified),
                "unpublished": sum(1 for e in entries if e.current and e.current.status == "unpublished")}
     return render(request, "web/parameters.html", context, status=status)

