@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import Count
 
 from ansinh.enrollment.models import CalculationRecord
 
@@ -29,12 +30,15 @@ def parameter_use() -> dict[tuple[str, str], Use]:
         return found
     calculations: Counter[tuple[str, str]] = Counter()
     enrollments: Counter[tuple[str, str]] = Counter()
-    rows = CalculationRecord.objects.values_list("parameters", "enrollment__id").order_by()
-    for used, enrollment in rows.iterator(chunk_size=5000):
-        keys = {(p.get("name", ""), p.get("effective", "")) for p in used or () if isinstance(p, dict)}
-        calculations.update(keys)
-        if enrollment is not None:
-            enrollments.update(keys)
+    # Grouped in the database by the whole list: quotes computed under the same parameters share one
+    # list, so a province's millions of records come back as a few hundred rows.
+    lists = (CalculationRecord.objects.order_by().values("parameters")
+             .annotate(records=Count("id"), enrolled=Count("enrollment")))
+    for row in lists.iterator(chunk_size=1000):
+        keys = {(p.get("name", ""), p.get("effective", "")) for p in row["parameters"] or () if isinstance(p, dict)}
+        for key in keys:
+            calculations[key] += row["records"]
+            enrollments[key] += row["enrolled"]
     found = {key: Use(n, enrollments[key]) for key, n in calculations.items()}
     cache.set(KEY, found, SECONDS)
     return found
