@@ -69,7 +69,9 @@ def test_the_agent_prints_the_sheet_with_full_ids_and_the_stored_state_share(who
     for person in people:
         assert person.full_name in text and person.citizen_id in text  # the collector's staff prints full IDs
     assert "1945" in text and "01/01/1945" not in text  # the birth as recorded: year only
-    assert "Chủ hộ" in text and "Vợ/chồng" in text and "Ông/bà" in text  # the registry's wording (ADR 0012)
+    # the exact relationship (ADR 0013): the lumped "spouse"/"grandparent" given are made exact from the sex
+    assert "Chủ hộ" in text and "\nVợ\n" in f"\n{text}\n".replace(" ", "\n") and "Bà" in text
+    assert "Vợ/chồng" not in text and "Ông/bà" not in text
     assert "70%" in text and text.count("0%") >= 3
     assert "Bệnh viện Đa khoa Nghệ An" in text and f"{term.months}" in text
     assert "Chủ hộ hoặc người đại diện hộ gia đình" in text and "(Ký, ghi rõ họ tên)" in text
@@ -136,7 +138,8 @@ def test_tk1_ts_is_pre_filled_from_the_registry_with_the_household_annex(who: Pe
     assert "TK1-TS" in text and "[01] Họ và tên: " + head.full_name in text and "[12]" in text
     for person in Person.objects.filter(memberships__household=household):
         assert person.full_name in text and person.citizen_id in text and person.full_name in page
-    assert "1945" in text and "Ông/bà" in text and head.birth_shown in text and household.code in text
+    assert "1945" in text and "Bà" in text and "Ông/bà" not in text
+    assert head.birth_shown in text and household.code in text
     assert "Người kê khai" in text and "II. Thay đổi thông tin" in text
     assert AuditEntry.objects.filter(action="export", entity="person", entity_id=head.pk).count() == 2
     # reachable from the person page

@@ -78,7 +78,10 @@ def test_the_collector_workbook_imports_into_the_right_communes_and_households(w
     manh = Household.objects.get(head__full_name="Hoàng Văn Mạnh")
     assert manh.area == commune(COMMUNE_X)
     assert sorted(manh.memberships.values_list("person__full_name", "relationship")) == [
-        ("Hoàng Văn Mạnh", "head"), ("Hoàng Văn Tú", "child"), ("Lê Thị Lan", "spouse")]
+        ("Hoàng Văn Mạnh", "head"), ("Hoàng Văn Tú", "child"), ("Lê Thị Lan", "wife")]
+    # MoiQuanHe stored as the file gave it: 00 and 01 from the code list, 03 (not in it) kept, named by "Con đẻ"
+    assert sorted(manh.memberships.values_list("person__full_name", "residence_code")) == [
+        ("Hoàng Văn Mạnh", "00"), ("Hoàng Văn Tú", "03"), ("Lê Thị Lan", "01")]
     lan = Person.objects.get(full_name="Lê Thị Lan")
     assert (lan.date_of_birth, lan.birth_precision, lan.si_code, lan.sex) == (date(1965, 1, 1), YEAR,
                                                                               "4012345602", "female")

@@ -5,9 +5,10 @@ sign (docs/adr/0012-household-declaration-forms.md; DOMAIN notes in docs/).
 ``household_declaration`` says what the sheet holds once, for the print page and the PDF: the head, the
 address, one row per member of the household's latest live household-HI term (or, before any term, the
 current members with the term's columns left blank for the household to fill), and the signature places.
-The relationship is the registry's own wording (``registry.models.Relationship``): the residence
-database's code list is not sourced (ADR 0012). Identifiers follow the field policy for a paper that
-leaves the system (``org.fields.exported``); a sheet that carried any full identifier is an audited read.
+The relationship is the exact one the registry stores (Vợ, Chồng, Bố, Mẹ, Con, Ông, Bà, …:
+``registry.models.Relationship``, codes in ``registry.relationships``; ADR 0013). Identifiers follow the
+field policy for a paper that leaves the system (``org.fields.exported``); a sheet that carried any full
+identifier is an audited read.
 """
 
 from __future__ import annotations

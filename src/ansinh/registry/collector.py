@@ -38,9 +38,8 @@ _DATA_COLUMNS = {
     "citizen_id": ("sogiayto", "cmnd", "cccd", "sodinhdanh"), "address": ("diachi", "diachict", "diachihk"),
 }
 SEX_CODES = {"1": "Nam", "0": "Nữ"}
-# MoiQuanHe codes of the residence database as the collector software writes them; the name column
-# decides the others (first word: "con đẻ" → con, "bố đẻ" → bố), 99 and anything unknown is "khác"
-RELATIONSHIP_CODES = {"00": "chủ hộ", "01": "vợ", "02": "chồng", "99": "khác"}
+# MoiQuanHe: the code goes to the import as it is (``residence_code``) with the name; the import's code
+# list (registry.relationships) decides a code it has, the name the others ("con đẻ" → con)
 
 
 def _code(header: Any) -> str:
@@ -88,14 +87,14 @@ def _text(value: Any) -> str:
     return str(value if value is not None else "").strip()
 
 
-def _relationship(cells: dict[str, Any]) -> str:
-    code = _text(cells.get("relationship_code")).zfill(2) if _text(cells.get("relationship_code")) else ""
-    if code == "00":
-        return "chủ hộ"
-    name = _text(cells.get("relationship_name"))
-    if name:
-        return name if fold(name) != "chu ho" else "chủ hộ"
-    return RELATIONSHIP_CODES.get(code, "khác")
+def _code_of(cells: dict[str, Any]) -> str:
+    code = _text(cells.get("relationship_code"))
+    return code.zfill(2) if code.isdigit() else code
+
+
+def _is_head(cells: dict[str, Any]) -> bool:
+    code = _code_of(cells)
+    return code == "00" if code else fold(_text(cells.get("relationship_name"))) == "chu ho"
 
 
 def _row(cells: dict[str, Any], head: str) -> dict[str, Any]:
@@ -118,10 +117,11 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     known_si, known_key = set(), set()
     for members in households.values():
-        heads = [m for m in members if _relationship(m) == "chủ hộ"]
+        heads = [m for m in members if _is_head(m)]
         head = _text(heads[0].get("name")) if heads else ""
-        for member in sorted(members, key=lambda m: _relationship(m) != "chủ hộ"):
-            out.append({**_row(member, head), "relationship": _relationship(member)})
+        for member in sorted(members, key=lambda m: not _is_head(m)):
+            out.append({**_row(member, head), "relationship": _text(member.get("relationship_name")),
+                        "residence_code": _code_of(member)})
             if _text(member.get("si_code")):
                 known_si.add(_text(member.get("si_code")))
             known_key.add((fold(_text(member.get("name"))), _text(member.get("date_of_birth"))))
@@ -129,5 +129,5 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         si = _text(cells.get("si_code"))
         if (si and si in known_si) or (fold(_text(cells.get("name"))), _text(cells.get("date_of_birth"))) in known_key:
             continue
-        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ"})
+        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ", "residence_code": "00"})
     return out
