@@ -100,6 +100,8 @@ class ImportReport:
     households_created: int = 0
     memberships_created: int = 0
     written: bool = False
+    # a collector workbook's payment columns, checked and never written (collector.check_payments)
+    payments: collector.PaymentCheck | None = None
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -338,6 +340,9 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     rows, problems = validate(raw, scope, on)
     groups = _households(rows, problems)
     report = ImportReport(rows=len(raw), problems=_located(problems, raw))
+    tables = _collector_tables(path_or_rows) if isinstance(path_or_rows, Path) else {}
+    if collector.DATA in tables:
+        report.payments = collector.check_payments(tables, timezone.localdate())
     report.valid_rows = sum(len(g) for g in groups)
     if problems and not skip_invalid:
         return report
