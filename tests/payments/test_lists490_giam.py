@@ -118,3 +118,21 @@ def test_a_member_who_left_under_a_live_card_is_a_giam_row_of_d03(demo_data: Non
     assert any(d.findtext("HoTen") == line.person.full_name and d.findtext("Tungay") ==
                f"{left + timedelta(days=1):%d/%m/%Y}" for d in second)
     assert int(xml.findtext("TongCong/TienTudong") or 0) == table[grand][10]
+
+
+def test_the_post_2025_d03_ts_is_on_the_qd_490_form_with_its_totals(demo_data: None) -> None:
+    scope, post = scope_for(manager()), OrgUnit.objects.get(code="BD40")
+    table = cells(lists490.render("d03", scope, post, *AFTER))
+    assert "Mẫu D03-TS" in table[0] and "(Ban hành kèm theo QĐ 490/QĐ-BHXH ngày 28/3/2023)" in table[1]
+    codes = ["A", "B"] + [str(i) for i in range(1, 16)]
+    code_row = next(i for i, row in enumerate(table) if row[:3] == codes[:3])
+    assert table[code_row][:17] == codes
+    plus, minus, grand = row_of(table, "Cộng tăng"), row_of(table, "Cộng giảm"), row_of(table, "Tổng cộng")
+    paid = Payment.objects.filter(collector=post, enrollment__scheme=Scheme.HOUSEHOLD_HI, reverses__isnull=True,
+                                  paid_at__date__gte=AFTER[0], paid_at__date__lte=AFTER[1])
+    rows = table[code_row + 2:plus]
+    assert len(rows) == sum(p.enrollment.hi_lines.count() for p in paid) > 0
+    assert table[plus][10] == sum(p.amount for p in paid if p.payer != "sponsor")
+    assert table[grand][10] == table[plus][10] + table[minus][10]
+    assert any(str(r[0]).startswith("Tổng số thẻ BHYT đề nghị cấp") for r in table[grand:])
+    assert any("THỦ TRƯỞNG ĐƠN VỊ" in r for r in table[grand:])
