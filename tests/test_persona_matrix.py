@@ -102,6 +102,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:person", "POST"): WRITE_X,  # reveal the full citizen ID: not for the viewer (org/fields.py)
     ("web:participant_declaration", "GET"): READ_X,  # TK1-TS: printed from the person page, with its rights
     ("web:participant_declaration_pdf", "GET"): READ_X,
+    ("web:hi_declaration", "GET"): READ_X,  # NĐ 188 Mẫu số 2: from the person page and the HI enrolment screen
+    ("web:hi_declaration_pdf", "GET"): READ_X,
     ("web:person_edit", "GET"): WRITE_X,  # issue 11 #1: the viewer does not get the edit form
     ("web:person_edit", "POST"): WRITE_X,
     ("web:vsi_enroll", "GET"): WRITE_X,

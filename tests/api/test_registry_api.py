@@ -95,7 +95,9 @@ def test_households_members_and_poverty_over_the_api(who: Personas) -> None:
     status, household = api.call("post", f"/households/{household['id']}/members",
                                  {"relationship": "spouse", "joined": "2025-08-01", "person": spouse})
     assert status == 201 and len(household["members"]) == 2
-    wife = next(m for m in household["members"] if m["relationship"] == "spouse")
+    # a lumped "spouse" (older clients) is stored exact from the member's sex, with the residence code
+    wife = next(m for m in household["members"] if m["relationship"] == "wife")
+    assert (wife["relationship_name"], wife["relationship_code"]) == ("Vợ", "01")
     status, ended = api.call("post", f"/memberships/{wife['id']}/end", {"left": "2026-01-31"})
     assert status == 200 and ended["valid_to"] == "2026-01-31"
     status, household = api.call("post", f"/households/{household['id']}/poverty",

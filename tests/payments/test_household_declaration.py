@@ -69,7 +69,9 @@ def test_the_agent_prints_the_sheet_with_full_ids_and_the_stored_state_share(who
     for person in people:
         assert person.full_name in text and person.citizen_id in text  # the collector's staff prints full IDs
     assert "1945" in text and "01/01/1945" not in text  # the birth as recorded: year only
-    assert "Chủ hộ" in text and "Vợ/chồng" in text and "Ông/bà" in text  # the registry's wording (ADR 0012)
+    # the exact relationship (ADR 0013): the lumped "spouse"/"grandparent" given are made exact from the sex
+    assert "Chủ hộ" in text and "\nVợ\n" in f"\n{text}\n".replace(" ", "\n") and "Bà" in text
+    assert "Vợ/chồng" not in text and "Ông/bà" not in text
     assert "70%" in text and text.count("0%") >= 3
     assert "Bệnh viện Đa khoa Nghệ An" in text and f"{term.months}" in text
     assert "Chủ hộ hoặc người đại diện hộ gia đình" in text and "(Ký, ghi rõ họ tên)" in text
@@ -136,7 +138,8 @@ def test_tk1_ts_is_pre_filled_from_the_registry_with_the_household_annex(who: Pe
     assert "TK1-TS" in text and "[01] Họ và tên: " + head.full_name in text and "[12]" in text
     for person in Person.objects.filter(memberships__household=household):
         assert person.full_name in text and person.citizen_id in text and person.full_name in page
-    assert "1945" in text and "Ông/bà" in text and head.birth_shown in text and household.code in text
+    assert "1945" in text and "Bà" in text and "Ông/bà" not in text
+    assert head.birth_shown in text and household.code in text
     assert "Người kê khai" in text and "II. Thay đổi thông tin" in text
     assert AuditEntry.objects.filter(action="export", entity="person", entity_id=head.pk).count() == 2
     # reachable from the person page
@@ -162,3 +165,40 @@ def test_tk1_ts_for_a_viewer_masks_every_identifier_and_is_not_found_elsewhere(w
         other.force_login(actor)
         for name in ("web:participant_declaration", "web:participant_declaration_pdf"):
             assert other.get(reverse(name, args=[head.pk])).status_code == 404
+
+
+def test_mau_so_2_is_the_hi_only_declaration_pre_filled_with_the_card(who: Personas) -> None:
+    household, term = enrolled(who)
+    wife = Person.objects.get(full_name="Lê Thị Hoa")
+    client = Client()
+    client.force_login(who.agent)
+    response = client.get(reverse("web:hi_declaration_pdf", args=[wife.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)  # A4
+    assert "Mẫu số 2" in text and "188/2025/NĐ-CP" in text and "TỜ KHAI THAM GIA BẢO HIỂM Y TẾ" in text
+    assert "Họ và tên: Lê Thị Hoa" in text and "01/06/1990" in text and wife.citizen_id in text
+    assert "Quan hệ với chủ hộ: Vợ (mã 01)" in text and household.code in text
+    line = term.hi_lines.get(person=wife)
+    assert "Nơi đăng ký khám bệnh, chữa bệnh ban đầu: Bệnh viện Đa khoa Nghệ An" in text
+    assert "Thẻ bản giấy: x" in text and f"Số tháng thẻ có giá trị: {term.months}" in text
+    assert f"từ {line.valid_from:%d/%m/%Y} đến {line.valid_to:%d/%m/%Y}" in text
+    assert "Người kê khai" in text and "(Ký, ghi rõ họ tên)" in text
+    assert AuditEntry.objects.filter(action="export", entity="person", entity_id=wife.pk).count() == 1
+    page = client.get(reverse("web:hi_declaration", args=[wife.pk])).content.decode()
+    assert "Lê Thị Hoa" in page and "Bệnh viện Đa khoa Nghệ An" in page
+    # reachable from the person page and the HI enrolment screen
+    target = reverse("web:hi_declaration", args=[wife.pk])
+    assert target in client.get(reverse("web:person", args=[wife.pk])).content.decode()
+    assert target in client.get(reverse("web:hi_enroll", args=[household.pk])).content.decode()
+    viewer = user(Role.VIEWER, COMMUNE_X, username="viewer_x")
+    masked = Client()
+    masked.force_login(viewer)
+    seen = masked.get(reverse("web:hi_declaration", args=[wife.pk])).content.decode()
+    assert wife.citizen_id not in seen and wife.citizen_id[-3:] in seen
+    for actor in (who.manager_elsewhere, who.outsider):
+        other = Client()
+        other.force_login(actor)
+        assert other.get(target).status_code == 404

@@ -78,7 +78,10 @@ def test_the_collector_workbook_imports_into_the_right_communes_and_households(w
     manh = Household.objects.get(head__full_name="Hoàng Văn Mạnh")
     assert manh.area == commune(COMMUNE_X)
     assert sorted(manh.memberships.values_list("person__full_name", "relationship")) == [
-        ("Hoàng Văn Mạnh", "head"), ("Hoàng Văn Tú", "child"), ("Lê Thị Lan", "spouse")]
+        ("Hoàng Văn Mạnh", "head"), ("Hoàng Văn Tú", "child"), ("Lê Thị Lan", "wife")]
+    # MoiQuanHe stored as the file gave it: 00 and 01 from the code list, 03 (not in it) kept, named by "Con đẻ"
+    assert sorted(manh.memberships.values_list("person__full_name", "residence_code")) == [
+        ("Hoàng Văn Mạnh", "00"), ("Hoàng Văn Tú", "03"), ("Lê Thị Lan", "01")]
     lan = Person.objects.get(full_name="Lê Thị Lan")
     assert (lan.date_of_birth, lan.birth_precision, lan.si_code, lan.sex) == (date(1965, 1, 1), YEAR,
                                                                               "4012345602", "female")
@@ -132,3 +135,38 @@ def test_the_import_leaves_the_planner_informed(who: Personas, tmp_path: Path) -
     assert counted == {"registry_person": Person.objects.count(), "registry_household": Household.objects.count(),
                        "registry_membership": Membership.objects.count()} == {
         "registry_person": 5, "registry_household": 3, "registry_membership": 5}
+
+
+def test_the_payment_columns_are_checked_row_by_row_and_never_written(who: Personas, tmp_path: Path) -> None:
+    from ansinh.payments.models import Payment
+
+    bad_pa = participant("Võ Văn Ba", "4012345606", "1970", 1, COMMUNE_X)
+    bad_pa[4], bad_pa[7], bad_pa[11] = "6", "0000124", 4  # PA 6 with Sothang 4: not whole terms
+    twice = participant("Võ Văn Bốn", "4012345607", "1971", 1, COMMUNE_X)  # the same receipt number again
+    empty = participant("Võ Thị Năm", "4012345608", "1972", 0, COMMUNE_X)
+    empty[3:12] = [""] * 9  # a person only: not a payment row
+    stop = participant("Võ Văn Sáu", "4012345609", "1973", 1, COMMUNE_X)
+    stop[3], stop[4], stop[6], stop[7], stop[9], stop[10], stop[11] = "GH", "", "", "", 0, "", 0  # a stop
+    future = participant("Võ Văn Bảy", "4012345610", "1974", 1, COMMUNE_X)
+    future[6], future[7], future[3] = "01/01/2999", "0000999", "XX"
+    data = [*DATA, bad_pa, twice, empty, stop, future]
+    report = import_people(workbook(tmp_path, ANNEX, data), who.admin, who.scope(who.admin), ON)
+    assert report.written and report.payments is not None
+    checked = report.payments
+    assert checked.rows == 6  # every row with payment cells; the person-only row is not one
+    assert [line.name for line in checked.lines] == ["Lê Thị Lan", "Võ Văn Sáu"]
+    assert checked.amount == 1_650_000 and checked.lines[1].kind == "GH"
+    lan = checked.lines[0]
+    assert (lan.kind, lan.method, lan.months, lan.receipt_number, lan.receipt_date, lan.start) == (
+        "TM", "1", 12, "0000123", date(2025, 8, 1), date(2025, 8, 1))
+    where = {(p.row, p.column) for p in checked.problems}
+    assert (6, "Dữ Liệu › SoBienLai") in where  # Sơn: the fixture gives him Lan's receipt number
+    assert (7, "Dữ Liệu › Sothang") in where  # PA 6, Sothang 4
+    assert (8, "Dữ Liệu › SoBienLai") in where  # 0000123 again
+    assert {(11, "Dữ Liệu › NgayBienLai"), (11, "Dữ Liệu › Loai")} <= where
+    assert not any(row == 10 for row, _ in where) and not any(row == 9 for row, _ in where)
+    assert Payment.objects.count() == 0  # checked, never written (ADR 0013)
+    result = CliRunner().invoke(app, ["import", "people", str(workbook(tmp_path, ANNEX, data)), "--user",
+                                      "admin_xy", "--on", "2025-08-01", "--dry-run"])
+    assert "Cột thu tiền (Dữ Liệu): 6 dòng có dữ liệu thu, 2 đủ và khớp" in result.output
+    assert "không ghi thành khoản thu" in result.output

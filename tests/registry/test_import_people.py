@@ -48,7 +48,8 @@ def test_a_good_file_creates_households_members_and_audit_entries(who: Personas,
     assert (report.people_created, report.households_created, report.memberships_created) == (4, 2, 4)
     assert totals() == (4, 2, 4, 10)
     an = Household.objects.get(head__full_name="Nguyễn Văn An")
-    assert sorted(an.memberships.values_list("relationship", flat=True)) == ["child", "head", "spouse"]
+    assert sorted(an.memberships.values_list("relationship", "residence_code")) == [
+        ("child", ""), ("head", "00"), ("wife", "01")]
     assert Person.objects.get(full_name="Trần Thị Cúc").phone == "0987654321"
     assert AuditEntry.objects.filter(entity="person", actor=who.agent).count() == 4
 

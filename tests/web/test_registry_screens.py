@@ -93,13 +93,13 @@ def test_members_and_poverty_status_from_the_household_card(who: Personas) -> No
     client.post("/ho/moi/", household_form())
     household = Household.objects.get()
     member = {**household_form(full_name="Lê Thị Hoa", sex="female", citizen_id="040190000321",
-                               date_of_birth="1990-06-01", phone=""), "relationship": "spouse"}
+                               date_of_birth="1990-06-01", phone=""), "relationship": "wife"}
     assert client.post(f"/ho/{household.pk}/them-thanh-vien/", member).status_code == 302
     assert client.post(f"/ho/{household.pk}/tinh-trang-ngheo/",
                        {"status": "poor", "valid_from": "2025-01-01", "document": "QĐ 12/QĐ-UBND"}).status_code == 302
     card = client.get(f"/ho/{household.pk}/").content.decode()
-    assert "Lê Thị Hoa" in card and "Vợ/chồng" in card and 'id="poverty-status">Hộ nghèo' in card
-    spouse = household.memberships.get(relationship="spouse")
+    assert "Lê Thị Hoa" in card and "Vợ (mã 01)" in card and 'id="poverty-status">Hộ nghèo' in card
+    spouse = household.memberships.get(relationship="wife", residence_code="01")
     assert "return confirm(" in card  # leaving a household asks first
     ended = client.post(f"/ho/{household.pk}/thanh-vien/{spouse.pk}/roi-ho/", {"left": "2026-01-31"})
     assert ended.status_code == 302

@@ -88,6 +88,14 @@ def import_people(
     if len(report.problems) > 50:
         console.print(f"… và {len(report.problems) - 50} lỗi khác.")
     console.print(f"{report.rows} dòng, {report.valid_rows} hợp lệ, {len(report.problems)} lỗi.")
+    if report.payments is not None and report.payments.rows:
+        checked = report.payments
+        for problem in checked.problems[:50]:
+            console.print(f"[yellow]![/yellow] {problem}", markup=True, highlight=False)
+        money = f"{checked.amount:,}".replace(",", ".")
+        console.print(f"Cột thu tiền (Dữ Liệu): {checked.rows} dòng có dữ liệu thu, {len(checked.lines)} đủ và khớp "
+                      f"({money} đồng), {len(checked.problems)} lỗi — chỉ kiểm tra, không ghi thành khoản thu hay "
+                      "biên lai (ADR 0013).", highlight=False)
     if report.written:
         console.print(f"Đã ghi: {report.people_created} người, {report.households_created} hộ, "
                       f"{report.memberships_created} thành viên mới.")

@@ -47,6 +47,8 @@ class VsiPlan(models.Model):
     groups_override = models.JSONField("nhóm hỗ trợ (ghi đè)", null=True, blank=True)
     override_reason = models.CharField("lý do ghi đè", max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    # the day the participant registered the stop (dừng đóng): a "giảm" row of that period's D05-TS
+    stopped_on = models.DateField("ngày dừng đóng", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

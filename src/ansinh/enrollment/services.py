@@ -21,6 +21,7 @@ from ansinh.enrollment.models import (
     Enrollment,
     EnrollmentStatus,
     HiCardLine,
+    PlanStatus,
     Scheme,
     VsiPlan,
 )
@@ -28,6 +29,7 @@ from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import add_months, end_of_term
 from ansinh.org.scope import Scope, not_found
+from ansinh.registry.audit import audit
 from ansinh.registry.ethnicities import KINH, UNKNOWN
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 from ansinh.rules import household_hi, vsi
@@ -404,3 +406,21 @@ def check_groups(groups: list[str]) -> list[str]:
         raise invalid_input(f"Nhóm hỗ trợ không hợp lệ: {', '.join(unknown)}.", "Unknown support group.",
                             field="groups")
     return groups
+
+
+@transaction.atomic
+def stop_plan(actor: AbstractBaseUser | None, scope: Scope, person_id: int, on: date) -> VsiPlan:
+    """The participant registers a stop of voluntary SI (dừng đóng) on ``on``: the plan is stopped and the
+    collector's D05-TS of that period lists it under II Giảm (payments.lists490). Stopping twice keeps the
+    first day."""
+    plan = VsiPlan.objects.select_for_update().filter(person_id=person_id).first()
+    if plan is None or not scope.has_area(plan.person.area_id):
+        raise not_found()
+    scope.require_write(plan.person.area_id)
+    if plan.status != PlanStatus.STOPPED:
+        before = plan.status
+        plan.status, plan.stopped_on = PlanStatus.STOPPED, on
+        plan.save(update_fields=["status", "stopped_on"])
+        audit(actor, "update", "vsi_plan", plan.pk, plan.person.area_id,
+              {"status": (before, PlanStatus.STOPPED), "stopped_on": (None, on)})
+    return plan

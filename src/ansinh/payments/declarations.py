@@ -5,9 +5,10 @@ sign (docs/adr/0012-household-declaration-forms.md; DOMAIN notes in docs/).
 ``household_declaration`` says what the sheet holds once, for the print page and the PDF: the head, the
 address, one row per member of the household's latest live household-HI term (or, before any term, the
 current members with the term's columns left blank for the household to fill), and the signature places.
-The relationship is the registry's own wording (``registry.models.Relationship``): the residence
-database's code list is not sourced (ADR 0012). Identifiers follow the field policy for a paper that
-leaves the system (``org.fields.exported``); a sheet that carried any full identifier is an audited read.
+The relationship is the exact one the registry stores (Vợ, Chồng, Bố, Mẹ, Con, Ông, Bà, …:
+``registry.models.Relationship``, codes in ``registry.relationships``; ADR 0013). Identifiers follow the
+field policy for a paper that leaves the system (``org.fields.exported``); a sheet that carried any full
+identifier is an audited read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser
 from fpdf import FPDF
 
-from ansinh.enrollment.models import CardKind, Enrollment, EnrollmentStatus, Scheme
+from ansinh.enrollment.models import CardKind, Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.money import format_vnd
 from ansinh.org.fields import PersonalField, exported, exports_full
 from ansinh.org.scope import Scope
@@ -290,4 +291,89 @@ def participant_pdf(doc: ParticipantDeclaration) -> bytes:
     pdf.ln(2)
     pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
     _signature(pdf, doc.place_date, "Người kê khai", doc.name, 9.5)
+    return bytes(pdf.output())
+
+
+# NĐ 188/2025 Mẫu số 2: the individual's declaration for HI only (from 07/2025 the HI counterpart of TK1-TS,
+# NĐ 188 art. 11; DOMAIN.md §3.5). The annex's text was not read: the sheet carries the person's identity
+# as TK1-TS does and the HI card's data the registry holds (the latest household-HI card line), labelled
+# without field numbers; what the registry does not hold is left blank to fill by hand (ADR 0012, 0013).
+HI2_CODE = "Mẫu số 2"
+HI2_REFERENCE = "(Kèm theo Nghị định số 188/2025/NĐ-CP)"
+HI2_TITLE = "TỜ KHAI THAM GIA BẢO HIỂM Y TẾ"
+
+
+@dataclass(frozen=True)
+class HiDeclaration:
+    person_id: int
+    name: str
+    fields: list[tuple[str, str]]  # I. the participant, in order
+    card: list[tuple[str, str]]  # II. the HI card asked for
+    place_date: str
+
+
+def hi_declaration(actor: AbstractBaseUser | None, scope: Scope, person_id: int, today: date) -> HiDeclaration:
+    """Mẫu số 2 of a person of the scope, for anyone who may read the person page (identifiers by the policy)."""
+    person = registry.person(scope, person_id)
+    household = registry.households_of(scope, person_id).select_related("head", "area").first()
+    membership = (household.memberships.filter(person_id=person_id, valid_to__isnull=True).first()
+                  if household is not None else None)
+    line = (HiCardLine.objects.filter(person_id=person_id, enrollment__scheme=Scheme.HOUSEHOLD_HI)
+            .exclude(enrollment__status=EnrollmentStatus.CANCELLED).select_related("enrollment")
+            .order_by("-valid_from", "-pk").first())
+    address = ", ".join(p for p in (str(exported(scope, PersonalField.ADDRESS, person.address_detail)),
+                                    person.area.name) if p)
+    relation = ""
+    if membership is not None:
+        relation = Relationship(membership.relationship).label + (
+            f" (mã {membership.residence_code})" if membership.residence_code else "")
+    fields = [("Họ và tên", person.full_name), ("Ngày sinh", person.birth_shown),
+              ("Giới tính", person.get_sex_display()), ("Quốc tịch", ""), ("Dân tộc", person.get_ethnicity_display()),
+              ("Số định danh cá nhân/CCCD", str(exported(scope, PersonalField.CITIZEN_ID, person.citizen_id))),
+              ("Mã số BHYT (mã số BHXH)", str(exported(scope, PersonalField.SI_CODE, person.si_code))),
+              ("Số điện thoại liên hệ", str(exported(scope, PersonalField.PHONE, person.phone))),
+              ("Địa chỉ", address),
+              ("Hộ gia đình", f"{household.code}, chủ hộ {household.head.full_name}"
+               if household is not None and household.head is not None else ""),
+              ("Quan hệ với chủ hộ", relation)]
+    card = [("Đối tượng tham gia", "Người tham gia BHYT theo hộ gia đình (mã GD)" if household is not None else ""),
+            ("Nơi đăng ký khám bệnh, chữa bệnh ban đầu", line.initial_clinic if line is not None else ""),
+            ("Thẻ bản điện tử", "x" if line is not None and line.card_kind == CardKind.ELECTRONIC else ""),
+            ("Thẻ bản giấy", "x" if line is not None and line.card_kind == CardKind.PAPER else ""),
+            ("Số tháng thẻ có giá trị", str(line.enrollment.months) if line is not None else ""),
+            ("Thời hạn thẻ", f"từ {line.valid_from:%d/%m/%Y} đến {line.valid_to:%d/%m/%Y}" if line is not None
+             else "")]
+    full = [f.value for f in (PersonalField.CITIZEN_ID, PersonalField.SI_CODE, PersonalField.PHONE)
+            if exports_full(scope, f)]
+    if full and (person.citizen_id or person.si_code or person.phone):
+        audit_read(actor, "export", "person", person.pk, person.area_id,
+                   {"form": "NĐ 188 Mẫu số 2", "rows": 1, "fields": full})
+    return HiDeclaration(person_id=person.pk, name=person.full_name, fields=fields, card=card,
+                         place_date=f"{person.area.name}, ngày {today.day:02d} tháng {today.month:02d} năm "
+                                    f"{today.year}")
+
+
+def hi_declaration_pdf(doc: HiDeclaration) -> bytes:
+    """A4 portrait: I. the participant, II. the card, the declaration and the signature."""
+    pdf = dejavu_pdf((210.0, 297.0))
+    pdf.set_margins(15, 12, 15)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(0, 5, HI2_CODE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.cell(0, 4, HI2_REFERENCE, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(0, 7, HI2_TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+    for heading, items in (("I. Thông tin người tham gia", doc.fields), ("II. Thông tin thẻ BHYT", doc.card)):
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        for label, value in items:
+            pdf.multi_cell(0, 6, f"{label}: {value or '.' * 40}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, DECLARATION, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    _signature(pdf, doc.place_date, "Người kê khai", doc.name, 10)
     return bytes(pdf.output())

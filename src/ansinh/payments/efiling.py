@@ -67,8 +67,9 @@ def form_xml(root: str, fields: list[tuple[str, str]], doc: ListDocument, which:
 
 
 def _method(row: dict[str, Any], method: str) -> str:
-    """PA, the payment method as the collector software codes it: months (1/3/6/12), VS ahead, TH catch-up."""
-    return {"advance": "VS", "catch_up": "TH"}.get(method, str(row["months"]))
+    """PA, the payment method as the collector software codes it: months (1/3/6/12), VS ahead, TH catch-up,
+    GH a stop (dừng đóng: a "giảm" row that moves no money)."""
+    return {"advance": "VS", "catch_up": "TH", "stop": "GH"}.get(method, str(row["months"]))
 
 
 def package(scope: Scope, collector: OrgUnit, start: date, end: date, made_on: date | None = None) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 
 from ansinh.lib.documents.xlsx import write_texts, write_value
+from ansinh.registry.models import Relationship
 
 D05_COLUMNS = [
     ("name", "Họ và tên"), ("si_code", "Mã số BHXH"), ("citizen_id", "Số định danh cá nhân"), ("address", "Địa chỉ"),
@@ -27,8 +28,7 @@ HI_COLUMNS = [
     ("months", "Số tháng đóng"), ("rank", "Người thứ"), ("amount", "Số tiền"), ("valid_from", "Thẻ từ ngày"),
     ("valid_to", "Thẻ đến ngày"),
 ]
-RELATIONSHIP_VI = {"head": "Chủ hộ", "spouse": "Vợ/chồng", "child": "Con", "parent": "Bố/mẹ", "sibling": "Anh/chị/em",
-                   "grandchild": "Cháu", "grandparent": "Ông/bà", "other": "Khác"}
+RELATIONSHIP_VI = dict(Relationship.choices)  # the exact relationship (registry.relationships)
 CARD_VI = {"electronic": "Điện tử", "paper": "Giấy"}
 PLAIN_NUMBERS = {"months", "rank", "support_percent", "ended", "renewed", "teams", "people_advised", "vsi_new",
                  "hi_new", "renewals", "vsi", "hi", "total"}  # counts: no money format

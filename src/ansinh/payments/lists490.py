@@ -5,15 +5,15 @@ a read-only viewer sees them masked. The caller audits a list that leaves with f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.lib.documents.listform import ListDocument, Template, Unit, list_pdf, list_xlsx, load_template
 from ansinh.org.fields import PersonalField, exported
 from ansinh.org.models import OrgUnit
@@ -21,13 +21,15 @@ from ansinh.org.scope import Scope
 from ansinh.payments.documents import dejavu_pdf
 from ansinh.payments.models import Payer, Payment
 from ansinh.payments.queries import payments
+from ansinh.registry.models import Membership
 from ansinh.rules.params import default_parameters
 
 FORMS = Path(__file__).resolve().parent / "forms"
 FORM_FILES = {"d05": "d05_ts.yaml", "d03": "d03_ts.yaml"}
 # Row kinds as BHXH practice codes them (no official text found: ADR 0010).
 KIND_NOTE = {"new": "TM - tăng mới", "continuing": "DT - đóng tiếp", "rejoining": "DL - đóng lại",
-             "catch_up": "DB - đóng bù", "reversal": "GH - giảm (đảo bút toán)"}
+             "catch_up": "DB - đóng bù", "reversal": "GH - giảm (đảo bút toán)", "stop": "GH - dừng đóng",
+             "removed": "GH - giảm thành viên (rời hộ)"}
 SEX_VI = {"male": "Nam", "female": "Nữ"}
 
 
@@ -115,8 +117,82 @@ def d05_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
             "staff_code": _staff(p), "note": KIND_NOTE[kind], "method_code": e.method,
         })
         books += kind == "new"
+    doc.decreases.extend(_vsi_stops(scope, collector.pk, start, end, len(doc.decreases)))
     doc.facts = {"books": books}
     return doc
+
+
+def _last_payment(collector_id: int | None = None, standing: bool = True) -> QuerySet[Payment]:
+    """A term's payments (not reversals; with ``standing``, not reversed either), latest first."""
+    paid = Payment.objects.filter(reverses__isnull=True)
+    if standing:
+        paid = paid.filter(reversal__isnull=True)
+    return (paid.filter(**({"collector_id": collector_id} if collector_id is not None else {}))
+            .order_by("-paid_at", "-pk"))
+
+
+def _vsi_stops(scope: Scope, collector_id: int, start: date, end: date, before: int) -> list[dict[str, Any]]:
+    """II Giảm: the plans stopped (dừng đóng) in the period whose last payment (reversed or not) this collector
+    took. A stop moves no money: its amounts are 0 and the totals are unchanged (ADR 0010 addendum)."""
+    last = _last_payment(standing=False).filter(enrollment__plan_id=OuterRef("pk"))
+    plans = (VsiPlan.objects.filter(scope.areas_q("person__area"), status=PlanStatus.STOPPED,
+                                    stopped_on__gte=start, stopped_on__lte=end)
+             .annotate(last_collector=Subquery(last.values("collector_id")[:1]),
+                       last_agent=Subquery(last.values("agent__code")[:1]))
+             .filter(last_collector=collector_id).select_related("person__area").order_by("stopped_on", "pk"))
+    rows = []
+    for plan in plans:
+        person = plan.person
+        address = exported(scope, PersonalField.ADDRESS, person.address_detail)
+        assert plan.stopped_on is not None
+        rows.append({
+            "stt": before + len(rows) + 1, "name": person.full_name,
+            "si_code": exported(scope, PersonalField.SI_CODE, person.si_code),
+            "citizen_id": exported(scope, PersonalField.CITIZEN_ID, person.citizen_id),
+            "address": f"{address}, {person.area.name}".strip(", "), "receipt_date": None, "receipt_number": "",
+            "income": plan.income, "months": 0, "from_month": plan.stopped_on.replace(day=1), "due": 0, "paid": 0,
+            "state_percent": 0, "state_support": 0, "local_percent": 0, "local_support": 0, "other_percent": 0,
+            "other_support": 0, "staff_code": plan.last_agent or "",  # type: ignore[attr-defined]
+            "note": f"{KIND_NOTE['stop']} từ {plan.stopped_on:%d/%m/%Y}", "method_code": "stop",
+        })
+    return rows
+
+
+def _hi_removals(scope: Scope, collector_id: int, start: date, end: date, before: int) -> list[dict[str, Any]]:
+    """II Giảm: members who left the household in the period while a card of a paid household-HI term this
+    collector took still covered them (the card is reported from the day after they left). No money moves:
+    the amounts are 0 (ADR 0010 addendum)."""
+    left = list(Membership.objects.filter(scope.areas_q("household__area"), valid_to__gte=start, valid_to__lte=end)
+                .values_list("household_id", "person_id", "valid_to"))
+    if not left:
+        return []
+    standing = _last_payment(collector_id).filter(enrollment_id=OuterRef("enrollment_id"))
+    lines = (HiCardLine.objects.filter(live=True, enrollment__status=EnrollmentStatus.PAID,
+                                       enrollment__scheme=Scheme.HOUSEHOLD_HI,
+                                       person_id__in={p for _, p, _ in left})
+             .filter(Exists(standing))
+             .annotate(agent_code=Subquery(standing.values("agent__code")[:1]))
+             .select_related("person__area", "enrollment").order_by("valid_from", "pk"))
+    rows: list[dict[str, Any]] = []
+    for line in lines:
+        for household_id, person_id, day in left:
+            if (household_id, person_id) != (line.enrollment.household_id, line.person_id) or \
+                    not line.valid_from <= day < line.valid_to:
+                continue
+            person = line.person
+            address = exported(scope, PersonalField.ADDRESS, person.address_detail)
+            rows.append({
+                "stt": before + len(rows) + 1, "name": person.full_name,
+                "si_code": exported(scope, PersonalField.SI_CODE, person.si_code),
+                "citizen_id": exported(scope, PersonalField.CITIZEN_ID, person.citizen_id),
+                "date_of_birth": exported(scope, PersonalField.BIRTH_DATE, person.date_of_birth),
+                "sex": SEX_VI.get(person.sex, person.sex), "address": f"{address}, {person.area.name}".strip(", "),
+                "initial_clinic": line.initial_clinic, "receipt_date": None, "receipt_number": "", "amount": 0,
+                "local_support": 0, "other_support": 0, "valid_from": day + timedelta(days=1), "months": 0,
+                "staff_code": line.agent_code or "",  # type: ignore[attr-defined]
+                "note": f"{KIND_NOTE['removed']} ngày {day:%d/%m/%Y}",
+            })
+    return rows
 
 
 def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, number: str = "01",
@@ -148,6 +224,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
                 "staff_code": _staff(p), "note": KIND_NOTE[kind],
             })
             cards += sign > 0
+    doc.decreases.extend(_hi_removals(scope, collector.pk, start, end, len(doc.decreases)))
     base = default_parameters().at("base_salary", end).value
     doc.facts = {"cards": cards, "base_salary": base, "state_percent": 0}
     return doc

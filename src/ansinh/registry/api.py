@@ -17,7 +17,7 @@ from ansinh.org.fields import PersonalField, sees_plain, served
 from ansinh.org.scope import Scope, scope_for
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.ethnicities import UNKNOWN
-from ansinh.registry.models import Person
+from ansinh.registry.models import Membership, Person
 
 router = Router(tags=["registry"])
 # Bounds in the schema (so the OpenAPI documents them); the services check the content (lib.text,
@@ -89,6 +89,7 @@ class HouseholdIn(Schema):
 
 
 class MemberIn(Schema):
+    # a relationship value (wife, husband, child, father, …) or the residence database's MoiQuanHe code ("01")
     relationship: str = Field(max_length=12)
     joined: date
     person_id: int | None = None
@@ -99,6 +100,8 @@ class MembershipOut(Schema):
     id: int
     person: PersonOut
     relationship: str
+    relationship_name: str
+    relationship_code: str
     valid_from: date
     valid_to: date | None
 
@@ -156,7 +159,7 @@ def _household_out(scope: Scope, household_id: int) -> dict[str, Any]:
     return {
         "id": card.household.pk, "code": card.household.code, "area_code": card.household.area.code,
         "address_detail": card.household.address_detail,
-        "members": [{"id": m.pk, "person": _person_out(scope, m.person), "relationship": m.relationship,
+        "members": [{"id": m.pk, "person": _person_out(scope, m.person), **_relation(m),
                      "valid_from": m.valid_from, "valid_to": m.valid_to} for m in card.members + card.former_members],
         "poverty": [{"status": p.status, "valid_from": p.valid_from, "valid_to": p.valid_to, "document": p.document}
                     for p in card.poverty],
@@ -251,8 +254,13 @@ def add_member(request: HttpRequest, household_id: int, body: MemberIn) -> Statu
 def end_membership(request: HttpRequest, membership_id: int, body: EndIn) -> dict[str, Any]:
     scope = scope_for(request.user)
     m = services.end_membership(request.user, scope, membership_id, body.left)
-    return {"id": m.pk, "person": _person_out(scope, m.person), "relationship": m.relationship,
+    return {"id": m.pk, "person": _person_out(scope, m.person), **_relation(m),
             "valid_from": m.valid_from, "valid_to": m.valid_to}
+
+
+def _relation(m: Membership) -> dict[str, str]:
+    return {"relationship": m.relationship, "relationship_name": m.get_relationship_display(),
+            "relationship_code": m.residence_code}
 
 
 @router.post("/households/{household_id}/poverty", response={201: HouseholdOut})

@@ -34,7 +34,7 @@ ACTIONS = {  # what the audit viewer calls each action
     "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
-            "export": "Danh sách xuất", "payment": "Khoản thu"}
+            "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện"}
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = {
     "full_name": "họ tên", "date_of_birth": "ngày sinh",
@@ -48,6 +48,10 @@ WORDS = {
     "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
     "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "male": "nam", "female": "nữ",
     "bhxh_confirmation": "mã xác nhận BHXH", "receipt": "biên lai",
+    # the exact relationships (models.Relationship) and a plan's stop
+    "head": "chủ hộ", "wife": "vợ", "husband": "chồng", "child": "con", "father": "bố", "mother": "mẹ",
+    "sibling": "anh/chị/em", "grandchild": "cháu", "grandfather": "ông", "grandmother": "bà", "other": "khác",
+    "stopped_on": "ngày dừng đóng", "stopped": "dừng tham gia", "active": "đang tham gia", "lapsed": "gián đoạn",
 }
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 

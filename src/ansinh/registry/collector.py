@@ -11,14 +11,22 @@ Header rows are found by their codes (the first row holding HoTen and NgaySinh),
 title blocks above them do not matter. The rows become the registry import's rows (``imports``): each
 "Phụ lục" household (Maso_HoGiadinh) with its head first; a "Dữ Liệu" participant who is in no
 household of the annex (by MasoBHXH, else name + birth date) is a one-person household in the
-residence commune. Payment columns (Loai, PA, Tiendong, …) are not the registry's and are not read.
-Each row keeps where it came from (sheet, row, the header of each column) for the error report.
+residence commune. Each row keeps where it came from (sheet, row, the header of each column) for the
+error report.
+
+The payment columns of "Dữ Liệu" (Loai, PA, TyleNSDP, NgayBienLai, SoBienLai, NguoiThamGiaThu, Tiendong,
+TuNgay, Sothang) are **checked, not imported** (``check_payments``; docs/adr/0013-relationship-codes.md,
+"Collector payment columns"): each row with payment data is complete and consistent or has its errors, and
+the import prints the count; no payment, term or receipt is written from them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
+from ansinh.lib.errors import RowProblem
 from ansinh.lib.text import fold
 
 DATA, ANNEX = "du lieu", "phu luc"
@@ -38,9 +46,8 @@ _DATA_COLUMNS = {
     "citizen_id": ("sogiayto", "cmnd", "cccd", "sodinhdanh"), "address": ("diachi", "diachict", "diachihk"),
 }
 SEX_CODES = {"1": "Nam", "0": "Nữ"}
-# MoiQuanHe codes of the residence database as the collector software writes them; the name column
-# decides the others (first word: "con đẻ" → con, "bố đẻ" → bố), 99 and anything unknown is "khác"
-RELATIONSHIP_CODES = {"00": "chủ hộ", "01": "vợ", "02": "chồng", "99": "khác"}
+# MoiQuanHe: the code goes to the import as it is (``residence_code``) with the name; the import's code
+# list (registry.relationships) decides a code it has, the name the others ("con đẻ" → con)
 
 
 def _code(header: Any) -> str:
@@ -88,14 +95,14 @@ def _text(value: Any) -> str:
     return str(value if value is not None else "").strip()
 
 
-def _relationship(cells: dict[str, Any]) -> str:
-    code = _text(cells.get("relationship_code")).zfill(2) if _text(cells.get("relationship_code")) else ""
-    if code == "00":
-        return "chủ hộ"
-    name = _text(cells.get("relationship_name"))
-    if name:
-        return name if fold(name) != "chu ho" else "chủ hộ"
-    return RELATIONSHIP_CODES.get(code, "khác")
+def _code_of(cells: dict[str, Any]) -> str:
+    code = _text(cells.get("relationship_code"))
+    return code.zfill(2) if code.isdigit() else code
+
+
+def _is_head(cells: dict[str, Any]) -> bool:
+    code = _code_of(cells)
+    return code == "00" if code else fold(_text(cells.get("relationship_name"))) == "chu ho"
 
 
 def _row(cells: dict[str, Any], head: str) -> dict[str, Any]:
@@ -118,10 +125,11 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     known_si, known_key = set(), set()
     for members in households.values():
-        heads = [m for m in members if _relationship(m) == "chủ hộ"]
+        heads = [m for m in members if _is_head(m)]
         head = _text(heads[0].get("name")) if heads else ""
-        for member in sorted(members, key=lambda m: _relationship(m) != "chủ hộ"):
-            out.append({**_row(member, head), "relationship": _relationship(member)})
+        for member in sorted(members, key=lambda m: not _is_head(m)):
+            out.append({**_row(member, head), "relationship": _text(member.get("relationship_name")),
+                        "residence_code": _code_of(member)})
             if _text(member.get("si_code")):
                 known_si.add(_text(member.get("si_code")))
             known_key.add((fold(_text(member.get("name"))), _text(member.get("date_of_birth"))))
@@ -129,5 +137,145 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         si = _text(cells.get("si_code"))
         if (si and si in known_si) or (fold(_text(cells.get("name"))), _text(cells.get("date_of_birth"))) in known_key:
             continue
-        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ"})
+        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ", "residence_code": "00"})
     return out
+
+
+# The payment columns of "Dữ Liệu" and the practice codes they hold (DOMAIN.md §3.5: no official text)
+_PAYMENT_COLUMNS = {
+    "kind": ("loai",), "method": ("pa",), "local_rate": ("tylensdp",), "receipt_date": ("ngaybienlai",),
+    "receipt_number": ("sobienlai",), "agent": ("nguoithamgiathu",), "amount": ("tiendong",),
+    "start": ("tungay",), "months": ("sothang",), "name": ("hoten",), "si_code": ("masobhxh",),
+}
+KINDS = {"TM": "tăng mới", "DT": "đóng tiếp", "DB": "đóng bù", "DL": "đóng lại", "GH": "dừng đóng"}
+METHODS = {"1", "3", "6", "12", "VS", "TH"}
+_PAYMENT_KEYS = ("kind", "method", "local_rate", "receipt_date", "receipt_number", "agent", "amount", "start",
+                 "months")
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One checked payment row of the collector's workbook (where: the sheet's row number)."""
+
+    row: int
+    name: str
+    si_code: str
+    kind: str
+    method: str
+    local_rate: float
+    receipt_date: date | None
+    receipt_number: str
+    agent: str
+    amount: int
+    start: date | None
+    months: int
+
+
+@dataclass
+class PaymentCheck:
+    rows: int = 0  # rows of "Dữ Liệu" with any payment cell
+    lines: list[PaymentLine] = field(default_factory=list)  # complete and consistent
+    problems: list[RowProblem] = field(default_factory=list)  # sheet row, column code, reason
+    amount: int = 0  # the sum of Tiendong of the consistent rows
+
+
+def _day(value: Any) -> date:
+    """dd/mm/yyyy, yyyy-mm-dd, a date cell, or mm/yyyy (the first of the month)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    parts = text.replace("-", "/").split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        day, month, year = (int(parts[2]), int(parts[1]), int(parts[0])) if len(parts[0]) == 4 else \
+            (int(parts[0]), int(parts[1]), int(parts[2]))
+        return date(year, month, day)
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[1]) == 4:
+        return date(int(parts[1]), int(parts[0]), 1)
+    raise ValueError(text)
+
+
+def _number(value: Any, whole: bool = True) -> float:
+    """A number cell; text "1.650.000" (thousands dots) for a whole number, "10,5" or "10.5" for a rate."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = _text(value).replace(" ", "")
+    if not text:
+        return 0.0
+    return float(text.replace(".", "").replace(",", "") if whole else text.replace(",", "."))
+
+
+def _check(cells: dict[str, Any], today: date, seen: dict[str, int]) -> PaymentLine:
+    number = cells["_where"][1]
+    text = {key: _text(cells.get(key)) for key in _PAYMENT_KEYS}
+    problems: list[tuple[str, str]] = []
+    kind, method = text["kind"].upper(), text["method"].upper()
+    if kind not in KINDS:
+        problems.append(("kind", f"«{text['kind']}»: loại là {', '.join(KINDS)}"))
+    if method not in METHODS and kind != "GH":
+        problems.append(("method", f"«{text['method']}»: phương án là 1, 3, 6, 12, VS hoặc TH"))
+    for key in ("receipt_date", "receipt_number", "start", "amount", "months"):
+        if not text[key] and kind != "GH":
+            problems.append((key, "bắt buộc khi có dữ liệu thu"))
+    parsed: dict[str, Any] = {}
+    for key in ("receipt_date", "start"):
+        if text[key]:
+            try:
+                parsed[key] = _day(cells.get(key))
+            except (ValueError, TypeError):
+                problems.append((key, f"«{text[key]}» không phải ngày (dd/mm/yyyy hoặc mm/yyyy)"))
+    if parsed.get("receipt_date") and not date(1995, 1, 1) <= parsed["receipt_date"] <= today:
+        problems.append(("receipt_date", "ngày biên lai phải từ 01/01/1995 đến hôm nay"))
+    try:
+        amount, months, rate = _number(cells.get("amount")), _number(cells.get("months")), \
+            _number(cells.get("local_rate"), whole=False)
+    except ValueError:
+        problems.append(("amount", "số tiền, số tháng và tỷ lệ phải là số"))
+        amount = months = rate = 0.0
+    if amount < 0 or amount != int(amount) or (amount == 0 and kind != "GH"):
+        problems.append(("amount", f"«{text['amount']}»: số tiền là số nguyên đồng dương"))
+    if months < 0 or months != int(months) or (months == 0 and kind != "GH"):
+        problems.append(("months", f"«{text['months']}»: số tháng là số nguyên dương"))
+    elif method.isdigit() and int(months) % int(method):  # a receipt pays whole terms of PA months
+        problems.append(("months", f"số tháng {int(months)} không khớp phương án {method} tháng"))
+    elif method == "VS" and int(months) % 12:
+        problems.append(("months", "đóng trước nhiều năm (VS): số tháng là bội của 12"))
+    if not 0 <= rate <= 100:
+        problems.append(("local_rate", f"«{text['local_rate']}»: tỷ lệ từ 0 đến 100"))
+    if text["receipt_number"]:
+        earlier = seen.setdefault(text["receipt_number"], number)
+        if earlier != number:
+            problems.append(("receipt_number", f"số biên lai đã có ở dòng {earlier}"))
+    if problems:
+        raise _Problems([RowProblem(number, key, reason) for key, reason in problems])
+    return PaymentLine(number, _text(cells.get("name")), _text(cells.get("si_code")), kind, method, rate,
+                       parsed.get("receipt_date"), text["receipt_number"], text["agent"], int(amount),
+                       parsed.get("start"), int(months))
+
+
+class _Problems(Exception):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+
+
+def check_payments(tables: dict[str, list[list[Any]]], today: date) -> PaymentCheck:
+    """The payment columns of "Dữ Liệu", checked row by row; nothing is written from them. A row with no
+    payment cell is a person only and is not counted."""
+    report = PaymentCheck()
+    data = _records(tables.get(DATA, []), _PAYMENT_COLUMNS, SHEET_NAMES[DATA])
+    seen: dict[str, int] = {}
+    for cells in data:
+        if not any(_text(cells.get(key)) for key in _PAYMENT_KEYS):
+            continue
+        report.rows += 1
+        try:
+            line = _check(cells, today, seen)
+        except _Problems as refused:
+            header_of = cells["_where"][2]
+            report.problems.extend(RowProblem(p.row, f"{SHEET_NAMES[DATA]} › {header_of.get(p.column, p.column)}",
+                                              p.reason) for p in refused.problems)
+            continue
+        report.lines.append(line)
+        report.amount += line.amount
+    return report

@@ -37,7 +37,7 @@ from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk, codes, collector
+from ansinh.registry import bulk, codes, collector, relationships
 from ansinh.registry.ethnicities import UNKNOWN, ethnicity_code
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
@@ -53,19 +53,24 @@ COLUMNS = {
     "address": ("dia chi", "address"),
     "ethnicity": ("dan toc", "ma dan toc", "ethnicity"),
     "si_code": ("ma so bhxh", "masobhxh", "si code", "si_code"),
+    "residence_code": ("ma quan he", "moiquanhe", "residence_code"),
 }
 REQUIRED = ("head", "name", "date_of_birth", "sex", "relationship", "commune_code")
 SEXES = {"nam": "male", "male": "male", "nu": "female", "female": "female"}
 RELATIONSHIPS = {
-    "chu ho": Relationship.HEAD, "head": Relationship.HEAD, "vo": Relationship.SPOUSE, "chong": Relationship.SPOUSE,
-    "vo/chong": Relationship.SPOUSE, "spouse": Relationship.SPOUSE, "con": Relationship.CHILD,
-    "child": Relationship.CHILD, "bo": Relationship.PARENT, "me": Relationship.PARENT, "cha": Relationship.PARENT,
-    "bo/me": Relationship.PARENT, "parent": Relationship.PARENT, "anh": Relationship.SIBLING,
-    "chi": Relationship.SIBLING, "em": Relationship.SIBLING, "sibling": Relationship.SIBLING,
-    "chau": Relationship.GRANDCHILD, "grandchild": Relationship.GRANDCHILD, "ong": Relationship.GRANDPARENT,
-    "ba": Relationship.GRANDPARENT, "grandparent": Relationship.GRANDPARENT, "khac": Relationship.OTHER,
-    "other": Relationship.OTHER,
+    "chu ho": Relationship.HEAD, "head": Relationship.HEAD, "vo": Relationship.WIFE, "wife": Relationship.WIFE,
+    "chong": Relationship.HUSBAND, "husband": Relationship.HUSBAND, "vo/chong": "spouse", "vo chong": "spouse",
+    "spouse": "spouse", "con": Relationship.CHILD, "child": Relationship.CHILD, "bo": Relationship.FATHER,
+    "cha": Relationship.FATHER, "father": Relationship.FATHER, "me": Relationship.MOTHER,
+    "mother": Relationship.MOTHER, "bo/me": "parent", "cha/me": "parent", "parent": "parent",
+    "anh": Relationship.SIBLING, "chi": Relationship.SIBLING, "em": Relationship.SIBLING,
+    "anh/chi/em": Relationship.SIBLING, "sibling": Relationship.SIBLING, "chau": Relationship.GRANDCHILD,
+    "grandchild": Relationship.GRANDCHILD, "ong": Relationship.GRANDFATHER, "grandfather": Relationship.GRANDFATHER,
+    "grandmother": Relationship.GRANDMOTHER, "ong/ba": "grandparent", "grandparent": "grandparent",
+    "khac": Relationship.OTHER, "other": Relationship.OTHER,
 }
+# "bà" (grandmother) and the southern "ba" (father) fold to one word: they are told apart before folding
+ACCENTED = {"bà": Relationship.GRANDMOTHER, "ba": Relationship.FATHER}
 
 
 @dataclass
@@ -83,6 +88,7 @@ class Row:
     ethnicity: str = UNKNOWN
     birth_precision: str = DAY
     si_code: str | None = None
+    residence_code: str = ""  # MoiQuanHe as the file gave it (registry.relationships)
 
 
 @dataclass
@@ -94,6 +100,8 @@ class ImportReport:
     households_created: int = 0
     memberships_created: int = 0
     written: bool = False
+    # a collector workbook's payment columns, checked and never written (collector.check_payments)
+    payments: collector.PaymentCheck | None = None
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -226,6 +234,8 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
     for column in ("head", "name", "address"):
         text[column] = _cleaned(number, text[column], column, ADDRESS_MAX if column == "address" else NAME_MAX)
     for column in REQUIRED:
+        if column == "relationship" and text["residence_code"]:
+            continue  # the MoiQuanHe code alone may say it
         if column != "date_of_birth" and not text[column]:
             raise _Refused(RowProblem(number, column, "bắt buộc"))
     try:
@@ -240,10 +250,7 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
     sex = SEXES.get(fold(text["sex"]))
     if sex is None:
         raise _Refused(RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ"))
-    folded = fold(text["relationship"])  # "con đẻ", "bố đẻ" (the residence database's names): the first word
-    relationship = RELATIONSHIPS.get(folded) or RELATIONSHIPS.get(folded.split(" ")[0])
-    if relationship is None:
-        raise _Refused(RowProblem(number, "relationship", f"«{text['relationship']}» không phải quan hệ đã biết"))
+    relationship, code = _relationship(number, text)
     ethnicity = ethnicity_code(text["ethnicity"]) if text["ethnicity"] else UNKNOWN
     if ethnicity is None:
         raise _Refused(RowProblem(number, "ethnicity", f"«{text['ethnicity']}» không phải mã hoặc tên dân tộc"))
@@ -263,8 +270,28 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
         raise _Refused(RowProblem(number, "si_code", error.message)) from None
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
         raise _Refused(RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ"))
-    return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationship, phone, area_id,
-               text["address"], ethnicity, precision, si_code)
+    return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationships.exact(relationship, sex),
+               phone, area_id, text["address"], ethnicity, precision, si_code,
+               code or relationships.code_for(relationships.exact(relationship, sex), today))
+
+
+def _relationship(number: int, text: dict[str, str]) -> tuple[str, str]:
+    """The relationship of a row and its MoiQuanHe code: a code the code list has decides; otherwise the
+    name ("con đẻ", "bố đẻ": the residence database's names, by their first word), the code kept as given."""
+    code = text["residence_code"].zfill(2) if text["residence_code"] else ""
+    if code and not (code.isdigit() and len(code) == 2):
+        raise _Refused(RowProblem(number, "residence_code", f"«{text['residence_code']}»: mã quan hệ là 2 chữ số"))
+    by_code = relationships.from_code(code) if code else None
+    if by_code is not None:
+        return by_code, code
+    words = text["relationship"].lower().split(" ")
+    folded = fold(text["relationship"])
+    found = RELATIONSHIPS.get(folded) or ACCENTED.get(words[0]) or RELATIONSHIPS.get(folded.split(" ")[0])
+    if found is None:
+        raise _Refused(RowProblem(number, "relationship", f"«{text['relationship'] or code}» không phải quan hệ "
+                                  "đã biết" if text["relationship"] else f"mã quan hệ «{code}» chưa có trong danh "
+                                  "mục: ghi thêm tên quan hệ"))
+    return str(found), code
 
 
 def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
@@ -313,6 +340,9 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     rows, problems = validate(raw, scope, on)
     groups = _households(rows, problems)
     report = ImportReport(rows=len(raw), problems=_located(problems, raw))
+    tables = _collector_tables(path_or_rows) if isinstance(path_or_rows, Path) else {}
+    if collector.DATA in tables:
+        report.payments = collector.check_payments(tables, timezone.localdate())
     report.valid_rows = sum(len(g) for g in groups)
     if problems and not skip_invalid:
         return report
@@ -326,7 +356,7 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
 
 
 # the collector workbook's column for an import key, where the names differ
-_COLLECTOR_KEY = {"head": "household", "relationship": "relationship_code"}
+_COLLECTOR_KEY = {"head": "household", "relationship": "relationship_name", "residence_code": "relationship_code"}
 
 
 def _located(problems: list[RowProblem], raw: list[dict[str, Any]]) -> list[RowProblem]:
@@ -424,10 +454,10 @@ def _write(groups: list[list[Row]], actor: AbstractBaseUser | None, on: date, re
             pair = (household, person_of[row.number])
             if pair not in open_now:
                 open_now.add(pair)
-                links.append((*pair, row.relationship, on, None, row.area_id))
-    for link, pk in zip(links, bulk.insert(Membership, MEMBERSHIP_COLUMNS, [link[:5] for link in links]),
+                links.append((*pair, row.relationship, on, None, row.residence_code, row.area_id))
+    for link, pk in zip(links, bulk.insert(Membership, MEMBERSHIP_COLUMNS, [link[:6] for link in links]),
                         strict=True):
-        log("membership", pk, link[5], {"household": [None, link[0]], "person": [None, link[1]],
+        log("membership", pk, link[6], {"household": [None, link[0]], "person": [None, link[1]],
                                         "relationship": [None, link[2]]})
     report.memberships_created = len(links)
     bulk.insert(AuditEntry, AUDIT_COLUMNS, audit)
@@ -439,7 +469,7 @@ PERSON_COLUMNS = ("full_name", "folded_name", "date_of_birth", "birth_precision"
                   "si_code", "phone",
                   "area_id", "address_detail", "created_at", "updated_at")
 HOUSEHOLD_COLUMNS = ("code", "head_id", "area_id", "address_detail", "created_at")
-MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from", "valid_to")
+MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "valid_from", "valid_to", "residence_code")
 AUDIT_COLUMNS = ("actor_id", "at", "action", "entity", "entity_id", "area_id", "changes")
 
 

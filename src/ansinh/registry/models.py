@@ -58,13 +58,20 @@ class PovertyStatus(models.TextChoices):
 
 
 class Relationship(models.TextChoices):
+    """The relationship to the head, exact as the residence database names it (Vợ, Chồng, Bố, Mẹ, …; codes in
+    ``registry.relationships``). The lumped "spouse", "parent" and "grandparent" of older data are made exact
+    from the member's sex (migration 0008, ``relationships.exact``) and are not stored any more."""
+
     HEAD = "head", "Chủ hộ"
-    SPOUSE = "spouse", "Vợ/chồng"
+    WIFE = "wife", "Vợ"
+    HUSBAND = "husband", "Chồng"
     CHILD = "child", "Con"
-    PARENT = "parent", "Bố/mẹ"
+    FATHER = "father", "Bố"
+    MOTHER = "mother", "Mẹ"
     SIBLING = "sibling", "Anh/chị/em"
     GRANDCHILD = "grandchild", "Cháu"
-    GRANDPARENT = "grandparent", "Ông/bà"
+    GRANDFATHER = "grandfather", "Ông"
+    GRANDMOTHER = "grandmother", "Bà"
     OTHER = "other", "Khác"
 
 
@@ -99,6 +106,9 @@ class Membership(models.Model):
     household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, models.PROTECT, related_name="memberships")
     relationship = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relationship.choices)
+    # MoiQuanHe as the residence database codes it: from the code list, or as an imported file gave it
+    residence_code = models.CharField("mã quan hệ (CSDL dân cư)", max_length=2, blank=True, default="",
+                                      db_default="")
     valid_from = models.DateField("từ ngày")
     valid_to = models.DateField("đến ngày", null=True, blank=True)
 

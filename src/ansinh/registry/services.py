@@ -24,7 +24,7 @@ from ansinh.lib.identifiers import check_citizen_id, check_si_code, normalize_ph
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_reveal, prefilled, shown
 from ansinh.org.scope import Scope, not_found
-from ansinh.registry import codes
+from ansinh.registry import codes, relationships
 from ansinh.registry.audit import audit, audit_read, masked_query, record_lookup
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import (
@@ -309,10 +309,11 @@ def _household_in_scope(scope: Scope, household_id: int) -> Household:
 
 
 def _join(actor: AbstractBaseUser | None, household: Household, person: Person, relationship: str,
-          joined: date) -> Membership:
+          joined: date, code: str = "") -> Membership:
     if household.memberships.filter(person=person, valid_to__isnull=True).exists():
         raise invalid_input("Người này đang là thành viên của hộ.", "Already a member.")
     membership = Membership.objects.create(household=household, person=person, relationship=relationship,
+                                           residence_code=code or relationships.code_for(relationship, joined),
                                            valid_from=joined)
     audit(actor, "create", "membership", membership.pk, household.area_id,
           {"household": (None, household.code), "person": (None, person.pk), "relationship": (None, relationship)})
@@ -334,7 +335,11 @@ def add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, 
 def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, relationship: str, joined: date,
                 person_id: int | None, new_person: PersonData | None, confirm: bool) -> Membership:
     household = _household_in_scope(scope, household_id)
-    if relationship not in Relationship.values or relationship == Relationship.HEAD:
+    code = relationship.strip() if relationship.strip().isdigit() else ""
+    if code:  # a MoiQuanHe code of the residence database (registry.relationships)
+        relationship = relationships.from_code(code, joined) or ""
+    if (relationship not in Relationship.values and relationship not in relationships.LUMPED) or \
+            relationship == Relationship.HEAD:
         raise invalid_input("Quan hệ với chủ hộ không hợp lệ.", "Invalid relationship.", field="relationship")
     if person_id is not None:
         person = _person_in_scope(scope, person_id)
@@ -342,7 +347,9 @@ def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int,
         person = _create_person(actor, scope, new_person, confirm)
     else:
         raise invalid_input("Chọn người đã có hoặc nhập người mới.", "Give a person.")
-    return _join(actor, household, person, relationship, joined)
+    # a lumped "vợ/chồng", "bố/mẹ", "ông/bà" (older clients) is made exact from the member's sex
+    return _join(actor, household, person, relationships.exact(relationship, person.sex), joined,
+                 code.zfill(2) if code else "")
 
 
 @transaction.atomic

@@ -153,6 +153,25 @@ def participant_declaration_pdf(request: HttpRequest, person_id: int) -> HttpRes
 
 
 @login_required
+def hi_declaration(request: HttpRequest, person_id: int) -> HttpResponse:
+    """NĐ 188 Mẫu số 2 (HI only) of the person, pre-filled from the registry, to print for signature."""
+    doc = or_404(lambda: declarations.hi_declaration(request.user, scope_for(request.user), person_id,
+                                                     timezone.localdate()))
+    return render(request, "web/hi_declaration.html", {
+        "doc": doc, "title": declarations.HI2_TITLE, "form_code": declarations.HI2_CODE,
+        "form_reference": declarations.HI2_REFERENCE, "declaration": declarations.DECLARATION})
+
+
+@login_required
+def hi_declaration_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
+    doc = or_404(lambda: declarations.hi_declaration(request.user, scope_for(request.user), person_id,
+                                                     timezone.localdate()))
+    response = HttpResponse(declarations.hi_declaration_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-so-2-{doc.person_id}.pdf"'
+    return response
+
+
+@login_required
 def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     enrollment = or_404(lambda: money.enrollment_to_pay(scope, enrollment_id))
