@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0004_enrol_once'),
+        ('enrollment', '0005_hi_member_groups'),
     ]
 
     operations = [
