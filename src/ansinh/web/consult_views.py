@@ -35,6 +35,7 @@ class ConsultForm(forms.Form):
     sex = forms.ChoiceField(label="Giới tính", choices=[("male", "Nam"), ("female", "Nữ")])
     groups = forms.MultipleChoiceField(label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
+    province = forms.ChoiceField(label="Tỉnh nơi cư trú (hỗ trợ thêm của tỉnh)", choices=(), required=False)
     incomes = forms.CharField(label="Các mức thu nhập muốn so sánh (đồng, cách nhau bởi dấu phẩy)",
                               error_messages=MESSAGES)
     household_members = forms.IntegerField(label="Số người trong hộ mua BHYT (0 nếu không)", min_value=0,
@@ -43,6 +44,7 @@ class ConsultForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices_in_force(self)
+        self.fields["province"].choices = choices.provinces()
         # The examples start at the income floor in force (1,500,000 is below it from 2027).
         self.fields["incomes"].initial = choices.example_incomes_text(timezone.localdate())
 
@@ -82,7 +84,7 @@ def consultation(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             context["result"] = consult(d["on"], d["born"], d["sex"], d["incomes"], d["groups"],
-                                        d["household_members"] or 0)
+                                        d["household_members"] or 0, province=d["province"] or None)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
