@@ -313,7 +313,10 @@ def household_hi_members(
     monthly = np.where(ok, _round_div(num[seg, column], den[seg, column]), 0)
     gross = np.where(ok, _round_div(num[seg, column] * months, den[seg, column]), 0)
     state = np.where(ok & in_group, _round_div(state_num[seg, k] * months, state_den[seg, k]), 0)
-    pcol, kk = _column(slot, codes), np.where(in_group, k, 0)
-    lnum, lden = local_num[seg, pcol, column, kk], local_den[seg, pcol, column, kk]
-    local = np.where(ok, np.minimum(_round_div(lnum * months, lden), gross - state), 0)
+    pcol = _column(slot, codes)
+    local = np.zeros(len(rank), dtype=np.int64)
+    if local_num.any():  # no province with HI figures (only markers, or none): nothing to gather
+        kk = np.where(in_group, k, 0)
+        lnum, lden = local_num[seg, pcol, column, kk], local_den[seg, pcol, column, kk]
+        local = np.where(ok, np.minimum(_round_div(lnum * months, lden), gross - state), 0)
     return HiBatch(monthly, gross - state - local, error, gross, state, local, ok & unconfigured[seg, pcol])
