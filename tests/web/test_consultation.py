@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from django.test import Client
 
 QUERY = {"on": "2025-08-01", "born": "1985-03-02", "sex": "male", "groups": ["poor"],
@@ -100,3 +101,13 @@ def test_an_unknown_province_is_refused_in_vietnamese() -> None:
     assert response.status_code == 400
     [error] = response.context["form"].errors["province"]
     assert "Select" not in error and "99" in error
+
+
+@pytest.mark.django_db
+def test_a_blank_form_preselects_the_province_of_the_users_scope() -> None:
+    from tests.builders import personas
+
+    client = Client()
+    client.force_login(personas().agent)  # commune X lies in Nghệ An (40)
+    assert client.get("/tu-van/").context["form"]["province"].value() == "40"
+    assert Client().get("/tu-van/").context["form"]["province"].value() in ("", None)

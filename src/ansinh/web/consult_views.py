@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ansinh.areas.queries import province_codes
 from ansinh.campaigns import services as campaigns
 from ansinh.campaigns.models import AdvisoryTeam, LeadOutcome
 from ansinh.campaigns.services import LeadData, active_teams
@@ -77,8 +78,18 @@ class LeadForm(DomainForm):
                         reason=d["reason"], follow_up_on=d["follow_up_on"])
 
 
+def _home_province(request: HttpRequest) -> str:
+    """The province a signed-in user works in (their scope lies in one), to preselect on a blank form."""
+    if not request.user.is_authenticated:
+        return ""
+    found = set(province_codes(scope_for(request.user).area_ids).values()) - {None}
+    return found.pop() if len(found) == 1 else ""  # type: ignore[return-value]
+
+
 def consultation(request: HttpRequest) -> HttpResponse:
-    form = ConsultForm(request.GET or None, initial={"on": timezone.localdate()})
+    initial = {"on": timezone.localdate()} if request.GET else {"on": timezone.localdate(),
+                                                                 "province": _home_province(request)}
+    form = ConsultForm(request.GET or None, initial=initial)
     context: dict[str, Any] = {"form": form, "printing": request.GET.get("in") == "1"}
     if form.is_valid():
         d = form.cleaned_data
