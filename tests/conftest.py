@@ -31,6 +31,30 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+UNPUBLISHED_TOP_UP = """description: Hỗ trợ thêm của tỉnh Nghệ An (chưa cấu hình, để thử)
+unit: rate
+values:
+  2025-07-01:
+    value: unpublished
+    reference: {title: "NQ 07/2025/NQ-HĐND tỉnh Nghệ An"}
+"""
+
+
+@pytest.fixture
+def unpublished_top_up(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An overlay (ANSINH_PARAMETERS_DIR) whose Nghệ An VSI top-up is only an ``unpublished`` marker:
+    quotes are computed without it and say "chưa cấu hình". Yields the notice's text."""
+    from ansinh.rules.params import OVERLAY_ENV, file_parameters
+
+    (tmp_path / "local_support").mkdir()
+    (tmp_path / "local_support" / "40.yaml").write_text(UNPUBLISHED_TOP_UP, encoding="utf-8")
+    monkeypatch.setenv(OVERLAY_ENV, str(tmp_path))
+    file_parameters.cache_clear()
+    yield "Chưa gồm hỗ trợ của tỉnh theo NQ 07/2025/NQ-HĐND tỉnh Nghệ An — chưa cấu hình."
+    monkeypatch.delenv(OVERLAY_ENV)
+    file_parameters.cache_clear()
+
+
 def _load_map_if_missing() -> None:
     if not AdministrativeUnit.objects.exists():
         importlib.import_module("ansinh.areas.migrations.0002_nghe_an").load(apps, None)

@@ -213,7 +213,7 @@ def test_the_due_list_and_lapses(who: Personas, setup: Any) -> None:
     scope = who.scope(who.agent)
     assert [i.kind for i in coverage.due_list(scope, date(2025, 8, 20))] == []
     [due] = coverage.due_list(scope, date(2025, 9, 5))
-    assert (due.kind, due.due_date, due.amount_now) == ("vsi_due", date(2025, 9, 1), 165_000)
+    assert (due.kind, due.due_date, due.amount_now) == ("vsi_due", date(2025, 9, 1), 66_000)  # Nghệ An's top-up
     assert coverage.due_list(scope, date(2025, 10, 5))[0].kind == "vsi_overdue"
     assert coverage.due_list(who.scope(who.manager_elsewhere), date(2025, 9, 5)) == []
 
@@ -249,7 +249,7 @@ def test_reminders_are_written_once_per_period(who: Personas, setup: Any, tmp_pa
     scope = who.scope(who.agent)
     assert remind(scope, date(2025, 9, 5), out, dry_run=True) and not out.exists()
     [message] = remind(scope, date(2025, 9, 5), out)
-    assert message.phone == "0912345678" and "165.000 đ" in message.text and "01/09/2025" in message.text
+    assert message.phone == "0912345678" and "66.000 đ" in message.text and "01/09/2025" in message.text
     assert list(csv.reader(out.open(encoding="utf-8")))[1][0] == "0912345678"
     assert remind(scope, date(2025, 9, 6), tmp_path / "again.csv") == []
 

@@ -57,6 +57,14 @@ def odd_parameters() -> params.ParameterSet:
         "  2024-02-29: {value: unpublished, reference: {title: NQ 9/2024}}\n"
         "  2026-01-01: {value: {other: 0.0417}, reference: {title: T}}\n"
         "  2027-07-01: {value: null, reference: {title: T}}\n", encoding="utf-8")
+    # An odd household-HI top-up by member group, with an unpublished span and an end.
+    (root / "household_hi" / "local_support").mkdir(parents=True, exist_ok=True)
+    (root / "household_hi" / "local_support" / "41.yaml").write_text(
+        "description: odd HI top-up\nunit: rate\nvalues:\n"
+        "  2018-01-01: {value: {household: 0.137, near_poor: 0.2133, other: 0.0719}, reference: {title: T}}\n"
+        "  2022-01-01: {value: unpublished, reference: {title: NQ 3/2022}}\n"
+        "  2024-07-01: {value: {poor: 0.5, near_poor_full: 0.3333, household: 0.4567}, reference: {title: T}}\n"
+        "  2027-07-01: {value: null, reference: {title: T}}\n", encoding="utf-8")
     return params.load(params.SHIPPED_DIR, root)
 
 
@@ -131,20 +139,21 @@ def test_household_batch_equals_the_scalar_quote(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(DATES, st.integers(min_value=-1, max_value=4), st.integers(min_value=0, max_value=7),
-                          st.sampled_from([1, 3, 6, 12])), min_size=1, max_size=30), PARAMETER_SETS)
+                          st.sampled_from([1, 3, 6, 12]), PROVINCES), min_size=1, max_size=30), PARAMETER_SETS)
 def test_household_batch_prices_state_groups_as_the_scalar_quote(
-    rows: list[tuple[date, int, int, int]], ps: params.ParameterSet
+    rows: list[tuple[date, int, int, int, int]], ps: params.ParameterSet
 ) -> None:
-    """Each row alone: a member of group index ``g`` (0 household, ranked ``rank``), as one quote."""
+    """Each row alone: a member of group index ``g`` (0 household, ranked ``rank``) in a province
+    (Nghệ An's HI marker is unpublished from 2026; 41 an odd top-up; others no file), as one quote."""
     expected: list[tuple[object, ...]] = []
-    for on, g, rank, months in rows:
+    for on, g, rank, months, province in rows:
         name = batch.HI_GROUPS[g] if 0 <= g < len(batch.HI_GROUPS) else "unknown"
         try:
             q = household_hi.quote(household_hi.HiQuoteInput(
                 on=on, members=(household_hi.HiMember(group=name),), months=months,
-                already_joined=rank - 1 if g == 0 else 0), ps)  # a group row's rank is not used
-            m = q.members[0]
-            expected.append((None, m.monthly, m.gross, m.state_support, m.amount))
+                already_joined=rank - 1 if g == 0 else 0, province=province_code(province)), ps)
+            m = q.members[0]  # a group row's rank is not used
+            expected.append((None, m.monthly, m.gross, m.state_support, m.local_support, m.amount, bool(q.notices)))
         except DomainError as error:
             expected.append((error.code,))
     result = batch.household_hi_members(
@@ -153,9 +162,11 @@ def test_household_batch_prices_state_groups_as_the_scalar_quote(
         months=np.array([r[3] for r in rows], dtype=np.int64),
         params=ps,
         group=np.array([r[1] for r in rows], dtype=np.int64),
+        province=np.array([r[4] for r in rows], dtype=np.int64),
     )
     got = [(result.error_code(i),) if result.error_code(i) else
-           (None, int(result.monthly[i]), int(result.gross[i]), int(result.state_support[i]), int(result.amount[i]))
+           (None, int(result.monthly[i]), int(result.gross[i]), int(result.state_support[i]),
+            int(result.local_support[i]), int(result.amount[i]), bool(result.local_not_configured[i]))
            for i in range(len(rows))]
     assert got == expected
 
@@ -170,6 +181,22 @@ def test_the_batch_carries_nghe_an_s_top_up_on_the_seed_day() -> None:
     assert result.local_support.tolist() == [99000, 0, 0]
     assert result.payable.tolist() == [66000, 165000, 165000]
     assert result.local_not_configured.tolist() == [False, False, True]  # province 01 has no file
+
+
+def test_the_household_batch_carries_a_provincial_hi_top_up_and_its_notice() -> None:
+    """Odd province 41: household members 45.67 % from 07/2024; Nghệ An's HI marker (2026) is unpublished."""
+    ps = odd_parameters()
+    on = [date(2025, 1, 1), date(2026, 3, 1), date(2023, 1, 1)]
+    result = batch.household_hi_members(on=np.array(on, dtype="datetime64[D]"), rank=np.ones(3, dtype=np.int64),
+                                        months=np.full(3, 12, dtype=np.int64), params=ps,
+                                        province=np.array([41, 40, 41], dtype=np.int64))
+    for i, (day, province) in enumerate(zip(on, ["41", "40", "41"], strict=True)):
+        q = household_hi.quote(household_hi.HiQuoteInput(on=day, members=(household_hi.HiMember(),), months=12,
+                                                         province=province), ps)
+        assert (int(result.local_support[i]), int(result.amount[i])) == (q.local_support, q.total)
+        assert bool(result.local_not_configured[i]) == bool(q.notices)
+    assert result.local_support[0] > 0 and result.local_support[1] == 0 and result.local_not_configured.tolist() == [
+        False, True, True]
 
 
 def test_it_refuses_an_unknown_group_mask_name() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+import pytest
 from django.test import Client
 
 QUERY = {"on": "2025-08-01", "born": "1985-03-02", "sex": "male", "groups": ["poor"],
@@ -75,3 +77,50 @@ def test_a_person_who_retired_before_2021_is_consulted_not_refused() -> None:
 def test_past_retirement_age_the_page_names_the_monthly_allowance_of_art_23() -> None:
     body = Client().get("/tu-van/", {**QUERY, "born": "1966-01-10", "sex": "female", "groups": []}).content.decode()
     assert 'id="benefit-monthly_allowance"' in body and "Nghị định 159/2025/NĐ-CP, Điều 14" in body
+
+
+def test_a_nghe_an_resident_sees_the_provincial_top_up_in_every_term() -> None:
+    """NQ 07/2025/NQ-HĐND, poor tier 30 % × 22 % × 1,500,000 = 99,000 a month: 12 × (330,000 −
+    165,000 − 99,000) = 792,000, the amount a Nghệ An enrolment would ask for."""
+    from ansinh.rules import vsi
+    from ansinh.rules.consultation import consult
+
+    response = Client().get("/tu-van/", {**QUERY, "province": "40"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Tỉnh hỗ trợ thêm/tháng" in body and "99.000 đ" in body and "792.000 đ" in body
+    assert "1.980.000 đ" not in body and 'id="no-province"' not in body
+    sheet = consult(date(2025, 8, 1), date(1985, 3, 2), "male", [1_500_000], ["poor"], province="40")
+    quoted = vsi.quote(vsi.VsiQuoteInput(on=date(2025, 8, 1), income=1_500_000, months=12, groups=frozenset({"poor"}),
+                                         province="40"))
+    assert sheet.options[0].payable_by_term[12] == quoted.payable == 792_000
+    assert sheet.options[0].monthly_local == 99_000 and sheet.notices == ()
+
+
+def test_without_a_province_the_sheet_says_the_top_up_is_not_counted() -> None:
+    body = Client().get("/tu-van/", QUERY).content.decode()
+    assert 'id="no-province"' in body and "Tỉnh hỗ trợ thêm/tháng" not in body
+
+
+def test_a_province_whose_top_up_is_not_configured_is_quoted_without_it_and_says_so(
+        unpublished_top_up: str) -> None:
+    body = Client().get("/tu-van/", {**QUERY, "province": "40"}).content.decode()
+    assert "1.980.000 đ" in body and "792.000 đ" not in body  # 12 × (330,000 − 165,000)
+    assert body.count(unpublished_top_up) == 1
+
+
+def test_an_unknown_province_is_refused_in_vietnamese() -> None:
+    response = Client().get("/tu-van/", {**QUERY, "province": "99"})
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["province"]
+    assert "Select" not in error and "99" in error
+
+
+@pytest.mark.django_db
+def test_a_blank_form_preselects_the_province_of_the_users_scope() -> None:
+    from tests.builders import personas
+
+    client = Client()
+    client.force_login(personas().agent)  # commune X lies in Nghệ An (40)
+    assert client.get("/tu-van/").context["form"]["province"].value() == "40"
+    assert Client().get("/tu-van/").context["form"]["province"].value() in ("", None)

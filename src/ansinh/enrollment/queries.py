@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Max
 
+from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.lib.errors import DomainError, invalid_input
 from ansinh.lib.periods import add_months
@@ -80,6 +81,7 @@ def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
             last[person_id] = (start, months)
         supported[person_id] = supported.get(person_id, 0) + (used or 0)
     poverty = _poverty_on(person_ids, on)
+    provinces = province_codes({plan.person.area_id for plan in plans})  # the top-up, as quote_vsi decides it
     items = []
     this_month = on.replace(day=1)
     for plan in plans:
@@ -91,7 +93,8 @@ def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
         if due > this_month:
             continue
         kind = "vsi_overdue" if due < this_month else "vsi_due"
-        amount, note = _vsi_amount(plan, on, poverty.get(plan.person_id), supported.get(plan.person_id, 0))
+        amount, note = _vsi_amount(plan, on, poverty.get(plan.person_id), supported.get(plan.person_id, 0),
+                                   provinces[plan.person.area_id])
         items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note))
     return items
 
@@ -113,7 +116,8 @@ def _poverty_on(person_ids: set[int], on: date) -> dict[int, str]:
     return {person_id: status for person_id, (_, status) in latest.items()}
 
 
-def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int) -> tuple[int | None, str]:
+def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int,
+                province: str | None) -> tuple[int | None, str]:
     if plan.groups_override is not None:
         groups = list(plan.groups_override)
     else:  # services.derived_groups, from the statuses read once for the whole list
@@ -122,10 +126,12 @@ def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int) -> tupl
             groups.append("ethnic_minority")
     try:
         quote = vsi.quote(vsi.VsiQuoteInput(on=on, income=plan.income, months=plan.term_months,
-                                            groups=frozenset(groups), supported_months_used=used))
+                                            groups=frozenset(groups), province=province,
+                                            supported_months_used=used))
     except DomainError as error:
         return None, error.message
-    return quote.payable, ""
+    # A province whose top-up is not configured: the amount is without it, and the line says so.
+    return quote.payable, " ".join(n.message for n in quote.notices)
 
 
 def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:

@@ -94,6 +94,7 @@ def d05_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
     doc = ListDocument(unit_of(collector), number, day or end, start, end, place=collector.address.split(",")[-1]
                        .strip() if collector.address else "")
     books = 0
+    noticed: dict[str, int] = {}  # a notice of the terms' calculations (a top-up not configured) → rows
     for p in _period_payments(scope, collector.pk, Scheme.VSI, start, end).iterator(chunk_size=2000):
         e, person = p.enrollment, p.enrollment.person
         assert person is not None
@@ -117,8 +118,11 @@ def d05_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
             "staff_code": _staff(p), "note": KIND_NOTE[kind], "method_code": e.method,
         })
         books += kind == "new"
+        for notice in (e.calculation.result or {}).get("notices", []):
+            noticed[notice["message"]] = noticed.get(notice["message"], 0) + 1
     doc.decreases.extend(_vsi_stops(scope, collector.pk, start, end, len(doc.decreases)))
     doc.facts = {"books": books}
+    doc.notes = [f"Lưu ý: {message} ({count} dòng)" for message, count in noticed.items()]
     return doc
 
 

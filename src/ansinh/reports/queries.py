@@ -30,24 +30,28 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
-from ansinh.areas.queries import forward_map
+from ansinh.areas.queries import forward_map, province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, Scheme
-from ansinh.lib.periods import add_months
+from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent, OrgUnit
 from ansinh.reports.models import AreaDay, Fact, PlanTarget
-from ansinh.rules.params import default_parameters
+from ansinh.rules import local_support
+from ansinh.rules.params import UsedParameters, default_parameters
 
 LEVELS = ("area", "commune", "point", "agent")
 LEVEL_NAMES = {"province": "Toàn tỉnh", "area": "Huyện/thị xã/thành phố", "commune": "Xã/phường/thị trấn",
                "point": "Điểm thu", "agent": "Nhân viên thu"}
 MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
             "hi_new": Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
-            "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount")}
+            "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount"),
+            "state_support": Sum("state_support"), "local_support": Sum("local_support")}
 AREA_MEASURES = {"vsi_new": Sum("vsi_new"), "hi_new": Sum("hi_new"),
-                 "renewals": Sum(F("vsi_renewed") + F("hi_renewed")), "amount": Sum(F("vsi_amount") + F("hi_amount"))}
+                 "renewals": Sum(F("vsi_renewed") + F("hi_renewed")), "amount": Sum(F("vsi_amount") + F("hi_amount")),
+                 "state_support": Sum("state_support"), "local_support": Sum("local_support")}
 COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
-           ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu")]
+           ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu"),
+           ("state_support", "NSNN hỗ trợ"), ("local_support", "NSĐP hỗ trợ")]
 NO_POINT = 0  # the drill-down's "no collection point recorded" row
 
 
@@ -83,6 +87,8 @@ class Row:
     hi_new: int = 0
     renewals: int = 0
     amount: int = 0
+    state_support: int = 0  # the state's support of the terms paid (net of reversals)
+    local_support: int = 0  # the province's top-up of the terms paid (rules/local_support.py)
     rank: int = 0
 
     def add(self, values: dict[str, Any]) -> None:
@@ -95,7 +101,8 @@ class Row:
 
     def as_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "key": self.key, "code": self.code, "name": self.name, "vsi_new": self.vsi_new,
-                "hi_new": self.hi_new, "renewals": self.renewals, "amount": self.amount}
+                "hi_new": self.hi_new, "renewals": self.renewals, "amount": self.amount,
+                "state_support": self.state_support, "local_support": self.local_support}
 
 
 def overview(start: date, end: date, area_ids: Iterable[int] | None = None) -> dict[str, Any]:
@@ -106,14 +113,39 @@ def overview(start: date, end: date, area_ids: Iterable[int] | None = None) -> d
 def overview_of(view: Slice) -> dict[str, Any]:
     days = list(view.facts().values("day").annotate(
         vsi_new=Sum("vsi_new"), vsi_renewed=Sum("vsi_renewed"), hi_new=Sum("hi_new"), hi_renewed=Sum("hi_renewed"),
-        vsi_amount=Sum("vsi_amount"), hi_amount=Sum("hi_amount")).order_by("day"))
+        vsi_amount=Sum("vsi_amount"), hi_amount=Sum("hi_amount"), state_support=Sum("state_support"),
+        local_support=Sum("local_support")).order_by("day"))
     by_day = [{"day": r["day"], "scheme": scheme, "people": int(r[f"{side}_new"] + r[f"{side}_renewed"]),
                "amount": int(r[f"{side}_amount"])}
               for r in days for side, scheme in (("vsi", Scheme.VSI), ("hi", Scheme.HOUSEHOLD_HI))]
     return {"amount": sum(int(r["vsi_amount"] + r["hi_amount"]) for r in days),
             "vsi_new_people": sum(int(r["vsi_new"]) for r in days),
             "hi_new_people": sum(int(r["hi_new"]) for r in days),
-            "renewal_people": sum(int(r["vsi_renewed"] + r["hi_renewed"]) for r in days), "by_day": by_day}
+            "renewal_people": sum(int(r["vsi_renewed"] + r["hi_renewed"]) for r in days),
+            "state_support": sum(int(r["state_support"]) for r in days),
+            "local_support": sum(int(r["local_support"]) for r in days), "by_day": by_day}
+
+
+def top_up_notices(view: Slice) -> list[str]:
+    """What the period's figures leave out: for each province with payments in the period whose VSI
+    top-up was not configured (no file, or an ``unpublished`` marker) on some day of it, the notice
+    the quotes carried — the terms were computed without it. Two queries (the communes, the tree)."""
+    areas = set(view.facts().values_list("area_id", flat=True).distinct())
+    provinces = sorted({code for code in province_codes(areas).values() if code is not None})
+    params = default_parameters()
+    found: list[str] = []
+    for province in provinces:
+        name = f"{local_support.VSI}/{province}"
+        days = [view.start]
+        if name in params:
+            days += [d for d in params.get(name).change_dates() if view.start < d <= view.end]
+        for day in days:
+            _, notice = local_support.local_rates(local_support.VSI, province, UsedParameters(params, day))
+            if notice is not None:
+                found.append(f"Số tiền hỗ trợ {'từ ' + format_date_vi(day) if day > view.start else 'trong kỳ'}: "
+                             f"{notice.message}")
+                break
+    return found
 
 
 def targets(year: int, end: date, area_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:

@@ -5,12 +5,13 @@ They give the same đồng as :func:`ansinh.rules.vsi.quote` and :func:`ansinh.r
 in each segment every legal rate is an exact fraction, so an amount is ``round(x × num / den)``
 computed in int64 with half-up rounding, exactly as :func:`ansinh.lib.money.round_vnd` does on the
 Decimal product. Rows a scalar quote would refuse get an error code instead of an amount. Household-HI rows may
-be members of a state group (poor, near-poor), priced as :func:`household_hi.quote` prices them
-(without a provincial HI top-up: none ships with figures; the scalar quote applies an overlay).
+be members of a state group (poor, near-poor), priced as :func:`household_hi.quote` prices them.
 
 Provincial top-ups come from a ``province`` column (the statistics code as an integer, 40 for
-Nghệ An; 0 = no province), with a ``local_not_configured`` column where the scalar quote would carry
-the "not configured" notice. Out of scope here: advance / catch-up (the discounted sums).
+Nghệ An; 0 = no province) in both batches — VSI (local_support/NN) and household HI
+(household_hi/local_support/NN, by member group) — with a ``local_not_configured`` column where the
+scalar quote would carry the "not configured" notice. Out of scope here: advance / catch-up (the
+discounted sums).
 """
 
 from __future__ import annotations
@@ -128,10 +129,7 @@ def vsi_regular(
     ``province`` as integer codes, 0 for none)."""
     params = params or default_parameters()
     province = np.zeros(len(income), dtype=np.int64) if province is None else province
-    # Province codes are 1..99: a 100-slot count and lookup table beat sorting a million rows.
-    slot = np.clip(province, 0, 100)
-    codes = [int(c) for c in np.flatnonzero(np.bincount(slot, minlength=101)[1:100]) + 1]
-    files = tuple(f"{local_support.VSI}/{c:02d}" for c in codes if f"{local_support.VSI}/{c:02d}" in params)
+    slot, codes, files = _provinces(params, local_support.VSI, province)
     segments = Segments.of(params, VSI_PARAMETERS + files)
     n = len(segments.dates)
     valid = np.zeros(n, dtype=bool)
@@ -194,9 +192,7 @@ def vsi_regular(
     months_left = np.maximum(cap[seg] - supported_months_used, 0)
     supported = np.where(support_num[seg, row_mask] > 0, np.minimum(months, months_left), 0)
     state = np.where(ok, _round_div(supported * support_num[seg, row_mask], support_den[seg, row_mask]), 0)
-    lookup = np.zeros(101, dtype=np.int64)
-    lookup[codes] = np.arange(1, len(codes) + 1)
-    column = lookup[slot]  # 0 (no top-up) for no province; out-of-range codes are refused rows
+    column = _column(slot, codes)  # out-of-range codes are refused rows
     lnum, lden = local_num[seg, column, row_mask], local_den[seg, column, row_mask]
     local = np.where(ok, np.minimum(_round_div(supported * lnum, lden), gross - state), 0)
     return VsiBatch(gross, state, gross - state - local, error, local, ok & unconfigured[seg, column])
@@ -209,9 +205,26 @@ class HiBatch:
     error: npt.NDArray[np.int8]
     gross: IntArray
     state_support: IntArray
+    local_support: IntArray
+    local_not_configured: npt.NDArray[np.bool_]
 
     def error_code(self, row: int) -> ErrorCode | None:
         return ERRORS[int(self.error[row])]
+
+
+def _provinces(params: ParameterSet, kind: str, province: IntArray) -> tuple[IntArray, list[int], tuple[str, ...]]:
+    """The clipped province column, the codes present (1..99) and their top-up files of ``kind``.
+    Province codes are 1..99: a 100-slot count and lookup table beat sorting a million rows."""
+    slot = np.clip(province, 0, 100)
+    codes = [int(c) for c in np.flatnonzero(np.bincount(slot, minlength=101)[1:100]) + 1]
+    return slot, codes, tuple(f"{kind}/{c:02d}" for c in codes if f"{kind}/{c:02d}" in params)
+
+
+def _column(slot: IntArray, codes: list[int]) -> IntArray:
+    """Each row's column on the province axis: 0 (no top-up) for no province or a refused code."""
+    lookup = np.zeros(101, dtype=np.int64)
+    lookup[codes] = np.arange(1, len(codes) + 1)
+    return lookup[slot]
 
 
 # Member groups in the ``group`` column of the household-HI batch: 0 is a household member (ranked).
@@ -225,19 +238,27 @@ def household_hi_members(
     months: IntArray,
     params: ParameterSet | None = None,
     group: IntArray | None = None,
+    province: IntArray | None = None,
 ) -> HiBatch:
     """Household-HI amount per member row, given the member's rank in the calendar year (1, 2, ...)
     for household members, or the member's state group (``group`` as an index in :data:`HI_GROUPS`;
-    such rows are not ranked and pay 4.5 % × base salary minus the state's share)."""
+    such rows are not ranked and pay 4.5 % × base salary minus the state's share), less the
+    province's HI top-up for the member's group (``province`` as integer codes, 0 for none)."""
     params = params or default_parameters()
     group = np.zeros(len(rank), dtype=np.int64) if group is None else group
-    segments = Segments.of(params, HI_PARAMETERS + HI_GROUP_PARAMETERS)
-    n, g = len(segments.dates), len(HI_GROUPS)
+    province = np.zeros(len(rank), dtype=np.int64) if province is None else province
+    slot, codes, files = _provinces(params, local_support.HI, province)
+    segments = Segments.of(params, HI_PARAMETERS + HI_GROUP_PARAMETERS + files)
+    n, g, p = len(segments.dates), len(HI_GROUPS), len(codes) + 1
     valid = np.zeros(n, dtype=bool)
     term_ok = np.zeros((n, MAX_TERM + 1), dtype=bool)
     num, den = np.zeros((n, MAX_RANK + 1), dtype=np.int64), np.ones((n, MAX_RANK + 1), dtype=np.int64)
     group_ok = np.zeros((n, g), dtype=bool)
     state_num, state_den = np.zeros((n, g), dtype=np.int64), np.ones((n, g), dtype=np.int64)
+    # The province's share per month, by province column, rank column (0: a group row) and group.
+    local_num = np.zeros((n, p, MAX_RANK + 1, g), dtype=np.int64)
+    local_den = np.ones((n, p, MAX_RANK + 1, g), dtype=np.int64)
+    unconfigured = np.zeros((n, p), dtype=bool)
     for s, start in enumerate(segments.dates):
         if not _in_force(params, HI_PARAMETERS, start):
             continue
@@ -262,6 +283,15 @@ def household_hi_members(
             group_ok[s, index] = True
             per_month = contribution * _fraction(share)
             state_num[s, index], state_den[s, index] = per_month.numerator, per_month.denominator
+        for j, code in enumerate(codes, start=1):
+            rates, notice = local_support.local_rates(local_support.HI, f"{code:02d}", use)
+            unconfigured[s, j] = notice is not None
+            for member_rank in range(MAX_RANK + 1):
+                for index, name in enumerate(HI_GROUPS):
+                    per_month = (Fraction(int(num[s, member_rank]), int(den[s, member_rank]))
+                                 * _fraction(local_support.highest_rate(rates, [name])))
+                    local_num[s, j, member_rank, index] = per_month.numerator
+                    local_den[s, j, member_rank, index] = per_month.denominator
 
     seg = segments.index(on)
     before = seg < 0
@@ -272,6 +302,7 @@ def household_hi_members(
     error = np.zeros(len(rank), dtype=np.int8)
     # The scalar quote checks the group, then the term, then the parameters; the last write here wins.
     error[in_group & ~group_ok[seg, k]] = _E[ErrorCode.PARAMETER_NOT_IN_FORCE]
+    error[(province < 0) | (province > 99)] = _E[ErrorCode.INVALID_INPUT]  # checked before the groups' rates
     error[~(((months >= 0) & (months <= MAX_TERM)) & term_ok[seg, np.clip(months, 0, MAX_TERM)])] = _E[
         ErrorCode.PAYMENT_TERM_INVALID
     ]
@@ -282,4 +313,10 @@ def household_hi_members(
     monthly = np.where(ok, _round_div(num[seg, column], den[seg, column]), 0)
     gross = np.where(ok, _round_div(num[seg, column] * months, den[seg, column]), 0)
     state = np.where(ok & in_group, _round_div(state_num[seg, k] * months, state_den[seg, k]), 0)
-    return HiBatch(monthly, gross - state, error, gross, state)
+    pcol = _column(slot, codes)
+    local = np.zeros(len(rank), dtype=np.int64)
+    if local_num.any():  # no province with HI figures (only markers, or none): nothing to gather
+        kk = np.where(in_group, k, 0)
+        lnum, lden = local_num[seg, pcol, column, kk], local_den[seg, pcol, column, kk]
+        local = np.where(ok, np.minimum(_round_div(lnum * months, lden), gross - state), 0)
+    return HiBatch(monthly, gross - state - local, error, gross, state, local, ok & unconfigured[seg, pcol])

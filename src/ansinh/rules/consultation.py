@@ -15,7 +15,7 @@ from ansinh.lib.errors import DomainError
 from ansinh.lib.money import format_decimal, format_vnd
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules import benefits, household_hi, vsi
-from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
+from ansinh.rules.params import Notice, ParameterSet, UsedParameters, default_parameters
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class IncomeOption:
     payable_by_term: dict[int, int]  # term in months → amount to pay for the term
     pension: benefits.PensionEstimate | None
     refusal: str = ""  # why this income cannot be quoted (off the step, below the floor...)
+    monthly_local: int = 0  # the province's top-up per month (rules/local_support.py)
+    notices: tuple[Notice, ...] = ()  # e.g. the province's top-up is not configured
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class Consultation:
     other_benefits: dict[str, int | None]  # funeral multiple and months, maternity grant and months, HI years
     benefits: tuple[BenefitLine, ...] = ()  # every benefit in force on the day, with its article
     past_retirement: bool = False  # the first pension month is already past on the day
+    province: str | None = None  # the province whose top-up the amounts include
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """The options' notices, once each (the top-up not configured is the same for every income)."""
+        return tuple(dict.fromkeys(n for o in self.options for n in o.notices))
 
     def as_dict(self) -> dict[str, Any]:
         """For ``ansinh calc consult --json``: no pension date in the past, no empty pension field."""
@@ -72,12 +80,15 @@ class BenefitLine:
 
 
 def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequence[str] = (),
-            household_members: int = 0, params: ParameterSet | None = None) -> Consultation:
+            household_members: int = 0, params: ParameterSet | None = None,
+            province: str | None = None) -> Consultation:
+    """``province``: the statistics code of the province the person lives in, for its top-up
+    (local_support/NN); none → the amounts are without any provincial top-up."""
     params = params or default_parameters()
     when = benefits.retirement(born, sex, params)
     floor, ceiling, _ = vsi.income_bounds(UsedParameters(params, on))
     terms: tuple[int, ...] = params.at("vsi/payment_terms", on).value  # type: ignore[assignment]
-    options = [_option(on, born, sex, income, frozenset(groups), terms, when, params) for income in incomes]
+    options = [_option(on, born, sex, income, frozenset(groups), terms, when, params, province) for income in incomes]
     hi = None
     if household_members > 0:
         hi = household_hi.quote(household_hi.HiQuoteInput(
@@ -85,7 +96,8 @@ def consult(on: date, born: date, sex: str, incomes: Sequence[int], groups: Sequ
     rate: Decimal = params.at("vsi/contribution_rate", on).value  # type: ignore[assignment]
     past = when.first_pension_month <= on
     lines = _benefit_lines(on, born, when, past, groups, params)
-    return Consultation(on, when, options, hi, floor, ceiling, terms, rate, _other_benefits(on, params), lines, past)
+    return Consultation(on, when, options, hi, floor, ceiling, terms, rate, _other_benefits(on, params), lines, past,
+                        province)
 
 
 def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, groups: Sequence[str],
@@ -161,10 +173,10 @@ def _other_benefits(on: date, params: ParameterSet) -> dict[str, int | None]:
 
 
 def _option(on: date, born: date, sex: str, income: int, groups: frozenset[str], terms: tuple[int, ...],
-            when: benefits.Retirement, params: ParameterSet) -> IncomeOption:
+            when: benefits.Retirement, params: ParameterSet, province: str | None = None) -> IncomeOption:
     try:
-        by_term = {t: vsi.quote(vsi.VsiQuoteInput(on=on, income=income, months=t, groups=groups), params)
-                   for t in terms}
+        by_term = {t: vsi.quote(vsi.VsiQuoteInput(on=on, income=income, months=t, groups=groups, province=province),
+                                params) for t in terms}
     except DomainError as error:
         return IncomeOption(income, 0, 0, {}, None, error.message)
     monthly = by_term[min(terms)]
@@ -172,4 +184,5 @@ def _option(on: date, born: date, sex: str, income: int, groups: frozenset[str],
     if when.first_pension_month > on:
         pension = benefits.estimate_pension(born, sex, income, on, None, params)
     return IncomeOption(income, monthly.gross // monthly.months, monthly.state_support // monthly.months,
-                        {t: q.payable for t, q in by_term.items()}, pension)
+                        {t: q.payable for t, q in by_term.items()}, pension,
+                        monthly_local=monthly.local_support // monthly.months, notices=monthly.notices)

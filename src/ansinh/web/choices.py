@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ansinh.rules import vsi
+from ansinh.rules import local_support, vsi
 from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
 
 GROUP_LABELS = {
@@ -16,6 +16,18 @@ GROUP_LABELS = {
     "ethnic_minority": "Người dân tộc thiểu số",
     "island": "Cư trú ở xã đảo, đặc khu",
 }
+
+
+PROVINCE_NAMES = {"40": "Nghệ An"}  # labels only; the provinces come from the top-up files
+
+
+def provinces(params: ParameterSet | None = None) -> list[tuple[str, str]]:
+    """The provinces with a VSI top-up file (local_support/NN, shipped or in the overlay), for the
+    consultation's "where do you live": the consultation has no commune on record to read it from."""
+    prefix = f"{local_support.VSI}/"
+    codes = [n.removeprefix(prefix) for n in (params or default_parameters()).names() if n.startswith(prefix)]
+    return [("", "Tỉnh khác (không tính hỗ trợ của tỉnh)"),
+            *((c, PROVINCE_NAMES.get(c, f"Tỉnh mã {c}")) for c in codes if len(c) == 2 and c.isdigit())]
 
 
 def _months(params: ParameterSet, name: str, on: date) -> tuple[int, ...]:

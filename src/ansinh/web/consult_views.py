@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ansinh.areas.queries import province_codes
 from ansinh.campaigns import services as campaigns
 from ansinh.campaigns.models import AdvisoryTeam, LeadOutcome
 from ansinh.campaigns.services import LeadData, active_teams
@@ -35,6 +36,7 @@ class ConsultForm(forms.Form):
     sex = forms.ChoiceField(label="Giới tính", choices=[("male", "Nam"), ("female", "Nữ")])
     groups = forms.MultipleChoiceField(label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
+    province = forms.ChoiceField(label="Tỉnh nơi cư trú (hỗ trợ thêm của tỉnh)", choices=(), required=False)
     incomes = forms.CharField(label="Các mức thu nhập muốn so sánh (đồng, cách nhau bởi dấu phẩy)",
                               error_messages=MESSAGES)
     household_members = forms.IntegerField(label="Số người trong hộ mua BHYT (0 nếu không)", min_value=0,
@@ -43,6 +45,7 @@ class ConsultForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices_in_force(self)
+        self.fields["province"].choices = choices.provinces()
         # The examples start at the income floor in force (1,500,000 is below it from 2027).
         self.fields["incomes"].initial = choices.example_incomes_text(timezone.localdate())
 
@@ -75,14 +78,24 @@ class LeadForm(DomainForm):
                         reason=d["reason"], follow_up_on=d["follow_up_on"])
 
 
+def _home_province(request: HttpRequest) -> str:
+    """The province a signed-in user works in (their scope lies in one), to preselect on a blank form."""
+    if not request.user.is_authenticated:
+        return ""
+    found = set(province_codes(scope_for(request.user).area_ids).values()) - {None}
+    return found.pop() if len(found) == 1 else ""  # type: ignore[return-value]
+
+
 def consultation(request: HttpRequest) -> HttpResponse:
-    form = ConsultForm(request.GET or None, initial={"on": timezone.localdate()})
+    initial = {"on": timezone.localdate()} if request.GET else {"on": timezone.localdate(),
+                                                                 "province": _home_province(request)}
+    form = ConsultForm(request.GET or None, initial=initial)
     context: dict[str, Any] = {"form": form, "printing": request.GET.get("in") == "1"}
     if form.is_valid():
         d = form.cleaned_data
         try:
             context["result"] = consult(d["on"], d["born"], d["sex"], d["incomes"], d["groups"],
-                                        d["household_members"] or 0)
+                                        d["household_members"] or 0, province=d["province"] or None)
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -78,7 +78,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     lines = [_period_line(view), " › ".join(c["name"] for c in crumbs),
              f"BHXH tự nguyện (mới): {format_number(tiles['vsi_new_people'])} người; BHYT hộ gia đình (mới): "
              f"{format_number(tiles['hi_new_people'])} người; tái tục: {format_number(tiles['renewal_people'])} "
-             f"người; đã thu {format_vnd(tiles['amount'])}."]
+             f"người; đã thu {format_vnd(tiles['amount'])}; NSNN hỗ trợ {format_vnd(tiles['state_support'])}; "
+             f"NSĐP hỗ trợ {format_vnd(tiles['local_support'])}."]
+    top_up = queries.top_up_notices(view)
+    lines += top_up
     lines += [f"Chỉ tiêu {t['label']} năm {view.end.year}: {format_number(t['target'])}, đạt "
               f"{format_number(t['done'])} ({format_share(t['share'])})" for t in targets if t["target"]]
     exported = export_table(request, f"tong-hop-{level}-{view.start:%Y%m%d}-{view.end:%Y%m%d}",
@@ -92,6 +95,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "web/report_overview.html", {
         "form": form, "view": tiles, "rows": rows, "level": level, "level_name": LEVEL_NAMES[level],
         "next_level": NEXT_LEVEL.get(level), "area": area, "commune": commune, "crumbs": crumbs, "note": note,
+        "top_up": top_up,
         "targets": targets, "chart": chart, "bars": _bars(rows), "query": export_query(request),
         "base": export_query(request, *DRILL), "start": view.start, "end": view.end,
         "keep": [(name, request.GET[name]) for name in DRILL if name in request.GET]})

@@ -74,6 +74,7 @@ class ListDocument:
     decreases: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # filled into header and footer lines
     place: str = ""
+    notes: list[str] = field(default_factory=list)  # lines after the footer (e.g. a top-up not configured)
 
 
 GROUPS = (("I", "Tăng", "Cộng tăng"), ("II", "Giảm", "Cộng giảm"))
@@ -211,8 +212,8 @@ def list_xlsx(template: Template, doc: ListDocument) -> bytes:
         if col.total:
             sheet.write_number(r, k, grand[col.key], group_money)
     r += 2
-    for line in template.footer:
-        write_text(sheet, r, 0, line.format(**facts))
+    for line in [*(line.format(**facts) for line in template.footer), *doc.notes]:
+        write_text(sheet, r, 0, line)
         r += 1
     r += 1
     write_text(sheet, r, n - 5, place_line(doc), centre)
@@ -298,8 +299,8 @@ def list_pdf(pdf: FPDF, template: Template, doc: ListDocument) -> bytes:
         pdf.cell(widths[c], 4.5, text, border=1, align="R" if col.total else "L")
     pdf.ln(7)
     pdf.set_font("DejaVu", "", 9)
-    for line in template.footer:
-        pdf.multi_cell(width, 5, line.format(**facts), new_x="LMARGIN", new_y="NEXT")
+    for line in [*(line.format(**facts) for line in template.footer), *doc.notes]:
+        pdf.multi_cell(width, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     half = width / 2
     pdf.cell(half, 5, "")
