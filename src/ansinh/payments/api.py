@@ -82,10 +82,11 @@ class RemittanceOut(Schema):
 class ReconciliationOut(Schema):
     day: date
     agent_code: str
-    collected: int
-    remitted: int | None = Field(description="null: the agent also collected outside your scope")
-    outstanding: int | None
-    overdue: int | None
+    opening: int | None = Field(description="held at the start of the day (collected before it, not handed over)")
+    collected: int = Field(description="cash collected that day in your scope")
+    remitted: int | None = Field(description="handed over that day; null: the agent also collected outside your scope")
+    outstanding: int | None = Field(description="held at the end of the day: opening + collected − remitted")
+    overdue: int | None = Field(description="of what is held, cash collected more than grace_days ago")
 
 
 class CommissionOut(Schema):
@@ -145,8 +146,8 @@ def remit(request: HttpRequest, body: RemittanceIn, idempotency_key: str = KEY) 
 def reconciliation(request: HttpRequest, start: date, end: date,
                    grace_days: int = Query(1, ge=0, le=queries.GRACE_DAYS_MAX)) -> list[dict[str, Any]]:
     rows = queries.reconciliation(scope_for(request.user), start, end, grace_days)
-    return [{"day": r.day, "agent_code": r.agent.code, "collected": r.collected, "remitted": r.remitted,
-             "outstanding": r.outstanding, "overdue": r.overdue} for r in rows]
+    return [{"day": r.day, "agent_code": r.agent.code, "opening": r.opening, "collected": r.collected,
+             "remitted": r.remitted, "outstanding": r.outstanding, "overdue": r.overdue} for r in rows]
 
 
 @router.get("/commission", response={200: list[CommissionOut]},

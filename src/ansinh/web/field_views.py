@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import EnrollmentStatus, Scheme
-from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import Scope, scope_for
@@ -255,39 +254,45 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     form, start, end = _period(request)
     paid = money.payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end).order_by("-paid_at")
     collectors = org_collectors(request.user, scope)
-    statements = money.commission_statements(scope, start, end)
-    reconciliation = money.reconciliation(scope, start, end)
+    commission = money.commission_statements(scope, start, end)
+    reconciliation, held = money.reconciliation_with_summary(scope, start, end, GRACE_DAYS)
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
     exported = (export_table(request, f"doi-soat-{period}", "Đối soát theo ngày và nhân viên thu", [],
                              RECONCILIATION_COLUMNS, [_reconciled(r) for r in reconciliation], "reconciliation",
                              pdf=False)
-                or export_table(request, f"hoa-hong-{start:%Y%m}", "Hoa hồng", [], COMMISSION_COLUMNS,
-                                [_commission(agent, line) for agent, lines in statements for line in lines],
+                or export_table(request, f"hoa-hong-{period}", "Hoa hồng", [], COMMISSION_COLUMNS,
+                                [_commission(s, line) for s in commission.statements for line in s.lines],
                                 "commission", pdf=False))
     if exported:
         return exported
     context: dict[str, Any] = {
         "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
-        "reconciliation": reconciliation, "statements": statements, "query": export_query(request),
+        "reconciliation": reconciliation, "held": held, "grace_days": GRACE_DAYS,
+        "commission": commission, "query": export_query(request),
     }
     return render(request, "web/money.html", context, status=400 if form.errors else 200)
 
 
-RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("collected", "Đã thu (tiền mặt)"),
-                          ("remitted", "Đã nộp"), ("outstanding", "Còn giữ"), ("overdue", "Quá hạn nộp")]
-COMMISSION_COLUMNS = [("agent", "Nhân viên thu"), ("scheme", "Loại hình"), ("renewal", "Mới/tái tục"),
-                      ("method", "Hình thức"), ("collected", "Đã thu"), ("commission", "Hoa hồng")]
+GRACE_DAYS = 1  # the page's remittance delay: cash of a day is handed over by the end of the next day
+RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("opening", "Còn giữ đầu ngày"),
+                          ("collected", "Thu tiền mặt trong ngày"), ("remitted", "Nộp về đơn vị trong ngày"),
+                          ("outstanding", "Còn giữ cuối ngày"), ("overdue", "Trong đó quá hạn nộp")]
+COMMISSION_COLUMNS = [("month", "Tháng"), ("agent", "Nhân viên thu"), ("scheme", "Loại hình"),
+                      ("renewal", "Mới/tái tục"), ("method", "Hình thức"), ("collected", "Đã thu"),
+                      ("commission", "Hoa hồng")]
 
 
 def _reconciled(row: Any) -> dict[str, Any]:
     withheld = "thu cả ngoài phạm vi của bạn"  # see ReconciliationRow: an agent's handovers are not split by area
     return {"day": row.day, "agent": row.agent.name, "collected": row.collected,
             **{name: withheld if getattr(row, name) is None else getattr(row, name)
-               for name in ("remitted", "outstanding", "overdue")}}
+               for name in ("opening", "remitted", "outstanding", "overdue")}}
 
 
-def _commission(agent: Agent, line: Any) -> dict[str, Any]:
-    return {"agent": f"{agent.name} ({agent.code})", "scheme": Scheme(line.scheme).label,
+def _commission(statement: money.MonthStatement, line: Any) -> dict[str, Any]:
+    agent = statement.agent
+    return {"month": f"{statement.month:%m/%Y}", "agent": f"{agent.name} ({agent.code})",
+            "scheme": Scheme(line.scheme).label,
             "renewal": "tái tục" if line.is_renewal else "mới", "method": PaymentMethod(line.method).label,
             "collected": line.collected,
             "commission": "chưa có tỷ lệ theo hợp đồng" if line.commission is None else line.commission}
