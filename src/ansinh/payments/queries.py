@@ -32,6 +32,8 @@ from ansinh.payments.models import (
     Receipt,
     Remittance,
     RemittanceKind,
+    ReversalRequest,
+    ReversalStatus,
 )
 from ansinh.rules.params import default_parameters
 
@@ -76,6 +78,19 @@ def receipt(scope: Scope, receipt_id: int) -> Receipt:
     if found is None:
         raise not_found()
     return found
+
+
+def reversal_requests(scope: Scope, status: str = ReversalStatus.PENDING) -> QuerySet[ReversalRequest]:
+    """Agents' requests to cancel a payment of the reader's scope (the managers' queue), oldest first."""
+    return (ReversalRequest.objects.filter(scope.areas_q("payment__enrollment__area"), status=status)
+            .select_related("payment__receipt__pool", "payment__agent", "payment__enrollment__person",
+                            "payment__enrollment__household", "requested_by").order_by("created_at", "pk"))
+
+
+def last_reversal_request(payment: Payment) -> ReversalRequest | None:
+    """The latest request to cancel this payment (waiting, approved or refused), for its receipt page."""
+    return (ReversalRequest.objects.filter(payment=payment).select_related("requested_by", "decided_by")
+            .order_by("-created_at", "-pk").first())
 
 
 @dataclass(frozen=True)

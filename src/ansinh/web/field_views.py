@@ -19,7 +19,7 @@ from ansinh.enrollment.models import EnrollmentStatus, Scheme
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import Scope, scope_for
-from ansinh.payments import confirmations, declarations, documents
+from ansinh.payments import confirmations, declarations, documents, rights
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
@@ -32,6 +32,8 @@ from ansinh.web.field_forms import (
     MoneyPeriodForm,
     PaymentForm,
     RemittanceForm,
+    ReversalDecisionForm,
+    ReversalRequestForm,
     ReverseForm,
     VsiEnrollForm,
 )
@@ -165,24 +167,31 @@ def _receipt(request: HttpRequest, receipt_id: int) -> tuple[Scope, Receipt]:
     return scope, found
 
 
+def _size(request: HttpRequest) -> str:
+    """The receipt's format from ``?kho=``: a 58 mm roll, or A5 (the default and anything else)."""
+    return "58mm" if request.GET.get("kho") == "58mm" else "a5"
+
+
 @login_required
 def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
     scope, found = _receipt(request, receipt_id)
-    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     reversed_by = getattr(found.payment, "reversal", None)
+    manager = rights.is_money_manager(scope)
     return render(request, "web/receipt.html", {"receipt": found,
                                                 "doc": documents.receipt_document(scope, found),
-                                                "size": size, "reversed_by": reversed_by,
+                                                "size": _size(request), "reversed_by": reversed_by,
+                                                "can_write": scope.can_write, "is_manager": manager,
+                                                "reversal_request": money.last_reversal_request(found.payment),
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
+                                                "request_form": ReversalRequestForm(initial={"key": uuid.uuid4().hex}),
                                                 "confirm_form": ConfirmationForm()})
 
 
 @login_required
 def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     scope, found = _receipt(request, receipt_id)
-    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     document = documents.receipt_document(scope, found)
-    response = HttpResponse(documents.receipt_pdf(document, size), content_type="application/pdf")
+    response = HttpResponse(documents.receipt_pdf(document, _size(request)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.serial}.pdf"'
     return response
 
@@ -190,6 +199,7 @@ def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """A manager cancels a payment at once, with a reason (an agent asks: ``reversal_request``)."""
     scope, found = _receipt(request, receipt_id)
     writers_only(scope)
     form = ReverseForm(request.POST)
@@ -199,6 +209,45 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
         return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
                       status=400)
     return redirect("web:receipt", receipt_id)
+
+
+@login_required
+@require_POST
+def reversal_request(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """An agent asks a manager to cancel a payment: nothing changes until it is approved."""
+    scope, found = _receipt(request, receipt_id)
+    writers_only(scope)
+    form = ReversalRequestForm(request.POST)
+    if run_service(form, lambda: paying.request_reversal(request.user, scope, found.payment.pk,
+                                                        form.cleaned_data["reason"],
+                                                        form.cleaned_data["key"])) is None:
+        return render(request, "web/form.html", {"form": form, "title": "Đề nghị huỷ khoản thu", "submit": "Gửi"},
+                      status=400)
+    return redirect("web:receipt", receipt_id)
+
+
+@login_required
+def reversal_requests(request: HttpRequest) -> HttpResponse:
+    """The managers' queue: agents' requests to cancel a payment, waiting for a decision."""
+    scope = scope_for(request.user)
+    waiting = list(money.reversal_requests(scope)[:200])
+    return render(request, "web/reversal_requests.html", {
+        "waiting": waiting, "may_decide": rights.is_money_manager(scope) and scope.can_write,
+        "form": ReversalDecisionForm()})
+
+
+@login_required
+@require_POST
+def reversal_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A manager's decision on a request (the service answers 404 out of scope, then 403 for other roles)."""
+    scope = scope_for(request.user)
+    form = ReversalDecisionForm(request.POST)
+    if run_service(form, lambda: paying.decide_reversal(request.user, scope, request_id,
+                                                       form.cleaned_data["decision"] == "approve",
+                                                       form.cleaned_data["reason"])) is None:
+        return render(request, "web/form.html", {"form": form, "title": "Duyệt đề nghị huỷ khoản thu",
+                                                 "submit": "Ghi quyết định"}, status=400)
+    return redirect("web:reversal_requests")
 
 
 @login_required
@@ -269,6 +318,7 @@ def money_overview(request: HttpRequest) -> HttpResponse:
         "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
         "reconciliation": reconciliation, "held": held, "grace_days": GRACE_DAYS,
         "commission": commission, "query": export_query(request),
+        "waiting_reversals": money.reversal_requests(scope).count(),
     }
     return render(request, "web/money.html", context, status=400 if form.errors else 200)
 
