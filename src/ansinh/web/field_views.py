@@ -177,9 +177,10 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
     scope, found = _receipt(request, receipt_id)
     reversed_by = getattr(found.payment, "reversal", None)
     manager = rights.is_money_manager(scope)
-    return render(request, "web/receipt.html", {"receipt": found,
-                                                "doc": documents.receipt_document(scope, found),
-                                                "size": _size(request), "reversed_by": reversed_by,
+    doc, size = documents.receipt_document(scope, found), _size(request)
+    return render(request, "web/receipt.html", {"receipt": found, "doc": doc, "size": size,
+                                                "roll_height": documents.roll_height_mm(doc) if size == "58mm" else 0,
+                                                "reversed_by": reversed_by,
                                                 "can_write": scope.can_write, "is_manager": manager,
                                                 "reversal_request": money.last_reversal_request(found.payment),
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
