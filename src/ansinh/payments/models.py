@@ -166,17 +166,20 @@ class ReversalRequest(models.Model):
     manager approves it, which writes the reversing payment; a refusal keeps the payment. Both are
     audited with their reason. At most one request of a payment waits at a time."""
 
-    payment = models.ForeignKey(Payment, models.PROTECT, related_name="reversal_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, models.PROTECT, related_name="reversal_requests", verbose_name="khoản thu")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name="người đề nghị")
     reason = models.CharField("lý do đề nghị huỷ", max_length=300)
-    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
+    idempotency_key = models.CharField("mã chống trùng", max_length=KEY_MAX_LENGTH, unique=True)
     status = models.CharField("trạng thái", max_length=10, choices=ReversalStatus.choices,
                               default=ReversalStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="người quyết định")
     decision_reason = models.CharField("lý do của quản lý", max_length=300, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reversal = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    reversal = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name="bút toán huỷ")
+    created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
 
     class Meta:
         verbose_name = "đề nghị huỷ khoản thu"
