@@ -29,7 +29,7 @@ from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import issue_token
 from ansinh.payments.models import Payment
-from ansinh.payments.services import record_payment
+from ansinh.payments.services import record_payment, request_reversal
 from ansinh.registry.models import Person
 from ansinh.reports.models import ExportJob
 from tests.builders import COMMUNE_Y, running_campaign, user
@@ -114,8 +114,9 @@ def build_world() -> World:
                                    deadline=timezone.now() + timedelta(days=1))
     award = Award.objects.create(campaign=made["campaign"], site=made["site"], title="Xuất sắc", rank=1,
                                  awarded_on=timezone.localdate())
-    record_payment(agent_x, scope, fresh.pk, amount=fresh.payable, method="cash", idempotency_key="world-nam",
-                   paid_at=timezone.now())
+    nam_paid = record_payment(agent_x, scope, fresh.pk, amount=fresh.payable, method="cash",
+                              idempotency_key="world-nam", paid_at=timezone.now())
+    asked = request_reversal(agent_x, scope, nam_paid.pk, "Thu nhầm người", "world-ask")  # waits for a manager
     job = ExportJob.objects.create(user=agent_x, kind="payments", title="Các khoản thu",
                                    params={"start": "2025-08-01", "end": "2025-08-31"})
     ids = {"person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
@@ -124,7 +125,7 @@ def build_world() -> World:
            "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
            "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
            "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id,
-           "member_ids": list(household.memberships.values_list("person_id", flat=True))}
+           "request_id": asked.pk, "member_ids": list(household.memberships.values_list("person_id", flat=True))}
     return World(users, tokens, ids)
 
 

@@ -118,7 +118,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:receipt", "GET"): READ_X,
     ("web:receipt_pdf", "GET"): READ_X,
     ("web:reverse", "GET"): POST_ONLY,
-    ("web:reverse", "POST"): WRITE_X,
+    # issue 13.12: a manager reverses at once; an agent asks (reversal_request), a manager decides
+    ("web:reverse", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),
+    ("web:reversal_request", "GET"): POST_ONLY,
+    ("web:reversal_request", "POST"): row(OK, NF, NF, F, F, NF, LOGIN),
+    ("web:reversal_requests", "GET"): LOGGED_IN,  # the queue of one's scope; the buttons for managers only
+    ("web:reversal_decide", "GET"): POST_ONLY,
+    ("web:reversal_decide", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),
     ("web:receipt_confirm", "GET"): POST_ONLY,
     ("web:receipt_confirm", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),  # managers only (BHXH's code)
     ("web:due", "GET"): LOGGED_IN,
@@ -162,7 +168,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_enrollment_api_cancel", "POST"): api(WRITE_X),  # the pending term of commune X
     ("ansinh_enrollment_api_due_list", "GET"): api(LOGGED_IN),
     ("ansinh_payments_api_record", "POST"): api(WRITE_X),
-    ("ansinh_payments_api_reverse", "POST"): api(WRITE_X),
+    ("ansinh_payments_api_reverse", "POST"): api(row(F, NF, NF, F, OK, NF, LOGIN)),
+    ("ansinh_payments_api_request_reversal", "POST"): api(row(OK, NF, NF, F, F, NF, LOGIN)),
+    ("ansinh_payments_api_decide_reversal", "POST"): api(row(F, NF, NF, F, OK, NF, LOGIN)),
     ("ansinh_payments_api_receipt", "GET"): api(READ_X),
     ("ansinh_payments_api_remit", "POST"): api(row(F, F, DENIED, F, OK, DENIED, LOGIN)),
     ("ansinh_payments_api_reconciliation", "GET"): api(LOGGED_IN),
@@ -215,6 +223,8 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "initial_clinic": "Trạm y tế", "confirm": "1"},
         "web:pay": {"amount": ids["pending_payable"], "method": "cash", "key": uuid.uuid4().hex},
         "web:reverse": {"reason": "Thu nhầm", "key": uuid.uuid4().hex},
+        "web:reversal_request": {"reason": "Thu nhầm", "key": uuid.uuid4().hex},
+        "web:reversal_decide": {"decision": "approve", "reason": "Đúng là thu nhầm"},
         "web:receipt_confirm": {"code": "XN-MATRIX-1"},
         "web:remittance_new": {"kind": "collector_to_bhxh", "collector": ids["collector_id"], "amount": 100_000,
                                "on": today, "key": uuid.uuid4().hex, "reference": "UNC 1"},
@@ -248,6 +258,8 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "ansinh_payments_api_record": {"enrollment_id": ids["enrollment_id"], "amount": ids["pending_payable"],
                                        "method": "cash"},
         "ansinh_payments_api_reverse": {"reason": "Thu nhầm"},
+        "ansinh_payments_api_request_reversal": {"reason": "Thu nhầm"},
+        "ansinh_payments_api_decide_reversal": {"approve": True, "reason": "Đúng là thu nhầm"},
         "ansinh_payments_api_remit": {"kind": "collector_to_bhxh", "collector_id": ids["collector_id"],
                                       "amount": 100_000, "on": today, "reference": "UNC 1"},
         "ansinh_campaigns_api_update_task": {"status": "done"},

@@ -56,7 +56,7 @@ def test_the_database_refuses_an_overlapping_live_vsi_term_written_around_the_se
 def test_reversing_the_payment_frees_the_months_for_a_new_term(who: Personas) -> None:
     head: int = poor_household(who).head_id  # type: ignore[assignment]
     payment = pay(who, vsi(who, head, "a"), "p1")
-    paying.reverse_payment(who.agent, who.scope(who.agent), payment.pk, "Thu nhầm", "r1", AT)
+    paying.reverse_payment(who.admin, who.scope(who.admin), payment.pk, "Thu nhầm", "r1", AT)
     again = vsi(who, head, "b")
     assert again.period_start == date(2025, 8, 1) and again.status == EnrollmentStatus.PENDING
 
@@ -123,7 +123,8 @@ def test_the_database_refuses_an_overlapping_live_card_and_a_reversal_frees_the_
         HiCardLine.objects.create(enrollment=other, person_id=head, rank=1, factor=1, monthly=0, amount=0,
                                   valid_from=line.valid_to, valid_to=line.valid_to)
     payment = pay(who, first, "p1")
-    paying.reverse_payment(who.agent, scope, payment.pk, "Thu nhầm", "r1", AT)  # a queryset update of the status
+    # a queryset update of the status
+    paying.reverse_payment(who.admin, who.scope(who.admin), payment.pk, "Thu nhầm", "r1", AT)
     line.refresh_from_db()
     assert line.live is False
     HiCardLine.objects.create(enrollment=other, person_id=head, rank=1, factor=1, monthly=0, amount=0,

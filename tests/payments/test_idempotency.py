@@ -110,22 +110,22 @@ def test_a_remittance_key_reused_over_the_api_answers_409(world: dict[str, Any])
 
 
 def test_a_reversal_key_reused_for_another_payment_is_a_conflict_not_a_500(world: dict[str, Any]) -> None:
-    agent = world["who"].agent
+    agent, manager = world["who"].agent, world["who"].admin  # a manager reverses (an agent asks)
     one, two = pay(agent, enrollment(world), "p1"), pay(agent, enrollment(world, "Lê Văn Bình"), "p2")
-    first = paying.reverse_payment(agent, scope_for(agent), one.pk, "Thu nhầm", "rev", AT)
-    assert paying.reverse_payment(agent, scope_for(agent), one.pk, "Thu nhầm", "rev", AT).pk == first.pk
+    first = paying.reverse_payment(manager, scope_for(manager), one.pk, "Thu nhầm", "rev", AT)
+    assert paying.reverse_payment(manager, scope_for(manager), one.pk, "Thu nhầm", "rev", AT).pk == first.pk
     with pytest.raises(DomainError) as refused:
-        paying.reverse_payment(agent, scope_for(agent), two.pk, "Thu nhầm", "rev", AT)
+        paying.reverse_payment(manager, scope_for(manager), two.pk, "Thu nhầm", "rev", AT)
     assert refused.value.code == "idempotency_conflict"
     response = Client().post(f"/api/payments/{two.pk}/reverse", {"reason": "Thu nhầm"},
-                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="rev", **bearer(agent))
+                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="rev", **bearer(manager))
     assert response.status_code == 409 and response.json()["error"]["code"] == "idempotency_conflict"
     assert Payment.objects.filter(reverses__isnull=False).count() == 1
 
 
 def test_a_payment_key_cannot_be_replayed_as_a_reversal(world: dict[str, Any]) -> None:
-    agent = world["who"].agent
+    agent, manager = world["who"].agent, world["who"].admin
     paid = pay(agent, enrollment(world), "p1")
     with pytest.raises(DomainError) as refused:
-        paying.reverse_payment(agent, scope_for(agent), paid.pk, "Thu nhầm", "p1", AT)
+        paying.reverse_payment(manager, scope_for(manager), paid.pk, "Thu nhầm", "p1", AT)
     assert refused.value.code == "idempotency_conflict" and Payment.objects.count() == 1

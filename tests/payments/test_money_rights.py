@@ -135,8 +135,8 @@ def test_reconciliation_shows_only_the_cash_collected_in_the_readers_scope(world
     assert (y_only.remitted, y_only.outstanding, y_only.overdue) == (None, None, None)
     api = Client().get("/api/reconciliation", {"start": "2025-08-01", "end": "2025-08-02"},
                        HTTP_AUTHORIZATION=f"Bearer {issue_token(who.manager_elsewhere, 'app')}").json()
-    assert api == [{"day": "2025-08-01", "agent_code": world["agent"].code, "collected": 247_500, "remitted": None,
-                    "outstanding": None, "overdue": None}]
+    assert api == [{"day": "2025-08-01", "agent_code": world["agent"].code, "opening": None, "collected": 247_500,
+                    "remitted": None, "outstanding": None, "overdue": None}]
 
 
 def test_commission_counts_only_the_payments_in_the_readers_scope(world: dict[str, Any]) -> None:
@@ -158,8 +158,8 @@ def test_the_money_page_shows_only_the_readers_cash(world: dict[str, Any]) -> No
     client = Client()
     client.force_login(world["who"].manager_elsewhere)
     page = client.get("/thu-tien/", {"start": "2025-08-01", "end": "2025-08-31"})
-    statements = page.context["statements"]
-    assert [[line.collected for line in lines] for _, lines in statements] == [[247_500]]
+    statements = page.context["commission"].statements
+    assert [[line.collected for line in s.lines] for s in statements] == [[247_500]]
     assert [r.collected for r in page.context["reconciliation"]] == [247_500]
     assert "313.500" not in page.content.decode()
 

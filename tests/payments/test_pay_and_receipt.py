@@ -136,7 +136,7 @@ def test_someone_outside_the_scope_cannot_pay_or_see_it(who: Personas) -> None:
 
 def test_a_reversal_is_a_new_negative_entry_and_cancels_the_term(who: Personas) -> None:
     payment = pay(who, vsi_enrollment(who))
-    reversal = paying.reverse_payment(who.agent, who.scope(who.agent), payment.pk, "Thu nhầm người", "r1", AT)
+    reversal = paying.reverse_payment(who.admin, who.scope(who.admin), payment.pk, "Thu nhầm người", "r1", AT)
     assert reversal.amount == -66_000 and reversal.reverses == payment and Payment.objects.count() == 2
     payment.enrollment.refresh_from_db()
     assert payment.enrollment.status == EnrollmentStatus.CANCELLED

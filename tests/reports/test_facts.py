@@ -36,7 +36,7 @@ def test_facts_equal_the_payments_and_a_refresh_is_idempotent() -> None:
     field_setup(who)
     first = paid(who, "Một")
     paid(who, "Hai")
-    paying.reverse_payment(who.agent, who.scope(who.agent), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
+    paying.reverse_payment(who.admin, who.scope(who.admin), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
                                                                                                 tzinfo=TZ))
     services.refresh(DAY, DAY)
     view = queries.overview(DAY, DAY)
@@ -53,7 +53,7 @@ def test_a_frozen_period_keeps_its_figures() -> None:
     payment = paid(who, "Một")
     services.refresh(DAY, DAY)
     services.freeze(DAY, DAY)
-    paying.reverse_payment(who.agent, who.scope(who.agent), payment, "Sửa sau khi báo cáo", "rev",
+    paying.reverse_payment(who.admin, who.scope(who.admin), payment, "Sửa sau khi báo cáo", "rev",
                            datetime(2025, 8, 1, 23, 50, tzinfo=TZ))
     services.refresh(DAY, DAY)
     assert queries.overview(DAY, DAY)["amount"] == 247_500  # as reported
@@ -77,7 +77,7 @@ def test_the_writers_keep_the_facts_current_without_a_refresh() -> None:
     first = paid(who, "Một")
     assert queries.overview(DAY, DAY)["vsi_new_people"] == 1
     paid(who, "Hai")
-    paying.reverse_payment(who.agent, who.scope(who.agent), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
+    paying.reverse_payment(who.admin, who.scope(who.admin), first, "Thu nhầm", "rev", datetime(2025, 8, 1, 23, 45,
                                                                                                 tzinfo=TZ))
     view = queries.overview(DAY, DAY)
     raw = services.raw_totals(DAY, DAY)

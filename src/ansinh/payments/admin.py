@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from ansinh.payments.models import CommissionRate, Payment, Receipt, ReceiptPool, Remittance, Sponsor
+from ansinh.payments.models import (
+    CommissionRate,
+    Payment,
+    Receipt,
+    ReceiptPool,
+    Remittance,
+    ReversalRequest,
+    Sponsor,
+)
 
 
 @admin.register(ReceiptPool)
@@ -48,3 +56,11 @@ class ReceiptAdmin(ReadOnly):
 @admin.register(Remittance)
 class RemittanceAdmin(ReadOnly):
     list_display = ("remitted_on", "kind", "agent", "collector", "amount", "reference")
+
+
+@admin.register(ReversalRequest)
+class ReversalRequestAdmin(ReadOnly):
+    """Decided on the money pages (/thu-tien/de-nghi-huy/), audited there; the admin only shows them."""
+
+    list_display = ("created_at", "payment", "requested_by", "status", "decided_by", "decided_at")
+    list_filter = ("status",)

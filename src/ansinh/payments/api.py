@@ -11,7 +11,15 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.org.scope import scope_for
 from ansinh.payments import queries, services
-from ansinh.payments.models import AMOUNT_MAX, KEY_MAX_LENGTH, Payment, PaymentMethod, Receipt, RemittanceKind
+from ansinh.payments.models import (
+    AMOUNT_MAX,
+    KEY_MAX_LENGTH,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    RemittanceKind,
+    ReversalRequest,
+)
 
 router = Router(tags=["payments"])
 Amount = Annotated[int, Field(ge=0, le=AMOUNT_MAX)]
@@ -62,6 +70,20 @@ class ReverseIn(Schema):
     reason: str = Field(max_length=300)
 
 
+class ReversalRequestOut(Schema):
+    id: int
+    payment_id: int
+    status: str = Field(description="pending (chờ duyệt), approved (đã huỷ khoản thu), refused (bị từ chối)")
+    reason: str
+    decision_reason: str
+    reversal_id: int | None
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=300, description="Bắt buộc khi từ chối.")
+
+
 class RemittanceIn(Schema):
     kind: RemittanceKind
     collector_id: Id
@@ -82,10 +104,11 @@ class RemittanceOut(Schema):
 class ReconciliationOut(Schema):
     day: date
     agent_code: str
-    collected: int
-    remitted: int | None = Field(description="null: the agent also collected outside your scope")
-    outstanding: int | None
-    overdue: int | None
+    opening: int | None = Field(description="held at the start of the day (collected before it, not handed over)")
+    collected: int = Field(description="cash collected that day in your scope")
+    remitted: int | None = Field(description="handed over that day; null: the agent also collected outside your scope")
+    outstanding: int | None = Field(description="held at the end of the day: opening + collected − remitted")
+    overdue: int | None = Field(description="of what is held, cash collected more than grace_days ago")
 
 
 class CommissionOut(Schema):
@@ -117,12 +140,34 @@ def record(request: HttpRequest, body: PaymentIn, idempotency_key: str = KEY) ->
     return Status(201, payment_out(payment))
 
 
-@router.post("/payments/{payment_id}/reverse", response={201: PaymentOut}, summary="Reverse a payment")
+@router.post("/payments/{payment_id}/reverse", response={201: PaymentOut},
+             summary=f"Reverse a payment at once, with a reason: {MANAGERS} (an agent sends a reversal request)")
 def reverse(request: HttpRequest, payment_id: Id, body: ReverseIn,
             idempotency_key: str = KEY) -> Status[dict[str, Any]]:
     reversal = services.reverse_payment(request.user, scope_for(request.user), payment_id, body.reason,
                                         idempotency_key, timezone.now())
     return Status(201, payment_out(reversal))
+
+
+def request_out(r: ReversalRequest) -> dict[str, Any]:
+    return {"id": r.pk, "payment_id": r.payment_id, "status": r.status, "reason": r.reason,
+            "decision_reason": r.decision_reason, "reversal_id": r.reversal_id}
+
+
+@router.post("/payments/{payment_id}/reversal-request", response={201: ReversalRequestOut},
+             summary="An agent asks a manager to reverse a payment (nothing changes until approved)")
+def request_reversal(request: HttpRequest, payment_id: Id, body: ReverseIn,
+                     idempotency_key: str = KEY) -> Status[dict[str, Any]]:
+    found = services.request_reversal(request.user, scope_for(request.user), payment_id, body.reason,
+                                      idempotency_key)
+    return Status(201, request_out(found))
+
+
+@router.post("/reversal-requests/{request_id}/decision", response={200: ReversalRequestOut},
+             summary=f"Approve (the payment is reversed) or refuse an agent's request: {MANAGERS}")
+def decide_reversal(request: HttpRequest, request_id: Id, body: DecisionIn) -> dict[str, Any]:
+    return request_out(services.decide_reversal(request.user, scope_for(request.user), request_id, body.approve,
+                                                body.reason))
 
 
 @router.get("/receipts/{receipt_id}", response={200: ReceiptOut})
@@ -145,8 +190,8 @@ def remit(request: HttpRequest, body: RemittanceIn, idempotency_key: str = KEY) 
 def reconciliation(request: HttpRequest, start: date, end: date,
                    grace_days: int = Query(1, ge=0, le=queries.GRACE_DAYS_MAX)) -> list[dict[str, Any]]:
     rows = queries.reconciliation(scope_for(request.user), start, end, grace_days)
-    return [{"day": r.day, "agent_code": r.agent.code, "collected": r.collected, "remitted": r.remitted,
-             "outstanding": r.outstanding, "overdue": r.overdue} for r in rows]
+    return [{"day": r.day, "agent_code": r.agent.code, "opening": r.opening, "collected": r.collected,
+             "remitted": r.remitted, "outstanding": r.outstanding, "overdue": r.overdue} for r in rows]
 
 
 @router.get("/commission", response={200: list[CommissionOut]},

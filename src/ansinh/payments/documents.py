@@ -247,6 +247,12 @@ def _render(doc: ReceiptDocument, size: str, height: float) -> tuple[FPDF, float
     return pdf, pdf.get_y() + margin
 
 
+def roll_height_mm(doc: ReceiptDocument) -> float:
+    """How tall the 58 mm roll of this receipt is (mm, margins included): the print page's first guess
+    at its own height (the browser then measures what it laid out, templates/web/receipt.html)."""
+    return round(_render(doc, "58mm", 2000.0)[1], 1)
+
+
 def receipt_pdf(doc: ReceiptDocument, size: str = "a5") -> bytes:
     """A5, or a 58 mm roll whose page is exactly as tall as what is printed on it (no blank tail)."""
     size = size if size in SIZES else "a5"

@@ -153,3 +153,43 @@ class CommissionRate(models.Model):
     valid_to = models.DateField(null=True, blank=True)
     source = models.CharField("căn cứ (hợp đồng)", max_length=200)
     is_example = models.BooleanField("chỉ là ví dụ", default=False)
+
+
+class ReversalStatus(models.TextChoices):
+    PENDING = "pending", "Chờ quản lý duyệt"
+    APPROVED = "approved", "Đã duyệt (khoản thu đã huỷ)"
+    REFUSED = "refused", "Bị từ chối"
+
+
+class ReversalRequest(models.Model):
+    """An agent's request to cancel a payment (issue 13.12): nothing changes on the money trail until a
+    manager approves it, which writes the reversing payment; a refusal keeps the payment. Both are
+    audited with their reason. At most one request of a payment waits at a time."""
+
+    payment = models.ForeignKey(Payment, models.PROTECT, related_name="reversal_requests", verbose_name="khoản thu")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name="người đề nghị")
+    reason = models.CharField("lý do đề nghị huỷ", max_length=300)
+    idempotency_key = models.CharField("mã chống trùng", max_length=KEY_MAX_LENGTH, unique=True)
+    status = models.CharField("trạng thái", max_length=10, choices=ReversalStatus.choices,
+                              default=ReversalStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="người quyết định")
+    decision_reason = models.CharField("lý do của quản lý", max_length=300, blank=True)
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    reversal = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name="bút toán huỷ")
+    created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "đề nghị huỷ khoản thu"
+        verbose_name_plural = "đề nghị huỷ khoản thu"
+        constraints = [
+            models.UniqueConstraint(fields=["payment"], condition=Q(status="pending"),
+                                    name="reversal_request_one_pending"),
+            models.CheckConstraint(condition=Q(status="pending", decided_at__isnull=True)
+                                   | Q(status__in=["approved", "refused"], decided_at__isnull=False),
+                                   name="reversal_request_decided_when_closed"),
+            models.CheckConstraint(condition=~Q(status="approved") | Q(reversal__isnull=False),
+                                   name="reversal_request_approved_has_reversal"),
+        ]

@@ -32,6 +32,8 @@ from ansinh.payments.models import (
     Receipt,
     Remittance,
     RemittanceKind,
+    ReversalRequest,
+    ReversalStatus,
 )
 from ansinh.rules.params import default_parameters
 
@@ -78,22 +80,61 @@ def receipt(scope: Scope, receipt_id: int) -> Receipt:
     return found
 
 
+def reversal_requests(scope: Scope, status: str = ReversalStatus.PENDING) -> QuerySet[ReversalRequest]:
+    """Agents' requests to cancel a payment of the reader's scope (the managers' queue), oldest first."""
+    return (ReversalRequest.objects.filter(scope.areas_q("payment__enrollment__area"), status=status)
+            .select_related("payment__receipt__pool", "payment__agent", "payment__enrollment__person",
+                            "payment__enrollment__household", "requested_by").order_by("created_at", "pk"))
+
+
+def last_reversal_request(payment: Payment) -> ReversalRequest | None:
+    """The latest request to cancel this payment (waiting, approved or refused), for its receipt page."""
+    return (ReversalRequest.objects.filter(payment=payment).select_related("requested_by", "decided_by")
+            .order_by("-created_at", "-pk").first())
+
+
 @dataclass(frozen=True)
 class ReconciliationRow:
+    """One agent's cash on one day: ``opening`` held at the start of the day (everything collected
+    before it, minus everything handed over before it), ``collected`` and ``remitted`` that day,
+    ``outstanding`` held at the end of the day (opening + collected − remitted) and, of it, ``overdue``:
+    cash collected more than the contract's grace days before that day and still not handed over
+    (handovers pay the oldest cash first; cash of a day D is due by the end of D + grace days)."""
+
     day: date
     agent: Agent
     collected: int
     # None when the agent also collected outside the reader's scope: an agent's handovers cover all
-    # their cash and cannot be split by area, so neither they nor what is still held are shown.
+    # their cash and cannot be split by area, so neither they nor what is held are shown.
     remitted: int | None
     outstanding: int | None
+    overdue: int | None
+    opening: int | None = None
+
+
+@dataclass(frozen=True)
+class AgentPeriod:
+    """One agent over the whole period, with the same meanings as a day's row: held on the eve of the
+    period's first day, collected and handed over in the period, held at its end, and overdue at its end."""
+
+    agent: Agent
+    opening: int | None
+    collected: int
+    remitted: int | None
+    closing: int | None
     overdue: int | None
 
 
 def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) -> list[ReconciliationRow]:
-    """Per day and agent: cash collected in the reader's scope, remitted to the collector, still held,
-    and held for longer than ``grace_days`` (the contract's remittance delay). Grouped queries, whatever
-    the period."""
+    """Per day and agent: cash collected in the reader's scope, remitted to the collector, held at the
+    start and at the end of the day, and held for longer than ``grace_days`` (the contract's remittance
+    delay). Grouped queries, whatever the period."""
+    return reconciliation_with_summary(scope, start, end, grace_days)[0]
+
+
+def reconciliation_with_summary(scope: Scope, start: date, end: date,
+                                grace_days: int = 1) -> tuple[list[ReconciliationRow], list[AgentPeriod]]:
+    """The day rows of :func:`reconciliation` and, per agent, the period as a whole."""
     require_period(start, end)
     if not 0 <= grace_days <= GRACE_DAYS_MAX:
         raise invalid_input(f"Số ngày được giữ tiền phải từ 0 đến {GRACE_DAYS_MAX}.", "Grace days out of bounds.",
@@ -109,31 +150,47 @@ def reconciliation(scope: Scope, start: date, end: date, grace_days: int = 1) ->
                                       kind=RemittanceKind.AGENT_TO_COLLECTOR, remitted_on__lte=end)
             .values_list("agent_id", "remitted_on").annotate(total=Sum("amount")))
     daily_in, daily_out = _running(cash), _running(sent)
-    rows = []
+    rows: list[ReconciliationRow] = []
+    summary: list[AgentPeriod] = []
+    eve = start - timedelta(days=1)
     for agent in agents:
         ins, outs = daily_in.get(agent.pk, _Running()), daily_out.get(agent.pk, _Running())
-        day = start
-        while day <= end:
-            collected = ins.on(day)
-            if agent.pk in partial:
-                if collected:
-                    rows.append(ReconciliationRow(day, agent, collected, None, None, None))
-            else:
-                rows.extend(_held(day, agent, ins, outs, end, grace_days))
-            day += timedelta(days=1)
-    return rows
+        collected = ins.until(end) - ins.until(eve)
+        if agent.pk in partial:
+            rows.extend(ReconciliationRow(day, agent, ins.on(day), None, None, None)
+                        for day in ins.days if start <= day <= end and ins.on(day))
+            if collected:
+                summary.append(AgentPeriod(agent, None, collected, None, None, None))
+            continue
+        days = sorted({d for d in (*ins.days, *outs.days) if start <= d <= end} | {end})
+        for day in days:
+            rows.extend(_held(day, agent, ins, outs, end, grace_days))
+        opening = ins.until(eve) - outs.until(eve)
+        remitted = outs.until(end) - outs.until(eve)
+        closing = ins.until(end) - outs.until(end)
+        if opening or collected or remitted or closing:
+            summary.append(AgentPeriod(agent, opening, collected, remitted, closing,
+                                       _overdue(end, ins, outs, grace_days)))
+    return rows, summary
+
+
+def _overdue(day: date, ins: _Running, outs: _Running, grace_days: int) -> int:
+    """Held at the end of ``day`` although due: cash collected on a day D is due by the end of D + grace
+    days, so what was collected up to ``day`` − grace and is still not handed over is overdue."""
+    return max(0, ins.until(day - timedelta(days=grace_days)) - outs.until(day))
 
 
 def _held(day: date, agent: Agent, ins: _Running, outs: _Running, end: date,
           grace_days: int) -> list[ReconciliationRow]:
     """The day's row of an agent wholly in scope: on days with money moving, and on the period's last
-    day (where the agent stands now)."""
+    day when cash is still held (where the agent stands at the end)."""
     collected, remitted = ins.on(day), outs.on(day)
     total_in, total_out = ins.until(day), outs.until(day)
     if not (collected or remitted or (day == end and total_in - total_out)):
         return []
-    old_in = ins.until(day - timedelta(days=grace_days))
-    return [ReconciliationRow(day, agent, collected, remitted, total_in - total_out, max(0, old_in - total_out))]
+    opening = total_in - total_out - collected + remitted
+    return [ReconciliationRow(day, agent, collected, remitted, total_in - total_out,
+                              _overdue(day, ins, outs, grace_days), opening)]
 
 
 @dataclass
@@ -173,18 +230,15 @@ class CommissionLine:
     example_rate: bool
 
 
-def commission_statement(scope: Scope, agent: Agent, month: date) -> list[CommissionLine]:
-    """The agent's collections in the reader's scope in ``month`` by scheme × new/renewal × method,
-    times the contract rate in force on each payment day."""
-    first = month.replace(day=1)
-    require_period(first, first)
-    after = (first + timedelta(days=32)).replace(day=1)
+def _rates(first: date, last: date) -> list[CommissionRate]:
+    """The rates that may apply between two days, loaded once (not one query per payment)."""
+    return list(CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first),
+                                              valid_from__lte=last).order_by("valid_from"))
+
+
+def _lines(paid: Any, rates: list[CommissionRate]) -> list[CommissionLine]:
+    """Payments by scheme × new/renewal × method, times the contract rate in force on each payment day."""
     sums: dict[tuple[str, bool, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), False, False])
-    # The rates that may apply this month, loaded once (not one query per payment).
-    rates = list(CommissionRate.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first),
-                                               valid_from__lt=after).order_by("valid_from"))
-    paid = Payment.objects.filter(scope.areas_q("enrollment__area"), agent=agent, paid_at__date__gte=first,
-                                  paid_at__date__lt=after).select_related("enrollment")
     for p in paid:
         key = (p.enrollment.scheme, p.enrollment.is_renewal, p.method)
         day = timezone.localdate(p.paid_at)
@@ -202,6 +256,17 @@ def commission_statement(scope: Scope, agent: Agent, month: date) -> list[Commis
             for (scheme, renewal, method), (total, pay, example, missing) in sorted(sums.items())]
 
 
+def commission_statement(scope: Scope, agent: Agent, month: date) -> list[CommissionLine]:
+    """The agent's collections in the reader's scope in ``month`` by scheme × new/renewal × method,
+    times the contract rate in force on each payment day."""
+    first = month.replace(day=1)
+    require_period(first, first)
+    after = (first + timedelta(days=32)).replace(day=1)
+    paid = Payment.objects.filter(scope.areas_q("enrollment__area"), agent=agent, paid_at__date__gte=first,
+                                  paid_at__date__lt=after).select_related("enrollment")
+    return _lines(paid, _rates(first, after - timedelta(days=1)))
+
+
 def agent_commission(scope: Scope, agent_code: str, month: date) -> list[CommissionLine]:
     """One agent of the reader's scope, by code (anyone else's is "not found")."""
     agent = org_agents(scope).filter(code=agent_code).first()
@@ -210,11 +275,85 @@ def agent_commission(scope: Scope, agent_code: str, month: date) -> list[Commiss
     return commission_statement(scope, agent, month)
 
 
-def commission_statements(scope: Scope, start: date, end: date) -> list[tuple[Agent, list[CommissionLine]]]:
-    """For each agent with payments in the reader's scope in the period, the statement of its first month."""
-    paid = payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end)
-    return [(agent, commission_statement(scope, agent, start))
-            for agent in Agent.objects.filter(pk__in=paid.values("agent_id")).order_by("code")]
+def _total(values: list[int | None]) -> int | None:
+    return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+
+@dataclass(frozen=True)
+class MonthStatement:
+    """One agent's commission for one calendar month of the period (``first``–``last``: the part of the
+    month inside the period, so a period starting on the 15th counts from the 15th)."""
+
+    agent: Agent
+    month: date  # the month's first day
+    first: date
+    last: date
+    lines: list[CommissionLine]
+
+    @property
+    def whole_month(self) -> bool:
+        return self.first.day == 1 and (self.last + timedelta(days=1)).day == 1
+
+    @property
+    def collected(self) -> int:
+        return sum(line.collected for line in self.lines)
+
+    @property
+    def commission(self) -> int | None:
+        """The month's commission; None while a line has no contract rate (it is not guessed)."""
+        return _total([line.commission for line in self.lines])
+
+
+@dataclass(frozen=True)
+class CommissionReport:
+    start: date
+    end: date
+    months: list[date]  # every calendar month the period touches, in order
+    statements: list[MonthStatement]  # per agent (by code) and month, only where money was collected
+
+    @property
+    def active_months(self) -> set[date]:
+        """The months with at least one statement (the page says so of the others)."""
+        return {s.month for s in self.statements}
+
+    @property
+    def collected(self) -> int:
+        return sum(s.collected for s in self.statements)
+
+    @property
+    def commission(self) -> int | None:
+        return _total([s.commission for s in self.statements])
+
+
+def _months(start: date, end: date) -> list[date]:
+    found, month = [], start.replace(day=1)
+    while month <= end:
+        found.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return found
+
+
+def commission_statements(scope: Scope, start: date, end: date) -> CommissionReport:
+    """Every month of the period, per agent with payments in the reader's scope: the lines of each month
+    (the days of the month inside the period) and their totals. One query for the payments, one for the
+    rates, whatever the number of months and agents."""
+    require_period(start, end)
+    paid = (Payment.objects.filter(scope.areas_q("enrollment__area"), agent__isnull=False,
+                                   paid_at__date__gte=start, paid_at__date__lte=end)
+            .select_related("enrollment", "agent"))
+    grouped: dict[tuple[str, date], list[Payment]] = defaultdict(list)
+    agents: dict[str, Agent] = {}
+    for p in paid:
+        assert p.agent is not None
+        agents[p.agent.code] = p.agent
+        grouped[(p.agent.code, timezone.localdate(p.paid_at).replace(day=1))].append(p)
+    rates = _rates(start, end)
+    statements = []
+    for code, month in sorted(grouped):
+        after = (month + timedelta(days=32)).replace(day=1)
+        statements.append(MonthStatement(agents[code], month, max(month, start), min(after - timedelta(days=1), end),
+                                         _lines(grouped[(code, month)], rates)))
+    return CommissionReport(start, end, _months(start, end), statements)
 
 
 def _listed(scope: Scope, collector_id: int, scheme: str, start: date, end: date) -> QuerySet[Payment]:

@@ -31,8 +31,11 @@ from ansinh.payments.models import (
     ReceiptPool,
     Remittance,
     RemittanceKind,
+    ReversalRequest,
+    ReversalStatus,
     Sponsor,
 )
+from ansinh.registry.audit import audit
 
 # Read models kept in step with every payment written here (a term or a reversal), inside the same
 # transaction: the reports app registers the dashboards' facts (ADR 0006). Called explicitly by the
@@ -180,18 +183,53 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
     return payment
 
 
-@transaction.atomic
-def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: int, reason: str,
-                    idempotency_key: str, at: datetime) -> Payment:
-    """A reversing entry (negative amount) with its reason; the enrollment is cancelled. The same key
-    again returns the reversal; a key used for anything else is a conflict."""
-    key = _clean_key(idempotency_key)
-    original = Payment.objects.select_for_update().filter(pk=payment_id, reverses__isnull=True).first()
+def _original(scope: Scope, payment_id: int) -> Payment:
+    """A payment (not a reversal) of the reader's scope, locked; the reader must be able to write there."""
+    original = (Payment.objects.select_for_update(of=("self",)).select_related("enrollment")
+                .filter(pk=payment_id, reverses__isnull=True).first())
     if original is None or not scope.has_area(original.enrollment.area_id):
         raise not_found()
     scope.require_write(original.enrollment.area_id)
+    return original
+
+
+def _reason(reason: str, message: str = "Ghi lý do huỷ khoản thu.") -> str:
     if not reason.strip():
-        raise DomainError(ErrorCode.INVALID_INPUT, "Ghi lý do huỷ khoản thu.", "A reason is required.", field="reason")
+        raise DomainError(ErrorCode.INVALID_INPUT, message, "A reason is required.", field="reason")
+    return reason.strip()
+
+
+def _write_reversal(actor: AbstractBaseUser | None, original: Payment, reason: str, key: str,
+                    at: datetime) -> Payment:
+    """The reversing entry (negative amount) and the term's cancellation; the listeners (dashboards'
+    facts, campaign attribution) follow in the same transaction."""
+    try:
+        with transaction.atomic():  # the key taken meanwhile by another request: a conflict, not a 500
+            reversal = Payment.objects.create(
+                enrollment=original.enrollment, amount=-original.amount, method=original.method,
+                payer=original.payer, sponsor=original.sponsor, agent=original.agent, collector=original.collector,
+                collection_point=original.collection_point, paid_at=at, idempotency_key=key,
+                recorded_by=actor if _actor_id(actor) else None, reverses=original, reason=reason)
+    except IntegrityError:
+        raise _conflict() from None
+    _announce(reversal)
+    Enrollment.objects.filter(pk=original.enrollment_id).update(status=EnrollmentStatus.CANCELLED)
+    return reversal
+
+
+@transaction.atomic
+def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: int, reason: str,
+                    idempotency_key: str, at: datetime) -> Payment:
+    """A manager's reversal, with its reason: a reversing entry (negative amount); the enrollment is
+    cancelled; a request waiting for the payment is answered by it. An agent asks instead
+    (:func:`request_reversal`). The same key again returns the reversal; a key used for anything else
+    is a conflict."""
+    key = _clean_key(idempotency_key)
+    original = _original(scope, payment_id)
+    if not rights.is_money_manager(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Nhân viên thu không tự huỷ khoản thu: hãy gửi đề nghị huỷ để cán bộ "
+                          "quản lý duyệt.", "Only a manager reverses a payment; an agent requests it.")
+    reason = _reason(reason)
     used = Payment.objects.filter(idempotency_key=key).first()
     if used is not None:
         if used.reverses_id == original.pk and used.recorded_by_id == _actor_id(actor):
@@ -199,18 +237,96 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
         raise _conflict()
     if hasattr(original, "reversal"):
         return original.reversal
-    try:
-        with transaction.atomic():  # the key taken meanwhile by another request: a conflict, not a 500
-            reversal = Payment.objects.create(
-                enrollment=original.enrollment, amount=-original.amount, method=original.method,
-                payer=original.payer, sponsor=original.sponsor, agent=original.agent, collector=original.collector,
-                collection_point=original.collection_point, paid_at=at, idempotency_key=key,
-                recorded_by=actor if _actor_id(actor) else None, reverses=original, reason=reason.strip())
-    except IntegrityError:
-        raise _conflict() from None
-    _announce(reversal)
-    Enrollment.objects.filter(pk=original.enrollment_id).update(status=EnrollmentStatus.CANCELLED)
+    reversal = _write_reversal(actor, original, reason, key, at)
+    ReversalRequest.objects.filter(payment=original, status=ReversalStatus.PENDING).update(
+        status=ReversalStatus.APPROVED, decided_by=actor if _actor_id(actor) else None, decided_at=at,
+        decision_reason=f"Quản lý huỷ trực tiếp: {reason}"[:300], reversal=reversal)
+    audit(actor, "reverse", "payment", original.pk, original.enrollment.area_id,
+          {"reason": ("", reason), "reversal": (None, reversal.pk)})
     return reversal
+
+
+def _request_replay(actor: AbstractBaseUser | None, key: str, payment_id: int, reason: str) -> ReversalRequest | None:
+    found = ReversalRequest.objects.filter(idempotency_key=key).first()
+    if found is not None and (found.requested_by_id != _actor_id(actor) or found.payment_id != payment_id
+                              or found.reason != reason.strip()):
+        raise _conflict()
+    return found
+
+
+@transaction.atomic
+def request_reversal(actor: AbstractBaseUser | None, scope: Scope, payment_id: int, reason: str,
+                     idempotency_key: str) -> ReversalRequest:
+    """An agent's request to cancel a payment, with its reason: nothing of the money changes until a
+    manager approves it (:func:`decide_reversal`). One request of a payment waits at a time; the same
+    key again returns the request. Managers reverse directly (:func:`reverse_payment`)."""
+    key = _clean_key(idempotency_key)
+    original = _original(scope, payment_id)
+    replay = _request_replay(actor, key, original.pk, reason)
+    if replay is not None:
+        return replay
+    if rights.is_money_manager(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Cán bộ quản lý huỷ khoản thu trực tiếp (kèm lý do), không cần đề nghị.",
+                          "A manager reverses directly.")
+    if _actor_id(actor) is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Cần đăng nhập để đề nghị huỷ.", "A request needs a user.")
+    reason = _reason(reason, "Ghi lý do đề nghị huỷ khoản thu.")
+    if hasattr(original, "reversal"):
+        raise DomainError(ErrorCode.ALREADY_PAID, "Khoản thu này đã được huỷ.", "Already reversed.")
+    if ReversalRequest.objects.filter(payment=original, status=ReversalStatus.PENDING).exists():
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Khoản thu này đã có đề nghị huỷ đang chờ quản lý duyệt.",
+                          "A request is already waiting.")
+    try:
+        with transaction.atomic():
+            found = ReversalRequest.objects.create(payment=original, requested_by=actor, reason=reason,
+                                                   idempotency_key=key)
+    except IntegrityError:
+        replay = _request_replay(actor, key, original.pk, reason)
+        if replay is None:
+            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Khoản thu này đã có đề nghị huỷ đang chờ quản lý "
+                              "duyệt.", "A request is already waiting.") from None
+        return replay
+    audit(actor, "rev_ask", "payment", original.pk, original.enrollment.area_id,
+          {"reason": ("", reason), "request": (None, found.pk)})
+    return found
+
+
+@transaction.atomic
+def decide_reversal(actor: AbstractBaseUser | None, scope: Scope, request_id: int, approve: bool,
+                    reason: str = "") -> ReversalRequest:
+    """A manager approves (the reversing payment is written now, by the manager, with the agent's
+    reason) or refuses (with a reason; the payment stays) an agent's request. Deciding the same way
+    again returns the request; the other way is a conflict."""
+    asked = ReversalRequest.objects.filter(pk=request_id).values_list("payment_id", flat=True).first()
+    if asked is None:
+        raise not_found()
+    original = Payment.objects.select_for_update(of=("self",)).select_related("enrollment").get(pk=asked)
+    if not scope.has_area(original.enrollment.area_id):
+        raise not_found()
+    scope.require_write(original.enrollment.area_id)
+    if not rights.is_money_manager(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý duyệt hoặc từ chối đề nghị huỷ khoản thu.",
+                          "Only a manager decides a reversal request.")
+    found = ReversalRequest.objects.select_for_update().get(pk=request_id)
+    if found.requested_by_id == _actor_id(actor):
+        raise DomainError(ErrorCode.FORBIDDEN, "Không tự duyệt đề nghị của chính mình.", "Not one's own request.")
+    wanted = ReversalStatus.APPROVED if approve else ReversalStatus.REFUSED
+    if found.status != ReversalStatus.PENDING:
+        if found.status == wanted:
+            return found
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
+                          f"Đề nghị này đã được xử lý: {ReversalStatus(found.status).label.lower()}.",
+                          "The request was already decided.")
+    note = reason.strip() if approve else _reason(reason, "Ghi lý do từ chối đề nghị huỷ.")
+    now = timezone.now()
+    if approve:
+        found.reversal = getattr(original, "reversal", None) or _write_reversal(
+            actor, original, found.reason, f"reversal-request-{found.pk}", now)
+    found.status, found.decided_by, found.decided_at, found.decision_reason = wanted, actor, now, note
+    found.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "reversal"])
+    audit(actor, "rev_ok" if approve else "rev_no", "payment", original.pk, original.enrollment.area_id,
+          {"status": (ReversalStatus.PENDING.value, wanted.value), "reason": ("", note), "request": (None, found.pk)})
+    return found
 
 
 def _remittance_replay(actor: AbstractBaseUser | None, key: str, wanted: dict[str, Any]) -> Remittance | None:

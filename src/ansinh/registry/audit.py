@@ -32,6 +32,8 @@ ACTIONS = {  # what the audit viewer calls each action
     "create": "Tạo mới", "update": "Sửa", "delete": "Xoá", "reveal": "Xem giá trị đầy đủ",
     "edit_view": "Mở biểu mẫu sửa", "export": "Xuất danh sách", "lookup": "Tra cứu theo số",
     "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
+    "reverse": "Huỷ khoản thu (quản lý)", "rev_ask": "Đề nghị huỷ khoản thu", "rev_ok": "Duyệt đề nghị huỷ",
+    "rev_no": "Từ chối đề nghị huỷ",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
             "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện"}
@@ -52,6 +54,8 @@ WORDS = {
     "head": "chủ hộ", "wife": "vợ", "husband": "chồng", "child": "con", "father": "bố", "mother": "mẹ",
     "sibling": "anh/chị/em", "grandchild": "cháu", "grandfather": "ông", "grandmother": "bà", "other": "khác",
     "stopped_on": "ngày dừng đóng", "stopped": "dừng tham gia", "active": "đang tham gia", "lapsed": "gián đoạn",
+    "reason": "lý do", "reversal": "bút toán huỷ", "request": "đề nghị huỷ", "pending": "chờ duyệt",
+    "approved": "đã duyệt",
 }
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 

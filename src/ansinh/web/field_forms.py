@@ -85,6 +85,17 @@ class ReverseForm(DomainForm):
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
+class ReversalRequestForm(DomainForm):
+    reason = forms.CharField(label="Lý do đề nghị huỷ (gửi quản lý duyệt)", max_length=300, error_messages=MESSAGES)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
+
+
+class ReversalDecisionForm(DomainForm):
+    decision = forms.ChoiceField(label="Quyết định", choices=[("approve", "Duyệt: huỷ khoản thu"),
+                                                               ("refuse", "Từ chối: giữ khoản thu")])
+    reason = forms.CharField(label="Lý do (bắt buộc khi từ chối)", max_length=300, required=False)
+
+
 class ConfirmationForm(DomainForm):
     code = forms.CharField(label="Mã xác nhận của BHXH", max_length=40, error_messages=MESSAGES)
 

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from ansinh.enrollment import queries as coverage
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import EnrollmentStatus, Scheme
-from ansinh.org.models import Agent
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import Scope, scope_for
-from ansinh.payments import confirmations, declarations, documents
+from ansinh.payments import confirmations, declarations, documents, rights
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
@@ -33,6 +32,8 @@ from ansinh.web.field_forms import (
     MoneyPeriodForm,
     PaymentForm,
     RemittanceForm,
+    ReversalDecisionForm,
+    ReversalRequestForm,
     ReverseForm,
     VsiEnrollForm,
 )
@@ -196,24 +197,32 @@ def _receipt(request: HttpRequest, receipt_id: int) -> tuple[Scope, Receipt]:
     return scope, found
 
 
+def _size(request: HttpRequest) -> str:
+    """The receipt's format from ``?kho=``: a 58 mm roll, or A5 (the default and anything else)."""
+    return "58mm" if request.GET.get("kho") == "58mm" else "a5"
+
+
 @login_required
 def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
     scope, found = _receipt(request, receipt_id)
-    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     reversed_by = getattr(found.payment, "reversal", None)
-    return render(request, "web/receipt.html", {"receipt": found,
-                                                "doc": documents.receipt_document(scope, found),
-                                                "size": size, "reversed_by": reversed_by,
+    manager = rights.is_money_manager(scope)
+    doc, size = documents.receipt_document(scope, found), _size(request)
+    return render(request, "web/receipt.html", {"receipt": found, "doc": doc, "size": size,
+                                                "roll_height": documents.roll_height_mm(doc) if size == "58mm" else 0,
+                                                "reversed_by": reversed_by,
+                                                "can_write": scope.can_write, "is_manager": manager,
+                                                "reversal_request": money.last_reversal_request(found.payment),
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
+                                                "request_form": ReversalRequestForm(initial={"key": uuid.uuid4().hex}),
                                                 "confirm_form": ConfirmationForm()})
 
 
 @login_required
 def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     scope, found = _receipt(request, receipt_id)
-    size = "58mm" if request.GET.get("kho") == "58mm" else "a5"
     document = documents.receipt_document(scope, found)
-    response = HttpResponse(documents.receipt_pdf(document, size), content_type="application/pdf")
+    response = HttpResponse(documents.receipt_pdf(document, _size(request)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-lai-{found.serial}.pdf"'
     return response
 
@@ -221,6 +230,7 @@ def receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """A manager cancels a payment at once, with a reason (an agent asks: ``reversal_request``)."""
     scope, found = _receipt(request, receipt_id)
     writers_only(scope)
     form = ReverseForm(request.POST)
@@ -230,6 +240,45 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
         return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
                       status=400)
     return redirect("web:receipt", receipt_id)
+
+
+@login_required
+@require_POST
+def reversal_request(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """An agent asks a manager to cancel a payment: nothing changes until it is approved."""
+    scope, found = _receipt(request, receipt_id)
+    writers_only(scope)
+    form = ReversalRequestForm(request.POST)
+    if run_service(form, lambda: paying.request_reversal(request.user, scope, found.payment.pk,
+                                                        form.cleaned_data["reason"],
+                                                        form.cleaned_data["key"])) is None:
+        return render(request, "web/form.html", {"form": form, "title": "Đề nghị huỷ khoản thu", "submit": "Gửi"},
+                      status=400)
+    return redirect("web:receipt", receipt_id)
+
+
+@login_required
+def reversal_requests(request: HttpRequest) -> HttpResponse:
+    """The managers' queue: agents' requests to cancel a payment, waiting for a decision."""
+    scope = scope_for(request.user)
+    waiting = list(money.reversal_requests(scope)[:200])
+    return render(request, "web/reversal_requests.html", {
+        "waiting": waiting, "may_decide": rights.is_money_manager(scope) and scope.can_write,
+        "form": ReversalDecisionForm()})
+
+
+@login_required
+@require_POST
+def reversal_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A manager's decision on a request (the service answers 404 out of scope, then 403 for other roles)."""
+    scope = scope_for(request.user)
+    form = ReversalDecisionForm(request.POST)
+    if run_service(form, lambda: paying.decide_reversal(request.user, scope, request_id,
+                                                       form.cleaned_data["decision"] == "approve",
+                                                       form.cleaned_data["reason"])) is None:
+        return render(request, "web/form.html", {"form": form, "title": "Duyệt đề nghị huỷ khoản thu",
+                                                 "submit": "Ghi quyết định"}, status=400)
+    return redirect("web:reversal_requests")
 
 
 @login_required
@@ -285,39 +334,46 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     form, start, end = _period(request)
     paid = money.payments(scope).filter(paid_at__date__gte=start, paid_at__date__lte=end).order_by("-paid_at")
     collectors = org_collectors(request.user, scope)
-    statements = money.commission_statements(scope, start, end)
-    reconciliation = money.reconciliation(scope, start, end)
+    commission = money.commission_statements(scope, start, end)
+    reconciliation, held = money.reconciliation_with_summary(scope, start, end, GRACE_DAYS)
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
     exported = (export_table(request, f"doi-soat-{period}", "Đối soát theo ngày và nhân viên thu", [],
                              RECONCILIATION_COLUMNS, [_reconciled(r) for r in reconciliation], "reconciliation",
                              pdf=False)
-                or export_table(request, f"hoa-hong-{start:%Y%m}", "Hoa hồng", [], COMMISSION_COLUMNS,
-                                [_commission(agent, line) for agent, lines in statements for line in lines],
+                or export_table(request, f"hoa-hong-{period}", "Hoa hồng", [], COMMISSION_COLUMNS,
+                                [_commission(s, line) for s in commission.statements for line in s.lines],
                                 "commission", pdf=False))
     if exported:
         return exported
     context: dict[str, Any] = {
         "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
-        "reconciliation": reconciliation, "statements": statements, "query": export_query(request),
+        "reconciliation": reconciliation, "held": held, "grace_days": GRACE_DAYS,
+        "commission": commission, "query": export_query(request),
+        "waiting_reversals": money.reversal_requests(scope).count(),
     }
     return render(request, "web/money.html", context, status=400 if form.errors else 200)
 
 
-RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("collected", "Đã thu (tiền mặt)"),
-                          ("remitted", "Đã nộp"), ("outstanding", "Còn giữ"), ("overdue", "Quá hạn nộp")]
-COMMISSION_COLUMNS = [("agent", "Nhân viên thu"), ("scheme", "Loại hình"), ("renewal", "Mới/tái tục"),
-                      ("method", "Hình thức"), ("collected", "Đã thu"), ("commission", "Hoa hồng")]
+GRACE_DAYS = 1  # the page's remittance delay: cash of a day is handed over by the end of the next day
+RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("opening", "Còn giữ đầu ngày"),
+                          ("collected", "Thu tiền mặt trong ngày"), ("remitted", "Nộp về đơn vị trong ngày"),
+                          ("outstanding", "Còn giữ cuối ngày"), ("overdue", "Trong đó quá hạn nộp")]
+COMMISSION_COLUMNS = [("month", "Tháng"), ("agent", "Nhân viên thu"), ("scheme", "Loại hình"),
+                      ("renewal", "Mới/tái tục"), ("method", "Hình thức"), ("collected", "Đã thu"),
+                      ("commission", "Hoa hồng")]
 
 
 def _reconciled(row: Any) -> dict[str, Any]:
     withheld = "thu cả ngoài phạm vi của bạn"  # see ReconciliationRow: an agent's handovers are not split by area
     return {"day": row.day, "agent": row.agent.name, "collected": row.collected,
             **{name: withheld if getattr(row, name) is None else getattr(row, name)
-               for name in ("remitted", "outstanding", "overdue")}}
+               for name in ("opening", "remitted", "outstanding", "overdue")}}
 
 
-def _commission(agent: Agent, line: Any) -> dict[str, Any]:
-    return {"agent": f"{agent.name} ({agent.code})", "scheme": Scheme(line.scheme).label,
+def _commission(statement: money.MonthStatement, line: Any) -> dict[str, Any]:
+    agent = statement.agent
+    return {"month": f"{statement.month:%m/%Y}", "agent": f"{agent.name} ({agent.code})",
+            "scheme": Scheme(line.scheme).label,
             "renewal": "tái tục" if line.is_renewal else "mới", "method": PaymentMethod(line.method).label,
             "collected": line.collected,
             "commission": "chưa có tỷ lệ theo hợp đồng" if line.commission is None else line.commission}
