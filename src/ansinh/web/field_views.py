@@ -175,7 +175,10 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
                                                 "doc": documents.receipt_document(scope, found),
                                                 "size": size, "reversed_by": reversed_by,
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
-                                                "confirm_form": ConfirmationForm()})
+                                                "confirm_form": ConfirmationForm(),
+                                                # a read-only role is not offered the writes (issue 13 #9)
+                                                "may_reverse": scope.can_write,
+                                                "may_confirm": confirmations.may_confirm(scope)})
 
 
 @login_required
