@@ -4,6 +4,10 @@ from django.urls import include, path
 from ansinh.api.urls import api
 from ansinh.config.health import healthz, readyz
 
+# the admin in Vietnamese (issue 13 #10), not Django's default "Trang quản trị cho Django"
+admin.site.site_header = admin.site.site_title = "ansinh — quản trị"
+admin.site.index_title = "Quản trị hệ thống"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
