@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.urls import resolve
 
 from ansinh.demo.services import load_demo
 from tests.browser.conftest import ARTIFACTS
@@ -53,7 +54,12 @@ INSPECT = r"""() => {
     .filter(el => el.getBoundingClientRect().right > innerWidth + 1).slice(0, 3)
     .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
       + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : ''));
-  return {scroll: doc.scrollWidth, inner: innerWidth, broken, text: text.join(' '), wide};
+  // a label shown for a hidden input (the idempotency key's "Key" above the pay button, issue 13 #2)
+  const hiddenLabels = [...document.querySelectorAll('label')].filter(l => l.getClientRects().length
+      && ((l.htmlFor && document.getElementById(l.htmlFor)?.type === 'hidden')
+          || (l.querySelector('input[type=hidden]') && !l.control)))
+    .map(l => (l.htmlFor || '?') + ': ' + l.textContent.trim());
+  return {scroll: doc.scrollWidth, inner: innerWidth, broken, text: text.join(' '), wide, hiddenLabels};
 }"""
 
 
@@ -111,6 +117,8 @@ def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_serve
                 problems.append(f"{where}: {seen['scroll']} px wide in {seen['inner']} ({', '.join(seen['wide'])})")
             if seen["broken"]:
                 problems.append(f"{where}: money broken across lines {seen['broken'][:3]}")
+            if seen["hiddenLabels"]:
+                problems.append(f"{where}: a hidden field's label is visible {seen['hiddenLabels'][:3]}")
             text = seen["text"]
             english = sorted({text[max(m.start() - 30, 0):m.end() + 10] for m in ENGLISH.finditer(text)})
             if english:
@@ -121,3 +129,53 @@ def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_serve
     elapsed = time.monotonic() - started
     print(f"swept {len(targets)} pages × {len(VIEWPORTS)} viewports in {elapsed:.0f} s")  # noqa: T201 - the timing
     assert problems == [], "\n".join(problems)
+
+
+def test_the_inspection_sees_a_label_shown_for_a_hidden_field(page: Any) -> None:
+    page.set_content('<body><form method="post"><label for="id_key">Key</label><input type="hidden" id="id_key">'
+                     '<label for="id_amount">Số tiền</label><input id="id_amount"></form></body>')
+    seen = page.evaluate(INSPECT)
+    assert seen["hiddenLabels"] == ["id_key: Key"]
+    assert ENGLISH.search(seen["text"])
+
+
+# What a persona can press: the visible, enabled submit buttons of each POST form, by the form's action.
+WRITES = r"""() => [...document.querySelectorAll('form')]
+  .filter(f => (f.getAttribute('method') || 'get').toLowerCase() === 'post')
+  .map(f => ({action: new URL(f.getAttribute('action') || location.href, location.href).pathname,
+              enabled: [...f.querySelectorAll('button:not([type=button]):not([type=reset]), input[type=submit]')]
+                .filter(b => !b.disabled && b.getClientRects().length).map(b => b.textContent.trim() || b.value)}))"""
+
+
+def test_the_viewer_is_offered_no_write_it_would_be_refused(browser: Any, live_server: Any) -> None:
+    """Issue 13 #9: the demo's read-only `xem` sees, on every page it may open, no enabled button of a
+    form whose POST the persona matrix refuses the viewer (hidden, or disabled with the reason)."""
+    load_demo()
+    world = build_world()
+    client = web_client(world, "viewer")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    tab = context.new_page()
+    offered, checked = [], 0
+    for page in pages():
+        if EXPECTED.get((page.name, "GET"), {}).get("viewer") != OK:
+            continue
+        try:
+            response = tab.goto(live_server.url + page_url(page, world.ids), wait_until="load")
+        except Exception as error:  # a download (PDF) is not a screen
+            if "Download is starting" in str(error):
+                continue
+            raise
+        if response is None or "html" not in (response.headers.get("content-type") or ""):
+            continue
+        checked += 1
+        for form in tab.evaluate(WRITES):
+            target = resolve(form["action"])
+            name = f"{target.namespace}:{target.url_name}" if target.namespace else target.url_name
+            allowed = EXPECTED.get((name, "POST"), {}).get("viewer", OK)
+            if allowed != OK and form["enabled"]:
+                offered.append(f"{page.name}: {form['enabled']} → {name} ({allowed})")
+    context.close()
+    assert checked >= 20, checked
+    assert offered == [], "\n".join(offered)

@@ -52,7 +52,7 @@ def client_for(user: Any) -> Client:
 def test_the_overview_shows_the_figures_of_the_database(who: Any) -> None:
     page = client_for(who.agent).get("/bao-cao/", PERIOD).content.decode()
     assert 'id="overview-vsi">2<' in page and "495.000 đ" in page  # 2 × 247,500 (Nghệ An pays 5% of 22% × 1,500,000)
-    assert "vendor/chartjs/chart.umd.min.js" in page and "Phường Thành Vinh</a> <span class=\"muted\">(16681)" in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "Phường Thành Vinh</a> <span class=\"muted\">· 16681" in page
     assert "không còn cấp huyện" in page  # the map of 07/2025 has no district level: communes straight away
 
 

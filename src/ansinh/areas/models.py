@@ -29,7 +29,8 @@ class AdministrativeUnit(models.Model):
     code = models.CharField("mã", max_length=10, db_index=True)
     name = models.CharField("tên", max_length=200)
     level = models.CharField("cấp", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="đơn vị cấp trên")
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
 
@@ -65,8 +66,10 @@ class SuccessionKind(models.TextChoices):
 class Succession(models.Model):
     """``from_unit`` ended and (except when abolished) continues as ``to_unit`` from ``date``."""
 
-    from_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="successions")
-    to_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, null=True, blank=True, related_name="predecessions")
+    from_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="successions",
+                                  verbose_name="đơn vị cũ")
+    to_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, null=True, blank=True, related_name="predecessions",
+                                verbose_name="đơn vị mới")
     date = models.DateField("ngày hiệu lực")
     kind = models.CharField("hình thức", max_length=10, choices=SuccessionKind.choices)
 

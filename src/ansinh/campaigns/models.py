@@ -21,7 +21,7 @@ class CampaignStatus(models.TextChoices):
 
 
 class Campaign(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, verbose_name="mã đường dẫn")
     name = models.CharField("tên", max_length=300)
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến ngày")
@@ -30,7 +30,8 @@ class Campaign(models.Model):
     org_scope = models.ManyToManyField(OrgUnit, blank=True, related_name="scoped_campaigns",
                                        verbose_name="phạm vi theo đơn vị (địa bàn các đơn vị này phục vụ)")
     schemes = models.JSONField("loại hình vận động", default=list)
-    status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED,
+                              verbose_name="trạng thái")
     ranking_rule = models.CharField("cách xếp hạng thi đua", max_length=20, default="share_of_target")
     previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+",
                                  verbose_name="chiến dịch năm trước (để so sánh tăng trưởng)")
@@ -45,10 +46,12 @@ class Campaign(models.Model):
 
 
 class AdvisoryTeam(models.Model):
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="teams")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="teams", verbose_name="chiến dịch")
     name = models.CharField("tên tổ", max_length=200)
-    site = models.ForeignKey("EventSite", models.SET_NULL, null=True, blank=True, related_name="teams")
-    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="advisory_teams")
+    site = models.ForeignKey("EventSite", models.SET_NULL, null=True, blank=True, related_name="teams",
+                             verbose_name="điểm cầu")
+    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="advisory_teams",
+                                   verbose_name="địa bàn")
 
     class Meta:
         verbose_name = "tổ tư vấn"
@@ -83,19 +86,22 @@ class LeadOutcome(models.TextChoices):
 class Lead(models.Model):
     """Someone advised who may join: registered (person) or just a name and phone."""
 
-    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="leads")
-    team = models.ForeignKey(AdvisoryTeam, models.PROTECT, related_name="leads")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="leads", verbose_name="chiến dịch")
+    team = models.ForeignKey(AdvisoryTeam, models.PROTECT, related_name="leads", verbose_name="tổ tư vấn")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name="người ghi")
     consulted_on = models.DateField("ngày tư vấn")
-    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="leads")
-    session = models.ForeignKey("ConsultationSession", models.SET_NULL, null=True, blank=True, related_name="leads")
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="leads",
+                               verbose_name="người tham gia (đã đăng ký)")
+    session = models.ForeignKey("ConsultationSession", models.SET_NULL, null=True, blank=True, related_name="leads",
+                                verbose_name="buổi tư vấn")
     full_name = models.CharField("họ tên", max_length=200)
     phone = models.CharField("điện thoại", max_length=10, blank=True)
     scheme = models.CharField("quan tâm", max_length=12)
     outcome = models.CharField("kết quả", max_length=10, choices=LeadOutcome.choices)
     reason = models.CharField("lý do", max_length=300, blank=True)
     follow_up_on = models.DateField("hẹn gặp lại", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="ghi lúc")
 
     class Meta:
         verbose_name = "người được tư vấn"
@@ -105,28 +111,39 @@ class Lead(models.Model):
 class LaunchEvent(models.Model):
     """A launch rally (Lễ ra quân) held at the same time at many sites."""
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="events")
-    name = models.CharField(max_length=300)
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="events", verbose_name="chiến dịch")
+    name = models.CharField(max_length=300, verbose_name="tên")
     starts_at = models.DateTimeField("bắt đầu")
 
     def __str__(self) -> str:
         return self.name
 
+    class Meta:
+        verbose_name = "lễ ra quân"
+        verbose_name_plural = "lễ ra quân"
+
 
 class EventSite(models.Model):
     """A bridge site (điểm cầu): one per area or org unit, plus the central bridge."""
 
-    event = models.ForeignKey(LaunchEvent, models.CASCADE, related_name="sites")
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    event = models.ForeignKey(LaunchEvent, models.CASCADE, related_name="sites", verbose_name="lễ ra quân")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="địa bàn")
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="đơn vị")
     is_central = models.BooleanField("điểm cầu trung tâm", default=False)
     venue = models.CharField("địa điểm", max_length=300)
-    host_units = models.ManyToManyField(OrgUnit, blank=True, related_name="hosted_sites")
+    host_units = models.ManyToManyField(OrgUnit, blank=True, related_name="hosted_sites",
+                                        verbose_name="đơn vị đăng cai")
     person_in_charge = models.CharField("người phụ trách", max_length=200, blank=True)
     ready_at = models.DateTimeField("sẵn sàng lúc", null=True, blank=True)
 
     def __str__(self) -> str:
         return self.venue
+
+    class Meta:
+        verbose_name = "điểm cầu"
+        verbose_name_plural = "điểm cầu"
 
 
 class TaskStatus(models.TextChoices):
@@ -185,13 +202,19 @@ class LocationKind(models.TextChoices):
 
 
 class ConsultationSession(models.Model):
-    team = models.ForeignKey(AdvisoryTeam, models.CASCADE, related_name="sessions")
+    team = models.ForeignKey(AdvisoryTeam, models.CASCADE, related_name="sessions", verbose_name="tổ tư vấn")
     location_name = models.CharField("địa điểm", max_length=300)
-    location_kind = models.CharField(max_length=15, choices=LocationKind.choices)
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    location_kind = models.CharField(max_length=15, choices=LocationKind.choices, verbose_name="loại địa điểm")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="địa bàn")
     held_on = models.DateField("ngày")
     people_advised = models.PositiveIntegerField("số người được tư vấn")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                                    verbose_name="người ghi")
+
+    class Meta:
+        verbose_name = "buổi tư vấn"
+        verbose_name_plural = "buổi tư vấn"
 
 
 class MediaChannel(models.TextChoices):
@@ -206,32 +229,50 @@ class MediaChannel(models.TextChoices):
 
 
 class MediaItem(models.Model):
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="media_items")
-    channel = models.CharField(max_length=12, choices=MediaChannel.choices)
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="media_items", verbose_name="chiến dịch")
+    channel = models.CharField(max_length=12, choices=MediaChannel.choices, verbose_name="kênh")
     outlet = models.CharField("cơ quan, kênh", max_length=200)
-    title = models.CharField(max_length=300)
-    link = models.URLField(blank=True)
-    published_on = models.DateField()
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
-    views = models.PositiveIntegerField(default=0)
-    likes = models.PositiveIntegerField(default=0)
-    shares = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300, verbose_name="tiêu đề")
+    link = models.URLField(blank=True, verbose_name="đường dẫn")
+    published_on = models.DateField(verbose_name="ngày đăng")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="địa bàn")
+    views = models.PositiveIntegerField(default=0, verbose_name="lượt xem")
+    likes = models.PositiveIntegerField(default=0, verbose_name="lượt thích")
+    shares = models.PositiveIntegerField(default=0, verbose_name="lượt chia sẻ")
+
+    class Meta:
+        verbose_name = "tin bài truyền thông"
+        verbose_name_plural = "tin bài truyền thông"
+
+    def __str__(self) -> str:
+        return self.title or f"Tin bài số {self.pk}"
 
 
 class Attribution(models.Model):
     """That a paid enrollment counts for a campaign (and its event, site, team, agent). Each campaign
     that the enrollment qualifies for counts it once (ADR 0005); overlapping campaigns each count it."""
 
-    enrollment = models.ForeignKey("enrollment.Enrollment", models.CASCADE, related_name="attributions")
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="attributions")
-    event = models.ForeignKey(LaunchEvent, models.SET_NULL, null=True, blank=True, related_name="+")
-    site = models.ForeignKey(EventSite, models.SET_NULL, null=True, blank=True, related_name="+")
-    team = models.ForeignKey(AdvisoryTeam, models.SET_NULL, null=True, blank=True, related_name="+")
-    agent = models.ForeignKey("org.Agent", models.SET_NULL, null=True, blank=True, related_name="+")
-    override_reason = models.CharField(max_length=300, blank=True)
+    enrollment = models.ForeignKey("enrollment.Enrollment", models.CASCADE, related_name="attributions",
+                                   verbose_name="đăng ký tham gia")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="attributions", verbose_name="chiến dịch")
+    event = models.ForeignKey(LaunchEvent, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="lễ ra quân")
+    site = models.ForeignKey(EventSite, models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name="điểm cầu")
+    team = models.ForeignKey(AdvisoryTeam, models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name="tổ tư vấn")
+    agent = models.ForeignKey("org.Agent", models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="nhân viên thu")
+    override_reason = models.CharField(max_length=300, blank=True, verbose_name="lý do ghi nhận thủ công")
 
     class Meta:
+        verbose_name = "ghi nhận kết quả chiến dịch"
+        verbose_name_plural = "ghi nhận kết quả chiến dịch"
         constraints = [models.UniqueConstraint(fields=["enrollment", "campaign"], name="one_attribution_per_campaign")]
+
+    def __str__(self) -> str:
+        return f"Ghi nhận số {self.pk}: đăng ký {self.enrollment_id}, chiến dịch {self.campaign_id}"  # no query
 
 
 class Metric(models.TextChoices):
@@ -242,15 +283,21 @@ class Metric(models.TextChoices):
 class Target(models.Model):
     """A target (chỉ tiêu) of a campaign for an area, an org unit or an agent, per scheme."""
 
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="targets")
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
-    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+")
-    scheme = models.CharField(max_length=12)
-    metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.NEW_PARTICIPANTS)
-    value = models.BigIntegerField()
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="targets", verbose_name="chiến dịch")
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="địa bàn")
+    org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="đơn vị")
+    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name="nhân viên thu")
+    scheme = models.CharField(max_length=12, verbose_name="loại hình")
+    metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.NEW_PARTICIPANTS,
+                              verbose_name="chỉ số")
+    value = models.BigIntegerField(verbose_name="giá trị")
 
     class Meta:
+        verbose_name = "chỉ tiêu chiến dịch"
+        verbose_name_plural = "chỉ tiêu chiến dịch"
         constraints = [models.CheckConstraint(condition=Q(value__gt=0), name="target_positive")]
 
 
@@ -261,9 +308,15 @@ class RankingRule(models.TextChoices):
 
 
 class Award(models.Model):
-    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="awards")
-    site = models.ForeignKey(EventSite, models.PROTECT, null=True, blank=True, related_name="+")
-    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+")
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="awards", verbose_name="chiến dịch")
+    site = models.ForeignKey(EventSite, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="điểm cầu")
+    agent = models.ForeignKey("org.Agent", models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name="nhân viên thu")
     title = models.CharField("danh hiệu", max_length=300)
-    rank = models.PositiveSmallIntegerField()
-    awarded_on = models.DateField()
+    rank = models.PositiveSmallIntegerField(verbose_name="hạng")
+    awarded_on = models.DateField(verbose_name="ngày khen thưởng")
+
+    class Meta:
+        verbose_name = "khen thưởng"
+        verbose_name_plural = "khen thưởng"

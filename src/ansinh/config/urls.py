@@ -5,6 +5,10 @@ from ansinh.api.urls import api
 from ansinh.config.health import healthz, readyz
 from ansinh.config.metrics import metrics
 
+# the admin in Vietnamese (issue 13 #10), not Django's default "Trang quản trị cho Django"
+admin.site.site_header = admin.site.site_title = "ansinh — quản trị"
+admin.site.index_title = "Quản trị hệ thống"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

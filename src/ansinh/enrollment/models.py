@@ -109,6 +109,9 @@ class Enrollment(models.Model):
         indexes = [models.Index(fields=["scheme", "status", "area"], name="enrollment_scope"),
                    models.Index(fields=["period_end"], name="enrollment_period_end")]
 
+    def __str__(self) -> str:
+        return f"Đăng ký số {self.pk} ({self.get_scheme_display()})"
+
 
 class CardKind(models.TextChoices):
     ELECTRONIC = "electronic", "Thẻ điện tử"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from ansinh.lib.money import format_rate
 from ansinh.payments.models import (
     CommissionRate,
     Payment,
@@ -25,8 +26,12 @@ class SponsorAdmin(admin.ModelAdmin):
 
 @admin.register(CommissionRate)
 class CommissionRateAdmin(admin.ModelAdmin):
-    list_display = ("scheme", "is_renewal", "method", "rate", "valid_from", "valid_to", "source", "is_example")
+    list_display = ("scheme", "is_renewal", "method", "rate_percent", "valid_from", "valid_to", "source", "is_example")
     list_filter = ("scheme", "is_renewal", "method", "is_example")
+
+    @admin.display(description="tỷ lệ hoa hồng", ordering="rate")
+    def rate_percent(self, obj: CommissionRate) -> str:
+        return format_rate(obj.rate)  # 0,0500 is read as "5 %", not as a decimal fraction
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -65,9 +65,14 @@ def _write(actor: AbstractBaseUser, scope: Scope, receipt_serial: str, code: str
     return True
 
 
+def may_confirm(scope: Scope) -> bool:
+    """Whether this scope records BHXH's confirmation codes (the receipt page offers the form only then)."""
+    return scope.role in MANAGERS
+
+
 @transaction.atomic
 def record_confirmation(actor: AbstractBaseUser, scope: Scope, receipt_serial: str, code: str) -> bool:
-    if scope.role not in MANAGERS:
+    if not may_confirm(scope):
         raise _forbidden()
     return _write(actor, scope, receipt_serial, _clean(code))
 

@@ -25,13 +25,16 @@ class ReceiptPool(models.Model):
     """A series of pre-numbered receipts (quyển biên lai) of one collector; numbers are handed out
     one by one under a row lock, so there is no gap and no duplicate."""
 
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="receipt_pools")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="receipt_pools",
+                                  verbose_name="tổ chức dịch vụ thu")
     series = models.CharField("ký hiệu", max_length=20)
     next_number = models.PositiveIntegerField("số tiếp theo", default=1)
     last_number = models.PositiveIntegerField("số cuối của quyển")
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name="đang dùng")
 
     class Meta:
+        verbose_name = "quyển biên lai"
+        verbose_name_plural = "quyển biên lai"
         constraints = [models.UniqueConstraint(fields=["collector", "series"], name="pool_series_unique")]
 
     def __str__(self) -> str:
@@ -42,10 +45,14 @@ class Sponsor(models.Model):
     """An organisation that pays for named people (tặng thẻ BHYT, sổ BHXH)."""
 
     name = models.CharField("tên nhà tài trợ", max_length=200, unique=True)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, verbose_name="ghi chú")
 
     def __str__(self) -> str:
         return self.name
+
+    class Meta:
+        verbose_name = "nhà tài trợ"
+        verbose_name_plural = "nhà tài trợ"
 
 
 class PaymentMethod(models.TextChoices):
@@ -61,30 +68,37 @@ class Payer(models.TextChoices):
 class Payment(models.Model):
     """Append-only. A correction is a new payment with ``reverses`` set and a negative amount."""
 
-    enrollment = models.ForeignKey(Enrollment, models.PROTECT, related_name="payments")
+    enrollment = models.ForeignKey(Enrollment, models.PROTECT, related_name="payments", verbose_name="đăng ký tham gia")
     amount = models.BigIntegerField("số tiền")
-    method = models.CharField(max_length=15, choices=PaymentMethod.choices)
-    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.PARTICIPANT)
-    sponsor = models.ForeignKey(Sponsor, models.PROTECT, null=True, blank=True, related_name="payments")
-    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="payments")
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payments")
-    collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name="hình thức thu")
+    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.PARTICIPANT, verbose_name="người đóng")
+    sponsor = models.ForeignKey(Sponsor, models.PROTECT, null=True, blank=True, related_name="payments",
+                                verbose_name="nhà tài trợ")
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="payments",
+                              verbose_name="nhân viên thu")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payments", verbose_name="tổ chức dịch vụ thu")
+    collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
+                                         verbose_name="điểm thu")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                                    verbose_name="người ghi")
     paid_at = models.DateTimeField("thời điểm thu")
-    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
-    reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal")
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, verbose_name="mã chống ghi trùng")
+    reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal",
+                                    verbose_name="đảo bút toán của khoản thu")
     reason = models.CharField("lý do", max_length=300, blank=True)
     # Set when a manager recorded an earlier time than the server's clock (``created_at`` keeps when).
     backdate_reason = models.CharField("lý do ghi lùi thời điểm thu", max_length=300, blank=True)
     # BHXH's confirmation code, returned by the office after the list is filed (issue 20): an annotation
     # of the payment, not a change of money; written once (payments/confirmations.py), audited.
     bhxh_confirmation = models.CharField("mã xác nhận của BHXH", max_length=40, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name="xác nhận lúc")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                     related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                     related_name="+", verbose_name="người ghi mã xác nhận")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="ghi lúc")
 
     class Meta:
+        verbose_name = "khoản thu"
+        verbose_name_plural = "khoản thu"
         constraints = [
             models.CheckConstraint(condition=Q(reverses__isnull=True, amount__gte=0)
                                    | Q(reverses__isnull=False, amount__lt=0), name="payment_sign_matches_kind"),
@@ -101,16 +115,21 @@ class Payment(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Payments are append-only: record a reversal instead.")
 
+    def __str__(self) -> str:
+        return f"Khoản thu số {self.pk} ({self.amount:,} đ)".replace(",", ".")
+
 
 class Receipt(models.Model):
-    payment = models.OneToOneField(Payment, models.PROTECT, related_name="receipt")
-    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="receipts")
+    payment = models.OneToOneField(Payment, models.PROTECT, related_name="receipt", verbose_name="khoản thu")
+    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="receipts", verbose_name="quyển biên lai")
     number = models.PositiveIntegerField("số biên lai")
-    amount = models.BigIntegerField()
-    amount_words = models.CharField(max_length=300)
-    issued_at = models.DateTimeField()
+    amount = models.BigIntegerField(verbose_name="số tiền")
+    amount_words = models.CharField(max_length=300, verbose_name="số tiền bằng chữ")
+    issued_at = models.DateTimeField(verbose_name="lập lúc")
 
     class Meta:
+        verbose_name = "biên lai"
+        verbose_name_plural = "biên lai"
         constraints = [models.UniqueConstraint(fields=["pool", "number"], name="receipt_number_unique")]
 
     @property
@@ -124,16 +143,21 @@ class RemittanceKind(models.TextChoices):
 
 
 class Remittance(models.Model):
-    kind = models.CharField(max_length=20, choices=RemittanceKind.choices)
-    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="remittances")
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="remittances")
-    amount = models.BigIntegerField()
-    remitted_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=RemittanceKind.choices, verbose_name="loại")
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="remittances",
+                              verbose_name="nhân viên thu")
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="remittances",
+                                  verbose_name="tổ chức dịch vụ thu")
+    amount = models.BigIntegerField(verbose_name="số tiền")
+    remitted_on = models.DateField(verbose_name="ngày nộp")
     reference = models.CharField("chứng từ", max_length=100, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
-    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                                    verbose_name="người ghi")
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, verbose_name="mã chống ghi trùng")
 
     class Meta:
+        verbose_name = "lần nộp tiền"
+        verbose_name_plural = "nộp tiền"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
             models.CheckConstraint(condition=Q(kind="collector_to_bhxh") | Q(agent__isnull=False),
@@ -145,14 +169,19 @@ class CommissionRate(models.Model):
     """Agents' pay per scheme × new/renewal × payment method, set by contract: configuration, dated.
     No official rates are known to ansinh; the demo's are marked as examples."""
 
-    scheme = models.CharField(max_length=12, choices=Scheme.choices)
-    is_renewal = models.BooleanField()
-    method = models.CharField(max_length=15, choices=PaymentMethod.choices)
-    rate = models.DecimalField(max_digits=6, decimal_places=4)
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    scheme = models.CharField(max_length=12, choices=Scheme.choices, verbose_name="loại hình")
+    is_renewal = models.BooleanField(verbose_name="tái tục")
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name="hình thức thu")
+    rate = models.DecimalField(max_digits=6, decimal_places=4, verbose_name="tỷ lệ hoa hồng",
+                               help_text="Viết dạng thập phân: 0,05 là 5% số tiền thu.")
+    valid_from = models.DateField(verbose_name="hiệu lực từ")
+    valid_to = models.DateField(null=True, blank=True, verbose_name="hiệu lực đến")
     source = models.CharField("căn cứ (hợp đồng)", max_length=200)
     is_example = models.BooleanField("chỉ là ví dụ", default=False)
+
+    class Meta:
+        verbose_name = "tỷ lệ hoa hồng"
+        verbose_name_plural = "tỷ lệ hoa hồng"
 
 
 class ReversalStatus(models.TextChoices):

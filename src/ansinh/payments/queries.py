@@ -41,7 +41,7 @@ from ansinh.rules.params import default_parameters
 def payments(scope: Scope) -> QuerySet[Payment]:
     return (Payment.objects.filter(scope.areas_q("enrollment__area"))
             .select_related("enrollment", "enrollment__person", "enrollment__household", "agent", "receipt",
-                            "receipt__pool", "sponsor"))
+                            "receipt__pool", "sponsor", "reverses__receipt__pool"))
 
 
 PERIOD_MAX_DAYS = 366  # a year, leap or not: longer periods are asked for one year at a time
@@ -427,3 +427,14 @@ def hi_list_rows(scope: Scope, collector_id: int, start: date, end: date) -> Ite
                 "support_percent": 0, "card_kind": line.card_kind, "months": p.enrollment.months,
                 "rank": line.rank, "amount": line.amount, "valid_from": line.valid_from, "valid_to": line.valid_to,
             }
+
+
+def person_history(scope: Scope, person_id: int) -> list[Enrollment]:
+    """A person's terms, newest first: VSI terms of their own and the household-HI terms that carry
+    their card, each with its payments and receipts (the person page's history, issue 13 #15).
+    Two queries whatever the rows: the terms, then their payments."""
+    return list(Enrollment.objects.filter(scope.areas_q("area"))
+                .filter(Q(person_id=person_id) | Q(hi_lines__person_id=person_id)).distinct()
+                .select_related("household").order_by("-period_start", "-pk")
+                .prefetch_related(Prefetch("payments", Payment.objects.select_related("receipt__pool")
+                                           .order_by("paid_at", "pk")))[:50])

@@ -40,8 +40,28 @@ def dashboard_pdf(title: str, lines: Iterable[str], columns: list[tuple[str, str
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 8)
     heading = FontFace(family="DejaVu", emphasis="BOLD")
+    rows = list(rows)
+    sums = {key: sum(row[key] or 0 for row in rows) for key, _ in columns
+            if key in ADDITIVE and all(isinstance(row[key], int | None) for row in rows)}
     with pdf.table(headings_style=heading, line_height=5, text_align="LEFT") as table:
         table.row([label for _, label in columns])
         for row in rows:
-            table.row([_cell(row[key]) for key, _ in columns])
+            _row(table, [row[key] for key, _ in columns])
+        if rows and sums:
+            _row(table, ["Tổng cộng" if i == 0 else sums.get(key) for i, (key, _) in enumerate(columns)], bold=True)
     return bytes(pdf.output())
+
+
+# Columns whose rows add up (people, terms, sums of money): the PDF prints their total. A rank, a rate or a
+# running balance ("còn giữ", "quá hạn") does not add up across rows and gets no total.
+ADDITIVE = frozenset({"vsi_new", "hi_new", "renewals", "amount", "ended", "renewed", "vsi", "hi", "total",
+                      "collected", "remitted", "commission"})
+
+
+def _row(table: Any, values: list[Any], bold: bool = False) -> None:
+    """One table row; figures right-aligned so their digits line up (issue 13 #15)."""
+    style = FontFace(family="DejaVu", emphasis="BOLD") if bold else None
+    row = table.row()
+    for value in values:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        row.cell(_cell(value), align="RIGHT" if number else "LEFT", style=style)

@@ -83,12 +83,15 @@ class PlanTarget(models.Model):
 
 
 class FrozenPeriod(models.Model):
-    start = models.DateField()
-    end = models.DateField()
-    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
-    frozen_at = models.DateTimeField(auto_now_add=True)
+    start = models.DateField(verbose_name="từ ngày")
+    end = models.DateField(verbose_name="đến ngày")
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                                  verbose_name="người khoá sổ")
+    frozen_at = models.DateTimeField(auto_now_add=True, verbose_name="khoá sổ lúc")
 
     class Meta:
+        verbose_name = "kỳ đã khoá sổ"
+        verbose_name_plural = "kỳ đã khoá sổ"
         constraints = [models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="frozen_range")]
 
 

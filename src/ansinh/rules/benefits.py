@@ -239,7 +239,7 @@ def lump_sum_benefit(average: int, months_before_2014: int, months_from_2014: in
     if total < 12:
         if contributions is None:
             raise DomainError(ErrorCode.INVALID_INPUT,
-                              "Đóng chưa đủ một năm: cần số tiền đã đóng (--contributions) để tính BHXH một lần.",
+                              "Đóng chưa đủ một năm: cần nhập số tiền đã đóng để tính BHXH một lần.",
                               "Under a year of contributions: the amount paid is needed.", field="contributions")
         cap: Decimal = use.get("benefits/lump_sum_short_cap_multiple")
         gross = min(Decimal(contributions), cap * average)

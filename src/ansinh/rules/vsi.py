@@ -260,7 +260,7 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
                 "rate",
                 date(year, 1, 1),
                 request.fund_return,
-                Reference("Do người dùng nhập (--rate)", note="Not a published figure"),
+                Reference("Do người dùng nhập", note="Not a published figure"),
             )
         )
         return request.fund_return
@@ -272,8 +272,8 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
         raise DomainError(
             ErrorCode.FUND_RETURN_MISSING,
             f"Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm {year}; "
-            "hãy nhập lãi suất (--rate).",
-            f"No published fund return for {year}; pass --rate.",
+            "hãy nhập lãi suất tháng để ước tính (ví dụ 0,0031).",  # no CLI flag: the web shows it too (issue 13)
+            f"No published fund return for {year}; give the monthly rate.",
             year=year,
         ) from None
     use.record(found)

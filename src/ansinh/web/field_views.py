@@ -215,7 +215,9 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
                                                 "reversal_request": money.last_reversal_request(found.payment),
                                                 "reverse_form": ReverseForm(initial={"key": uuid.uuid4().hex}),
                                                 "request_form": ReversalRequestForm(initial={"key": uuid.uuid4().hex}),
-                                                "confirm_form": ConfirmationForm()})
+                                                "confirm_form": ConfirmationForm(),
+                                                # a read-only role is not offered the writes (issue 13 #9)
+                                                "may_confirm": confirmations.may_confirm(scope)})
 
 
 @login_required

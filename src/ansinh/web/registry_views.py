@@ -16,6 +16,7 @@ from ansinh.areas.queries import communes
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.fields import PersonalField, may_locate, may_reveal, sees_plain, shown
 from ansinh.org.scope import Scope, scope_for
+from ansinh.payments import queries as payment_queries
 from ansinh.registry import lookups, queries, services
 from ansinh.registry.models import Person
 from ansinh.web.common import or_404, run_service, writers_only
@@ -177,6 +178,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "web/person.html", {
         "person": found, "shown": values, "reveal": reveal, "can_write": scope.can_write,
         "households": queries.households_of(scope, person_id),
+        "history": payment_queries.person_history(scope, person_id),
     })
 
 

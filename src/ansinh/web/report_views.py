@@ -56,9 +56,11 @@ def _period_line(view: Slice) -> str:
 
 def _bars(rows: Iterable[Row], count: int = 15) -> dict[str, Any]:
     """The top ``count`` rows for a ranked bar chart, and a height that fits them."""
-    top = list(rows)[:count]
+    every = list(rows)
+    top = every[:count]
     return {"data": {"labels": [r.name for r in top], "vsi": [r.vsi_new for r in top],
-                     "hi": [r.hi_new for r in top]}, "height": 70 + 28 * len(top)}
+                     "hi": [r.hi_new for r in top]}, "height": 70 + 28 * len(top),
+            "shown": len(top), "total": len(every)}  # the page says "the first 15 of 21" (issue 13 #15)
 
 
 @login_required
