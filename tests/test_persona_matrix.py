@@ -108,6 +108,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:person_edit", "POST"): WRITE_X,
     ("web:vsi_enroll", "GET"): WRITE_X,
     ("web:vsi_enroll", "POST"): WRITE_X,
+    ("web:vsi_stop", "GET"): POST_ONLY,
+    ("web:vsi_stop", "POST"): WRITE_X,  # the participant's stop (dừng đóng): a "giảm" row of D05-TS
     ("web:hi_enroll", "GET"): WRITE_X,
     ("web:hi_enroll", "POST"): WRITE_X,
     # NĐ 188 Mẫu số 4: printed from the HI enrolment screen, with its rights (writers of commune X)
@@ -219,6 +221,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:locate": {"citizen_id": "040078001234"},
         "web:person_edit": {**person, "address_detail": "Khối 9"},
         "web:vsi_enroll": {"on": today, "income": 2_000_000, "months": 3, "method": "regular", "confirm": "1"},
+        "web:vsi_stop": {"on": today},
         "web:hi_enroll": {"on": today, "members": ids["member_ids"], "months": 12, "card_kind": "electronic",
                           "initial_clinic": "Trạm y tế", "confirm": "1"},
         "web:pay": {"amount": ids["pending_payable"], "method": "cash", "key": uuid.uuid4().hex},

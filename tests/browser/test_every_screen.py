@@ -88,6 +88,9 @@ def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_serve
         cookies[persona] = cookie.value if cookie else None
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
+    # what the browser refused or failed to run: a Content-Security-Policy violation (an inline script or
+    # handler) or a script error; the one console channel of every tab
+    errors: list[str] = []
     for width, height in VIEWPORTS:
         contexts: dict[str, Any] = {}
         for name, persona in targets:
@@ -97,6 +100,9 @@ def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_serve
                     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookies[persona],
                                           "url": live_server.url}])
                 contexts[persona] = context.new_page()
+                contexts[persona].on("console", lambda message: errors.append(message.text)
+                                     if message.type == "error" and "Content Security Policy" in message.text else None)
+                contexts[persona].on("pageerror", lambda error: errors.append(f"script error: {error}"))
             tab = contexts[persona]
             url = live_server.url + page_url(by_name[name], world.ids)
             where = f"{name} as {persona} at {width}"
@@ -113,6 +119,9 @@ def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_serve
             if "html" not in (response.headers.get("content-type") or ""):
                 continue
             seen = tab.evaluate(INSPECT)
+            if errors:
+                problems.append(f"{where}: {errors[:2]}")
+                errors.clear()
             if seen["scroll"] > seen["inner"]:
                 problems.append(f"{where}: {seen['scroll']} px wide in {seen['inner']} ({', '.join(seen['wide'])})")
             if seen["broken"]:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",  # Content-Security-Policy header (CSP settings below)
     "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
     "ansinh.ruleset",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy: scripts from ansinh's own static files only
     # Last, as django-axes requires: turns lockouts into a readable 403 page.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -123,6 +125,24 @@ AXES_RESET_ON_SUCCESS = True
 ANSINH_TRUSTED_PROXIES = env_int("AXES_PROXY_COUNT", 0)  # the variable keeps its documented name
 AXES_CLIENT_IP_CALLABLE = "ansinh.org.security_log.client_address"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# Content-Security-Policy (django-csp): scripts only from ansinh's own static files, never inline (the
+# pages' behaviour is in web/static/web/*.js, their data in json_script blocks); styles may be inline
+# (style attributes in the templates, and the 58 mm receipt's measured page size); nothing is framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Requests per client address (config/middleware.RateLimits), on the default cache. The default cache is
 # each process's memory, so with W server processes a client may reach up to W × the rate; a deployment

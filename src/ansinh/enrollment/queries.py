@@ -162,3 +162,8 @@ def _hi_amount(on: date, members: int) -> tuple[int | None, str]:
     except DomainError as error:
         return None, error.message
     return quote.total, ""
+
+
+def vsi_plan(person_id: int) -> VsiPlan | None:
+    """The person's standing voluntary-SI arrangement, if any (the caller has checked the person's scope)."""
+    return VsiPlan.objects.filter(person_id=person_id).first()

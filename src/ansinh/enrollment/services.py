@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
+from django.utils import timezone
 
 from ansinh.areas.queries import province_code
 from ansinh.enrollment import once
@@ -417,6 +418,12 @@ def stop_plan(actor: AbstractBaseUser | None, scope: Scope, person_id: int, on: 
     if plan is None or not scope.has_area(plan.person.area_id):
         raise not_found()
     scope.require_write(plan.person.area_id)
+    if on > timezone.localdate():
+        raise invalid_input("Ngày dừng đóng không được sau hôm nay: chỉ ghi khi người tham gia đã đăng ký dừng.",
+                            "A stop cannot be dated in the future.", field="on")
+    if on < plan.start_month:
+        raise invalid_input(f"Ngày dừng đóng phải từ tháng bắt đầu tham gia ({plan.start_month:%m/%Y}) trở đi.",
+                            "A stop cannot come before the plan started.", field="on")
     if plan.status != PlanStatus.STOPPED:
         before = plan.status
         plan.status, plan.stopped_on = PlanStatus.STOPPED, on

@@ -25,6 +25,10 @@ def enrol_key() -> forms.CharField:
     return forms.CharField(widget=forms.HiddenInput, max_length=100, error_messages=ENROL_KEY_MESSAGES)
 
 
+class StopPlanForm(DomainForm):
+    on = forms.DateField(label="Ngày người tham gia đăng ký dừng đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+
+
 class VsiEnrollForm(DomainForm):
     key = enrol_key()
     on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)

@@ -35,6 +35,7 @@ from ansinh.web.field_forms import (
     ReversalDecisionForm,
     ReversalRequestForm,
     ReverseForm,
+    StopPlanForm,
     VsiEnrollForm,
 )
 
@@ -64,7 +65,25 @@ def vsi_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
                 return redirect("web:pay", enrollment.pk)
     pending = coverage.pending_terms(scope, person_id=person_id)
     return render(request, "web/vsi_enroll.html", {"form": form, "person": person, "offer": offer,
-                                                   "pending": pending}, status=400 if form.errors else 200)
+                                                   "pending": pending, "plan": coverage.vsi_plan(person_id),
+                                                   "stop_form": StopPlanForm(initial={"on": timezone.localdate()})},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def vsi_stop(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The participant registers a stop (dừng đóng): the plan stops and the period's D05-TS lists it
+    under II Giảm. Stopping again keeps the first day."""
+    scope = scope_for(request.user)
+    person = or_404(lambda: registry.person(scope, person_id))
+    writers_only(scope)
+    form = StopPlanForm(request.POST)
+    if run_service(form, lambda: enrolling.stop_plan(request.user, scope, person_id, form.cleaned_data["on"])) is None:
+        title = f"Dừng đóng BHXH tự nguyện — {person.full_name}"
+        return render(request, "web/form.html", {"form": form, "title": title, "submit": "Xác nhận dừng đóng"},
+                      status=400)
+    return redirect("web:vsi_enroll", person_id)
 
 
 def _cancel(request: HttpRequest, page: str, target_id: int) -> HttpResponse:

@@ -53,6 +53,7 @@ urlpatterns = [
     path("nguoi/<int:person_id>/to-khai-tk1/pdf/", field_views.participant_declaration_pdf,
          name="participant_declaration_pdf"),
     path("nguoi/<int:person_id>/bhxh-tu-nguyen/", field_views.vsi_enroll, name="vsi_enroll"),
+    path("nguoi/<int:person_id>/bhxh-tu-nguyen/dung-dong/", field_views.vsi_stop, name="vsi_stop"),
     path("ho/<int:household_id>/bhyt/", field_views.hi_enroll, name="hi_enroll"),
     path("nguoi/<int:person_id>/to-khai-bhyt-mau-so-2/", field_views.hi_declaration, name="hi_declaration"),
     path("nguoi/<int:person_id>/to-khai-bhyt-mau-so-2/pdf/", field_views.hi_declaration_pdf,

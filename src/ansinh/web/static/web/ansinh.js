@@ -3,7 +3,10 @@
    1. beside every <input type=date>, the chosen date written dd/mm/yyyy (Chromium shows the browser
       locale's order, mm/dd/yyyy in en-US: an agent must never read 05/08 for 08/05), issue 13 #16;
    2. on tables whose first row is a header, each cell's column name (data-label), so that on a phone
-      the stylesheet can lay each row out as a card (table.stack in ansinh.css), issue 13 #3. */
+      the stylesheet can lay each row out as a card (table.stack in ansinh.css), issue 13 #3;
+   3. a confirmation before an irreversible write: a form (or its submit button) with data-confirm="question"
+      asks first;
+   4. a link or button with data-print prints the page (the receipts and declarations). */
 (function () {
   "use strict";
 
@@ -56,6 +59,18 @@
   }
 
   function enhance(root) { showDates(root); labelTables(root); }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = (button && button.dataset.confirm) || (form instanceof HTMLFormElement && form.dataset.confirm);
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (target) { event.preventDefault(); window.print(); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   // fragments swapped in by htmx (the board's figures) get the same treatment
