@@ -53,7 +53,8 @@ def test_target_pace_and_forecast(world: dict) -> None:
     for i in range(2):
         pay_new_person(world, f"Người {i}", START)
     target = Target.objects.create(campaign=world["campaign"], area=commune(COMMUNE_X), scheme="vsi", value=31)
-    progress = analytics.target_progress(target, date(2025, 8, 2))  # day 2 of 31
+    [progress] = analytics.targets_progress(world["campaign"], date(2025, 8, 2))  # day 2 of 31
+    assert progress.target == target
     assert (progress.actual, progress.forecast) == (2, 31)
     assert progress.pace == Decimal(1) and progress.share == Decimal(2) / 31
 

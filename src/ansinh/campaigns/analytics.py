@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -25,19 +24,10 @@ from ansinh.campaigns.models import (
     TeamMember,
 )
 from ansinh.campaigns.queries import campaign_area_ids
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent
-from ansinh.payments.models import Payment
-
-
-def _participants(attributions: QuerySet[Attribution], scheme: str) -> int:
-    paid = attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False,
-                               enrollment__scheme=scheme)
-    if scheme == Scheme.VSI:
-        return paid.values("enrollment__person").distinct().count()
-    return HiCardLine.objects.filter(enrollment__in=paid.values("enrollment")).values("person").distinct().count()
 
 
 def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam | None = None,
@@ -80,32 +70,6 @@ class TargetProgress:
     share: Decimal  # of the target
     pace: Decimal  # actual against the target pro rata of the days elapsed (1 = on plan)
     forecast: int  # at this rate, by the end date
-
-
-def _target_attributions(target: Target) -> QuerySet[Attribution]:
-    linked = Attribution.objects.filter(campaign=target.campaign)
-    if target.area_id is not None:
-        linked = linked.filter(enrollment__area_id__in=subtree_ids([target.area_id]))
-    if target.org_unit_id is not None:
-        linked = linked.filter(agent__collector_id=target.org_unit_id)
-    if target.agent_id is not None:
-        linked = linked.filter(agent_id=target.agent_id)
-    return linked
-
-
-def target_progress(target: Target, on: date) -> TargetProgress:
-    linked = _target_attributions(target)
-    if target.metric == Metric.AMOUNT:
-        actual = int(Payment.objects.filter(enrollment__attributions__in=linked, enrollment__scheme=target.scheme)
-                     .aggregate(s=Sum("amount"))["s"] or 0)
-    else:
-        actual = _participants(linked, target.scheme)
-    campaign = target.campaign
-    total_days = (campaign.ends_on - campaign.starts_on).days + 1
-    elapsed = min(total_days, max(1, (on - campaign.starts_on).days + 1))
-    share = Decimal(actual) / target.value
-    expected = Decimal(target.value) * elapsed / total_days
-    return TargetProgress(target, actual, share, Decimal(actual) / expected, actual * total_days // elapsed)
 
 
 def _subtrees(roots: set[int]) -> dict[int, set[int]]:

@@ -109,7 +109,7 @@ def targets(request: HttpRequest, slug: str, on: date | None = None) -> list[dic
     day = on or timezone.localdate()
     return [{"id": p.target.pk, "scheme": p.target.scheme, "metric": p.target.metric, "value": p.target.value,
              "actual": p.actual, "share": str(p.share), "pace": str(p.pace), "forecast": p.forecast}
-            for p in (analytics.target_progress(t, day) for t in campaign.targets.all())]
+            for p in analytics.targets_progress(campaign, day)]
 
 
 @router.get("/{slug}/bulletin")
