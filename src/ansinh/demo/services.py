@@ -133,7 +133,7 @@ def load_demo() -> list[DemoAccount]:
     agent.areas.set([_commune(THANH_VINH)])
     _households(made["daily"])
     _money(post, made["daily"])
-    load_seed_campaign(bhxh, post)
+    load_seed_campaign(bhxh, post, made["admin"])
     refresh_all()  # the seed is bulk-loaded, past the writers that keep the facts current
     analyze(app_models("registry", "enrollment", "payments", "campaigns", "reports", "org"))
     return accounts
