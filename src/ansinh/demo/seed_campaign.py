@@ -32,6 +32,7 @@ from ansinh.campaigns.models import (
     MediaItem,
     Parade,
     PrepTask,
+    RankingRule,
     ResourceKind,
     SiteResource,
     TaskStatus,
@@ -97,7 +98,8 @@ def load_seed_campaign(bhxh: OrgUnit, post: OrgUnit, recorder: AbstractBaseUser)
     codes = sorted(districts)
     campaign = Campaign.objects.create(slug=SLUG, name="Tháng vận động triển khai BHXH, BHYT toàn dân năm 2022",
                                        starts_on=date(2022, 5, 1), ends_on=date(2022, 5, 31),
-                                       schemes=[Scheme.VSI, Scheme.HOUSEHOLD_HI], status=CampaignStatus.CLOSED)
+                                       schemes=[Scheme.VSI, Scheme.HOUSEHOLD_HI], status=CampaignStatus.CLOSED,
+                                       ranking_rule=RankingRule.ABSOLUTE)  # the seed gives no targets to rank by
     campaign.areas.set([province])
     campaign.organisers.set([bhxh, post])
     event = LaunchEvent.objects.create(campaign=campaign, starts_at=_at(7),

@@ -131,7 +131,10 @@ def board_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _board(campaign: Campaign) -> dict[str, Any]:
     figures = queries.board_figures(campaign)
-    return {"campaign": campaign, "totals": figures["totals"], "sites": figures["sites"],
+    sites = figures["sites"]
+    half = (len(sites) + 1) // 2  # two columns: 21 sites fit a projector's screen without scrolling
+    return {"campaign": campaign, "totals": figures["totals"], "sites": sites,
+            "columns": [sites[:half], sites[half:]] if len(sites) > 1 else [sites],
             "now": figures["counted_at"], "poll": queries.BOARD_POLL_SECONDS}
 
 
