@@ -33,6 +33,8 @@ FITS = r"""() => {
                                  f.getBoundingClientRect().right > f.parentElement.getBoundingClientRect().right)
                     .map(f => f.innerText),
     amount: document.querySelector('#board-amount').innerText,
+    truncated: [...document.querySelectorAll('.board-table th, .board-table td')]
+      .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText),
   };
 }"""
 
@@ -66,7 +68,7 @@ def test_the_seed_board_fits_the_projector_and_the_workspace_reads_in_vietnamese
                 assert seen["rows"] == SEED["sites"]
                 assert seen["scrollW"] <= seen["w"] and seen["scrollH"] <= seen["h"], seen
                 assert seen["lowest"] <= seen["h"], f"the last site is below the screen at {width}×{height}"
-                assert seen["multiline"] == [] and seen["clipped"] == [], seen
+                assert seen["multiline"] == [] and seen["clipped"] == [] and seen["truncated"] == [], seen
                 assert seen["amount"].endswith("đ")  # the whole sum, on one line (multiline above)
                 tab.screenshot(path=str(ARTIFACTS / f"board-{width}x{height}.png"))
             context.close()

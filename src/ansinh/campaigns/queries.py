@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from ansinh.areas.queries import subtree_ids
@@ -130,11 +130,15 @@ def _workspace_key(campaign_id: int) -> str:
     return f"campaign-workspace:{campaign_id}"
 
 
+def _areas_key(campaign_id: int) -> str:
+    return f"campaign-areas:{campaign_id}"
+
+
 def forget_board(campaign_ids: Iterable[int]) -> None:
     """A payment (or a session, lead, task, award, media item) changed these campaigns' figures: the
     next poll or workspace view counts them again (now, and once the
     writer's transaction commits, so that no poll in between keeps the old figures for an interval)."""
-    keys = [key(pk) for pk in set(campaign_ids) for key in (_board_key, _workspace_key)]
+    keys = [key(pk) for pk in set(campaign_ids) for key in (_board_key, _workspace_key, _areas_key)]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
@@ -164,7 +168,14 @@ def _forget_changed(sender: type, instance: Any, **_: Any) -> None:
             forget_board(model.objects.filter(pk=related).values_list(rest, flat=True))
 
 
+def _forget_areas(sender: type, instance: Any, **_: Any) -> None:
+    if isinstance(instance, Campaign):
+        forget_board([instance.pk])
+
+
 def watch_for_changes() -> None:
+    for through in (Campaign.areas.through, Campaign.org_scope.through):
+        m2m_changed.connect(_forget_areas, sender=through, dispatch_uid=f"campaign-areas-{through.__name__}")
     for model in _CAMPAIGN_OF:
         post_save.connect(_forget_changed, sender=model, dispatch_uid=f"campaign-figures-save-{model.__name__}")
         post_delete.connect(_forget_changed, sender=model, dispatch_uid=f"campaign-figures-delete-{model.__name__}")
@@ -215,9 +226,21 @@ def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> 
     if found is None:
         raise not_found()
     member = user.is_authenticated and TeamMember.objects.filter(team__campaign=found, user=user).exists()
-    if not member and not (campaign_area_ids(found) & scope.area_ids):
+    if not member and not (_shared_area_ids(found) & scope.area_ids):
         raise not_found()
     return found
+
+
+def _shared_area_ids(of: Campaign) -> set[int]:
+    """The campaign's areas for the pages' visibility check, kept for the poll interval for every
+    reader (forgotten when the campaign or its areas change: watch_for_changes)."""
+    key = _areas_key(of.pk)
+    found: set[int] | None = cache.get(key)
+    if found is None:
+        found = campaign_area_ids(of)
+        cache.set(key, found, BOARD_POLL_SECONDS)
+    of._area_ids = found  # type: ignore[attr-defined]
+    return set(found)
 
 
 def resources(of: Campaign) -> list[dict[str, Any]]:
