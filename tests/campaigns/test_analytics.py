@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ansinh.campaigns import analytics
+from ansinh.campaigns import services as campaign_services
 from ansinh.campaigns.models import (
     Attribution,
     Campaign,
@@ -16,7 +17,6 @@ from ansinh.campaigns.models import (
     ConsultationSession,
     EventSite,
     LaunchEvent,
-    Lead,
     Target,
 )
 from ansinh.enrollment import services as enrolling
@@ -34,26 +34,31 @@ def world() -> dict[str, Any]:
 
 
 def test_the_funnel_counts_each_step(world: dict) -> None:
+    """Each stage is a subset of the one before and follows the leads: the lead of the person who
+    paid, of the person registered but not paid, and one never found again."""
     ConsultationSession.objects.create(team=world["team"], location_name="Chợ Vinh", location_kind="market",
                                        held_on=START, people_advised=30)
-    for i in range(3):
-        Lead.objects.create(campaign=world["campaign"], team=world["team"], recorded_by=world["who"].agent,
-                            consulted_on=START, full_name=f"Khách {i}", scheme="vsi", outcome="promised")
-    pay_new_person(world, "Người Một", START)
     who = world["who"]
     scope = who.scope(who.agent)
+    for name, phone, born in (("Người Một", "", date(1985, 3, 2)), ("Chưa Đóng", "0912345678", None),
+                              ("Khách Lạ", "0900000000", None)):
+        campaign_services.record_lead(who.agent, scope, world["team"].pk, START, campaign_services.LeadData(
+            full_name=name, scheme="vsi", outcome="promised", phone=phone, follow_up_on=START, date_of_birth=born))
+    pay_new_person(world, "Người Một", START)  # born 02/03/1985 in commune X: linked by name and birth date
     pending_person = registry.create_person(who.agent, scope, person_data(full_name="Chưa Đóng", citizen_id=None))
     enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, pending_person.pk, START, 1_500_000, 1))
     assert analytics.funnel(world["campaign"]) == {"advised": 30, "leads": 3, "registered": 2, "paid": 1,
                                                    "renewed": 0}
     assert analytics.funnel(world["campaign"], team=world["team"])["paid"] == 1
+    assert analytics.funnel(world["campaign"], site=world["site"])["registered"] == 2
 
 
 def test_target_pace_and_forecast(world: dict) -> None:
     for i in range(2):
         pay_new_person(world, f"Người {i}", START)
     target = Target.objects.create(campaign=world["campaign"], area=commune(COMMUNE_X), scheme="vsi", value=31)
-    progress = analytics.target_progress(target, date(2025, 8, 2))  # day 2 of 31
+    [progress] = analytics.targets_progress(world["campaign"], date(2025, 8, 2))  # day 2 of 31
+    assert progress.target == target
     assert (progress.actual, progress.forecast) == (2, 31)
     assert progress.pace == Decimal(1) and progress.share == Decimal(2) / 31
 

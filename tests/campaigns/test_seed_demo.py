@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from ansinh.campaigns import analytics
 from ansinh.campaigns.bulletin import bulletin_pdf, bulletin_text
-from ansinh.campaigns.models import Campaign, EventSite, PrepTask
+from ansinh.campaigns.models import Campaign, EventSite, Lead, PrepTask
 from ansinh.campaigns.queries import campaign, summary
 from ansinh.cli import app
-from ansinh.demo.seed_campaign import SEED, SLUG
+from ansinh.demo.seed_campaign import LEADS_NOT_ENROLLED, SEED, SLUG
 from ansinh.demo.services import load_demo
 from ansinh.enrollment.models import Enrollment, HiCardLine
 from ansinh.payments.models import Payment, Receipt
@@ -70,3 +70,17 @@ def test_the_agents_of_the_seed_share_its_new_participants_between_them() -> Non
     assert sum(r["new_participants"] for r in ranked) == SEED["vsi_new"] + SEED["hi_new"]
     assert ranked[0]["rank"] == 1
     assert all(a["new_participants"] >= b["new_participants"] for a, b in pairwise(ranked))
+
+
+def test_the_seed_funnel_adds_up_and_follows_its_leads() -> None:
+    """Every participant of the seed was recorded by name and is linked to their person, so the
+    funnel's registered and paid are the participants; the others named on the day did not enrol."""
+    load_demo()
+    seed = campaign(SLUG)
+    totals = summary(seed)
+    participants = SEED["vsi_new"] + SEED["hi_new"]
+    funnel = analytics.funnel(seed)
+    assert funnel == {"advised": totals["people_advised"], "leads": participants + LEADS_NOT_ENROLLED,
+                      "registered": participants, "paid": participants, "renewed": 0}
+    assert funnel["advised"] >= funnel["leads"] >= funnel["registered"] >= funnel["paid"] >= funnel["renewed"]
+    assert not Lead.objects.filter(campaign=seed, outcome="enrolled", person__isnull=True).exists()

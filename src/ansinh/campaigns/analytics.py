@@ -8,10 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from ansinh.areas.models import AdministrativeUnit
-from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -22,55 +21,45 @@ from ansinh.campaigns.models import (
     Metric,
     RankingRule,
     Target,
-    TeamMember,
 )
-from ansinh.campaigns.queries import campaign_area_ids
-from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent
-from ansinh.payments.models import Payment
-
-
-def _participants(attributions: QuerySet[Attribution], scheme: str) -> int:
-    paid = attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False,
-                               enrollment__scheme=scheme)
-    if scheme == Scheme.VSI:
-        return paid.values("enrollment__person").distinct().count()
-    return HiCardLine.objects.filter(enrollment__in=paid.values("enrollment")).values("person").distinct().count()
 
 
 def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam | None = None,
            agent_id: int | None = None) -> dict[str, int]:
-    """advised → lead → registered → paid → renewed, for the campaign or one site, team or agent."""
+    """advised → leads → registered → paid → of which renewed, in people, for the campaign or one
+    site, team or agent (whose leads are those they recorded). Each stage is a subset of the one
+    before: advised are the head counts the teams give per session; leads, the people recorded by
+    name; registered, the leads linked to a person (leads.py) who has a term quoted during the
+    campaign; paid, those whose term is paid and counted for the campaign; renewed, those paid whose
+    term continues an earlier one. Two queries however many leads there are."""
     sessions = ConsultationSession.objects.filter(team__campaign=campaign)
     leads = Lead.objects.filter(campaign=campaign)
-    linked = Attribution.objects.filter(campaign=campaign)
     if site is not None:
         sessions, leads = sessions.filter(team__site=site), leads.filter(team__site=site)
-        linked = linked.filter(site=site)
     if team is not None:
-        sessions, leads, linked = sessions.filter(team=team), leads.filter(team=team), linked.filter(team=team)
+        sessions, leads = sessions.filter(team=team), leads.filter(team=team)
     if agent_id is not None:
-        linked = linked.filter(agent_id=agent_id)
         leads = leads.filter(recorded_by__agent__pk=agent_id)
         sessions = sessions.none()
-    paid = linked.filter(enrollment__status=EnrollmentStatus.PAID)
-    # Registered: terms the campaign's people saved in its areas and period, paid or not yet.
-    people = set(TeamMember.objects.filter(team__campaign=campaign).values_list("user_id", flat=True))
-    registered = Enrollment.objects.filter(
-        Q(attributions__in=linked) | Q(created_by_id__in=people, attributions__isnull=True,
-                                       area_id__in=campaign_area_ids(campaign), quoted_on__gte=campaign.starts_on,
-                                       quoted_on__lte=campaign.ends_on, status=EnrollmentStatus.PENDING)).distinct()
-    if site is not None or team is not None or agent_id is not None:
-        registered = registered.filter(attributions__in=linked)
-    return {
-        "advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0),
-        "leads": leads.count(),
-        "registered": registered.count(),
-        "paid": paid.filter(enrollment__is_renewal=False).count(),
-        "renewed": paid.filter(enrollment__is_renewal=True).count(),
-    }
+    during = Enrollment.objects.filter(quoted_on__gte=campaign.starts_on, quoted_on__lte=campaign.ends_on) \
+        .exclude(status=EnrollmentStatus.CANCELLED)
+    # One EXISTS per scheme on its own key (the person; a household term's card lines), not an OR of
+    # both inside one: each stays an index lookup (issue 14, like reports.queries._ended).
+    vsi = during.filter(scheme=Scheme.VSI, person_id=OuterRef("person_id"))
+    hi = during.filter(scheme=Scheme.HOUSEHOLD_HI, hi_lines__person_id=OuterRef("person_id"))
+
+    def any_of(**conditions: Any) -> Q:
+        return Q(Exists(vsi.filter(**conditions))) | Q(Exists(hi.filter(**conditions)))
+
+    paid = {"status": EnrollmentStatus.PAID, "attributions__campaign": campaign}
+    counts = leads.aggregate(leads=Count("pk"), registered=Count("pk", filter=any_of()),
+                             paid=Count("pk", filter=any_of(**paid)),
+                             renewed=Count("pk", filter=any_of(**paid, is_renewal=True)))
+    return {"advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0), **counts}
 
 
 @dataclass(frozen=True)
@@ -80,32 +69,6 @@ class TargetProgress:
     share: Decimal  # of the target
     pace: Decimal  # actual against the target pro rata of the days elapsed (1 = on plan)
     forecast: int  # at this rate, by the end date
-
-
-def _target_attributions(target: Target) -> QuerySet[Attribution]:
-    linked = Attribution.objects.filter(campaign=target.campaign)
-    if target.area_id is not None:
-        linked = linked.filter(enrollment__area_id__in=subtree_ids([target.area_id]))
-    if target.org_unit_id is not None:
-        linked = linked.filter(agent__collector_id=target.org_unit_id)
-    if target.agent_id is not None:
-        linked = linked.filter(agent_id=target.agent_id)
-    return linked
-
-
-def target_progress(target: Target, on: date) -> TargetProgress:
-    linked = _target_attributions(target)
-    if target.metric == Metric.AMOUNT:
-        actual = int(Payment.objects.filter(enrollment__attributions__in=linked, enrollment__scheme=target.scheme)
-                     .aggregate(s=Sum("amount"))["s"] or 0)
-    else:
-        actual = _participants(linked, target.scheme)
-    campaign = target.campaign
-    total_days = (campaign.ends_on - campaign.starts_on).days + 1
-    elapsed = min(total_days, max(1, (on - campaign.starts_on).days + 1))
-    share = Decimal(actual) / target.value
-    expected = Decimal(target.value) * elapsed / total_days
-    return TargetProgress(target, actual, share, Decimal(actual) / expected, actual * total_days // elapsed)
 
 
 def _subtrees(roots: set[int]) -> dict[int, set[int]]:

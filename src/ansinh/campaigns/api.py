@@ -36,10 +36,12 @@ class LeadIn(Schema):
     phone: str = Field("", max_length=20)
     reason: str = Field("", max_length=300)
     follow_up_on: date | None = None
+    date_of_birth: date | None = None
 
     def data(self) -> services.LeadData:
         return services.LeadData(full_name=self.full_name, scheme=self.scheme, outcome=self.outcome,
-                                 phone=self.phone, reason=self.reason, follow_up_on=self.follow_up_on)
+                                 phone=self.phone, reason=self.reason, follow_up_on=self.follow_up_on,
+                                 date_of_birth=self.date_of_birth)
 
 
 class SessionIn(Schema):
@@ -109,7 +111,7 @@ def targets(request: HttpRequest, slug: str, on: date | None = None) -> list[dic
     day = on or timezone.localdate()
     return [{"id": p.target.pk, "scheme": p.target.scheme, "metric": p.target.metric, "value": p.target.value,
              "actual": p.actual, "share": str(p.share), "pace": str(p.pace), "forecast": p.forecast}
-            for p in (analytics.target_progress(t, day) for t in campaign.targets.all())]
+            for p in analytics.targets_progress(campaign, day)]
 
 
 @router.get("/{slug}/bulletin")

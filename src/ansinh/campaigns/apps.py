@@ -13,3 +13,12 @@ class CampaignsConfig(AppConfig):
         # Attribution is written with the payment, in its transaction (ADR 0005), like the facts.
         if count_payment not in PAYMENT_LISTENERS:  # ready() may run twice (tests, reloads)
             PAYMENT_LISTENERS.append(count_payment)
+        from ansinh.campaigns.leads import link_enrollment
+        from ansinh.campaigns.queries import watch_for_changes
+        from ansinh.enrollment.services import ENROLLMENT_LISTENERS
+
+        # A new term links the leads of the people it covers (leads.py), in its transaction.
+        if link_enrollment not in ENROLLMENT_LISTENERS:
+            ENROLLMENT_LISTENERS.append(link_enrollment)
+
+        watch_for_changes()  # the cached board and workspace figures are forgotten when their rows change

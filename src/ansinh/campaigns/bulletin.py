@@ -3,7 +3,7 @@ recorded figures (never typed in by hand), as text and as PDF."""
 
 from __future__ import annotations
 
-from ansinh.campaigns.models import Award, Campaign, EventSite
+from ansinh.campaigns.models import Award, Campaign
 from ansinh.campaigns.queries import summary
 from ansinh.lib.money import format_number as _n
 from ansinh.lib.money import format_vnd
@@ -15,7 +15,7 @@ def bulletin_text(campaign: Campaign) -> str:
     totals = summary(campaign)
     event = campaign.events.order_by("starts_at").first()
     day = format_date_vi(event.starts_at.date()) if event else format_date_vi(campaign.starts_on)
-    ready = EventSite.objects.filter(event__campaign=campaign, is_central=False, ready_at__isnull=False).count()
+    ready = totals["sites_ready"]
     lines = [
         f"{campaign.name}: kết quả Lễ ra quân ngày {day}",
         "",

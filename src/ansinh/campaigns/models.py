@@ -97,6 +97,7 @@ class Lead(models.Model):
                                 verbose_name="buổi tư vấn")
     full_name = models.CharField("họ tên", max_length=200)
     phone = models.CharField("điện thoại", max_length=10, blank=True)
+    date_of_birth = models.DateField("ngày sinh", null=True, blank=True)  # to find them again (leads.py)
     scheme = models.CharField("quan tâm", max_length=12)
     outcome = models.CharField("kết quả", max_length=10, choices=LeadOutcome.choices)
     reason = models.CharField("lý do", max_length=300, blank=True)

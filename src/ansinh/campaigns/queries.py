@@ -14,11 +14,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from ansinh.areas.queries import subtree_ids
 from ansinh.campaigns.models import (
     AdvisoryTeam,
+    Attribution,
     Award,
     Campaign,
     ConsultationSession,
@@ -30,6 +32,7 @@ from ansinh.campaigns.models import (
     PrepTask,
     ResourceKind,
     SiteResource,
+    Target,
     TeamMember,
 )
 from ansinh.enrollment.models import EnrollmentStatus, HiCardLine, Scheme
@@ -41,9 +44,23 @@ from ansinh.payments.models import Payment
 
 
 def campaign_area_ids(of: Campaign) -> set[int]:
-    """The campaign's areas: those named, and those the org units of its scope serve (with subtrees)."""
-    served = OrgUnit.areas.through.objects.filter(orgunit__in=of.org_scope.all())
-    return subtree_ids([a.pk for a in of.areas.all()] + list(served.values_list("administrativeunit_id", flat=True)))
+    """The campaign's areas: those named, and those the org units of its scope serve (with subtrees).
+    Read once per campaign object (a page asks for them several times: visibility, rights, funnel)."""
+    found: set[int] | None = getattr(of, "_area_ids", None)
+    if found is None:
+        served = OrgUnit.areas.through.objects.filter(orgunit__in=of.org_scope.all())
+        found = subtree_ids([a.pk for a in of.areas.all()]
+                            + list(served.values_list("administrativeunit_id", flat=True)))
+        of._area_ids = found  # type: ignore[attr-defined]
+    return set(found)
+
+
+def organiser_ids(of: Campaign) -> set[int]:
+    found: set[int] | None = getattr(of, "_organiser_ids", None)
+    if found is None:
+        found = set(of.organisers.values_list("pk", flat=True))
+        of._organiser_ids = found  # type: ignore[attr-defined]
+    return set(found)
 
 
 def campaign(slug: str) -> Campaign:
@@ -57,20 +74,27 @@ def summary(of: Campaign) -> dict[str, int]:
     """Sites (excluding the central bridge), teams, locations, people advised, new participants by
     scheme among the attributed paid enrollments, parades and their vehicles, media items, money."""
     paid = of.attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False)
-    parades = Parade.objects.filter(site__event__campaign=of).aggregate(cars=Sum("cars"), motorbikes=Sum("motorbikes"))
-    sessions = ConsultationSession.objects.filter(team__campaign=of)
+    parades = Parade.objects.filter(site__event__campaign=of).aggregate(
+        n=Count("pk"), cars=Sum("cars"), motorbikes=Sum("motorbikes"))
+    sessions = ConsultationSession.objects.filter(team__campaign=of).aggregate(n=Count("pk"),
+                                                                               people=Sum("people_advised"))
+    sites = EventSite.objects.filter(event__campaign=of, is_central=False).aggregate(
+        n=Count("pk"), ready=Count("pk", filter=Q(ready_at__isnull=False)))
+    counted = Campaign.objects.filter(pk=of.pk).aggregate(teams=Count("teams", distinct=True),
+                                                          media=Count("media_items", distinct=True))
     return {
-        "sites": EventSite.objects.filter(event__campaign=of, is_central=False).count(),
-        "advisory_teams": AdvisoryTeam.objects.filter(campaign=of).count(),
-        "locations": sessions.count(),
-        "people_advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0),
+        "sites": sites["n"],
+        "sites_ready": sites["ready"],
+        "advisory_teams": counted["teams"],
+        "locations": sessions["n"],
+        "people_advised": int(sessions["people"] or 0),
         "vsi_new": paid.filter(enrollment__scheme=Scheme.VSI).values("enrollment__person").distinct().count(),
         "hi_new": HiCardLine.objects.filter(enrollment__in=paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI)
                                             .values("enrollment")).values("person").distinct().count(),
-        "parades": Parade.objects.filter(site__event__campaign=of).count(),
+        "parades": parades["n"],
         "cars": int(parades["cars"] or 0),
         "motorbikes": int(parades["motorbikes"] or 0),
-        "media_items": MediaItem.objects.filter(campaign=of).count(),
+        "media_items": counted["media"],
         "amount_collected": int(Payment.objects.filter(enrollment__attributions__campaign=of)
                                 .aggregate(s=Sum("amount"))["s"] or 0),
     }
@@ -102,13 +126,83 @@ def _board_key(campaign_id: int) -> str:
     return f"campaign-board:{campaign_id}"
 
 
+def _workspace_key(campaign_id: int) -> str:
+    return f"campaign-workspace:{campaign_id}"
+
+
+def _areas_key(campaign_id: int) -> str:
+    return f"campaign-areas:{campaign_id}"
+
+
 def forget_board(campaign_ids: Iterable[int]) -> None:
-    """A payment changed these campaigns' figures: the next poll counts them again (now, and once the
+    """A payment (or a session, lead, task, award, media item) changed these campaigns' figures: the
+    next poll or workspace view counts them again (now, and once the
     writer's transaction commits, so that no poll in between keeps the old figures for an interval)."""
-    keys = [_board_key(pk) for pk in set(campaign_ids)]
+    keys = [key(pk) for pk in set(campaign_ids) for key in (_board_key, _workspace_key, _areas_key)]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+# How a changed row names its campaign: the cached figures of that campaign are forgotten when one of
+# these is saved or deleted (pages, the admin, the services; bulk writers call forget_board themselves).
+_CAMPAIGN_OF: dict[type, str] = {
+    Campaign: "pk", Lead: "campaign_id", ConsultationSession: "team__campaign_id", PrepTask: "event__campaign_id",
+    MediaItem: "campaign_id", Award: "campaign_id", Attribution: "campaign_id", Target: "campaign_id",
+    EventSite: "event__campaign_id", AdvisoryTeam: "campaign_id", TeamMember: "team__campaign_id",
+    SiteResource: "site__event__campaign_id", Parade: "site__event__campaign_id",
+}
+
+
+def _forget_changed(sender: type, instance: Any, **_: Any) -> None:
+    path = _CAMPAIGN_OF[sender]
+    if path == "pk":
+        forget_board([instance.pk])
+    elif "__" not in path:
+        forget_board([getattr(instance, path)])
+    else:
+        first, rest = path.split("__", 1)
+        related = getattr(instance, f"{first}_id", None)
+        if related is not None:
+            model = instance._meta.get_field(first).related_model
+            forget_board(model.objects.filter(pk=related).values_list(rest, flat=True))
+
+
+def _forget_areas(sender: type, instance: Any, **_: Any) -> None:
+    if isinstance(instance, Campaign):
+        forget_board([instance.pk])
+
+
+def watch_for_changes() -> None:
+    for through in (Campaign.areas.through, Campaign.org_scope.through):
+        m2m_changed.connect(_forget_areas, sender=through, dispatch_uid=f"campaign-areas-{through.__name__}")
+    for model in _CAMPAIGN_OF:
+        post_save.connect(_forget_changed, sender=model, dispatch_uid=f"campaign-figures-save-{model.__name__}")
+        post_delete.connect(_forget_changed, sender=model, dispatch_uid=f"campaign-figures-delete-{model.__name__}")
+
+
+def workspace_figures(of: Campaign, on: date) -> dict[str, Any]:
+    """Everything the workspace shows that is the same for every reader (totals, sites, funnel,
+    targets, rankings, tasks, resources, media, awards), counted once per poll interval for all of
+    them and forgotten as soon as one of its rows changes (watch_for_changes, forget_board). What
+    depends on the reader (follow-ups by name, their team, their rights) is read per request."""
+    from ansinh.campaigns import analytics  # analytics reads campaign_area_ids from here
+
+    key = _workspace_key(of.pk)
+    found = cache.get(key)
+    if found is None or found["on"] != on:
+        try:
+            ranking, ranking_error = analytics.ranking(of), ""
+        except DomainError as error:
+            ranking, ranking_error = [], error.message
+        found = {"on": on, "totals": summary(of), "sites": by_site(of), "funnel": analytics.funnel(of),
+                 "targets": analytics.targets_progress(of, on), "ranking": ranking, "ranking_error": ranking_error,
+                 "agents": analytics.agent_ranking(of), "tasks": list(tasks(of)), "resources": resources(of),
+                 "media": list(media(of)[:30]), "awards": list(of.awards.select_related("site", "agent")),
+                 "area_ids": campaign_area_ids(of), "organiser_ids": organiser_ids(of)}
+        cache.set(key, found, BOARD_POLL_SECONDS)
+    of._area_ids, of._organiser_ids = found["area_ids"], found["organiser_ids"]  # type: ignore[attr-defined]
+    return found  # type: ignore[no-any-return]
 
 
 def board_figures(of: Campaign) -> dict[str, Any]:
@@ -132,9 +226,21 @@ def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> 
     if found is None:
         raise not_found()
     member = user.is_authenticated and TeamMember.objects.filter(team__campaign=found, user=user).exists()
-    if not member and not (campaign_area_ids(found) & scope.area_ids):
+    if not member and not (_shared_area_ids(found) & scope.area_ids):
         raise not_found()
     return found
+
+
+def _shared_area_ids(of: Campaign) -> set[int]:
+    """The campaign's areas for the pages' visibility check, kept for the poll interval for every
+    reader (forgotten when the campaign or its areas change: watch_for_changes)."""
+    key = _areas_key(of.pk)
+    found: set[int] | None = cache.get(key)
+    if found is None:
+        found = campaign_area_ids(of)
+        cache.set(key, found, BOARD_POLL_SECONDS)
+    of._area_ids = found  # type: ignore[attr-defined]
+    return set(found)
 
 
 def resources(of: Campaign) -> list[dict[str, Any]]:
@@ -167,11 +273,11 @@ def team(of: Campaign, team_id: int) -> AdvisoryTeam:
 
 def manages(scope: Scope, of: Campaign) -> bool:
     """The user runs the campaign: staff of an organiser, or a manager of all its areas."""
-    return scope.can_manage_campaign(campaign_area_ids(of), set(of.organisers.values_list("pk", flat=True)))
+    return scope.can_manage_campaign(campaign_area_ids(of), organiser_ids(of))
 
 
 def may_award(scope: Scope, of: Campaign) -> bool:
-    return scope.can_award(campaign_area_ids(of), set(of.organisers.values_list("pk", flat=True)))
+    return scope.can_award(campaign_area_ids(of), organiser_ids(of))
 
 
 def may_change_tasks(scope: Scope, of: Campaign, at: EventSite | None) -> bool:
@@ -180,13 +286,12 @@ def may_change_tasks(scope: Scope, of: Campaign, at: EventSite | None) -> bool:
     unit is theirs. Tasks of the event as a whole and of the central bridge are the managers'."""
     if not scope.can_write:
         return False
-    if manages(scope, of):
-        return True
-    if at is None or at.is_central:
-        return False
-    if at.org_unit_id is not None and at.org_unit_id in scope.org_ids:
-        return True
-    return at.area_id is not None and bool(subtree_ids([at.area_id]) & scope.area_ids)
+    if at is not None and not at.is_central:  # the site's own people first: no need to read the campaign's areas
+        if at.org_unit_id is not None and at.org_unit_id in scope.org_ids:
+            return True
+        if at.area_id is not None and (at.area_id in scope.area_ids or subtree_ids([at.area_id]) & scope.area_ids):
+            return True
+    return manages(scope, of)
 
 
 def tasks(of: Campaign) -> QuerySet[PrepTask]:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
-from ansinh.campaigns import analytics, queries
+from ansinh.campaigns import analytics, leads, queries
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -63,6 +63,7 @@ class LeadData:
     phone: str = ""
     reason: str = ""
     follow_up_on: date | None = None
+    date_of_birth: date | None = None  # optional: finds the person again when they register (leads.py)
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,15 @@ def _lead(actor: AbstractBaseUser, team: AdvisoryTeam, on: date, data: LeadData,
                             field="follow_up_on")
     if len(data.reason.strip()) > 300:
         raise invalid_input("Lý do tối đa 300 ký tự.", "The reason is too long.", field="reason")
-    return Lead.objects.create(
+    if data.date_of_birth is not None and not date(1900, 1, 1) <= data.date_of_birth <= on:
+        raise invalid_input("Ngày sinh không hợp lệ (sau ngày tư vấn hoặc trước năm 1900).", "Bad birth date.",
+                            field="date_of_birth")
+    lead = Lead.objects.create(
         campaign=team.campaign, team=team, recorded_by=actor, consulted_on=on, full_name=name, session=session,
         phone=normalize_phone(data.phone) if data.phone.strip() else "", scheme=data.scheme, outcome=data.outcome,
-        reason=data.reason.strip(), follow_up_on=data.follow_up_on)
+        reason=data.reason.strip(), follow_up_on=data.follow_up_on, date_of_birth=data.date_of_birth)
+    leads.link_lead(lead)  # someone already registered is linked at once
+    return lead
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,10 +26,13 @@ from ansinh.campaigns.models import (
     ConsultationSession,
     EventSite,
     LaunchEvent,
+    Lead,
+    LeadOutcome,
     LocationKind,
     MediaItem,
     Parade,
     PrepTask,
+    RankingRule,
     ResourceKind,
     SiteResource,
     TaskStatus,
@@ -47,6 +51,7 @@ TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 LAUNCH = date(2022, 5, 8)
 SEED = {"sites": 21, "advisory_teams": 474, "locations": 1606, "vsi_new": 1322, "hi_new": 2222, "parades": 21,
         "cars": 21, "motorbikes": 420}
+LEADS_NOT_ENROLLED = 600  # named on launch day but not (yet) enrolled: a demo figure, not the seed's
 # How participants, teams and locations are spread over the 21 districts: approximate population
 # in thousands (a plausible demo weighting, not an official statistic).
 WEIGHTS = {"412": 339, "413": 52, "414": 67, "415": 70, "416": 57, "417": 77, "418": 78, "419": 137, "420": 128,
@@ -81,7 +86,8 @@ def _at(hour: int, minute: int = 0, day: date = LAUNCH) -> datetime:
 
 
 @transaction.atomic
-def load_seed_campaign(bhxh: OrgUnit, post: OrgUnit) -> Campaign:
+def load_seed_campaign(bhxh: OrgUnit, post: OrgUnit, recorder: AbstractBaseUser) -> Campaign:
+    """``recorder``: the account that keyed in the teams' paper lists of the people they advised."""
     existing = Campaign.objects.filter(slug=SLUG).first()
     if existing is not None:
         return existing
@@ -92,7 +98,8 @@ def load_seed_campaign(bhxh: OrgUnit, post: OrgUnit) -> Campaign:
     codes = sorted(districts)
     campaign = Campaign.objects.create(slug=SLUG, name="Tháng vận động triển khai BHXH, BHYT toàn dân năm 2022",
                                        starts_on=date(2022, 5, 1), ends_on=date(2022, 5, 31),
-                                       schemes=[Scheme.VSI, Scheme.HOUSEHOLD_HI], status=CampaignStatus.CLOSED)
+                                       schemes=[Scheme.VSI, Scheme.HOUSEHOLD_HI], status=CampaignStatus.CLOSED,
+                                       ranking_rule=RankingRule.ABSOLUTE)  # the seed gives no targets to rank by
     campaign.areas.set([province])
     campaign.organisers.set([bhxh, post])
     event = LaunchEvent.objects.create(campaign=campaign, starts_at=_at(7),
@@ -115,7 +122,7 @@ def load_seed_campaign(bhxh: OrgUnit, post: OrgUnit) -> Campaign:
         Parade.objects.create(site=site, cars=1, motorbikes=20)
     teams = _teams(campaign, sites, codes)
     _sessions(teams, codes, rng)
-    _participants(campaign, event, sites, teams, codes, post, rng)
+    _participants(campaign, event, sites, teams, codes, post, rng, recorder)
     MediaItem.objects.bulk_create(
         MediaItem(campaign=campaign, channel=channel, outlet=outlet, published_on=LAUNCH,
                   title=f"Lễ ra quân tháng vận động BHXH, BHYT toàn dân 2022 — {outlet}") for channel, outlet in MEDIA)
@@ -145,7 +152,8 @@ def _sessions(teams: dict[str, list[AdvisoryTeam]], codes: list[str], rng: rando
 
 
 def _participants(campaign: Campaign, event: LaunchEvent, sites: dict[str, EventSite],
-                  teams: dict[str, list[AdvisoryTeam]], codes: list[str], post: OrgUnit, rng: random.Random) -> None:
+                  teams: dict[str, list[AdvisoryTeam]], codes: list[str], post: OrgUnit, rng: random.Random,
+                  recorder: AbstractBaseUser) -> None:
     pool, _ = ReceiptPool.objects.get_or_create(collector=post, series="BL40-2022", defaults={"last_number": 99_999})
     agents = {code: Agent.objects.get_or_create(
         code=f"DL40-{code}", defaults={"name": f"Đại lý thu {sites[code].area.name} (demo)",  # type: ignore[union-attr]
@@ -167,6 +175,30 @@ def _participants(campaign: Campaign, event: LaunchEvent, sites: dict[str, Event
                              agents[code])
             remaining, n = remaining - size, n + 1
     ledger.save(campaign, event)
+    _leads(campaign, ledger, recorder, rng)
+
+
+def _leads(campaign: Campaign, ledger: _Ledger, recorder: AbstractBaseUser, rng: random.Random) -> None:
+    """The people the teams recorded by name on launch day: each participant, linked to their person
+    (so that the funnel's "registered" and "paid" follow the leads), and LEADS_NOT_ENROLLED others
+    who promised, hesitated or refused, named but never registered."""
+    rows = []
+    for enrollment, lines, _, team, _ in ledger.terms:
+        people = [enrollment.person] if enrollment.person is not None else [line.person for line in lines]
+        rows += [Lead(campaign=campaign, team=team, recorded_by=recorder, consulted_on=LAUNCH, person=p,
+                      full_name=p.full_name, date_of_birth=p.date_of_birth, scheme=enrollment.scheme,
+                      outcome=LeadOutcome.ENROLLED) for p in people]
+    teams = [team for *_, team, _ in ledger.terms]
+    outcomes = [LeadOutcome.PROMISED, LeadOutcome.UNDECIDED, LeadOutcome.REFUSED]
+    for i in range(LEADS_NOT_ENROLLED):
+        sex = rng.choice(["Văn", "Thị"])
+        outcome = outcomes[i % len(outcomes)]
+        rows.append(Lead(campaign=campaign, team=teams[i * 7 % len(teams)], recorded_by=recorder, consulted_on=LAUNCH,
+                         full_name=f"{rng.choice(SURNAMES)} {sex} {rng.choice(GIVEN)} (demo)",
+                         scheme=rng.choice([Scheme.VSI, Scheme.HOUSEHOLD_HI]), outcome=outcome,
+                         reason="Chưa thu xếp được tiền" if outcome == LeadOutcome.REFUSED else "",
+                         follow_up_on=None if outcome == LeadOutcome.REFUSED else LAUNCH + timedelta(days=7 + i % 14)))
+    Lead.objects.bulk_create(rows, batch_size=1000)
 
 
 class _Ledger:

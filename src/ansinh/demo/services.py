@@ -111,7 +111,9 @@ def load_demo() -> list[DemoAccount]:
     and grant: loading the demo never resets anyone to the public demo password."""
     province = _commune("40")
     bhxh = _org("BHXH40", "BHXH tỉnh Nghệ An", OrgKind.BHXH_PROVINCE, None, ["40"])
-    post = _org("BD40", "Bưu điện tỉnh Nghệ An", OrgKind.COLLECTOR, None, ["40"])
+    # The post office serves the whole province; the wards of the demo's BHXH office manager are named
+    # too, so that `quanly` finds the collector of their wards (D05-TS/HI lists, remittances).
+    post = _org("BD40", "Bưu điện tỉnh Nghệ An", OrgKind.COLLECTOR, None, ["40", THANH_VINH, TRUONG_VINH])
     if not post.tax_code:  # the header block of D05-TS/D03-TS; demo values, not the real post office's
         OrgUnit.objects.filter(pk=post.pk).update(tax_code="2900000000", address="Số 2 Nguyễn Thị Minh Khai, "
                                                   "phường Thành Vinh, Nghệ An", phone="02383000000",
@@ -134,7 +136,7 @@ def load_demo() -> list[DemoAccount]:
     agent.areas.set([_commune(THANH_VINH)])
     _households(made["daily"])
     _money(post, made["daily"])
-    load_seed_campaign(bhxh, post)
+    load_seed_campaign(bhxh, post, made["admin"])
     record_demo_remittances()  # the cash was handed over: the reconciliation shows none held for years
     refresh_all()  # the seed is bulk-loaded, past the writers that keep the facts current
     analyze(app_models("registry", "enrollment", "payments", "campaigns", "reports", "org"))

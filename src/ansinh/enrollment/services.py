@@ -4,6 +4,7 @@ record with every parameter used. A quote writes nothing; an enrollment is one p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,6 +36,16 @@ from ansinh.registry.ethnicities import KINH, UNKNOWN
 from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.vsi import SUPPORT_GROUPS
+
+# Apps above enrollment told of each new term, inside its transaction (campaigns link the leads of
+# the people it covers); enrollment imports nothing above it.
+ENROLLMENT_LISTENERS: list[Callable[[Enrollment], None]] = []
+
+
+def _announce(enrollment: Enrollment) -> Enrollment:
+    for listener in ENROLLMENT_LISTENERS:
+        listener(enrollment)
+    return enrollment
 
 
 def _person(scope: Scope, person_id: int) -> Person:
@@ -161,13 +172,13 @@ def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, k
     record = CalculationRecord.objects.create(
         scheme=Scheme.VSI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
         result=q.as_dict(), parameters=[p.as_dict() for p in q.parameters])
-    return Enrollment.objects.create(
+    return _announce(Enrollment.objects.create(
         scheme=Scheme.VSI, person=offer.person, plan=plan, area_id=offer.person.area_id, is_renewal=offer.is_renewal,
         quoted_on=record.computed_on, period_start=offer.period_start,
         period_end=end, months=q.months, method=str(q.method),
         income=q.income, support_groups=offer.groups, supported_months=q.supported_months, gross=q.gross,
         state_support=q.state_support, local_support=q.local_support, payable=q.payable, calculation=record,
-        created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest)
+        created_by=once.user_of(actor), idempotency_key=key, request_digest=request_digest))
 
 
 # The household's poverty status on the date → its members' group (DOMAIN.md §3.2; ND 146/2018 art. 3, 4, 8).
@@ -325,7 +336,7 @@ def _enroll_hi(actor: AbstractBaseUser | None, scope: Scope, offer: HiOffer, ini
                    local_support=line.local_support, amount=line.amount, valid_from=q.card.valid_from,
                    valid_to=q.card.valid_to, initial_clinic=initial_clinic.strip(), card_kind=card_kind)
         for person, line in zip(offer.members, q.members, strict=True))
-    return enrollment
+    return _announce(enrollment)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,14 +16,22 @@ from django.views.decorators.http import require_POST
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
-from ansinh.campaigns import analytics, bulletin, queries
+from ansinh.campaigns import bulletin, queries
 from ansinh.campaigns import services as campaign_services
-from ansinh.campaigns.models import AdvisoryTeam, Campaign, LeadOutcome, LocationKind, TaskStatus
+from ansinh.campaigns.models import (
+    AdvisoryTeam,
+    Campaign,
+    LeadOutcome,
+    LocationKind,
+    RankingRule,
+    TaskStatus,
+    TeamMember,
+)
 from ansinh.enrollment.models import Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_number, format_vnd
 from ansinh.lib.periods import format_date_vi
-from ansinh.org.scope import scope_for
+from ansinh.org.scope import Scope, scope_for
 from ansinh.web.common import export_table, or_404, run_service
 from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField
 from ansinh.web.registry_forms import DomainForm
@@ -30,8 +39,9 @@ from ansinh.web.registry_forms import DomainForm
 LEAD_ROWS = 3
 
 
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    return or_404(lambda: queries.visible(scope_for(request.user), request.user, slug))
+def _campaign(request: HttpRequest, slug: str, scope: Scope | None = None) -> Campaign:
+    """The campaign if the user may see it (``scope``: the one the view already read, read once)."""
+    return or_404(lambda: queries.visible(scope or scope_for(request.user), request.user, slug))
 
 
 def _refused(request: HttpRequest, title: str, error: DomainError) -> HttpResponse:
@@ -50,33 +60,39 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    scope, today, now = scope_for(request.user), timezone.localdate(), timezone.now()
-    try:
-        ranking = analytics.ranking(campaign)
-        ranking_error = ""
-    except DomainError as error:
-        ranking, ranking_error = [], error.message
-    totals, sites = queries.summary(campaign), queries.by_site(campaign)
+    """The campaign's workspace. What is the same for every reader is counted once per poll interval
+    (queries.workspace_figures); the reader's follow-ups, team and rights are read per request."""
+    scope, today = scope_for(request.user), timezone.localdate()
+    campaign = or_404(lambda: queries.visible(scope, request.user, slug))
+    figures = queries.workspace_figures(campaign, today)
+    totals, sites = figures["totals"], figures["sites"]
     exported = export_table(request, f"chien-dich-{campaign.slug}", campaign.name, _summary_lines(campaign, totals),
                             SITE_COLUMNS, [_site_row(r) for r in sites])
     if exported:
         return exported
-    tasks = list(queries.tasks(campaign))
+    tasks, now = figures["tasks"], timezone.now()
     follow_ups, others = queries.follow_ups(scope, request.user, campaign, today + timedelta(days=7))
+    ranking, agents, funnel = figures["ranking"], figures["agents"], figures["funnel"]
+    new_participants = totals["vsi_new"] + totals["hi_new"]
     context: dict[str, Any] = {
-        "campaign": campaign, "totals": totals, "funnel": analytics.funnel(campaign), "sites": sites,
+        "campaign": campaign, "totals": totals, "funnel": funnel, "sites": sites,
+        "new_participants": new_participants,
+        "unlinked": max(0, new_participants - (funnel["paid"] - funnel["renewed"])),
         "overdue": [t for t in tasks if t.status != TaskStatus.DONE and t.deadline < now],
         "tasks_done": sum(t.status == TaskStatus.DONE for t in tasks), "tasks_total": len(tasks),
-        "follow_ups": follow_ups, "follow_ups_elsewhere": others,
-        "targets": analytics.targets_progress(campaign, today),
-        "ranking": ranking[:30], "ranking_error": ranking_error, "media": queries.media(campaign)[:30],
+        "follow_ups": follow_ups, "follow_ups_elsewhere": others, "targets": figures["targets"],
+        "ranking": ranking[:RANKING_ROWS], "ranking_total": len(ranking), "ranking_error": figures["ranking_error"],
+        "ranking_rule": RankingRule(campaign.ranking_rule).label if campaign.ranking_rule in RankingRule.values
+        else "cách xếp hạng chưa xác định",
+        "media": figures["media"], "resources": figures["resources"], "awards": figures["awards"],
         "my_teams": campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign).exists(),
-        "resources": queries.resources(campaign), "awards": campaign.awards.select_related("site", "agent"),
-        "agents": analytics.agent_ranking(campaign)[:20],
+        "agents": agents[:AGENT_ROWS], "agents_total": len(agents),
         "can_award": bool(ranking) and queries.may_award(scope, campaign),
     }
     return render(request, "web/campaign_workspace.html", context)
+
+
+RANKING_ROWS, AGENT_ROWS = 30, 20  # the workspace shows the head of each ranking and says how many there are
 
 
 SITE_COLUMNS = [("venue", "Điểm cầu"), ("ready", "Sẵn sàng"), ("teams", "Số tổ tư vấn"),
@@ -115,7 +131,10 @@ def board_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _board(campaign: Campaign) -> dict[str, Any]:
     figures = queries.board_figures(campaign)
-    return {"campaign": campaign, "totals": figures["totals"], "sites": figures["sites"],
+    sites = figures["sites"]
+    half = (len(sites) + 1) // 2  # two columns: 21 sites fit a projector's screen without scrolling
+    return {"campaign": campaign, "totals": figures["totals"], "sites": sites,
+            "columns": [sites[:half], sites[half:]] if len(sites) > 1 else [sites],
             "now": figures["counted_at"], "poll": queries.BOARD_POLL_SECONDS}
 
 
@@ -135,6 +154,8 @@ class SessionForm(DomainForm):
             self.fields[f"lead{i}_name"] = forms.CharField(label=f"Người {i}: họ tên", required=False, max_length=200)
             self.fields[f"lead{i}_phone"] = forms.CharField(label=f"Người {i}: điện thoại", required=False,
                                                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
+            self.fields[f"lead{i}_born"] = forms.DateField(label=f"Người {i}: ngày sinh (nếu biết)", required=False,
+                                                           widget=DATE_WIDGET)
             self.fields[f"lead{i}_scheme"] = forms.ChoiceField(label=f"Người {i}: quan tâm", choices=Scheme.choices,
                                                                required=False)
             self.fields[f"lead{i}_outcome"] = forms.ChoiceField(label=f"Người {i}: kết quả",
@@ -146,7 +167,8 @@ class SessionForm(DomainForm):
         d = self.cleaned_data
         leads = [campaign_services.LeadData(full_name=d[f"lead{i}_name"], scheme=d[f"lead{i}_scheme"] or "vsi",
                                             outcome=d[f"lead{i}_outcome"] or "undecided", phone=d[f"lead{i}_phone"],
-                                            follow_up_on=d[f"lead{i}_follow_up"])
+                                            follow_up_on=d[f"lead{i}_follow_up"],
+                                            date_of_birth=d[f"lead{i}_born"])
                  for i in range(1, LEAD_ROWS + 1) if d[f"lead{i}_name"].strip()]
         return campaign_services.SessionData(d["location_name"], d["location_kind"], d["people_advised"],
                                              d["area"].pk if d["area"] else None, leads)
@@ -155,8 +177,8 @@ class SessionForm(DomainForm):
 @login_required
 def log_session(request: HttpRequest, slug: str) -> HttpResponse:
     """A team member logs a session and the people met, on a phone, in under a minute."""
-    campaign = _campaign(request, slug)
     scope, today = scope_for(request.user), timezone.localdate()
+    campaign = _campaign(request, slug, scope)
     teams = campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign)
     in_campaign = communes(today, queries.campaign_area_ids(campaign))
     if not teams.exists():
@@ -188,9 +210,10 @@ def bulletin_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def award(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    scope = scope_for(request.user)
+    campaign = _campaign(request, slug, scope)
     try:
-        given = campaign_services.give_awards(scope_for(request.user), campaign,
+        given = campaign_services.give_awards(scope, campaign,
                                               "Đơn vị xuất sắc trong tháng vận động", timezone.localdate())
     except DomainError as error:
         return _refused(request, "Khen thưởng", error)
@@ -214,9 +237,9 @@ class TaskForm(DomainForm):
 def site_checklist(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     """One site's preparation: tasks (overdue highlighted; the people of the site's area mark them
     done), resources, parades, teams and their sessions."""
-    campaign = _campaign(request, slug)
-    site = or_404(lambda: queries.site(campaign, site_id))
     scope = scope_for(request.user)
+    campaign = _campaign(request, slug, scope)
+    site = or_404(lambda: queries.site(campaign, site_id))
     form = TaskForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -231,4 +254,5 @@ def site_checklist(request: HttpRequest, slug: str, site_id: int) -> HttpRespons
         "campaign": campaign, "site": site, "now": timezone.now(),
         "can_write": queries.may_change_tasks(scope, campaign, site),
         "tasks": site.tasks.order_by("deadline"), "resources": site.resources.all(), "parades": site.parades.all(),
-        "teams": site.teams.prefetch_related("sessions", "members__user")})
+        "teams": site.teams.prefetch_related(
+            "sessions", Prefetch("members", queryset=TeamMember.objects.select_related("user")))})

@@ -400,10 +400,19 @@ def _commission(statement: money.MonthStatement, line: Any) -> dict[str, Any]:
             "commission": "chưa có tỷ lệ theo hợp đồng" if line.commission is None else line.commission}
 
 
+NO_COLLECTOR = ("Chưa ghi nộp tiền được: không có tổ chức dịch vụ thu nào phục vụ địa bàn trong phạm vi của bạn. "
+                "Đề nghị quản trị tỉnh gán tổ chức dịch vụ thu cho địa bàn (trang quản trị, Tổ chức) hoặc cho tài "
+                "khoản của bạn.")
+
+
 @login_required
 def remittance_new(request: HttpRequest) -> HttpResponse:
     scope = writers_only(scope_for(request.user))
-    form = RemittanceForm(request.POST or None, collectors=org_collectors(request.user, scope),
+    choices = org_collectors(request.user, scope)
+    if not choices.exists():  # a form with no possible choice says why instead of an empty list
+        return render(request, "web/form.html", {"form": None, "title": "Ghi nộp tiền", "empty": NO_COLLECTOR},
+                      status=403 if request.method == "POST" else 200)
+    form = RemittanceForm(request.POST or None, collectors=choices,
                           agents=org_agents(scope), initial={"on": timezone.localdate(), "key": uuid.uuid4().hex})
     if request.method == "POST" and run_service(form, lambda: paying.record_remittance(
             request.user, scope, kind=form.cleaned_data["kind"], collector_id=form.cleaned_data["collector"].pk,
