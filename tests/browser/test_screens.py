@@ -90,7 +90,7 @@ def test_on_a_phone_the_hi_quote_is_cards_and_leaves_the_confirm_button_free(bro
     assert "stack" in (table.get_attribute("class") or "")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     cell = page.locator(".result table tr:nth-child(2) td").first
-    assert cell.get_attribute("data-label") == "Thành viên"  # each card says what each figure is
+    assert cell.get_attribute("data-label") == "Thành viên, nhóm"  # each card says what each figure is
     assert page.evaluate(COVERED) == []
     table_box, button_box = table.bounding_box(), page.locator("button[name=confirm]").bounding_box()
     assert table_box and button_box and table_box["y"] + table_box["height"] <= button_box["y"]

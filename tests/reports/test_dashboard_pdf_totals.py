@@ -11,8 +11,9 @@ from ansinh.reports.exports import dashboard_pdf
 from ansinh.reports.queries import COLUMNS
 
 ROWS = [{"rank": 1, "code": "16681", "name": "Phường Thành Vinh", "vsi_new": 12, "hi_new": 30, "renewals": 4,
-         "amount": 12_345_000},
-        {"rank": 2, "code": "17329", "name": "Xã Anh Sơn", "vsi_new": 3, "hi_new": 7, "renewals": 1, "amount": 987_500}]
+         "amount": 12_345_000, "state_support": 1_650_000, "local_support": 990_000},
+        {"rank": 2, "code": "17329", "name": "Xã Anh Sơn", "vsi_new": 3, "hi_new": 7, "renewals": 1, "amount": 987_500,
+         "state_support": 165_000, "local_support": 0}]
 
 
 def figures_at(content: bytes) -> dict[str, float]:
@@ -30,7 +31,7 @@ def figures_at(content: bytes) -> dict[str, float]:
 def test_the_pdf_totals_the_columns_that_add_up_and_not_the_rank() -> None:
     text = PdfReader(BytesIO(dashboard_pdf("Tổng hợp", ["Kỳ: 08/2025"], COLUMNS, ROWS))).pages[0].extract_text()
     # under "Hạng" the label, not 1 + 2; code and name empty; then 12 + 3, 30 + 7, 4 + 1 and the money
-    assert re.search(r"Tổng cộng\s+15\s+37\s+5\s+13\.332\.500", text), text
+    assert re.search(r"Tổng cộng\s+15\s+37\s+5\s+13\.332\.500\s+1\.815\.000\s+990\.000", text), text
 
 
 def test_figures_are_right_aligned_so_their_digits_line_up() -> None:

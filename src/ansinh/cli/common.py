@@ -26,10 +26,15 @@ console = Console(soft_wrap=True)  # long Vietnamese lines stay whole for logs a
 JsonFlag = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 
 
+# What a refusal lets the command line do about it (the rules' messages name no option: the web shows them too).
+CLI_HINTS = {ErrorCode.FUND_RETURN_MISSING: "Nhập lãi suất tháng bằng --rate, ví dụ --rate 0.0031."}
+
+
 def _refuse(error: DomainError, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps({"error": {"code": str(error.code), "message": error.message}}, ensure_ascii=False))
-    print(f"Lỗi [{error.code}]: {error.message}", file=sys.stderr)  # noqa: T201 - the CLI's stderr line
+    hint = CLI_HINTS.get(error.code)
+    print(f"Lỗi [{error.code}]: {error.message}{f' {hint}' if hint else ''}", file=sys.stderr)  # noqa: T201
     raise typer.Exit(2)
 
 

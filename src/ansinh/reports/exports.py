@@ -55,7 +55,7 @@ def dashboard_pdf(title: str, lines: Iterable[str], columns: list[tuple[str, str
 # Columns whose rows add up (people, terms, sums of money): the PDF prints their total. A rank, a rate or a
 # running balance ("còn giữ", "quá hạn") does not add up across rows and gets no total.
 ADDITIVE = frozenset({"vsi_new", "hi_new", "renewals", "amount", "ended", "renewed", "vsi", "hi", "total",
-                      "collected", "remitted", "commission"})
+                      "collected", "remitted", "commission", "state_support", "local_support"})
 
 
 def _row(table: Any, values: list[Any], bold: bool = False) -> None:
