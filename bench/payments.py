@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--payments", type=int, default=300)
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one service payment")
+    parser.add_argument("--profile", action="store_true", help="cProfile the service path (top 30, own time)")
     args = parser.parse_args()
     django.setup()
 
@@ -142,7 +143,15 @@ def main() -> None:
                 raise SystemExit(f"API refused a payment: {response.status_code} {response.content[:300]!r}")
 
         base = measure("baseline (bare Payment insert)", bare_insert, bare)
+        if args.profile:
+            import cProfile
+            import pstats
+            profiler = cProfile.Profile()
+            profiler.enable()
         per_service = measure("service (record_payment)", through_service, service)
+        if args.profile:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         per_api = measure("API (POST /api/payments, test client)", through_api, api)
         linked = Attribution.objects.filter(campaign=campaign).count()
         print(f"checked: {linked:,} attributions for {2 * n:,} recorded payments")
