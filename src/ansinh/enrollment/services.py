@@ -287,9 +287,12 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
     the other. Nothing is changed: a term whose amounts no longer hold is refused, to be re-quoted."""
     if enrollment.scheme != Scheme.VSI or enrollment.person_id is None:
         return
-    # One query: the person's row locked (as ``once.lock_people`` does), with the household's poverty
-    # status on the quote's day and the supported months already paid.
-    person = (Person.objects.select_for_update(of=("self",)).filter(pk=enrollment.person_id)
+    # The person's row locked first, then read with the household's poverty status on the quote's day
+    # and the supported months already paid: in a statement of its own, whose snapshot is taken after
+    # the lock, so a concurrent payment of the same person committed meanwhile is counted (one
+    # statement locking and reading would read the months as they were before the wait).
+    once.lock_people([enrollment.person_id])
+    person = (Person.objects.filter(pk=enrollment.person_id)
               .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), enrollment.quoted_on)[:1]),
                         months_paid=_supported_months(OuterRef("pk"))).get())
     inputs = enrollment.calculation.inputs

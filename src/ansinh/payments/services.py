@@ -163,8 +163,8 @@ def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
 @transaction.atomic
 def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, amount: int, method: str, key: str,
             now: datetime, sponsor_id: int | None, proposal: Proposal) -> Payment:
-    """Eight statements on PostgreSQL (tests/payments/test_query_budget.py): the enrolment locked, with
-    its calculation and whether the key is already used; the person locked with what the recheck needs;
+    """Nine statements on PostgreSQL (tests/payments/test_query_budget.py): the enrolment locked, with
+    its calculation and whether the key is already used; the person locked, then read with what the recheck needs;
     the agent with its collector and points; the payment; the listeners' single upserts (facts,
     attribution); the receipt; the enrolment's status."""
     used = Payment.objects.filter(idempotency_key=key).values("pk")[:1]
