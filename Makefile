@@ -68,6 +68,8 @@ test: lint types contracts pytest-sqlite pytest-postgres
 bench: $(STAMP) postgres
 	$(PY) bench/rules_batch.py
 	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/import_people.py
+	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/payments.py
+	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/due_list.py
 
 # The dashboards at the province's scale: generates the synthetic province into ansinh_bench once.
 bench-dashboard: $(STAMP) postgres

@@ -105,3 +105,17 @@ def test_the_login_form_is_limited_and_a_limited_attempt_is_not_even_checked(cli
     assert tries[:2] == [200, 200] and tries[2] == 429  # the form answers 200 with its error, then 429
     assert client.get("/dang-nhap/").status_code == 200  # reading the form is never limited
     assert not AuditEntry.objects.exists()
+
+
+def test_axes_gets_an_address_or_none_never_a_placeholder(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from ansinh.org.security_log import client_ip
+
+    settings.ANSINH_TRUSTED_PROXIES = 1
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")) == \
+        "203.0.113.7"
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")) is None
+    request = RequestFactory().get("/")
+    request.META.pop("REMOTE_ADDR")
+    assert client_ip(request) is None  # a forced login in tests: PostgreSQL's address column takes no "-"

@@ -17,10 +17,10 @@ the commune, the event the first launch event held that day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from ansinh.areas.queries import ancestors
 from ansinh.campaigns.models import AdvisoryTeam, Attribution, Campaign, EventSite, LaunchEvent, TeamMember
 from ansinh.campaigns.queries import campaign_area_ids, forget_board
 from ansinh.enrollment.models import EnrollmentStatus
+from ansinh.org.models import OrgUnit
 from ansinh.payments.models import Payment
 
 
@@ -85,19 +86,71 @@ def campaigns_on(day: date, chain: list[int]) -> list[Campaign]:
 
 def count_payment(payment: Payment) -> None:
     """Attribute a new payment to the campaigns it qualifies for; a reversal takes its enrollment out
-    of every campaign (a cancelled enrollment counts for none). Runs inside the writer's transaction."""
+    of every campaign (a cancelled enrollment counts for none). Runs inside the writer's transaction,
+    as one ``INSERT … SELECT`` (``_ATTRIBUTE``): the rule of ``_Rules.link`` for every campaign at once."""
     if payment.reverses_id is not None:
         gone = Attribution.objects.filter(enrollment_id=payment.enrollment_id)
         forget_board(gone.values_list("campaign_id", flat=True))
         gone.delete()
         return
-    chain = _chain(payment.enrollment.area_id)
-    recorders = [u for u in (payment.recorded_by_id, payment.agent.user_id if payment.agent else None) if u]
-    links = [link for campaign in campaigns_on(timezone.localdate(payment.paid_at), chain)
-             if (link := _Rules.of(campaign, recorders, chain).link(payment, chain)) is not None]
+    recorder = payment.recorded_by_id or (payment.agent.user_id if payment.agent else None)
+    day = timezone.localdate(payment.paid_at)
+    day_starts = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    at = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite: UTC text)
+    params = {"area": payment.enrollment.area_id, "recorder": recorder, "day": day, "from": at(day_starts),
+              "to": at(day_starts + timedelta(days=1)), "enrollment": payment.enrollment_id,
+              "agent": payment.agent_id}
     # A refresh running at the same moment may have linked it first: the constraint keeps one.
-    Attribution.objects.bulk_create(links, ignore_conflicts=True)
-    forget_board(link.campaign_id for link in links)
+    with connection.cursor() as cursor:
+        cursor.execute(_attribute_sql(with_agent=payment.agent_id is not None), params)
+        linked = [row[0] for row in cursor.fetchall()]
+    forget_board(linked)
+
+
+@cache
+def _attribute_sql(with_agent: bool) -> str:
+    """The attribution of one payment to every campaign it qualifies for (ADR 0005, as ``_Rules.link``
+    and ``campaigns_on``): the commune and the units above it (``chain``, nearest first); the campaigns
+    running that day whose areas or org units' areas hold one of them; the recorder's lowest team;
+    the team's site, else the nearest site up the map (lowest id); the first event that day."""
+    def table(model: type[models.Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def through(model: type[models.Model], name: str) -> str:
+        return table(model._meta.get_field(name).remote_field.through)  # type: ignore[union-attr]
+
+    areas, org_areas = table(AdministrativeUnit), through(OrgUnit, "areas")
+    campaign_areas, campaign_orgs = through(Campaign, "areas"), through(Campaign, "org_scope")
+    team, member, event, site = table(AdvisoryTeam), table(TeamMember), table(LaunchEvent), table(EventSite)
+    # An agent's payment counts even when its recorder is in no team; without an agent, a team is needed.
+    qualifies = "TRUE" if with_agent else "found.team_id IS NOT NULL"
+    return f"""
+WITH RECURSIVE chain (id, depth) AS (
+    SELECT id, 0 FROM {areas} WHERE id = %(area)s
+    UNION ALL SELECT unit.parent_id, chain.depth + 1 FROM {areas} unit JOIN chain ON unit.id = chain.id
+    WHERE unit.parent_id IS NOT NULL
+), found AS (
+    SELECT campaign.id AS campaign_id,
+           (SELECT MIN(t.id) FROM {team} t JOIN {member} m ON m.team_id = t.id
+            WHERE t.campaign_id = campaign.id AND m.user_id = %(recorder)s) AS team_id
+    FROM {table(Campaign)} campaign
+    WHERE campaign.starts_on <= %(day)s AND campaign.ends_on >= %(day)s
+      AND (EXISTS (SELECT 1 FROM {campaign_areas} ca WHERE ca.campaign_id = campaign.id
+                   AND ca.administrativeunit_id IN (SELECT id FROM chain))
+           OR EXISTS (SELECT 1 FROM {campaign_orgs} co JOIN {org_areas} oa ON oa.orgunit_id = co.orgunit_id
+                      WHERE co.campaign_id = campaign.id AND oa.administrativeunit_id IN (SELECT id FROM chain)))
+)
+INSERT INTO {table(Attribution)} (enrollment_id, campaign_id, event_id, site_id, team_id, agent_id, override_reason)
+SELECT %(enrollment)s, found.campaign_id,
+       (SELECT e.id FROM {event} e WHERE e.campaign_id = found.campaign_id AND e.starts_at >= %(from)s
+        AND e.starts_at < %(to)s ORDER BY e.starts_at, e.id LIMIT 1),
+       COALESCE((SELECT t.site_id FROM {team} t WHERE t.id = found.team_id),
+                (SELECT s.id FROM {site} s JOIN {event} e ON s.event_id = e.id JOIN chain ON chain.id = s.area_id
+                 WHERE e.campaign_id = found.campaign_id AND NOT s.is_central ORDER BY chain.depth, s.id LIMIT 1)),
+       found.team_id, {"%(agent)s" if with_agent else "NULL"}, ''
+FROM found WHERE {qualifies}
+ON CONFLICT (enrollment_id, campaign_id) DO NOTHING
+RETURNING campaign_id"""
 
 
 @transaction.atomic

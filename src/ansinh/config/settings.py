@@ -123,7 +123,7 @@ AXES_RESET_ON_SUCCESS = True
 # the number of trusted proxies; 0 (no proxy) reads REMOTE_ADDR, so no client can pick its own address
 # (org/security_log.client_address, shared by axes, the rate limits and the security log).
 ANSINH_TRUSTED_PROXIES = env_int("AXES_PROXY_COUNT", 0)  # the variable keeps its documented name
-AXES_CLIENT_IP_CALLABLE = "ansinh.org.security_log.client_address"
+AXES_CLIENT_IP_CALLABLE = "ansinh.org.security_log.client_ip"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 
 # Content-Security-Policy (django-csp): scripts only from ansinh's own static files, never inline (the

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from ansinh.areas.queries import province_code
@@ -62,20 +62,32 @@ def _household(scope: Scope, household_id: int) -> Household:
     return household
 
 
+def _poverty_on(person: Any, on: date) -> QuerySet[HouseholdPoverty, str]:
+    """The poverty statuses of the person's household on ``on``, latest first; ``person`` is a Person
+    or a reference to one (nested twice: this is a subquery of a subquery)."""
+    household_ids = Membership.objects.filter(person=person, valid_from__lte=on).exclude(valid_to__lt=on)
+    return (HouseholdPoverty.objects.filter(household_id__in=household_ids.values("household_id"), valid_from__lte=on)
+            .exclude(valid_to__lt=on).order_by("-valid_from").values_list("status", flat=True))
+
+
+def _supported_months(person: Any) -> Subquery:
+    """The state-supported months of the person's paid voluntary-SI terms, as a subquery."""
+    paid = Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+    return Subquery(paid.order_by().values("person").annotate(total=Sum("supported_months")).values("total"))
+
+
+def _groups(status: str | None, person: Person) -> list[str]:
+    groups = [status] if status in ("poor", "near_poor") else []
+    if person.ethnicity not in (KINH, UNKNOWN):
+        groups.append("ethnic_minority")
+    return groups
+
+
 def derived_groups(person: Person, on: date) -> list[str]:
     """Support groups from the registry on ``on``: the poverty status of the person's household
     that day, and ethnicity. (Island residence is not recorded: it comes as an override.) An unknown
     ethnicity derives no ethnic-minority support: the agent records the group, or overrides with a reason."""
-    groups = []
-    household_ids = Membership.objects.filter(person=person, valid_from__lte=on).exclude(valid_to__lt=on)
-    status = (HouseholdPoverty.objects.filter(household_id__in=household_ids.values("household_id"),
-                                              valid_from__lte=on).exclude(valid_to__lt=on)
-              .order_by("-valid_from").values_list("status", flat=True).first())
-    if status in ("poor", "near_poor"):
-        groups.append(status)
-    if person.ethnicity not in (KINH, UNKNOWN):
-        groups.append("ethnic_minority")
-    return groups
+    return _groups(_poverty_on(person, on).first(), person)
 
 
 def supported_months_used(person: Person) -> int:
@@ -369,12 +381,18 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
         return
     if enrollment.scheme != Scheme.VSI or enrollment.person_id is None:
         return
+    # The person's row locked first, then read with the household's poverty status on the quote's day
+    # and the supported months already paid: in a statement of its own, whose snapshot is taken after
+    # the lock, so a concurrent payment of the same person committed meanwhile is counted (one
+    # statement locking and reading would read the months as they were before the wait).
     once.lock_people([enrollment.person_id])
-    person = Person.objects.get(pk=enrollment.person_id)
+    person = (Person.objects.filter(pk=enrollment.person_id)
+              .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), enrollment.quoted_on)[:1]),
+                        months_paid=_supported_months(OuterRef("pk"))).get())
     inputs = enrollment.calculation.inputs
     overridden = bool(inputs.get("override_reason"))
-    groups = list(enrollment.support_groups) if overridden else derived_groups(person, enrollment.quoted_on)
-    used = supported_months_used(person)
+    groups = list(enrollment.support_groups) if overridden else _groups(person.poverty_then, person)
+    used = int(person.months_paid or 0)
     fund_return = inputs.get("fund_return")
     now = vsi.quote(vsi.VsiQuoteInput(
         on=enrollment.quoted_on, income=enrollment.income or 0, months=enrollment.months,

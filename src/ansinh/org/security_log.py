@@ -5,6 +5,7 @@ Operators ship it with the other logs (JSON in production, settings.LOGGING)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -15,6 +16,16 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 log = logging.getLogger("ansinh.security")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as :func:`client_address` reads it, or None when the request has none (a
+    test client's forced login): django-axes stores it in an address column, which takes no "-"."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:  # "-", or a header that is not an address
+        return None
 
 
 def client_address(request: HttpRequest | None) -> str:

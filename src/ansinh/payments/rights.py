@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from ansinh.enrollment.models import Enrollment
@@ -31,26 +32,37 @@ def is_collector_staff(scope: Scope, collector: OrgUnit) -> bool:
                                                  and collector.pk in scope.org_ids)
 
 
-def own_agent(actor: AbstractBaseUser | None) -> Agent | None:
+def with_points(found: QuerySet[Agent], proposed_point: int | None = None) -> QuerySet[Agent]:
+    """The agent with its collector and what ``collection_point`` needs, in the same query: how many
+    points it has, the only one's id, and whether the proposed point is one of them."""
+    points = Agent.collection_points.through.objects.filter(agent_id=OuterRef("pk"))
+    return found.select_related("collector").annotate(
+        point_count=Count("collection_points"), any_point=Max("collection_points"),
+        has_proposed=Exists(points.filter(orgunit_id=proposed_point)) if proposed_point else Value(False))
+
+
+def own_agent(actor: AbstractBaseUser | None, proposed_point: int | None = None) -> Agent | None:
     if actor is None or not actor.is_authenticated:
         return None
-    return Agent.objects.filter(user=actor).select_related("collector").first()
+    return with_points(Agent.objects.filter(user=actor), proposed_point).first()
 
 
 def _forbidden(message: str, message_en: str) -> DomainError:
     return DomainError(ErrorCode.FORBIDDEN, message, message_en)
 
 
-def acting_agent(actor: AbstractBaseUser | None, scope: Scope, proposed_id: int | None, day: date) -> Agent:
-    """The actor's own agent; a manager may name an agent of their scope. Active on ``day``."""
-    own = own_agent(actor)
+def acting_agent(actor: AbstractBaseUser | None, scope: Scope, proposed_id: int | None, day: date,
+                 proposed_point: int | None = None) -> Agent:
+    """The actor's own agent; a manager may name an agent of their scope. Active on ``day``. One query
+    (``with_points``) for the agent, its collector and its collection points."""
+    own = own_agent(actor, proposed_point)
     if proposed_id is None or (own is not None and proposed_id == own.pk):
         agent = own
     elif not is_money_manager(scope):
         raise _forbidden("Bạn chỉ được ghi khoản thu của chính mình, không ghi thay nhân viên thu khác.",
                          "You may record only your own collections.")
     else:
-        agent = agents(scope).filter(pk=proposed_id).first()
+        agent = with_points(agents(scope).filter(pk=proposed_id), proposed_point).first()
         if agent is None:
             raise not_found()
     if agent is None:
@@ -62,16 +74,15 @@ def acting_agent(actor: AbstractBaseUser | None, scope: Scope, proposed_id: int 
     return agent
 
 
-def collection_point(agent: Agent, proposed_id: int | None) -> OrgUnit | None:
-    """One of the agent's collection points; without a proposal, the agent's only one (if just one)."""
-    points = list(agent.collection_points.all())
+def collection_point(agent: Agent, proposed_id: int | None) -> int | None:
+    """The id of one of the agent's collection points; without a proposal, the agent's only one (if
+    just one). Reads what ``with_points`` annotated for ``proposed_id``: no query."""
     if proposed_id is None:
-        return points[0] if len(points) == 1 else None
-    found = next((p for p in points if p.pk == proposed_id), None)
-    if found is None:
+        return agent.any_point if agent.point_count == 1 else None  # type: ignore[attr-defined, no-any-return]
+    if not agent.has_proposed:  # type: ignore[attr-defined]
         raise invalid_input(f"Điểm thu này không phải điểm thu của nhân viên {agent.name}.",
                             "Not one of the agent's collection points.", field="collection_point")
-    return found
+    return proposed_id
 
 
 def payment_time(scope: Scope, enrollment: Enrollment, now: datetime, backdated_to: datetime | None,

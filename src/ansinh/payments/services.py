@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
@@ -89,18 +90,43 @@ def _guard(at: datetime) -> None:
 
 
 def issue_receipt(payment: Payment) -> Receipt:
-    """The next number of the collector's active pool; the pool row stays locked until commit."""
-    pool = (ReceiptPool.objects.select_for_update().filter(collector=payment.collector, active=True)
-            .order_by("pk").first())
-    if pool is None or pool.next_number > pool.last_number:
+    """The next number of the collector's active pool. One ``UPDATE … RETURNING`` claims the number and
+    takes the pool's row lock, held until the commit; on PostgreSQL the receipt row is written by the
+    same statement. The caller takes it last, so the lock is held for as short a time as possible."""
+    pool_table, receipt_table = ReceiptPool._meta.db_table, Receipt._meta.db_table
+    claim = (f"UPDATE {pool_table} SET next_number = next_number + 1 WHERE id = (SELECT id FROM {pool_table} "
+             "WHERE collector_id = %s AND active = %s ORDER BY id LIMIT 1) AND next_number <= last_number "
+             "RETURNING id, series, next_number - 1 AS number")
+    words = amount_in_words(payment.amount)
+    issued = connection.ops.adapt_datetimefield_value(payment.paid_at)  # as the ORM stores it (SQLite: UTC text)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH claimed AS ({claim}) INSERT INTO {receipt_table} "
+                "(payment_id, pool_id, number, amount, amount_words, issued_at) "
+                "SELECT %s, id, number, %s, %s, %s FROM claimed RETURNING id, pool_id, number, "
+                "(SELECT series FROM claimed)",
+                [payment.collector_id, True, payment.pk, payment.amount, words, issued])
+            row = cursor.fetchone()
+        else:
+            cursor.execute(claim, [payment.collector_id, True])
+            claimed = cursor.fetchone()
+            row = None
+            if claimed is not None:
+                cursor.execute(f"INSERT INTO {receipt_table} (payment_id, pool_id, number, amount, amount_words, "
+                               "issued_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                               [payment.pk, claimed[0], claimed[2], payment.amount, words, issued])
+                row = (cursor.fetchone()[0], claimed[0], claimed[2], claimed[1])
+    if row is None:
         raise DomainError(ErrorCode.NO_RECEIPT_POOL,
                           f"{payment.collector.name} chưa có quyển biên lai còn số; hãy khai báo quyển mới.",
                           "The collector has no receipt numbers left.")
-    number = pool.next_number
-    pool.next_number += 1
-    pool.save(update_fields=["next_number"])
-    return Receipt.objects.create(payment=payment, pool=pool, number=number, amount=payment.amount,
-                                  amount_words=amount_in_words(payment.amount), issued_at=payment.paid_at)
+    pool = ReceiptPool(pk=row[1], collector_id=payment.collector_id, series=row[3], active=True)
+    receipt = Receipt(pk=row[0], payment=payment, pool=pool, number=row[2], amount=payment.amount,
+                      amount_words=words, issued_at=payment.paid_at)
+    receipt._state.adding, receipt._state.db = False, connection.alias
+    pool._state.adding, pool._state.db = False, connection.alias
+    return receipt
 
 
 @dataclass(frozen=True)
@@ -126,14 +152,11 @@ def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
     point, a manager's backdate with a reason, never in the future, before the enrolment, or into a
     period a payment guard refuses (reports: frozen periods)."""
     key = _clean_key(idempotency_key)
-    replay = _replay(actor, key, enrollment_id, amount)
-    if replay is not None:
-        return replay
     proposal = Proposal(agent_id, collection_point_id, backdated_to, backdate_reason)
     try:
         return _record(actor, scope, enrollment_id, amount, method, key, paid_at or timezone.now(), sponsor_id,
                        proposal)
-    except IntegrityError:
+    except IntegrityError:  # the key was taken meanwhile (by this request's twin, or for another one)
         replay = _replay(actor, key, enrollment_id, amount)
         if replay is None:
             raise
@@ -143,14 +166,24 @@ def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
 @transaction.atomic
 def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, amount: int, method: str, key: str,
             now: datetime, sponsor_id: int | None, proposal: Proposal) -> Payment:
-    enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    """Nine statements on PostgreSQL (tests/payments/test_query_budget.py): the enrolment locked, with
+    its calculation and whether the key is already used; the person locked, then read with what the recheck needs;
+    the agent with its collector and points; the payment; the listeners' single upserts (facts,
+    attribution); the receipt; the enrolment's status."""
+    used = Payment.objects.filter(idempotency_key=key).values("pk")[:1]
+    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("calculation")
+                  .annotate(key_used=Subquery(used)).filter(pk=enrollment_id).first())
+    # The same key again returns the first payment. A concurrent request with the same key waited for
+    # the lock above and sees the enrolment paid (the row is re-read after the wait; the subquery's
+    # snapshot is not), so it looks again with a fresh statement.
+    if enrollment is not None and (enrollment.key_used is not None  # type: ignore[attr-defined]
+                                   or enrollment.status != EnrollmentStatus.PENDING):
+        replay = _replay(actor, key, enrollment_id, amount)
+        if replay is not None:
+            return replay
     if enrollment is None or not scope.has_area(enrollment.area_id):
         raise not_found()
     scope.require_write(enrollment.area_id)
-    # A concurrent request with the same key waited for the lock above: it gets the first result.
-    replay = _replay(actor, key, enrollment_id, amount)
-    if replay is not None:
-        return replay
     if enrollment.status != EnrollmentStatus.PENDING:
         raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
     recheck_before_payment(enrollment)  # support cap and groups again, under the person's lock (ADR 0007)
@@ -168,18 +201,19 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
                                                    proposal.backdate_reason)
     if backdate_reason:
         _guard(paid_at)
-    agent = rights.acting_agent(actor, scope, proposal.agent_id, timezone.localdate(paid_at))
-    point = rights.collection_point(agent, proposal.collection_point_id)
-    with transaction.atomic():  # a duplicate key rolls back to here, and the caller replays
-        payment = Payment.objects.create(
-            enrollment=enrollment, amount=amount, method=method, payer=Payer.SPONSOR if sponsor else Payer.PARTICIPANT,
-            sponsor=sponsor, agent=agent, collector=agent.collector, collection_point=point,
-            recorded_by=actor if _actor_id(actor) else None, paid_at=paid_at, backdate_reason=backdate_reason,
-            idempotency_key=key)
+    agent = rights.acting_agent(actor, scope, proposal.agent_id, timezone.localdate(paid_at),
+                                proposal.collection_point_id)
+    point_id = rights.collection_point(agent, proposal.collection_point_id)
+    # A duplicate key raises IntegrityError here and rolls the whole transaction back; the caller replays.
+    payment = Payment.objects.create(
+        enrollment=enrollment, amount=amount, method=method, payer=Payer.SPONSOR if sponsor else Payer.PARTICIPANT,
+        sponsor=sponsor, agent=agent, collector=agent.collector, collection_point_id=point_id,
+        recorded_by=actor if _actor_id(actor) else None, paid_at=paid_at, backdate_reason=backdate_reason,
+        idempotency_key=key)
     _announce(payment)
-    issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
     enrollment.status = EnrollmentStatus.PAID
     enrollment.save(update_fields=["status"])
+    issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
     return payment
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet, Value
 
 from ansinh.lib.errors import DomainError
 from ansinh.lib.identifiers import normalize_phone
@@ -57,9 +58,25 @@ def identifier_in(text: str) -> Identifier | None:
 
 
 def by_name(scope: Scope, text: str, page: int = 1) -> Page[Person]:
-    """People in scope whose name contains ``text``, ignoring case and diacritics."""
-    found = people(scope).filter(folded_name__contains=fold(text)) if text.strip() else people(scope).none()
-    return paged(found, page)
+    """People in scope found by name, ignoring case and diacritics, one page (two queries: the count
+    and the page, whatever the page holds). On PostgreSQL, by trigram similarity too (pg_trgm, the
+    GIN index of registry migration 0002): a misspelt or shortened name ("nguyen hung", "Nguyen Van
+    Hungg") finds Nguyễn Văn Hùng, the closest first. Elsewhere (SQLite), every word of the text
+    must appear in the folded name, in any order."""
+    folded = fold(text)
+    if not folded:
+        return paged(people(scope).none(), page)
+    words = Q()
+    for word in folded.split():
+        words &= Q(folded_name__contains=word)
+    if connection.vendor != "postgresql":
+        return paged(people(scope).filter(words), page)
+    # ``%`` is pg_trgm's similarity operator (threshold pg_trgm.similarity_threshold, 0.3), which the
+    # index serves; "%%" because Django formats the SQL with its parameters.
+    similar = Func(F("folded_name"), Value(folded), function="", arg_joiner=" %% ", output_field=BooleanField())
+    rank = Func(F("folded_name"), Value(folded), function="similarity", output_field=FloatField())
+    found = people(scope).filter(Q(similar) | words).annotate(rank=rank)
+    return Paginator(found.order_by("-rank", "folded_name", "pk"), PAGE_SIZE).get_page(page)
 
 
 def paged(found: QuerySet[Person], page: int) -> Page[Person]:

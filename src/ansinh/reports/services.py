@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -46,10 +46,9 @@ def refuse_frozen(at: datetime) -> None:
 
 
 def count_payment(payment: Payment) -> None:
-    """Add one new payment to its fact cell (called inside the writer's transaction)."""
+    """Add one new payment to its fact cell and its area-day (called inside the writer's transaction):
+    on PostgreSQL one statement, both upserts and the frozen-period check together."""
     day = timezone.localdate(payment.paid_at)
-    if is_frozen(day):
-        return
     enrollment = payment.enrollment
     sign = -1 if payment.reverses_id else 1
     people = HiCardLine.objects.filter(enrollment=enrollment).count() if enrollment.scheme == Scheme.HOUSEHOLD_HI else 1
@@ -59,23 +58,48 @@ def count_payment(payment: Payment) -> None:
     cell = {"day": day, "area_id": enrollment.area_id, "collector_id": payment.collector_id,
             "collection_point_id": payment.collection_point_id, "agent_id": payment.agent_id,
             "scheme": enrollment.scheme, "is_renewal": enrollment.is_renewal}
-    _add(Fact, cell, deltas)
     side = "vsi" if enrollment.scheme == Scheme.VSI else "hi"
-    _add(AreaDay, {"day": day, "area_id": enrollment.area_id},
-         {f"{side}_{'renewed' if enrollment.is_renewal else 'new'}": deltas["people"],
-          "enrollments": deltas["enrollments"], f"{side}_amount": deltas["amount"],
-          **{k: deltas[k] for k in ("state_support", "local_support", "other_support")}})
+    rolled = {f"{side}_{'renewed' if enrollment.is_renewal else 'new'}": deltas["people"],
+              "enrollments": deltas["enrollments"], f"{side}_amount": deltas["amount"],
+              **{k: deltas[k] for k in ("state_support", "local_support", "other_support")}}
+    area_day = {"day": day, "area_id": enrollment.area_id}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            fact_sql, fact_params = _upsert(Fact, cell, deltas, day)
+            roll_sql, roll_params = _upsert(AreaDay, area_day, rolled, day)
+            cursor.execute(f"WITH fact AS ({fact_sql}) {roll_sql}", [*fact_params, *roll_params])
+            return
+        if is_frozen(day):
+            return
+        # SQLite keeps no unique index on the fact cell (its NULLs are distinct): update, else insert.
+        # Its writers are serialised by the database lock, so no other writer slips in between.
+        if not Fact.objects.filter(**cell).update(**{name: F(name) + delta for name, delta in deltas.items()}):
+            Fact.objects.create(**cell, **deltas)
+        roll_sql, roll_params = _upsert(AreaDay, area_day, rolled, None)
+        cursor.execute(roll_sql, roll_params)
 
 
-def _add(model: type[Fact] | type[AreaDay], cell: dict[str, Any], deltas: dict[str, int]) -> None:
-    increment = {name: F(name) + delta for name, delta in deltas.items()}
-    if model.objects.filter(**cell).update(**increment):
-        return
-    try:
-        with transaction.atomic():  # a concurrent writer may create the same cell first
-            model.objects.create(**cell, **deltas)
-    except IntegrityError:
-        model.objects.filter(**cell).update(**increment)
+def _upsert(model: type[Fact] | type[AreaDay], cell: dict[str, Any], deltas: dict[str, int],
+            unless_frozen: date | None) -> tuple[str, list[Any]]:
+    """``INSERT … ON CONFLICT DO UPDATE`` adding ``deltas`` to the cell's row (the other measures start
+    at 0); with ``unless_frozen``, nothing when that day is frozen."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    measures = [f.column for f in model._meta.concrete_fields if f.column not in cell and not f.primary_key]
+    values = {**cell, **{name: deltas.get(name, 0) for name in measures}}
+    columns = ", ".join(q(name) for name in values)
+    holes = ", ".join(["%s"] * len(values))
+    params = list(values.values())
+    if unless_frozen is not None:
+        frozen = q(FrozenPeriod._meta.db_table)
+        select = (f"SELECT {holes} WHERE NOT EXISTS "
+                  f"(SELECT 1 FROM {frozen} WHERE {q('start')} <= %s AND {q('end')} >= %s)")
+        params += [unless_frozen, unless_frozen]
+    else:
+        select = f"VALUES ({holes})"
+    target = "ON CONSTRAINT one_fact_per_cell" if model is Fact else f"({', '.join(q(name) for name in cell)})"
+    sets = ", ".join(f"{q(name)} = {table}.{q(name)} + EXCLUDED.{q(name)}" for name in deltas)
+    return f"INSERT INTO {table} ({columns}) {select} ON CONFLICT {target} DO UPDATE SET {sets}", params
 
 
 def _aggregated(start: date, end: date, frozen: list[tuple[date, date]]) -> QuerySet[Payment, dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -326,8 +327,15 @@ def due(request: HttpRequest) -> HttpResponse:
                             [_due_row(i) for i in items], pdf=False)
     if exported:
         return exported
-    return render(request, "web/due.html", {"items": items, "days": days or 30, "error": error},
-                  status=400 if error else 200)
+    # One page of the list on screen (issue 14: an agent may have thousands of items due); the
+    # download above keeps every row.
+    number = request.GET.get("page", "1")
+    page = Paginator(items, DUE_PAGE_SIZE).get_page(int(number) if number.isascii() and number.isdigit() else 1)
+    return render(request, "web/due.html", {"items": page.object_list, "page": page, "days": days or 30,
+                                            "error": error}, status=400 if error else 200)
+
+
+DUE_PAGE_SIZE = 50
 
 
 DUE_COLUMNS = [("label", "Việc"), ("due_date", "Hạn"), ("who", "Người / hộ"), ("amount", "Cần đóng"),

@@ -1,0 +1,46 @@
+"""The due list ``/viec-can-lam/`` is paged (issue 14): 50 items a page with the Vietnamese pager,
+the same number of queries on every page, and the download keeps every row."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ansinh.enrollment.models import VsiPlan
+from ansinh.lib.text import fold
+from ansinh.registry.models import Person
+from ansinh.web.field_views import DUE_PAGE_SIZE
+from tests.builders import COMMUNE_X, commune, personas
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_agent_with_many_items_due_sees_them_a_page_at_a_time() -> None:
+    who = personas()
+    names = [f"Nguyễn Văn Nam {i:03d}" for i in range(DUE_PAGE_SIZE + 10)]
+    people = Person.objects.bulk_create([Person(full_name=n, folded_name=fold(n), date_of_birth="1985-03-02",
+                                                sex="male", area=commune(COMMUNE_X)) for n in names])
+    first = timezone.localdate().replace(day=1)
+    VsiPlan.objects.bulk_create([VsiPlan(person=p, income=1_500_000, term_months=1, start_month=first)
+                                 for p in people])
+    client = Client()
+    client.force_login(who.agent)
+
+    def page(number: int) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/viec-can-lam/", {"page": number})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    one, body = page(1)
+    assert body.count('class="card"') == DUE_PAGE_SIZE
+    assert f"Trang 1/2 · {DUE_PAGE_SIZE + 10} việc" in body and "Sau →" in body and "← Trước" not in body
+    two, body = page(2)
+    assert body.count('class="card"') == 10 and "← Trước" in body and "Sau →" not in body
+    assert one == two
+    assert page(99)[1].count('class="card"') == 10  # past the end: the last page, not an error
+    download = client.get("/viec-can-lam/", {"xlsx": "1"})
+    assert download.status_code == 200 and len(download.content) > 0
