@@ -27,6 +27,12 @@ def test_a_six_monthly_period_is_due_until_the_end_of_its_fourth_month(who: Pers
     assert coverage.due_list(scope, date(2026, 5, 31))[0].kind == "vsi_due"
     [late] = coverage.due_list(scope, date(2026, 6, 1))
     assert (late.kind, late.deadline) == ("vsi_overdue", date(2026, 5, 31))
+
+
+def test_the_page_and_its_sheet_show_the_deadline_and_mark_it_overdue(who: Personas) -> None:
+    head = poor_household(who).head_id
+    assert head is not None
+    pay(who, vsi(who, head, "a", months=6), "p")  # next period from 01/02/2026, deadline 31/05/2026
     page = client_for(who.agent)
     body = page.get("/viec-can-lam/").content.decode()  # the page's day is today
     assert "kỳ từ 01/02/2026 · hạn đóng 31/05/2026" in body
