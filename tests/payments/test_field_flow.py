@@ -300,7 +300,7 @@ def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> Non
                         HTTP_IDEMPOTENCY_KEY="a1", **auth)
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
     due = client.get("/api/due-list?on=2025-09-05", **auth).json()
-    assert [d["kind"] for d in due] == ["vsi_due"]
+    assert [(d["kind"], d["deadline"], d["deadline_note"]) for d in due] == [("vsi_due", "2025-09-30", "")]
 
 
 def test_refused_enrollments_change_nothing(who: Personas, setup: Any) -> None:
