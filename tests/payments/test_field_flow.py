@@ -227,8 +227,8 @@ def test_the_due_page_exports_its_list_and_refuses_a_bad_number_of_days(who: Per
     path = tmp_path / "due.xlsx"
     path.write_bytes(client.get("/viec-can-lam/", {"xlsx": "1"}).content)
     header, row = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[:2]
-    assert header == ["Việc", "Hạn", "Người / hộ", "Cần đóng", "Ghi chú"]
-    assert row[2] == paid.enrollment.person.full_name
+    assert header == ["Việc", "Hạn", "Hạn đóng", "Người / hộ", "Cần đóng", "Ghi chú"]
+    assert (row[2], row[3]) == (date(2025, 9, 30), paid.enrollment.person.full_name)  # monthly: within September
     refused = client.get("/viec-can-lam/", {"days": "ba mươi"})
     assert refused.status_code == 400 and "từ 1 đến 365" in refused.content.decode()
 
@@ -300,7 +300,7 @@ def test_the_api_pays_once_per_idempotency_key(who: Personas, setup: Any) -> Non
                         HTTP_IDEMPOTENCY_KEY="a1", **auth)
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
     due = client.get("/api/due-list?on=2025-09-05", **auth).json()
-    assert [d["kind"] for d in due] == ["vsi_due"]
+    assert [(d["kind"], d["deadline"], d["deadline_note"]) for d in due] == [("vsi_due", "2025-09-30", "")]
 
 
 def test_refused_enrollments_change_nothing(who: Personas, setup: Any) -> None:

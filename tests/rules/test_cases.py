@@ -111,7 +111,12 @@ def _allowance(inputs: dict[str, Any]) -> Any:
     return {key: value for key, value in result.items() if key != "parameters"}
 
 
-RUNNERS = {"allowance": _allowance,
+def _deadline(inputs: dict[str, Any]) -> Any:
+    found = vsi.payment_deadline(inputs["months"], inputs["period_start"])
+    return {"deadline": found.deadline, "has_reason": bool(found.reason)}
+
+
+RUNNERS = {"allowance": _allowance, "deadline": _deadline,
            "vsi": _vsi, "hi": _hi, "retirement": _retirement, "pension_rate": _pension_rate, "lump_sum": _lump_sum,
            "lump_sum_condition": _lump_sum_condition,
            "average_income": _average_income, "funeral": _funeral, "maternity": _maternity}

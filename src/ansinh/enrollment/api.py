@@ -98,6 +98,8 @@ class DueOut(Schema):
     due_date: date
     amount_now: int | None
     note: str
+    deadline: date | None = None  # VSI: the method's last day to pay the period (art. 36(3))
+    deadline_note: str = ""  # VSI: why there is no deadline, when there is none
 
 
 def _line_out(line: HiCardLine) -> dict[str, Any]:
@@ -156,4 +158,5 @@ def due_list(request: HttpRequest, days: int = Query(30, ge=1, le=queries.DUE_DA
     items = queries.due_list(scope_for(request.user), on or timezone.localdate(), days)
     return [{"kind": i.kind, "label": i.label, "person_id": i.person.pk if i.person else None,
              "household_id": i.household.pk if i.household else None, "due_date": i.due_date,
-             "amount_now": i.amount_now, "note": i.note} for i in items]
+             "amount_now": i.amount_now, "note": i.note, "deadline": i.deadline,
+             "deadline_note": i.deadline_note} for i in items]

@@ -27,6 +27,12 @@ class DueItem:
     due_date: date
     amount_now: int | None  # None when the rules refuse (the reason is in ``note``)
     note: str = ""
+    deadline: date | None = None  # VSI: the method's last day to pay the period (rules.vsi.payment_deadline)
+    deadline_note: str = ""  # VSI: why there is no deadline, when there is none
+
+    @property
+    def sort_date(self) -> date:
+        return self.deadline or self.due_date
 
     @property
     def period_key(self) -> str:
@@ -61,7 +67,7 @@ def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
     if not DUE_ON[0] <= on <= DUE_ON[1]:
         raise invalid_input("Ngày xem danh sách phải từ năm 1900 đến năm 2999.", "Day out of bounds.", field="on")
     items = _vsi_due(scope, on) + _hi_due(scope, on, days)
-    return sorted(items, key=lambda i: (i.due_date, i.kind))
+    return sorted(items, key=lambda i: (i.sort_date, i.due_date, i.kind))  # by deadline where there is one
 
 
 def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
@@ -84,6 +90,7 @@ def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
     provinces = province_codes({plan.person.area_id for plan in plans})  # the top-up, as quote_vsi decides it
     items = []
     this_month = on.replace(day=1)
+    params = default_parameters()  # read once for the deadlines of the whole list
     for plan in plans:
         if plan.pk in paid_plans:  # next_vsi_month: after the last paid term
             start, months = last[plan.person_id]
@@ -92,10 +99,15 @@ def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
             due = plan.start_month
         if due > this_month:
             continue
-        kind = "vsi_overdue" if due < this_month else "vsi_due"
+        deadline = vsi.payment_deadline(plan.term_months, due, params)
+        # Overdue once the method's deadline has passed (art. 36(3)); without a known deadline, once the
+        # period's month has passed, and the line says why there is no deadline.
+        late = on > deadline.deadline if deadline.deadline else due < this_month
+        kind = "vsi_overdue" if late else "vsi_due"
         amount, note = _vsi_amount(plan, on, poverty.get(plan.person_id), supported.get(plan.person_id, 0),
                                    provinces[plan.person.area_id])
-        items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note))
+        items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note,
+                             deadline.deadline, deadline.reason))
     return items
 
 

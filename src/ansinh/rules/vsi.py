@@ -19,7 +19,7 @@ Parameters in force on the payment date apply to the whole term (docs/adr/0002).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
@@ -28,7 +28,7 @@ from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd, round_vnd
-from ansinh.lib.periods import add_months, format_date_vi
+from ansinh.lib.periods import add_months, end_of_term, format_date_vi
 from ansinh.rules import local_support
 from ansinh.rules.benefits import retirement
 from ansinh.rules.local_support import highest_rate
@@ -300,3 +300,31 @@ def _check_groups(groups: Iterable[str]) -> None:
         )
 
 
+
+
+@dataclass(frozen=True)
+class PaymentDeadline:
+    """The last day to pay a period under its payment method, or None with the reason in ``reason``."""
+
+    deadline: date | None
+    reason: str = ""
+    parameter: ParameterValue | None = None
+
+
+def payment_deadline(term_months: int, period_start: date, params: ParameterSet | None = None) -> PaymentDeadline:
+    """The deadline of a period paid every ``term_months`` months and starting in ``period_start``'s month:
+    the last day of the N-th month of the period, N from ``vsi/payment_deadline_months`` in force on the
+    period's first day (Era A ND 134/2015 art. 9(2); Era B Luật 41/2024 art. 36(3), ND 159/2025).
+    A method without a deadline in the file (advance, catch-up) or a date without the parameter in
+    force gets no deadline and says why; nothing is guessed."""
+    start = period_start.replace(day=1)
+    try:
+        found = (params or default_parameters()).at("vsi/payment_deadline_months", start)
+    except DomainError as error:
+        return PaymentDeadline(None, error.message)
+    within = found.value.get(f"every_{term_months}") if isinstance(found.value, Mapping) else None
+    if not isinstance(within, int):
+        return PaymentDeadline(
+            None, f"Chưa có thời hạn đóng cho phương thức {term_months} tháng một lần ({found.reference.title}): "
+                  "đóng một lần (đóng trước, đóng bù) thì đóng khi đăng ký.", found)
+    return PaymentDeadline(end_of_term(start, within), "", found)

@@ -338,14 +338,15 @@ def due(request: HttpRequest) -> HttpResponse:
 DUE_PAGE_SIZE = 50
 
 
-DUE_COLUMNS = [("label", "Việc"), ("due_date", "Hạn"), ("who", "Người / hộ"), ("amount", "Cần đóng"),
-               ("note", "Ghi chú")]
+DUE_COLUMNS = [("label", "Việc"), ("due_date", "Hạn"), ("deadline", "Hạn đóng"), ("who", "Người / hộ"),
+               ("amount", "Cần đóng"), ("note", "Ghi chú")]
 
 
 def _due_row(item: Any) -> dict[str, Any]:
     who = item.person.full_name if item.person else f"Hộ {item.household.code}" if item.household else ""
-    return {"label": item.label, "due_date": item.due_date, "who": who,
-            "amount": item.amount_now if item.amount_now is not None else "", "note": item.note}
+    return {"label": item.label, "due_date": item.due_date, "deadline": item.deadline or "", "who": who,
+            "amount": item.amount_now if item.amount_now is not None else "",
+            "note": " ".join(n for n in (item.note, item.deadline_note) if n)}
 
 
 def _period(request: HttpRequest) -> tuple[MoneyPeriodForm, date, date]:
