@@ -69,8 +69,14 @@ def nghe_an_map(transactional_db: Any) -> None:
 
 
 def _is_transactional(item: pytest.Item | None) -> bool:
-    marker = item.get_closest_marker("django_db") if item is not None else None
-    return marker is not None and bool(marker.kwargs.get("transaction"))
+    """Whether the test flushes the tables: marked so, or asking for a fixture that is (``nghe_an_map``,
+    ``live_server``), which makes even a test marked plain ``django_db`` transactional."""
+    if item is None:
+        return False
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return (marker is not None and bool(marker.kwargs.get("transaction"))) or bool(
+        fixtures & {"transactional_db", "live_server", "nghe_an_map"})
 
 
 @pytest.hookimpl(wrapper=True)

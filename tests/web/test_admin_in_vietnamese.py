@@ -15,7 +15,7 @@ from django.urls import reverse
 from ansinh.demo.services import load_demo
 from ansinh.payments.models import CommissionRate
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nghe_an_map")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
 
 # words an untranslated admin shows: Django's defaults, model and field names left to Django
 ENGLISH = re.compile(r"\b(Django|administration|None|Key|Commission|Is renewal|Valid from|Valid to|rate|Receipt|"

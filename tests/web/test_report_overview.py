@@ -152,3 +152,17 @@ def test_the_renewals_page_says_so_when_the_lapse_rule_is_not_day_based(who: Any
     monkeypatch.setattr("ansinh.web.report_views.timezone.localdate", lambda: date(2025, 3, 1))
     page = client_for(who.admin).get("/bao-cao/tai-tuc/")
     assert page.status_code == 409 and "chưa có hiệu lực" in page.content.decode()
+
+
+def test_the_renewals_page_takes_a_period_and_refuses_a_wrong_one(who: Any) -> None:
+    from ansinh.lib.periods import add_months
+
+    client = client_for(who.admin)
+    page = client.get("/bao-cao/tai-tuc/", {"until": "2026-09-15", "months": "3"})
+    assert page.status_code == 200
+    first = add_months(date(2026, 9, 1), -3)
+    assert all(first <= c["month"] < date(2026, 9, 1) for c in page.context["cohorts"])
+    assert "Các kỳ đóng hết hạn trong 3 tháng trước 09/2026" in page.content.decode()
+    assert 'href="?until=2026-09-15&amp;months=3&amp;xlsx=1"' in page.content.decode()  # the export keeps it
+    wrong = client.get("/bao-cao/tai-tuc/", {"months": "5"})
+    assert wrong.status_code == 400 and "Chọn 3, 6, 12 hoặc 24 tháng." in wrong.content.decode()

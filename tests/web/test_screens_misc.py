@@ -17,7 +17,7 @@ from ansinh.registry.models import Person
 from ansinh.web.report_views import _bars
 from tests.paths import build_world, web_client
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nghe_an_map")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
 SRC = Path(__file__).resolve().parents[2] / "src" / "ansinh"
 
 

@@ -151,6 +151,16 @@ class HiQuoteForm(QuoteForm):
         )
 
 
+class RenewalPeriodForm(forms.Form):
+    """The renewals page's period: the terms that ended in the ``months`` months before ``until``'s month."""
+
+    until = forms.DateField(label="Đến hết tháng trước ngày", widget=DATE_WIDGET, required=False,
+                            error_messages=MESSAGES)
+    months = forms.TypedChoiceField(label="Số tháng", coerce=int, required=False, initial=12,
+                                    choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng"), (24, "24 tháng")],
+                                    error_messages={"invalid_choice": "Chọn 3, 6, 12 hoặc 24 tháng."})
+
+
 class ParameterDateForm(forms.Form):
     """The parameter browser's date picker (/tham-so/)."""
 

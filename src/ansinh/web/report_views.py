@@ -24,6 +24,7 @@ from ansinh.reports import queries
 from ansinh.reports.queries import COLUMNS, LEVEL_NAMES, LEVELS, NO_POINT, Row, Slice
 from ansinh.web.common import export_query, export_table
 from ansinh.web.field_forms import ReportForm
+from ansinh.web.forms import RenewalPeriodForm
 
 DRILL = ("level", "area", "commune", "point")  # where the drill-down stands, in the address
 NEXT_LEVEL = {"area": "commune", "commune": "point", "point": "agent"}
@@ -138,16 +139,25 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def renewals(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    form = RenewalPeriodForm(request.GET or None)
+    today, months = timezone.localdate(), 12
+    if form.is_bound:
+        if not form.is_valid():
+            return render(request, "web/report_renewals.html", {"form": form, "cohorts": [], "lapses": [],
+                                                                "chart": {}, "today": today, "months": months},
+                          status=400)
+        today = form.cleaned_data["until"] or today
+        months = form.cleaned_data["months"] or months
     area_ids = scope_for(request.user).area_ids
     try:
         days = queries.lapse_days(today)
     except DomainError as error:  # the rule in force is not day-based: say so rather than guess
         return render(request, "web/form.html", {"form": None, "title": "Tái tục và gián đoạn",
                                                  "empty": error.message}, status=409)
-    cohorts = [c | {"scheme_name": SCHEME_NAMES[c["scheme"]]} for c in queries.renewal_cohorts(today, area_ids)]
-    lapsed = queries.lapses(today, area_ids)
-    lines = [f"Các kỳ đóng hết hạn trong 12 tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
+    cohorts = [c | {"scheme_name": SCHEME_NAMES[c["scheme"]]}
+               for c in queries.renewal_cohorts(today, area_ids, months)]
+    lapsed = queries.lapses(today, area_ids, months)
+    lines = [f"Các kỳ đóng hết hạn trong {months} tháng trước {format_date_vi(today.replace(day=1))}; tái tục: kỳ sau "
              f"bắt đầu chưa đến {days} ngày sau ngày hết hạn."]
     lines += [f"{r['label']}: {format_number(r['total'])}" for r in lapsed]
     exported = (export_table(request, f"tai-tuc-{today:%Y%m%d}", "Tái tục và gián đoạn", lines, COHORT_COLUMNS,
@@ -156,12 +166,13 @@ def renewals(request: HttpRequest) -> HttpResponse:
                                 lapsed, "lapses", pdf=False))
     if exported:
         return exported
-    months = sorted({c["month"] for c in cohorts})
+    ended = sorted({c["month"] for c in cohorts})
     rate = {(c["month"], c["scheme"]): round(c["rate"] * 100, 1) for c in cohorts}
-    chart = {"labels": [m.strftime("%m/%Y") for m in months],
-             "vsi": [rate.get((m, Scheme.VSI)) for m in months],
-             "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in months]}
+    chart = {"labels": [m.strftime("%m/%Y") for m in ended],
+             "vsi": [rate.get((m, Scheme.VSI)) for m in ended],
+             "hi": [rate.get((m, Scheme.HOUSEHOLD_HI)) for m in ended]}
     return render(request, "web/report_renewals.html", {
+        "form": form, "months": months, "query": export_query(request),
         "cohorts": cohorts, "lapses": lapsed, "chart": chart, "today": today, "lapse_days": days,
         "lapse_total": sum(r["total"] for r in lapsed)})
 
