@@ -49,9 +49,10 @@ def test_the_due_amount_is_the_quotes_total_to_the_dong(who: Personas, status: s
         assert due.amount_now == 1_263_600 + 884_520
 
 
-def test_a_household_that_became_poor_is_not_due(who: Personas) -> None:
+@pytest.mark.parametrize("status", ["poor", "near_poor_full"])
+def test_a_household_the_state_pays_for_in_full_is_not_due(who: Personas, status: str) -> None:
     household_id, _ = _paid(who, "near_poor")
     scope = who.scope(who.agent)
-    registry.set_poverty_status(who.agent, scope, household_id, "poor", date(2026, 1, 1), "QĐ 3/QĐ-UBND")
-    assert _hi_items(who, date(2025, 12, 31)) != []  # still near-poor that day: due
-    assert _hi_items(who, ENDING) == []  # poor: the state pays, nothing to collect
+    registry.set_poverty_status(who.agent, scope, household_id, status, date(2026, 1, 1), "QĐ 3/QĐ-UBND")
+    assert [i.amount_now for i in _hi_items(who, date(2025, 12, 31))] == [2 * 379_080]  # near-poor that day
+    assert _hi_items(who, ENDING) == []  # the state pays all: nothing to collect, left off the list

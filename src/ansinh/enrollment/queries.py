@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
-from ansinh.enrollment.services import GROUP_OF_STATUS
+from ansinh.enrollment.services import GROUP_OF_STATUS, VSI_GROUP_OF_STATUS
 from ansinh.lib.errors import DomainError, invalid_input
 from ansinh.lib.periods import add_months
 from ansinh.org.scope import Scope
@@ -122,7 +122,7 @@ def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int,
     if plan.groups_override is not None:
         groups = list(plan.groups_override)
     else:  # services.derived_groups, from the statuses read once for the whole list
-        groups = [poverty] if poverty in ("poor", "near_poor") else []
+        groups = [VSI_GROUP_OF_STATUS[poverty]] if poverty in VSI_GROUP_OF_STATUS else []
         if plan.person.ethnicity not in (KINH, UNKNOWN):
             groups.append("ethnic_minority")
     try:
@@ -153,14 +153,17 @@ def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:
             continue
         # as quote_hi derives it, from the statuses read once for the whole list
         group = GROUP_OF_STATUS.get(poverty.get(household_id, ""), household_hi.HOUSEHOLD)
-        if group == household_hi.POOR:
-            continue  # the state pays a poor household's cards (commune list, ND 146/2018 art. 3): nothing due
+        if group in STATE_PAID:
+            continue  # the state pays these cards in full (commune list, ND 146/2018 art. 3, 8(1)(a)): nothing due
         # Still valid → ending; ended → within the era's continuity window, or lapsed.
         kind = "hi_ending" if end >= on else "hi_lapsed" if household_hi.lapsed(on, end, use) else "hi_expired"
         household = households[household_id]
         amount, note = _hi_amount(on, len(members), group, provinces[household.area_id])
         items.append(DueItem(kind, LABELS[kind], None, household, end, amount, note))
     return items
+
+
+STATE_PAID = (household_hi.POOR, household_hi.NEAR_POOR_FULL)  # the household pays nothing for these members
 
 
 def _household_poverty_on(household_ids: set[int], on: date) -> dict[int, str]:

@@ -59,8 +59,8 @@ def derived_groups(person: Person, on: date) -> list[str]:
     status = (HouseholdPoverty.objects.filter(household_id__in=household_ids.values("household_id"),
                                               valid_from__lte=on).exclude(valid_to__lt=on)
               .order_by("-valid_from").values_list("status", flat=True).first())
-    if status in ("poor", "near_poor"):
-        groups.append(status)
+    if status in VSI_GROUP_OF_STATUS:
+        groups.append(VSI_GROUP_OF_STATUS[status])
     if person.ethnicity not in (KINH, UNKNOWN):
         groups.append("ethnic_minority")
     return groups
@@ -171,7 +171,10 @@ def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, k
 
 # The household's poverty status on the date → its members' group (DOMAIN.md §3.2; ND 146/2018 art. 3, 4, 8).
 # The 100 % near-poor cases (household_hi.NEAR_POOR_FULL) are not recorded in the registry: not derived.
-GROUP_OF_STATUS = {"poor": household_hi.POOR, "near_poor": household_hi.NEAR_POOR}
+GROUP_OF_STATUS = {"poor": household_hi.POOR, "near_poor": household_hi.NEAR_POOR,
+                   "near_poor_full": household_hi.NEAR_POOR_FULL}
+# For voluntary SI a near-poor household supported at 100 % for HI is a near-poor household (vsi/state_support_rate).
+VSI_GROUP_OF_STATUS = {"poor": "poor", "near_poor": "near_poor", "near_poor_full": "near_poor"}
 
 
 @dataclass(frozen=True)
