@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
+from ansinh.enrollment.services import GROUP_OF_STATUS, VSI_GROUP_OF_STATUS
 from ansinh.lib.errors import DomainError, invalid_input
 from ansinh.lib.periods import add_months
 from ansinh.org.scope import Scope
@@ -133,7 +134,7 @@ def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int,
     if plan.groups_override is not None:
         groups = list(plan.groups_override)
     else:  # services.derived_groups, from the statuses read once for the whole list
-        groups = [poverty] if poverty in ("poor", "near_poor") else []
+        groups = [VSI_GROUP_OF_STATUS[poverty]] if poverty in VSI_GROUP_OF_STATUS else []
         if plan.person.ethnicity not in (KINH, UNKNOWN):
             groups.append("ethnic_minority")
     try:
@@ -156,24 +157,50 @@ def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:
     use = UsedParameters(default_parameters(), on)
     items = []
     households = Household.objects.in_bulk(list(ends))
+    poverty = _household_poverty_on(set(ends), on)
+    provinces = province_codes({h.area_id for h in households.values()})  # the top-up, as quote_hi decides it
     for household_id, members in ends.items():
         end = min(e for _, e in members)
         if end > on + timedelta(days=days):
             continue
+        # as quote_hi derives it, from the statuses read once for the whole list
+        group = GROUP_OF_STATUS.get(poverty.get(household_id, ""), household_hi.HOUSEHOLD)
+        if group in STATE_PAID:
+            continue  # the state pays these cards in full (commune list, ND 146/2018 art. 3, 8(1)(a)): nothing due
         # Still valid → ending; ended → within the era's continuity window, or lapsed.
         kind = "hi_ending" if end >= on else "hi_lapsed" if household_hi.lapsed(on, end, use) else "hi_expired"
-        amount, note = _hi_amount(on, len(members))
-        items.append(DueItem(kind, LABELS[kind], None, households[household_id], end, amount, note))
+        household = households[household_id]
+        amount, note = _hi_amount(on, len(members), group, provinces[household.area_id])
+        items.append(DueItem(kind, LABELS[kind], None, household, end, amount, note))
     return items
 
 
-def _hi_amount(on: date, members: int) -> tuple[int | None, str]:
+STATE_PAID = (household_hi.POOR, household_hi.NEAR_POOR_FULL)  # the household pays nothing for these members
+
+
+def _household_poverty_on(household_ids: set[int], on: date) -> dict[int, str]:
+    """Each household's poverty status in force on ``on`` (the latest that started, then the latest
+    recorded), as services.household_poverty reads it for one household: one query for the list."""
+    latest: dict[int, tuple[date, int, str]] = {}
+    for household_id, pk, valid_from, status in (
+            HouseholdPoverty.objects.filter(household_id__in=household_ids, valid_from__lte=on)
+            .exclude(valid_to__lt=on).values_list("household_id", "pk", "valid_from", "status")):
+        if household_id not in latest or (valid_from, pk) > latest[household_id][:2]:
+            latest[household_id] = (valid_from, pk, status)
+    return {household_id: status for household_id, (_, _, status) in latest.items()}
+
+
+def _hi_amount(on: date, members: int, group: str, province: str | None) -> tuple[int | None, str]:
+    """What the household pays now for its members' next 12 months, priced as services.quote_hi does:
+    each in the household's state group (near-poor: the state's share off), the province's top-up off."""
     try:
         quote = household_hi.quote(household_hi.HiQuoteInput(
-            on=on, members=tuple(household_hi.HiMember() for _ in range(members)), months=12))
+            on=on, members=tuple(household_hi.HiMember(group=group) for _ in range(members)), months=12,
+            province=province))
     except DomainError as error:
         return None, error.message
-    return quote.total, ""
+    # A province whose top-up is not configured: the amount is without it, and the line says so.
+    return quote.total, " ".join(n.message for n in quote.notices)
 
 
 def vsi_plan(person_id: int) -> VsiPlan | None:

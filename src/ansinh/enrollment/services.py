@@ -77,7 +77,7 @@ def _supported_months(person: Any) -> Subquery:
 
 
 def _groups(status: str | None, person: Person) -> list[str]:
-    groups = [status] if status in ("poor", "near_poor") else []
+    groups = [VSI_GROUP_OF_STATUS[status]] if status in VSI_GROUP_OF_STATUS else []
     if person.ethnicity not in (KINH, UNKNOWN):
         groups.append("ethnic_minority")
     return groups
@@ -195,7 +195,10 @@ def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, k
 
 # The household's poverty status on the date → its members' group (DOMAIN.md §3.2; ND 146/2018 art. 3, 4, 8).
 # The 100 % near-poor cases (household_hi.NEAR_POOR_FULL) are not recorded in the registry: not derived.
-GROUP_OF_STATUS = {"poor": household_hi.POOR, "near_poor": household_hi.NEAR_POOR}
+GROUP_OF_STATUS = {"poor": household_hi.POOR, "near_poor": household_hi.NEAR_POOR,
+                   "near_poor_full": household_hi.NEAR_POOR_FULL}
+# For voluntary SI a near-poor household supported at 100 % for HI is a near-poor household (vsi/state_support_rate).
+VSI_GROUP_OF_STATUS = {"poor": "poor", "near_poor": "near_poor", "near_poor_full": "near_poor"}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from ansinh.payments.documents import dejavu_pdf
 from ansinh.payments.models import Payer, Payment
 from ansinh.payments.queries import payments
 from ansinh.registry.models import Membership
+from ansinh.rules import household_hi
 from ansinh.rules.params import default_parameters
 
 FORMS = Path(__file__).resolve().parent / "forms"
@@ -206,6 +207,7 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
     paid = _period_payments(scope, collector.pk, Scheme.HOUSEHOLD_HI, start, end).prefetch_related(
         Prefetch("enrollment__hi_lines", HiCardLine.objects.select_related("person__area").order_by("rank", "pk")))
     cards = 0
+    shares: dict[tuple[str, int | float], int] = {}  # (member group, the state's %) → cards of the list
     for p in paid.iterator(chunk_size=1000):
         sign, kind = _sign(p), row_kind(p)
         rows = doc.decreases if sign < 0 else doc.increases
@@ -228,10 +230,40 @@ def d03_document(scope: Scope, collector: OrgUnit, start: date, end: date, numbe
                 "staff_code": _staff(p), "note": KIND_NOTE[kind],
             })
             cards += sign > 0
+            if sign > 0:
+                share = (line.group, _state_share(line))
+                shares[share] = shares.get(share, 0) + 1
     doc.decreases.extend(_hi_removals(scope, collector.pk, start, end, len(doc.decreases)))
     base = default_parameters().at("base_salary", end).value
-    doc.facts = {"cards": cards, "base_salary": base, "state_percent": 0}
+    doc.facts = {"cards": cards, "base_salary": base, **_share_facts(shares)}
     return doc
+
+
+def _state_share(line: HiCardLine) -> int | float:
+    """The state budget's share of the member's contribution, in %, as the card line was priced (poor 100,
+    near-poor 70, the near-poor 100 % cases 100; a household member 0)."""
+    if not line.gross or not line.state_support:
+        return 0
+    value = (Decimal(line.state_support) * 100 / line.gross).quantize(Decimal("0.1"))
+    return int(value) if value == int(value) else float(value)
+
+
+SHARE_LABELS = {household_hi.HOUSEHOLD: "hộ gia đình", household_hi.POOR: "hộ nghèo",
+                household_hi.NEAR_POOR: "hộ cận nghèo", household_hi.NEAR_POOR_FULL: "hộ cận nghèo được hỗ trợ 100%"}
+
+
+def _share_facts(shares: dict[tuple[str, int | float], int]) -> dict[str, str]:
+    """The header's "Nguồn đóng" and "Tỷ lệ NSNN hỗ trợ": the form has no column for the state's share, so
+    when the list holds members of a state-supported group the line names each group with its share and
+    its cards (issue: the header said 0% whatever the members)."""
+    supported = {k: n for k, n in shares.items() if k[1]}
+    if not supported:
+        return {"sources": "Người tham gia", "state_share": "0%"}
+    order = {g: i for i, g in enumerate(household_hi.MEMBER_GROUPS)}
+    parts = [f"{percent}% ({SHARE_LABELS.get(group, group)}: {count:,} thẻ)".replace(",", ".")
+             for (group, percent), count in sorted(shares.items(), key=lambda kv: (order.get(kv[0][0], 99),
+                                                                                    -kv[0][1]))]
+    return {"sources": "Người tham gia, NSNN hỗ trợ", "state_share": "; ".join(parts)}
 
 
 def render(form: str, scope: Scope, collector: OrgUnit, start: date, end: date, medium: str = "xlsx",

@@ -107,7 +107,7 @@ class MembershipOut(Schema):
 
 
 class PovertyIn(Schema):
-    status: str = Field(max_length=10)
+    status: str = Field(max_length=20)
     valid_from: date
     document: str = Field("", max_length=200)
 

@@ -48,7 +48,8 @@ WORDS = {
     "why": "lý do", "rows": "số dòng", "filter": "bộ lọc", "kind": "loại", "partial": "một phần số",
     "in_scope": "trong địa bàn", "elsewhere": "ở địa bàn khác", "none": "không có", "refused": "từ chối",
     "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
-    "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "male": "nam", "female": "nữ",
+    "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
+    "near_poor_full": "hộ cận nghèo được NSNN hỗ trợ 100%", "male": "nam", "female": "nữ",
     "bhxh_confirmation": "mã xác nhận BHXH", "receipt": "biên lai",
     # the exact relationships (models.Relationship) and a plan's stop
     "head": "chủ hộ", "wife": "vợ", "husband": "chồng", "child": "con", "father": "bố", "mother": "mẹ",

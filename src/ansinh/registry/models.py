@@ -54,6 +54,9 @@ class Person(models.Model):
 class PovertyStatus(models.TextChoices):
     POOR = "poor", "Hộ nghèo"
     NEAR_POOR = "near_poor", "Hộ cận nghèo"
+    # Near-poor in a case the state budget supports at 100 % (ND 146/2018 art. 8(1)(a)), certified by the
+    # commune's decision like the others: household HI group household_hi.NEAR_POOR_FULL.
+    NEAR_POOR_FULL = "near_poor_full", "Cận nghèo được NSNN hỗ trợ 100%"
     NONE = "none", "Không"
 
 
@@ -129,7 +132,7 @@ class HouseholdPoverty(models.Model):
     """Poverty status over time, with the document that certifies it (the commune's decision)."""
 
     household = models.ForeignKey(Household, models.CASCADE, related_name="poverty_statuses")
-    status = models.CharField("tình trạng", max_length=10, choices=PovertyStatus.choices)
+    status = models.CharField("tình trạng", max_length=20, choices=PovertyStatus.choices)
     valid_from = models.DateField("từ ngày")
     valid_to = models.DateField("đến ngày", null=True, blank=True)
     document = models.CharField("văn bản công nhận", max_length=200, blank=True)

@@ -372,7 +372,8 @@ def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_i
     """A new status from ``valid_from``; the status in force until then ends the day before."""
     household = _household_in_scope(scope, household_id)
     if status not in PovertyStatus.values:
-        raise invalid_input("Tình trạng phải là hộ nghèo, cận nghèo hoặc không.", "Invalid status.", field="status")
+        raise invalid_input("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không.",
+                            "Invalid status.", field="status")
     if status != PovertyStatus.NONE and not document.strip():
         raise invalid_input("Cần ghi văn bản công nhận hộ nghèo/cận nghèo.", "A certifying document is required.",
                        field="document")

@@ -55,6 +55,7 @@ def share(value: float) -> str:
 LABELS = {
     "vsi": "BHXH tự nguyện", "household_hi": "BHYT hộ gia đình", "cash": "Tiền mặt",
     "bank_transfer": "Chuyển khoản", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
+    "near_poor_full": "hộ cận nghèo (NSNN hỗ trợ 100%)",
     "ethnic_minority": "dân tộc thiểu số", "island": "xã đảo, đặc khu", "other": "khác",
 }
 
