@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ansinh.cli import app
 from ansinh.demo.synth import synthesize
-from ansinh.enrollment.models import Enrollment, Scheme
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError
 from ansinh.payments.models import Payment
 from ansinh.registry.models import Household, Membership, Person
@@ -47,6 +47,9 @@ def test_a_small_province_is_consistent_and_its_facts_equal_the_payments() -> No
     expected = vsi.quote(vsi.VsiQuoteInput(on=term.period_start, income=term.income or 0, months=1,
                                            groups=frozenset(term.support_groups)))
     assert (term.payable, term.state_support) == (expected.payable, expected.state_support)
+
+    lines = HiCardLine.objects.values_list("live", "enrollment__status")
+    assert lines and all(live == (status != EnrollmentStatus.CANCELLED) for live, status in lines)
 
     # Households' renewals continue their previous card, amounts and card dates as the rules give.
     renewals = list(Enrollment.objects.filter(scheme=Scheme.HOUSEHOLD_HI, is_renewal=True).select_related(
