@@ -71,8 +71,10 @@ bench: $(STAMP) postgres
 	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/payments.py
 	DATABASE_URL=$(PG_URL) SECRET_KEY=bench $(PY) bench/due_list.py
 
-# The dashboards at the province's scale: generates the synthetic province into ansinh_bench once.
+# The dashboards and the renewals page at the province's scale: generates the synthetic province into
+# ansinh_bench once (in SQL on PostgreSQL: minutes).
 bench-dashboard: $(STAMP) postgres
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ansinh_bench'" test | grep -q 1 \
 		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE ansinh_bench" test
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench $(PY) bench/dashboard.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench $(PY) bench/renewals.py

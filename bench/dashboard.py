@@ -5,7 +5,7 @@ from the raw tables (payments, enrollments, card lines), in the same run, on a s
         .venv/bin/python bench/dashboard.py [--people 3400000] [--runs 7]
 
 The database named by DATABASE_URL is migrated; when it holds no synthetic province yet, one of
-``--people`` people is generated first (`ansinh demo synth`, ~40 minutes at full size). Then, over
+``--people`` people is generated first (`ansinh demo synth`, generated in SQL: minutes). Then, over
 the last 365 days of data:
 
 - province overview: the tiles, the daily trend by scheme and the ranked first level of the

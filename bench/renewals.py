@@ -1,0 +1,110 @@
+"""Benchmark: the renewals page's queries (`/bao-cao/tai-tuc/`: renewal cohorts and lapses by reason)
+on a synthetic province, against a baseline measured in the same run: plain counts over the same
+tables (the terms that ended in the window, and every payment).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench \
+        .venv/bin/python bench/renewals.py [--people 3400000] [--runs 5]
+
+The database named by DATABASE_URL is migrated; when it holds no synthetic province yet, one of
+``--people`` people is generated first (`ansinh demo synth`, minutes on PostgreSQL). "Today" is the
+day after the last payment, so the twelve cohorts are full. Each side is timed for the whole
+province (no scope) and for the province's units (a provincial officer's scope, an `IN` list).
+Prints the median of ``--runs`` timed runs after one warm-up. Target (issue 14): <= 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
+
+TARGET_MS = 500
+
+
+def median_ms(action: Callable[[], Any], runs: int) -> float:
+    action()  # warm-up
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=3_400_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from ansinh.areas import queries as areas
+    from ansinh.demo.synth import PROVINCE, synthesize
+    from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+    from ansinh.lib.periods import add_months
+    from ansinh.payments.models import Payment
+    from ansinh.registry.models import Household
+    from ansinh.reports import queries
+
+    if connection.vendor != "postgresql":
+        sys.exit("Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database>")
+    call_command("migrate", verbosity=0)
+    if not Household.objects.filter(code__startswith="SYN-").exists():
+        print(f"generating a synthetic province of {args.people:,} people (ansinh demo synth)…", flush=True)
+        began = time.perf_counter()
+        made = synthesize(args.people)
+        print(f"  {made} in {time.perf_counter() - began:.0f} s", flush=True)
+    today = timezone.localdate(Payment.objects.aggregate(last=Max("paid_at"))["last"]) + timedelta(days=1)
+    province = areas.unit_on(PROVINCE, today)
+    assert province is not None
+    scope = sorted(areas.subtree_ids([province.pk]))
+    first = add_months(today.replace(day=1), -12)
+    print(f"data: {Enrollment.objects.count():,} terms, {Payment.objects.count():,} payments; today {today}, "
+          f"cohorts from {first}; scope of {len(scope)} units", flush=True)
+
+    def page(area_ids: list[int] | None) -> Callable[[], Any]:
+        return lambda: (queries.renewal_cohorts(today, area_ids), queries.lapses(today, area_ids))
+
+    def baseline(area_ids: list[int] | None) -> Callable[[], Any]:
+        def count() -> tuple[int, int]:
+            terms = Enrollment.objects.filter(status=EnrollmentStatus.PAID, period_end__gte=first, period_end__lt=today)
+            payments = Payment.objects.all()
+            if area_ids is not None:
+                terms, payments = terms.filter(area_id__in=area_ids), payments.filter(enrollment__area_id__in=area_ids)
+            return terms.count(), payments.count()
+        return count
+
+    cohorts, lapsed = page(None)()
+    ended = sum(c["ended"] for c in cohorts)
+    print(f"checked: {len(cohorts)} cohorts, {ended:,} terms ended, {sum(c['renewed'] for c in cohorts):,} renewed, "
+          f"{sum(r['total'] for r in lapsed):,} lapsed", flush=True)
+    assert (cohorts, lapsed) == page(scope)(), "the province's scope must give the same figures as no scope"
+
+    results = {}
+    for name, action in (("renewals_all", page(None)), ("baseline_all", baseline(None)),
+                         ("renewals_scoped", page(scope)), ("baseline_scoped", baseline(scope))):
+        results[name] = median_ms(action, args.runs)
+        print(f"{name}_ms={results[name]:.1f}", flush=True)
+    worst = max(results["renewals_all"], results["renewals_scoped"])
+    print(f"renewals page queries median {worst:.1f} ms, baseline (plain counts) "
+          f"{max(results['baseline_all'], results['baseline_scoped']):.1f} ms "
+          f"(target <= {TARGET_MS} ms: {'met' if worst <= TARGET_MS else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
