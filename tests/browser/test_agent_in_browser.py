@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
@@ -104,5 +105,6 @@ def test_the_launch_day_board_updates_by_itself_after_a_payment(page: Any, live_
     paying.record_payment(who.agent, scope, enrollment.pk, amount=enrollment.payable, method="cash",
                           idempotency_key="board-browser", paid_at=timezone.now())
     # No reload: htmx polls every 10 seconds.
-    page.wait_for_function("document.querySelector('#board-vsi').innerText === '1'", timeout=15_000)
+    # polled by the locator, not by a string evaluated in the page: the page's CSP forbids eval
+    expect(page.locator("#board-vsi")).to_have_text("1", timeout=15_000)
     snap(page, "09-board-after-payment")

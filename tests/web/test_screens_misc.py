@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+import ansinh
 from ansinh.demo.services import load_demo
 from ansinh.payments.models import Payment
 from ansinh.registry.models import Person
@@ -43,7 +44,9 @@ def test_the_dashboards_say_the_chart_is_the_top_and_count_in_whole_numbers() ->
     world = build_world()
     page = web_client(world, "post").get(reverse("web:report_leaderboard")).content.decode()
     overview = web_client(world, "post").get(reverse("web:report_overview")).content.decode()
-    assert "precision: 0" in overview  # a count axis never ticks at 0,5
+    assert "web/charts.js" in overview  # the charts' script: a count axis never ticks at 0,5
+    charts = (Path(ansinh.__file__).parent / "web" / "static" / "web" / "charts.js").read_text(encoding="utf-8")
+    assert "precision: 0" in charts and "ticks: tick" in charts
     for html in (page, overview):
         shown = re.search(r'id="ranked-note">Biểu đồ chỉ vẽ (\d+) .* trong (\d+)', html)
         rows = html.count("<tr>") - 1
