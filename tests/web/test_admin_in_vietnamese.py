@@ -58,6 +58,7 @@ def test_every_model_and_field_of_the_admin_is_named_in_vietnamese() -> None:
 def test_the_admin_index_and_every_changelist_read_in_vietnamese(superuser_client: Client) -> None:
     index = superuser_client.get(reverse("admin:index"))
     assert index.status_code == 200
+    assert not re.search(r"\bAxes\b", visible(index.content.decode()))  # the login-lockout app's section too
     text = visible(index.content.decode())
     assert "ansinh — quản trị" in text and "Trang quản trị cho Django" not in text
     pages = {"index": text}

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "ansinh.config.apps.AxesConfig",  # django-axes, named in Vietnamese in the admin
     "csp",  # Content-Security-Policy header (CSP settings below)
     "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
