@@ -144,8 +144,8 @@ def renewals(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         if not form.is_valid():
             return render(request, "web/report_renewals.html", {"form": form, "cohorts": [], "lapses": [],
-                                                                "chart": {}, "today": today, "months": months},
-                          status=400)
+                                                                "chart": {}, "today": today, "months": months,
+                                                                "lapse_total": 0, "query": ""}, status=400)
         today = form.cleaned_data["until"] or today
         months = form.cleaned_data["months"] or months
     area_ids = scope_for(request.user).area_ids
