@@ -22,28 +22,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import django
 
+from common import median_ms, synthetic_province
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
 
-
-def median_ms(action: Callable[[], Any], runs: int) -> float:
-    action()  # warm-up: plans and caches, as for a dashboard read twice
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -52,27 +42,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
     from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
     from django.db.models.functions import Coalesce
     from django.utils import timezone
 
-    from ansinh.demo.synth import synthesize
     from ansinh.enrollment.models import HiCardLine, Scheme
     from ansinh.payments.models import Payment
-    from ansinh.registry.models import Household
     from ansinh.reports import queries, services
     from ansinh.reports.models import AreaDay, Fact
     from ansinh.reports.queries import Slice
 
-    if connection.vendor != "postgresql":
-        sys.exit("Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database>")
-    call_command("migrate", verbosity=0)
-    if not Household.objects.filter(code__startswith="SYN-").exists():
-        print(f"generating a synthetic province of {args.people:,} people (ansinh demo synth)…", flush=True)
-        made = synthesize(args.people, progress=lambda n: None)
-        print(f"  {made}", flush=True)
+    synthetic_province(args.people)
     last = timezone.localdate(Payment.objects.aggregate(last=Max("paid_at"))["last"])
     start = last - timedelta(days=364)
     view = Slice(start, last)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -26,20 +24,13 @@ from typing import Any
 
 import django
 
+from common import median_ms, synthetic_province
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
 
 TARGET_MS = 500
 
-
-def median_ms(action: Callable[[], Any], runs: int) -> float:
-    action()  # warm-up
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -48,27 +39,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
 
     from ansinh.areas import queries as areas
-    from ansinh.demo.synth import PROVINCE, synthesize
+    from ansinh.demo.synth import PROVINCE
     from ansinh.enrollment.models import Enrollment, EnrollmentStatus
     from ansinh.lib.periods import add_months
     from ansinh.payments.models import Payment
-    from ansinh.registry.models import Household
     from ansinh.reports import queries
 
-    if connection.vendor != "postgresql":
-        sys.exit("Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database>")
-    call_command("migrate", verbosity=0)
-    if not Household.objects.filter(code__startswith="SYN-").exists():
-        print(f"generating a synthetic province of {args.people:,} people (ansinh demo synth)…", flush=True)
-        began = time.perf_counter()
-        made = synthesize(args.people)
-        print(f"  {made} in {time.perf_counter() - began:.0f} s", flush=True)
+    synthetic_province(args.people)
     today = timezone.localdate(Payment.objects.aggregate(last=Max("paid_at"))["last"]) + timedelta(days=1)
     province = areas.unit_on(PROVINCE, today)
     assert province is not None
