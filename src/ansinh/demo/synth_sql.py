@@ -326,10 +326,12 @@ def _write(cur: Any, start: date, last: date, now: Any, post_id: int, reversed_s
         LEFT JOIN syn_q_hi h ON t.scheme = 'household_hi' AND (h.day, h.size) = (t.day, t.size)""",
                 {"ebase": ebase, "cbase": cbase, "now": now, "tz": tz, "cancelled": EnrollmentStatus.CANCELLED,
                  "paid": EnrollmentStatus.PAID})
+    # every synthetic household is charged as a household (no poverty status): its gross is what it pays
     cur.execute("""INSERT INTO enrollment_hicardline (enrollment_id, person_id, rank, factor, monthly, amount,
+                                                      "group", gross, state_support, local_support,
                                                       valid_from, valid_to, initial_clinic, card_kind, live)
-        SELECT %(ebase)s + t.n - 1, hh.head_id + l.j, l.rank, l.factor, l.monthly, l.amount, t.valid_from,
-               t.valid_to, '', 'electronic', NOT t.reversed
+        SELECT %(ebase)s + t.n - 1, hh.head_id + l.j, l.rank, l.factor, l.monthly, l.amount,
+               'household', l.amount, 0, 0, t.valid_from, t.valid_to, '', 'electronic', NOT t.reversed
         FROM syn_term t JOIN registry_household hh ON hh.id = t.household_id
         JOIN syn_q_hi_line l ON (l.day, l.size) = (t.day, t.size)
         WHERE t.scheme = 'household_hi'""", {"ebase": ebase})
