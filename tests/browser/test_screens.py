@@ -110,3 +110,26 @@ def test_on_a_phone_the_wide_tables_are_cards(browser: Any, live_server: Any, pa
     assert page.evaluate(COVERED) == []
     snap(page, f"screens-phone-{path.strip('/')}")
     page.context.close()
+
+
+def test_the_admin_reads_in_vietnamese_in_the_browser(browser: Any, live_server: Any) -> None:
+    """Issue 13 #10, as the demo's administrator sees it: the site's own title, Vietnamese section and
+    model names, a commission rate as a percentage (screenshots admin-*.png in test-artifacts/)."""
+    load_demo()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    context = browser.new_context(viewport=LAPTOP, locale="vi-VN")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/")
+    text = page.inner_text("body")
+    assert "ansinh — quản trị" in text and "Django" not in text and "Axes" not in text
+    assert "Change" not in text and "Recent actions" not in text and "Groups" not in text
+    assert "Tỷ lệ hoa hồng" in text or "tỷ lệ hoa hồng" in text.lower()
+    snap(page, "admin-index-1366")
+    page.goto(f"{live_server.url}/admin/payments/commissionrate/")
+    assert "%" in page.inner_text("#result_list") and "0,0500" not in page.inner_text("#result_list")
+    assert "Hiện số lượng" in page.inner_text("body") and "Show counts" not in page.inner_text("body")
+    snap(page, "admin-commission-rates-1366")
+    context.close()
