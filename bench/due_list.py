@@ -21,29 +21,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import django
+
+from common import median_ms
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
 
 COMMUNE = "16681"  # Phường Thành Vinh
 
-
-def _median_ms(work: Callable[[], object], runs: int) -> float:
-    work()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -109,9 +99,9 @@ def main() -> None:
         def list_only() -> None:
             due_list(scope, timezone.localdate())
 
-        paged_ms = _median_ms(paged, args.runs)
-        unpaged_ms = _median_ms(unpaged, args.runs)
-        list_ms = _median_ms(list_only, args.runs)
+        paged_ms = median_ms(paged, args.runs)
+        unpaged_ms = median_ms(unpaged, args.runs)
+        list_ms = median_ms(list_only, args.runs)
         met = "met" if paged_ms <= 300 else "NOT met"
         print(f"paged_ms={paged_ms:.0f} (GET /viec-can-lam/, 50 per page; target <= 300: {met})")
         print(f"unpaged_ms={unpaged_ms:.0f} (every item on one page, as before)")
