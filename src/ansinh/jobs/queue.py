@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -12,7 +12,8 @@ from django_tasks_db.models import DBTaskResult
 def problem() -> str | None:
     """None when the queue's table answers; otherwise why not (for /readyz)."""
     try:
-        DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+        with transaction.atomic():  # a savepoint: a failure leaves the request's connection usable
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
     except DatabaseError as error:
         return f"job queue: {error.__class__.__name__}"
     return None
