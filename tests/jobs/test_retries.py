@@ -65,7 +65,7 @@ def test_after_the_last_attempt_the_job_is_failed_and_its_hook_runs(quick: None,
         assert worker.drain() == 1
     result = DBTaskResult.objects.get()
     assert result.status == TaskResultStatus.FAILED and "failure 3" in result.traceback
-    assert tasks.GIVEN_UP == [(10, log)]
+    assert [(10, log)] == tasks.GIVEN_UP
     _due_now()
     assert worker.drain() == 0  # never tried again
 

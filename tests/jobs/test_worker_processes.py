@@ -148,8 +148,8 @@ def test_two_workers_enqueue_a_periodic_job_once_per_period(shared: Shared) -> N
     try:
         wait_for(lambda: shared.rows(sweeps, path, "SUCCESSFUL") == [(1,)], 90, "the first period's sweep",
                  shared, "a", "b")
-        again = ("UPDATE jobs_schedule SET next_run_at = datetime('now', '-1 second') WHERE name = %s"
-                 if shared.file else "UPDATE jobs_schedule SET next_run_at = now() - interval '1 second' WHERE name = %s")
+        past = "datetime('now', '-1 second')" if shared.file else "now() - interval '1 second'"
+        again = f"UPDATE jobs_schedule SET next_run_at = {past} WHERE name = %s"
         shared.rows(again, "export-sweep")  # the next period has come
         wait_for(lambda: shared.rows(sweeps, path, "SUCCESSFUL") == [(2,)], 60, "the second period's sweep",
                  shared, "a", "b")
