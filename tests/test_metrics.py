@@ -52,3 +52,23 @@ def test_metrics_are_refused_to_any_other_address(client: Client) -> None:
     assert "ansinh_payments" not in refused.content.decode()
     # a forwarded header never makes an outsider local
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 403
+
+
+@pytest.mark.django_db
+def test_metrics_report_the_job_queue_depth_and_the_age_of_its_oldest_due_job(client: Client) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from ansinh.reports.jobs import sweep_exports
+
+    body = client.get("/metrics").content.decode()
+    assert _value(body, "ansinh_job_queue_depth", '{state="waiting"}') == 0
+    assert _value(body, "ansinh_job_queue_oldest_seconds") == 0
+    sweep_exports.enqueue()
+    sweep_exports.using(run_after=timezone.now() + timedelta(hours=1)).enqueue()  # waiting, not yet due
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=5))
+    DBTaskResult.objects.filter(run_after__lt=timezone.now() + timedelta(days=1)).update(  # the deferred one
+        enqueued_at=timezone.now() - timedelta(hours=3))  # older, but not due: not counted in the age
+    after = client.get("/metrics").content.decode()
+    assert _value(after, "ansinh_job_queue_depth", '{state="waiting"}') == 2
+    assert _value(after, "ansinh_job_queue_depth", '{state="running"}') == 0
+    assert 290 <= _value(after, "ansinh_job_queue_oldest_seconds") <= 400

@@ -22,7 +22,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ansinh.reports import jobs
 from tests.paths import (
     PERSONAS,
     World,
@@ -309,12 +308,6 @@ def matches(expected: Any, got: Any) -> bool:
 def world(demo_data: None, django_db_blocker: Any) -> World:
     with django_db_blocker.unblock():
         return build_world()
-
-
-@pytest.fixture(autouse=True)
-def no_export_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An allowed export must not start a writer thread against the test database."""
-    monkeypatch.setattr(jobs, "_in_thread", lambda job_id: None)
 
 
 def request(client: Client, world: World, kind: str, key: str, method: str) -> Any:

@@ -89,6 +89,19 @@ def test_readiness_fails_when_the_private_files_disk_is_full(client: Client, mon
 
 
 @pytest.mark.django_db
+def test_readiness_fails_when_the_job_queue_cannot_be_read(client: Client) -> None:
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert [check for check in ready.json()["checks"] if check.startswith("job queue:")]
+
+
+@pytest.mark.django_db
 def test_every_response_has_a_request_id_and_a_sane_one_offered_is_kept(client: Client) -> None:
     first, second = client.get("/healthz")["X-Request-ID"], client.get("/healthz")["X-Request-ID"]
     assert first != second and len(first) == 32

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+from ansinh.jobs import worker
 from ansinh.lib.money import format_number, format_vnd
 from ansinh.payments import services as paying
 from ansinh.payments.models import Payment
@@ -79,7 +80,9 @@ def test_a_large_list_exports_in_the_background_with_a_progress_bar(page: Any, l
     login(page, live_server.url, "agent_x")
     page.goto(f"{live_server.url}/thu-tien/")
     page.click("button[value=d05]")
-    page.wait_for_selector("#export-download", timeout=15_000)  # written by the thread, shown by htmx
+    page.wait_for_selector("#export-progress")
+    assert worker.drain() == 1  # the job the page enqueued, run as `ansinh worker` runs it
+    page.wait_for_selector("#export-download", timeout=15_000)  # written by the job, shown by htmx
     assert "Đã xuất xong 3 dòng" in page.inner_text("#export-progress")
     snap(page, "14-export-done")
     with page.expect_download() as download:

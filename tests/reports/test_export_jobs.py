@@ -11,9 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from python_calamine import CalamineWorkbook
 
 from ansinh.enrollment import services as enrolling
+from ansinh.jobs import worker
+from ansinh.jobs.models import Lease
 from ansinh.lib.errors import DomainError
 from ansinh.org.models import Role
 from ansinh.payments import exports
@@ -77,22 +81,21 @@ def test_a_job_is_refused_outside_the_scope_and_hidden_from_others(who: Any) -> 
     assert other.get(f"/xuat/{job.pk}/tai/").status_code == 404
 
 
-def test_the_money_page_starts_a_job_and_shows_its_progress(who: Any, django_capture_on_commit_callbacks: Any,
-                                                            monkeypatch: Any) -> None:
+def test_the_money_page_starts_a_job_and_shows_its_progress(who: Any) -> None:
     people, post = who
     client = Client()
     client.force_login(people.agent)
     page = client.get("/thu-tien/", PERIOD).content.decode()
     assert 'value="d05"' in page and "xlsx=reconciliation" in page
-    started: list[int] = []
-    monkeypatch.setattr(jobs, "_in_thread", started.append)  # the thread itself runs in the browser test
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
+    response = client.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/xuat/{job.pk}/"
+    queued = DBTaskResult.objects.get()  # a job of the queue, saved with the export's record
+    assert (queued.task_path, queued.args_kwargs["args"]) == ("ansinh.reports.jobs.write_export", [job.pk])
     progress = client.get(f"/xuat/{job.pk}/").content.decode()
     assert "Đang xuất: 0 / 5 dòng" in progress and "<progress" in progress and 'hx-trigger="every 1s"' in progress
-    jobs.run(job.pk)
+    assert worker.drain() == 1  # what `ansinh worker` does, here
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
     done = client.get(f"/xuat/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "Đã xuất xong 5 dòng" in done and "hx-trigger" not in done
     download = client.get(f"/xuat/{job.pk}/tai/")
@@ -113,11 +116,18 @@ def test_the_money_tables_export_to_xlsx(who: Any, tmp_path: Path) -> None:
     assert table[1][2:4] == [0, 5 * 247_500]
 
 
-def test_a_job_whose_thread_died_is_marked_failed_and_old_files_are_swept(who: Any) -> None:
-    people, _ = who
-    stalled = ExportJob.objects.create(user=people.agent, kind="d05", params={}, title="D05", total=5)
-    ExportJob.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
-    assert jobs.job_of(people.agent, stalled.pk).status == ExportStatus.FAILED  # not "running" forever
+def test_a_job_given_up_by_the_queue_is_marked_failed_and_old_files_are_swept(who: Any, settings: Any) -> None:
+    people, post = who
+    settings.ANSINH_JOBS = {**settings.ANSINH_JOBS, "MAX_ATTEMPTS": 1}
+    stalled = jobs.start(people.agent, "d05", {**PERIOD, "collector": post.pk})
+    lease = Lease.objects.create(result=DBTaskResult.objects.get(), attempts=1,
+                                 expires_at=timezone.now() - timedelta(seconds=1))
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)  # its worker was killed, its lease expired
+    assert worker.recover(timezone.now()) == 1
+    lease.result.refresh_from_db()
+    assert lease.result.status == TaskResultStatus.FAILED  # the last attempt: not "running" forever
+    failed = jobs.job_of(people.agent, stalled.pk)
+    assert failed.status == ExportStatus.FAILED and "hãy xuất lại" in failed.error
     old = jobs.start(people.agent, "payments", PERIOD, background=False)
     path = jobs.file_of(old)
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
@@ -172,18 +182,13 @@ def test_the_collectors_lists_carry_full_ids_and_write_one_audit_entry_each(who:
     assert AuditEntry.objects.filter(action="export").count() == 2
 
 
-def test_the_viewer_exports_from_the_money_page_masked(who: Any, django_capture_on_commit_callbacks: Any,
-                                                       monkeypatch: Any) -> None:
+def test_the_viewer_exports_from_the_money_page_masked(who: Any) -> None:
     people, post = who
     _known_person_paid(people)
     viewer = Client()
     viewer.force_login(user(Role.VIEWER, COMMUNE_X))
-    started: list[int] = []
-    monkeypatch.setattr(jobs, "_in_thread", started.append)  # written below, not in a thread
-    with django_capture_on_commit_callbacks(execute=True):
-        response = viewer.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
-    assert response.status_code == 302 and len(started) == 1
-    jobs.run(started[0])
+    response = viewer.post("/xuat/", {"kind": "d05", "collector": post.pk, **PERIOD})
+    assert response.status_code == 302 and worker.drain() == 1
     download = viewer.get(f"{response['Location']}tai/")
     saved = jobs.export_dir() / "viewer.xlsx"
     saved.write_bytes(b"".join(download.streaming_content))

@@ -2,7 +2,8 @@
 
 - ``/healthz``: the process answers (liveness).
 - ``/readyz``: it can do its work (readiness): the database answers, every migration is applied, and
-  the private-files folder (exports) is writable with room left. 503 with the failing checks otherwise.
+  the job queue's table answers (ansinh.jobs.queue), and the private-files folder (exports) is writable
+  with room left. 503 with the failing checks otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
+
+from ansinh.jobs import queue
 
 MIN_FREE_BYTES = 500_000_000  # an export of a district is a few MB; below this, exports would fail
 
@@ -47,5 +50,5 @@ def _disk() -> str | None:
 
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    failing = [problem for problem in (_database(), _disk()) if problem]
+    failing = [problem for problem in (_database(), queue.problem(), _disk()) if problem]
     return JsonResponse({"status": "fail" if failing else "ok", "checks": failing}, status=503 if failing else 200)

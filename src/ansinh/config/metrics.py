@@ -5,7 +5,8 @@
   each or read the domain figures, which come from the database and are the same whichever answers).
 - The domain's, read from the database at each scrape so every process reports the same truth:
   payments recorded and reversed, the amount collected per scheme (from the dashboards' facts), and
-  the export queue's depth and the age of its oldest running job.
+  the export queue's depth and the age of its oldest running job, and the job queue's (ansinh.jobs.queue):
+  jobs waiting, running and given up, and the age of the oldest job due and not started.
   Reminders and offline sync do not exist yet (issue 17, issue 16); their metrics come with them.
 
 Only the addresses in ``ANSINH_METRICS_ALLOW`` (the socket's peer, never a forwarded header; default
@@ -24,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ansinh.jobs import queue
 from ansinh.payments.models import Payment
 from ansinh.reports.models import AreaDay, ExportJob, ExportStatus
 
@@ -52,6 +54,14 @@ class DomainCollector(Collector):
         age = GaugeMetricFamily("ansinh_export_oldest_running_seconds", "Age of the oldest export being written")
         age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
         yield age
+        jobs = queue.figures()
+        waiting = GaugeMetricFamily("ansinh_job_queue_depth", "Jobs of the queue by state", labels=["state"])
+        for state in ("waiting", "running", "failed"):
+            waiting.add_metric([state], jobs[state])
+        yield waiting
+        oldest_job = GaugeMetricFamily("ansinh_job_queue_oldest_seconds", "Age of the oldest job due and not started")
+        oldest_job.add_metric([], jobs["oldest_seconds"])
+        yield oldest_job
 
 
 # A registry of its own, not the global one: the domain figures are read from the database only on a

@@ -40,7 +40,10 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (CSP settings below)
     "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
+    "django_tasks",  # the job queue's API (docs/adr/0014-job-queue.md)
+    "django_tasks_db",  # its jobs table, in this database
     "ansinh.ruleset",
+    "ansinh.jobs",  # the worker's leases, retries and schedules
     "ansinh.areas",
     "ansinh.org",
     "ansinh.registry",
@@ -230,3 +233,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"ansinh.security": {"level": "INFO"}, "ansinh.requests": {"level": "INFO"}},
 }
+
+# The job queue (docs/adr/0014-job-queue.md): Django's Tasks API with its database backend, run by
+# `ansinh worker`. A claimed job is held for LEASE_SECONDS, renewed every HEARTBEAT_SECONDS while it runs;
+# a failed attempt is retried after BACKOFF_SECONDS × 2^(attempt−1) (at most BACKOFF_MAX_SECONDS), up to
+# MAX_ATTEMPTS attempts. A worker with nothing to do looks again every POLL_SECONDS.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+ANSINH_JOBS = {
+    "LEASE_SECONDS": env_int("ANSINH_JOB_LEASE_SECONDS", 120),
+    "HEARTBEAT_SECONDS": env_int("ANSINH_JOB_HEARTBEAT_SECONDS", 20),
+    "MAX_ATTEMPTS": env_int("ANSINH_JOB_MAX_ATTEMPTS", 5),
+    "BACKOFF_SECONDS": env_int("ANSINH_JOB_BACKOFF_SECONDS", 30),
+    "BACKOFF_MAX_SECONDS": env_int("ANSINH_JOB_BACKOFF_MAX_SECONDS", 3600),
+    "POLL_SECONDS": float(os.environ.get("ANSINH_JOB_POLL_SECONDS", "1")),
+}
+LOGGING["loggers"]["ansinh.jobs"] = {"level": "INFO"}  # type: ignore[index]

@@ -74,7 +74,8 @@ def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
 def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
     """The active VSI plans whose next month is due: a fixed number of queries however many plans
     (the paid history, the households and their poverty status are read once for all of them)."""
-    plans = list(VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
+    plans = list(VsiPlan.objects.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.LAPSED],  # lapsed: still owed
+                                        person__area_id__in=scope.area_ids)
                  .select_related("person"))
     person_ids = {plan.person_id for plan in plans}
     paid_plans: set[int] = set()

@@ -1,12 +1,18 @@
-"""Large exports: counted first (for the progress bar), then written in a background thread straight
-from the database cursor to an XLSX file on disk (rows are read in chunks and written as they come,
-so memory stays flat whatever the size), the progress saved every 1,000 rows.
+"""Large exports: counted first (for the progress bar), then written by a job of the queue (``ansinh
+worker``, docs/adr/0014-job-queue.md) straight from the database cursor to an XLSX file on disk (rows
+are read in chunks and written as they come, so memory stays flat whatever the size), the progress
+saved every 1,000 rows. The web process only enqueues, in the same transaction as the export's record.
 
-Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, and the payments of a period."""
+A job is idempotent: the file is written under a temporary name and renamed once complete, and the
+export is marked done (and its audit entry written) only by the run that moves it from running to
+done, so a run cut short by a killed worker and run again has the effect of one.
+
+Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, and the payments of a period.
+
+Also the periodic jobs of reports: the sweep of old exports and the refresh of recent facts."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,9 +21,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from ansinh.jobs.worker import when_given_up
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.periods import require_order
 from ansinh.org.fields import exports_any_full
@@ -26,9 +34,9 @@ from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import efiling, exports, lists490, queries
 from ansinh.registry.audit import audit_read
+from ansinh.reports import services
 from ansinh.reports.models import ExportJob, ExportStatus
 
-STALLED = timedelta(minutes=10)  # no progress for this long: the writing thread is gone
 KEPT = timedelta(days=7)  # finished exports are deleted after this
 PAYMENT_COLUMNS = [("paid_at", "Thời điểm thu"), ("receipt", "Số biên lai"), ("scheme", "Loại hình"),
                    ("renewal", "Mới/tái tục"), ("amount", "Số tiền"), ("agent", "Nhân viên thu"),
@@ -101,8 +109,8 @@ def export_dir() -> Path:
 
 
 def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, background: bool = True) -> ExportJob:
-    """Check the request against the user's scope, count the rows, and start writing the file once
-    the job is saved (in a thread, or here when ``background`` is false)."""
+    """Check the request against the user's scope, count the rows, and enqueue the writing of the file
+    with the export's record (or write it here when ``background`` is false)."""
     found = KINDS.get(kind)
     if found is None:
         raise invalid_input("Không có loại danh sách này.", "Unknown export kind.", field="kind")
@@ -113,46 +121,60 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
         raise not_found()
     total = found.count(scope, params)
     sweep(timezone.now())
-    job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total,
-                                   title=f"{found.title} {start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}")
-    if background:
-        transaction.on_commit(lambda: threading.Thread(target=_in_thread, args=(job.pk,), daemon=True).start())
-        return job
+    with transaction.atomic():  # the record and its job, or neither
+        job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total,
+                                       title=f"{found.title} {start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}")
+        if background:
+            write_export.enqueue(job.pk)
+            return job
     return run(job.pk)
 
 
-def _in_thread(job_id: int) -> None:
-    try:
-        run(job_id)
-    finally:
-        connection.close()  # the thread's own connection
+@task()
+def write_export(job_id: int) -> str:
+    """The queue's job: write the export's file (run again after a killed worker, it writes it anew)."""
+    return run(job_id).status
+
+
+def _given_up(job_id: int) -> None:
+    ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED, error="Việc xuất bị gián đoạn nhiều lần; hãy xuất lại.", finished_at=timezone.now())
+
+
+when_given_up(write_export, _given_up)
 
 
 def run(job_id: int) -> ExportJob:
-    """Write the job's file; a failure is recorded on the job, never half a file offered."""
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    """Write the job's file; a failure is recorded on the job, never half a file offered. A job that
+    is already finished (done or failed) is left as it is."""
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or job.status != ExportStatus.RUNNING:  # swept, or finished by an earlier run
+        return job  # type: ignore[return-value]
     kind, scope = KINDS[job.kind], scope_for(job.user)
     path = export_dir() / f"job-{job.pk}.{kind.medium}"
+    partial = path.with_name(f"{path.name}.part")
+    ExportJob.objects.filter(pk=job.pk).update(done=0, updated_at=timezone.now())
     try:
         if kind.form:
             collector = OrgUnit.objects.get(pk=job.params["collector"])
-            path.write_bytes(efiling.package(scope, collector, *_period(job.params)) if kind.form == "efiling"
-                             else lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
+            partial.write_bytes(efiling.package(scope, collector, *_period(job.params)) if kind.form == "efiling"
+                                else lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
             written = job.total
         else:
             written = exports.write_xlsx_to(
-                str(path), job.title, kind.columns, kind.rows(scope, job.params), kind.shown,
+                str(partial), job.title, kind.columns, kind.rows(scope, job.params), kind.shown,
                 progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n, updated_at=timezone.now()))
+        partial.replace(path)
     except (DomainError, OSError) as error:
-        path.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         message = error.message if isinstance(error, DomainError) else "Không ghi được tệp."
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message,
                                                    finished_at=timezone.now())
     else:
         with transaction.atomic():
-            ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, done=written, file_name=path.name,
-                                                       finished_at=timezone.now())
-            if kind.personal and written and exports_any_full(scope):
+            finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.DONE, done=written, file_name=path.name, finished_at=timezone.now())
+            if finished and kind.personal and written and exports_any_full(scope):
                 _audit_export(job, scope, written)
     return ExportJob.objects.get(pk=job.pk)
 
@@ -168,16 +190,11 @@ def _audit_export(job: ExportJob, scope: Scope, rows: int) -> None:
 
 
 def job_of(user: AbstractBaseUser, job_id: int) -> ExportJob:
-    """The user's own job; anyone else's is "not found". A running job whose progress has not moved
-    for ``STALLED`` (its thread died with the server) is marked failed, so nobody waits forever."""
+    """The user's own job; anyone else's is "not found". (A job cut short by a stopped worker is run
+    again by the next one; after its last attempt the queue marks it failed: ``_given_up``.)"""
     job = ExportJob.objects.filter(pk=job_id, user_id=user.pk).first()
     if job is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy tệp xuất này.", "No such export.")
-    if job.status == ExportStatus.RUNNING and timezone.now() - job.updated_at > STALLED:
-        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-            status=ExportStatus.FAILED, error="Việc xuất bị gián đoạn (máy chủ khởi động lại); hãy xuất lại.",
-            finished_at=timezone.now())
-        job.refresh_from_db()
     return job
 
 
@@ -188,6 +205,23 @@ def sweep(now: datetime) -> int:
         if job.file_name:
             (export_dir() / job.file_name).unlink(missing_ok=True)
     return int(old.delete()[0])
+
+
+@task()
+def sweep_exports() -> int:
+    """Periodic (hourly): the old exports' files and records."""
+    return sweep(timezone.now())
+
+
+LATE_DAYS = 7  # payments synced from the field up to a week late are folded into the facts
+
+
+@task()
+def refresh_recent_facts() -> int:
+    """Periodic (nightly): recompute the facts of the last ``LATE_DAYS`` days before today, so that a
+    payment recorded late (an offline phone that synced days after) is counted on its own day."""
+    today = timezone.localdate()
+    return services.refresh(today - timedelta(days=LATE_DAYS), today - timedelta(days=1))
 
 
 def file_of(job: ExportJob) -> Path:
