@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ansinh.fieldsync.models import Device, ReceiptBlock
@@ -123,8 +124,14 @@ def managed_devices(scope: Scope) -> list[Device]:
     serving an area of the scope."""
     if not is_money_manager(scope):
         return []
-    return list(Device.objects.filter(agent__collector_id__in=scope.org_ids).union(
-        Device.objects.filter(agent__areas__in=scope.area_ids)).order_by("-created_at"))
+    return list(Device.objects.filter(pk__in=Device.objects.filter(in_scope(scope)).values("pk"))
+                .select_related("agent").order_by("-created_at"))
+
+
+def in_scope(scope: Scope) -> Q:
+    """Devices of agents of a collector the scope manages or that serves an area of the scope."""
+    return (Q(agent__collector_id__in=scope.org_ids) | Q(agent__collector__areas__in=scope.area_ids)
+            | Q(agent__areas__in=scope.area_ids))
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme, VsiPlan
-from ansinh.fieldsync.devices import current_block, serial, used_numbers
+from ansinh.fieldsync.devices import current_block, in_scope, serial, used_numbers
 from ansinh.fieldsync.models import Device, Flag, PersonConflict, ReceiptBlock
 from ansinh.org.fields import PersonalField, mask, served
 from ansinh.org.scope import Scope
@@ -128,10 +128,6 @@ def block_out(block: ReceiptBlock) -> dict[str, Any]:
             "used": [serial(block, n) for n in used_numbers(block)], "reserved_at": block.reserved_at.isoformat()}
 
 
-def _device_scope(scope: Scope) -> Q:
-    return Q(agent__collector_id__in=scope.org_ids) | Q(agent__areas__in=scope.area_ids)
-
-
 def _numbers_of(blocks: list[ReceiptBlock]) -> Q:
     found = Q(pk__in=[])
     for b in blocks:
@@ -144,7 +140,7 @@ def receipt_book(scope: Scope) -> list[dict[str, Any]]:
     voided with the reason, or still on the device."""
     if not is_money_manager(scope):
         return []
-    devices = Device.objects.filter(_device_scope(scope)).values_list("pk", flat=True)
+    devices = Device.objects.filter(in_scope(scope)).values("pk")
     blocks = list(ReceiptBlock.objects.filter(device_id__in=devices).select_related("pool", "device", "device__agent")
                   .order_by("pool__series", "first_number"))
     used: dict[tuple[int, int], Any] = {}
@@ -168,8 +164,8 @@ def receipt_book(scope: Scope) -> list[dict[str, Any]]:
 def flags(scope: Scope) -> list[Flag]:
     if not is_money_manager(scope):
         return []
-    return list(Flag.objects.filter(Q(area_id__in=scope.area_ids) | Q(
-        operation__device__agent__collector_id__in=scope.org_ids)).select_related(
+    devices = Device.objects.filter(in_scope(scope)).values("pk")
+    return list(Flag.objects.filter(Q(area_id__in=scope.area_ids) | Q(operation__device_id__in=devices)).select_related(
         "operation", "operation__device", "operation__device__agent").order_by("-created_at", "-pk")[:500])
 
 
