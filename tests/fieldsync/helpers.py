@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,10 @@ class Phone:
         body = {"batch_id": batch_id or str(uuid.uuid4()), "operations": list(operations)}
         return self.client.post("/api/v1/sync", body, content_type="application/json",
                                 headers={"Authorization": f"Bearer {self.token}"})
+
+    @staticmethod
+    def json(raw: bytes) -> Any:
+        return json.loads(raw)
 
     def results(self, *operations: dict[str, Any]) -> list[dict[str, Any]]:
         response = self.sync(*operations)

@@ -129,18 +129,20 @@ def managed_devices(scope: Scope) -> list[Device]:
 
 
 def in_scope(scope: Scope) -> Q:
-    """Devices of agents of a collector the scope manages or that serves an area of the scope."""
-    return (Q(agent__collector_id__in=scope.org_ids) | Q(agent__collector__areas__in=scope.area_ids)
-            | Q(agent__areas__in=scope.area_ids))
+    """Devices of agents of a collector the scope manages, or whose areas (or grant) the scope covers."""
+    return (Q(agent__collector_id__in=scope.org_ids) | Q(agent__areas__in=scope.area_ids)
+            | Q(agent__user__grant__areas__in=scope.area_ids))
 
 
 @transaction.atomic
 def revoke_device(actor: AbstractBaseUser | None, scope: Scope, device_id: int, reason: str) -> Device:
     """A lost or stolen phone: its token is refused from now on, and the unused numbers of its blocks
     are voided with the reason (the receipt-book report shows them). Revoking twice returns the device."""
-    if device_id not in {d.pk for d in managed_devices(scope)}:
+    if not Device.objects.filter(in_scope(scope), pk=device_id).exists():
         raise not_found()
     scope.require_writer()
+    if not is_money_manager(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý thu hồi thiết bị.", "Only a manager revokes.")
     reason = clean_text(reason, "reason", 300, "Lý do thu hồi")
     if not reason:
         raise invalid_input("Ghi lý do thu hồi thiết bị.", "A reason is required.", field="reason")

@@ -103,9 +103,12 @@ def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -
     registered without the ID), ``merge`` (the same person, and the offline household joins the
     record's household). Deciding the same way again returns the conflict; another way is a conflict."""
     conflict = PersonConflict.objects.select_for_update().filter(pk=conflict_id).first()
-    if conflict is None or not scope.has_area(conflict.area_id) or not is_money_manager(scope):
+    if conflict is None or not scope.has_area(conflict.area_id):
         raise not_found()
     scope.require_write(conflict.area_id)
+    if not is_money_manager(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý quyết định trường hợp trùng người.",
+                          "Only a manager decides.")
     if decision not in (Decision.LINK, Decision.SEPARATE, Decision.MERGE):
         raise invalid_input("Chọn: liên kết, giữ riêng hoặc gộp hộ.", "Unknown decision.", field="decision")
     if conflict.decision != Decision.PENDING:
