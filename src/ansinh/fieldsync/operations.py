@@ -193,7 +193,8 @@ def _duplicate(ctx: Context, client_id: uuid.UUID, existing: Person, person: reg
         return existing.pk
     _claim(ctx, client_id, "person", None, conflict=True)
     proposed = {"full_name": person.full_name, "birth_date": person.date_of_birth.isoformat(), "sex": person.sex,
-                "phone": person.phone, "relationship": _text(data, "relationship"), "client_id": str(client_id)}
+                "phone": person.phone, "relationship": _text(data, "relationship"), "client_id": str(client_id),
+                "household_client_id": str(data.get("household_id") or "")}
     ctx.conflict = {"existing_id": existing.pk, "household_id": household.pk if household else None,
                     "proposed": proposed, "area_id": ctx.area_id}
     ctx.flag(FlagKind.DUPLICATE_PERSON, "Đã có người cùng số định danh nhưng dữ liệu khác: chờ quản lý quyết định.")

@@ -96,6 +96,13 @@ def _ended(actor: Any, scope: Scope, household_id: int, on: Any) -> list[Members
     return open_
 
 
+def _joining(proposed: dict[str, Any]) -> str:
+    """The relationship the offline person joins with; the household's head is already someone else
+    (the household became a row when another member arrived), so a "head" joins as "other"."""
+    relationship = proposed.get("relationship") or "other"
+    return "other" if relationship == "head" else relationship
+
+
 @transaction.atomic
 def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -> PersonConflict:
     """A manager's decision on a person registered offline whose citizen ID was already on record:
@@ -117,13 +124,16 @@ def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Trường hợp này đã được quyết định.", "Already decided.")
     proposed, today = conflict.proposed, timezone.localdate()
     person_id = conflict.existing_id
+    if conflict.household_id is None and proposed.get("household_client_id"):
+        # registered offline with the household: it became a row when a later member (its head) arrived
+        conflict.household_id = ClientRef.objects.filter(client_id=proposed["household_client_id"]).values_list(
+            "object_id", flat=True).first()
     if decision == Decision.SEPARATE:
         born = date.fromisoformat(proposed["birth_date"])
         data = registry.PersonData(full_name=proposed["full_name"], date_of_birth=born, sex=proposed["sex"],
                                    area_id=conflict.area_id, phone=proposed.get("phone") or "")
-        relationship = proposed.get("relationship") or "other"
         if conflict.household_id:
-            person_id = registry.add_member(actor, scope, conflict.household_id, relationship, today,
+            person_id = registry.add_member(actor, scope, conflict.household_id, _joining(proposed), today,
                                             new_person=data, confirm_probable_duplicate=True).person_id
         else:
             person_id = registry.create_person(actor, scope, data, confirm_probable_duplicate=True).pk
@@ -138,11 +148,10 @@ def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -
                                     if moved.relationship != "head" else "other", today, person_id=moved.person_id)
     elif conflict.household_id and not Membership.objects.filter(
             household_id=conflict.household_id, person_id=person_id, valid_to__isnull=True).exists():
-        registry.add_member(actor, scope, conflict.household_id, proposed.get("relationship") or "other", today,
-                            person_id=person_id)
+        registry.add_member(actor, scope, conflict.household_id, _joining(proposed), today, person_id=person_id)
     ClientRef.objects.filter(client_id=proposed["client_id"]).update(object_id=person_id, pending={})
     conflict.decision, conflict.decided_by, conflict.decided_at = decision, actor, timezone.now()
-    conflict.save(update_fields=["decision", "decided_by", "decided_at"])
+    conflict.save(update_fields=["decision", "decided_by", "decided_at", "household"])
     audit(actor, "decide", "person", conflict.existing_id, conflict.area_id,
           {"decision": (Decision.PENDING.value, decision), "person": (None, person_id)})
     return conflict
