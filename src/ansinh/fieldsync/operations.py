@@ -94,7 +94,7 @@ def parse_time(value: Any) -> datetime | None:
 def _ref(ctx: Context, client_id: uuid.UUID, kind: str) -> ClientRef:
     """The row a client UUID became, or the reason it did not: its operation failed, it waits for a
     manager's decision, or it was never sent."""
-    ref = ClientRef.objects.filter(client_id=client_id, kind=kind).first()
+    ref = ClientRef.objects.filter(client_id=client_id, kind=kind).select_related("device").first()
     if ref is not None and ref.device.agent_id == ctx.device.agent_id:
         if ref.pending.get("conflict"):
             raise DomainError(ErrorCode.INVALID_INPUT, f"Người {client_id} đang chờ quản lý quyết định (trùng số định "
