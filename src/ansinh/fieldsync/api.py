@@ -1,4 +1,4 @@
-"""The offline app's API (docs: /work contract "Offline app ⇄ server", in docs/offline-sync.md):
+"""The offline app's API (docs/offline-sync.md):
 device registration (a logged-in agent), then device-token calls: the slice and the sync batch.
 Refusals carry the house shape ``{"error": …}`` and the contract's ``detail`` (the same message)."""
 
