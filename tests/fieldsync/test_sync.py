@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ansinh.campaigns.models import Lead
 from ansinh.enrollment.models import Enrollment
 from ansinh.fieldsync.models import Flag, PersonConflict, SyncOperation
 from ansinh.payments.models import Payment, Receipt
 from ansinh.registry.models import Household, Membership, Person
-from tests.builders import COMMUNE_X, COMMUNE_Y
+from tests.builders import COMMUNE_X, COMMUNE_Y, running_campaign
 from tests.fieldsync.helpers import Phone, household_ops, new_id, op, register
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,14 @@ def test_an_unknown_operation_type_fails_alone(phone: Phone) -> None:
     results = phone.results(op("teleport", x=1), *household_ops(household, person, COMMUNE_X))
     assert [r["status"] for r in results] == ["failed", "applied", "applied"]
     assert "không được hỗ trợ" in results[0]["error"]
+
+
+def test_a_lead_met_offline_joins_the_campaigns_funnel_of_the_agents_team(phone: Phone) -> None:
+
+    made = running_campaign(phone.who)
+    result = phone.results(op("lead", lead_id=new_id(), campaign_slug=made["campaign"].slug, full_name="Võ Thị Hoa",
+                              phone="0912000555", commune_code=COMMUNE_X, interest="vsi"))[0]
+    assert result["status"] == "applied", result
+    lead = Lead.objects.get()
+    assert (lead.campaign_id, lead.team_id, lead.full_name, lead.scheme) == (made["campaign"].pk, made["team"].pk,
+                                                                            "Võ Thị Hoa", "vsi")
