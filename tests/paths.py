@@ -9,6 +9,7 @@ of it (a pending term, a campaign over commune X whose team has the demo agent, 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -25,6 +26,9 @@ from django.utils import timezone
 from ansinh.api.urls import api
 from ansinh.campaigns.models import Award, PrepTask
 from ansinh.enrollment import services as enrolling
+from ansinh.fieldsync.devices import register_device
+from ansinh.fieldsync.models import PersonConflict
+from ansinh.fieldsync.services import apply_batch
 from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import issue_token
@@ -119,7 +123,15 @@ def build_world() -> World:
     asked = request_reversal(agent_x, scope, nam_paid.pk, "Thu nhầm người", "world-ask")  # waits for a manager
     job = ExportJob.objects.create(user=agent_x, kind="payments", title="Các khoản thu",
                                    params={"start": "2025-08-01", "end": "2025-08-31"})
-    ids = {"person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
+    device = register_device(agent_x, scope, uuid.uuid4(), "Máy của đại lý X").device
+    synced = apply_batch(device, uuid.uuid4(), [{  # Hùng's citizen ID with another name: a conflict to decide
+        "id": uuid.uuid4(), "type": "register_person", "device_time": None,
+        "data": {"person_id": str(uuid.uuid4()), "household_id": None, "commune_code": "16681",
+                 "full_name": "Trần Văn Hùng", "birth_date": hung.date_of_birth.isoformat(), "sex": hung.sex,
+                 "citizen_id": hung.citizen_id}}])
+    assert synced["results"][0]["status"] == "flagged", synced
+    ids = {"device_id": device.pk, "conflict_id": PersonConflict.objects.get().pk,
+           "person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
            "enrollment_id": pending.pk, "pending_payable": pending.payable, "paid_enrollment_id": paid.enrollment_id,
            "receipt_id": paid.receipt.pk, "payment_id": paid.pk, "job_id": job.pk, "slug": made["campaign"].slug,
            "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,

@@ -128,6 +128,14 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:reversal_decide", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),
     ("web:receipt_confirm", "GET"): POST_ONLY,
     ("web:receipt_confirm", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),  # managers only (BHXH's code)
+    # the offline app's managers' pages (issue 16): the lists of one's scope, the buttons for managers only
+    ("web:sync_flags", "GET"): LOGGED_IN,
+    ("web:sync_decide", "GET"): POST_ONLY,
+    ("web:sync_decide", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),  # a duplicate person of commune X
+    ("web:sync_devices", "GET"): LOGGED_IN,
+    ("web:sync_revoke", "GET"): POST_ONLY,
+    ("web:sync_revoke", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),  # the agent of X's phone
+    ("web:sync_receipt_book", "GET"): LOGGED_IN,
     ("web:due", "GET"): LOGGED_IN,
     ("web:money", "GET"): LOGGED_IN,
     ("web:remittance_new", "GET"): CREATE,
@@ -191,6 +199,10 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_campaigns_api_add_lead", "POST"): api(MEMBER),
     ("ansinh_campaigns_api_override", "PUT"): api(MANAGER),
     ("ansinh_campaigns_api_awards", "GET"): api(READ_X),
+    # the offline app: an agent registers a phone; the slice and the sync take a device token, never a user's
+    ("ansinh_fieldsync_api_register_device", "POST"): api(row(OK, OK, F, F, F, F, LOGIN)),
+    ("ansinh_fieldsync_api_download_slice", "GET"): row(U, U, U, U, U, U, U),
+    ("ansinh_fieldsync_api_sync", "POST"): row(U, U, U, U, U, U, U),
 }
 
 
@@ -230,6 +242,8 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:receipt_confirm": {"code": "XN-MATRIX-1"},
         "web:remittance_new": {"kind": "collector_to_bhxh", "collector": ids["collector_id"], "amount": 100_000,
                                "on": today, "key": uuid.uuid4().hex, "reference": "UNC 1"},
+        "web:sync_decide": {"decision": "link"},
+        "web:sync_revoke": {"reason": "Mất điện thoại"},
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",
                              "end": "2025-08-31"},
     }
@@ -273,6 +287,8 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                           "follow_up_on": today,
                                           "phone": "0912000555", "team_id": ids["team_id"]},
         "ansinh_campaigns_api_override": {"reason": "Tổ 1 vận động", "team_id": ids["team_id"]},
+        "ansinh_fieldsync_api_register_device": {"id": "0b8f3c1e-5d7a-4e2b-9c1d-3f6a8b2e4d10", "label": "Máy 1"},
+        "ansinh_fieldsync_api_sync": {"batch_id": "0b8f3c1e-5d7a-4e2b-9c1d-3f6a8b2e4d11", "operations": []},
     }
 
 

@@ -23,6 +23,9 @@ from ansinh.areas.api import router as areas_router
 from ansinh.campaigns.api import router as campaigns_router
 from ansinh.config.middleware import too_large
 from ansinh.enrollment.api import router as enrollment_router
+from ansinh.fieldsync.api import refusal as device_refusal
+from ansinh.fieldsync.api import router as fieldsync_router
+from ansinh.fieldsync.devices import DeviceRevoked
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.api import router as org_router
 from ansinh.org.auth import TokenAuth
@@ -41,6 +44,7 @@ api.add_router("", registry_router)
 api.add_router("", enrollment_router)
 api.add_router("", payments_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/v1", fieldsync_router)  # the offline app (issue 16): /api/v1/devices, /api/v1/sync…
 
 STATUS = {
     ErrorCode.NOT_FOUND: 404,
@@ -69,6 +73,11 @@ def error(request: HttpRequest, code: str, message: str, status: int, **extra: A
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error(request, str(exc.code), exc.message, STATUS.get(exc.code, 422), message_en=exc.message_en)
+
+
+@api.exception_handler(DeviceRevoked)
+def device_revoked(request: HttpRequest, exc: DeviceRevoked) -> HttpResponse:
+    return device_refusal(exc)
 
 
 @api.exception_handler(AuthenticationError)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ansinh.enrollment",
     "ansinh.payments",
     "ansinh.campaigns",
+    "ansinh.fieldsync",
     "ansinh.reports",
     "ansinh.web",
     "ansinh.demo",
@@ -155,6 +156,8 @@ ANSINH_RATE_QUOTE = os.environ.get("ANSINH_RATE_QUOTE", "120/m")  # quote page a
 ANSINH_METRICS_ALLOW = frozenset(a.strip() for a in os.environ.get("ANSINH_METRICS_ALLOW", "127.0.0.1,::1").split(",")
                                  if a.strip())
 ANSINH_RATE_LOGIN = os.environ.get("ANSINH_RATE_LOGIN", "20/m")  # POSTs of the login form
+# Receipt numbers reserved for an offline device at registration (fieldsync; issue 16): one block per device.
+ANSINH_DEVICE_BLOCK_SIZE = env_int("ANSINH_DEVICE_BLOCK_SIZE", 50)
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"
 LOGOUT_REDIRECT_URL = "web:login"

@@ -137,6 +137,11 @@ class Proposal:
     collection_point_id: int | None = None
     backdated_to: datetime | None = None  # a manager's earlier time, with its reason
     backdate_reason: str = ""
+    # Offline collection (fieldsync): the money was already taken, so an amount that differs from the
+    # term's is recorded as collected (the caller flags it), and the receipt carries the number the
+    # device printed from its reserved block (pool id, number) instead of the pool's next one.
+    collected_offline: bool = False
+    receipt_number: tuple[int, int] | None = None
 
 
 def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, *, amount: int, method: str,
@@ -187,7 +192,7 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
     if enrollment.status != EnrollmentStatus.PENDING:
         raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
     recheck_before_payment(enrollment)  # support cap and groups again, under the person's lock (ADR 0007)
-    if amount != enrollment.payable:
+    if amount != enrollment.payable and not proposal.collected_offline:
         raise DomainError(ErrorCode.WRONG_AMOUNT,
                           f"Số tiền thu {format_vnd(amount)} khác số phải đóng {format_vnd(enrollment.payable)}.",
                           "The amount differs from the amount due.", field="amount")
@@ -213,8 +218,36 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
     _announce(payment)
     enrollment.status = EnrollmentStatus.PAID
     enrollment.save(update_fields=["status"])
-    issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
+    if proposal.receipt_number is None:
+        issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
+    else:
+        issue_numbered_receipt(payment, *proposal.receipt_number)
     return payment
+
+
+def issue_numbered_receipt(payment: Payment, pool_id: int, number: int) -> Receipt:
+    """The receipt of a number already reserved from the pool (a device's block, fieldsync): the pool
+    is not advanced again; the unique (pool, number) constraint refuses a number used twice."""
+    return Receipt.objects.create(payment=payment, pool_id=pool_id, number=number, amount=payment.amount,
+                                  amount_words=amount_in_words(payment.amount), issued_at=payment.paid_at)
+
+
+def record_collected_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, *, amount: int,
+                             idempotency_key: str, receipt: tuple[int, int], paid_at: datetime | None = None,
+                             collection_point_id: int | None = None) -> Payment:
+    """Cash an agent collected offline, with the receipt number the device gave (fieldsync). Like
+    :func:`record_payment` (same checks, same listeners, same key semantics) except that the amount is
+    recorded as collected even when it differs from the term's: collected money is never rejected."""
+    key = _clean_key(idempotency_key)
+    proposal = Proposal(None, collection_point_id, collected_offline=True, receipt_number=receipt)
+    try:
+        return _record(actor, scope, enrollment_id, amount, PaymentMethod.CASH, key, paid_at or timezone.now(),
+                       None, proposal)
+    except IntegrityError:
+        replay = _replay(actor, key, enrollment_id, amount)
+        if replay is None:
+            raise
+        return replay
 
 
 def _original(scope: Scope, payment_id: int) -> Payment:

@@ -33,7 +33,7 @@ ACTIONS = {  # what the audit viewer calls each action
     "edit_view": "Mở biểu mẫu sửa", "export": "Xuất danh sách", "lookup": "Tra cứu theo số",
     "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
     "reverse": "Huỷ khoản thu (quản lý)", "rev_ask": "Đề nghị huỷ khoản thu", "rev_ok": "Duyệt đề nghị huỷ",
-    "rev_no": "Từ chối đề nghị huỷ",
+    "rev_no": "Từ chối đề nghị huỷ", "revoke": "Thu hồi thiết bị", "decide": "Quyết định trùng người (đồng bộ)",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
             "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện"}

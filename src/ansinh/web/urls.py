@@ -9,6 +9,7 @@ from ansinh.web import (
     field_views,
     registry_views,
     report_views,
+    sync_views,
     views,
 )
 
@@ -72,6 +73,11 @@ urlpatterns = [
     path("thu-tien/nop-tien/", field_views.remittance_new, name="remittance_new"),
     path("thu-tien/de-nghi-huy/", field_views.reversal_requests, name="reversal_requests"),
     path("thu-tien/de-nghi-huy/<int:request_id>/", field_views.reversal_decide, name="reversal_decide"),
+    path("dong-bo/canh-bao/", sync_views.flags, name="sync_flags"),
+    path("dong-bo/trung/<int:conflict_id>/", sync_views.decide, name="sync_decide"),
+    path("dong-bo/thiet-bi/", sync_views.device_list, name="sync_devices"),
+    path("dong-bo/thiet-bi/<int:device_id>/thu-hoi/", sync_views.revoke, name="sync_revoke"),
+    path("dong-bo/so-bien-lai/", sync_views.receipt_book, name="sync_receipt_book"),
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("tra-cuu-ho-so/", audit_views.locate, name="locate"),
     path("xuat/", export_views.start, name="export_start"),

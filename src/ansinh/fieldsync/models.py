@@ -1,0 +1,138 @@
+"""The offline field app's server side: devices and their receipt blocks, every synced operation
+(its idempotency key is the client's op id), the client UUIDs it created, and what it flagged for a
+manager (amount differences, receipt fraud signals, clock skew, duplicate people)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ansinh.areas.models import AdministrativeUnit
+from ansinh.org.models import Agent
+from ansinh.payments.models import ReceiptPool
+from ansinh.registry.models import Household, Person
+
+
+class Device(models.Model):
+    """An agent's phone. Only a SHA-256 digest of its token is stored; a revoked device is refused."""
+
+    client_id = models.UUIDField("mã thiết bị (do ứng dụng tạo)", unique=True)
+    agent = models.ForeignKey(Agent, models.PROTECT, related_name="devices", verbose_name="nhân viên thu")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="tài khoản")
+    label = models.CharField("tên thiết bị", max_length=100, blank=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
+    last_sync_at = models.DateTimeField("đồng bộ lần cuối", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="người thu hồi")
+    revoke_reason = models.CharField("lý do thu hồi", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "thiết bị"
+        verbose_name_plural = "thiết bị"
+
+    def __str__(self) -> str:
+        return self.label or str(self.client_id)
+
+
+class ReceiptBlock(models.Model):
+    """Numbers ``first``…``last`` of a pool, reserved for one device at once (the pool advanced once).
+    Each number ends used (a receipt), or voided with the block's reason when the device is revoked."""
+
+    client_id = models.UUIDField("mã dải số", unique=True)
+    device = models.ForeignKey(Device, models.PROTECT, related_name="blocks", verbose_name="thiết bị")
+    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="device_blocks", verbose_name="quyển biên lai")
+    first_number = models.PositiveIntegerField("từ số")
+    last_number = models.PositiveIntegerField("đến số")
+    reserved_at = models.DateTimeField("giữ số lúc")
+    voided_at = models.DateTimeField("huỷ số chưa dùng lúc", null=True, blank=True)
+    void_reason = models.CharField("lý do huỷ số chưa dùng", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "dải số biên lai của thiết bị"
+        verbose_name_plural = "dải số biên lai của thiết bị"
+        constraints = [
+            models.CheckConstraint(condition=Q(first_number__lte=models.F("last_number")), name="block_range"),
+            models.CheckConstraint(condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                                   name="block_void_has_reason"),
+        ]
+
+
+class OpStatus(models.TextChoices):
+    APPLIED = "applied", "Đã ghi"
+    FLAGGED = "flagged", "Đã ghi, có cảnh báo"
+    FAILED = "failed", "Không ghi được"
+
+
+class SyncOperation(models.Model):
+    """One operation as first answered: a replay of its id returns this answer and changes nothing."""
+
+    op_id = models.UUIDField(unique=True)
+    device = models.ForeignKey(Device, models.PROTECT, related_name="operations")
+    batch_id = models.UUIDField()
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=8, choices=OpStatus.choices)
+    server_id = models.CharField(max_length=40, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    creates = models.UUIDField(null=True, blank=True, db_index=True)  # the client UUID this op was to create
+    device_time = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict)
+
+
+class ClientRef(models.Model):
+    """A client UUID and the row it became (household, person, enrolment, payment…). A household
+    registered offline becomes a row when its first member (the head) arrives: until then ``object_id``
+    is empty and ``pending`` holds its commune and address."""
+
+    client_id = models.UUIDField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    device = models.ForeignKey(Device, models.PROTECT, related_name="+")
+    pending = models.JSONField(default=dict, blank=True)
+
+
+class FlagKind(models.TextChoices):
+    AMOUNT_DIFFERS = "amount_differs", "Số tiền thu khác số máy chủ tính"
+    RECEIPT_OUTSIDE_BLOCK = "receipt_outside_block", "Số biên lai ngoài dải của thiết bị"
+    RECEIPT_REUSED = "receipt_reused", "Số biên lai dùng hai lần"
+    CLOCK_SKEW = "clock_skew", "Đồng hồ thiết bị lệch quá 24 giờ"
+    BEFORE_BLOCK = "before_block", "Khoản thu ghi trước khi nhận dải số"
+    DUPLICATE_PERSON = "duplicate_person", "Người đã có (trùng số định danh)"
+
+
+class Flag(models.Model):
+    operation = models.ForeignKey(SyncOperation, models.PROTECT, related_name="flags")
+    kind = models.CharField(max_length=25, choices=FlagKind.choices)
+    detail = models.CharField(max_length=500)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+")
+    collected = models.BigIntegerField(null=True, blank=True)  # amount_differs: what the agent collected
+    quoted = models.BigIntegerField(null=True, blank=True)  # and what the server's term says
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "cảnh báo đồng bộ"
+        verbose_name_plural = "cảnh báo đồng bộ"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Chờ quyết định"
+    LINK = "link", "Là cùng một người: liên kết"
+    SEPARATE = "separate", "Giữ riêng (không liên kết)"
+    MERGE = "merge", "Gộp hộ vào hộ đã có"
+
+
+class PersonConflict(models.Model):
+    """A person registered offline whose citizen ID is already on record with other data: nothing is
+    dropped; a manager links, keeps separate, or merges the offline household into the existing one."""
+
+    operation = models.OneToOneField(SyncOperation, models.PROTECT, related_name="conflict")
+    existing = models.ForeignKey(Person, models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="+")
+    proposed = models.JSONField()
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,185 @@
+"""POST /api/v1/sync: ids resolved by client UUID within and across batches, each operation answered
+on its own, replays change nothing, collected money recorded as collected and flagged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ansinh.campaigns.models import Lead
+from ansinh.enrollment.models import Enrollment
+from ansinh.fieldsync.models import Flag, PersonConflict, SyncOperation
+from ansinh.payments.models import Payment, Receipt
+from ansinh.registry.models import Household, Membership, Person
+from tests.builders import COMMUNE_X, COMMUNE_Y, running_campaign
+from tests.fieldsync.helpers import Phone, household_ops, new_id, op, register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def phone() -> Phone:
+    return register()
+
+
+def enrolled(phone: Phone) -> tuple[str, str, int]:
+    """A household with its head enrolled in VSI (1,500,000 × 1 month): (person, enrolment, payable)."""
+    household, person, enrolment = new_id(), new_id(), new_id()
+    results = phone.results(*household_ops(household, person, COMMUNE_X),
+                            op("enrol_vsi", enrolment_id=enrolment, person_id=person, monthly_income=1_500_000,
+                               term_months=1, start_month=timezone.localdate().strftime("%Y-%m"), quoted_amount=None))
+    assert [r["status"] for r in results] == ["applied", "applied", "applied"], results
+    return person, enrolment, Enrollment.objects.get(pk=results[2]["server_id"]).payable
+
+
+def pay(enrolment: str, amount: int, number: str, **extra: object) -> dict[str, object]:
+    return op("payment", payment_id=new_id(), enrolment_id=enrolment, amount=amount, receipt_number=number,
+              collected_at=timezone.now().isoformat(), collection_point_id=None, **extra)
+
+
+def test_a_household_registered_offline_becomes_a_household_headed_by_its_first_member(phone: Phone) -> None:
+    household, head, child = new_id(), new_id(), new_id()
+    results = phone.results(*household_ops(household, head, COMMUNE_X),
+                            op("register_person", person_id=child, household_id=household, full_name="Nguyễn Thị Bé",
+                               birth_date="2015-06-01", sex="female", citizen_id=None, phone=None,
+                               relationship="child"))
+    assert [r["status"] for r in results] == ["applied"] * 3
+    made = Household.objects.get()
+    assert made.head.full_name == "Nguyễn Văn An" and made.address_detail == "Xóm 3"
+    assert sorted(Membership.objects.values_list("relationship", flat=True)) == ["child", "head"]
+
+
+def test_a_payment_is_recorded_with_the_number_the_device_printed_and_a_replay_changes_nothing(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    payment = pay(enrolment, payable, phone.block["numbers"][2])
+    first = phone.results(payment)[0]
+    assert first["status"] == "applied" and first["flags"] == []
+    receipt = Receipt.objects.select_related("pool").get()
+    assert receipt.serial == "BL40-2025-0000003" and receipt.amount == payable
+    again = phone.results(payment)[0]
+    assert again == {**first, "status": "replayed"}
+    assert Payment.objects.count() == 1 and Receipt.objects.count() == 1 and SyncOperation.objects.count() == 4
+
+
+def test_references_resolve_across_batches(phone: Phone) -> None:
+    person, enrolment, payable = enrolled(phone)
+    second = phone.results(pay(enrolment, payable, phone.block["numbers"][0]))[0]
+    assert second["status"] == "applied"
+    assert Payment.objects.get().enrollment.person.pk == Person.objects.get().pk
+    assert person
+
+
+def test_a_failed_operation_does_not_block_an_independent_one_and_its_dependant_fails_with_the_reason(
+        phone: Phone) -> None:
+    bad, bad_person, good, good_person, enrolment = new_id(), new_id(), new_id(), new_id(), new_id()
+    results = phone.results(
+        op("register_household", household_id=bad, commune_code=COMMUNE_Y, address="ngoài địa bàn"),
+        op("register_person", person_id=bad_person, household_id=bad, full_name="Lê Văn C", birth_date="1990-01-01",
+           sex="male", citizen_id=None, phone=None, relationship="head"),
+        *household_ops(good, good_person, COMMUNE_X),
+        op("enrol_vsi", enrolment_id=enrolment, person_id=bad_person, monthly_income=1_500_000, term_months=1,
+           start_month="2026-12", quoted_amount=None))
+    assert [r["status"] for r in results] == ["failed", "failed", "applied", "applied", "failed"]
+    assert results[0]["error"].startswith("Không tìm thấy")
+    assert results[1]["error"].startswith("Thao tác phụ thuộc không ghi được")
+    assert results[4]["error"].startswith("Thao tác phụ thuộc không ghi được")
+    assert Household.objects.count() == 1 and Person.objects.count() == 1 and not Enrollment.objects.exists()
+
+
+def test_an_amount_that_differs_from_the_quote_is_recorded_as_collected_and_flagged_with_both(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    result = phone.results(pay(enrolment, payable - 1_000, phone.block["numbers"][0]))[0]
+    assert result["status"] == "flagged"
+    assert [f["kind"] for f in result["flags"]] == ["amount_differs"]
+    assert Payment.objects.get().amount == payable - 1_000  # never corrected
+    flag = Flag.objects.get()
+    assert (flag.collected, flag.quoted) == (payable - 1_000, payable)
+
+
+def test_a_number_outside_the_block_is_refused_and_flagged(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    result = phone.results(pay(enrolment, payable, "BL40-2025-0000051"))[0]
+    assert result["status"] == "failed" and "không thuộc dải số" in result["error"]
+    assert [f["kind"] for f in result["flags"]] == ["receipt_outside_block"]
+    assert not Payment.objects.exists() and Flag.objects.get().kind == "receipt_outside_block"
+
+
+def test_a_number_used_twice_is_refused_and_flagged(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    _, other, other_payable = enrolled_second(phone)
+    number = phone.block["numbers"][4]
+    assert phone.results(pay(enrolment, payable, number))[0]["status"] == "applied"
+    result = phone.results(pay(other, other_payable, number))[0]
+    assert result["status"] == "failed"
+    assert [f["kind"] for f in result["flags"]] == ["receipt_reused"]
+    assert Payment.objects.count() == 1
+
+
+def enrolled_second(phone: Phone) -> tuple[str, str, int]:
+    person, enrolment = new_id(), new_id()
+    results = phone.results(
+        op("register_person", person_id=person, household_id=None, commune_code=COMMUNE_X, full_name="Trần Thị Hoa",
+           birth_date="1990-05-05", sex="female", citizen_id=None, phone=None, relationship=None),
+        op("enrol_vsi", enrolment_id=enrolment, person_id=person, monthly_income=2_000_000, term_months=1,
+           start_month="2026-12", quoted_amount=None))
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    return person, enrolment, Enrollment.objects.get(pk=results[1]["server_id"]).payable
+
+
+def test_a_device_clock_a_day_off_and_a_payment_before_the_block_are_flagged(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    long_ago = (timezone.now() - timedelta(days=3)).isoformat()
+    payment = pay(enrolment, payable, phone.block["numbers"][0])
+    payment["device_time"] = long_ago
+    payment["data"]["collected_at"] = long_ago
+    result = phone.results(payment)[0]
+    assert result["status"] == "flagged"
+    assert sorted(f["kind"] for f in result["flags"]) == ["before_block", "clock_skew"]
+    assert SyncOperation.objects.get(op_id=payment["id"]).device_time is not None
+    assert Payment.objects.get().paid_at > timezone.now() - timedelta(minutes=5)  # the server's time
+
+
+def test_a_person_whose_citizen_id_exists_with_the_same_data_is_linked(phone: Phone) -> None:
+    enrolled(phone)
+    again = new_id()
+    result = phone.results(op("register_person", person_id=again, household_id=None, commune_code=COMMUNE_X,
+                              full_name="NGUYEN VAN AN", birth_date="1985-03-02", sex="male",
+                              citizen_id="040085000123", phone=None, relationship=None))[0]
+    assert result["status"] == "flagged" and result["flags"][0]["kind"] == "duplicate_person"
+    assert result["server_id"] == str(Person.objects.get().pk) and Person.objects.count() == 1
+
+
+def test_a_person_whose_citizen_id_exists_with_other_data_waits_for_a_manager_and_blocks_its_dependants(
+        phone: Phone) -> None:
+    enrolled(phone)
+    again, enrolment = new_id(), new_id()
+    results = phone.results(
+        op("register_person", person_id=again, household_id=None, commune_code=COMMUNE_X, full_name="Nguyễn Văn Bình",
+           birth_date="1985-03-02", sex="male", citizen_id="040085000123", phone=None, relationship=None),
+        op("enrol_vsi", enrolment_id=enrolment, person_id=again, monthly_income=1_500_000, term_months=1,
+           start_month="2026-12", quoted_amount=None))
+    assert results[0]["status"] == "flagged" and results[0]["server_id"] is None
+    assert results[1]["status"] == "failed" and "chờ quản lý quyết định" in results[1]["error"]
+    conflict = PersonConflict.objects.get()
+    assert conflict.decision == "pending" and conflict.proposed["full_name"] == "Nguyễn Văn Bình"
+    assert Person.objects.count() == 1 and Enrollment.objects.count() == 1
+
+
+def test_an_unknown_operation_type_fails_alone(phone: Phone) -> None:
+    household, person = new_id(), new_id()
+    results = phone.results(op("teleport", x=1), *household_ops(household, person, COMMUNE_X))
+    assert [r["status"] for r in results] == ["failed", "applied", "applied"]
+    assert "không được hỗ trợ" in results[0]["error"]
+
+
+def test_a_lead_met_offline_joins_the_campaigns_funnel_of_the_agents_team(phone: Phone) -> None:
+
+    made = running_campaign(phone.who)
+    result = phone.results(op("lead", lead_id=new_id(), campaign_slug=made["campaign"].slug, full_name="Võ Thị Hoa",
+                              phone="0912000555", commune_code=COMMUNE_X, interest="vsi"))[0]
+    assert result["status"] == "applied", result
+    lead = Lead.objects.get()
+    assert (lead.campaign_id, lead.team_id, lead.full_name, lead.scheme) == (made["campaign"].pk, made["team"].pk,
+                                                                            "Võ Thị Hoa", "vsi")
