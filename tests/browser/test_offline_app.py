@@ -29,8 +29,9 @@ SLICE = {
     "communes": [{"code": "17623", "name": "Xã Môn Sơn"}],
     "households": [{"id": "h-1", "commune_code": "17623", "address": "Bản Búng, xã Môn Sơn", "poverty": "none",
                     "hi_card_end": None, "members": [
-                        {"id": "p-1", "full_name": "Nguyễn Văn Ân", "birth_date": "1980-02-03", "birth_precision": "day",
-                         "sex": "male", "citizen_id_masked": "0xxxxxxxx123", "relationship": "head",
+                        {"id": "p-1", "full_name": "Nguyễn Văn Ân", "birth_date": "1980-02-03",
+                         "birth_precision": "day", "sex": "male", "citizen_id_masked": "0xxxxxxxx123",
+                         "relationship": "head",
                          "support_group": "poor", "vsi": None, "hi_card_end": None, "due": None},
                         {"id": "p-2", "full_name": "Lữ Thị Hoà", "birth_date": "1984-05-06", "birth_precision": "day",
                          "sex": "female", "citizen_id_masked": "0xxxxxxxx456", "relationship": "wife",

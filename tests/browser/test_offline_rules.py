@@ -31,8 +31,9 @@ def _with_overrides() -> ParameterSet:
     """The shipped files plus what an administrator configured: Nghệ An's HI top-up (shipped unpublished) and a
     VSI top-up for a province without a file (01), so both engines see a configured and an unconfigured one."""
     configured = (
-        Override("household_hi/local_support/40", date(2026, 1, 1), {"poor": Decimal("0"), "near_poor": Decimal("0.2"),
-                 "household": Decimal("0.1"), "other": Decimal("0.05")}, "NQ thử", "admin"),
+        Override("household_hi/local_support/40", date(2026, 1, 1),
+                 {"poor": Decimal("0"), "near_poor": Decimal("0.2"), "household": Decimal("0.1"),
+                  "other": Decimal("0.05")}, "NQ thử", "admin"),
         Override("local_support/01", date(2024, 1, 1), {"poor": Decimal("0.35"), "other": Decimal("0.15")},
                  "NQ thử", "admin"),
     )
@@ -74,7 +75,8 @@ def _python(params: ParameterSet, kind: str, data: dict[str, Any]) -> dict[str, 
         if kind == "vsi":
             q = vsi.quote(_vsi_input(data), params)
             return {"gross": q.gross, "state_support": q.state_support, "local_support": q.local_support,
-                    "payable": q.payable, "supported_months": q.supported_months, "notices": [n.code for n in q.notices]}
+                    "payable": q.payable, "supported_months": q.supported_months,
+                    "notices": [n.code for n in q.notices]}
         h = household_hi.quote(_hi_input(data), params)
         return {"members": [[m.rank, m.monthly, m.amount, m.group, m.gross, m.state_support, m.local_support]
                             for m in h.members], "total": h.total,
@@ -139,7 +141,8 @@ def _change_dates(params: ParameterSet) -> list[date]:
     """Every effective date of every parameter the two calculators read, the day before it and the day itself."""
     days: set[date] = set()
     for name in params.names():
-        if name.startswith(("vsi/", "household_hi/", "local_support/")) or name in ("base_salary", "rural_poverty_line"):
+        read = name.startswith(("vsi/", "household_hi/", "local_support/"))
+        if read or name in ("base_salary", "rural_poverty_line"):
             for effective in params.get(name).change_dates():
                 days |= {effective, effective - timedelta(days=1)}
     return sorted(days)
@@ -175,7 +178,8 @@ def _random_vsi(rng: random.Random, on: date) -> dict[str, Any]:
     groups = rng.sample(vsi.SUPPORT_GROUPS, rng.choice((0, 0, 1, 1, 2, 3)))
     if rng.random() < 0.01:
         groups.append("veteran")
-    data: dict[str, Any] = {"on": on.isoformat(), "income": income, "months": months, "method": method, "groups": groups,
+    data: dict[str, Any] = {"on": on.isoformat(), "income": income, "months": months, "method": method,
+                            "groups": groups,
                             "province": rng.choice((None, None, "40", "40", "01", "79")),
                             "supported_months_used": 0 if rng.random() < 0.7 else rng.randrange(0, 130)}
     if method != "regular":
@@ -221,7 +225,7 @@ def test_ten_thousand_random_cases_quote_the_same_in_the_browser(rules_page: Any
     params = _with_overrides()
     cases = _random_cases(params, RANDOM_CASES)
     outcomes = [_python(params, kind, data) for kind, data in cases]
-    # The sample is worth something: most cases are quotes, the rest refusals of many kinds, on both sides of 01/07/2025.
+    # The sample is worth something: most cases are quotes, the rest refusals of many kinds, both sides of 01/07/2025.
     quoted = [o for o in outcomes if "error" not in o]
     assert len(quoted) > RANDOM_CASES // 2
     assert len({o["error"] for o in outcomes if "error" in o}) >= 8

@@ -43,7 +43,8 @@ def parameters(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return _error("invalid_input", f"Ngày «{raw_from}» không hợp lệ; dùng dạng YYYY-MM-DD, ví dụ 2025-08-01.")
     if not raw_months.isdigit():
-        return _error("invalid_input", f"Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {offline.MAX_MONTHS}.")
+        return _error("invalid_input",
+                      f"Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {offline.MAX_MONTHS}.")
     try:
         body = offline.window(default_parameters(), start, int(raw_months))
     except DomainError as refused:
