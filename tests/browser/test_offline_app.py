@@ -71,6 +71,10 @@ class SyncServer:
         self.batches.append(batch)
         results = [{"id": op["id"], "status": "applied", "server_id": i + 1, "error": None, "flags": []}
                    for i, op in enumerate(batch["operations"])]
+        for result, op in zip(results, batch["operations"], strict=True):
+            if op["type"] == "payment":  # what the server answers when its quote has moved since
+                result.update(status="flagged", flags=[{"kind": "amount_differs",
+                                                        "detail": "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ"}])
         route.fulfill(status=200, content_type="application/json",
                       body=json.dumps({"batch_id": batch["batch_id"], "results": results}))
 
@@ -125,6 +129,43 @@ def stored_rows(page: Any) -> int:
     }""")
 
 
+def raw_dump(page: Any) -> str:
+    """Everything IndexedDB holds, as text (bytes decoded): what someone with the phone's disk reads."""
+    return page.evaluate("""async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open("ansinh-offline");
+                                             r.onsuccess = () => ok(r.result); });
+      const out = [];
+      for (const store of db.objectStoreNames) {
+        const rows = await new Promise((ok) => { const r = db.transaction(store).objectStore(store).getAll();
+                                                 r.onsuccess = () => ok(r.result); });
+        for (const row of rows) out.push(JSON.stringify(row, (k, v) => v instanceof Uint8Array
+          ? new TextDecoder("utf-8", {fatal: false}).decode(v) : v));
+      }
+      db.close();
+      return out.join("\\n");
+    }""")
+
+
+def test_fourteen_days_without_a_sync_wipe_the_phone_before_any_pin(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    open_app(page, live_server.url)
+    unlock(page)
+    page.evaluate("""async () => {
+      const {Store, openDb} = await import("/static/web/offline/store.js");
+      const store = new Store(openDb());
+      await store.unlock("246810");
+      await store.put("slice", {households: [{address: "Bản Búng"}]});
+      await store.setMeta("last_sync", new Date(Date.now() - 15 * 86400000).toISOString());
+    }""")
+    assert stored_rows(page) >= 4  # salt, check value, last sync, the slice
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert "Quá 14 ngày chưa đồng bộ" in page.inner_text("#unlock-hint")
+    assert stored_rows(page) == 0
+    context.close()
+
+
 def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues_a_paid_enrolment(
         browser: Any, live_server: Any) -> None:
     base = live_server.url
@@ -141,6 +182,7 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.wait_for_selector("text=Đã tải 1 hộ, 2 người, 5 số biên lai.")
     assert server.devices[0]["label"] == "Điện thoại của Lan" and server.bearer == ["Bearer dev-token-1"]
     assert status(page)["receipts"] == "5"
+    assert "Nguy" not in raw_dump(page) and "0xxxxxxxx123" not in raw_dump(page)  # sealed at rest
 
     # Offline: the page comes back from the worker's cache, and the data from the encrypted store.
     context.set_offline(True)
@@ -213,7 +255,8 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     people = batch["operations"][3:]
     assert {p["data"]["household_id"] for p in people} == {batch["operations"][2]["data"]["household_id"]}
     assert status(page)["waiting"] == "0"
-    assert page.locator("#sync-list li.applied").count() == 6
+    assert page.locator("#sync-list li.applied").count() == 5
+    assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged")
     page.click("#sync-now")  # nothing left: no second batch
     page.wait_for_selector("text=Không có thao tác nào chờ gửi.")
     assert len(server.batches) == 1
