@@ -219,10 +219,30 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.select_option("#q-scheme", "hi")
     page.fill("#q-on", ON)
     page.fill("#q-members", "3")
-    page.fill("#q-card-end", "")
     page.click("#quote-form button[type=submit]")
     page.wait_for_selector("#quote-result table")
     assert money(page, "#quote-result tr:last-child td") == server_hi(3)
+
+    page.click("button[data-screen=find]")  # the household's HI: both members, enrolled and paid
+    page.click("button[data-household='h-1']")
+    page.click("button[data-quote-hi='h-1']")
+    page.fill("#q-on", ON)
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#enrol-now")
+    hi_quote = money(page, "#quote-result tr:last-child td")
+    assert hi_quote == server_hi(2)
+    page.click("#enrol-now")
+    page.click("#pay-form button[type=submit]")
+    page.wait_for_selector(f"#receipt-number:text('{BLOCK[1]}')")
+
+    page.click("button[data-screen=advice]")
+    page.fill("#s-people", "12")
+    page.click("#session-form button[type=submit]")
+    page.wait_for_selector("text=Đã ghi buổi tư vấn")
+    page.fill("#l-name", "Hà Văn Tuấn")
+    page.click("#lead-form button[type=submit]")
+    page.wait_for_selector("text=Đã ghi người quan tâm Hà Văn Tuấn")
+    assert status(page)["waiting"] == "6" and status(page)["receipts"] == "3"
 
     page.click("button[data-screen=register]")
     page.fill("#reg-address", "Bản Phồng, xã Môn Sơn")
@@ -234,29 +254,34 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
         page.fill(f"#p{i}-birth", born)
     page.click("#register-form button[type=submit]")
     page.wait_for_selector("text=Đã lưu hộ 3 người trên máy")
-    assert status(page)["waiting"] == "6"
+    assert status(page)["waiting"] == "10"
 
     # Online again: the queue goes in one batch, each operation answered.
     context.set_offline(False)
     page.click("button[data-screen=sync]")
     page.click("#sync-now")
-    page.wait_for_selector("text=Đã gửi 6 thao tác.")
+    page.wait_for_selector("text=Đã gửi 10 thao tác.")
     (batch,) = server.batches
     types = [op["type"] for op in batch["operations"]]
-    assert types == ["enrol_vsi", "payment", "register_household", "register_person", "register_person",
-                     "register_person"]
+    assert types == ["enrol_vsi", "payment", "enrol_hi", "payment", "advisory_session", "lead", "register_household",
+                     "register_person", "register_person", "register_person"]
     enrolment, payment = batch["operations"][0], batch["operations"][1]
     assert enrolment["data"]["quoted_amount"] == offline_quote and enrolment["data"]["person_id"] == "p-1"
     assert payment["data"]["enrolment_id"] == enrolment["data"]["enrolment_id"]
     assert payment["data"]["receipt_number"] == BLOCK[0] and payment["data"]["amount"] == offline_quote
     assert payment["data"]["collection_point_id"] == 3
-    assert len({op["id"] for op in batch["operations"]}) == 6 and all(op["device_time"][19] in "+-"
-                                                                      for op in batch["operations"])
-    people = batch["operations"][3:]
-    assert {p["data"]["household_id"] for p in people} == {batch["operations"][2]["data"]["household_id"]}
+    hi, hi_payment = batch["operations"][2]["data"], batch["operations"][3]["data"]
+    assert hi["member_ids"] == ["p-1", "p-2"] and hi["quoted_amount"] == hi_quote == hi_payment["amount"]
+    assert hi_payment["receipt_number"] == BLOCK[1] and hi_payment["enrolment_id"] == hi["enrolment_id"]
+    assert batch["operations"][4]["data"]["people_advised"] == 12
+    assert batch["operations"][5]["data"]["full_name"] == "Hà Văn Tuấn"
+    assert len({op["id"] for op in batch["operations"]}) == 10 and all(op["device_time"][19] in "+-"
+                                                                       for op in batch["operations"])
+    people = batch["operations"][7:]
+    assert {p["data"]["household_id"] for p in people} == {batch["operations"][6]["data"]["household_id"]}
     assert status(page)["waiting"] == "0"
-    assert page.locator("#sync-list li.applied").count() == 5
-    assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged")
+    assert page.locator("#sync-list li.applied").count() == 8
+    assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged >> nth=0")
     page.click("#sync-now")  # nothing left: no second batch
     page.wait_for_selector("text=Không có thao tác nào chờ gửi.")
     assert len(server.batches) == 1
