@@ -312,13 +312,16 @@ function checkCatchUp(r, use) {
 function grossAmount(r, rate, use) {
   const monthly = rate.mul(r.income);
   if (r.method === "regular") return monthly.mul(r.months);
-  const onePlus = fundReturn(r, use).add(1);
-  let sum = new Q(0n), power = new Q(1n);
-  for (let i = 1; i <= r.months; i++) {
-    if (r.method === "advance") { sum = sum.add(monthly.div(power)); power = power.mul(onePlus); }
-    else { power = power.mul(onePlus); sum = sum.add(monthly.mul(power)); }
+  const onePlus = fundReturn(r, use).add(1), a = onePlus.n, b = onePlus.d;  // 1 + r = a / b
+  // One fraction per series (Horner), not a reduced fraction per term: the same exact value, ~50× faster.
+  let sum = 1n, pb = 1n, pa = a;
+  if (r.method === "advance") {  // Σ_{i=0..n−1} (b/a)^i = (Σ a^(n−1−i) b^i) / a^(n−1)
+    for (let k = 1; k < r.months; k++) { pb *= b; sum = sum * a + pb; }
+    return monthly.mul(new Q(sum, a ** BigInt(r.months - 1)));
   }
-  return sum;
+  sum = a;  // catch-up: Σ_{i=1..t} (a/b)^i = (Σ a^i b^(t−i)) / b^t
+  for (let k = 2; k <= r.months; k++) { pa *= a; sum = sum * b + pa; }
+  return monthly.mul(new Q(sum, b ** BigInt(r.months)));
 }
 
 function fundReturn(r, use) {
