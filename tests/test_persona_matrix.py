@@ -151,6 +151,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:export_start", "POST"): row(OK, OK, DENIED, OK, OK, NF, LOGIN),
     ("web:export", "GET"): row(OK, NF, NF, NF, NF, NF, LOGIN),  # the job is the agent of X's own
     ("web:export_download", "GET"): row(NF, NF, NF, NF, NF, NF, LOGIN),  # not finished: no file for anyone
+    # the offline app (issue 16): a shell without user or personal data, its worker and manifest, its parameters
+    ("web:offline_app", "GET"): PUBLIC,
+    ("web:offline_worker", "GET"): PUBLIC,
+    ("web:offline_manifest", "GET"): PUBLIC,
+    ("web:offline_parameters", "GET"): PUBLIC,
     # the API, by operation id
     ("ansinh_api_quotes_quote_vsi", "POST"): PUBLIC,
     ("ansinh_api_quotes_quote_hi", "POST"): PUBLIC,

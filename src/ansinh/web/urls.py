@@ -7,6 +7,7 @@ from ansinh.web import (
     consult_views,
     export_views,
     field_views,
+    offline_views,
     registry_views,
     report_views,
     sync_views,
@@ -83,4 +84,9 @@ urlpatterns = [
     path("xuat/", export_views.start, name="export_start"),
     path("xuat/<int:job_id>/", export_views.progress, name="export"),
     path("xuat/<int:job_id>/tai/", export_views.download, name="export_download"),
+    # the agent's offline app (issue 16, docs/adr/0016-offline-app.md): shell, worker, manifest, its parameters
+    path("ung-dung/", offline_views.app, name="offline_app"),
+    path("ung-dung/sw.js", offline_views.service_worker, name="offline_worker"),
+    path("ung-dung/manifest.webmanifest", offline_views.manifest, name="offline_manifest"),
+    path("api/v1/offline/parameters", offline_views.parameters, name="offline_parameters"),
 ]

@@ -1,0 +1,88 @@
+"""The agent's offline app (issue 16, docs/adr/0016-offline-app.md): its shell at /ung-dung/, the service
+worker that caches it (/ung-dung/sw.js, so its scope covers the app), the install manifest, and the
+parameters the app quotes with (GET /api/v1/offline/parameters). The shell carries no personal data and
+no user: it is the same for everyone, so it may be cached and opened without a connection; what the
+agent downloads comes from the sync API with the device's token (OFFLINE_CONTRACT.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from ansinh.lib.errors import DomainError
+from ansinh.rules import offline
+from ansinh.rules.params import default_parameters
+
+# What the service worker caches on install: the shell and everything it needs to open offline.
+SHELL_FILES = ("web/offline/app.css", "web/offline/app.js", "web/offline/store.js",
+               "web/offline/rules.js", "web/vendor/dexie/dexie.min.js", "vendor/fonts/DejaVuSans.ttf",
+               "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
+
+
+def _error(code: str, message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+@require_GET
+def parameters(request: HttpRequest) -> JsonResponse:
+    """The parameters in force from ``?from=YYYY-MM-DD`` (today by default) for ``?months=`` (12): public,
+    like /api/parameters, and the same values the server quotes with (administrators' overrides included)."""
+    raw_from, raw_months = request.GET.get("from"), request.GET.get("months", "12")
+    try:
+        start = date.fromisoformat(raw_from) if raw_from else timezone.localdate()
+    except ValueError:
+        return _error("invalid_input", f"Ngày «{raw_from}» không hợp lệ; dùng dạng YYYY-MM-DD, ví dụ 2025-08-01.")
+    if not raw_months.isdigit():
+        return _error("invalid_input",
+                      f"Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {offline.MAX_MONTHS}.")
+    try:
+        body = offline.window(default_parameters(), start, int(raw_months))
+    except DomainError as refused:
+        return _error(str(refused.code), refused.message)
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def _version() -> str:
+    """Changes whenever a cached file does, so the worker replaces its cache (and not otherwise)."""
+    digest = hashlib.sha256()
+    for name in SHELL_FILES:
+        found = finders.find(name)
+        digest.update(Path(str(found)).read_bytes() if found else name.encode())
+    digest.update(Path(__file__).with_name("templates").joinpath("web/offline/app.html").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@require_GET
+@ensure_csrf_cookie  # the app's own POST (device registration, logout) reads the cookie; the page has no form
+def app(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/offline/app.html", {"manifest": "/ung-dung/manifest.webmanifest"})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    body = render(request, "web/offline/sw.js", {
+        "version": _version(), "shell": json.dumps(["/ung-dung/", *map(static, SHELL_FILES)]),
+        "static_prefix": json.dumps(static(""))}, content_type="text/javascript; charset=utf-8")
+    body["Cache-Control"] = "no-cache"  # the browser checks for a new worker on every visit
+    body["Service-Worker-Allowed"] = "/ung-dung/"
+    return body
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({
+        "name": "ansinh — Đại lý thu (ngoại tuyến)", "short_name": "ansinh", "lang": "vi",
+        "start_url": "/ung-dung/", "scope": "/ung-dung/", "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#0b5394",
+        "icons": [{"src": static("web/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})

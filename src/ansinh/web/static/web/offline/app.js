@@ -1,0 +1,377 @@
+// The agent's offline app (issue 16, docs/adr/0016-offline-app.md; server side in OFFLINE_CONTRACT.md): the screens,
+// the status bar, the queue of operations and the sync. Quotes come from rules.js (the server's rules, ported),
+// storage from store.js (Dexie, encrypted with the PIN). No inline script: the CSP allows ansinh's files only.
+import { QuoteError, formatVnd, quoteHi, quoteVsi } from "./rules.js";
+import { Store, fold, freeReceipts, isoWithOffset, openDb } from "./store.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { store: null, slice: null, subject: null, quote: null, enrolment: null };
+const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const today = () => isoWithOffset(new Date()).slice(0, 10);
+
+function show(name) {
+  for (const section of document.querySelectorAll("main > section")) section.hidden = section.dataset.screen !== name;
+  $("tabs").hidden = name === "unlock";
+}
+
+async function status() {
+  const online = navigator.onLine;
+  $("st-online").textContent = online ? "Có mạng" : "Mất mạng — đang làm ngoại tuyến";
+  $("st-online").className = online ? "" : "offline";
+  if (!state.store) return;
+  if (state.store.key) await state.store.refreshCounts();
+  $("st-waiting").textContent = await state.store.meta("waiting", 0);
+  const last = await state.store.meta("last_sync");
+  $("st-last").textContent = last ? new Date(last).toLocaleString("vi-VN") : "chưa";
+  const left = await state.store.meta("receipts_left");
+  $("st-receipts").textContent = left === null ? "—" : left;
+}
+
+function csrf() { return (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || ""; }
+
+async function api(method, url, body, token) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`; else headers["X-CSRFToken"] = csrf();
+  const response = await fetch(url, { method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(data.detail || data.error?.message || `Máy chủ trả lời ${response.status}.`);
+  }
+  return data;
+}
+
+// --- unlock, download ------------------------------------------------------------------------------
+
+async function unlock(event) {
+  event.preventDefault();
+  $("unlock-error").textContent = "";
+  try {
+    await state.store.unlock($("pin").value);
+  } catch (error) {
+    $("unlock-error").textContent = error.message;
+    return;
+  }
+  $("pin").value = "";
+  state.slice = await state.store.get("slice");
+  fillChoices();
+  await status();
+  show(state.slice ? "find" : "download");
+}
+
+async function download(event) {
+  event.preventDefault();
+  const out = $("download-result");
+  out.textContent = "Đang tải…";
+  try {
+    let deviceId = await state.store.meta("device_id");
+    if (!deviceId) { deviceId = crypto.randomUUID(); await state.store.setMeta("device_id", deviceId); }
+    const device = await api("POST", "/api/v1/devices", { id: deviceId, label: $("device-label").value });
+    if (device.token) await state.store.put("token", device.token);
+    const token = await state.store.get("token");
+    if (!token) throw new Error("Máy này đã đăng ký nhưng không còn mã truy cập: hãy nhờ quản lý thu hồi và đăng ký lại.");
+    const slice = await api("GET", "/api/v1/sync/slice", undefined, token);
+    if (!slice.parameters || !slice.parameters.parameters) {
+      slice.parameters = await api("GET", `/api/v1/offline/parameters?from=${today()}&months=12`);
+    }
+    await state.store.put("slice", slice);
+    await state.store.setMeta("last_sync", new Date().toISOString());
+    state.slice = slice;
+    fillChoices();
+    await status();
+    const people = slice.households.reduce((n, h) => n + h.members.length, 0);
+    out.textContent = `Đã tải ${slice.households.length} hộ, ${people} người, ${slice.receipt_block.numbers.length} số biên lai.`;
+  } catch (error) {
+    out.textContent = `Chưa tải được: ${error.message}`;
+  }
+}
+
+function fillChoices() {
+  const communes = state.slice?.communes || [];
+  const options = communes.map((c) => `<option value="${escape(c.code)}">${escape(c.name)}</option>`).join("");
+  $("reg-commune").innerHTML = options;
+  $("l-commune").innerHTML = options;
+  $("pay-point").innerHTML = (state.slice?.collection_points || [])
+    .map((p) => `<option value="${p.id}">${escape(p.name)}</option>`).join("");
+  $("q-on").value = today();
+  $("q-province").value = state.slice?.province_code || communes[0]?.province_code || "";
+}
+
+// --- households: the slice's and those registered here ------------------------------------------------
+
+async function households() {
+  const local = new Map();
+  for (const { op } of await state.store.operations()) {
+    if (op.type === "register_household") {
+      local.set(op.data.household_id, { id: op.data.household_id, commune_code: op.data.commune_code,
+        address: op.data.address, poverty: "none", members: [], local: true });
+    } else if (op.type === "register_person" && local.has(op.data.household_id)) {
+      local.get(op.data.household_id).members.push({ id: op.data.person_id, full_name: op.data.full_name,
+        birth_date: op.data.birth_date, sex: op.data.sex, support_group: "", vsi: null, due: null });
+    }
+  }
+  return [...(state.slice?.households || []), ...local.values()];
+}
+
+async function find() {
+  const words = fold($("find-q").value).split(" ").filter(Boolean);
+  const list = $("find-results");
+  if (!words.length) { list.innerHTML = ""; return; }
+  const found = (await households()).filter((h) => {
+    const text = fold([h.address, ...h.members.map((m) => m.full_name)].join(" "));
+    return words.every((w) => text.includes(w));
+  }).slice(0, 30);
+  list.innerHTML = found.length ? found.map((h) => `<li><button type="button" class="quiet" data-household="${escape(h.id)}">` +
+    `${escape(h.members[0]?.full_name || "(chưa có thành viên)")} — ${escape(h.address)}</button></li>`).join("")
+    : "<li>Không tìm thấy hộ nào.</li>";
+}
+
+async function openHousehold(id) {
+  const h = (await households()).find((x) => String(x.id) === String(id));
+  if (!h) return;
+  const rows = h.members.map((m) => `<li>${escape(m.full_name)} (${escape(m.birth_date || "")})` +
+    `${m.citizen_id_masked ? ` · ${escape(m.citizen_id_masked)}` : ""}${m.hi_card_end ? ` · thẻ BHYT đến ${escape(m.hi_card_end)}` : ""}` +
+    `${m.due ? ` · cần đóng <span class="money">${formatVnd(m.due.amount)}</span>` : ""}<br>` +
+    `<button type="button" class="quiet" data-quote-vsi="${escape(m.id)}">Báo giá BHXH tự nguyện</button></li>`).join("");
+  $("household").innerHTML = `<h2>${escape(h.address)}</h2><ul class="list">${rows}</ul>` +
+    `<button type="button" data-quote-hi="${escape(h.id)}">Báo giá BHYT hộ gia đình</button>`;
+}
+
+// --- register ----------------------------------------------------------------------------------------
+
+function addPersonForm() {
+  const n = $("reg-people").querySelectorAll(".person").length;
+  const div = document.createElement("div");
+  div.className = "person";
+  div.innerHTML = `<label for="p${n}-name">Họ tên</label><input id="p${n}-name" data-field="full_name" required>` +
+    `<label for="p${n}-birth">Ngày sinh</label><input id="p${n}-birth" data-field="birth_date" type="date" required>` +
+    `<label for="p${n}-sex">Giới tính</label><select id="p${n}-sex" data-field="sex"><option value="female">Nữ</option>` +
+    `<option value="male">Nam</option></select>` +
+    `<label for="p${n}-cid">Số CCCD (nếu có)</label><input id="p${n}-cid" data-field="citizen_id" inputmode="numeric">` +
+    `<label for="p${n}-phone">Điện thoại (nếu có)</label><input id="p${n}-phone" data-field="phone" inputmode="tel">`;
+  $("reg-people").appendChild(div);
+}
+
+async function register(event) {
+  event.preventDefault();
+  const householdId = crypto.randomUUID();
+  const form = $("register-form");
+  await state.store.enqueue("register_household", { household_id: householdId,
+    commune_code: form.commune_code.value, address: form.address.value.trim() });
+  const people = [...$("reg-people").querySelectorAll(".person")];
+  for (const [i, div] of people.entries()) {
+    const value = (f) => div.querySelector(`[data-field="${f}"]`).value.trim() || null;
+    await state.store.enqueue("register_person", { person_id: crypto.randomUUID(), household_id: householdId,
+      full_name: value("full_name"), birth_date: value("birth_date"), sex: value("sex"), citizen_id: value("citizen_id"),
+      phone: value("phone"), relationship: i === 0 ? "head" : null });
+  }
+  $("register-result").textContent = `Đã lưu hộ ${people.length} người trên máy; sẽ gửi khi đồng bộ.`;
+  form.reset();
+  $("reg-people").querySelectorAll(".person").forEach((d) => d.remove());
+  addPersonForm();
+  await status();
+  await openHousehold(householdId);
+}
+
+// --- quote, enrol, pay -------------------------------------------------------------------------------
+
+async function quoteFor(kind, id) {
+  const all = await households();
+  if (kind === "vsi") {
+    const h = all.find((x) => x.members.some((m) => String(m.id) === String(id)));
+    const m = h.members.find((x) => String(x.id) === String(id));
+    state.subject = { kind, person_id: m.id, label: m.full_name };
+    $("q-groups").value = ["poor", "near_poor", "ethnic_minority", "island"].includes(m.support_group) ? m.support_group : "";
+  } else {
+    const h = all.find((x) => String(x.id) === String(id));
+    state.subject = { kind, household_id: h.id, member_ids: h.members.map((m) => m.id), poverty: h.poverty,
+      label: h.address };
+    $("q-members").value = h.members.length || 1;
+    $("q-card-end").value = h.hi_card_end || "";
+  }
+  $("q-scheme").value = kind;
+  schemeChanged();
+  show("quote");
+}
+
+function schemeChanged() {
+  const scheme = $("q-scheme").value;
+  for (const div of document.querySelectorAll("[data-scheme]")) div.hidden = div.dataset.scheme !== scheme;
+}
+
+function hiGroup(poverty) { return ["poor", "near_poor", "near_poor_full"].includes(poverty) ? poverty : "household"; }
+
+function runQuote(event) {
+  event.preventDefault();
+  const f = $("quote-form"), P = state.slice?.parameters;
+  const out = $("quote-result");
+  $("enrol").innerHTML = "";
+  if (!P) { out.innerHTML = `<p class="error">Chưa có tham số trên máy: hãy «Tải dữ liệu» khi có mạng.</p>`; return; }
+  const province = f.province.value.trim() || null;
+  try {
+    if (f.scheme.value === "vsi") {
+      const input = { on: f.on.value, income: Number(f.income.value.replace(/\D/g, "")), months: Number(f.months.value),
+        groups: f.groups.value ? [f.groups.value] : [], province };
+      const q = quoteVsi(P, input);
+      state.quote = { scheme: "vsi", input, amount: q.payable };
+      out.innerHTML = table([["Số tiền đóng", q.gross], ["Nhà nước hỗ trợ", -q.state_support],
+        ["Tỉnh hỗ trợ thêm", -q.local_support], ["Phải nộp", q.payable]]) + notices(q);
+    } else {
+      const group = hiGroup(state.subject?.kind === "hi" ? state.subject.poverty : "none");
+      const count = Math.max(1, Number(f.members.value) || 1);
+      const input = { on: f.on.value, months: Number(f.term.value), province, previous_card_end: f.card_end.value || null,
+        members: Array.from({ length: count }, () => ({ group })) };
+      const q = quoteHi(P, input);
+      state.quote = { scheme: "hi", input, amount: q.total };
+      out.innerHTML = table([...q.members.map((m, i) => [`Người thứ ${m.rank ?? i + 1}`, m.amount]), ["Tổng phải nộp", q.total]]) +
+        `<p>Thẻ có giá trị từ ${q.card.valid_from.split("-").reverse().join("/")} đến ${q.card.valid_to.split("-").reverse().join("/")}.</p>` + notices(q);
+    }
+  } catch (error) {
+    state.quote = null;
+    out.innerHTML = `<p class="error">${escape(error instanceof QuoteError ? error.message : `Lỗi tính: ${error.message}`)}</p>`;
+    return;
+  }
+  if (state.subject && state.subject.kind === state.quote.scheme) {
+    $("enrol").innerHTML = `<button type="button" id="enrol-now">Đăng ký tham gia cho ${escape(state.subject.label)}</button>`;
+  }
+}
+
+const table = (rows) => `<table>${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td class="money">${formatVnd(v)}</td></tr>`).join("")}</table>`;
+const notices = (q) => q.notices.map((n) => `<p class="note">${escape(n.message)}</p>`).join("");
+
+async function enrol() {
+  const { quote, subject } = state;
+  const id = crypto.randomUUID();
+  if (quote.scheme === "vsi") {
+    await state.store.enqueue("enrol_vsi", { enrolment_id: id, person_id: subject.person_id,
+      monthly_income: quote.input.income, term_months: quote.input.months, start_month: quote.input.on.slice(0, 7),
+      quoted_amount: quote.amount });
+  } else {
+    await state.store.enqueue("enrol_hi", { enrolment_id: id, household_id: subject.household_id,
+      member_ids: subject.member_ids, start_date: quote.input.on, quoted_amount: quote.amount });
+  }
+  state.enrolment = { id, amount: quote.amount, label: subject.label, scheme: quote.scheme };
+  $("pay-what").textContent = `${quote.scheme === "vsi" ? "BHXH tự nguyện" : "BHYT hộ gia đình"} — ${subject.label}`;
+  $("pay-amount").value = quote.amount;
+  $("receipt").innerHTML = "";
+  await status();
+  show("pay");
+}
+
+async function pay(event) {
+  event.preventDefault();
+  const free = freeReceipts(state.slice, await state.store.operations());
+  if (!state.enrolment) return;
+  if (!free.length) { $("receipt").innerHTML = `<p class="error">Hết số biên lai trên máy: hãy đồng bộ và tải dữ liệu để nhận dải số mới.</p>`; return; }
+  const amount = Number($("pay-amount").value.replace(/\D/g, ""));
+  const collectedAt = isoWithOffset(new Date());
+  const point = Number($("pay-point").value) || null;
+  await state.store.enqueue("payment", { payment_id: crypto.randomUUID(), enrolment_id: state.enrolment.id, amount,
+    receipt_number: free[0], collected_at: collectedAt, collection_point_id: point });
+  const block = state.slice.receipt_block;
+  $("receipt").innerHTML = `<p><b>BIÊN LAI THU TIỀN</b><br>Ký hiệu: ${escape(block.series)} · Số: <b id="receipt-number">${escape(free[0])}</b></p>` +
+    `<p>${escape($("pay-what").textContent)}<br>Số tiền: <b class="money">${formatVnd(amount)}</b><br>` +
+    `Thời gian: ${escape(new Date().toLocaleString("vi-VN"))}<br>Người thu tiền: ${escape(state.slice.agent?.name || "")}</p>` +
+    `<button type="button" id="print-receipt" class="quiet">In biên lai (58 mm)</button>`;
+  await status();
+}
+
+// --- advisory sessions, leads, sync, logout ----------------------------------------------------------------
+
+async function recordSession(event) {
+  event.preventDefault();
+  await state.store.enqueue("advisory_session", { session_id: crypto.randomUUID(), campaign_slug: null, site_id: null,
+    held_at: isoWithOffset(new Date()), people_advised: Number($("s-people").value) || 0, notes: $("s-notes").value });
+  $("advice-result").textContent = "Đã ghi buổi tư vấn; sẽ gửi khi đồng bộ.";
+  await status();
+}
+
+async function recordLead(event) {
+  event.preventDefault();
+  const f = $("lead-form");
+  await state.store.enqueue("lead", { lead_id: crypto.randomUUID(), campaign_slug: null, full_name: f.full_name.value.trim(),
+    phone: f.phone.value.trim() || null, commune_code: f.commune_code.value, interest: f.interest.value });
+  $("advice-result").textContent = `Đã ghi người quan tâm ${f.full_name.value.trim()}; sẽ gửi khi đồng bộ.`;
+  f.reset();
+  await status();
+}
+
+const LABELS = { applied: "đã ghi", replayed: "đã ghi từ trước", flagged: "đã ghi, cần quản lý xem", failed: "lỗi" };
+
+async function sync() {
+  const out = $("sync-result");
+  const pending = (await state.store.operations()).filter((o) => o.state !== "done");
+  if (!pending.length) { out.textContent = "Không có thao tác nào chờ gửi."; return; }
+  out.textContent = `Đang gửi ${pending.length} thao tác…`;
+  try {
+    const token = await state.store.get("token");
+    const answer = await api("POST", "/api/v1/sync", { batch_id: crypto.randomUUID(), operations: pending.map((o) => o.op) }, token);
+    const byId = new Map(answer.results.map((r) => [r.id, r]));
+    for (const { op } of pending) if (byId.has(op.id)) await state.store.settle(op, byId.get(op.id));
+    await state.store.setMeta("last_sync", new Date().toISOString());
+    out.textContent = `Đã gửi ${answer.results.length} thao tác.`;
+  } catch (error) {
+    out.textContent = `Chưa đồng bộ được: ${error.message}`;
+  }
+  await renderSyncList();
+  await status();
+}
+
+async function renderSyncList() {
+  $("sync-list").innerHTML = (await state.store.operations()).map(({ op, result, state: s }) => {
+    const label = result ? LABELS[result.status] || result.status : "chờ gửi";
+    const flags = (result?.flags || []).map((f) => escape(f.detail || f.kind)).join("; ");
+    return `<li class="${result ? escape(result.status) : ""}" data-op="${escape(op.id)}">${escape(op.type)} — ${escape(label)}` +
+      `${result?.error ? `: ${escape(result.error)}` : ""}${flags ? ` (${flags})` : ""}${s === "done" ? "" : ""}</li>`;
+  }).join("");
+}
+
+async function logout() {
+  await state.store.wipe();
+  state.slice = null;
+  try { await fetch("/dang-xuat/", { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" }); } catch { /* offline */ }
+  $("unlock-hint").textContent = "Đã đăng xuất: dữ liệu trên máy đã được xoá.";
+  await status();
+  show("unlock");
+}
+
+// --- wiring ------------------------------------------------------------------------------------------------
+
+async function boot() {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/ung-dung/sw.js", { scope: "/ung-dung/" });
+  state.store = new Store(openDb());
+  await state.store.db.open();
+  if (await state.store.wipeIfStale()) $("unlock-hint").textContent = "Quá 14 ngày chưa đồng bộ: dữ liệu trên máy đã được xoá.";
+  else if (await state.store.hasPin()) $("unlock-hint").textContent = "Nhập mã PIN của bạn để mở dữ liệu trên máy.";
+  addEventListener("online", status);
+  addEventListener("offline", status);
+  $("unlock-form").addEventListener("submit", unlock);
+  $("download-form").addEventListener("submit", download);
+  $("find-q").addEventListener("input", find);
+  $("register-form").addEventListener("submit", register);
+  $("reg-add").addEventListener("click", addPersonForm);
+  $("quote-form").addEventListener("submit", runQuote);
+  $("q-scheme").addEventListener("change", schemeChanged);
+  $("pay-form").addEventListener("submit", pay);
+  $("session-form").addEventListener("submit", recordSession);
+  $("lead-form").addEventListener("submit", recordLead);
+  $("sync-now").addEventListener("click", sync);
+  document.body.addEventListener("click", (event) => {
+    const t = event.target.closest("button");
+    if (!t) return;
+    if (t.dataset.screen === "logout") logout();
+    else if (t.dataset.screen) { show(t.dataset.screen); if (t.dataset.screen === "sync") renderSyncList(); }
+    else if (t.dataset.household) openHousehold(t.dataset.household);
+    else if (t.dataset.quoteVsi) quoteFor("vsi", t.dataset.quoteVsi);
+    else if (t.dataset.quoteHi) quoteFor("hi", t.dataset.quoteHi);
+    else if (t.id === "enrol-now") enrol();
+    else if (t.id === "print-receipt") print();
+  });
+  addPersonForm();
+  await status();
+  show("unlock");
+  document.body.dataset.ready = "1";
+}
+
+boot();

@@ -1,0 +1,293 @@
+"""The agent's offline app in Chromium (issue 16): loaded online, then offline (``context.set_offline``) reloaded from
+the service worker's cache; its quote equals the server's for the same input; a household registered, a VSI term
+enrolled and paid with a receipt numbered from the device's block; the queue posted by "Đồng bộ"; logout leaves
+nothing in IndexedDB.
+
+The shell, the worker and the parameters are this branch's server (live). The device, slice and sync endpoints
+(OFFLINE_CONTRACT.md) are built in another branch (``sync``): here Playwright answers them at the network layer
+with the contract's shapes, and the test checks what the app sends them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.browser.conftest import snap
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PIN = "246810"
+ON = "2025-08-01"
+BLOCK = ["0000101", "0000102", "0000103", "0000104", "0000105"]
+SLICE = {
+    "generated_at": "2025-08-01T08:00:00+07:00", "device_id": "", "province_code": "40",
+    "agent": {"id": 1, "name": "Lê Thị Lan", "phone_masked": "09xxxxx123", "collector": "Bưu điện Nghệ An"},
+    "collection_points": [{"id": 3, "name": "Điểm thu xã Môn Sơn"}],
+    "receipt_block": {"id": "b1", "series": "BL/25E", "numbers": BLOCK, "used": []},
+    "communes": [{"code": "17623", "name": "Xã Môn Sơn"}],
+    "households": [{"id": "h-1", "commune_code": "17623", "address": "Bản Búng, xã Môn Sơn", "poverty": "none",
+                    "hi_card_end": None, "members": [
+                        {"id": "p-1", "full_name": "Nguyễn Văn Ân", "birth_date": "1980-02-03",
+                         "birth_precision": "day", "sex": "male", "citizen_id_masked": "0xxxxxxxx123",
+                         "relationship": "head",
+                         "support_group": "poor", "vsi": None, "hi_card_end": None, "due": None},
+                        {"id": "p-2", "full_name": "Lữ Thị Hoà", "birth_date": "1984-05-06", "birth_precision": "day",
+                         "sex": "female", "citizen_id_masked": "0xxxxxxxx456", "relationship": "wife",
+                         "support_group": "", "vsi": None, "hi_card_end": None, "due": None}]}],
+}
+
+
+class SyncServer:
+    """The contract's three device endpoints, answered by Playwright; it keeps what the app posted."""
+
+    def __init__(self) -> None:
+        self.devices: list[dict[str, Any]] = []
+        self.batches: list[dict[str, Any]] = []
+        self.bearer: list[str | None] = []
+
+    def attach(self, context: Any, base: str) -> None:
+        context.route(f"{base}/api/v1/devices", self.device)
+        context.route(f"{base}/api/v1/sync/slice", self.slice)
+        context.route(f"{base}/api/v1/sync", self.sync)
+
+    def device(self, route: Any) -> None:
+        body = json.loads(route.request.post_data)
+        self.devices.append(body)
+        again = len(self.devices) > 1
+        route.fulfill(status=200 if again else 201, content_type="application/json", body=json.dumps(
+            {"id": body["id"], "token": None if again else "dev-token-1", "receipt_block": SLICE["receipt_block"]}))
+
+    def slice(self, route: Any) -> None:
+        self.bearer.append(route.request.headers.get("authorization"))
+        # the contract: the slice carries this branch's GET /api/v1/offline/parameters (from the slice's day)
+        parameters = Client().get("/api/v1/offline/parameters", {"from": ON, "months": "12"}).json()
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({**SLICE, "parameters": parameters}))
+
+    def sync(self, route: Any) -> None:
+        self.bearer.append(route.request.headers.get("authorization"))
+        batch = json.loads(route.request.post_data)
+        self.batches.append(batch)
+        results = [{"id": op["id"], "status": "applied", "server_id": i + 1, "error": None, "flags": []}
+                   for i, op in enumerate(batch["operations"])]
+        for result, op in zip(results, batch["operations"], strict=True):
+            if op["type"] == "payment":  # what the server answers when its quote has moved since
+                result.update(status="flagged", flags=[{"kind": "amount_differs",
+                                                        "detail": "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ"}])
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps({"batch_id": batch["batch_id"], "results": results}))
+
+
+def status(page: Any) -> dict[str, str]:
+    return {key: page.inner_text(f"#st-{key}") for key in ("online", "waiting", "receipts")}
+
+
+def open_app(page: Any, base: str) -> None:
+    page.goto(f"{base}/ung-dung/")
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def unlock(page: Any) -> None:
+    page.fill("#pin", PIN)
+    page.click("#unlock-form button[type=submit]")
+    page.wait_for_selector("#tabs:not([hidden])")
+
+
+def server_vsi(income: int, months: int, groups: list[str]) -> int:
+    response = Client().post("/api/quotes/vsi", {"on": ON, "income": income, "months": months, "groups": groups,
+                                                 "province": "40"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return int(response.json()["payable"])
+
+
+def server_hi(members: int) -> int:
+    response = Client().post("/api/quotes/hi", {"on": ON, "members": members, "months": 12, "province": "40"},
+                             content_type="application/json")
+    assert response.status_code == 200, response.content
+    return int(response.json()["total"])
+
+
+def money(page: Any, selector: str) -> int:
+    return int("".join(ch for ch in page.inner_text(selector) if ch.isdigit()))
+
+
+def stored_rows(page: Any) -> int:
+    """Every record of every store of the app's IndexedDB databases."""
+    return page.evaluate("""async () => {
+      let total = 0;
+      for (const {name} of await indexedDB.databases()) {
+        const db = await new Promise((ok, ko) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result);
+                                                   r.onerror = () => ko(r.error); });
+        for (const store of db.objectStoreNames) {
+          total += await new Promise((ok) => { const r = db.transaction(store).objectStore(store).count();
+                                               r.onsuccess = () => ok(r.result); });
+        }
+        db.close();
+      }
+      return total;
+    }""")
+
+
+def raw_dump(page: Any) -> str:
+    """Everything IndexedDB holds, as text (bytes decoded): what someone with the phone's disk reads."""
+    return page.evaluate("""async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open("ansinh-offline");
+                                             r.onsuccess = () => ok(r.result); });
+      const out = [];
+      for (const store of db.objectStoreNames) {
+        const rows = await new Promise((ok) => { const r = db.transaction(store).objectStore(store).getAll();
+                                                 r.onsuccess = () => ok(r.result); });
+        for (const row of rows) out.push(JSON.stringify(row, (k, v) => v instanceof Uint8Array
+          ? new TextDecoder("utf-8", {fatal: false}).decode(v) : v));
+      }
+      db.close();
+      return out.join("\\n");
+    }""")
+
+
+def test_fourteen_days_without_a_sync_wipe_the_phone_before_any_pin(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    open_app(page, live_server.url)
+    unlock(page)
+    page.evaluate("""async () => {
+      const {Store, openDb} = await import("/static/web/offline/store.js");
+      const store = new Store(openDb());
+      await store.unlock("246810");
+      await store.put("slice", {households: [{address: "Bản Búng"}]});
+      await store.setMeta("last_sync", new Date(Date.now() - 15 * 86400000).toISOString());
+    }""")
+    assert stored_rows(page) >= 4  # salt, check value, last sync, the slice
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert "Quá 14 ngày chưa đồng bộ" in page.inner_text("#unlock-hint")
+    assert stored_rows(page) == 0
+    context.close()
+
+
+def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues_a_paid_enrolment(
+        browser: Any, live_server: Any) -> None:
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    server = SyncServer()
+    server.attach(context, base)
+    page = context.new_page()
+    open_app(page, base)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert page.evaluate("() => caches.keys()")[0].startswith("ansinh-offline-")
+    unlock(page)
+    page.fill("#device-label", "Điện thoại của Lan")
+    page.click("#download-form button[type=submit]")
+    page.wait_for_selector("text=Đã tải 1 hộ, 2 người, 5 số biên lai.")
+    assert server.devices[0]["label"] == "Điện thoại của Lan" and server.bearer == ["Bearer dev-token-1"]
+    assert status(page)["receipts"] == "5"
+    assert "Nguy" not in raw_dump(page) and "0xxxxxxxx123" not in raw_dump(page)  # sealed at rest
+
+    # Offline: the page comes back from the worker's cache, and the data from the encrypted store.
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert status(page)["online"].startswith("Mất mạng")
+    assert "Nhập mã PIN của bạn" in page.inner_text("#unlock-hint")
+    page.fill("#pin", "111111")
+    page.click("#unlock-form button[type=submit]")
+    page.wait_for_selector("text=Mã PIN không đúng.")
+    unlock(page)
+
+    page.click("button[data-screen=find]")
+    page.fill("#find-q", "nguyen van an")  # folded: no accents typed
+    page.click("button[data-household='h-1']")
+    page.click("button[data-quote-vsi='p-1']")
+    page.fill("#q-on", ON)
+    page.fill("#q-income", "2000000")
+    page.select_option("#q-months", "12")
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#quote-result table")
+    offline_quote = money(page, "#quote-result tr:last-child td")
+    assert offline_quote == server_vsi(2_000_000, 12, ["poor"])
+    snap(page, "offline-quote-vsi")
+
+    page.click("#enrol-now")
+    page.click("#pay-form button[type=submit]")
+    page.wait_for_selector("#receipt-number")
+    assert page.inner_text("#receipt-number") == BLOCK[0]
+    assert status(page)["waiting"] == "2" and status(page)["receipts"] == "4"
+    snap(page, "offline-receipt")
+
+    page.click("button[data-screen=quote]")
+    page.select_option("#q-scheme", "hi")
+    page.fill("#q-on", ON)
+    page.fill("#q-members", "3")
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#quote-result table")
+    assert money(page, "#quote-result tr:last-child td") == server_hi(3)
+
+    page.click("button[data-screen=find]")  # the household's HI: both members, enrolled and paid
+    page.click("button[data-household='h-1']")
+    page.click("button[data-quote-hi='h-1']")
+    page.fill("#q-on", ON)
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#enrol-now")
+    hi_quote = money(page, "#quote-result tr:last-child td")
+    assert hi_quote == server_hi(2)
+    page.click("#enrol-now")
+    page.click("#pay-form button[type=submit]")
+    page.wait_for_selector(f"#receipt-number:text('{BLOCK[1]}')")
+
+    page.click("button[data-screen=advice]")
+    page.fill("#s-people", "12")
+    page.click("#session-form button[type=submit]")
+    page.wait_for_selector("text=Đã ghi buổi tư vấn")
+    page.fill("#l-name", "Hà Văn Tuấn")
+    page.click("#lead-form button[type=submit]")
+    page.wait_for_selector("text=Đã ghi người quan tâm Hà Văn Tuấn")
+    assert status(page)["waiting"] == "6" and status(page)["receipts"] == "3"
+
+    page.click("button[data-screen=register]")
+    page.fill("#reg-address", "Bản Phồng, xã Môn Sơn")
+    for i, (name, born) in enumerate([("Vi Văn Kiên", "1990-01-02"), ("Lô Thị Mai", "1992-03-04"),
+                                      ("Vi Thị Na", "2015-06-07")]):
+        if i:
+            page.click("#reg-add")
+        page.fill(f"#p{i}-name", name)
+        page.fill(f"#p{i}-birth", born)
+    page.click("#register-form button[type=submit]")
+    page.wait_for_selector("text=Đã lưu hộ 3 người trên máy")
+    assert status(page)["waiting"] == "10"
+
+    # Online again: the queue goes in one batch, each operation answered.
+    context.set_offline(False)
+    page.click("button[data-screen=sync]")
+    page.click("#sync-now")
+    page.wait_for_selector("text=Đã gửi 10 thao tác.")
+    (batch,) = server.batches
+    types = [op["type"] for op in batch["operations"]]
+    assert types == ["enrol_vsi", "payment", "enrol_hi", "payment", "advisory_session", "lead", "register_household",
+                     "register_person", "register_person", "register_person"]
+    enrolment, payment = batch["operations"][0], batch["operations"][1]
+    assert enrolment["data"]["quoted_amount"] == offline_quote and enrolment["data"]["person_id"] == "p-1"
+    assert payment["data"]["enrolment_id"] == enrolment["data"]["enrolment_id"]
+    assert payment["data"]["receipt_number"] == BLOCK[0] and payment["data"]["amount"] == offline_quote
+    assert payment["data"]["collection_point_id"] == 3
+    hi, hi_payment = batch["operations"][2]["data"], batch["operations"][3]["data"]
+    assert hi["member_ids"] == ["p-1", "p-2"] and hi["quoted_amount"] == hi_quote == hi_payment["amount"]
+    assert hi_payment["receipt_number"] == BLOCK[1] and hi_payment["enrolment_id"] == hi["enrolment_id"]
+    assert batch["operations"][4]["data"]["people_advised"] == 12
+    assert batch["operations"][5]["data"]["full_name"] == "Hà Văn Tuấn"
+    assert len({op["id"] for op in batch["operations"]}) == 10 and all(op["device_time"][19] in "+-"
+                                                                       for op in batch["operations"])
+    people = batch["operations"][7:]
+    assert {p["data"]["household_id"] for p in people} == {batch["operations"][6]["data"]["household_id"]}
+    assert status(page)["waiting"] == "0"
+    assert page.locator("#sync-list li.applied").count() == 8
+    assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged >> nth=0")
+    page.click("#sync-now")  # nothing left: no second batch
+    page.wait_for_selector("text=Không có thao tác nào chờ gửi.")
+    assert len(server.batches) == 1
+
+    assert stored_rows(page) > 0
+    page.click("button[data-screen=logout]")
+    page.wait_for_selector("text=Đã đăng xuất: dữ liệu trên máy đã được xoá.")
+    assert stored_rows(page) == 0
+    context.close()
