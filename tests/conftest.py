@@ -58,6 +58,7 @@ def unpublished_top_up(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterat
 def _load_map_if_missing() -> None:
     if not AdministrativeUnit.objects.exists():
         importlib.import_module("ansinh.areas.migrations.0002_nghe_an").load(apps, None)
+        importlib.import_module("ansinh.areas.migrations.0005_national_units").load(apps, None)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from ansinh.cli import app
 pytestmark = pytest.mark.django_db
 
 GOOD = """code,name,level,parent_code,valid_from
-38,Tỉnh Thanh Hóa,province,,
-380,Thành phố Thanh Hóa,city,38,
-16000,Phường Test,ward,380,
+99,Tỉnh Thử Nghiệm,province,,
+990,Thành phố Thử Nghiệm,city,99,
+99001,Phường Test,ward,990,
 """
 
 
@@ -30,7 +30,7 @@ def test_it_imports_a_province_tree_and_a_rerun_changes_nothing(tmp_path: Path) 
     first = CliRunner().invoke(app, ["areas", "import", str(write(tmp_path, GOOD))])
     assert first.exit_code == 0, first.output
     assert AdministrativeUnit.objects.count() == before + 3
-    assert AdministrativeUnit.objects.get(code="16000").parent.code == "380"  # type: ignore[union-attr]
+    assert AdministrativeUnit.objects.get(code="99001").parent.code == "990"  # type: ignore[union-attr]
     again = CliRunner().invoke(app, ["areas", "import", str(write(tmp_path, GOOD))])
     assert again.exit_code == 0 and "0 mới" in again.output
     assert AdministrativeUnit.objects.count() == before + 3
@@ -38,7 +38,7 @@ def test_it_imports_a_province_tree_and_a_rerun_changes_nothing(tmp_path: Path) 
 
 def test_a_bad_row_refuses_the_whole_file_and_names_row_and_column(tmp_path: Path) -> None:
     before = AdministrativeUnit.objects.count()
-    text = GOOD + "16001,Phường Sai,hamlet,380,\n16002,Phường Mồ Côi,ward,999,\n"
+    text = GOOD + "99002,Phường Sai,hamlet,990,\n99003,Phường Mồ Côi,ward,999,\n"
     result = CliRunner().invoke(app, ["areas", "import", str(write(tmp_path, text))])
     assert result.exit_code == 2
     assert "dòng 5, cột level" in result.stderr

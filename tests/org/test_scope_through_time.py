@@ -134,5 +134,7 @@ def test_the_scope_costs_the_same_few_queries_whatever_the_map() -> None:
     province = user(Role.PROVINCE_ADMIN, "40")
     with CaptureQueriesContext(connection) as whole:
         scope = scope_for(province)
-    assert len(scope.area_ids) == AdministrativeUnit.objects.count()
+    # The whole of Nghệ An's map, in every period, and none of the other provinces' units.
+    assert scope.area_ids == set(areas.subtree_ids([unit("40", TODAY).pk]))
+    assert len(scope.area_ids) == 668 and unit("42", TODAY).pk not in scope.area_ids  # nghe_an_units.csv's rows
     assert len(ward.captured_queries) <= 7 and len(whole.captured_queries) <= 5

@@ -19,9 +19,10 @@ class Level(models.TextChoices):
     COMMUNE = "commune", "Xã"
     WARD = "ward", "Phường"
     TOWNSHIP = "township", "Thị trấn"
+    SPECIAL_ZONE = "special", "Đặc khu"  # commune level from 01/07/2025 (13 island zones)
 
 
-COMMUNE_LEVELS = (Level.COMMUNE, Level.WARD, Level.TOWNSHIP)
+COMMUNE_LEVELS = (Level.COMMUNE, Level.WARD, Level.TOWNSHIP, Level.SPECIAL_ZONE)
 DISTRICT_LEVELS = (Level.CITY, Level.TOWN, Level.DISTRICT)
 
 

@@ -1,5 +1,7 @@
 """``ansinh check``: the operators' consistency checks.
 
+``ansinh db partition`` converts the payments and facts to monthly partitions (reports/partitions.py).
+
 ``ansinh check integrity`` prints "0 vấn đề" and exits 0 when the money trail holds; otherwise one
 line per problem and exit 1 (a finding, like a linter's), so exit 2 keeps meaning "refused"
 (the CLI's convention). ``--json`` prints ``{"count": n, "problems": [{"check", "subject",
@@ -12,7 +14,8 @@ import json
 
 import typer
 
-from ansinh.cli.common import JsonFlag, _setup_django, app, console
+from ansinh.cli.common import JsonFlag, _refuse, _setup_django, app, console
+from ansinh.lib.errors import DomainError
 
 check_cli = typer.Typer(help="Kiểm tra tính nhất quán của dữ liệu.", no_args_is_help=True)
 app.add_typer(check_cli, name="check")
@@ -34,3 +37,24 @@ def check_integrity(as_json: JsonFlag = False) -> None:
         console.print(f"{len(problems)} vấn đề", markup=False, highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+db_cli = typer.Typer(help="Cơ sở dữ liệu (triển khai toàn quốc).", no_args_is_help=True)
+app.add_typer(db_cli, name="db")
+
+
+@db_cli.command("partition")
+def db_partition(ahead: int = typer.Option(12, help="Số tháng tạo trước, kể từ tháng này.")) -> None:
+    """Chia bảng khoản thu và bảng số liệu tổng hợp theo tháng (PostgreSQL); chạy lại hằng tháng để thêm tháng mới."""
+    _setup_django()
+    from django.utils import timezone
+
+    from ansinh.reports.partitions import partition  # Django must be configured first
+
+    try:
+        done = partition(timezone.localdate(), ahead)
+    except DomainError as error:
+        _refuse(error, False)
+        return
+    for line in done:
+        console.print(line, markup=False, highlight=False)

@@ -110,6 +110,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replica (config/routers.py, docs/deployment.md): with DATABASE_REPLICA_URL (a streaming standby of
+# the primary) the dashboards' reads go to the "replica" alias; every write and every other read to
+# "default". Without it the alias is the primary's own settings and unused. In tests it is a TEST MIRROR
+# of default (no second test database), so the routing is tested on either engine.
+_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+ANSINH_READ_REPLICA = bool(_REPLICA_URL)
+DATABASES["replica"] = {
+    **(dj_database_url.parse(_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 0), conn_health_checks=True)
+       if _REPLICA_URL else DATABASES["default"]),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_ROUTERS = ["ansinh.config.routers.ReplicaRouter"]
+MIDDLEWARE.append("ansinh.config.routers.DashboardReadsOnReplica")  # last: see the router's docstring
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies older hashes, upgraded at next login
