@@ -42,11 +42,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--show-sql", action="store_true", help="print the statements of each cold page")
+    parser.add_argument("--in-place", action="store_true",
+                        help="use the DATABASE_URL database itself (migrated, the demo loaded if missing) "
+                             "instead of a throw-away test database")
     args = parser.parse_args()
     django.setup()
 
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -57,10 +61,13 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("Run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
     setup_test_environment()
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if args.in_place:
+        call_command("migrate", verbosity=0)
+    else:
+        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         began = time.perf_counter()
-        load_demo()
+        load_demo()  # idempotent: in place, a second run finds it loaded
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"demo loaded and analysed in {time.perf_counter() - began:.1f} s", flush=True)
@@ -97,7 +104,8 @@ def main() -> None:
                       flush=True)
         print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
-        connection.creation.destroy_test_db(test_db, verbosity=0)
+        if not args.in_place:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,10 @@ QUERY = {"web:search": "?q=Nguyen"}  # the search page with results, not the emp
 LISTS = ("web:search", "web:due", "web:money", "web:report_renewals")
 # The campaign pages, counted cold too (right after the cache is cleared: the first reader of a poll
 # interval counts the shared figures for everyone); the growth test adds sites, teams, agents, targets…
+# Counted cold, the workspace reads its shared figures afresh (totals, sites, funnel, targets, rankings,
+# tasks, resources, media, awards: 14 statements with targets) on top of the session and the reader's
+# scope (10, org/scope.py); every other reader within the interval gets them from the cache (≤ 20).
+COLD_BUDGET = {"web:campaign": 30}
 CAMPAIGN_PAGES = ("web:campaign", "web:campaign_board", "web:campaign_board_data", "web:campaign_bulletin",
                   "web:campaign_site")
 
@@ -115,7 +119,7 @@ def test_list_queries_do_not_grow_with_rows(world: World, name: str) -> None:
     assert after[1] == before[1], f"{name}: {before[1]} queries, {after[1]} with 6 more rows\n" + "\n".join(after[2])
 
 
-def add_campaign_rows(world: World, n: int) -> None:
+def add_campaign_rows(world: World, n: int, prefix: str) -> None:
     """n more of everything the campaign pages list or group by: sites (with a team, a member, a
     session, a parade, resources, a task), agents, targets (people and amounts), awards, leads, media
     items, and paid terms of both schemes attributed to each new site, team and agent."""
@@ -126,7 +130,7 @@ def add_campaign_rows(world: World, n: int) -> None:
     terms = [*paid.filter(scheme=Scheme.VSI).order_by("pk")[:n], *paid.filter(scheme=Scheme.HOUSEHOLD_HI)
              .order_by("pk")[:n]]
     for i in range(n):
-        site = EventSite.objects.create(event=event, area_id=area_id, venue=f"Điểm cầu thử {i}")
+        site = EventSite.objects.create(event=event, area_id=area_id, venue=f"Điểm cầu {prefix}{i}")
         team = AdvisoryTeam.objects.create(campaign=campaign, name=f"Tổ thử {i}", site=site)
         TeamMember.objects.create(team=team, user=member, kind="agent")
         session = ConsultationSession.objects.create(team=team, location_name=f"Nhà văn hóa {i}",
@@ -138,7 +142,7 @@ def add_campaign_rows(world: World, n: int) -> None:
         Parade.objects.create(site=site, cars=1, motorbikes=i)
         SiteResource.objects.create(site=site, kind=ResourceKind.values[i % len(ResourceKind.values)], planned=3)
         PrepTask.objects.create(event=event, site=site, title=f"Việc thử {i}", deadline=timezone.now())
-        agent = Agent.objects.create(code=f"BT-{i}", name=f"Đại lý thử {i}", collector_id=collector_id,
+        agent = Agent.objects.create(code=f"BT-{prefix}{i}", name=f"Đại lý thử {i}", collector_id=collector_id,
                                      active_from=date(2024, 1, 1))
         Target.objects.create(campaign=campaign, agent=agent, scheme=Scheme.VSI, value=10)
         Target.objects.create(campaign=campaign, area_id=area_id, scheme=Scheme.HOUSEHOLD_HI,
@@ -156,13 +160,15 @@ def add_campaign_rows(world: World, n: int) -> None:
 def test_campaign_page_queries_do_not_grow_with_rows(world: World, name: str) -> None:
     persona = viewer_of(name)
     assert persona is not None
+    add_campaign_rows(world, 1, "a")  # one of each first: from none to some is not growth
     before = [count(world, persona, url(world, name), cold) for cold in (True, False)]
-    add_campaign_rows(world, 4)
+    add_campaign_rows(world, 4, "b")
     after = [count(world, persona, url(world, name), cold) for cold in (True, False)]
     for state, was, now in zip(("cold", "warm"), before, after, strict=True):
         assert was[0] == 200 and now[0] == 200, (name, state)
         assert now[1] == was[1], f"{name} {state}: {was[1]} queries, {now[1]} with 4 more of each\n" + "\n".join(now[2])
-        assert now[1] <= DEFAULT, f"{name} {state}: {now[1]} queries\n" + "\n".join(now[2])
+        budget = COLD_BUDGET.get(name, DEFAULT) if state == "cold" else BUDGET.get(name, DEFAULT)
+        assert now[1] <= budget, f"{name} {state}: {now[1]} queries\n" + "\n".join(now[2])
 
 
 @pytest.mark.django_db
