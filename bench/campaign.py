@@ -16,6 +16,9 @@ view, the template), median of ``--runs`` after a warm-up:
 - **warm**: each page again within the poll interval (the figures from the cache).
 
 It prints, per page and state, the milliseconds, the SQL queries and the ratio to the baseline.
+Then the workspace's shared figures alone (what a cold page counts: ``queries.workspace_figures``
+after ``cache.clear()``) against the same figures counted as before the rework
+(``bench/campaign_before.py``, main @ 1317ab3), both checked equal first, with ``before_vs_now_ratio``.
 Targets (issue 14): <= 300 ms and <= 20 queries, cold and warm.
 """
 
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -36,6 +40,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
 
 PAGES = {"workspace": "/chien-dich/{slug}/", "board data": "/chien-dich/{slug}/ra-quan/so-lieu/"}
+
+
+def shared_figures(runs: int) -> None:
+    """The workspace's shared figures counted now and as before, checked equal, then timed."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    import campaign_before
+    from ansinh.campaigns import queries
+    from ansinh.demo.seed_campaign import SLUG
+
+    today = timezone.localdate()
+
+    def now() -> dict[str, Any]:
+        cache.clear()
+        return queries.workspace_figures(queries.campaign(SLUG), today)
+
+    def before() -> dict[str, Any]:
+        return campaign_before.shared_figures(queries.campaign(SLUG), today)
+
+    new, old = now(), before()
+    assert new["totals"] == old["totals"], (new["totals"], old["totals"])
+    assert new["funnel"] == old["funnel"], (new["funnel"], old["funnel"])
+    assert [{k: v for k, v in r.items() if k != "new_participants"} for r in new["sites"]] == old["sites"]
+    assert [(r.site.pk, r.new_participants) for r in new["ranking"]] == [(s.pk, n) for s, n in old["ranking"]]
+    assert [(r["agent"].pk, r["new_participants"]) for r in new["agents"]] == [(a.pk, n) for a, n in old["agents"]]
+    assert new["area_ids"] == old["areas"] and new["organiser_ids"] == old["organisers"]
+    counts = []
+    for read in (before, now):
+        with CaptureQueriesContext(connection) as captured:
+            read()
+        counts.append(len(captured))
+    slow, fast = median_ms(before, runs), median_ms(now, runs)
+    print(f"shared figures (cold), equal on both sides: before {slow:.1f} ms in {counts[0]} queries, "
+          f"now {fast:.1f} ms in {counts[1]} queries · before_vs_now_ratio={slow / fast:.1f}")
 
 
 def main() -> None:
@@ -102,6 +143,7 @@ def main() -> None:
                 ms = median_ms(lambda url=url, cold=cold: get(url, cold), args.runs)  # type: ignore[misc]
                 print(f"{name:<12} {state:<5} {ms:>9.1f} {queries(url, cold):>8} {ms / baseline:>11.1f}×",
                       flush=True)
+        shared_figures(args.runs)
         print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         if not args.in_place:
