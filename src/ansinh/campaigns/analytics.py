@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.campaigns.models import (
@@ -29,13 +29,14 @@ from ansinh.org.models import Agent
 
 
 def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam | None = None,
-           agent_id: int | None = None) -> dict[str, int]:
+           agent_id: int | None = None, advised: int | None = None) -> dict[str, int]:
     """advised → leads → registered → paid → of which renewed, in people, for the campaign or one
     site, team or agent (whose leads are those they recorded). Each stage is a subset of the one
     before: advised are the head counts the teams give per session; leads, the people recorded by
     name; registered, the leads linked to a person (leads.py) who has a term quoted during the
     campaign; paid, those whose term is paid and counted for the campaign; renewed, those paid whose
-    term continues an earlier one. Two queries however many leads there are."""
+    term continues an earlier one. Two queries however many leads there are (one when the caller
+    gives ``advised``, the campaign's people advised it counted already: the workspace's totals)."""
     sessions = ConsultationSession.objects.filter(team__campaign=campaign)
     leads = Lead.objects.filter(campaign=campaign)
     if site is not None:
@@ -47,19 +48,23 @@ def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam
         sessions = sessions.none()
     during = Enrollment.objects.filter(quoted_on__gte=campaign.starts_on, quoted_on__lte=campaign.ends_on) \
         .exclude(status=EnrollmentStatus.CANCELLED)
-    # One EXISTS per scheme on its own key (the person; a household term's card lines), not an OR of
-    # both inside one: each stays an index lookup (issue 14, like reports.queries._ended).
-    vsi = during.filter(scheme=Scheme.VSI, person_id=OuterRef("person_id"))
-    hi = during.filter(scheme=Scheme.HOUSEHOLD_HI, hi_lines__person_id=OuterRef("person_id"))
+    # The people with such a term, per scheme on its own key (the person; a household term's card
+    # lines), as IN (subquery): PostgreSQL hashes each set once, where an EXISTS per lead was a probe
+    # per lead and scheme whose estimated cost set off JIT compilation (~80 ms on the seed demo).
+    vsi = during.filter(scheme=Scheme.VSI)
+    hi = during.filter(scheme=Scheme.HOUSEHOLD_HI)
 
     def any_of(**conditions: Any) -> Q:
-        return Q(Exists(vsi.filter(**conditions))) | Q(Exists(hi.filter(**conditions)))
+        return (Q(person_id__in=vsi.filter(**conditions).values("person_id"))
+                | Q(person_id__in=hi.filter(**conditions).values("hi_lines__person_id")))
 
     paid = {"status": EnrollmentStatus.PAID, "attributions__campaign": campaign}
     counts = leads.aggregate(leads=Count("pk"), registered=Count("pk", filter=any_of()),
                              paid=Count("pk", filter=any_of(**paid)),
                              renewed=Count("pk", filter=any_of(**paid, is_renewal=True)))
-    return {"advised": int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0), **counts}
+    if advised is None:
+        advised = int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0)
+    return {"advised": advised, **counts}
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,9 @@ def targets_progress(campaign: Campaign, on: date) -> list[TargetProgress]:
     paid = Attribution.objects.filter(campaign=campaign, enrollment__status=EnrollmentStatus.PAID)
     keys = ("enrollment__area_id", "agent_id", "agent__collector_id", "enrollment__scheme")
     new = paid.filter(enrollment__is_renewal=False)
-    people = [*new.filter(enrollment__scheme=Scheme.VSI).values_list(*keys, "enrollment__person_id"),
-              *new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values_list(*keys, "enrollment__hi_lines__person_id")]
+    people = list(new.filter(enrollment__scheme=Scheme.VSI).values_list(*keys, "enrollment__person_id").union(
+        new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values_list(*keys, "enrollment__hi_lines__person_id"),
+        all=True))
     amounts = list(Attribution.objects.filter(campaign=campaign).values(*keys)
                    .annotate(s=Sum("enrollment__payments__amount")).values_list(*keys, "s"))
     subtrees = _subtrees({t.area_id for t in targets if t.area_id is not None})
@@ -148,12 +154,18 @@ def _participants_by(attributions: QuerySet[Attribution], key: str) -> dict[Any,
     return counts
 
 
-def ranking(campaign: Campaign, rule: str | None = None) -> list[Ranked]:
+def ranking(campaign: Campaign, rule: str | None = None,
+            new: list[tuple[EventSite, int]] | None = None) -> list[Ranked]:
     """Sites ranked by the campaign's emulation rule; equal scores share a rank (1, 2, 2, 4). Read
-    grouped by site (a fixed number of queries however many sites there are)."""
+    grouped by site (a fixed number of queries however many sites there are); ``new``: the sites
+    (not the central bridge) and their new participants when the caller has counted them already
+    (the workspace, with its site rows)."""
     rule = rule or campaign.ranking_rule
-    sites = list(EventSite.objects.filter(event__campaign=campaign, is_central=False).select_related("area"))
-    new = _participants_by(Attribution.objects.filter(campaign=campaign, site__in=sites), "site_id")
+    if new is None:
+        sites = list(EventSite.objects.filter(event__campaign=campaign, is_central=False).select_related("area"))
+        counted = _participants_by(Attribution.objects.filter(campaign=campaign, site__in=sites), "site_id")
+        new = [(site, counted.get(site.pk, 0)) for site in sites]
+    sites = [site for site, _ in new]
     if rule == RankingRule.SHARE_OF_TARGET:
         targets = dict(Target.objects.filter(campaign=campaign, area_id__in=[s.area_id for s in sites],
                                              metric=Metric.NEW_PARTICIPANTS)
@@ -166,8 +178,7 @@ def ranking(campaign: Campaign, rule: str | None = None) -> list[Ranked]:
     elif rule != RankingRule.ABSOLUTE:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Cách xếp hạng «{rule}» không hợp lệ.", "Unknown rule.")
     scores = []
-    for site in sites:
-        count = new.get(site.pk, 0)
+    for site, count in new:
         if rule == RankingRule.SHARE_OF_TARGET:
             target = targets.get(site.area_id)
             if not target:
@@ -185,17 +196,15 @@ def ranking(campaign: Campaign, rule: str | None = None) -> list[Ranked]:
 
 
 def agent_ranking(campaign: Campaign) -> list[dict[str, Any]]:
-    """Agents by new participants they brought in (paid, first term); equal counts share a rank."""
-    new = Attribution.objects.filter(campaign=campaign, agent__isnull=False, enrollment__is_renewal=False,
-                                     enrollment__status=EnrollmentStatus.PAID)
-    counts: dict[int, int] = dict.fromkeys(Attribution.objects.filter(campaign=campaign, agent__isnull=False)
-                                           .values_list("agent_id", flat=True).distinct(), 0)
-    vsi = (new.filter(enrollment__scheme=Scheme.VSI).values("agent_id")
-           .annotate(n=Count("enrollment__person", distinct=True)).values_list("agent_id", "n"))
-    hi = (new.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values("agent_id")
-          .annotate(n=Count("enrollment__hi_lines__person", distinct=True)).values_list("agent_id", "n"))
-    for agent_id, n in (*vsi, *hi):
-        counts[agent_id] += n
+    """Agents by new participants they brought in (paid, first term; distinct people per scheme);
+    every agent with an attribution in the campaign is listed, equal counts share a rank. Two
+    statements however many agents there are: the attributions grouped by agent, and the agents."""
+    new = Q(enrollment__is_renewal=False, enrollment__status=EnrollmentStatus.PAID)
+    counts = {row["agent_id"]: row["vsi"] + row["hi"] for row in Attribution.objects.filter(
+        campaign=campaign, agent__isnull=False).values("agent_id").annotate(
+        vsi=Count("enrollment__person_id", filter=new & Q(enrollment__scheme=Scheme.VSI), distinct=True),
+        hi=Count("enrollment__hi_lines__person_id", filter=new & Q(enrollment__scheme=Scheme.HOUSEHOLD_HI),
+                 distinct=True))}
     agents = Agent.objects.in_bulk(list(counts))
     rows = sorted(({"agent": agents[pk], "new_participants": n} for pk, n in counts.items()),
                   key=lambda r: (-r["new_participants"], r["agent"].code))

@@ -11,13 +11,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import subtree_ids
+from ansinh.campaigns import analytics
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -48,19 +50,38 @@ def campaign_area_ids(of: Campaign) -> set[int]:
     Read once per campaign object (a page asks for them several times: visibility, rights, funnel)."""
     found: set[int] | None = getattr(of, "_area_ids", None)
     if found is None:
-        served = OrgUnit.areas.through.objects.filter(orgunit__in=of.org_scope.all())
-        found = subtree_ids([a.pk for a in of.areas.all()]
-                            + list(served.values_list("administrativeunit_id", flat=True)))
-        of._area_ids = found  # type: ignore[attr-defined]
+        found = _read_reach(of)[0]
     return set(found)
 
 
 def organiser_ids(of: Campaign) -> set[int]:
     found: set[int] | None = getattr(of, "_organiser_ids", None)
     if found is None:
-        found = set(of.organisers.values_list("pk", flat=True))
-        of._organiser_ids = found  # type: ignore[attr-defined]
+        found = _read_reach(of)[1]
     return set(found)
+
+
+def _read_reach(of: Campaign) -> tuple[set[int], set[int]]:
+    """The campaign's areas with their subtrees and its organising units, in one statement (a
+    recursive walk down the map in the database, not one query per level), kept on the object."""
+    areas, scope = Campaign.areas.through._meta.db_table, Campaign.org_scope.through._meta.db_table
+    organisers, served = Campaign.organisers.through._meta.db_table, OrgUnit.areas.through._meta.db_table
+    units = AdministrativeUnit._meta.db_table
+    sql = f"""
+        WITH RECURSIVE tree(id) AS (
+            SELECT administrativeunit_id FROM {areas} WHERE campaign_id = %s
+            UNION SELECT s.administrativeunit_id FROM {served} s JOIN {scope} c ON c.orgunit_id = s.orgunit_id
+                  WHERE c.campaign_id = %s
+            UNION SELECT u.id FROM {units} u JOIN tree t ON u.parent_id = t.id)
+        SELECT 'area', id FROM tree
+        UNION ALL SELECT 'organiser', orgunit_id FROM {organisers} WHERE campaign_id = %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [of.pk, of.pk, of.pk])
+        rows = cursor.fetchall()
+    area_ids = {pk for kind, pk in rows if kind == "area"}
+    organiser = {pk for kind, pk in rows if kind == "organiser"}
+    of._area_ids, of._organiser_ids = area_ids, organiser  # type: ignore[attr-defined]
+    return area_ids, organiser
 
 
 def campaign(slug: str) -> Campaign:
@@ -70,53 +91,69 @@ def campaign(slug: str) -> Campaign:
     return found
 
 
+def _scalar(rows: QuerySet[Any], function: str, field: str = "pk", distinct: bool = False) -> Coalesce:
+    """``function`` (COUNT or SUM) of ``field`` over ``rows`` as a scalar subquery, 0 when there are
+    none: a page's figures from several tables then cost one statement, not one each."""
+    template = {"template": "%(function)s(DISTINCT %(expressions)s)"} if distinct else {}
+    value = Func(F(field), function=function, output_field=BigIntegerField(), **template)
+    return Coalesce(Subquery(rows.order_by().annotate(v=value).values("v")), Value(0),
+                    output_field=BigIntegerField())
+
+
+def _new_paid(of: Campaign) -> QuerySet[Attribution]:
+    return Attribution.objects.filter(campaign=of, enrollment__status=EnrollmentStatus.PAID,
+                                      enrollment__is_renewal=False)
+
+
 def summary(of: Campaign) -> dict[str, int]:
     """Sites (excluding the central bridge), teams, locations, people advised, new participants by
-    scheme among the attributed paid enrollments, parades and their vehicles, media items, money."""
-    paid = of.attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False)
-    parades = Parade.objects.filter(site__event__campaign=of).aggregate(
-        n=Count("pk"), cars=Sum("cars"), motorbikes=Sum("motorbikes"))
-    sessions = ConsultationSession.objects.filter(team__campaign=of).aggregate(n=Count("pk"),
-                                                                               people=Sum("people_advised"))
-    sites = EventSite.objects.filter(event__campaign=of, is_central=False).aggregate(
-        n=Count("pk"), ready=Count("pk", filter=Q(ready_at__isnull=False)))
-    counted = Campaign.objects.filter(pk=of.pk).aggregate(teams=Count("teams", distinct=True),
-                                                          media=Count("media_items", distinct=True))
-    return {
-        "sites": sites["n"],
-        "sites_ready": sites["ready"],
-        "advisory_teams": counted["teams"],
-        "locations": sessions["n"],
-        "people_advised": int(sessions["people"] or 0),
-        "vsi_new": paid.filter(enrollment__scheme=Scheme.VSI).values("enrollment__person").distinct().count(),
-        "hi_new": HiCardLine.objects.filter(enrollment__in=paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI)
-                                            .values("enrollment")).values("person").distinct().count(),
-        "parades": parades["n"],
-        "cars": int(parades["cars"] or 0),
-        "motorbikes": int(parades["motorbikes"] or 0),
-        "media_items": counted["media"],
-        "amount_collected": int(Payment.objects.filter(enrollment__attributions__campaign=of)
-                                .aggregate(s=Sum("amount"))["s"] or 0),
+    scheme among the attributed paid enrollments, parades and their vehicles, media items, money.
+    One statement (scalar subqueries), however many rows there are."""
+    paid = _new_paid(of)
+    sites = EventSite.objects.filter(event__campaign=of, is_central=False)
+    sessions = ConsultationSession.objects.filter(team__campaign=of)
+    parades = Parade.objects.filter(site__event__campaign=of)
+    hi_paid = paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values("enrollment_id")
+    figures = {
+        "sites": _scalar(sites, "COUNT"),
+        "sites_ready": _scalar(sites.filter(ready_at__isnull=False), "COUNT"),
+        "advisory_teams": _scalar(AdvisoryTeam.objects.filter(campaign=of), "COUNT"),
+        "locations": _scalar(sessions, "COUNT"),
+        "people_advised": _scalar(sessions, "SUM", "people_advised"),
+        "vsi_new": _scalar(paid.filter(enrollment__scheme=Scheme.VSI), "COUNT", "enrollment__person_id", True),
+        "hi_new": _scalar(HiCardLine.objects.filter(enrollment_id__in=hi_paid), "COUNT", "person_id", True),
+        "parades": _scalar(parades, "COUNT"),
+        "cars": _scalar(parades, "SUM", "cars"),
+        "motorbikes": _scalar(parades, "SUM", "motorbikes"),
+        "media_items": _scalar(MediaItem.objects.filter(campaign=of), "COUNT"),
+        "amount_collected": _scalar(Payment.objects.filter(enrollment__attributions__campaign=of), "SUM", "amount"),
     }
+    named = {f"figure_{name}": value for name, value in figures.items()}  # not the model's own names
+    row = Campaign.objects.filter(pk=of.pk).annotate(**named).values(*named).get()
+    return {name: int(row[f"figure_{name}"]) for name in figures}
 
 
 def by_site(of: Campaign) -> list[dict[str, Any]]:
-    """Per site: teams, people advised, new participants by scheme (for the board and the bulletin).
-    Grouped by site in the database: five queries however many sites there are (issue 14)."""
-    sites = list(EventSite.objects.filter(event__campaign=of, is_central=False).select_related("area").order_by("pk"))
-    teams = dict(AdvisoryTeam.objects.filter(campaign=of, site__isnull=False).values("site_id")
-                 .annotate(n=Count("pk")).values_list("site_id", "n"))
-    advised = dict(ConsultationSession.objects.filter(team__campaign=of, team__site__isnull=False)
-                   .values("team__site_id").annotate(n=Sum("people_advised")).values_list("team__site_id", "n"))
-    paid = of.attributions.filter(enrollment__status=EnrollmentStatus.PAID, enrollment__is_renewal=False,
-                                  site__isnull=False)
-    vsi = dict(paid.filter(enrollment__scheme=Scheme.VSI).values("site_id").annotate(n=Count("pk"))
-               .values_list("site_id", "n"))
-    hi = dict(paid.filter(enrollment__scheme=Scheme.HOUSEHOLD_HI).values("site_id")
-              .annotate(n=Count("enrollment__hi_lines")).values_list("site_id", "n"))
-    return [{"site": site, "ready": site.ready_at is not None, "teams": teams.get(site.pk, 0),
-             "people_advised": int(advised.get(site.pk) or 0), "vsi_new": vsi.get(site.pk, 0),
-             "hi_new": hi.get(site.pk, 0)} for site in sites]
+    """Per site: teams, people advised, new participants by scheme (for the board and the bulletin:
+    paid first terms and their card lines; for the ranking: distinct people). Two statements however
+    many sites there are (issue 14): the sites with their teams and people advised, and the paid
+    attributions grouped by site once (a subquery per site and figure scanned the terms per site)."""
+    sites = (EventSite.objects.filter(event__campaign=of, is_central=False).select_related("area").order_by("pk")
+             .annotate(team_count=_scalar(AdvisoryTeam.objects.filter(campaign=of, site=OuterRef("pk")), "COUNT"),
+                       advised=_scalar(ConsultationSession.objects.filter(team__campaign=of,
+                                                                          team__site=OuterRef("pk")),
+                                       "SUM", "people_advised")))
+    vsi, hi = Q(enrollment__scheme=Scheme.VSI), Q(enrollment__scheme=Scheme.HOUSEHOLD_HI)
+    counted = {row["site_id"]: row for row in _new_paid(of).filter(site__isnull=False).values("site_id").annotate(
+        vsi_new=Count("pk", filter=vsi, distinct=True), hi_new=Count("enrollment__hi_lines", filter=hi),
+        vsi_people=Count("enrollment__person_id", filter=vsi, distinct=True),
+        hi_people=Count("enrollment__hi_lines__person_id", filter=hi, distinct=True))}
+    none = {"vsi_new": 0, "hi_new": 0, "vsi_people": 0, "hi_people": 0}
+    return [{"site": site, "ready": site.ready_at is not None, "teams": int(site.team_count),
+             "people_advised": int(site.advised), "vsi_new": counted.get(site.pk, none)["vsi_new"],
+             "hi_new": counted.get(site.pk, none)["hi_new"],
+             "new_participants": counted.get(site.pk, none)["vsi_people"] + counted.get(site.pk, none)["hi_people"]}
+            for site in sites]
 
 
 BOARD_POLL_SECONDS = 10  # the projector board asks for its figures this often
@@ -174,7 +211,7 @@ def _forget_areas(sender: type, instance: Any, **_: Any) -> None:
 
 
 def watch_for_changes() -> None:
-    for through in (Campaign.areas.through, Campaign.org_scope.through):
+    for through in (Campaign.areas.through, Campaign.org_scope.through, Campaign.organisers.through):
         m2m_changed.connect(_forget_areas, sender=through, dispatch_uid=f"campaign-areas-{through.__name__}")
     for model in _CAMPAIGN_OF:
         post_save.connect(_forget_changed, sender=model, dispatch_uid=f"campaign-figures-save-{model.__name__}")
@@ -186,16 +223,17 @@ def workspace_figures(of: Campaign, on: date) -> dict[str, Any]:
     targets, rankings, tasks, resources, media, awards), counted once per poll interval for all of
     them and forgotten as soon as one of its rows changes (watch_for_changes, forget_board). What
     depends on the reader (follow-ups by name, their team, their rights) is read per request."""
-    from ansinh.campaigns import analytics  # analytics reads campaign_area_ids from here
-
     key = _workspace_key(of.pk)
     found = cache.get(key)
     if found is None or found["on"] != on:
+        sites, totals = by_site(of), summary(of)
         try:
-            ranking, ranking_error = analytics.ranking(of), ""
+            ranking = analytics.ranking(of, new=[(row["site"], row["new_participants"]) for row in sites])
+            ranking_error = ""
         except DomainError as error:
             ranking, ranking_error = [], error.message
-        found = {"on": on, "totals": summary(of), "sites": by_site(of), "funnel": analytics.funnel(of),
+        found = {"on": on, "totals": totals, "sites": sites,
+                 "funnel": analytics.funnel(of, advised=totals["people_advised"]),
                  "targets": analytics.targets_progress(of, on), "ranking": ranking, "ranking_error": ranking_error,
                  "agents": analytics.agent_ranking(of), "tasks": list(tasks(of)), "resources": resources(of),
                  "media": list(media(of)[:30]), "awards": list(of.awards.select_related("site", "agent")),
@@ -222,25 +260,33 @@ def board_figures(of: Campaign) -> dict[str, Any]:
 
 def visible(scope: Scope, user: AbstractBaseUser | AnonymousUser, slug: str) -> Campaign:
     """The campaign, if it covers an area of the user's scope or the user is in one of its teams."""
-    found = Campaign.objects.filter(slug=slug).first()
+    campaigns = Campaign.objects.filter(slug=slug)
+    if user.is_authenticated:  # read with the campaign, not in a query of its own
+        campaigns = campaigns.annotate(member=Exists(TeamMember.objects.filter(team__campaign=OuterRef("pk"),
+                                                                              user_id=user.pk)))
+    found = campaigns.first()
     if found is None:
         raise not_found()
-    member = user.is_authenticated and TeamMember.objects.filter(team__campaign=found, user=user).exists()
-    if not member and not (_shared_area_ids(found) & scope.area_ids):
+    if not is_member(found) and not (_shared_area_ids(found) & scope.area_ids):
         raise not_found()
     return found
 
 
+def is_member(of: Campaign) -> bool:
+    """The reader is in one of the campaign's teams, as ``visible`` read it with the campaign."""
+    return bool(getattr(of, "member", False))
+
+
 def _shared_area_ids(of: Campaign) -> set[int]:
-    """The campaign's areas for the pages' visibility check, kept for the poll interval for every
-    reader (forgotten when the campaign or its areas change: watch_for_changes)."""
+    """The campaign's areas (and its organisers) for the pages' visibility check, kept for the poll
+    interval for every reader (forgotten when the campaign or its areas change: watch_for_changes)."""
     key = _areas_key(of.pk)
-    found: set[int] | None = cache.get(key)
+    found: tuple[set[int], set[int]] | None = cache.get(key)
     if found is None:
-        found = campaign_area_ids(of)
+        found = _read_reach(of)
         cache.set(key, found, BOARD_POLL_SECONDS)
-    of._area_ids = found  # type: ignore[attr-defined]
-    return set(found)
+    of._area_ids, of._organiser_ids = found  # type: ignore[attr-defined]
+    return set(found[0])
 
 
 def resources(of: Campaign) -> list[dict[str, Any]]:
@@ -331,4 +377,5 @@ def follow_ups(scope: Scope, user: AbstractBaseUser | AnonymousUser, of: Campaig
     rows = [FollowUp(lead.follow_up_on, lead.full_name, shown(scope, PersonalField.PHONE, lead.phone), lead.scheme,
                      lead.team.name)
             for lead in named.select_related("team").order_by("follow_up_on", "pk")[:50]]  # type: ignore[misc]
-    return rows, due.count() - named.count()
+    counted = due.aggregate(due=Count("pk"), named=Count("pk", filter=Q(pk__in=named.values("pk"))))
+    return rows, counted["due"] - counted["named"]

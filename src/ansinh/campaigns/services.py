@@ -55,6 +55,14 @@ def active_teams(scope: Scope, user: AbstractBaseUser | AnonymousUser, on: date)
     return running.select_related("campaign")
 
 
+def logs_sessions(scope: Scope, campaign: Campaign, member: bool, on: date) -> bool:
+    """Whether the user may log sessions for ``campaign`` on ``on``: the answer of
+    ``active_teams(...).filter(campaign=campaign).exists()``, from the membership that the
+    visibility check read with the campaign (``queries.is_member``), without a query of its own."""
+    return (member and scope.can_write and campaign.status == CampaignStatus.ACTIVE
+            and campaign.starts_on <= on <= campaign.ends_on)
+
+
 @dataclass(frozen=True)
 class LeadData:
     full_name: str

@@ -85,7 +85,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
         "ranking_rule": RankingRule(campaign.ranking_rule).label if campaign.ranking_rule in RankingRule.values
         else "cách xếp hạng chưa xác định",
         "media": figures["media"], "resources": figures["resources"], "awards": figures["awards"],
-        "my_teams": campaign_services.active_teams(scope, request.user, today).filter(campaign=campaign).exists(),
+        "my_teams": campaign_services.logs_sessions(scope, campaign, queries.is_member(campaign), today),
         "agents": agents[:AGENT_ROWS], "agents_total": len(agents),
         "can_award": bool(ranking) and queries.may_award(scope, campaign),
     }
