@@ -184,13 +184,19 @@ def run(result: DBTaskResult, worker: str) -> bool:
     return True
 
 
+_recovered_at: datetime | None = None
+
+
 def step(worker: str, *, schedules: bool = True) -> bool:
     """One turn of the loop: due schedules, abandoned jobs, then one job. True when a job was run."""
+    global _recovered_at
     now = timezone.now()
     try:
         if schedules:
             enqueue_due(now)
-        recover(now)
+        if _recovered_at is None or (now - _recovered_at).total_seconds() >= option("HEARTBEAT_SECONDS"):
+            recover(now)  # a write transaction: once per heartbeat period is soon enough
+            _recovered_at = now
         result = claim(worker, now)
     except OperationalError as error:
         if _locked(error):  # SQLite: another worker holds the write lock; try again next turn
