@@ -42,7 +42,7 @@ demo: $(STAMP)
 	@echo "Demo logins:"
 	@DEBUG=1 $(PY) manage.py demo_load
 	@echo "ansinh is serving http://$(HOST):$(PORT)/  (quote page; admin at /admin/, API docs at /api/docs)"
-	# The job worker (exports, nightly jobs) runs beside the server and stops when the server stops.
+# The job worker (exports, nightly jobs) runs beside the server and stops when the server stops.
 	DEBUG=1 $(VENV)/bin/ansinh worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true' EXIT; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

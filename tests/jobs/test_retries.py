@@ -89,3 +89,17 @@ def test_the_periods_fall_on_their_local_hour() -> None:
     later = daily_at(1)(at + timedelta(hours=1))
     assert timezone.localtime(later).date() == at.date() + timedelta(days=1)
     assert every(timedelta(hours=1))(at) == at + timedelta(minutes=30)
+
+
+def test_the_results_of_jobs_finished_a_month_ago_are_pruned(tmp_path: Path) -> None:
+    log = str(tmp_path / "log")
+    for _ in range(2):
+        tasks.fails_until.enqueue(1, log)
+    assert worker.drain() == 2
+    old = DBTaskResult.objects.order_by("enqueued_at").first()
+    assert old is not None
+    DBTaskResult.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    worker.prune.enqueue()
+    assert worker.drain() == 1
+    assert DBTaskResult.objects.count() == 2 and not DBTaskResult.objects.filter(pk=old.pk).exists()
+    assert Lease.objects.count() == 2  # the pruned job's lease went with it

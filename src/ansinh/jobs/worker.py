@@ -28,9 +28,17 @@ from traceback import format_exception
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -130,7 +138,10 @@ def _failed(result: DBTaskResult, lease: Lease, error: str, now: datetime) -> No
     result.status, result.finished_at = TaskResultStatus.FAILED, now
     result.exception_class_path, result.traceback = "ansinh.jobs.GaveUp", error
     result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-    import_string(result.task_path)  # its module registers the hook
+    try:
+        import_string(result.task_path)  # its module registers the hook
+    except ImportError:
+        log.error("job %s: no task %s", result.pk, result.task_path)
     hook = GIVE_UP.get(result.task_path)
     if hook is not None:
         hook(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
@@ -173,13 +184,19 @@ def run(result: DBTaskResult, worker: str) -> bool:
     return True
 
 
+_recovered_at: datetime | None = None
+
+
 def step(worker: str, *, schedules: bool = True) -> bool:
     """One turn of the loop: due schedules, abandoned jobs, then one job. True when a job was run."""
+    global _recovered_at
     now = timezone.now()
     try:
         if schedules:
             enqueue_due(now)
-        recover(now)
+        if _recovered_at is None or (now - _recovered_at).total_seconds() >= option("HEARTBEAT_SECONDS"):
+            recover(now)  # a write transaction: once per heartbeat period is soon enough
+            _recovered_at = now
         result = claim(worker, now)
     except OperationalError as error:
         if _locked(error):  # SQLite: another worker holds the write lock; try again next turn
@@ -205,9 +222,25 @@ def serve(stopping: Callable[[], bool], *, worker: str | None = None, burst: boo
     log.info("worker %s started", name)
     while not stopping():
         close_old_connections()
-        ran = step(name)
+        try:
+            ran = step(name)
+        except DatabaseError:  # the database restarted or refused: wait, reconnect, go on
+            log.exception("worker %s: database error; retrying", name)
+            connection.close()
+            ran = False
         if burst and not ran:
             break
         if not ran:
             time.sleep(option("POLL_SECONDS"))
     log.info("worker %s stopped", name)
+
+
+KEPT_RESULTS = timedelta(days=30)
+
+
+@task()
+def prune() -> int:
+    """Periodic (nightly): delete the results of jobs finished more than ``KEPT_RESULTS`` ago (their
+    leases go with them); returns how many."""
+    old = DBTaskResult.objects.finished().filter(finished_at__lt=timezone.now() - KEPT_RESULTS)
+    return int(DBTaskResult.objects.filter(pk__in=old.values("pk")).delete()[1].get(DBTaskResult._meta.label, 0))
