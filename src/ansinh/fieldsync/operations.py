@@ -195,7 +195,8 @@ def _duplicate(ctx: Context, client_id: uuid.UUID, existing: Person, person: reg
         _claim(ctx, client_id, "person", existing.pk)
         member = existing.memberships.filter(household=household, valid_to__isnull=True).exists()
         if household is not None and not member:
-            relationship = _text(data, "relationship") or Relationship.OTHER
+            relationship = _text(data, "relationship")
+            relationship = Relationship.OTHER if relationship in ("", Relationship.HEAD) else relationship
             registry.add_member(ctx.actor, ctx.scope, household.pk, relationship, ctx.today, person_id=existing.pk)
         ctx.flag(FlagKind.DUPLICATE_PERSON,
                  f"Đã có người cùng số định danh, dữ liệu khớp: liên kết với #{existing.pk}.")
