@@ -183,3 +183,13 @@ def test_a_lead_met_offline_joins_the_campaigns_funnel_of_the_agents_team(phone:
     lead = Lead.objects.get()
     assert (lead.campaign_id, lead.team_id, lead.full_name, lead.scheme) == (made["campaign"].pk, made["team"].pk,
                                                                             "Võ Thị Hoa", "vsi")
+
+
+def test_the_same_payment_under_a_new_operation_id_answers_its_first_payment_and_flags_nothing(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    first = pay(enrolment, payable, phone.block["numbers"][0])
+    made = phone.results(first)[0]
+    resent = {**first, "id": new_id()}
+    again = phone.results(resent)[0]
+    assert again["status"] == "applied" and again["server_id"] == made["server_id"] and again["flags"] == []
+    assert Payment.objects.count() == 1 and not Flag.objects.exists()

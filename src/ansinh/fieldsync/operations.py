@@ -116,6 +116,13 @@ def _object(ctx: Context, client_id: uuid.UUID, kind: str) -> int:
     return ref.object_id
 
 
+def _made(ctx: Context, client_id: uuid.UUID, kind: str) -> int | None:
+    """The row this client UUID already became for this agent (the same record sent again under a new
+    operation id, e.g. after the app lost the first answer): answered with it, nothing written again."""
+    return ClientRef.objects.filter(client_id=client_id, kind=kind, device__agent_id=ctx.device.agent_id,
+                                    object_id__isnull=False).values_list("object_id", flat=True).first()
+
+
 def _claim(ctx: Context, client_id: uuid.UUID, kind: str, object_id: int | None, **pending: Any) -> None:
     if ClientRef.objects.filter(client_id=client_id).exists():
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, f"Mã {client_id} đã được dùng cho một bản ghi khác.",
@@ -150,6 +157,8 @@ def _person_data(ctx: Context, data: dict[str, Any], area_id: int) -> registry.P
 def register_person(ctx: Context, data: dict[str, Any]) -> int | None:
     client_id = _uuid(data, "person_id")
     ctx.creates = client_id
+    if (made := _made(ctx, client_id, "person")) is not None:
+        return made
     household_ref = _ref(ctx, _uuid(data, "household_id"), "household") if data.get("household_id") else None
     household = Household.objects.filter(pk=household_ref.object_id).first() if household_ref else None
     if household is not None:
@@ -186,7 +195,8 @@ def _duplicate(ctx: Context, client_id: uuid.UUID, existing: Person, person: reg
         _claim(ctx, client_id, "person", existing.pk)
         member = existing.memberships.filter(household=household, valid_to__isnull=True).exists()
         if household is not None and not member:
-            relationship = _text(data, "relationship") or Relationship.OTHER
+            relationship = _text(data, "relationship")
+            relationship = Relationship.OTHER if relationship in ("", Relationship.HEAD) else relationship
             registry.add_member(ctx.actor, ctx.scope, household.pk, relationship, ctx.today, person_id=existing.pk)
         ctx.flag(FlagKind.DUPLICATE_PERSON,
                  f"Đã có người cùng số định danh, dữ liệu khớp: liên kết với #{existing.pk}.")
@@ -210,6 +220,8 @@ def _check_quote(ctx: Context, quoted: int | None, payable: int) -> None:
 def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "enrolment_id")
     ctx.creates = client_id
+    if (made := _made(ctx, client_id, "enrolment")) is not None:
+        return made
     person_id = _object(ctx, _uuid(data, "person_id"), "person")
     offer = enrolling.quote_vsi(ctx.scope, person_id, ctx.today, _int(data, "monthly_income"),
                                 _int(data, "term_months"))
@@ -223,6 +235,8 @@ def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
 def enrol_hi(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "enrolment_id")
     ctx.creates = client_id
+    if (made := _made(ctx, client_id, "enrolment")) is not None:
+        return made
     household_id = _object(ctx, _uuid(data, "household_id"), "household")
     members = data.get("member_ids")
     if not isinstance(members, list):
@@ -262,6 +276,8 @@ def payment(ctx: Context, data: dict[str, Any]) -> int:
     """Collected money is recorded as collected: a difference from the term is flagged, never corrected."""
     client_id = _uuid(data, "payment_id")
     ctx.creates = client_id
+    if (made := _made(ctx, client_id, "payment")) is not None:
+        return made
     enrolment_id = _object(ctx, _uuid(data, "enrolment_id"), "enrolment")
     amount = _int(data, "amount")
     payable = Enrollment.objects.filter(pk=enrolment_id).values_list("payable", "area_id").first()
