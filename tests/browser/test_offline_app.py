@@ -9,16 +9,19 @@ with the contract's shapes, and the test checks what the app sends them."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from tests.browser.conftest import snap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PIN = "246810"
+MM = 25.4 / 72  # a PDF point in mm
 ON = "2025-08-01"
 BLOCK = ["0000101", "0000102", "0000103", "0000104", "0000105"]
 SLICE = {
@@ -221,6 +224,12 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     assert page.inner_text("#receipt-number") == BLOCK[0]
     assert settled(page, waiting="2", receipts="4")
     snap(page, "offline-receipt")
+    page.emulate_media(media="print")  # the 58 mm roll, printed without a connection
+    (sheet,) = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages
+    assert abs(float(sheet.mediabox.width) * MM - 58) < 1 and 40 < float(sheet.mediabox.height) * MM < 200
+    text = " ".join(sheet.extract_text().split())
+    assert "BIÊN LAI THU TIỀN" in text and BLOCK[0] in text and f"{offline_quote:,}".replace(",", ".") in text and "Tải dữ liệu" not in text
+    page.emulate_media(media="screen")
 
     page.click("button[data-screen=quote]")
     page.select_option("#q-scheme", "hi")

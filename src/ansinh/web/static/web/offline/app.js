@@ -304,7 +304,16 @@ async function pay(event) {
     `<p>${escape($("pay-what").textContent)}<br>Số tiền: <b class="money">${formatVnd(amount)}</b><br>` +
     `Thời gian: ${escape(new Date().toLocaleString("vi-VN"))}<br>Người thu tiền: ${escape(state.slice.agent?.name || "")}</p>` +
     `<button type="button" id="print-receipt" class="quiet">In biên lai (58 mm)</button>`;
+  fitRoll();
   await status();
+}
+
+// A 58 mm roll prints on one page exactly as tall as the receipt (as web/receipt.js does for the server's receipts).
+function fitRoll() {
+  const receipt = $("receipt");
+  if (!receipt || !receipt.textContent.trim()) return;
+  const mm = Math.ceil(receipt.getBoundingClientRect().height * 25.4 / 96) + 2;
+  $("roll-page").textContent = `@page { size: 58mm ${mm}mm; margin: 0; }`;
 }
 
 // --- advisory sessions, leads, sync, logout ----------------------------------------------------------------
@@ -374,6 +383,7 @@ async function boot() {
   await state.store.db.open();
   if (await state.store.wipeIfStale()) $("unlock-hint").textContent = "Quá 14 ngày chưa đồng bộ: dữ liệu trên máy đã được xoá.";
   else if (await state.store.hasPin()) $("unlock-hint").textContent = "Nhập mã PIN của bạn để mở dữ liệu trên máy.";
+  addEventListener("beforeprint", fitRoll);
   addEventListener("online", status);
   addEventListener("offline", status);
   $("unlock-form").addEventListener("submit", unlock);
