@@ -104,9 +104,9 @@ def unlock(page: Any) -> None:
     page.wait_for_selector("#tabs:not([hidden])")
 
 
-def server_vsi(income: int, months: int, groups: list[str]) -> int:
+def server_vsi(income: int, months: int, groups: list[str], **more: str) -> int:
     response = Client().post("/api/quotes/vsi", {"on": ON, "income": income, "months": months, "groups": groups,
-                                                 "province": "40"}, content_type="application/json")
+                                                 "province": "40", **more}, content_type="application/json")
     assert response.status_code == 200, response.content
     return int(response.json()["payable"])
 
@@ -239,6 +239,18 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.click("#quote-form button[type=submit]")
     page.wait_for_selector("#quote-result table")
     assert money(page, "#quote-result tr:last-child td") == server_hi(3)
+
+    page.select_option("#q-scheme", "vsi")  # an advance of 3 years, discounted at a typed monthly return
+    page.fill("#q-income", "1500000")
+    page.select_option("#q-groups", "near_poor")
+    page.select_option("#q-method", "advance")
+    page.select_option("#q-months", "36")
+    page.fill("#q-rate", "0,0045")
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#quote-result table")
+    assert money(page, "#quote-result tr:last-child td") == server_vsi(
+        1_500_000, 36, ["near_poor"], method="advance", rate="0.0045")
+    page.select_option("#q-method", "regular")
 
     page.click("button[data-screen=find]")  # the household's HI: both members, enrolled and paid
     page.click("button[data-household='h-1']")

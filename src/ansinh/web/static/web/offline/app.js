@@ -225,6 +225,14 @@ async function quoteFor(kind, id) {
   show("quote");
 }
 
+// Regular terms of 1–12 months, or an advance of whole years (24–60 months, discounted at the fund's return).
+function methodChanged() {
+  const advance = $("q-method").value === "advance";
+  $("q-months").innerHTML = (advance ? [24, 36, 48, 60] : [1, 3, 6, 12])
+    .map((m) => `<option${m === (advance ? 24 : 12) ? " selected" : ""}>${m}</option>`).join("");
+  $("q-rate-box").hidden = !advance;
+}
+
 function schemeChanged() {
   const scheme = $("q-scheme").value;
   for (const div of document.querySelectorAll("[data-scheme]")) div.hidden = div.dataset.scheme !== scheme;
@@ -242,7 +250,8 @@ function runQuote(event) {
   try {
     if (f.scheme.value === "vsi") {
       const input = { on: f.on.value, income: Number(f.income.value.replace(/\D/g, "")), months: Number(f.months.value),
-        groups: f.groups.value ? [f.groups.value] : [], province };
+        groups: f.groups.value ? [f.groups.value] : [], province, method: f.method.value,
+        fund_return: f.method.value === "advance" ? f.rate.value.trim().replace(",", ".") || null : null };
       const q = quoteVsi(P, input);
       state.quote = { scheme: "vsi", input, amount: q.payable };
       out.innerHTML = table([["Số tiền đóng", q.gross], ["Nhà nước hỗ trợ", -q.state_support],
@@ -393,6 +402,7 @@ async function boot() {
   $("reg-add").addEventListener("click", addPersonForm);
   $("quote-form").addEventListener("submit", runQuote);
   $("q-scheme").addEventListener("change", schemeChanged);
+  $("q-method").addEventListener("change", methodChanged);
   $("pay-form").addEventListener("submit", pay);
   $("session-form").addEventListener("submit", recordSession);
   $("lead-form").addEventListener("submit", recordLead);
