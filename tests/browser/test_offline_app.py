@@ -9,16 +9,19 @@ with the contract's shapes, and the test checks what the app sends them."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from tests.browser.conftest import snap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PIN = "246810"
+MM = 25.4 / 72  # a PDF point in mm
 ON = "2025-08-01"
 BLOCK = ["0000101", "0000102", "0000103", "0000104", "0000105"]
 SLICE = {
@@ -83,6 +86,13 @@ def status(page: Any) -> dict[str, str]:
     return {key: page.inner_text(f"#st-{key}") for key in ("online", "waiting", "receipts")}
 
 
+def settled(page: Any, **expected: str) -> bool:
+    """Waits until the status bar shows the expected counts (it is refreshed after each write, asynchronously)."""
+    page.wait_for_function("""(expected) => Object.entries(expected).every(
+        ([key, value]) => document.getElementById(`st-${key}`).textContent === value)""", arg=expected)
+    return True
+
+
 def open_app(page: Any, base: str) -> None:
     page.goto(f"{base}/ung-dung/")
     page.wait_for_selector("body[data-ready='1']")
@@ -94,9 +104,9 @@ def unlock(page: Any) -> None:
     page.wait_for_selector("#tabs:not([hidden])")
 
 
-def server_vsi(income: int, months: int, groups: list[str]) -> int:
+def server_vsi(income: int, months: int, groups: list[str], **more: str) -> int:
     response = Client().post("/api/quotes/vsi", {"on": ON, "income": income, "months": months, "groups": groups,
-                                                 "province": "40"}, content_type="application/json")
+                                                 "province": "40", **more}, content_type="application/json")
     assert response.status_code == 200, response.content
     return int(response.json()["payable"])
 
@@ -181,7 +191,7 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.click("#download-form button[type=submit]")
     page.wait_for_selector("text=Đã tải 1 hộ, 2 người, 5 số biên lai.")
     assert server.devices[0]["label"] == "Điện thoại của Lan" and server.bearer == ["Bearer dev-token-1"]
-    assert status(page)["receipts"] == "5"
+    assert settled(page, receipts="5")
     assert "Nguy" not in raw_dump(page) and "0xxxxxxxx123" not in raw_dump(page)  # sealed at rest
 
     # Offline: the page comes back from the worker's cache, and the data from the encrypted store.
@@ -212,8 +222,15 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.click("#pay-form button[type=submit]")
     page.wait_for_selector("#receipt-number")
     assert page.inner_text("#receipt-number") == BLOCK[0]
-    assert status(page)["waiting"] == "2" and status(page)["receipts"] == "4"
+    assert settled(page, waiting="2", receipts="4")
     snap(page, "offline-receipt")
+    page.emulate_media(media="print")  # the 58 mm roll, printed without a connection
+    (sheet,) = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True))).pages
+    assert abs(float(sheet.mediabox.width) * MM - 58) < 1 and 40 < float(sheet.mediabox.height) * MM < 200
+    text = " ".join(sheet.extract_text().split())
+    assert "BIÊN LAI THU TIỀN" in text and BLOCK[0] in text and "Tải dữ liệu" not in text
+    assert f"{offline_quote:,}".replace(",", ".") in text
+    page.emulate_media(media="screen")
 
     page.click("button[data-screen=quote]")
     page.select_option("#q-scheme", "hi")
@@ -222,6 +239,18 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.click("#quote-form button[type=submit]")
     page.wait_for_selector("#quote-result table")
     assert money(page, "#quote-result tr:last-child td") == server_hi(3)
+
+    page.select_option("#q-scheme", "vsi")  # an advance of 3 years, discounted at a typed monthly return
+    page.fill("#q-income", "1500000")
+    page.select_option("#q-groups", "near_poor")
+    page.select_option("#q-method", "advance")
+    page.select_option("#q-months", "36")
+    page.fill("#q-rate", "0,0045")
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#quote-result table")
+    assert money(page, "#quote-result tr:last-child td") == server_vsi(
+        1_500_000, 36, ["near_poor"], method="advance", rate="0.0045")
+    page.select_option("#q-method", "regular")
 
     page.click("button[data-screen=find]")  # the household's HI: both members, enrolled and paid
     page.click("button[data-household='h-1']")
@@ -242,7 +271,7 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.fill("#l-name", "Hà Văn Tuấn")
     page.click("#lead-form button[type=submit]")
     page.wait_for_selector("text=Đã ghi người quan tâm Hà Văn Tuấn")
-    assert status(page)["waiting"] == "6" and status(page)["receipts"] == "3"
+    assert settled(page, waiting="6", receipts="3")
 
     page.click("button[data-screen=register]")
     page.fill("#reg-address", "Bản Phồng, xã Môn Sơn")
@@ -254,17 +283,27 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
         page.fill(f"#p{i}-birth", born)
     page.click("#register-form button[type=submit]")
     page.wait_for_selector("text=Đã lưu hộ 3 người trên máy")
-    assert status(page)["waiting"] == "10"
+    assert settled(page, waiting="10")
+
+    page.click("button[data-screen=find]")  # a newborn joins the household of the slice
+    page.click("button[data-household='h-1']")
+    page.click("button[data-add-person='h-1']")
+    assert page.is_hidden("#reg-address")
+    page.fill("#p0-name", "Nguyễn Thị Bé")
+    page.fill("#p0-birth", "2025-07-20")
+    page.click("#register-form button[type=submit]")
+    page.wait_for_selector("#household >> text=Nguyễn Thị Bé")
+    assert page.locator("#household li").count() == 3 and settled(page, waiting="11")
 
     # Online again: the queue goes in one batch, each operation answered.
     context.set_offline(False)
     page.click("button[data-screen=sync]")
     page.click("#sync-now")
-    page.wait_for_selector("text=Đã gửi 10 thao tác.")
+    page.wait_for_selector("text=Đã gửi 11 thao tác.")
     (batch,) = server.batches
     types = [op["type"] for op in batch["operations"]]
     assert types == ["enrol_vsi", "payment", "enrol_hi", "payment", "advisory_session", "lead", "register_household",
-                     "register_person", "register_person", "register_person"]
+                     "register_person", "register_person", "register_person", "register_person"]
     enrolment, payment = batch["operations"][0], batch["operations"][1]
     assert enrolment["data"]["quoted_amount"] == offline_quote and enrolment["data"]["person_id"] == "p-1"
     assert payment["data"]["enrolment_id"] == enrolment["data"]["enrolment_id"]
@@ -275,12 +314,15 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     assert hi_payment["receipt_number"] == BLOCK[1] and hi_payment["enrolment_id"] == hi["enrolment_id"]
     assert batch["operations"][4]["data"]["people_advised"] == 12
     assert batch["operations"][5]["data"]["full_name"] == "Hà Văn Tuấn"
-    assert len({op["id"] for op in batch["operations"]}) == 10 and all(op["device_time"][19] in "+-"
+    assert len({op["id"] for op in batch["operations"]}) == 11 and all(op["device_time"][19] in "+-"
                                                                        for op in batch["operations"])
-    people = batch["operations"][7:]
+    people = batch["operations"][7:10]
     assert {p["data"]["household_id"] for p in people} == {batch["operations"][6]["data"]["household_id"]}
-    assert status(page)["waiting"] == "0"
-    assert page.locator("#sync-list li.applied").count() == 8
+    assert batch["operations"][10]["data"] | {"person_id": "?"} == {
+        "person_id": "?", "household_id": "h-1", "full_name": "Nguyễn Thị Bé", "birth_date": "2025-07-20",
+        "sex": "female", "citizen_id": None, "phone": None, "relationship": None}
+    assert settled(page, waiting="0")
+    assert page.locator("#sync-list li.applied").count() == 9
     assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged >> nth=0")
     page.click("#sync-now")  # nothing left: no second batch
     page.wait_for_selector("text=Không có thao tác nào chờ gửi.")

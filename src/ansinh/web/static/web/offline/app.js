@@ -5,7 +5,7 @@ import { QuoteError, formatVnd, quoteHi, quoteVsi } from "./rules.js";
 import { Store, fold, freeReceipts, isoWithOffset, openDb } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { store: null, slice: null, subject: null, quote: null, enrolment: null };
+const state = { store: null, slice: null, subject: null, quote: null, enrolment: null, addTo: null };
 const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const today = () => isoWithOffset(new Date()).slice(0, 10);
 
@@ -101,17 +101,20 @@ function fillChoices() {
 // --- households: the slice's and those registered here ------------------------------------------------
 
 async function households() {
-  const local = new Map();
+  const local = new Map(), added = new Map();
   for (const { op } of await state.store.operations()) {
     if (op.type === "register_household") {
       local.set(op.data.household_id, { id: op.data.household_id, commune_code: op.data.commune_code,
         address: op.data.address, poverty: "none", members: [], local: true });
-    } else if (op.type === "register_person" && local.has(op.data.household_id)) {
-      local.get(op.data.household_id).members.push({ id: op.data.person_id, full_name: op.data.full_name,
-        birth_date: op.data.birth_date, sex: op.data.sex, support_group: "", vsi: null, due: null });
+    } else if (op.type === "register_person") {
+      (added.get(op.data.household_id) || added.set(op.data.household_id, []).get(op.data.household_id)).push({
+        id: op.data.person_id, full_name: op.data.full_name, birth_date: op.data.birth_date, sex: op.data.sex,
+        support_group: "", vsi: null, due: null });
     }
   }
-  return [...(state.slice?.households || []), ...local.values()];
+  // A person registered here joins the household shown, whether it came with the slice or was registered here too.
+  const all = [...(state.slice?.households || []), ...local.values()];
+  return all.map((h) => (added.has(String(h.id)) ? { ...h, members: [...h.members, ...added.get(String(h.id))] } : h));
 }
 
 async function find() {
@@ -135,7 +138,28 @@ async function openHousehold(id) {
     `${m.due ? ` · cần đóng <span class="money">${formatVnd(m.due.amount)}</span>` : ""}<br>` +
     `<button type="button" class="quiet" data-quote-vsi="${escape(m.id)}">Báo giá BHXH tự nguyện</button></li>`).join("");
   $("household").innerHTML = `<h2>${escape(h.address)}</h2><ul class="list">${rows}</ul>` +
-    `<button type="button" data-quote-hi="${escape(h.id)}">Báo giá BHYT hộ gia đình</button>`;
+    `<button type="button" data-quote-hi="${escape(h.id)}">Báo giá BHYT hộ gia đình</button>` +
+    `<button type="button" class="quiet" data-add-person="${escape(h.id)}">Thêm người vào hộ này</button>`;
+}
+
+// Register into an existing household: only the people's fields (the household's commune and address are known).
+function registerInto(householdId) {
+  state.addTo = householdId;
+  for (const id of ["reg-commune", "reg-address"]) {
+    $(id).disabled = true;
+    $(id).previousElementSibling.hidden = $(id).hidden = true;
+  }
+  $("reg-people").querySelector("legend").textContent = "Người mới của hộ";
+  show("register");
+}
+
+function registerNew() {
+  state.addTo = null;
+  for (const id of ["reg-commune", "reg-address"]) {
+    $(id).disabled = false;
+    $(id).previousElementSibling.hidden = $(id).hidden = false;
+  }
+  $("reg-people").querySelector("legend").textContent = "Thành viên (người đầu tiên là chủ hộ)";
 }
 
 // --- register ----------------------------------------------------------------------------------------
@@ -155,23 +179,29 @@ function addPersonForm() {
 
 async function register(event) {
   event.preventDefault();
-  const householdId = crypto.randomUUID();
+  const joining = state.addTo;
+  const householdId = joining || crypto.randomUUID();
   const form = $("register-form");
-  await state.store.enqueue("register_household", { household_id: householdId,
-    commune_code: form.commune_code.value, address: form.address.value.trim() });
+  if (!joining) {
+    await state.store.enqueue("register_household", { household_id: householdId,
+      commune_code: form.commune_code.value, address: form.address.value.trim() });
+  }
   const people = [...$("reg-people").querySelectorAll(".person")];
   for (const [i, div] of people.entries()) {
     const value = (f) => div.querySelector(`[data-field="${f}"]`).value.trim() || null;
     await state.store.enqueue("register_person", { person_id: crypto.randomUUID(), household_id: householdId,
       full_name: value("full_name"), birth_date: value("birth_date"), sex: value("sex"), citizen_id: value("citizen_id"),
-      phone: value("phone"), relationship: i === 0 ? "head" : null });
+      phone: value("phone"), relationship: i === 0 && !joining ? "head" : null });
   }
-  $("register-result").textContent = `Đã lưu hộ ${people.length} người trên máy; sẽ gửi khi đồng bộ.`;
+  $("register-result").textContent = joining ? `Đã lưu ${people.length} người mới của hộ trên máy; sẽ gửi khi đồng bộ.`
+    : `Đã lưu hộ ${people.length} người trên máy; sẽ gửi khi đồng bộ.`;
   form.reset();
   $("reg-people").querySelectorAll(".person").forEach((d) => d.remove());
   addPersonForm();
+  registerNew();
   await status();
   await openHousehold(householdId);
+  if (joining) show("find");
 }
 
 // --- quote, enrol, pay -------------------------------------------------------------------------------
@@ -195,6 +225,14 @@ async function quoteFor(kind, id) {
   show("quote");
 }
 
+// Regular terms of 1–12 months, or an advance of whole years (24–60 months, discounted at the fund's return).
+function methodChanged() {
+  const advance = $("q-method").value === "advance";
+  $("q-months").innerHTML = (advance ? [24, 36, 48, 60] : [1, 3, 6, 12])
+    .map((m) => `<option${m === (advance ? 24 : 12) ? " selected" : ""}>${m}</option>`).join("");
+  $("q-rate-box").hidden = !advance;
+}
+
 function schemeChanged() {
   const scheme = $("q-scheme").value;
   for (const div of document.querySelectorAll("[data-scheme]")) div.hidden = div.dataset.scheme !== scheme;
@@ -212,7 +250,8 @@ function runQuote(event) {
   try {
     if (f.scheme.value === "vsi") {
       const input = { on: f.on.value, income: Number(f.income.value.replace(/\D/g, "")), months: Number(f.months.value),
-        groups: f.groups.value ? [f.groups.value] : [], province };
+        groups: f.groups.value ? [f.groups.value] : [], province, method: f.method.value,
+        fund_return: f.method.value === "advance" ? f.rate.value.trim().replace(",", ".") || null : null };
       const q = quoteVsi(P, input);
       state.quote = { scheme: "vsi", input, amount: q.payable };
       out.innerHTML = table([["Số tiền đóng", q.gross], ["Nhà nước hỗ trợ", -q.state_support],
@@ -274,7 +313,16 @@ async function pay(event) {
     `<p>${escape($("pay-what").textContent)}<br>Số tiền: <b class="money">${formatVnd(amount)}</b><br>` +
     `Thời gian: ${escape(new Date().toLocaleString("vi-VN"))}<br>Người thu tiền: ${escape(state.slice.agent?.name || "")}</p>` +
     `<button type="button" id="print-receipt" class="quiet">In biên lai (58 mm)</button>`;
+  fitRoll();
   await status();
+}
+
+// A 58 mm roll prints on one page exactly as tall as the receipt (as web/receipt.js does for the server's receipts).
+function fitRoll() {
+  const receipt = $("receipt");
+  if (!receipt || !receipt.textContent.trim()) return;
+  const mm = Math.ceil(receipt.getBoundingClientRect().height * 25.4 / 96) + 2;
+  $("roll-page").textContent = `@page { size: 58mm ${mm}mm; margin: 0; }`;
 }
 
 // --- advisory sessions, leads, sync, logout ----------------------------------------------------------------
@@ -344,6 +392,7 @@ async function boot() {
   await state.store.db.open();
   if (await state.store.wipeIfStale()) $("unlock-hint").textContent = "Quá 14 ngày chưa đồng bộ: dữ liệu trên máy đã được xoá.";
   else if (await state.store.hasPin()) $("unlock-hint").textContent = "Nhập mã PIN của bạn để mở dữ liệu trên máy.";
+  addEventListener("beforeprint", fitRoll);
   addEventListener("online", status);
   addEventListener("offline", status);
   $("unlock-form").addEventListener("submit", unlock);
@@ -353,6 +402,7 @@ async function boot() {
   $("reg-add").addEventListener("click", addPersonForm);
   $("quote-form").addEventListener("submit", runQuote);
   $("q-scheme").addEventListener("change", schemeChanged);
+  $("q-method").addEventListener("change", methodChanged);
   $("pay-form").addEventListener("submit", pay);
   $("session-form").addEventListener("submit", recordSession);
   $("lead-form").addEventListener("submit", recordLead);
@@ -361,7 +411,11 @@ async function boot() {
     const t = event.target.closest("button");
     if (!t) return;
     if (t.dataset.screen === "logout") logout();
-    else if (t.dataset.screen) { show(t.dataset.screen); if (t.dataset.screen === "sync") renderSyncList(); }
+    else if (t.dataset.screen) {
+      if (t.dataset.screen === "register") registerNew();
+      show(t.dataset.screen);
+      if (t.dataset.screen === "sync") renderSyncList();
+    } else if (t.dataset.addPerson) registerInto(t.dataset.addPerson);
     else if (t.dataset.household) openHousehold(t.dataset.household);
     else if (t.dataset.quoteVsi) quoteFor("vsi", t.dataset.quoteVsi);
     else if (t.dataset.quoteHi) quoteFor("hi", t.dataset.quoteHi);
