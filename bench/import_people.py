@@ -57,7 +57,8 @@ def generate(path: Path, rows: int, communes: list[str], start_serial: int, seed
                 name = head if i == 0 else f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                 born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 70))
                 century = (born.year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
-                cid = f"040{century}{born.year % 100:02d}{serial:06d}" if rng.random() < 0.9 else ""
+                province = ("040", "042", "038", "001")[serial // 1_000_000]  # six digits of serial per province
+                cid = f"{province}{century}{born.year % 100:02d}{serial % 1_000_000:06d}" if rng.random() < 0.9 else ""
                 serial += 1
                 relation = "Chủ hộ" if i == 0 else rng.choice(["Vợ", "Con", "Con", "Bố", "Mẹ", "Cháu"])
                 phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.5 else ""
