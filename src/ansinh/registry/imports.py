@@ -11,7 +11,9 @@ addresses through ``lib.text.clean_text``, IDs in ASCII digits, birth dates with
 By default one bad row refuses the whole file; ``skip_invalid`` loads the valid households only.
 Re-running the same file adds nothing: a person is recognised by citizen ID, or by folded name + date
 of birth + commune; a household by its head.
-Writes are bulk inserts in one transaction, with an audit entry per record.
+Writes are bulk inserts in one transaction, with an audit entry per record. On PostgreSQL the rows are
+streamed: validated as they are read and COPYed into a staging table, where the whole-file checks and
+the writes run as SQL (registry.staging); SQLite holds the rows in memory (``_households``, ``_write``).
 """
 
 from __future__ import annotations

@@ -218,6 +218,10 @@ def create() -> None:
         # the planner's cost for these whole-table statements triggers JIT compilation, which took ~2 s
         # per statement (most of the statement) at 50,000 rows: off for the import's transaction
         cursor.execute("SET LOCAL jit = off")
+        # the whole-file checks sort the staged rows several times, the index rebuild sorts the names:
+        # in memory rather than in temporary files (this transaction only, as demo synth does)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(_DROP)
         cursor.execute(_CREATE)
 
