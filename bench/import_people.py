@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import logging
 import os
 import random
 import resource
@@ -56,7 +57,8 @@ def generate(path: Path, rows: int, communes: list[str], start_serial: int, seed
                 name = head if i == 0 else f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                 born = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 70))
                 century = (born.year // 100 - 19) * 2 + (1 if sex == "Nữ" else 0)
-                cid = f"040{century}{born.year % 100:02d}{serial:06d}" if rng.random() < 0.9 else ""
+                province = ("040", "042", "038", "001")[serial // 1_000_000]  # six digits of serial per province
+                cid = f"{province}{century}{born.year % 100:02d}{serial % 1_000_000:06d}" if rng.random() < 0.9 else ""
                 serial += 1
                 relation = "Chủ hộ" if i == 0 else rng.choice(["Vợ", "Con", "Con", "Bố", "Mẹ", "Cháu"])
                 phone = f"09{rng.randrange(10**8):08d}" if rng.random() < 0.5 else ""
@@ -89,8 +91,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--loop-rows", type=int, default=3_000)
+    parser.add_argument("--previous-rows", type=int, default=0,
+                        help="also import this many rows by the previous bulk path (all rows held in memory, "
+                             "registry.imports._import_in_memory), first, into the same database")
+    parser.add_argument("--trigram-rebuild-above", type=int, default=None,
+                        help="registry.staging.TRIGRAM_REBUILD_ABOVE for this run (0: always rebuild)")
     args = parser.parse_args()
     django.setup()
+    logging.basicConfig(format="  %(message)s s")
+    logging.getLogger("ansinh.registry.staging").setLevel(logging.DEBUG)  # each step's time
 
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -100,8 +109,8 @@ def main() -> None:
     from ansinh.org.models import Role
     from ansinh.org.scope import scope_for
     from ansinh.org.services import grant_role
-    from ansinh.registry import services
-    from ansinh.registry.imports import _validate_row, import_people, read_rows
+    from ansinh.registry import bulk, services, staging
+    from ansinh.registry.imports import ImportReport, _import_in_memory, _validate_row, import_people, read_rows
     from ansinh.registry.models import Person, Relationship
 
     if connection.vendor != "postgresql":
@@ -117,10 +126,28 @@ def main() -> None:
                         .values_list("code", flat=True))
         with tempfile.TemporaryDirectory() as tmp:
             bulk_file, loop_file = Path(tmp) / "bulk.csv", Path(tmp) / "loop.csv"
+            previous_file = Path(tmp) / "previous.csv"
             next_serial = generate(bulk_file, args.rows, communes, 0)
-            generate(loop_file, args.loop_rows, communes, next_serial)
-            print(f"database: PostgreSQL ({test_db}); rows: {args.rows:,} bulk, {args.loop_rows:,} loop")
+            next_serial = generate(loop_file, args.loop_rows, communes, next_serial)
+            generate(previous_file, args.previous_rows, communes, next_serial)
+            print(f"database: PostgreSQL ({test_db}); rows: {args.rows:,} bulk, {args.loop_rows:,} loop, "
+                  f"{args.previous_rows:,} previous bulk path")
+            previous_rate = None
+            if args.previous_rows:
+                rss_before = _reset_peak_rss()
+                start = time.perf_counter()
+                held = ImportReport()
+                _import_in_memory(read_rows(previous_file), admin, scope, on, False, False, None, held)
+                bulk.analyze((Person,))
+                previous_seconds = time.perf_counter() - start
+                previous_rate = args.previous_rows / previous_seconds
+                previous_mb = (_peak_rss_kib() - rss_before) / 1024
+                assert held.written and not held.problems, held.problems[:3]
+                print(f"previous bulk path (rows in memory, COPY per table): {previous_seconds:.1f} s, "
+                      f"{previous_rate:,.0f} rows/s, peak memory added {previous_mb:,.0f} MB")
 
+            if args.trigram_rebuild_above is not None:
+                staging.TRIGRAM_REBUILD_ABOVE = args.trigram_rebuild_above
             rss_before = _reset_peak_rss()
             start = time.perf_counter()
             report = import_people(bulk_file, admin, scope, on)
@@ -132,6 +159,7 @@ def main() -> None:
             print(f"bulk import: {bulk_seconds:.1f} s, {bulk_rate:,.0f} rows/s "
                   f"({report.people_created:,} people, {report.households_created:,} households, "
                   f"{report.memberships_created:,} memberships; target >= 10,000)")
+            print(f"process peak RSS (VmHWM) after it: {_peak_rss_kib() / 1024:,.0f} MB")
             print(f"bulk import peak memory added: {peak_mb:,.0f} MB "
                   f"({peak_mb * 1024 * 1024 / args.rows:,.0f} bytes/row; target <= 300 MB for 1,000,000 rows)")
 
@@ -162,6 +190,8 @@ def main() -> None:
             print(f"bulk_peak_mb={peak_mb:.0f}")
             print(f"loop_rows_per_s={loop_rate:.0f}")
             print(f"bulk_vs_loop_ratio={bulk_rate / loop_rate:.1f}")
+            if previous_rate:
+                print(f"bulk_vs_previous_bulk_ratio={bulk_rate / previous_rate:.2f}")
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 

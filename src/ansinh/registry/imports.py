@@ -11,22 +11,25 @@ addresses through ``lib.text.clean_text``, IDs in ASCII digits, birth dates with
 By default one bad row refuses the whole file; ``skip_invalid`` loads the valid households only.
 Re-running the same file adds nothing: a person is recognised by citizen ID, or by folded name + date
 of birth + commune; a household by its head.
-Writes are bulk inserts in one transaction, with an audit entry per record.
+Writes are bulk inserts in one transaction, with an audit entry per record. On PostgreSQL the rows are
+streamed: validated as they are read and COPYed into a staging table, where the whole-file checks and
+the writes run as SQL (registry.staging); SQLite holds the rows in memory (``_households``, ``_write``).
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -37,7 +40,7 @@ from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
 from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk, codes, collector, relationships
+from ansinh.registry import bulk, codes, collector, relationships, staging
 from ansinh.registry.ethnicities import UNKNOWN, ethnicity_code
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
@@ -107,23 +110,36 @@ class ImportReport:
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Rows as {column key: cell} from a CSV or the first sheet of an XLSX, headers matched loosely;
     a file that cannot be opened or read is a refusal naming it, not a traceback."""
+    return list(iter_rows(path))
+
+
+def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """``read_rows`` one row at a time: a CSV is read as it is consumed (memory stays flat whatever its
+    size). The header is found, and a file that cannot be opened or lacks a column refused, before the
+    first row is returned."""
     workbook = _collector_tables(path)
     if workbook:
-        return collector.rows(workbook)
-    table = _table(path)
-    if not table:
-        return []
+        return iter(collector.rows(workbook))
+    lines = _lines(path)
+    top = list(itertools.islice(lines, 30))
+    if not top:
+        return iter(())
     # the header row is the first (of the first 30) holding the required columns: title blocks above it
     # (a TK1-TS annex as printed) do not matter
-    at = next((i for i, line in enumerate(table[:30])
+    at = next((i for i, line in enumerate(top)
                if all(c in [_column_key(str(h)) for h in line] for c in REQUIRED)), 0)
-    keys = [_column_key(str(h)) for h in table[at]]
+    keys = [_column_key(str(h)) for h in top[at]]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Tệp thiếu cột: {', '.join(missing)}.",
                           f"Missing columns: {', '.join(missing)}.")
-    return [{k: cell for k, cell in zip(keys, line, strict=False) if k} | {"_where": ("", at + n, {})}
-            for n, line in enumerate(table[at + 1:], start=2) if any(str(c).strip() for c in line)]
+    return _records(keys, at, itertools.chain(top[at + 1:], lines))
+
+
+def _records(keys: list[str | None], at: int, lines: Iterator[list[Any]]) -> Iterator[dict[str, Any]]:
+    for n, line in enumerate(lines, start=2):
+        if any(str(c).strip() for c in line):
+            yield {k: cell for k, cell in zip(keys, line, strict=False) if k} | {"_where": ("", at + n, {})}
 
 
 def _collector_tables(path: Path) -> dict[str, list[list[Any]]]:
@@ -140,25 +156,43 @@ def _collector_tables(path: Path) -> dict[str, list[list[Any]]]:
         return {}  # _table reports it
 
 
-def _table(path: Path) -> list[list[Any]]:
+def _lines(path: Path) -> Iterator[list[Any]]:
+    """The file's rows: a CSV's read as they are consumed, an XLSX's first sheet (calamine holds it)."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xls", ".ods", ".csv"):
         raise DomainError(ErrorCode.INVALID_INPUT, f"Chỉ nhận tệp .csv hoặc .xlsx (không nhận {path.suffix}).",
                           "Only .csv or .xlsx files.")
+    if suffix == ".csv":
+        try:
+            handle = path.open(encoding="utf-8-sig", newline="")
+        except OSError as error:
+            raise _unreadable(path, error) from None
+        return _csv_lines(path, handle)
     try:
-        if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return list(csv.reader(handle))
-        return list(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=True))
-    except UnicodeDecodeError:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Tệp «{path.name}» không phải văn bản UTF-8: hãy lưu lại CSV "
-                          "với mã hoá UTF-8.", "The CSV file is not UTF-8.") from None
-    except (CalamineError, csv.Error) as error:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp «{path.name}»: tệp hỏng hoặc không đúng "
-                          f"định dạng {suffix} ({error}).", f"Cannot read {path.name}: {error}.") from None
-    except OSError as error:  # calamine reports a missing file as a plain OSError
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Không mở được tệp «{path.name}» ({error.strerror or error}).",
-                          f"Cannot open {path.name}: {error}.") from None
+        return iter(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=True))
+    except (CalamineError, OSError) as error:
+        raise _unreadable(path, error) from None
+
+
+def _csv_lines(path: Path, handle: TextIO) -> Iterator[list[Any]]:
+    with handle:
+        try:
+            yield from csv.reader(handle)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: Exception) -> DomainError:
+    if isinstance(error, UnicodeDecodeError):
+        return DomainError(ErrorCode.INVALID_INPUT, f"Tệp «{path.name}» không phải văn bản UTF-8: hãy lưu lại CSV "
+                           "với mã hoá UTF-8.", "The CSV file is not UTF-8.")
+    if isinstance(error, CalamineError | csv.Error):
+        return DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp «{path.name}»: tệp hỏng hoặc không đúng "
+                           f"định dạng {path.suffix.lower()} ({error}).", f"Cannot read {path.name}: {error}.")
+    # calamine reports a missing file as a plain OSError
+    strerror = error.strerror if isinstance(error, OSError) else None
+    return DomainError(ErrorCode.INVALID_INPUT, f"Không mở được tệp «{path.name}» ({strerror or error}).",
+                       f"Cannot open {path.name}: {error}.")
 
 
 def _column_key(header: str) -> str | None:
@@ -334,25 +368,95 @@ def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
 def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBaseUser | None, scope: Scope,
                   on: date, dry_run: bool = False, skip_invalid: bool = False,
                   progress: Callable[[int], None] | None = None) -> ImportReport:
-    raw = read_rows(path_or_rows) if isinstance(path_or_rows, Path) else path_or_rows
+    """Validate and write a file (or its rows). On PostgreSQL the rows stream through a staging table
+    (registry.staging): validated as read, COPYed, checked and written in SQL, so memory stays flat;
+    elsewhere they are held in memory and written by ``_write``. ``progress`` hears rows as they are done."""
+    raw = iter_rows(path_or_rows) if isinstance(path_or_rows, Path) else iter(path_or_rows)
     if not scope.can_write:
         raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được nhập dữ liệu.", "Your role may not import.")
-    rows, problems = validate(raw, scope, on)
-    groups = _households(rows, problems)
-    report = ImportReport(rows=len(raw), problems=_located(problems, raw))
+    report = ImportReport()
     tables = _collector_tables(path_or_rows) if isinstance(path_or_rows, Path) else {}
     if collector.DATA in tables:
         report.payments = collector.check_payments(tables, timezone.localdate())
+    del tables
+    if connection.vendor == "postgresql":
+        _import_staged(raw, actor, scope, on, dry_run, skip_invalid, progress, report)
+    else:
+        _import_in_memory(list(raw), actor, scope, on, dry_run, skip_invalid, progress, report)
+    if report.written:
+        bulk.analyze((Person, Household, Membership, AuditEntry))
+    return report
+
+
+def _import_in_memory(raw: list[dict[str, Any]], actor: AbstractBaseUser | None, scope: Scope, on: date,
+                      dry_run: bool, skip_invalid: bool, progress: Callable[[int], None] | None,
+                      report: ImportReport) -> None:
+    rows, problems = validate(raw, scope, on)
+    groups = _households(rows, problems)
+    report.rows, report.problems = len(raw), _located(problems, raw)
     report.valid_rows = sum(len(g) for g in groups)
-    if problems and not skip_invalid:
-        return report
-    if dry_run:
-        return report
+    if (problems and not skip_invalid) or dry_run:
+        return
     with transaction.atomic():
         _write(groups, actor, on, report, progress)
     report.written = True
-    bulk.analyze((Person, Household, Membership, AuditEntry))
-    return report
+
+
+STAGE_PROGRESS_EVERY = 10_000
+
+
+def _import_staged(raw: Iterator[dict[str, Any]], actor: AbstractBaseUser | None, scope: Scope, on: date,
+                   dry_run: bool, skip_invalid: bool, progress: Callable[[int], None] | None,
+                   report: ImportReport) -> None:
+    """The PostgreSQL path: each row validated as it is read and COPYed into the staging table; the
+    whole-file checks and the writes in SQL (registry.staging), all in one transaction."""
+    known = dict(communes(on, scope.area_ids).values_list("code", "pk"))
+    today = timezone.localdate()
+    problems: list[RowProblem] = []
+    header_of: dict[str, dict[str, str]] = {}  # a collector sheet → its columns' headers
+    reported = 0
+
+    def staged() -> Iterator[tuple[Any, ...]]:
+        nonlocal reported
+        for number, cells in enumerate(raw, start=2):
+            report.rows += 1
+            where = cells.get("_where")
+            if where:
+                header_of.setdefault(where[0], where[2])
+            if progress and report.rows % STAGE_PROGRESS_EVERY == 0:
+                progress(STAGE_PROGRESS_EVERY // 2)
+                reported += STAGE_PROGRESS_EVERY // 2
+            try:
+                row = _validate_row(number, cells, known, today)
+            except _Refused as refused:
+                problems.append(_locate(refused.problem, where))
+                continue
+            yield (number, where[1] if where else number, where[0] if where else None, row.head, row.full_name,
+                   fold(row.full_name), row.date_of_birth, row.birth_precision, row.sex, row.ethnicity,
+                   row.citizen_id, row.si_code, row.phone, row.area_id, row.address, row.relationship,
+                   row.residence_code, row.relationship == Relationship.HEAD,
+                   mask_citizen_id(row.citizen_id) if row.citizen_id else None,
+                   mask_phone(row.phone) if row.phone else None)
+
+    with transaction.atomic():
+        staging.create()
+        staging.copy_rows(staged())
+        for number, line, sheet, column, reason in staging.check():
+            where = (sheet, line, header_of.get(sheet, {})) if sheet is not None else None
+            problems.append(_locate(RowProblem(number, column, reason), where))
+        report.problems = sorted(problems, key=_problem_order)
+        report.valid_rows = staging.valid_rows()
+        if (problems and not skip_invalid) or dry_run:
+            staging.drop()
+            return
+        who = actor.pk if actor is not None and actor.is_authenticated else None
+        report.people_created, report.households_created, report.memberships_created = staging.write(
+            who, timezone.now(), on,
+            lambda area_id, count: codes.reserve(AdministrativeUnit.objects.get(pk=area_id), count))
+        staging.drop()
+    report.written = True
+    if progress:
+        progress(report.rows - reported)
 
 
 # the collector workbook's column for an import key, where the names differ
@@ -362,15 +466,21 @@ _COLLECTOR_KEY = {"head": "household", "relationship": "relationship_name", "res
 def _located(problems: list[RowProblem], raw: list[dict[str, Any]]) -> list[RowProblem]:
     """The problems with the row and column of the file they came from (a collector workbook: the
     sheet and its row, the column under its own code), in file order."""
-    out = []
-    for problem in problems:
-        where = raw[problem.row - 2].get("_where") if 0 <= problem.row - 2 < len(raw) else None
-        if where:
-            sheet, number, header_of = where
-            column = header_of.get(_COLLECTOR_KEY.get(problem.column, problem.column), problem.column)
-            problem = RowProblem(number, f"{sheet} › {column}" if sheet else column, problem.reason)
-        out.append(problem)
-    return sorted(out, key=lambda p: (p.column.split(" › ")[0] if " › " in p.column else "", p.row))
+    out = [_locate(problem, raw[problem.row - 2].get("_where") if 0 <= problem.row - 2 < len(raw) else None)
+           for problem in problems]
+    return sorted(out, key=_problem_order)
+
+
+def _locate(problem: RowProblem, where: tuple[str, int, dict[str, str]] | None) -> RowProblem:
+    if not where:
+        return problem
+    sheet, number, header_of = where
+    column = header_of.get(_COLLECTOR_KEY.get(problem.column, problem.column), problem.column)
+    return RowProblem(number, f"{sheet} › {column}" if sheet else column, problem.reason)
+
+
+def _problem_order(problem: RowProblem) -> tuple[str, int]:
+    return (problem.column.split(" › ")[0] if " › " in problem.column else "", problem.row)
 
 
 def _existing_people(rows: list[Row]) -> tuple[dict[str, int], dict[tuple[str, date, int], int]]:
