@@ -22,7 +22,7 @@ from tests.builders import Personas, field_setup, person_data, personas, running
 
 pytestmark = pytest.mark.django_db
 ON = date(2025, 8, 1)
-BUDGET = 9 if connection.vendor == "postgresql" else 12
+BUDGET = 8 if connection.vendor == "postgresql" else 12
 
 
 def _pending(who: Personas, name: str, citizen_id: str) -> Enrollment:

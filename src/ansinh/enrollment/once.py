@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
@@ -57,6 +58,16 @@ def lock_people(person_ids: list[int]) -> None:
     """Serialise enrolments (and payments, see ``recheck_before_payment``) of the same people; in
     primary-key order, so that two households sharing a member cannot deadlock."""
     list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def lock_person(person_id: int) -> None:
+    """``lock_people`` of one person, as SQL written once (the payment path runs it on every payment)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_PERSON.format(table=connection.ops.quote_name(Person._meta.db_table)), [person_id])
+        cursor.fetchall()
+
+
+_LOCK_PERSON = "SELECT id FROM {table} WHERE id = %s FOR UPDATE"
 
 
 def _status(enrollment: Enrollment) -> str:
