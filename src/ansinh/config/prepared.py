@@ -32,10 +32,10 @@ class Prepared(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[M]], **samples: Any) -> None:
         self._build, self._samples = build, samples
-        self._templates: dict[str, tuple[Any, str, list[Any], dict[str, list[int]]]] = {}
+        self._templates: dict[str, tuple[Any, str, list[Any], dict[str, list[tuple[int, bool]]]]] = {}
         self._lock = threading.Lock()
 
-    def _template(self, alias: str) -> tuple[Any, str, list[Any], dict[str, list[int]]]:
+    def _template(self, alias: str) -> tuple[Any, str, list[Any], dict[str, list[tuple[int, bool]]]]:
         found = self._templates.get(alias)
         if found is None:
             with self._lock:
@@ -43,9 +43,12 @@ class Prepared(Generic[M]):
                 compiler = queryset.query.get_compiler(using=alias)
                 sql, params = compiler.as_sql()
                 params = list(params)
-                where: dict[str, list[int]] = {}
+                where: dict[str, list[tuple[int, bool]]] = {}
                 for name, sample in self._samples.items():
-                    hits = [i for i, value in enumerate(params) if type(value) is type(sample) and value == sample]
+                    # As given, or as text: SQLite's backend passes a day as its ISO text.
+                    hits = [(i, type(value) is not type(sample)) for i, value in enumerate(params)
+                            if (type(value) is type(sample) and value == sample)
+                            or (isinstance(value, str) and not isinstance(sample, str) and value == str(sample))]
                     if not hits:
                         raise ValueError(f"Prepared: sample {name}={sample!r} is not among {params!r}")
                     where[name] = hits
@@ -56,8 +59,8 @@ class Prepared(Generic[M]):
         template, sql, sample_params, where = self._template(using)
         params = list(sample_params)
         for name, positions in where.items():
-            for position in positions:
-                params[position] = values[name]
+            for position, as_text in positions:
+                params[position] = str(values[name]) if as_text else values[name]
         compiler = copy.copy(template)
         compiler.connection = connections[using]
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))

@@ -62,12 +62,11 @@ def lock_people(person_ids: list[int]) -> None:
 
 def lock_person(person_id: int) -> None:
     """``lock_people`` of one person, as SQL written once (the payment path runs it on every payment)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the write lock serialises
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_PERSON.format(table=connection.ops.quote_name(Person._meta.db_table)), [person_id])
+        cursor.execute(f"SELECT id FROM {connection.ops.quote_name(Person._meta.db_table)} WHERE id = %s{lock}",
+                       [person_id])
         cursor.fetchall()
-
-
-_LOCK_PERSON = "SELECT id FROM {table} WHERE id = %s FOR UPDATE"
 
 
 def _status(enrollment: Enrollment) -> str:
