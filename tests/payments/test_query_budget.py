@@ -1,8 +1,9 @@
 """One payment through the service within its query budget (issue 14): eight statements on
 PostgreSQL (the person's lock is its own statement, see recheck_before_payment; the enrolment's status
-is written by the payment's INSERT), with a running campaign to attribute it to and both fact tables to keep; a budget, not a
-timing (bench/payments.py measures the time). SQLite keeps no unique index on the fact cell (its NULLs
-are distinct) and has no data-modifying CTEs, so there the fact and the receipt take a few more."""
+is written by the payment's INSERT), with a running campaign to attribute it to and both fact tables
+to keep; a budget, not a timing (bench/payments.py measures the time). SQLite keeps no unique index on
+the fact cell (its NULLs are distinct) and has no data-modifying CTEs, so there the fact, the receipt
+and the status take a few more."""
 
 from __future__ import annotations
 
