@@ -389,7 +389,8 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
         errors = sum(v for k, v in outcomes.items() if k not in ("200", "201"))  # every request here is valid
         share = errors / max(1, len(values))
         print(f"{kind}: {len(values):,} requests, p50 {_percentile(values, .5):.0f} ms, "
-              f"p95 {_percentile(values, .95):.0f} ms, p99 {_percentile(values, .99):.0f} ms; errors {errors} ({share:.2%}); "
+              f"p95 {_percentile(values, .95):.0f} ms, p99 {_percentile(values, .99):.0f} ms; "
+              f"errors {errors} ({share:.2%}); "
               f"outcomes {dict(sorted(outcomes.items()))}")
     health = tally.latencies.get("healthz", [])
     pay = tally.latencies.get("payment", [])
