@@ -57,6 +57,7 @@ class Tally:
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     acknowledged: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> the first 201 body
     retried: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # key, the answer to the retry
+    ran_out: list[float] = field(default_factory=list)  # when an agent had paid all of its terms
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, kind: str, seconds: float, outcome: str) -> None:
@@ -209,6 +210,8 @@ def _agent(base: str, token: str, terms: list[tuple[int, int]], until: float, ta
             if again is not None:
                 with tally.lock:
                     tally.retried.append((key, again))
+    with tally.lock:
+        tally.ran_out.append(time.monotonic())
 
 
 def _post_until_answered(http: Any, base: str, key: str, body: str, until: float,
@@ -356,7 +359,8 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
     else:
         raise SystemExit("The server did not answer /healthz.")
     tally = Tally()
-    until = time.monotonic() + args.seconds
+    start = time.monotonic()
+    until = start + args.seconds
     shares: list[list[tuple[int, int]]] = [world["terms"][i::args.agents] for i in range(args.agents)]
     rng = random.Random(15)
     threads = [threading.Thread(target=_agent, daemon=True, args=(base, token, shares[i], until, tally,
@@ -383,6 +387,9 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
     print(f"payments acknowledged: {paid:,} in {elapsed:.0f} s = {paid / elapsed:.1f} payments/s "
           f"(target >= 150); terms left unpaid: {len(world['terms']) - paid:,}")
+    if tally.ran_out:
+        print(f"{len(tally.ran_out)} agents paid all their terms, the first at t={min(tally.ran_out) - start:.0f} s "
+              "(the rate above is then a lower bound: give more --terms)")
     for kind in ("payment", "dashboard", "healthz"):
         values = tally.latencies.get(kind, [])
         outcomes = {k.split(":", 1)[1]: v for k, v in tally.outcomes.items() if k.startswith(kind + ":")}
