@@ -11,7 +11,7 @@ PORT ?= 8000
 JOBS ?= 2
 PYTEST_PAR := -n $(JOBS) --dist loadfile
 
-.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard install lock audit
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-dashboard bench-load install lock audit
 
 # Re-install only when the lock changed since the last install. Every dependency (runtime and dev) is
 # pinned with its hashes in requirements.lock; the package itself goes on top without dependencies.
@@ -78,3 +78,7 @@ bench-dashboard: $(STAMP) postgres
 		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE ansinh_bench" test
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench $(PY) bench/dashboard.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ansinh_bench SECRET_KEY=bench $(PY) bench/renewals.py
+
+# Load held, with faults (issue 15): the production server for 5 minutes; drops and creates ansinh_load.
+bench-load: $(STAMP) postgres
+	SECRET_KEY=bench $(PY) bench/load.py --database postgres://postgres@127.0.0.1:5432/ansinh_load

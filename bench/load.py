@@ -1,7 +1,7 @@
 """Load held, with faults (issue 15): the production server under agents' payments and managers' reads.
 
     SECRET_KEY=bench .venv/bin/python bench/load.py [--seconds 300] [--agents 200] [--managers 20]
-        [--terms 4000] [--database postgres://postgres@127.0.0.1:5432/h_load]
+        [--terms 3000] [--database postgres://postgres@127.0.0.1:5432/ansinh_load]
 
 Everything on this machine, traffic to 127.0.0.1 only. It (re)creates the database named by
 ``--database`` (migrated, with the shipped Nghệ An map), one collector with a receipt pool, ``--agents``
@@ -81,8 +81,8 @@ def _recreate(url: str) -> None:
     import psycopg
 
     name = urlparse(url).path.lstrip("/")
-    if not name.startswith("h_"):
-        raise SystemExit("Use a database of your own (a name starting with h_).")
+    if "load" not in name:
+        raise SystemExit(f"{name}: the database is dropped and created again; its name must say 'load'.")
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -313,11 +313,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--managers", type=int, default=20)
-    parser.add_argument("--terms", type=int, default=4000, help="pending terms to pay (an agent stops at its last)")
+    parser.add_argument("--terms", type=int, default=3000, help="pending terms to pay (an agent stops at its last)")
     parser.add_argument("--retry-every", type=int, default=20, help="one payment in N is sent again with its key")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/h_load")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/ansinh_load")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 900 or not 1 <= args.agents <= 500 or not 0 <= args.managers <= 100:
         raise SystemExit("Bounded: --seconds 1..900, --agents 1..500, --managers 0..100.")
