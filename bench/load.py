@@ -58,6 +58,7 @@ class Tally:
     acknowledged: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> the first 201 body
     retried: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # key, the answer to the retry
     ran_out: list[float] = field(default_factory=list)  # when an agent had paid all of its terms
+    last_paid: float = 0.0  # when the last payment was acknowledged
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, kind: str, seconds: float, outcome: str) -> None:
@@ -238,6 +239,7 @@ def _post_until_answered(http: Any, base: str, key: str, body: str, until: float
         if answer.status_code == 201:
             with tally.lock:
                 tally.acknowledged.setdefault(key, found)
+                tally.last_paid = time.monotonic()
         return found
     return None
 
@@ -385,8 +387,9 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
         print("fault:", line)
     paid = len(tally.acknowledged)
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
-    print(f"payments acknowledged: {paid:,} in {elapsed:.0f} s = {paid / elapsed:.1f} payments/s "
-          f"(target >= 150); terms left unpaid: {len(world['terms']) - paid:,}")
+    paying = max(1e-9, (tally.last_paid or time.monotonic()) - start)  # agents stop when their terms run out
+    print(f"payments acknowledged: {paid:,} in {paying:.0f} s (to the last one) = {paid / paying:.1f} payments/s "
+          f"(target >= 150); run {elapsed:.0f} s; terms left unpaid: {len(world['terms']) - paid:,}")
     if tally.ran_out:
         print(f"{len(tally.ran_out)} agents paid all their terms, the first at t={min(tally.ran_out) - start:.0f} s "
               "(the rate above is then a lower bound: give more --terms)")
