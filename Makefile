@@ -11,7 +11,7 @@ PORT ?= 8000
 JOBS ?= 2
 PYTEST_PAR := -n $(JOBS) --dist loadfile
 
-.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-province bench-dashboard install lock audit
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-province bench-dashboard bench-load install lock audit
 
 # Re-install only when the lock changed since the last install. Every dependency (runtime and dev) is
 # pinned with its hashes in requirements.lock; the package itself goes on top without dependencies.
@@ -113,3 +113,7 @@ bench-province: $(STAMP) postgres
 # The dashboards and the renewals page at the province's full scale (ansinh_bench).
 bench-dashboard:
 	$(MAKE) --no-print-directory bench-province BENCH=full
+
+# Load held, with faults (issue 15): the production server for 5 minutes; drops and creates ansinh_load.
+bench-load: $(STAMP) postgres
+	SECRET_KEY=bench $(PY) bench/load.py --database postgres://postgres@127.0.0.1:5432/ansinh_load

@@ -41,7 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--payments", type=int, default=300)
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one service payment")
-    parser.add_argument("--profile", action="store_true", help="cProfile the service path (top 30, own time)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the service path (top 30)")
+    parser.add_argument("--sort", default="tottime", help="the profile's order: tottime (own time) or cumulative")
     args = parser.parse_args()
     django.setup()
 
@@ -151,7 +152,7 @@ def main() -> None:
         per_service = measure("service (record_payment)", through_service, service)
         if args.profile:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
         per_api = measure("API (POST /api/payments, test client)", through_api, api)
         linked = Attribution.objects.filter(campaign=campaign).count()
         print(f"checked: {linked:,} attributions for {2 * n:,} recorded payments")

@@ -162,6 +162,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# A user's resolved scope is cached (org/scope.scope_for), under a version that a change of a grant, an org
+# unit or the map renews; with the default per-process cache another process sees the change within this.
+ANSINH_SCOPE_SECONDS = env_int("ANSINH_SCOPE_SECONDS", 30)
+
 # Requests per client address (config/middleware.RateLimits), on the default cache. The default cache is
 # each process's memory, so with W server processes a client may reach up to W × the rate; a deployment
 # that needs one shared count points CACHES at a shared cache (docs/deployment.md).

@@ -16,6 +16,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from ansinh.areas.queries import province_code
+from ansinh.config.prepared import Prepared
 from ansinh.enrollment import once
 from ansinh.enrollment.models import (
     CalculationRecord,
@@ -372,6 +373,15 @@ def cancel_pending(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
     return enrollment
 
 
+# What the recheck reads of the person (compiled once: the payment path's CPU, issue 14): ethnicity,
+# the household's poverty status on the quote's day, and the supported months of its paid terms.
+_RECHECKED = Prepared(
+    lambda pk, on: Person.objects.filter(pk=pk).only("ethnicity").annotate(
+        poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), on)[:1]),
+        months_paid=_supported_months(OuterRef("pk"))),
+    pk=-990_001, on=date(1901, 2, 3))
+
+
 def recheck_before_payment(enrollment: Enrollment) -> None:
     """Inside the payment's transaction (``payments.services._record``, the enrollment row locked):
     are the stored amounts still right? The 120-month cap on state support counts PAID terms, and the
@@ -388,10 +398,9 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
     # and the supported months already paid: in a statement of its own, whose snapshot is taken after
     # the lock, so a concurrent payment of the same person committed meanwhile is counted (one
     # statement locking and reading would read the months as they were before the wait).
-    once.lock_people([enrollment.person_id])
-    person = (Person.objects.filter(pk=enrollment.person_id)
-              .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), enrollment.quoted_on)[:1]),
-                        months_paid=_supported_months(OuterRef("pk"))).get())
+    once.lock_person(enrollment.person_id)
+    person = _RECHECKED.first(pk=enrollment.person_id, on=enrollment.quoted_on)
+    assert person is not None  # the enrolment's person is PROTECTed
     inputs = enrollment.calculation.inputs
     overridden = bool(inputs.get("override_reason"))
     groups = list(enrollment.support_groups) if overridden else _groups(person.poverty_then, person)

@@ -8,3 +8,6 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from ansinh.org import security_log  # noqa: F401 - connects the security log's receivers
+        from ansinh.org.scope import watch_for_changes
+
+        watch_for_changes()  # a grant, an org unit or the map changed: cached scopes are stale

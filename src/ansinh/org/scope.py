@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import covered_ids
@@ -83,8 +89,22 @@ NO_SCOPE = Scope(None, frozenset(), frozenset())
 
 
 def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
+    """The user's scope, from Django's cache when it holds one for the current scope version (every
+    request asks; resolving reads the grant, its areas and org units, the whole map and its successions,
+    issue 14). A change of a grant, an org unit or the map gives a new version (``watch_for_changes``).
+    With a per-process cache (the default) another process sees a change within ``ANSINH_SCOPE_SECONDS``;
+    a shared cache (CACHES) makes it immediate everywhere."""
     if not user.is_authenticated:
         return NO_SCOPE
+    key = f"org:scope:{_version()}:{user.pk}"
+    found: Scope | None = cache.get(key)
+    if found is None:
+        found = _resolve(user)
+        cache.set(key, found, getattr(settings, "ANSINH_SCOPE_SECONDS", 30))
+    return found
+
+
+def _resolve(user: AbstractBaseUser) -> Scope:
     grant = Grant.objects.filter(user=user).prefetch_related("areas", "org_units").first()
     if grant is None:
         return NO_SCOPE
@@ -93,6 +113,41 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     served = list(served_by_orgs.values_list("administrativeunit_id", flat=True))
     area_ids = covered_ids([a.pk for a in grant.areas.all()] + served)
     return Scope(grant.role, frozenset(area_ids), frozenset(org_ids))
+
+
+VERSION_KEY = "org:scope:version"
+
+
+def _version() -> str:
+    version: str | None = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid4().hex, None)
+        version = cache.get(VERSION_KEY) or "unversioned"
+    return version
+
+
+def forget_scopes() -> None:
+    """Every cached scope is stale from now: a new version (callers of bulk writes to grants, org units or
+    the map that send no signals call it too)."""
+    cache.set(VERSION_KEY, uuid4().hex, None)
+
+
+def _changed(**_: Any) -> None:
+    # Now, for this transaction's own later reads, and again at the commit, since a scope resolved in
+    # between by another request read the rows as they were before it.
+    forget_scopes()
+    transaction.on_commit(forget_scopes)
+
+
+def watch_for_changes() -> None:
+    """Connected in ``OrgConfig.ready``: what a scope is made of."""
+    from ansinh.areas.models import Succession
+
+    for model in (Grant, OrgUnit, AdministrativeUnit, Succession):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"scope-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"scope-delete-{model.__name__}")
+    for through in (Grant.areas.through, Grant.org_units.through, OrgUnit.areas.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"scope-m2m-{through.__name__}")
 
 
 def system_scope() -> Scope:

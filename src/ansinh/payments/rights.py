@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Value
 from django.utils import timezone
 
+from ansinh.config.prepared import Prepared
 from ansinh.enrollment.models import Enrollment
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.org.models import Agent, OrgUnit, Role
@@ -41,9 +42,15 @@ def with_points(found: QuerySet[Agent], proposed_point: int | None = None) -> Qu
         has_proposed=Exists(points.filter(orgunit_id=proposed_point)) if proposed_point else Value(False))
 
 
+# The actor's own agent without a proposed point, the payment path's usual case: compiled once (issue 14).
+_OWN_AGENT = Prepared(lambda user: with_points(Agent.objects.filter(user_id=user)).order_by("pk")[:1], user=-990_001)
+
+
 def own_agent(actor: AbstractBaseUser | None, proposed_point: int | None = None) -> Agent | None:
     if actor is None or not actor.is_authenticated:
         return None
+    if proposed_point is None:
+        return _OWN_AGENT.first(user=actor.pk)
     return with_points(Agent.objects.filter(user=actor), proposed_point).first()
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Subquery
+from django.db.models import Field, Subquery
 from django.utils import timezone
 
+from ansinh.config.prepared import Prepared
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.enrollment.services import recheck_before_payment
 from ansinh.lib.amount_words import amount_in_words
@@ -168,16 +170,54 @@ def record_payment(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
         return replay
 
 
+# The enrolment locked (only its row: ``OF`` self) with its calculation and whether the key is already
+# used: compiled once (the payment path's CPU, issue 14), run with each payment's values.
+_LOCKED = Prepared(
+    lambda pk, key: Enrollment.objects.select_for_update(of=("self",)).select_related("calculation")
+    .annotate(key_used=Subquery(Payment.objects.filter(idempotency_key=key).values("pk")[:1])).filter(pk=pk)[:1],
+    pk=-990_001, key="prepared:sample-key")
+
+
+@cache
+def _insert_sql(vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    """The payment's ``INSERT`` as ``Payment.objects.create`` would write it, built once; on PostgreSQL
+    preceded by the enrolment's ``UPDATE … SET status`` in a data-modifying CTE of the same statement."""
+    q = connection.ops.quote_name
+    fields = tuple(f for f in Payment._meta.concrete_fields if not f.primary_key)
+    insert = (f"INSERT INTO {q(Payment._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q('id')}")
+    if vendor == "postgresql":
+        insert = f"WITH paid AS (UPDATE {q(Enrollment._meta.db_table)} SET status = %s WHERE id = %s) {insert}"
+    return insert, fields
+
+
+def _insert_paid(payment: Payment) -> None:
+    """Write a new payment and mark its enrolment paid: one statement on PostgreSQL, two on SQLite
+    (no data-modifying CTEs). A duplicate key raises IntegrityError, as ``create`` would."""
+    sql, fields = _insert_sql(connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(payment, True), connection) for f in fields]
+    enrollment = payment.enrollment
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, [EnrollmentStatus.PAID.value, enrollment.pk, *values])
+        else:
+            cursor.execute(sql, values)
+        payment.pk = cursor.fetchone()[0]
+        if connection.vendor != "postgresql":
+            cursor.execute(f"UPDATE {connection.ops.quote_name(Enrollment._meta.db_table)} SET status = %s "
+                           "WHERE id = %s", [EnrollmentStatus.PAID.value, enrollment.pk])
+    payment._state.adding, payment._state.db = False, connection.alias
+    enrollment.status = EnrollmentStatus.PAID
+
+
 @transaction.atomic
 def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, amount: int, method: str, key: str,
             now: datetime, sponsor_id: int | None, proposal: Proposal) -> Payment:
-    """Nine statements on PostgreSQL (tests/payments/test_query_budget.py): the enrolment locked, with
-    its calculation and whether the key is already used; the person locked, then read with what the recheck needs;
-    the agent with its collector and points; the payment; the listeners' single upserts (facts,
-    attribution); the receipt; the enrolment's status."""
-    used = Payment.objects.filter(idempotency_key=key).values("pk")[:1]
-    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("calculation")
-                  .annotate(key_used=Subquery(used)).filter(pk=enrollment_id).first())
+    """Eight statements on PostgreSQL (tests/payments/test_query_budget.py): the enrolment locked, with
+    its calculation and whether the key is already used; the person locked, then read with what the recheck
+    needs; the agent with its collector and points; the payment with the enrolment's status; the listeners'
+    single upserts (facts, attribution); the receipt. The reads are compiled once (``Prepared``)."""
+    enrollment = _LOCKED.first(pk=enrollment_id, key=key)
     # The same key again returns the first payment. A concurrent request with the same key waited for
     # the lock above and sees the enrolment paid (the row is re-read after the wait; the subquery's
     # snapshot is not), so it looks again with a fresh statement.
@@ -210,14 +250,13 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
                                 proposal.collection_point_id)
     point_id = rights.collection_point(agent, proposal.collection_point_id)
     # A duplicate key raises IntegrityError here and rolls the whole transaction back; the caller replays.
-    payment = Payment.objects.create(
+    payment = Payment(
         enrollment=enrollment, amount=amount, method=method, payer=Payer.SPONSOR if sponsor else Payer.PARTICIPANT,
         sponsor=sponsor, agent=agent, collector=agent.collector, collection_point_id=point_id,
         recorded_by=actor if _actor_id(actor) else None, paid_at=paid_at, backdate_reason=backdate_reason,
         idempotency_key=key)
+    _insert_paid(payment)  # and the enrolment's status: paid (on PostgreSQL, the same statement)
     _announce(payment)
-    enrollment.status = EnrollmentStatus.PAID
-    enrollment.save(update_fields=["status"])
     if proposal.receipt_number is None:
         issue_receipt(payment)  # the pool's row lock is taken last, so it is held only until the commit below
     else:
