@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import forward_map, province_codes
@@ -307,11 +307,8 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
     terms = Enrollment.objects.all()
     if area_ids is not None:
         terms = terms.filter(area_id__in=set(area_ids))
-    # both schemes named: the (scheme, status, area) index finds the few cancelled terms, and the end
-    # is compared unindexed, or the planner adds the million ends of the window to the bitmap
-    cancelled = _by_scheme(_ended(terms.filter(scheme__in=(Scheme.VSI, Scheme.HOUSEHOLD_HI),
-                                               status=EnrollmentStatus.CANCELLED), first, last, grace,
-                                  by_end_index=False))
+    # the few cancelled terms of the window come from their own partial index (enrollment_cancelled_end)
+    cancelled = _by_scheme(_ended(terms.filter(status=EnrollmentStatus.CANCELLED), first, last, grace))
     stopped = _by_scheme(_ended(terms.filter(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED),
                                 first, last, grace))
     counts = {"cancelled": cancelled, "stopped": stopped,
@@ -377,8 +374,7 @@ def lapses_by_term(on: date, area_ids: Iterable[int] | None = None, months: int 
     return found
 
 
-def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelta,
-           by_end_index: bool = True) -> QuerySet[Enrollment]:
+def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelta) -> QuerySet[Enrollment]:
     """Terms whose last covered day falls in ``first``..``last``, each marked ``renewed`` when a next
     paid term of the same person (VSI) or household (HI) starts after it and within the grace."""
     # One correlated look-up per term on its own key (person for VSI, household for HI), each served by
@@ -390,13 +386,7 @@ def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelt
         When(scheme=Scheme.HOUSEHOLD_HI,
              then=Exists(later.filter(scheme=Scheme.HOUSEHOLD_HI, household=OuterRef("household")))),
         default=Value(False), output_field=BooleanField())
-    if by_end_index:
-        terms = terms.filter(period_end__gte=first, period_end__lte=last)
-    else:  # the same dates through an expression no index serves (period_end is never NULL), picked
-        # first in a subquery so the planner costs the look-ups below for the few terms found, not
-        # for all the cancelled ones (a cost above jit_above_cost spends ~100 ms compiling)
-        terms = Enrollment.objects.filter(pk__in=terms.annotate(end_unindexed=Coalesce("period_end", "period_start"))
-                                          .filter(end_unindexed__gte=first, end_unindexed__lte=last).values("pk"))
+    terms = terms.filter(period_end__gte=first, period_end__lte=last)
     return (terms
             .annotate(renew_by=ExpressionWrapper(F("period_end") + grace, output_field=DateField()))
             .annotate(renewed=renewed))
