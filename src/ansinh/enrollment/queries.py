@@ -74,10 +74,11 @@ def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
     (the paid history, the households and their poverty status are read once for all of them, by the
     services' bulk forms), and each distinct quote and deadline computed once (a commune's plans share
     a few incomes and terms)."""
-    plans = list(VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
-                 .select_related("person"))
-    histories = vsi_histories({plan.person_id for plan in plans})
-    derived = derived_groups_of({plan.person_id: plan.person for plan in plans}.values(), on)
+    active = VsiPlan.objects.filter(status=PlanStatus.ACTIVE, person__area_id__in=scope.area_ids)
+    plans = list(active.select_related("person"))
+    people = active.values("person_id")  # the plans' people as a subquery, not thousands of ids
+    histories = vsi_histories(people)
+    derived = derived_groups_of({plan.person_id: plan.person for plan in plans}.values(), on, people)
     provinces = province_codes({plan.person.area_id for plan in plans})  # the top-up, as quote_vsi decides it
     items = []
     this_month = on.replace(day=1)

@@ -90,18 +90,21 @@ def derived_groups(person: Person, on: date) -> list[str]:
     return derived_groups_of([person], on)[person.pk]
 
 
-def derived_groups_of(people: Iterable[Person], on: date) -> dict[int, list[str]]:
-    """``derived_groups`` for many people at once (the due list): two queries however many."""
+def derived_groups_of(people: Iterable[Person], on: date,
+                      person_ids: QuerySet[Any, Any] | None = None) -> dict[int, list[str]]:
+    """``derived_groups`` for many people at once (the due list): two queries however many.
+    ``person_ids``: the same people as a subquery (cheaper than thousands of ids in an ``IN`` list)."""
     people = list(people)
-    statuses = poverty_statuses_on({p.pk for p in people}, on)
+    statuses = poverty_statuses_on({p.pk for p in people} if person_ids is None else person_ids, on)
     return {p.pk: _groups(statuses.get(p.pk), p) for p in people}
 
 
-def poverty_statuses_on(person_ids: set[int], on: date) -> dict[int, str]:
+def poverty_statuses_on(person_ids: Iterable[int] | QuerySet[Any, Any], on: date) -> dict[int, str]:
     """The poverty status on ``on`` of each person's household (the latest valid record; none: left
-    out), in two queries."""
+    out), in two queries. ``person_ids``: ids, or a subquery giving them."""
     households: dict[int, list[int]] = {}
-    for person_id, household_id in (Membership.objects.filter(person_id__in=person_ids, valid_from__lte=on)
+    ids = person_ids if isinstance(person_ids, QuerySet) else set(person_ids)
+    for person_id, household_id in (Membership.objects.filter(person_id__in=ids, valid_from__lte=on)
                                     .exclude(valid_to__lt=on).values_list("person_id", "household_id")):
         households.setdefault(household_id, []).append(person_id)
     if not households:
@@ -130,12 +133,14 @@ class VsiHistory:
         return add_months(self.last_start, self.last_months) if self.last_start else on.replace(day=1)
 
 
-def vsi_histories(person_ids: Iterable[int]) -> dict[int, VsiHistory]:
+def vsi_histories(person_ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, VsiHistory]:
     """Each person's paid VSI history in one query (people with none: left out); the one copy of the
-    rules of ``supported_months_used`` and ``next_vsi_month``, for one person or the due list's many."""
+    rules of ``supported_months_used`` and ``next_vsi_month``, for one person or the due list's many
+    (``person_ids``: ids, or a subquery giving them)."""
     found: dict[int, tuple[date, int, int, set[int]]] = {}
+    ids = person_ids if isinstance(person_ids, QuerySet) else set(person_ids)
     for person_id, plan_id, start, months, used in (
-            Enrollment.objects.filter(person_id__in=set(person_ids), scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+            Enrollment.objects.filter(person_id__in=ids, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
             .values_list("person_id", "plan_id", "period_start", "months", "supported_months")):
         last_start, last_months, total, plans = found.get(person_id, (start, months, 0, set()))
         if start > last_start:
