@@ -25,7 +25,9 @@ from tests.builders import Personas, field_setup, person_data, personas, running
 
 pytestmark = pytest.mark.django_db
 ON = date(2025, 8, 1)
-BUDGET = 8 if connection.vendor == "postgresql" else 12
+# SQLite: +1 for the cohort facts (on PostgreSQL they ride in the facts statement as CTEs; SQLite has no
+# data-modifying CTEs)
+BUDGET = 8 if connection.vendor == "postgresql" else 13
 
 
 def _pending(who: Personas, name: str, citizen_id: str) -> Enrollment:

@@ -107,7 +107,10 @@ class Enrollment(models.Model):
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="enrollment_period"),
         ]
         indexes = [models.Index(fields=["scheme", "status", "area"], name="enrollment_scope"),
-                   models.Index(fields=["period_end"], name="enrollment_period_end")]
+                   models.Index(fields=["period_end"], name="enrollment_period_end"),
+                   # the renewals page's cancelled terms of a window (issue 14): a few thousand of millions
+                   models.Index(fields=["period_end"], name="enrollment_cancelled_end",
+                                condition=Q(status="cancelled"))]
 
     def __str__(self) -> str:
         return f"Đăng ký số {self.pk} ({self.get_scheme_display()})"

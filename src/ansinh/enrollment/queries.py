@@ -9,12 +9,10 @@ from django.db.models import Max
 
 from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
-from ansinh.enrollment.services import GROUP_OF_STATUS, VSI_GROUP_OF_STATUS
+from ansinh.enrollment.services import GROUP_OF_STATUS, VsiHistory, derived_groups_of, vsi_histories
 from ansinh.lib.errors import DomainError, invalid_input
-from ansinh.lib.periods import add_months
 from ansinh.org.scope import Scope
-from ansinh.registry.ethnicities import KINH, UNKNOWN
-from ansinh.registry.models import Household, HouseholdPoverty, Membership, Person
+from ansinh.registry.models import Household, HouseholdPoverty, Person
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.params import UsedParameters, default_parameters
 
@@ -73,74 +71,48 @@ def due_list(scope: Scope, on: date, days: int = 30) -> list[DueItem]:
 
 def _vsi_due(scope: Scope, on: date) -> list[DueItem]:
     """The active VSI plans whose next month is due: a fixed number of queries however many plans
-    (the paid history, the households and their poverty status are read once for all of them)."""
-    plans = list(VsiPlan.objects.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.LAPSED],  # lapsed: still owed
-                                        person__area_id__in=scope.area_ids)
-                 .select_related("person"))
-    person_ids = {plan.person_id for plan in plans}
-    paid_plans: set[int] = set()
-    last: dict[int, tuple[date, int]] = {}
-    supported: dict[int, int] = {}
-    for person_id, plan_id, start, months, used in (
-            Enrollment.objects.filter(person_id__in=person_ids, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
-            .values_list("person_id", "plan_id", "period_start", "months", "supported_months")):
-        paid_plans.add(plan_id)
-        if person_id not in last or start > last[person_id][0]:
-            last[person_id] = (start, months)
-        supported[person_id] = supported.get(person_id, 0) + (used or 0)
-    poverty = _poverty_on(person_ids, on)
+    (the paid history, the households and their poverty status are read once for all of them, by the
+    services' bulk forms), and each distinct quote and deadline computed once (a commune's plans share
+    a few incomes and terms)."""
+    active = VsiPlan.objects.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.LAPSED],  # lapsed: still owed
+                                    person__area_id__in=scope.area_ids)
+    plans = list(active.select_related("person"))
+    people = active.values("person_id")  # the plans' people as a subquery, not thousands of ids
+    histories = vsi_histories(people)
+    derived = derived_groups_of({plan.person_id: plan.person for plan in plans}.values(), on, people)
     provinces = province_codes({plan.person.area_id for plan in plans})  # the top-up, as quote_vsi decides it
     items = []
     this_month = on.replace(day=1)
     params = default_parameters()  # read once for the deadlines of the whole list
+    deadlines: dict[tuple[int, date], vsi.PaymentDeadline] = {}
+    amounts: dict[tuple[int, int, frozenset[str], str | None, int], tuple[int | None, str]] = {}
     for plan in plans:
-        if plan.pk in paid_plans:  # next_vsi_month: after the last paid term
-            start, months = last[plan.person_id]
-            due = add_months(start, months)
-        else:
-            due = plan.start_month
+        history = histories.get(plan.person_id, VsiHistory())
+        # services.next_vsi_month once this plan has a paid term; before that, the plan's first month
+        due = history.next_month(on) if plan.pk in history.plan_ids else plan.start_month
         if due > this_month:
             continue
-        deadline = vsi.payment_deadline(plan.term_months, due, params)
+        if (plan.term_months, due) not in deadlines:
+            deadlines[plan.term_months, due] = vsi.payment_deadline(plan.term_months, due, params)
+        deadline = deadlines[plan.term_months, due]
         # Overdue once the method's deadline has passed (art. 36(3)); without a known deadline, once the
         # period's month has passed, and the line says why there is no deadline.
         late = on > deadline.deadline if deadline.deadline else due < this_month
         kind = "vsi_overdue" if late else "vsi_due"
-        amount, note = _vsi_amount(plan, on, poverty.get(plan.person_id), supported.get(plan.person_id, 0),
-                                   provinces[plan.person.area_id])
+        groups = frozenset(plan.groups_override if plan.groups_override is not None else derived[plan.person_id])
+        key = (plan.income, plan.term_months, groups, provinces[plan.person.area_id], history.supported_months)
+        if key not in amounts:
+            amounts[key] = _vsi_amount(on, *key)
+        amount, note = amounts[key]
         items.append(DueItem(kind, LABELS[kind], plan.person, None, due, amount, note,
                              deadline.deadline, deadline.reason))
     return items
 
 
-def _poverty_on(person_ids: set[int], on: date) -> dict[int, str]:
-    """The poverty status on ``on`` of each person's household (the latest valid record), as
-    services.derived_groups reads it for one person."""
-    households: dict[int, list[int]] = {}
-    for person_id, household_id in (Membership.objects.filter(person_id__in=person_ids, valid_from__lte=on)
-                                    .exclude(valid_to__lt=on).values_list("person_id", "household_id")):
-        households.setdefault(household_id, []).append(person_id)
-    latest: dict[int, tuple[date, str]] = {}
-    for household_id, valid_from, status in (
-            HouseholdPoverty.objects.filter(household_id__in=list(households), valid_from__lte=on)
-            .exclude(valid_to__lt=on).values_list("household_id", "valid_from", "status")):
-        for person_id in households[household_id]:
-            if person_id not in latest or valid_from > latest[person_id][0]:
-                latest[person_id] = (valid_from, status)
-    return {person_id: status for person_id, (_, status) in latest.items()}
-
-
-def _vsi_amount(plan: VsiPlan, on: date, poverty: str | None, used: int,
-                province: str | None) -> tuple[int | None, str]:
-    if plan.groups_override is not None:
-        groups = list(plan.groups_override)
-    else:  # services.derived_groups, from the statuses read once for the whole list
-        groups = [VSI_GROUP_OF_STATUS[poverty]] if poverty in VSI_GROUP_OF_STATUS else []
-        if plan.person.ethnicity not in (KINH, UNKNOWN):
-            groups.append("ethnic_minority")
+def _vsi_amount(on: date, income: int, months: int, groups: frozenset[str], province: str | None,
+                used: int) -> tuple[int | None, str]:
     try:
-        quote = vsi.quote(vsi.VsiQuoteInput(on=on, income=plan.income, months=plan.term_months,
-                                            groups=frozenset(groups), province=province,
+        quote = vsi.quote(vsi.VsiQuoteInput(on=on, income=income, months=months, groups=groups, province=province,
                                             supported_months_used=used))
     except DomainError as error:
         return None, error.message
@@ -160,6 +132,7 @@ def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:
     households = Household.objects.in_bulk(list(ends))
     poverty = _household_poverty_on(set(ends), on)
     provinces = province_codes({h.area_id for h in households.values()})  # the top-up, as quote_hi decides it
+    priced: dict[tuple[int, str, str | None], tuple[int | None, str]] = {}
     for household_id, members in ends.items():
         end = min(e for _, e in members)
         if end > on + timedelta(days=days):
@@ -171,7 +144,10 @@ def _hi_due(scope: Scope, on: date, days: int) -> list[DueItem]:
         # Still valid → ending; ended → within the era's continuity window, or lapsed.
         kind = "hi_ending" if end >= on else "hi_lapsed" if household_hi.lapsed(on, end, use) else "hi_expired"
         household = households[household_id]
-        amount, note = _hi_amount(on, len(members), group, provinces[household.area_id])
+        key = (len(members), group, provinces[household.area_id])
+        if key not in priced:  # each distinct (members, group, province) priced once
+            priced[key] = _hi_amount(on, *key)
+        amount, note = priced[key]
         items.append(DueItem(kind, LABELS[kind], None, household, end, amount, note))
     return items
 

@@ -4,7 +4,7 @@ record with every parameter used. A quote writes nothing; an enrollment is one p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -88,22 +88,83 @@ def derived_groups(person: Person, on: date) -> list[str]:
     """Support groups from the registry on ``on``: the poverty status of the person's household
     that day, and ethnicity. (Island residence is not recorded: it comes as an override.) An unknown
     ethnicity derives no ethnic-minority support: the agent records the group, or overrides with a reason."""
-    return _groups(_poverty_on(person, on).first(), person)
+    return derived_groups_of([person], on)[person.pk]
+
+
+def derived_groups_of(people: Iterable[Person], on: date,
+                      person_ids: QuerySet[Any, Any] | None = None) -> dict[int, list[str]]:
+    """``derived_groups`` for many people at once (the due list): two queries however many.
+    ``person_ids``: the same people as a subquery (cheaper than thousands of ids in an ``IN`` list)."""
+    people = list(people)
+    statuses = poverty_statuses_on({p.pk for p in people} if person_ids is None else person_ids, on)
+    return {p.pk: _groups(statuses.get(p.pk), p) for p in people}
+
+
+def poverty_statuses_on(person_ids: Iterable[int] | QuerySet[Any, Any], on: date) -> dict[int, str]:
+    """The poverty status on ``on`` of each person's household (the latest valid record; none: left
+    out), in two queries. ``person_ids``: ids, or a subquery giving them."""
+    households: dict[int, list[int]] = {}
+    ids = person_ids if isinstance(person_ids, QuerySet) else set(person_ids)
+    for person_id, household_id in (Membership.objects.filter(person_id__in=ids, valid_from__lte=on)
+                                    .exclude(valid_to__lt=on).values_list("person_id", "household_id")):
+        households.setdefault(household_id, []).append(person_id)
+    if not households:
+        return {}
+    latest: dict[int, tuple[date, str]] = {}
+    for household_id, valid_from, status in (
+            HouseholdPoverty.objects.filter(household_id__in=list(households), valid_from__lte=on)
+            .exclude(valid_to__lt=on).values_list("household_id", "valid_from", "status")):
+        for person_id in households[household_id]:
+            if person_id not in latest or valid_from > latest[person_id][0]:
+                latest[person_id] = (valid_from, status)
+    return {person_id: status for person_id, (_, status) in latest.items()}
+
+
+@dataclass(frozen=True)
+class VsiHistory:
+    """A person's paid voluntary-SI terms, as far as the next term needs them."""
+
+    last_start: date | None = None  # the latest paid term's first month
+    last_months: int = 0
+    supported_months: int = 0  # state-supported months used (the cap is 120)
+    plan_ids: frozenset[int] = frozenset()  # the plans with a paid term
+
+    def next_month(self, on: date) -> date:
+        """The first month not yet paid: after the last paid term, or the month of ``on``."""
+        return add_months(self.last_start, self.last_months) if self.last_start else on.replace(day=1)
+
+
+def vsi_histories(person_ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, VsiHistory]:
+    """Each person's paid VSI history in one query (people with none: left out); the one copy of the
+    rules of ``supported_months_used`` and ``next_vsi_month``, for one person or the due list's many
+    (``person_ids``: ids, or a subquery giving them)."""
+    found: dict[int, tuple[date, int, int, set[int]]] = {}
+    ids = person_ids if isinstance(person_ids, QuerySet) else set(person_ids)
+    for person_id, plan_id, start, months, used in (
+            Enrollment.objects.filter(person_id__in=ids, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
+            .values_list("person_id", "plan_id", "period_start", "months", "supported_months")):
+        last_start, last_months, total, plans = found.get(person_id, (start, months, 0, set()))
+        if start > last_start:
+            last_start, last_months = start, months
+        if plan_id is not None:
+            plans.add(plan_id)
+        found[person_id] = (last_start, last_months, total + (used or 0), plans)
+    return {person_id: VsiHistory(start, months, total, frozenset(plans))
+            for person_id, (start, months, total, plans) in found.items()}
+
+
+def _history(person: Person) -> VsiHistory:
+    return vsi_histories([person.pk]).get(person.pk, VsiHistory())
 
 
 def supported_months_used(person: Person) -> int:
     """State-supported months in the person's paid voluntary-SI history (the cap is 120)."""
-    paid = Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
-    return int(paid.aggregate(total=Sum("supported_months"))["total"] or 0)
+    return _history(person).supported_months
 
 
 def next_vsi_month(person: Person, on: date) -> date:
     """The first month not yet paid: after the last paid term, or the payment month."""
-    last = (Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID)
-            .order_by("-period_start").first())
-    if last is None:
-        return on.replace(day=1)
-    return add_months(last.period_start, last.months)
+    return _history(person).next_month(on)
 
 
 @dataclass(frozen=True)
@@ -127,14 +188,15 @@ def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
         raise invalid_input("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
                        "Give a reason for overriding the support groups.", field="override_reason")
     groups = list(groups_override) if groups_override is not None else derived_groups(person, on)
-    used = supported_months_used(person)
+    history = _history(person)  # one query for the months used, the next month and whether paid before
+    used = history.supported_months
     request = vsi.VsiQuoteInput(on=on, income=income, months=months, method=method, groups=frozenset(groups),
                                 province=province, supported_months_used=used, fund_return=fund_return)
     inputs = {"person": person.pk, "on": on.isoformat(), "income": income, "months": months, "method": str(method),
               "groups": groups, "override_reason": override_reason.strip(), "supported_months_used": used,
               "fund_return": str(fund_return) if fund_return is not None else None, "province": province}
-    paid_before = Enrollment.objects.filter(person=person, scheme=Scheme.VSI, status=EnrollmentStatus.PAID).exists()
-    return VsiOffer(person, vsi.quote(request), groups, next_vsi_month(person, on), paid_before, inputs)
+    paid_before = history.last_start is not None
+    return VsiOffer(person, vsi.quote(request), groups, history.next_month(on), paid_before, inputs)
 
 
 def enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, *,

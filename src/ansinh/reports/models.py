@@ -61,6 +61,30 @@ class AreaDay(models.Model):
         indexes = [models.Index(fields=["area", "day"], name="area_day_area")]
 
 
+GAP_CAP = 400  # days: a next term later than this after the end is stored as "none" (any grace is below it)
+NO_NEXT = GAP_CAP + 1
+
+
+class CohortDay(models.Model):
+    """The renewal of every paid term decided once: paid terms per last covered day × commune × scheme
+    × ``gap``, the days from that last day to the start of the next paid term of the same person (VSI)
+    or household (HI) — 0 when it starts on or before the end, ``NO_NEXT`` when there is none within
+    ``GAP_CAP`` days. A term is renewed when its gap is below the lapse threshold in force on the day
+    read, so the threshold stays a parameter of the read. Kept by ``services.count_payment`` (payments
+    and reversals) and rebuilt by ``services.refresh``; what ``queries.renewal_cohorts`` and
+    ``queries.lapses`` read (issue 14)."""
+
+    day = models.DateField()  # the term's period_end
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
+    scheme = models.CharField(max_length=12)
+    gap = models.SmallIntegerField()
+    terms = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "area", "scheme", "gap"], name="one_cohort_day_per_cell")]
+        indexes = [models.Index(fields=["area", "day"], name="cohort_day_area")]
+
+
 class PlanTarget(models.Model):
     """A year's target of new participants (chỉ tiêu phát triển mới) for a unit and a scheme, as
     assigned by the province: configuration with its source, never a legal figure."""

@@ -35,7 +35,7 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, S
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent, OrgUnit
-from ansinh.reports.models import AreaDay, Fact, PlanTarget
+from ansinh.reports.models import GAP_CAP, AreaDay, CohortDay, Fact, PlanTarget
 from ansinh.rules import local_support
 from ansinh.rules.params import UsedParameters, default_parameters
 
@@ -259,10 +259,79 @@ def lapse_days(on: date) -> int:
     return int(default_parameters().at("household_hi/lapse_days_at_least", on).value)
 
 
+def _grace(on: date) -> timedelta:
+    """The days after a term's end within which a next term renews it: the lapse threshold in force on
+    ``on`` less one (a gap of ``lapse_days`` or more breaks continuity)."""
+    grace = timedelta(days=lapse_days(on) - 1)
+    if grace.days > GAP_CAP:  # the cohort facts keep gaps up to GAP_CAP days only
+        raise ValueError(f"a lapse threshold of {grace.days + 1} days exceeds the cohort facts' {GAP_CAP}")
+    return grace
+
+
+def _cohort_days(first: date, last: date, area_ids: Iterable[int] | None) -> QuerySet[CohortDay]:
+    rows = CohortDay.objects.filter(day__gte=first, day__lte=last)
+    return rows if area_ids is None else rows.filter(area_id__in=set(area_ids))
+
+
 def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
     """For each of the last ``months`` months: the paid terms that ended in it, how many were renewed
-    (a next paid term of the same person or household starting within 3 months of the end) and
-    the renewal rate. Cohorts whose 3 months have not passed are marked open."""
+    (a next paid term of the same person or household starting within the grace after the end) and
+    the renewal rate. Cohorts whose grace has not passed are marked open. Read from the cohort facts
+    (each renewal decided once, when the next term is paid: ``models.CohortDay``)."""
+    first = add_months(on.replace(day=1), -months)
+    grace = _grace(on)
+    ended = (_cohort_days(first, on.replace(day=1) - timedelta(days=1), area_ids)
+             .values("scheme", month=TruncMonth("day"))
+             .annotate(ended=Sum("terms"), renewed_n=Sum("terms", filter=Q(gap__lte=grace.days)))
+             .filter(ended__gt=0))
+    cohorts = []
+    for row in ended:
+        month = row["month"] if isinstance(row["month"], date) else row["month"].date()
+        last_day = add_months(month, 1) - timedelta(days=1)
+        renewed = int(row["renewed_n"] or 0)
+        cohorts.append({"month": month, "scheme": row["scheme"], "ended": int(row["ended"]), "renewed": renewed,
+                        "rate": renewed / row["ended"], "open": last_day + grace > on})
+    return sorted(cohorts, key=lambda c: (c["month"], c["scheme"]))
+
+
+def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
+    """Terms of the last ``months`` months that lapsed (grace passed, no next term), by reason. The paid
+    ones come from the cohort facts; the few whose reason needs more than the term — cancelled ones,
+    and paid ones of a plan since stopped (a stop is not a payment) — are looked up term by term."""
+    first = add_months(on.replace(day=1), -months)
+    days = lapse_days(on)
+    grace = _grace(on)
+    last = on - grace
+    paid = {row["scheme"]: int(row["n"] or 0) for row in _cohort_days(first, last, area_ids)
+            .filter(gap__gt=grace.days).values("scheme").annotate(n=Sum("terms"))}
+    terms = Enrollment.objects.all()
+    if area_ids is not None:
+        terms = terms.filter(area_id__in=set(area_ids))
+    # the few cancelled terms of the window come from their own partial index (enrollment_cancelled_end)
+    cancelled = _by_scheme(_ended(terms.filter(status=EnrollmentStatus.CANCELLED), first, last, grace))
+    stopped = _by_scheme(_ended(terms.filter(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED),
+                                first, last, grace))
+    counts = {"cancelled": cancelled, "stopped": stopped,
+              "not_renewed": {s: paid.get(s, 0) - stopped.get(s, 0) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI)}}
+    reasons = [("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)"),
+               ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện"),
+               ("not_renewed", f"Hết hạn, {days} ngày sau vẫn chưa đóng tiếp")]
+    found = []
+    for code, label in reasons:
+        vsi, hi = (int(counts[code].get(s, 0)) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
+        found.append({"code": code, "label": label, "vsi": vsi, "hi": hi, "total": vsi + hi})
+    return found
+
+
+def _by_scheme(ended: QuerySet[Enrollment]) -> dict[str, int]:
+    return {row["scheme"]: int(row["n"]) for row in ended.filter(renewed=False).values("scheme")
+            .annotate(n=Count("pk"))}
+
+
+def renewal_cohorts_by_term(on: date, area_ids: Iterable[int] | None = None,
+                            months: int = 12) -> list[dict[str, Any]]:
+    """``renewal_cohorts`` term by term (one look-up per ended term, no facts): the reference the cohort
+    facts must equal (tests, bench/renewals.py); linear but slow at a province's size."""
     first = add_months(on.replace(day=1), -months)
     terms = Enrollment.objects.filter(status=EnrollmentStatus.PAID)
     if area_ids is not None:
@@ -280,8 +349,8 @@ def renewal_cohorts(on: date, area_ids: Iterable[int] | None = None, months: int
     return sorted(cohorts, key=lambda c: (c["month"], c["scheme"]))
 
 
-def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
-    """Terms of the last ``months`` months that lapsed (grace passed, no next term), by reason."""
+def lapses_by_term(on: date, area_ids: Iterable[int] | None = None, months: int = 12) -> list[dict[str, Any]]:
+    """``lapses`` term by term: the reference (see ``renewal_cohorts_by_term``)."""
     first = add_months(on.replace(day=1), -months)
     terms = Enrollment.objects.all()
     if area_ids is not None:
@@ -317,6 +386,7 @@ def _ended(terms: QuerySet[Enrollment], first: date, last: date, grace: timedelt
         When(scheme=Scheme.HOUSEHOLD_HI,
              then=Exists(later.filter(scheme=Scheme.HOUSEHOLD_HI, household=OuterRef("household")))),
         default=Value(False), output_field=BooleanField())
-    return (terms.filter(period_end__gte=first, period_end__lte=last)
+    terms = terms.filter(period_end__gte=first, period_end__lte=last)
+    return (terms
             .annotate(renew_by=ExpressionWrapper(F("period_end") + grace, output_field=DateField()))
             .annotate(renewed=renewed))

@@ -19,11 +19,11 @@ from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from ansinh.enrollment.models import HiCardLine, Scheme
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
-from ansinh.reports.models import AreaDay, Fact, FrozenPeriod
+from ansinh.reports.models import NO_NEXT, AreaDay, CohortDay, Fact, FrozenPeriod
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 CELL = ("day", "area_id", "collector_id", "collection_point_id", "agent_id", "scheme", "is_renewal")
@@ -63,12 +63,17 @@ def count_payment(payment: Payment) -> None:
               "enrollments": deltas["enrollments"], f"{side}_amount": deltas["amount"],
               **{k: deltas[k] for k in ("state_support", "local_support", "other_support")}}
     area_day = {"day": day, "area_id": enrollment.area_id}
+    cohort_ctes, cohort_sql, cohort_params = _cohort_upsert(enrollment, sign)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             fact_sql, fact_params = _upsert(Fact, cell, deltas, day)
             roll_sql, roll_params = _upsert(AreaDay, area_day, rolled, day)
-            cursor.execute(f"WITH fact AS ({fact_sql}) {roll_sql}", [*fact_params, *roll_params])
+            # the term's renewal facts ride in the same statement: data-modifying CTEs, no extra round trip
+            cursor.execute(f"WITH fact AS ({fact_sql}), {cohort_ctes}, cohort AS ({cohort_sql}) {roll_sql}",
+                           [*fact_params, *cohort_params, *roll_params])
             return
+        # SQLite: the cohort facts are not frozen (nor are the terms they count), so they come first
+        cursor.execute(f"WITH {cohort_ctes} {cohort_sql}", cohort_params)
         if is_frozen(day):
             return
         # SQLite keeps no unique index on the fact cell (its NULLs are distinct): update, else insert.
@@ -77,6 +82,51 @@ def count_payment(payment: Payment) -> None:
             Fact.objects.create(**cell, **deltas)
         roll_sql, roll_params = _upsert(AreaDay, area_day, rolled, None)
         cursor.execute(roll_sql, roll_params)
+
+
+def _gap(next_start: str, end: str) -> str:
+    """SQL: the stored gap from a term's last day ``end`` to the next paid start ``next_start`` (NULL:
+    none): 0 for a start on or before the end, ``NO_NEXT`` for none or one beyond ``GAP_CAP`` days.
+    (PostgreSQL's GREATEST/LEAST skip NULLs, hence the CASE.)"""
+    if connection.vendor == "postgresql":
+        days, low, high = f"({next_start} - {end})", "GREATEST", "LEAST"
+    else:
+        days, low, high = f"CAST(julianday({next_start}) - julianday({end}) AS INTEGER)", "MAX", "MIN"
+    return f"CASE WHEN {next_start} IS NULL THEN {NO_NEXT} ELSE {high}({low}({days}, 0), {NO_NEXT}) END"
+
+
+def _cohort_upsert(term: Enrollment, sign: int) -> tuple[str, str, list[Any]]:
+    """The cohort facts' change when ``term`` is paid (``sign`` 1) or its payment reversed (-1), as CTEs
+    and an ``INSERT … ON CONFLICT`` adding the deltas. The term itself enters (or leaves) its cell with
+    the gap to the next paid term of its person or household; the paid terms before it whose next paid
+    term starts after it (or none does) move from that gap to the gap to this term (or back). Every
+    look-up excludes the term by id, so it holds whether the writer updates the term's status before
+    or after the listeners run."""
+    q = connection.ops.quote_name
+    table, terms = q(CohortDay._meta.db_table), q(Enrollment._meta.db_table)
+    key = "person_id" if term.scheme == Scheme.VSI else "household_id"
+    key_value = term.person_id if term.scheme == Scheme.VSI else term.household_id
+    same = f"n.scheme = %s AND n.{key} = %s AND n.status = %s AND n.id <> %s"
+    same_params = [term.scheme, key_value, EnrollmentStatus.PAID, term.pk]
+    date_ = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    before, after = ("e.nx", "p.s") if sign > 0 else ("p.s", "e.nx")
+    ctes = (f"cd_p AS (SELECT {date_} AS s, {date_} AS e, (SELECT MIN(n.period_start) FROM {terms} n "
+            f"WHERE {same} AND n.period_start > {date_}) AS nx), "
+            f"cd_e AS (SELECT e.period_end, e.area_id, e.scheme, (SELECT MIN(n.period_start) FROM {terms} n "
+            f"WHERE {same} AND n.period_start > e.period_start) AS nx FROM {terms} e, cd_p p "
+            f"WHERE e.scheme = %s AND e.{key} = %s AND e.status = %s AND e.id <> %s AND e.period_start < p.s), "
+            f"cd_m AS (SELECT e.* FROM cd_e e, cd_p p WHERE e.nx IS NULL OR e.nx > p.s), "
+            f"cd_d AS (SELECT e.period_end AS day, e.area_id, e.scheme, {_gap(before, 'e.period_end')} AS gap, "
+            f"-1 AS d FROM cd_m e, cd_p p "
+            f"UNION ALL SELECT e.period_end, e.area_id, e.scheme, {_gap(after, 'e.period_end')}, 1 FROM cd_m e, cd_p p "
+            f"UNION ALL SELECT p.e, %s, %s, {_gap('p.nx', 'p.e')}, %s FROM cd_p p)")
+    params: list[Any] = [term.period_start, term.period_end, *same_params, term.period_start,
+                         *same_params, term.scheme, key_value, EnrollmentStatus.PAID, term.pk,
+                         term.area_id, term.scheme, sign]
+    insert = (f"INSERT INTO {table} (day, area_id, scheme, gap, terms) SELECT day, area_id, scheme, gap, SUM(d) "
+              f"FROM cd_d WHERE 1 = 1 GROUP BY day, area_id, scheme, gap "
+              f"ON CONFLICT (day, area_id, scheme, gap) DO UPDATE SET terms = {table}.terms + EXCLUDED.terms")
+    return ctes, insert, params
 
 
 def _upsert(model: type[Fact] | type[AreaDay], cell: dict[str, Any], deltas: dict[str, int],
@@ -152,9 +202,28 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
                       .query.sql_with_params())
     _insert_select(AreaDay, (*ROLLUP, *columns), ", ".join((*ROLLUP, *(f"r_{name}" for name in columns))),
                    select, params)
+    refresh_cohorts()
     if progress:
         progress(1)
     return int(written)
+
+
+def refresh_cohorts() -> int:
+    """Rebuild the cohort facts from the terms (all of them: a term's renewal is not tied to the days
+    of its payments, and they are not frozen): each paid term's gap to the next paid start of its
+    person or household, by a window over that key's paid terms, in one ``INSERT … SELECT``."""
+    q = connection.ops.quote_name
+    table, terms = q(CohortDay._meta.db_table), q(Enrollment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (day, area_id, scheme, gap, terms) SELECT period_end, area_id, scheme, "
+            f"{_gap('nx', 'period_end')} AS gap, COUNT(*) FROM (SELECT period_end, area_id, scheme, "
+            f"MIN(period_start) OVER (PARTITION BY scheme, CASE WHEN scheme = %s THEN person_id ELSE household_id END "
+            f"ORDER BY period_start RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS nx "
+            f"FROM {terms} WHERE status = %s) AS t GROUP BY period_end, area_id, scheme, gap",
+            [Scheme.VSI, EnrollmentStatus.PAID])
+        return int(cursor.rowcount)
 
 
 def refresh_all(progress: Callable[[int], None] | None = None) -> int:
