@@ -193,3 +193,38 @@ def test_the_same_payment_under_a_new_operation_id_answers_its_first_payment_and
     again = phone.results(resent)[0]
     assert again["status"] == "applied" and again["server_id"] == made["server_id"] and again["flags"] == []
     assert Payment.objects.count() == 1 and not Flag.objects.exists()
+
+
+def test_a_deactivated_agents_phone_is_refused_like_an_unknown_one(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    phone.who.agent.is_active = False
+    phone.who.agent.save(update_fields=["is_active"])
+    assert phone.sync(pay(enrolment, payable, phone.block["numbers"][0])).status_code == 401
+    assert phone.client.get("/api/v1/sync/slice", headers={"Authorization": f"Bearer {phone.token}"}).status_code == 401
+    assert Payment.objects.count() == 0
+
+
+def test_impossible_dates_fail_their_own_operation_and_the_rest_of_the_batch_is_answered(phone: Phone) -> None:
+    _, enrolment, payable = enrolled(phone)
+    household = new_id()
+    bad_clock = op("register_household", device_time="2026-13-45T10:00:00", household_id=household,
+                   commune_code=COMMUNE_X, address="Xóm 5")  # not a time: the server's time stands
+    bad_day = pay(enrolment, payable, phone.block["numbers"][0])
+    bad_day["data"]["collected_at"] = "2026-02-30T10:00:00"  # type: ignore[index]
+    bad_birth = op("register_person", person_id=new_id(), household_id=household, full_name="Trần Thị Cúc",
+                   birth_date="1990-02-30", sex="female", citizen_id=None, phone=None, relationship="head")
+    results = phone.results(bad_clock, bad_day, bad_birth)
+    assert [r["status"] for r in results] == ["applied", "applied", "failed"], results
+    assert "birth_date" in results[2]["error"] or "ngày sinh" in results[2]["error"].lower(), results[2]
+    assert Payment.objects.count() == 1 and not Person.objects.filter(full_name="Trần Thị Cúc").exists()
+
+
+def test_a_quoted_amount_that_is_not_a_number_fails_that_operation_with_a_reason(phone: Phone) -> None:
+    household, person = new_id(), new_id()
+    results = phone.results(*household_ops(household, person, COMMUNE_X),
+                            op("enrol_vsi", enrolment_id=new_id(), person_id=person, monthly_income=1_500_000,
+                               term_months=1, start_month=timezone.localdate().strftime("%Y-%m"),
+                               quoted_amount="abc"))
+    assert [r["status"] for r in results] == ["applied", "applied", "failed"]
+    assert results[2]["error"], results[2]
+    assert Enrollment.objects.count() == 0

@@ -58,7 +58,8 @@ def test_the_endpoint_carries_what_an_administrator_configured() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("query", "word"), [({"from": "01/08/2025"}, "Ngày"), ({"months": "mười"}, "Số tháng"),
-                                             ({"months": "0"}, "Số tháng"), ({"months": "99"}, "Số tháng")])
+                                             ({"months": "0"}, "Số tháng"), ({"months": "99"}, "Số tháng"),
+                                             ({"from": "9999-12-01"}, "Ngày")])
 def test_the_endpoint_refuses_a_bad_window_in_vietnamese(query: dict, word: str) -> None:
     response = Client().get(URL, query)
     assert response.status_code == 400

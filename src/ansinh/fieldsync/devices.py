@@ -108,11 +108,12 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
 
 
 def device_for_token(token: str) -> Device | None:
-    """The device of a token; a revoked device raises :class:`DeviceRevoked`; an unknown token is None."""
+    """The device of a token; a revoked device raises :class:`DeviceRevoked`; an unknown token, or the
+    token of a user since deactivated, is None (the phone stops with its user's account)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     device = Device.objects.select_related("agent", "user").filter(token_digest=digest(token)).first()
-    if device is None:
+    if device is None or not device.user.is_active:
         return None
     if device.revoked_at is not None:
         raise DeviceRevoked()

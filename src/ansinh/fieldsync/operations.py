@@ -60,6 +60,10 @@ def _uuid(data: dict[str, Any], name: str) -> uuid.UUID:
         raise _bad(name) from None
 
 
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    return None if data.get(name) is None else _int(data, name)
+
+
 def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**13:
@@ -69,7 +73,10 @@ def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
 
 def _date(data: dict[str, Any], name: str) -> date:
     value = data.get(name)
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # shaped like a date but not one (2026-02-30)
+        parsed = None
     if parsed is None:
         raise _bad(name)
     return parsed
@@ -85,7 +92,11 @@ def _text(data: dict[str, Any], name: str, default: str = "") -> str:
 
 
 def parse_time(value: Any) -> datetime | None:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    """A device's ISO time, or None when missing or not a real time (2026-13-45T10:00)."""
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -227,7 +238,7 @@ def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
                                 _int(data, "term_months"))
     enrolment = enrolling.enroll_vsi(ctx.actor, ctx.scope, offer, idempotency_key=f"sync-{client_id}")
     ctx.area_id = enrolment.area_id
-    _check_quote(ctx, data.get("quoted_amount"), enrolment.payable)
+    _check_quote(ctx, _optional_int(data, "quoted_amount"), enrolment.payable)
     _claim(ctx, client_id, "enrolment", enrolment.pk)
     return enrolment.pk
 
@@ -245,7 +256,7 @@ def enrol_hi(ctx: Context, data: dict[str, Any]) -> int:
     offer = enrolling.quote_hi(ctx.scope, household_id, people, ctx.today, HI_TERM_MONTHS)
     enrolment = enrolling.enroll_hi(ctx.actor, ctx.scope, offer, idempotency_key=f"sync-{client_id}")
     ctx.area_id = enrolment.area_id
-    _check_quote(ctx, data.get("quoted_amount"), enrolment.payable)
+    _check_quote(ctx, _optional_int(data, "quoted_amount"), enrolment.payable)
     _claim(ctx, client_id, "enrolment", enrolment.pk)
     return enrolment.pk
 

@@ -49,6 +49,8 @@ def parameters(request: HttpRequest) -> JsonResponse:
         body = offline.window(default_parameters(), start, int(raw_months))
     except DomainError as refused:
         return _error(str(refused.code), refused.message)
+    except (ValueError, OverflowError):  # a window past the year 9999
+        return _error("invalid_input", f"Ngày «{raw_from}» nằm ngoài khoảng tính được; chọn một ngày trước năm 9000.")
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
