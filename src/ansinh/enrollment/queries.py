@@ -113,7 +113,8 @@ class DueList:
         built: dict[int, DueItem] = {}
         if vsi_rows:
             # the whole list reads its plans by the scope's subquery (5,000 ids in an IN list cost more)
-            plans = self._plans if whole else self._plans.filter(pk__in=[r[3].plan_id for r in vsi_rows])
+            plans = self._plans if whole else self._plans.filter(pk__in=[r[3].plan_id for r in vsi_rows
+                                                                       if isinstance(r[3], _VsiRow)])
             built.update(_vsi_items(self.on, vsi_rows, plans))
         if hi_rows:
             built.update(_hi_items(self.on, hi_rows))
