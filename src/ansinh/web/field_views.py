@@ -322,15 +322,16 @@ def due(request: HttpRequest) -> HttpResponse:
     days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 365 else None
     error = "" if days is not None else "Số ngày phải là số nguyên từ 1 đến 365."
     today = timezone.localdate()
-    items = coverage.due_list(scope_for(request.user), today, days or 30)
-    exported = export_table(request, f"viec-can-lam-{today:%Y%m%d}", "Việc cần làm", [], DUE_COLUMNS,
-                            [_due_row(i) for i in items], pdf=False)
-    if exported:
-        return exported
-    # One page of the list on screen (issue 14: an agent may have thousands of items due); the
-    # download above keeps every row.
+    listed = coverage.DueList(scope_for(request.user), today, days or 30)
+    if request.GET.get("xlsx"):  # the download keeps every row
+        exported = export_table(request, f"viec-can-lam-{today:%Y%m%d}", "Việc cần làm", [], DUE_COLUMNS,
+                                [_due_row(i) for i in listed.items()], pdf=False)
+        if exported:
+            return exported
+    # One page of the list on screen (issue 14: an agent may have thousands of items due): the list
+    # is sorted from plain values, and only the page's items are built and quoted.
     number = request.GET.get("page", "1")
-    page = Paginator(items, DUE_PAGE_SIZE).get_page(int(number) if number.isascii() and number.isdigit() else 1)
+    page = Paginator(listed, DUE_PAGE_SIZE).get_page(int(number) if number.isascii() and number.isdigit() else 1)
     return render(request, "web/due.html", {"items": page.object_list, "page": page, "days": days or 30,
                                             "error": error}, status=400 if error else 200)
 
