@@ -335,6 +335,7 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     context.close()
 
 
+@pytest.mark.usefixtures("nghe_an_map")  # a transactional test: the map is flushed after each test
 def test_end_to_end_against_the_live_sync_server(browser: Any, live_server: Any) -> None:
     """No route mocks for /api/v1: the real device, slice and sync endpoints (issue 16, "Done when")."""
     from django.utils import timezone
