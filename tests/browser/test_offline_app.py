@@ -333,3 +333,125 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.wait_for_selector("text=Đã đăng xuất: dữ liệu trên máy đã được xoá.")
     assert stored_rows(page) == 0
     context.close()
+
+
+@pytest.mark.usefixtures("nghe_an_map")  # a transactional test: the map is flushed after each test
+def test_end_to_end_against_the_live_sync_server(browser: Any, live_server: Any) -> None:
+    """No route mocks for /api/v1: the real device, slice and sync endpoints (issue 16, "Done when")."""
+    from django.utils import timezone
+
+    from ansinh.enrollment.models import Enrollment, EnrollmentStatus
+    from ansinh.fieldsync.models import Flag, ReceiptBlock
+    from ansinh.lib.money import format_vnd
+    from ansinh.payments.models import Payment, Receipt
+    from tests.builders import field_setup, personas
+
+    who = personas()
+    field_setup(who)
+    login = Client()
+    login.force_login(who.agent)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    context.add_cookies([{"name": "sessionid", "value": login.cookies["sessionid"].value, "url": base}])
+    batches: list[tuple[str, str | None]] = []
+    context.on("request", lambda r: batches.append((r.post_data, r.headers.get("authorization")))
+               if r.url.endswith("/api/v1/sync") and r.method == "POST" else None)
+    page = context.new_page()
+    open_app(page, base)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    unlock(page)
+    page.fill("#device-label", "Điện thoại của Lan")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/" in r.url else None)
+    page.click("#download-form button[type=submit]")
+    page.wait_for_selector("text=Đã tải 0 hộ, 0 người, 50 số biên lai.")
+    # the slice carried the parameters: the app needed no second request for them
+    assert [u.split("/api/v1/")[1] for u in asked] == ["devices", "sync/slice"]
+    block = ReceiptBlock.objects.select_related("pool").get()
+    assert settled(page, receipts="50")
+
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert status(page)["online"].startswith("Mất mạng")
+    unlock(page)
+    today = timezone.localdate().isoformat()
+    page.click("button[data-screen=register]")
+    page.fill("#reg-address", "Bản Phồng")
+    for i, (name, born) in enumerate([("Vi Văn Kiên", "1990-01-02"), ("Lô Thị Mai", "1992-03-04"),
+                                      ("Vi Thị Na", "2015-06-07")]):
+        if i:
+            page.click("#reg-add")
+        page.fill(f"#p{i}-name", name)
+        page.fill(f"#p{i}-birth", born)
+    page.click("#register-form button[type=submit]")
+    page.wait_for_selector("text=Đã lưu hộ 3 người trên máy")
+    household = page.get_attribute("#household button[data-quote-hi]", "data-quote-hi")
+    people = [page.get_attribute(f"#household li:nth-child({n}) button[data-quote-vsi]", "data-quote-vsi")
+              for n in (1, 2)]
+
+    def paid(amount_change: int = 0) -> str:
+        page.click("#enrol-now")
+        page.wait_for_selector("#pay-form:visible")
+        page.wait_for_function("() => !document.getElementById('receipt-number')")
+        if amount_change:
+            page.fill("#pay-amount", str(int(page.input_value("#pay-amount")) + amount_change))
+        page.click("#pay-form button[type=submit]")
+        page.wait_for_selector("#receipt-number")
+        return page.inner_text("#receipt-number")
+
+    page.click("button[data-screen=find]")
+    page.click(f"button[data-quote-hi='{household}']")
+    page.fill("#q-on", today)
+    page.click("#quote-form button[type=submit]")
+    page.wait_for_selector("#enrol-now")
+    receipts = [paid()]
+    for n, person in enumerate(people):
+        page.click("button[data-screen=find]")
+        page.fill("#find-q", "ban phong")
+        page.click(f"button[data-household='{household}']")
+        page.click(f"button[data-quote-vsi='{person}']")
+        page.fill("#q-on", today)
+        page.fill("#q-income", "2000000")
+        page.select_option("#q-months", "3")
+        page.click("#quote-form button[type=submit]")
+        page.wait_for_selector("#enrol-now")
+        receipts.append(paid(amount_change=1000 if n else 0))
+    assert receipts == block_numbers(block)[:3]
+    assert settled(page, receipts="47", waiting="10")
+
+    context.set_offline(False)
+    page.click("button[data-screen=sync]")
+    page.click("#sync-now")
+    page.wait_for_selector("text=Đã gửi 10 thao tác.")
+    assert settled(page, waiting="0")
+    assert Payment.objects.count() == 3 and Receipt.objects.count() == 3
+    assert sorted(Receipt.objects.values_list("number", flat=True)) == [block.first_number + i for i in range(3)]
+    assert Enrollment.objects.filter(status=EnrollmentStatus.PAID).count() == 3
+    (differs,) = Flag.objects.filter(kind="amount_differs")  # recorded as collected (1.000 đ over), and flagged
+    (over,) = [(p.amount, p.enrollment.payable) for p in Payment.objects.select_related("enrollment")
+               if p.amount != p.enrollment.payable]
+    assert over[0] == over[1] + 1000 and format_vnd(over[0]) in differs.detail and format_vnd(over[1]) in differs.detail
+    assert page.locator("#sync-list li.flagged").count() == 1
+    flags_before, payments_before = Flag.objects.count(), list(Payment.objects.values_list("pk", "amount"))
+
+    ((posted, bearer),) = batches  # the same batch again: every operation replayed, nothing changes
+    again = Client().post("/api/v1/sync", json.loads(posted), content_type="application/json",
+                          headers={"Authorization": bearer})
+    assert {r["status"] for r in again.json()["results"]} == {"replayed"}
+    assert list(Payment.objects.values_list("pk", "amount")) == payments_before
+    assert Flag.objects.count() == flags_before and Receipt.objects.count() == 3
+    facts = Client().get("/api/v1/sync/slice", headers={"Authorization": bearer}).json()
+    (home,) = facts["households"]
+    assert home["hi_card_end"] and sorted(facts["receipt_block"]["used"]) == receipts
+
+    page.click("button[data-screen=logout]")
+    page.wait_for_selector("text=Đã đăng xuất: dữ liệu trên máy đã được xoá.")
+    assert stored_rows(page) == 0
+    context.close()
+
+
+def block_numbers(block: Any) -> list[str]:
+    from ansinh.fieldsync.devices import serial
+
+    return [serial(block, n) for n in range(block.first_number, block.last_number + 1)]

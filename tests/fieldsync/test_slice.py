@@ -43,7 +43,7 @@ def test_the_slice_carries_the_agents_households_masked_and_what_is_due() -> Non
     assert member["due"]["scheme"] == "vsi" and member["due"]["amount"] > 0
     assert member["vsi"]["monthly_income"] == 1_500_000
     assert body["receipt_block"]["numbers"][0] == "BL40-2025-0000001" and body["receipt_block"]["used"] == []
-    assert body["parameters"] == {}  # the phone side's builder is not registered here
+    assert body["parameters"]["from"] == body["generated_at"][:10]  # the web layer's builder (issue 16)
     assert b"040085000123" not in download(phone)
 
 
@@ -66,9 +66,19 @@ def test_a_commune_of_10000_people_downloads_in_at_most_2_mb_compressed() -> Non
     assert len(compressed) <= 2_000_000, len(compressed)
 
 
-def test_the_parameters_come_from_the_registered_builder() -> None:
-    queries.PARAMETER_SOURCES.append(lambda on, months: {"from": on.isoformat(), "months": months})
-    try:
-        assert queries.offline_parameters(date(2026, 1, 1)) == {"from": "2026-01-01", "months": 12}
-    finally:
-        queries.PARAMETER_SOURCES.clear()
+def test_the_parameters_come_from_the_registered_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "PARAMETER_SOURCES", [lambda on, months: {"from": on.isoformat(), "months": months}])
+    assert queries.offline_parameters(date(2026, 1, 1)) == {"from": "2026-01-01", "months": 12}
+    monkeypatch.setattr(queries, "PARAMETER_SOURCES", [])
+    assert queries.offline_parameters(date(2026, 1, 1)) == {}
+
+
+def test_the_slice_carries_the_offline_parameters_of_the_next_twelve_months() -> None:
+    from django.test import Client
+    from django.utils import timezone
+
+    phone = register()
+    body = Phone.json(download(phone))
+    served = Client().get("/api/v1/offline/parameters",
+                          {"from": timezone.localdate().isoformat(), "months": "12"}).json()
+    assert body["parameters"] == served and "base_salary" in body["parameters"]["parameters"]

@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme, VsiPlan
 from ansinh.fieldsync.devices import current_block, in_scope, serial, used_numbers
 from ansinh.fieldsync.models import Device, Flag, PersonConflict, ReceiptBlock
@@ -101,6 +102,7 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
                                                       valid_to__isnull=True).order_by("code").values("id", "code",
                                                                                                     "name"))
     code_of = {c["id"]: c["code"] for c in communes}
+    province = province_codes(code_of)
     members = _members(scope, on)
     poverty = _poverty(scope.area_ids, on)
     households = []
@@ -117,7 +119,8 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
         "collection_points": [{"id": p.pk, "name": p.name} for p in agent.collection_points.order_by("pk")],
         "receipt_block": block_out(block),
         "parameters": offline_parameters(on),
-        "communes": [{"code": c["code"], "name": c["name"]} for c in communes],
+        # province_code (added to the contract): the app quotes with the provincial top-up the server applies
+        "communes": [{"code": c["code"], "name": c["name"], "province_code": province[c["id"]]} for c in communes],
         "households": households,
     }
 

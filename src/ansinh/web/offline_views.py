@@ -10,6 +10,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -33,6 +34,11 @@ def _error(code: str, message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
+def parameter_window(start: date, months: int) -> dict[str, Any]:
+    """The window the endpoint serves (overrides included); also the offline slice's ``parameters``."""
+    return offline.window(default_parameters(), start, months)
+
+
 @require_GET
 def parameters(request: HttpRequest) -> JsonResponse:
     """The parameters in force from ``?from=YYYY-MM-DD`` (today by default) for ``?months=`` (12): public,
@@ -46,7 +52,7 @@ def parameters(request: HttpRequest) -> JsonResponse:
         return _error("invalid_input",
                       f"Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {offline.MAX_MONTHS}.")
     try:
-        body = offline.window(default_parameters(), start, int(raw_months))
+        body = parameter_window(start, int(raw_months))
     except DomainError as refused:
         return _error(str(refused.code), refused.message)
     except (ValueError, OverflowError):  # a window past the year 9999
