@@ -330,8 +330,22 @@ def lead(ctx: Context, data: dict[str, Any]) -> int:
     return made.pk
 
 
+def site_task(ctx: Context, data: dict[str, Any]) -> int:
+    """A readiness-checklist item ticked on the kiosk (issue 16): the same service as the web's "mark done";
+    setting a status twice leaves it as it is, so a replay changes nothing."""
+    from ansinh.campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(slug=_text(data, "campaign_slug")).first()
+    if campaign is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy chiến dịch của điểm cầu.", "No campaign.")
+    task = campaigning.set_task_status(ctx.scope, campaign, _int(data, "task_id"), _text(data, "status"),
+                                       site_id=_int(data, "site_id"))
+    return task.pk
+
+
 HANDLERS = {"register_household": register_household, "register_person": register_person, "enrol_vsi": enrol_vsi,
-            "enrol_hi": enrol_hi, "payment": payment, "advisory_session": advisory_session, "lead": lead}
+            "enrol_hi": enrol_hi, "payment": payment, "advisory_session": advisory_session, "lead": lead,
+            "site_task": site_task}
 
 
 def check_clock(ctx: Context, device_time: datetime | None) -> None:
