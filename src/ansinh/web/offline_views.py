@@ -11,8 +11,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -20,14 +20,18 @@ from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from ansinh.campaigns import queries as campaign_queries
+from ansinh.campaigns.models import EventSite
 from ansinh.lib.errors import DomainError
+from ansinh.org.scope import scope_for
 from ansinh.rules import offline
 from ansinh.rules.params import default_parameters
+from ansinh.web.common import or_404
 
 # What the service worker caches on install: the shell and everything it needs to open offline.
 SHELL_FILES = ("web/offline/app.css", "web/offline/app.js", "web/offline/store.js", "web/offline/sync.js",
-               "web/offline/rules.js", "web/offline/kiosk.js", "web/vendor/dexie/dexie.min.js", "vendor/fonts/DejaVuSans.ttf",
-               "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
+               "web/offline/rules.js", "web/offline/kiosk.js", "web/vendor/dexie/dexie.min.js",
+               "vendor/fonts/DejaVuSans.ttf", "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
 
 
 KIOSK_PREFIX = "/ra-quan/kiosk/"
@@ -102,11 +106,6 @@ def kiosk(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     """The launch-day kiosk (issue 16): a shared tablet at one rally site. The page carries the site's
     readiness checklist (no personal data) and is cached by the worker when opened; sessions, leads and
     ticks are queued in the offline app's store and posted through the same sync API."""
-    from ansinh.campaigns import queries as campaign_queries
-    from ansinh.campaigns.models import EventSite
-    from ansinh.org.scope import scope_for
-    from ansinh.web.common import or_404
-
     campaign = or_404(lambda: campaign_queries.visible(scope_for(request.user), request.user, slug))
     site = EventSite.objects.filter(event__campaign=campaign, pk=site_id).first()
     if site is None:
