@@ -156,6 +156,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:offline_worker", "GET"): PUBLIC,
     ("web:offline_manifest", "GET"): PUBLIC,
     ("web:offline_parameters", "GET"): PUBLIC,
+    # the rally kiosk (issue 16): the same worker under the kiosk's scope; a site's page for who sees the campaign
+    ("web:kiosk_worker", "GET"): PUBLIC,
+    ("web:kiosk", "GET"): READ_X,
     # the API, by operation id
     ("ansinh_api_quotes_quote_vsi", "POST"): PUBLIC,
     ("ansinh_api_quotes_quote_hi", "POST"): PUBLIC,

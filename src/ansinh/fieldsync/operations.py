@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ansinh.campaigns import services as campaigning
+from ansinh.campaigns.models import Campaign
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment
 from ansinh.fieldsync.models import ClientRef, Device, FlagKind, ReceiptBlock, SyncOperation
@@ -311,9 +312,12 @@ def payment(ctx: Context, data: dict[str, Any]) -> int:
     return made.pk
 
 
-def _team(ctx: Context, slug: str | None) -> int:
+def _team(ctx: Context, data: dict[str, Any]) -> int:
+    """The actor's active team of the operation's campaign; the one of the kiosk's site (``site_id``) first."""
     teams = campaigning.active_teams(ctx.scope, ctx.actor, ctx.today)
-    team = (teams.filter(campaign__slug=slug) if slug else teams).order_by("pk").first()
+    slug, site_id = data.get("campaign_slug"), data.get("site_id")
+    teams = (teams.filter(campaign__slug=slug) if slug else teams).order_by("pk")
+    team = (teams.filter(site_id=site_id).first() if isinstance(site_id, int) else None) or teams.first()
     if team is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Bạn không thuộc tổ tư vấn nào của chiến dịch đang chạy.", "No team.")
     return team.pk
@@ -322,7 +326,7 @@ def _team(ctx: Context, slug: str | None) -> int:
 def advisory_session(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "session_id")
     ctx.creates = client_id
-    session = campaigning.record_session(ctx.actor, ctx.scope, _team(ctx, data.get("campaign_slug")), ctx.today,
+    session = campaigning.record_session(ctx.actor, ctx.scope, _team(ctx, data), ctx.today,
                                          campaigning.SessionData(location_name=_text(data, "notes") or "Tư vấn offline",
                                                                  location_kind="other",
                                                                  people_advised=_int(data, "people_advised", 0)))
@@ -333,7 +337,7 @@ def advisory_session(ctx: Context, data: dict[str, Any]) -> int:
 def lead(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "lead_id")
     ctx.creates = client_id
-    made = campaigning.record_lead(ctx.actor, ctx.scope, _team(ctx, data.get("campaign_slug")), ctx.today,
+    made = campaigning.record_lead(ctx.actor, ctx.scope, _team(ctx, data), ctx.today,
                                    campaigning.LeadData(full_name=_text(data, "full_name"),
                                                         scheme=_text(data, "interest"), outcome="undecided",
                                                         phone=_text(data, "phone"), follow_up_on=ctx.today))
@@ -341,8 +345,20 @@ def lead(ctx: Context, data: dict[str, Any]) -> int:
     return made.pk
 
 
+def site_task(ctx: Context, data: dict[str, Any]) -> int:
+    """A readiness-checklist item ticked on the kiosk (issue 16): the same service as the web's "mark done";
+    setting a status twice leaves it as it is, so a replay changes nothing."""
+    campaign = Campaign.objects.filter(slug=_text(data, "campaign_slug")).first()
+    if campaign is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy chiến dịch của điểm cầu.", "No campaign.")
+    task = campaigning.set_task_status(ctx.scope, campaign, _int(data, "task_id"), _text(data, "status"),
+                                       site_id=_int(data, "site_id"))
+    return task.pk
+
+
 HANDLERS = {"register_household": register_household, "register_person": register_person, "enrol_vsi": enrol_vsi,
-            "enrol_hi": enrol_hi, "payment": payment, "advisory_session": advisory_session, "lead": lead}
+            "enrol_hi": enrol_hi, "payment": payment, "advisory_session": advisory_session, "lead": lead,
+            "site_task": site_task}
 
 
 def check_clock(ctx: Context, device_time: datetime | None) -> None:

@@ -12,22 +12,30 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from ansinh.campaigns import queries as campaign_queries
+from ansinh.campaigns.models import EventSite
 from ansinh.lib.errors import DomainError
+from ansinh.org.scope import scope_for
 from ansinh.rules import offline
 from ansinh.rules.params import default_parameters
+from ansinh.web.common import or_404
 
 # What the service worker caches on install: the shell and everything it needs to open offline.
-SHELL_FILES = ("web/offline/app.css", "web/offline/app.js", "web/offline/store.js",
-               "web/offline/rules.js", "web/vendor/dexie/dexie.min.js", "vendor/fonts/DejaVuSans.ttf",
-               "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
+SHELL_FILES = ("web/offline/app.css", "web/offline/app.js", "web/offline/store.js", "web/offline/sync.js",
+               "web/offline/rules.js", "web/offline/kiosk.js", "web/vendor/dexie/dexie.min.js",
+               "vendor/fonts/DejaVuSans.ttf", "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
+
+
+KIOSK_PREFIX = "/ra-quan/kiosk/"
 
 
 def _error(code: str, message: str, status: int = 400) -> JsonResponse:
@@ -77,12 +85,15 @@ def app(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest, scope: str = "/ung-dung/") -> HttpResponse:
+    """The same worker for the app (/ung-dung/sw.js) and the rally kiosk (/ra-quan/kiosk/sw.js, each under its
+    own scope): one cache list, one version; the kiosk's pages are cached as they are opened (sw.js)."""
     body = render(request, "web/offline/sw.js", {
         "version": _version(), "shell": json.dumps(["/ung-dung/", *map(static, SHELL_FILES)]),
-        "static_prefix": json.dumps(static(""))}, content_type="text/javascript; charset=utf-8")
+        "static_prefix": json.dumps(static("")),
+        "kiosk_prefix": json.dumps(KIOSK_PREFIX)}, content_type="text/javascript; charset=utf-8")
     body["Cache-Control"] = "no-cache"  # the browser checks for a new worker on every visit
-    body["Service-Worker-Allowed"] = "/ung-dung/"
+    body["Service-Worker-Allowed"] = scope
     return body
 
 
@@ -94,3 +105,19 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "background_color": "#ffffff", "theme_color": "#0b5394",
         "icons": [{"src": static("web/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
     }, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@login_required
+@ensure_csrf_cookie
+def kiosk(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
+    """The launch-day kiosk (issue 16): a shared tablet at one rally site. The page carries the site's
+    readiness checklist (no personal data) and is cached by the worker when opened; sessions, leads and
+    ticks are queued in the offline app's store and posted through the same sync API."""
+    campaign = or_404(lambda: campaign_queries.visible(scope_for(request.user), request.user, slug))
+    site = EventSite.objects.filter(event__campaign=campaign, pk=site_id).first()
+    if site is None:
+        raise Http404("Không tìm thấy chiến dịch hoặc điểm cầu này trong phạm vi của bạn.")
+    tasks = list(site.tasks.order_by("deadline", "pk"))
+    return render(request, "web/offline/kiosk.html", {
+        "campaign": campaign, "site": site, "tasks": tasks, "worker": f"{KIOSK_PREFIX}sw.js"})

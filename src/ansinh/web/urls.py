@@ -88,5 +88,8 @@ urlpatterns = [
     path("ung-dung/", offline_views.app, name="offline_app"),
     path("ung-dung/sw.js", offline_views.service_worker, name="offline_worker"),
     path("ung-dung/manifest.webmanifest", offline_views.manifest, name="offline_manifest"),
+    # the rally kiosk (issue 16): the same worker under the kiosk's scope, a page per campaign and site
+    path("ra-quan/kiosk/sw.js", offline_views.service_worker, {"scope": "/ra-quan/kiosk/"}, name="kiosk_worker"),
+    path("ra-quan/kiosk/<slug:slug>/<int:site_id>/", offline_views.kiosk, name="kiosk"),
     path("api/v1/offline/parameters", offline_views.parameters, name="offline_parameters"),
 ]

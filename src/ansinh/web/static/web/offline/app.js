@@ -3,6 +3,7 @@
 // storage from store.js (Dexie, encrypted with the PIN). No inline script: the CSP allows ansinh's files only.
 import { QuoteError, formatVnd, quoteHi, quoteVsi } from "./rules.js";
 import { Store, fold, freeReceipts, isoWithOffset, openDb } from "./store.js";
+import { api, csrf, postQueue } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { store: null, slice: null, subject: null, quote: null, enrolment: null, addTo: null };
@@ -25,21 +26,6 @@ async function status() {
   $("st-last").textContent = last ? new Date(last).toLocaleString("vi-VN") : "chưa";
   const left = await state.store.meta("receipts_left");
   $("st-receipts").textContent = left === null ? "—" : left;
-}
-
-function csrf() { return (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || ""; }
-
-async function api(method, url, body, token) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`; else headers["X-CSRFToken"] = csrf();
-  const response = await fetch(url, { method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new Error(data.detail || data.error?.message || `Máy chủ trả lời ${response.status}.`);
-  }
-  return data;
 }
 
 // --- unlock, download ------------------------------------------------------------------------------
@@ -349,16 +335,11 @@ const LABELS = { applied: "đã ghi", replayed: "đã ghi từ trước", flagge
 
 async function sync() {
   const out = $("sync-result");
-  const pending = (await state.store.operations()).filter((o) => o.state !== "done");
-  if (!pending.length) { out.textContent = "Không có thao tác nào chờ gửi."; return; }
-  out.textContent = `Đang gửi ${pending.length} thao tác…`;
+  const waiting = (await state.store.operations()).filter((o) => o.state !== "done").length;
+  if (!waiting) { out.textContent = "Không có thao tác nào chờ gửi."; return; }
+  out.textContent = `Đang gửi ${waiting} thao tác…`;
   try {
-    const token = await state.store.get("token");
-    const answer = await api("POST", "/api/v1/sync", { batch_id: crypto.randomUUID(), operations: pending.map((o) => o.op) }, token);
-    const byId = new Map(answer.results.map((r) => [r.id, r]));
-    for (const { op } of pending) if (byId.has(op.id)) await state.store.settle(op, byId.get(op.id));
-    await state.store.setMeta("last_sync", new Date().toISOString());
-    out.textContent = `Đã gửi ${answer.results.length} thao tác.`;
+    out.textContent = `Đã gửi ${await postQueue(state.store)} thao tác.`;
   } catch (error) {
     out.textContent = `Chưa đồng bộ được: ${error.message}`;
   }
