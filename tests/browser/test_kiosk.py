@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PIN = "135790"
 
 
-def test_a_kiosk_logs_offline_and_its_leads_join_the_campaigns_funnel(page: Any, live_server: Any) -> None:
+def test_a_kiosk_logs_offline_and_its_leads_join_the_campaigns_funnel(page: Any, live_server: Any,
+                                                                     nghe_an_map: None) -> None:
     who = personas()
     field_setup(who)
     made = running_campaign(who)

@@ -176,6 +176,33 @@ def test_fourteen_days_without_a_sync_wipe_the_phone_before_any_pin(browser: Any
     context.close()
 
 
+def test_a_failed_operation_is_sent_again_under_a_new_id_and_a_done_one_is_not(browser: Any,
+                                                                               live_server: Any) -> None:
+    """The server's answer to a failed operation is final (docs/offline-sync.md): the phone keeps it as
+    failed and retries it at the next sync under a new operation id; an applied one is never sent again."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    open_app(page, live_server.url)
+    unlock(page)
+    ids = page.evaluate("""async () => {
+      const {Store, openDb} = await import("/static/web/offline/store.js");
+      const store = new Store(openDb());
+      await store.unlock("246810");
+      const failed = await store.enqueue("lead", {lead_id: crypto.randomUUID()});
+      const applied = await store.enqueue("lead", {lead_id: crypto.randomUUID()});
+      await store.settle(failed, {id: failed.id, status: "failed", error: "Thiếu tên."});
+      await store.settle(applied, {id: applied.id, status: "applied"});
+      const ops = await store.operations();
+      return {failed: failed.id, applied: applied.id, after: ops.map((o) => [o.state, o.op.id, o.op.data.lead_id]),
+              leads: [failed.data.lead_id, applied.data.lead_id], waiting: await store.waitingCount()};
+    }""")
+    (first_state, first_id, first_lead), (second_state, second_id, second_lead) = ids["after"]
+    assert first_state == "failed" and first_id != ids["failed"] and first_lead == ids["leads"][0]  # same data, new id
+    assert (second_state, second_id, second_lead) == ("done", ids["applied"], ids["leads"][1])
+    assert ids["waiting"] == 1
+    context.close()
+
+
 def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues_a_paid_enrolment(
         browser: Any, live_server: Any) -> None:
     base = live_server.url

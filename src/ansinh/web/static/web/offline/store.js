@@ -83,10 +83,18 @@ export class Store {
     return Promise.all(rows.map(async (row) => ({ state: row.state, ...(await open(this.key, row)) })));
   }
 
+  // The server's answer to a failed operation is final (docs/offline-sync.md): to try it again at the next
+  // sync, the phone sends it under a new operation id (the ids in its data stay, so what it creates is found).
   async settle(op, result) {
-    const state = ["applied", "replayed", "flagged"].includes(result.status) ? "done" : "failed";
-    await this.db.queue.put({ id: op.id, seq: (await this.db.queue.get(op.id)).seq, state,
-      ...(await seal(this.key, { op, result })) });
+    const done = ["applied", "replayed", "flagged"].includes(result.status);
+    const { seq } = await this.db.queue.get(op.id);
+    const next = done ? op : { ...op, id: crypto.randomUUID() };
+    const row = { id: next.id, seq, state: done ? "done" : "failed", ...(await seal(this.key, { op: next, result })) };
+    // sealed before the transaction: an IndexedDB transaction commits when it awaits anything else
+    await this.db.transaction("rw", this.db.queue, async () => {
+      if (next.id !== op.id) await this.db.queue.delete(op.id);
+      await this.db.queue.put(row);
+    });
   }
 
   async waitingCount() { return this.db.queue.where("state").anyOf("waiting", "failed").count(); }
