@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ansinh.payments",
     "ansinh.campaigns",
     "ansinh.fieldsync",
+    "ansinh.messaging",
     "ansinh.reports",
     "ansinh.web",
     "ansinh.demo",
@@ -176,6 +177,11 @@ ANSINH_METRICS_ALLOW = frozenset(a.strip() for a in os.environ.get("ANSINH_METRI
 ANSINH_RATE_LOGIN = os.environ.get("ANSINH_RATE_LOGIN", "20/m")  # POSTs of the login form
 # Receipt numbers reserved for an offline device at registration (fieldsync; issue 16): one block per device.
 ANSINH_DEVICE_BLOCK_SIZE = env_int("ANSINH_DEVICE_BLOCK_SIZE", 50)
+# Where texts to citizens go, per channel (messaging/gateways.py). The default writes them to a file.
+ANSINH_GATEWAYS: dict[str, dict[str, object]] = {
+    "sms": {"CLASS": "ansinh.messaging.gateways.FileGateway",
+            "path": os.environ.get("ANSINH_MESSAGES_FILE") or str(VAR_DIR / "messages.jsonl")},
+}
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"
 LOGOUT_REDIRECT_URL = "web:login"
