@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import snap
@@ -200,6 +201,36 @@ def test_a_failed_operation_is_sent_again_under_a_new_id_and_a_done_one_is_not(b
     assert first_state == "failed" and first_id != ids["failed"] and first_lead == ids["leads"][0]  # same data, new id
     assert (second_state, second_id, second_lead) == ("done", ids["applied"], ids["leads"][1])
     assert ids["waiting"] == 1
+    context.close()
+
+
+def test_each_household_is_quoted_with_the_province_of_its_own_commune(browser: Any, live_server: Any) -> None:
+    """An agent whose scope spans two provinces: the quote takes the top-up of the household's province, not
+    the first commune's (the server decides it from the commune on record, enrollment.services.quote_vsi)."""
+    other = {"id": "h-2", "commune_code": "00004", "address": "Phường Ba Đình", "poverty": "none",
+             "hi_card_end": None, "members": [{**SLICE["households"][0]["members"][1], "id": "p-3"}]}
+    two = {**SLICE, "province_code": None,
+           "communes": [{"code": "17623", "name": "Xã Môn Sơn", "province_code": "40"},
+                        {"code": "00004", "name": "Phường Ba Đình", "province_code": "01"}],
+           "households": [*SLICE["households"], other]}
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    server = SyncServer()
+    server.attach(context, live_server.url)
+    context.route(f"{live_server.url}/api/v1/sync/slice", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(
+            {**two, "parameters": Client().get("/api/v1/offline/parameters", {"from": ON, "months": "12"}).json()})))
+    page = context.new_page()
+    open_app(page, live_server.url)
+    unlock(page)
+    page.click("#download-form button[type=submit]")
+    page.wait_for_selector("text=Đã tải 2 hộ, 3 người, 5 số biên lai.")
+    page.click("button[data-screen=find]")
+    for household, person, province in (("h-2", "p-3", "01"), ("h-1", "p-1", "40"), ("h-2", "p-3", "01")):
+        page.fill("#find-q", "hoa")  # both households have a Hoà
+        page.click(f"button[data-household='{household}']")
+        page.click(f"button[data-quote-vsi='{person}']")
+        expect(page.locator("#q-province")).to_have_value(province)
+        page.click("button[data-screen=find]")
     context.close()
 
 

@@ -192,15 +192,22 @@ async function register(event) {
 
 // --- quote, enrol, pay -------------------------------------------------------------------------------
 
+// The province whose top-up the server applies: the one of the household's commune, as the slice says.
+function provinceOf(communeCode) {
+  const commune = (state.slice?.communes || []).find((c) => c.code === communeCode);
+  return commune?.province_code || state.slice?.province_code || "";
+}
+
 async function quoteFor(kind, id) {
   const all = await households();
+  const h = kind === "vsi" ? all.find((x) => x.members.some((m) => String(m.id) === String(id)))
+    : all.find((x) => String(x.id) === String(id));
+  $("q-province").value = provinceOf(h.commune_code);
   if (kind === "vsi") {
-    const h = all.find((x) => x.members.some((m) => String(m.id) === String(id)));
     const m = h.members.find((x) => String(x.id) === String(id));
     state.subject = { kind, person_id: m.id, label: m.full_name };
     $("q-groups").value = ["poor", "near_poor", "ethnic_minority", "island"].includes(m.support_group) ? m.support_group : "";
   } else {
-    const h = all.find((x) => String(x.id) === String(id));
     state.subject = { kind, household_id: h.id, member_ids: h.members.map((m) => m.id), poverty: h.poverty,
       label: h.address };
     $("q-members").value = h.members.length || 1;
