@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ansinh.campaigns.models import Lead
 from ansinh.enrollment.models import Enrollment
+from ansinh.fieldsync import operations
 from ansinh.fieldsync.models import Flag, PersonConflict, SyncOperation
 from ansinh.payments.models import Payment, Receipt
 from ansinh.registry.models import Household, Membership, Person
@@ -228,3 +229,25 @@ def test_a_quoted_amount_that_is_not_a_number_fails_that_operation_with_a_reason
     assert [r["status"] for r in results] == ["applied", "applied", "failed"]
     assert results[2]["error"], results[2]
     assert Enrollment.objects.count() == 0
+
+
+def test_a_number_taken_by_a_concurrent_operation_is_a_refusal_not_a_500(phone: Phone,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two operations with the same number may both find it free (the check and the insert are two
+    statements); the receipts' unique key stops the second, which then runs again and is refused."""
+    _, enrolment, payable = enrolled(phone)
+    _, other, other_payable = enrolled_second(phone)
+    number = phone.block["numbers"][3]
+    assert phone.results(pay(enrolment, payable, number))[0]["status"] == "applied"
+    checks: list[int] = []
+    real = operations.receipt_used
+
+    def race(pool_id: int, n: int) -> bool:  # the first look happens before the other's row is visible
+        checks.append(n)
+        return False if len(checks) == 1 else real(pool_id, n)
+
+    monkeypatch.setattr(operations, "receipt_used", race)
+    result = phone.results(pay(other, other_payable, number))[0]
+    assert len(checks) == 2  # ran again after the unique key refused it
+    assert result["status"] == "failed" and [f["kind"] for f in result["flags"]] == ["receipt_reused"]
+    assert Payment.objects.count() == 1 and SyncOperation.objects.filter(status="failed").count() == 1

@@ -269,12 +269,18 @@ def _number(block: ReceiptBlock, given: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) <= 9 else None
 
 
+def receipt_used(pool_id: int, number: int) -> bool:
+    """Whether the number is on a receipt already. Two operations may both see it free (the receipts'
+    unique key decides, and ``services.apply_one`` runs the loser again, to be refused here)."""
+    return Receipt.objects.filter(pool_id=pool_id, number=number).exists()
+
+
 def _receipt(ctx: Context, given: str) -> tuple[ReceiptBlock, int]:
     """The device's block holding the number, or a refusal flagged as a fraud signal."""
     for block in ReceiptBlock.objects.select_related("pool").filter(device=ctx.device, voided_at__isnull=True):
         number = _number(block, given)
         if number is not None and block.first_number <= number <= block.last_number:
-            if Receipt.objects.filter(pool_id=block.pool_id, number=number).exists():
+            if receipt_used(block.pool_id, number):
                 ctx.flag(FlagKind.RECEIPT_REUSED, f"Số biên lai {given} đã được dùng cho một khoản thu khác.")
                 raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, f"Số biên lai {given} đã được dùng: không ghi "
                                   "khoản thu này; quản lý đã được báo.", "Receipt number already used.")

@@ -47,7 +47,10 @@ def _store(device: Device, batch_id: uuid.UUID, op_id: uuid.UUID, kind: str, ctx
     return op
 
 
-def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, Any]) -> dict[str, Any]:
+def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, Any], *,
+              again: bool = True) -> dict[str, Any]:
+    """``again``: a unique key taken by a concurrent operation (another op with the same receipt number)
+    rolls this one back; it runs once more and meets the other's row as a refusal, never a 500."""
     op_id, kind, data = raw["id"], raw["type"], raw.get("data") or {}
     first = SyncOperation.objects.filter(op_id=op_id).first()
     if first is not None:
@@ -74,9 +77,11 @@ def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, 
             return _replay(SyncOperation.objects.get(op_id=op_id))
     except IntegrityError:
         found = SyncOperation.objects.filter(op_id=op_id).first()
-        if found is None:
+        if found is not None:
+            return _replay(found)
+        if not again:
             raise
-        return _replay(found)
+        return apply_one(device, scope, batch_id, raw, again=False)
     return _answer(op, [{"kind": k, "detail": d} for k, d, _ in ctx.flags])
 
 
