@@ -251,3 +251,17 @@ def test_a_number_taken_by_a_concurrent_operation_is_a_refusal_not_a_500(phone: 
     assert len(checks) == 2  # ran again after the unique key refused it
     assert result["status"] == "failed" and [f["kind"] for f in result["flags"]] == ["receipt_reused"]
     assert Payment.objects.count() == 1 and SyncOperation.objects.filter(status="failed").count() == 1
+
+
+def test_a_first_month_other_than_the_one_the_app_showed_is_flagged(phone: Phone) -> None:
+    """The server decides the first month (the next one not paid, on the sync's day); when the app had shown
+    another — quoted offline last month, synced this month — the manager sees both."""
+    household, person, enrolment = new_id(), new_id(), new_id()
+    month = timezone.localdate().replace(day=1)
+    earlier = (month - timedelta(days=1)).strftime("%Y-%m")
+    results = phone.results(*household_ops(household, person, COMMUNE_X),
+                            op("enrol_vsi", enrolment_id=enrolment, person_id=person, monthly_income=1_500_000,
+                               term_months=1, start_month=earlier, quoted_amount=None))
+    assert results[2]["status"] == "flagged" and [f["kind"] for f in results[2]["flags"]] == ["start_differs"]
+    assert f"tháng {earlier[5:]}/{earlier[:4]}" in results[2]["flags"][0]["detail"]
+    assert Enrollment.objects.get().period_start == month

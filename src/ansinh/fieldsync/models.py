@@ -101,6 +101,7 @@ class FlagKind(models.TextChoices):
     CLOCK_SKEW = "clock_skew", "Đồng hồ thiết bị lệch quá 24 giờ"
     BEFORE_BLOCK = "before_block", "Khoản thu ghi trước khi nhận dải số"
     DUPLICATE_PERSON = "duplicate_person", "Người đã có (trùng số định danh)"
+    START_DIFFERS = "start_differs", "Tháng bắt đầu khác tháng ứng dụng ghi"
 
 
 class Flag(models.Model):

@@ -229,6 +229,15 @@ def _check_quote(ctx: Context, quoted: int | None, payable: int) -> None:
                  collected=quoted, quoted=payable)
 
 
+def _check_start(ctx: Context, asked: str, start: date) -> None:
+    """The server decides the first month (the next one not paid, on the day of the sync); the month the
+    app showed the citizen ("YYYY-MM") is compared with it, and a difference is flagged to the manager."""
+    if asked and asked != f"{start:%Y-%m}":
+        shown = f"{asked[5:]}/{asked[:4]}" if len(asked) == 7 and asked[4] == "-" else asked
+        ctx.flag(FlagKind.START_DIFFERS, f"Ứng dụng ghi bắt đầu từ tháng {shown}, máy chủ ghi từ tháng {start:%m/%Y} "
+                 "(tháng tiếp theo chưa đóng, tính vào ngày đồng bộ).")
+
+
 def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "enrolment_id")
     ctx.creates = client_id
@@ -240,6 +249,7 @@ def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
     enrolment = enrolling.enroll_vsi(ctx.actor, ctx.scope, offer, idempotency_key=f"sync-{client_id}")
     ctx.area_id = enrolment.area_id
     _check_quote(ctx, _optional_int(data, "quoted_amount"), enrolment.payable)
+    _check_start(ctx, _text(data, "start_month"), enrolment.period_start)
     _claim(ctx, client_id, "enrolment", enrolment.pk)
     return enrolment.pk
 
