@@ -59,9 +59,9 @@ class BatchIn(Schema):
 
 
 def _registered(found: devices.Registered) -> dict[str, Any]:
-    block = queries.block_out(found.block)
-    return {"id": str(found.device.client_id), "token": found.token,
-            "receipt_block": {k: block[k] for k in ("id", "series", "numbers", "reserved_at")}}
+    block = queries.block_out(found.block) if found.block is not None else None
+    return {"id": str(found.device.client_id), "token": found.token,  # a kiosk has no receipt block
+            "receipt_block": {k: block[k] for k in ("id", "series", "numbers", "reserved_at")} if block else None}
 
 
 @router.post("/devices", summary="Register this phone (logged-in agent): a token shown once and a receipt block")
@@ -76,7 +76,11 @@ def register_device(request: HttpRequest, body: DeviceIn) -> HttpResponse:
 @router.get("/sync/slice", auth=DeviceAuth(), summary="The agent's slice for offline work (gzip when accepted)")
 def download_slice(request: HttpRequest) -> HttpResponse:
     device = request.device  # type: ignore[attr-defined]
-    body = json.dumps(queries.slice_for(device, scope_for(device.user)), cls=DjangoJSONEncoder,
+    try:
+        the_slice = queries.slice_for(device, scope_for(device.user))
+    except DomainError as exc:
+        return refusal(exc)
+    body = json.dumps(the_slice, cls=DjangoJSONEncoder,
                       ensure_ascii=False, separators=(",", ":")).encode()
     if "gzip" not in request.headers.get("Accept-Encoding", ""):
         return HttpResponse(body, content_type="application/json")

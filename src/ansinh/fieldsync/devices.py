@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ansinh.campaigns.services import active_teams
 from ansinh.fieldsync.models import Device, ReceiptBlock
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.text import clean_text
@@ -42,7 +43,7 @@ def digest(token: str) -> str:
 class Registered:
     device: Device
     token: str | None  # shown once, at the first registration
-    block: ReceiptBlock
+    block: ReceiptBlock | None  # None for a kiosk (collects no money)
     created: bool
 
 
@@ -68,22 +69,25 @@ def reserve_block(device: Device, collector_id: int, size: int) -> ReceiptBlock:
                                        last_number=row[1] + size - 1, reserved_at=timezone.now())
 
 
-def _agent_of(actor: AbstractBaseUser | None) -> Agent:
+def _agent_of(actor: AbstractBaseUser | None, scope: Scope) -> Agent | None:
+    """The actor's agent (a phone with a receipt block), or None for a member of an advisory team of a
+    running campaign (a kiosk: no money, so no block); anyone else is refused."""
     agent = Agent.objects.filter(user=actor).select_related("collector").first() if actor is not None else None
-    if agent is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ nhân viên thu (tài khoản gắn với đại lý thu) mới đăng ký thiết bị.",
-                          "Only an agent registers a device.")
+    if agent is None and (actor is None or not active_teams(scope, actor, timezone.localdate()).exists()):
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ nhân viên thu (tài khoản gắn với đại lý thu) hoặc thành viên tổ tư "
+                          "vấn của chiến dịch đang chạy mới đăng ký thiết bị.",
+                          "Only an agent or an advisory team member registers a device.")
     return agent
 
 
-def current_block(device: Device) -> ReceiptBlock:
-    return ReceiptBlock.objects.select_related("pool").filter(device=device).latest("reserved_at")
+def current_block(device: Device) -> ReceiptBlock | None:
+    return ReceiptBlock.objects.select_related("pool").filter(device=device).order_by("-reserved_at").first()
 
 
 def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uuid.UUID, label: str) -> Registered:
     """The same id again is the same device (no new block, no token shown); another agent's id is refused."""
     scope.require_writer()
-    agent = _agent_of(actor)
+    agent = _agent_of(actor, scope)
     label = clean_text(label, "label", 100, "Tên thiết bị")
     found = Device.objects.filter(client_id=client_id).first()
     if found is None:
@@ -92,7 +96,8 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
                 token = TOKEN_PREFIX + secrets.token_urlsafe(32)
                 device = Device.objects.create(client_id=client_id, agent=agent, user=actor, label=label,
                                                token_digest=digest(token))
-                reserve_block(device, agent.collector_id, settings.ANSINH_DEVICE_BLOCK_SIZE)
+                if agent is not None:
+                    reserve_block(device, agent.collector_id, settings.ANSINH_DEVICE_BLOCK_SIZE)
                 audit(actor, "create", "device", device.pk, None, {"label": (None, label)})
                 return Registered(device, token, current_block(device), True)
         except IntegrityError:  # the same id registered meanwhile: answered below like a repeat
@@ -130,9 +135,12 @@ def managed_devices(scope: Scope) -> list[Device]:
 
 
 def in_scope(scope: Scope) -> Q:
-    """Devices of agents of a collector the scope manages, or whose areas (or grant) the scope covers."""
+    """Devices of agents of a collector the scope manages, or whose areas (or grant) the scope covers;
+    kiosks of members of advisory teams whose site or campaign is in the scope's areas."""
     return (Q(agent__collector_id__in=scope.org_ids) | Q(agent__areas__in=scope.area_ids)
-            | Q(agent__user__grant__areas__in=scope.area_ids))
+            | Q(agent__user__grant__areas__in=scope.area_ids)
+            | Q(agent__isnull=True, user__team_memberships__team__site__area__in=scope.area_ids)
+            | Q(agent__isnull=True, user__team_memberships__team__campaign__areas__in=scope.area_ids))
 
 
 @transaction.atomic

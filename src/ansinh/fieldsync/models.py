@@ -15,10 +15,13 @@ from ansinh.registry.models import Household, Person
 
 
 class Device(models.Model):
-    """An agent's phone. Only a SHA-256 digest of its token is stored; a revoked device is refused."""
+    """An agent's phone, or a rally kiosk registered by an advisory team member who is not an agent (no
+    agent, no receipt block: it logs sessions, leads and checklist ticks, never money). Only a SHA-256
+    digest of its token is stored; a revoked device is refused."""
 
     client_id = models.UUIDField("mã thiết bị (do ứng dụng tạo)", unique=True)
-    agent = models.ForeignKey(Agent, models.PROTECT, related_name="devices", verbose_name="nhân viên thu")
+    agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="devices",
+                              verbose_name="nhân viên thu")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="tài khoản")
     label = models.CharField("tên thiết bị", max_length=100, blank=True)
     token_digest = models.CharField(max_length=64, unique=True)
@@ -35,6 +38,18 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.label or str(self.client_id)
+
+    def same_owner(self, other: Device) -> bool:
+        """Records a device created are its agent's (any of the agent's phones), or a kiosk's user's."""
+        if self.agent_id is not None or other.agent_id is not None:
+            return self.agent_id == other.agent_id
+        return self.user_id == other.user_id
+
+    def owned(self, prefix: str = "device__") -> Q:
+        """The filter of what ``same_owner`` says, for rows pointing at a device through ``prefix``."""
+        if self.agent_id is not None:
+            return Q(**{f"{prefix}agent_id": self.agent_id})
+        return Q(**{f"{prefix}agent__isnull": True, f"{prefix}user_id": self.user_id})
 
 
 class ReceiptBlock(models.Model):

@@ -107,7 +107,7 @@ def _ref(ctx: Context, client_id: uuid.UUID, kind: str) -> ClientRef:
     """The row a client UUID became, or the reason it did not: its operation failed, it waits for a
     manager's decision, or it was never sent."""
     ref = ClientRef.objects.filter(client_id=client_id, kind=kind).select_related("device").first()
-    if ref is not None and ref.device.agent_id == ctx.device.agent_id:
+    if ref is not None and ref.device.same_owner(ctx.device):
         if ref.pending.get("conflict"):
             raise DomainError(ErrorCode.INVALID_INPUT, f"Người {client_id} đang chờ quản lý quyết định (trùng số định "
                               "danh); thao tác này ghi lại sau khi quản lý quyết định.", "Waits for a manager.")
@@ -131,7 +131,7 @@ def _object(ctx: Context, client_id: uuid.UUID, kind: str) -> int:
 def _made(ctx: Context, client_id: uuid.UUID, kind: str) -> int | None:
     """The row this client UUID already became for this agent (the same record sent again under a new
     operation id, e.g. after the app lost the first answer): answered with it, nothing written again."""
-    return ClientRef.objects.filter(client_id=client_id, kind=kind, device__agent_id=ctx.device.agent_id,
+    return ClientRef.objects.filter(ctx.device.owned(), client_id=client_id, kind=kind,
                                     object_id__isnull=False).values_list("object_id", flat=True).first()
 
 

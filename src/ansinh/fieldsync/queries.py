@@ -17,6 +17,7 @@ from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme, VsiPlan
 from ansinh.fieldsync.devices import current_block, in_scope, serial, used_numbers
 from ansinh.fieldsync.models import Device, Flag, PersonConflict, ReceiptBlock
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.fields import PersonalField, mask, served
 from ansinh.org.scope import Scope
 from ansinh.payments.models import Receipt
@@ -96,8 +97,10 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
     """The agent's communes, households and people (identifiers through the field policy), the block."""
     now = timezone.now()
     on = timezone.localdate(now)
-    agent = device.agent
-    block = current_block(device)
+    agent, block = device.agent, current_block(device)
+    if agent is None or block is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Máy ki-ốt của tổ tư vấn không tải dữ liệu hộ gia đình (chỉ máy của "
+                          "nhân viên thu).", "A kiosk downloads no slice.")
     communes = list(AdministrativeUnit.objects.filter(pk__in=scope.area_ids, level__in=COMMUNE_LEVELS,
                                                       valid_to__isnull=True).order_by("code").values("id", "code",
                                                                                                     "name"))
