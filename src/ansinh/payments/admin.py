@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from ansinh.lib.money import format_rate
 from ansinh.payments.models import (
+    CollectorAccount,
     CommissionRate,
     Payment,
     Receipt,
@@ -69,3 +70,9 @@ class ReversalRequestAdmin(ReadOnly):
 
     list_display = ("created_at", "payment", "requested_by", "status", "decided_by", "decided_at")
     list_filter = ("status",)
+
+
+@admin.register(CollectorAccount)
+class CollectorAccountAdmin(admin.ModelAdmin):
+    list_display = ("collector", "bank_bin", "account_number", "account_name", "updated_at")
+    search_fields = ("collector__name", "account_number")

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -222,3 +223,36 @@ class ReversalRequest(models.Model):
             models.CheckConstraint(condition=~Q(status="approved") | Q(reversal__isnull=False),
                                    name="reversal_request_approved_has_reversal"),
         ]
+
+
+# The main banks' BINs in NAPAS's list (a collector's bank is usually one of these; any 970xxx is accepted).
+BANKS = {
+    "970405": "Agribank", "970436": "Vietcombank", "970418": "BIDV", "970415": "VietinBank",
+    "970449": "LPBank (Bưu điện Liên Việt)", "970422": "MB", "970407": "Techcombank", "970416": "ACB",
+    "970432": "VPBank", "970403": "Sacombank", "970423": "TPBank", "970443": "SHB",
+}
+
+
+class CollectorAccount(models.Model):
+    """The bank account a collector takes transfers on: shown as a VietQR code (lib/vietqr.py) for the exact
+    amount of a pending term, with the enrolment's reference as the purpose (enrollment/references.py)."""
+
+    collector = models.OneToOneField(OrgUnit, models.CASCADE, related_name="bank_account",
+                                     verbose_name="tổ chức dịch vụ thu")
+    bank_bin = models.CharField("mã ngân hàng (BIN của NAPAS)", max_length=6,
+                                validators=[RegexValidator(r"^970\d{3}$", "Mã BIN gồm 6 chữ số, bắt đầu bằng 970.")])
+    account_number = models.CharField("số tài khoản", max_length=19, validators=[
+        RegexValidator(r"^[0-9A-Za-z]{1,19}$", "Số tài khoản gồm tối đa 19 chữ số hoặc chữ cái, không dấu cách.")])
+    account_name = models.CharField("tên chủ tài khoản", max_length=100)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "tài khoản nhận chuyển khoản"
+        verbose_name_plural = "tài khoản nhận chuyển khoản"
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number} — {self.account_name}"
+
+    @property
+    def bank_name(self) -> str:
+        return BANKS.get(self.bank_bin, f"BIN {self.bank_bin}")

@@ -11,11 +11,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ansinh.enrollment.models import Enrollment, HiCardLine, Scheme
+from ansinh.areas.queries import ancestors
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.enrollment.references import reference_for
+from ansinh.lib import vietqr
 from ansinh.lib.errors import invalid_input
 from ansinh.lib.money import round_vnd
 from ansinh.lib.periods import require_order
@@ -25,6 +29,7 @@ from ansinh.org.queries import agents as org_agents
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import (
     EARLIEST_DAY,
+    CollectorAccount,
     CommissionRate,
     Payer,
     Payment,
@@ -438,3 +443,37 @@ def person_history(scope: Scope, person_id: int) -> list[Enrollment]:
                 .select_related("household").order_by("-period_start", "-pk")
                 .prefetch_related(Prefetch("payments", Payment.objects.select_related("receipt__pool")
                                            .order_by("paid_at", "pk")))[:50])
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """What the VietQR code of a pending term asks: the collector's account, the exact amount, the reference."""
+
+    account: CollectorAccount
+    amount: int
+    reference: str
+    payload: str
+
+
+def transfer_request(enrollment: Enrollment, user: AbstractBaseUser | AnonymousUser | None = None
+                     ) -> TransferRequest | None:
+    """The VietQR of a pending term, or None (paid, or no account). The account is the user's own
+    collector's when the user is an agent (the payment will be booked to it), else the account of the
+    collector serving the enrolment's commune, the nearest first (commune, then district, then province)."""
+    if enrollment.status != EnrollmentStatus.PENDING or enrollment.payable <= 0:
+        return None
+    account = None
+    if user is not None and user.is_authenticated:
+        account = CollectorAccount.objects.filter(collector__agents__user=user).select_related("collector").first()
+    if account is None:
+        chain = [enrollment.area_id, *(a.pk for a in ancestors(enrollment.area))]
+        found = {a.collector_id: a for a in CollectorAccount.objects.filter(collector__areas__in=chain)
+                 .select_related("collector").prefetch_related("collector__areas")}
+        ranked = sorted(found.values(), key=lambda a: min(chain.index(x.pk) for x in a.collector.areas.all()
+                                                            if x.pk in chain))
+        account = ranked[0] if ranked else None
+    if account is None:
+        return None
+    reference = reference_for(enrollment.pk)
+    text = vietqr.payload(vietqr.Transfer(account.bank_bin, account.account_number, enrollment.payable, reference))
+    return TransferRequest(account, enrollment.payable, reference, text)

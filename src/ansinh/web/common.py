@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import segno
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import Scope
 from ansinh.payments.exports import write_xlsx
+from ansinh.payments.queries import TransferRequest
 from ansinh.reports.exports import dashboard_pdf
 from ansinh.web.registry_forms import DomainForm
 
@@ -81,3 +83,12 @@ def export_query(request: HttpRequest, *also: str) -> str:
     for name in ("xlsx", "pdf", *also):
         kept.pop(name, None)
     return kept.urlencode()
+
+
+def vietqr_block(transfer: TransferRequest | None) -> dict[str, Any] | None:
+    """What web/_vietqr.html shows of a pending term's VietQR: the code as inline SVG (no script), and
+    the same in words for whoever types the transfer by hand."""
+    if transfer is None:
+        return None
+    return {"svg": segno.make(transfer.payload, error="m").svg_inline(scale=4, title="Mã VietQR chuyển khoản"),
+            "request": transfer}

@@ -26,7 +26,7 @@ from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
 from ansinh.registry import queries as registry
 from ansinh.rules.vsi import Method
-from ansinh.web.common import export_query, export_table, or_404, run_service, writers_only
+from ansinh.web.common import export_query, export_table, or_404, run_service, vietqr_block, writers_only
 from ansinh.web.field_forms import (
     ConfirmationForm,
     HiEnrollForm,
@@ -207,7 +207,8 @@ def pay(request: HttpRequest, enrollment_id: int) -> HttpResponse:
             sponsor_id=form.cleaned_data["sponsor"].pk if form.cleaned_data["sponsor"] else None))
         if payment is not None:
             return redirect("web:receipt", payment.receipt.pk)
-    return render(request, "web/pay.html", {"form": form, "enrollment": enrollment},
+    return render(request, "web/pay.html", {"form": form, "enrollment": enrollment,
+                                            "transfer": vietqr_block(money.transfer_request(enrollment, request.user))},
                   status=400 if form.errors else 200)
 
 
