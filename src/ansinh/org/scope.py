@@ -15,7 +15,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -122,7 +122,7 @@ def _resolve(user: AbstractBaseUser) -> Scope:
                   JOIN grant_row r ON a.grant_id = r.id
         UNION ALL SELECT 'org', id, NULL FROM orgs
         UNION ALL SELECT 'area', s.administrativeunit_id, NULL FROM {served} s JOIN orgs ON s.orgunit_id = orgs.id"""
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Grant)].cursor() as cursor:  # the replica's, when reads go there
         cursor.execute(sql, [user.pk])
         rows = cursor.fetchall()
     roles = [role for kind, _, role in rows if kind == "role"]
