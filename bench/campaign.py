@@ -15,7 +15,8 @@ view, the template), median of ``--runs`` after a warm-up:
   request of a poll interval, or after a write forgot them);
 - **warm**: each page again within the poll interval (the figures from the cache).
 
-It prints, per page and state, the milliseconds, the SQL queries and the ratio to the baseline.
+It prints, per page and state, the wall milliseconds, the CPU milliseconds of this process (the
+server's Python; the database's own work is in the wall time), the SQL queries and the ratio to the baseline.
 Then the workspace's shared figures alone (what a cold page counts: ``queries.workspace_figures``
 after ``cache.clear()``) against the same figures counted as before the rework
 (``bench/campaign_before.py``, main @ 1317ab3), both checked equal first, with ``before_vs_now_ratio``.
@@ -34,7 +35,7 @@ from typing import Any
 
 import django
 
-from common import median_ms
+from common import median_cpu_ms, median_ms
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
@@ -135,14 +136,14 @@ def main() -> None:
         baseline = median_ms(lambda: get("/healthz", cold=False), args.runs)
         print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} · {subprocess.getoutput('nproc')} cores "
               f"· median of {args.runs}")
-        print(f"{'page':<12} {'state':<5} {'ms':>9} {'queries':>8} {'vs /healthz':>12}")
-        print(f"{'/healthz':<12} {'':<5} {baseline:>9.1f} {queries('/healthz', False):>8} {1.0:>11.1f}×")
+        print(f"{'page':<12} {'state':<5} {'ms':>9} {'cpu ms':>8} {'queries':>8} {'vs /healthz':>12}")
+        print(f"{'/healthz':<12} {'':<5} {baseline:>9.1f} {'':>8} {queries('/healthz', False):>8} {1.0:>11.1f}×")
         for name, path in PAGES.items():
             url = path.format(slug=SLUG)
             for state, cold in (("cold", True), ("warm", False)):
-                ms = median_ms(lambda url=url, cold=cold: get(url, cold), args.runs)  # type: ignore[misc]
-                print(f"{name:<12} {state:<5} {ms:>9.1f} {queries(url, cold):>8} {ms / baseline:>11.1f}×",
-                      flush=True)
+                ms, cpu = median_cpu_ms(lambda url=url, cold=cold: get(url, cold), args.runs)  # type: ignore[misc]
+                print(f"{name:<12} {state:<5} {ms:>9.1f} {cpu:>8.1f} {queries(url, cold):>8} "
+                      f"{ms / baseline:>11.1f}×", flush=True)
         shared_figures(args.runs)
         print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:

@@ -22,6 +22,20 @@ def median_ms(action: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
+def median_cpu_ms(action: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Milliseconds of wall time and of this process's CPU time (``time.process_time``: the server's
+    Python, not the database's work nor the wait for a busy machine's cores), each the median of
+    ``runs`` timed runs after one warm-up."""
+    action()
+    walls, cpus = [], []
+    for _ in range(runs):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        action()
+        cpus.append((time.process_time() - began_cpu) * 1000)
+        walls.append((time.perf_counter() - began) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def synthetic_province(people: int) -> None:
     """Migrate the database and, when it holds no synthetic province yet, generate one of ``people``
     people (minutes on PostgreSQL). Django must be set up."""

@@ -5,12 +5,13 @@ areas or parent, the map — is seen by the next request."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.org.models import Grant, OrgKind, OrgUnit, Role
-from ansinh.org.scope import scope_for
+from ansinh.org.scope import VERSION_KEY, scope_for
 from ansinh.org.services import grant_role
 from tests.builders import COMMUNE_X, COMMUNE_Y, commune, org_unit, user
 
@@ -69,3 +70,16 @@ def test_each_user_has_their_own_scope() -> None:
     one, other = user(Role.AGENT, COMMUNE_X), user(Role.AGENT, COMMUNE_Y)
     assert scope_for(one) != scope_for(other)
     assert OrgUnit.objects.count() == 0  # no org unit: the scopes are the areas' alone
+
+
+def test_a_scope_resolved_again_reads_one_statement_while_the_map_is_current() -> None:
+    post = org_unit(OrgKind.COLLECTOR, COMMUNE_X)
+    branch = org_unit(OrgKind.COLLECTOR, COMMUNE_Y, parent=post)
+    manager = user(Role.COLLECTOR_MANAGER, org_units=[post])
+    first = scope_for(manager)
+    cache.delete(VERSION_KEY)  # every scope expired (the map's shape is kept apart, areas/tree.py)
+    with CaptureQueriesContext(connection) as ctx:
+        again = scope_for(manager)
+    assert again == first and {post.pk, branch.pk} <= again.org_ids
+    assert {commune(COMMUNE_X).pk, commune(COMMUNE_Y).pk} <= again.area_ids
+    assert len(ctx.captured_queries) == 1

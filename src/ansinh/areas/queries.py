@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit, Level, Succession
+from ansinh.areas.tree import map_tree
 
 
 def in_force(on: date) -> Q:
@@ -56,16 +57,15 @@ def province_code(unit: AdministrativeUnit) -> str | None:
 
 
 def province_codes(unit_ids: Iterable[int]) -> dict[int, str | None]:
-    """:func:`province_code` for many units in one query (the tree is a small table, walked here):
+    """:func:`province_code` for many units, walked on the map's shape kept per process (tree.py):
     for a list of people's communes (the due list's top-ups)."""
-    tree = {pk: (parent_id, level, code) for pk, parent_id, level, code in
-            AdministrativeUnit.objects.values_list("pk", "parent_id", "level", "code")}
+    units = map_tree().units
     found: dict[int, str | None] = {}
     for unit_id in set(unit_ids):
         node: int | None = unit_id
         found[unit_id] = None
-        while node is not None and node in tree:
-            parent_id, level, code = tree[node]
+        while node is not None and node in units:
+            parent_id, level, code = units[node]
             if level == Level.PROVINCE:
                 found[unit_id] = code
                 break
@@ -75,32 +75,20 @@ def province_codes(unit_ids: Iterable[int]) -> dict[int, str | None]:
 
 def subtree_ids(roots: list[int]) -> set[int]:
     """The units and every unit below them, in any period (for access scopes)."""
-    found, frontier = set(roots), set(roots)
-    while frontier:
-        frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= frontier
-    return found
+    return map_tree().subtrees(roots)
 
 
 def covered_ids(roots: Iterable[int]) -> set[int]:
     """The units whose territory lies wholly within the territory of ``roots``, in any period (for
-    access scopes; docs/adr/0008-scope-through-time.md). Two queries, whatever the roots: the tree and
-    the successions are small tables, walked here.
+    access scopes; docs/adr/0008-scope-through-time.md). Walked on the map's shape kept per process
+    (tree.py: no query while it is current).
 
     Besides each unit's subtree, a unit that ended is covered when everything it became is covered
     (the communes merged into a ward, a renamed version), and a unit that began is covered when
     everything it came from is covered (the parts of a split commune, a ward made only of covered
     communes). A split commune is therefore not covered by one of its parts alone."""
-    children: dict[int, list[int]] = {}
-    for pk, parent_id in AdministrativeUnit.objects.values_list("pk", "parent_id"):
-        children.setdefault(pk, [])
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(pk)
-    became: dict[int, set[int]] = {}
-    came_from: dict[int, set[int]] = {}
-    for from_id, to_id in Succession.objects.filter(to_unit__isnull=False).values_list("from_unit_id", "to_unit_id"):
-        became.setdefault(from_id, set()).add(to_id)
-        came_from.setdefault(to_id, set()).add(from_id)
+    tree = map_tree()
+    children, became, came_from = tree.children, tree.became, tree.came_from
     found = {pk for pk in roots if pk in children}
     frontier = list(found)
     while frontier:

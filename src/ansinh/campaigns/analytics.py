@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from ansinh.areas.models import AdministrativeUnit
+from ansinh.areas.tree import map_tree
 from ansinh.campaigns.models import (
     AdvisoryTeam,
     Attribution,
@@ -36,7 +36,8 @@ def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam
     name; registered, the leads linked to a person (leads.py) who has a term quoted during the
     campaign; paid, those whose term is paid and counted for the campaign; renewed, those paid whose
     term continues an earlier one. Two queries however many leads there are (one when the caller
-    gives ``advised``, the campaign's people advised it counted already: the workspace's totals)."""
+    gives ``advised``, the campaign's people advised it counted already; the workspace counts the
+    whole campaign's stages with its totals, from ``lead_stages``)."""
     sessions = ConsultationSession.objects.filter(team__campaign=campaign)
     leads = Lead.objects.filter(campaign=campaign)
     if site is not None:
@@ -46,6 +47,15 @@ def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam
     if agent_id is not None:
         leads = leads.filter(recorded_by__agent__pk=agent_id)
         sessions = sessions.none()
+    counts = leads.aggregate(leads=Count("pk"), **{stage: Count("pk", filter=linked)
+                                                   for stage, linked in lead_stages(campaign).items()})
+    if advised is None:
+        advised = int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0)
+    return {"advised": advised, **counts}
+
+
+def lead_stages(campaign: Campaign) -> dict[str, Q]:
+    """Which leads reached each stage after ``leads`` (registered, paid, renewed), as filters on leads."""
     during = Enrollment.objects.filter(quoted_on__gte=campaign.starts_on, quoted_on__lte=campaign.ends_on) \
         .exclude(status=EnrollmentStatus.CANCELLED)
     # The people with such a term, per scheme on its own key (the person; a household term's card
@@ -59,12 +69,7 @@ def funnel(campaign: Campaign, site: EventSite | None = None, team: AdvisoryTeam
                 | Q(person_id__in=hi.filter(**conditions).values("hi_lines__person_id")))
 
     paid = {"status": EnrollmentStatus.PAID, "attributions__campaign": campaign}
-    counts = leads.aggregate(leads=Count("pk"), registered=Count("pk", filter=any_of()),
-                             paid=Count("pk", filter=any_of(**paid)),
-                             renewed=Count("pk", filter=any_of(**paid, is_renewal=True)))
-    if advised is None:
-        advised = int(sessions.aggregate(n=Sum("people_advised"))["n"] or 0)
-    return {"advised": advised, **counts}
+    return {"registered": any_of(), "paid": any_of(**paid), "renewed": any_of(**paid, is_renewal=True)}
 
 
 @dataclass(frozen=True)
@@ -77,23 +82,9 @@ class TargetProgress:
 
 
 def _subtrees(roots: set[int]) -> dict[int, set[int]]:
-    """Each root's subtree, from one read of the map's tree (not one walk per target)."""
-    if not roots:
-        return {}
-    children: dict[int, list[int]] = {}
-    for pk, parent_id in AdministrativeUnit.objects.values_list("pk", "parent_id"):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(pk)
-    found = {}
-    for root in roots:
-        tree, frontier = {root}, [root]
-        while frontier:
-            for child in children.get(frontier.pop(), ()):
-                if child not in tree:
-                    tree.add(child)
-                    frontier.append(child)
-        found[root] = tree
-    return found
+    """Each root's subtree, walked on the map's shape kept per process (not one walk per target)."""
+    tree = map_tree()
+    return {root: tree.subtree(root) for root in roots}
 
 
 def targets_progress(campaign: Campaign, on: date) -> list[TargetProgress]:
@@ -197,16 +188,18 @@ def ranking(campaign: Campaign, rule: str | None = None,
 
 def agent_ranking(campaign: Campaign) -> list[dict[str, Any]]:
     """Agents by new participants they brought in (paid, first term; distinct people per scheme);
-    every agent with an attribution in the campaign is listed, equal counts share a rank. Two
-    statements however many agents there are: the attributions grouped by agent, and the agents."""
+    every agent with an attribution in the campaign is listed, equal counts share a rank. One
+    statement however many agents there are: the attributions grouped by agent, with the agent's
+    columns (the same in every row of a group) read in the same rows."""
     new = Q(enrollment__is_renewal=False, enrollment__status=EnrollmentStatus.PAID)
-    counts = {row["agent_id"]: row["vsi"] + row["hi"] for row in Attribution.objects.filter(
-        campaign=campaign, agent__isnull=False).values("agent_id").annotate(
+    columns = [f.attname for f in Agent._meta.concrete_fields]
+    grouped = Attribution.objects.filter(campaign=campaign, agent__isnull=False).values(
+        *(f"agent__{name}" for name in columns)).annotate(
         vsi=Count("enrollment__person_id", filter=new & Q(enrollment__scheme=Scheme.VSI), distinct=True),
         hi=Count("enrollment__hi_lines__person_id", filter=new & Q(enrollment__scheme=Scheme.HOUSEHOLD_HI),
-                 distinct=True))}
-    agents = Agent.objects.in_bulk(list(counts))
-    rows = sorted(({"agent": agents[pk], "new_participants": n} for pk, n in counts.items()),
+                 distinct=True)).order_by()
+    rows = sorted(({"agent": Agent.from_db(grouped.db, columns, [row[f"agent__{name}"] for name in columns]),
+                    "new_participants": row["vsi"] + row["hi"]} for row in grouped),
                   key=lambda r: (-r["new_participants"], r["agent"].code))
     for rank, row in zip(competition_ranks([r["new_participants"] for r in rows]), rows, strict=True):
         row["rank"] = rank

@@ -105,10 +105,11 @@ def _new_paid(of: Campaign) -> QuerySet[Attribution]:
                                       enrollment__is_renewal=False)
 
 
-def summary(of: Campaign) -> dict[str, int]:
+def summary(of: Campaign, funnel: bool = False) -> dict[str, int]:
     """Sites (excluding the central bridge), teams, locations, people advised, new participants by
-    scheme among the attributed paid enrollments, parades and their vehicles, media items, money.
-    One statement (scalar subqueries), however many rows there are."""
+    scheme among the attributed paid enrollments, parades and their vehicles, media items, money;
+    with ``funnel``, the leads and how many reached each stage (analytics.lead_stages) too. One
+    statement (scalar subqueries), however many rows there are."""
     paid = _new_paid(of)
     sites = EventSite.objects.filter(event__campaign=of, is_central=False)
     sessions = ConsultationSession.objects.filter(team__campaign=of)
@@ -128,6 +129,11 @@ def summary(of: Campaign) -> dict[str, int]:
         "media_items": _scalar(MediaItem.objects.filter(campaign=of), "COUNT"),
         "amount_collected": _scalar(Payment.objects.filter(enrollment__attributions__campaign=of), "SUM", "amount"),
     }
+    if funnel:
+        leads = Lead.objects.filter(campaign=of)
+        figures["leads"] = _scalar(leads, "COUNT")
+        figures.update({stage: _scalar(leads.filter(linked), "COUNT")
+                        for stage, linked in analytics.lead_stages(of).items()})
     named = {f"figure_{name}": value for name, value in figures.items()}  # not the model's own names
     row = Campaign.objects.filter(pk=of.pk).annotate(**named).values(*named).get()
     return {name: int(row[f"figure_{name}"]) for name in figures}
@@ -226,14 +232,16 @@ def workspace_figures(of: Campaign, on: date) -> dict[str, Any]:
     key = _workspace_key(of.pk)
     found = cache.get(key)
     if found is None or found["on"] != on:
-        sites, totals = by_site(of), summary(of)
+        sites, totals = by_site(of), summary(of, funnel=True)
+        funnel = {"advised": totals["people_advised"],
+                  **{stage: totals.pop(stage) for stage in ("leads", "registered", "paid", "renewed")}}
         try:
             ranking = analytics.ranking(of, new=[(row["site"], row["new_participants"]) for row in sites])
             ranking_error = ""
         except DomainError as error:
             ranking, ranking_error = [], error.message
         found = {"on": on, "totals": totals, "sites": sites,
-                 "funnel": analytics.funnel(of, advised=totals["people_advised"]),
+                 "funnel": funnel,
                  "targets": analytics.targets_progress(of, on), "ranking": ranking, "ranking_error": ranking_error,
                  "agents": analytics.agent_ranking(of), "tasks": list(tasks(of)), "resources": resources(of),
                  "media": list(media(of)[:30]), "awards": list(of.awards.select_related("site", "agent")),

@@ -15,12 +15,13 @@ from uuid import uuid4
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import covered_ids
+from ansinh.areas.tree import forget_map
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.models import Grant, OrgUnit, Role
 
@@ -90,10 +91,10 @@ NO_SCOPE = Scope(None, frozenset(), frozenset())
 
 def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     """The user's scope, from Django's cache when it holds one for the current scope version (every
-    request asks; resolving reads the grant, its areas and org units, the whole map and its successions,
-    issue 14). A change of a grant, an org unit or the map gives a new version (``watch_for_changes``).
-    With a per-process cache (the default) another process sees a change within ``ANSINH_SCOPE_SECONDS``;
-    a shared cache (CACHES) makes it immediate everywhere."""
+    request asks; resolving reads the grant, its areas and org units in one statement and walks the map's
+    shape kept per process, issue 14). A change of a grant, an org unit or the map gives a new version
+    (``watch_for_changes``). With a per-process cache (the default) another process sees a change
+    within ``ANSINH_SCOPE_SECONDS``; a shared cache (CACHES) makes it immediate everywhere."""
     if not user.is_authenticated:
         return NO_SCOPE
     key = f"org:scope:{_version()}:{user.pk}"
@@ -105,14 +106,31 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
 
 
 def _resolve(user: AbstractBaseUser) -> Scope:
-    grant = Grant.objects.filter(user=user).prefetch_related("areas", "org_units").first()
-    if grant is None:
+    """The grant's role, its areas, and its org units with their subtrees and the areas they serve,
+    in one statement (a recursive walk down the org tree in the database); the areas covered are
+    then walked on the map's shape kept per process (areas/tree.py)."""
+    grants, units = Grant._meta.db_table, OrgUnit._meta.db_table
+    granted_areas, granted_orgs = Grant.areas.through._meta.db_table, Grant.org_units.through._meta.db_table
+    served = OrgUnit.areas.through._meta.db_table
+    sql = f"""
+        WITH RECURSIVE grant_row(id, role) AS (SELECT id, role FROM {grants} WHERE user_id = %s),
+        orgs(id) AS (
+            SELECT g.orgunit_id FROM {granted_orgs} g JOIN grant_row r ON g.grant_id = r.id
+            UNION SELECT o.id FROM {units} o JOIN orgs ON o.parent_id = orgs.id)
+        SELECT 'role', NULL, role FROM grant_row
+        UNION ALL SELECT 'area', a.administrativeunit_id, NULL FROM {granted_areas} a
+                  JOIN grant_row r ON a.grant_id = r.id
+        UNION ALL SELECT 'org', id, NULL FROM orgs
+        UNION ALL SELECT 'area', s.administrativeunit_id, NULL FROM {served} s JOIN orgs ON s.orgunit_id = orgs.id"""
+    with connections[router.db_for_read(Grant)].cursor() as cursor:  # the replica's, when reads go there
+        cursor.execute(sql, [user.pk])
+        rows = cursor.fetchall()
+    roles = [role for kind, _, role in rows if kind == "role"]
+    if not roles:
         return NO_SCOPE
-    org_ids = _org_subtree([o.pk for o in grant.org_units.all()])
-    served_by_orgs = OrgUnit.areas.through.objects.filter(orgunit_id__in=org_ids)
-    served = list(served_by_orgs.values_list("administrativeunit_id", flat=True))
-    area_ids = covered_ids([a.pk for a in grant.areas.all()] + served)
-    return Scope(grant.role, frozenset(area_ids), frozenset(org_ids))
+    org_ids = {pk for kind, pk, _ in rows if kind == "org"}
+    area_ids = covered_ids({pk for kind, pk, _ in rows if kind == "area"})
+    return Scope(roles[0], frozenset(area_ids), frozenset(org_ids))
 
 
 VERSION_KEY = "org:scope:version"
@@ -128,8 +146,9 @@ def _version() -> str:
 
 def forget_scopes() -> None:
     """Every cached scope is stale from now: a new version (callers of bulk writes to grants, org units or
-    the map that send no signals call it too)."""
+    the map that send no signals call it too), and so is the map's shape kept per process."""
     cache.set(VERSION_KEY, uuid4().hex, None)
+    forget_map()
 
 
 def _changed(**_: Any) -> None:
@@ -155,14 +174,6 @@ def system_scope() -> Scope:
     never for a request from a user."""
     from_areas = frozenset(AdministrativeUnit.objects.values_list("pk", flat=True))
     return Scope(Role.PROVINCE_ADMIN, from_areas, frozenset(OrgUnit.objects.values_list("pk", flat=True)))
-
-
-def _org_subtree(roots: list[int]) -> set[int]:
-    found, frontier = set(roots), set(roots)
-    while frontier:
-        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= frontier
-    return found
 
 
 def not_found() -> DomainError:

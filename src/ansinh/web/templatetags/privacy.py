@@ -1,4 +1,5 @@
-"""``{% if user|reads_audit %}``: whether the navigation offers the audit trail (one query, the role)."""
+"""``{% if user|reads_audit %}``: whether the navigation offers the audit trail (the role, from the
+reader's scope, which the request has read already: no query of its own)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from ansinh.org.fields import AUDIT_READERS
-from ansinh.org.models import Grant
+from ansinh.org.fields import may_read_audit
+from ansinh.org.scope import scope_for
 
 register = template.Library()
 
@@ -16,4 +17,4 @@ register = template.Library()
 def reads_audit(user: Any) -> bool:
     if not user.is_authenticated:
         return False
-    return Grant.objects.filter(user=user, role__in=AUDIT_READERS).exists()
+    return may_read_audit(scope_for(user))
