@@ -264,7 +264,8 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute(_SAME_AS)
             cursor.execute("SELECT count(*) FROM import_valid WHERE new_person")
             people = int(cursor.fetchone()[0])
-        rebuilt = _drop_secondary_indexes(cursor, "registry_person") if _large(cursor, "registry_person", people) else []
+        large = _large(cursor, "registry_person", people)
+        rebuilt = _drop_secondary_indexes(cursor, "registry_person") if large else []
         with _step("people inserted"):
             cursor.execute(_INSERT_PEOPLE, {"now": now})
         if rebuilt:
