@@ -23,6 +23,7 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, S
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
+from ansinh.registry.bulk import analyze
 from ansinh.reports.models import NO_NEXT, AreaDay, CohortDay, Fact, FrozenPeriod
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
@@ -203,6 +204,7 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
     _insert_select(AreaDay, (*ROLLUP, *columns), ", ".join((*ROLLUP, *(f"r_{name}" for name in columns))),
                    select, params)
     refresh_cohorts()
+    analyze((Fact, AreaDay, CohortDay))  # a bulk writer ends with ANALYZE of what it touched (issue 14)
     if progress:
         progress(1)
     return int(written)
