@@ -184,27 +184,29 @@ INSERT INTO registry_membership (id, household_id, person_id, relationship, vali
 SELECT id, household_id, person_id, relationship, %(on)s, NULL, residence_code FROM import_memberships ORDER BY n
 """
 
-_AUDIT = """
-INSERT INTO registry_auditentry (actor_id, at, action, entity, entity_id, area_id, changes)
-SELECT %(who)s, %(now)s, 'create', entity, entity_id, area_id, changes FROM (
-    SELECT 1 AS kind, n, 'person' AS entity, person_id AS entity_id, area_id,
-           jsonb_build_object('full_name', jsonb_build_array(NULL, full_name),
-                              'citizen_id', jsonb_build_array(NULL, masked_id),
-                              'phone', jsonb_build_array(NULL, masked_phone),
-                              'import', '[null, true]'::jsonb) AS changes
-    FROM import_valid WHERE new_person
-    UNION ALL
-    SELECT 2, first_n, 'household', id, area_id,
-           jsonb_build_object('code', jsonb_build_array(NULL, code), 'import', '[null, true]'::jsonb)
-    FROM import_households
-    UNION ALL
-    SELECT 3, n, 'membership', id, area_id,
-           jsonb_build_object('household', jsonb_build_array(NULL, household_id),
-                              'person', jsonb_build_array(NULL, person_id),
-                              'relationship', jsonb_build_array(NULL, relationship), 'import', '[null, true]'::jsonb)
-    FROM import_memberships
-) entries ORDER BY kind, n
-"""
+# One audit entry per person, household and membership, in that order and each in row order (the ids
+# as the in-memory path gives them): three statements rather than one sorted UNION, whose sort of every
+# entry's jsonb spilled to disk at 1,000,000 rows (66.9 s for 2.3 million entries).
+_AUDIT_INSERT = "INSERT INTO registry_auditentry (actor_id, at, action, entity, entity_id, area_id, changes) "
+_AUDIT = (
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'person', person_id, area_id,
+       jsonb_build_object('full_name', jsonb_build_array(NULL, full_name),
+                          'citizen_id', jsonb_build_array(NULL, masked_id),
+                          'phone', jsonb_build_array(NULL, masked_phone),
+                          'import', '[null, true]'::jsonb)
+FROM import_valid WHERE new_person ORDER BY n""",
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'household', id, area_id,
+       jsonb_build_object('code', jsonb_build_array(NULL, code), 'import', '[null, true]'::jsonb)
+FROM import_households ORDER BY first_n""",
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'membership', id, area_id,
+       jsonb_build_object('household', jsonb_build_array(NULL, household_id),
+                          'person', jsonb_build_array(NULL, person_id),
+                          'relationship', jsonb_build_array(NULL, relationship), 'import', '[null, true]'::jsonb)
+FROM import_memberships ORDER BY n""",
+)
 
 _DROP = "DROP TABLE IF EXISTS import_rows, import_checked, import_valid, import_groups, import_codes, " \
         "import_households, import_memberships"
@@ -301,7 +303,8 @@ def write(actor_id: int | None, now: datetime, on: date,
         large = _large(cursor, "registry_auditentry", people + households + memberships)
         rebuilt = _drop_secondary_indexes(cursor, "registry_auditentry") if large else []
         with _step("audit entries"):
-            cursor.execute(_AUDIT, {"who": actor_id, "now": now})
+            for statement in _AUDIT:
+                cursor.execute(statement, {"who": actor_id, "now": now})
         if rebuilt:  # the audit table has no foreign keys, so no pending trigger events to run first
             with _step("audit indexes rebuilt"):
                 for definition in rebuilt:
