@@ -79,6 +79,16 @@ def _peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _backend_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one PostgreSQL backend (the server runs on this machine), from
+    /proc/<pid>/stat; 0 when it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _reset_peak_rss() -> int:
     """Reset the peak to the current resident memory (Linux: clear_refs 5) and return it, in KiB, so
     the peak after a step is what that step added."""
@@ -94,8 +104,9 @@ def main() -> None:
     parser.add_argument("--previous-rows", type=int, default=0,
                         help="also import this many rows by the previous bulk path (all rows held in memory, "
                              "registry.imports._import_in_memory), first, into the same database")
-    parser.add_argument("--trigram-rebuild-above", type=int, default=None,
-                        help="registry.staging.TRIGRAM_REBUILD_ABOVE for this run (0: always rebuild)")
+    parser.add_argument("--rebuild-above", type=int, default=None,
+                        help="registry.staging.REBUILD_ABOVE for this run: secondary indexes dropped and rebuilt "
+                             "above this many new rows (0: always; a huge number: never)")
     args = parser.parse_args()
     django.setup()
     logging.basicConfig(format="  %(message)s s")
@@ -122,8 +133,8 @@ def main() -> None:
         admin = get_user_model().objects.create_user("bench_admin", password="x")
         grant_role(admin, Role.PROVINCE_ADMIN, [AdministrativeUnit.objects.get(code="40")])
         scope = scope_for(admin)
-        communes = list(AdministrativeUnit.objects.filter(level__in=COMMUNE_LEVELS, valid_to__isnull=True)
-                        .values_list("code", flat=True))
+        communes = list(AdministrativeUnit.objects.filter(scope.areas_q("pk"), level__in=COMMUNE_LEVELS,
+                                                          valid_to__isnull=True).values_list("code", flat=True))
         with tempfile.TemporaryDirectory() as tmp:
             bulk_file, loop_file = Path(tmp) / "bulk.csv", Path(tmp) / "loop.csv"
             previous_file = Path(tmp) / "previous.csv"
@@ -146,12 +157,17 @@ def main() -> None:
                 print(f"previous bulk path (rows in memory, COPY per table): {previous_seconds:.1f} s, "
                       f"{previous_rate:,.0f} rows/s, peak memory added {previous_mb:,.0f} MB")
 
-            if args.trigram_rebuild_above is not None:
-                staging.TRIGRAM_REBUILD_ABOVE = args.trigram_rebuild_above
+            if args.rebuild_above is not None:
+                staging.REBUILD_ABOVE = args.rebuild_above
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
             rss_before = _reset_peak_rss()
-            start = time.perf_counter()
+            start, cpu_start, server_start = time.perf_counter(), time.process_time(), _backend_cpu_seconds(backend)
             report = import_people(bulk_file, admin, scope, on)
             bulk_seconds = time.perf_counter() - start
+            python_cpu = time.process_time() - cpu_start
+            server_cpu = _backend_cpu_seconds(backend) - server_start
             peak_mb = (_peak_rss_kib() - rss_before) / 1024
             if report.problems:
                 raise SystemExit(f"bulk import refused rows: {report.problems[:3]}")
@@ -159,6 +175,8 @@ def main() -> None:
             print(f"bulk import: {bulk_seconds:.1f} s, {bulk_rate:,.0f} rows/s "
                   f"({report.people_created:,} people, {report.households_created:,} households, "
                   f"{report.memberships_created:,} memberships; target >= 10,000)")
+            print(f"CPU: python {python_cpu:.1f} s, postgres backend {server_cpu:.1f} s, together "
+                  f"{python_cpu + server_cpu:.1f} s = {args.rows / (python_cpu + server_cpu):,.0f} rows per CPU second")
             print(f"process peak RSS (VmHWM) after it: {_peak_rss_kib() / 1024:,.0f} MB")
             print(f"bulk import peak memory added: {peak_mb:,.0f} MB "
                   f"({peak_mb * 1024 * 1024 / args.rows:,.0f} bytes/row; target <= 300 MB for 1,000,000 rows)")
@@ -182,14 +200,16 @@ def main() -> None:
                     services.add_member(admin, scope, household_of[key], row.relationship, on, new_person=data,
                                         confirm_probable_duplicate=True)
             loop_seconds = time.perf_counter() - start
-            loop_rate = args.loop_rows / loop_seconds
+            loop_rate = args.loop_rows / loop_seconds if args.loop_rows else 0.0
             print(f"one-object-at-a-time loop (registry services per row): {loop_seconds:.1f} s, "
                   f"{loop_rate:,.0f} rows/s")
             print(f"people in database: {Person.objects.count():,}")
             print(f"bulk_rows_per_s={bulk_rate:.0f}")
             print(f"bulk_peak_mb={peak_mb:.0f}")
             print(f"loop_rows_per_s={loop_rate:.0f}")
-            print(f"bulk_vs_loop_ratio={bulk_rate / loop_rate:.1f}")
+            print(f"bulk_cpu_s={python_cpu + server_cpu:.1f}")
+            if loop_rate:
+                print(f"bulk_vs_loop_ratio={bulk_rate / loop_rate:.1f}")
             if previous_rate:
                 print(f"bulk_vs_previous_bulk_ratio={bulk_rate / previous_rate:.2f}")
     finally:

@@ -51,9 +51,19 @@ def test_the_progress_callback_hears_every_row(who: Personas, tmp_path: Path) ->
     assert sum(heard) == len(GOOD) == report.rows
 
 
-def test_a_large_load_rebuilds_the_trigram_index_and_the_import_is_whole(
+def _indexes(table: str) -> dict[str, tuple[int, str]]:
+    """``table``'s indexes: name → (oid, definition)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, c.oid, pg_get_indexdef(c.oid) FROM pg_index i JOIN pg_class c "
+                       "ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass", [table])
+        return {name: (oid, definition) for name, oid, definition in cursor.fetchall()}
+
+
+def test_a_large_load_rebuilds_the_secondary_indexes_and_the_import_is_whole(
         who: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staging, "TRIGRAM_REBUILD_ABOVE", 0)  # every load counts as large
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(staging, "_large", lambda cursor, table, rows: True)  # every load counts as large
+        people_indexes, audit_indexes = _indexes("registry_person"), _indexes("registry_auditentry")
     before = totals()
     report = import_people(write_csv(tmp_path, [*GOOD, *_households(60)]), who.agent, who.scope(who.agent), ON)
     assert report.written and not report.problems
@@ -62,8 +72,29 @@ def test_a_large_load_rebuilds_the_trigram_index_and_the_import_is_whole(
     assert AuditEntry.objects.filter(entity="person").count() >= 64
     assert Person.objects.filter(folded_name__contains="ho van ab").count() == 1
     if connection.vendor == "postgresql":
+        for table, indexes in (("registry_person", people_indexes), ("registry_auditentry", audit_indexes)):
+            after = _indexes(table)
+            # the same indexes, defined alike; the ones that check nothing built anew, the others kept
+            assert {name: d for name, (_, d) in after.items()} == {name: d for name, (_, d) in indexes.items()}
+            rebuilt = {name for name in after if after[name][0] != indexes[name][0]}
+            assert rebuilt and all("UNIQUE" not in after[name][1] for name in rebuilt)
+            assert f"{table}_pkey" not in rebuilt
+        assert staging.TRIGRAM_INDEX in _indexes("registry_person")
+        assert AuditEntry.objects.filter(entity="person", entity_id__in=Person.objects.filter(
+            folded_name__contains="ho van ab").values("pk")).count() == 1  # found through the rebuilt index
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [staging.TRIGRAM_INDEX])
-            assert "gin_trgm_ops" in cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM registry_person WHERE folded_name % 'ho van abb'")
             assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staged path is PostgreSQL's")
+def test_a_load_is_large_above_the_threshold_and_the_rows_already_there(
+        who: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_people(write_csv(tmp_path, GOOD), who.agent, who.scope(who.agent), ON)  # ends with ANALYZE
+    there = Person.objects.count()
+    monkeypatch.setattr(staging, "REBUILD_ABOVE", 0)
+    with connection.cursor() as cursor:
+        assert staging._large(cursor, "registry_person", there)
+        assert not staging._large(cursor, "registry_person", there - 1)  # fewer new rows than the table holds
+        monkeypatch.setattr(staging, "REBUILD_ABOVE", there)
+        assert not staging._large(cursor, "registry_person", there)  # not above the threshold

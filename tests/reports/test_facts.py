@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from typer.testing import CliRunner
 
 from ansinh.cli import app
@@ -45,6 +46,20 @@ def test_facts_equal_the_payments_and_a_refresh_is_idempotent() -> None:
     rows = Fact.objects.count()
     services.refresh(DAY, DAY)
     assert Fact.objects.count() == rows and queries.overview(DAY, DAY)["amount"] == 247_500
+    assert _analysed_rows(Fact) == rows and _analysed_rows(AreaDay) == AreaDay.objects.count() > 0
+
+
+def _analysed_rows(model: type[Fact] | type[AreaDay]) -> int | None:
+    """The rows the planner's statistics count for ``model``'s table: its exact count once ANALYZEd
+    (a small table), -1 / None before (PostgreSQL 14+'s reltuples, no sqlite_stat1 row)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:  # ANALYZE writes the statistics in the same transaction
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        else:  # "<rows> <rows per index value>…" per table and index
+            cursor.execute("SELECT MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        found = cursor.fetchone()
+    return None if found is None or found[0] is None else int(found[0])
 
 
 def test_a_frozen_period_keeps_its_figures() -> None:

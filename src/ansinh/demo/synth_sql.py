@@ -38,6 +38,12 @@ YEARS = 5  # a household's chances to buy a card: the start year and up to 4 ren
 NO_CARD = date(1, 1, 1)  # stands for "no previous card" in the card table's key
 
 
+# This transaction's settings: index rebuilds and the sorts of the whole-table statements in memory,
+# and no JIT compilation (the planner's cost of these statements triggers it; the people import measured
+# ~2 s of compiling per statement, docs/performance.md). bench/synth.py measures them against none.
+SETTINGS = ("SET LOCAL maintenance_work_mem = '256MB'", "SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off")
+
+
 def generate(sizes: list[int], the_map: _Map, agents: dict[int, list[tuple[int, int]]], rules: _Rules, *,
              seed: int, start: date, last: date) -> int:
     """Write people, households, terms, card lines and payments in one transaction; returns payments."""
@@ -56,7 +62,8 @@ def generate(sizes: list[int], the_map: _Map, agents: dict[int, list[tuple[int, 
             cur.execute("SET LOCAL session_replication_role = replica")
         post_id = OrgUnit.objects.get(code="BD40").pk
         cur.execute("SELECT setseed(%s)", [(seed % 2_000_000) / 1_000_000 - 1])
-        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for setting in SETTINGS:
+            cur.execute(setting)
         rebuild = _drop_indexes(cur, TABLES)
         _lookups(cur, the_map, agents)
         people, households = sum(sizes), len(sizes)

@@ -62,6 +62,17 @@ def lookup(model: type[Model], column: str, values: Sequence[Any], fields: Seque
     return found
 
 
+JIT = False  # bench/synth.py --server-defaults: as the server sets it
+
+
+def no_jit() -> None:
+    """Turn PostgreSQL's JIT off for the current transaction: a bulk writer's whole-table statements
+    cost enough to trigger it, and compiling took ~2 s per statement (docs/performance.md)."""
+    if connection.vendor == "postgresql" and not JIT:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def analyze(models: Iterable[type[Model]]) -> None:
     """Refresh the planner's statistics of the tables a bulk writer touched (ARCHITECTURE: bulk writers
     end with ANALYZE), so a freshly loaded database does not plan nested loops over millions of rows.

@@ -22,13 +22,17 @@ from django.db import connection
 
 log = logging.getLogger(__name__)  # each step's seconds at DEBUG (bench/import_people.py prints them)
 
-# Above this many new people the trigram GIN index is dropped and built again once after the insert:
-# maintaining it row by row costs more than building it from scratch for a load of this size (measured
-# in bench/import_people.py, docs/performance.md). It also locks the people table (ACCESS EXCLUSIVE) for
-# the rest of the import, which a load this large wants anyway.
-TRIGRAM_REBUILD_ABOVE = 250_000
+# A large load drops a table's secondary indexes that check nothing (the people's trigram GIN index and
+# plain b-trees, the audit entries' b-trees: not the primary key, not the unique ones, not behind a
+# constraint) and builds them again once after its insert: maintaining them row by row cost 3-7 times
+# more than building them from scratch (bench/import_people.py, 200,000 rows: people 16.4 s maintained,
+# 2.2 + 2.7 s dropped and rebuilt; audit entries 26.3 s, 3.8 + 1.3 s; docs/performance.md). "Large":
+# more new rows than REBUILD_ABOVE and at least as many as the table already holds (the planner's
+# estimate), since a rebuild sorts the whole table: the audit table grows with every write of the
+# application, and rebuilding its indexes over a long history would cost more than the load saves.
+# Dropping an index locks its table (ACCESS EXCLUSIVE) to the commit, which a load this large wants anyway.
+REBUILD_ABOVE = 50_000
 TRIGRAM_INDEX = "person_folded_name_trgm"
-TRIGRAM_DEFINITION = f"CREATE INDEX {TRIGRAM_INDEX} ON registry_person USING gin (folded_name gin_trgm_ops)"
 
 STAGED_COLUMNS = ("n", "line", "sheet", "head", "full_name", "folded_name", "date_of_birth", "birth_precision",
                   "sex", "ethnicity", "citizen_id", "si_code", "phone", "area_id", "address", "relationship",
@@ -180,27 +184,29 @@ INSERT INTO registry_membership (id, household_id, person_id, relationship, vali
 SELECT id, household_id, person_id, relationship, %(on)s, NULL, residence_code FROM import_memberships ORDER BY n
 """
 
-_AUDIT = """
-INSERT INTO registry_auditentry (actor_id, at, action, entity, entity_id, area_id, changes)
-SELECT %(who)s, %(now)s, 'create', entity, entity_id, area_id, changes FROM (
-    SELECT 1 AS kind, n, 'person' AS entity, person_id AS entity_id, area_id,
-           jsonb_build_object('full_name', jsonb_build_array(NULL, full_name),
-                              'citizen_id', jsonb_build_array(NULL, masked_id),
-                              'phone', jsonb_build_array(NULL, masked_phone),
-                              'import', '[null, true]'::jsonb) AS changes
-    FROM import_valid WHERE new_person
-    UNION ALL
-    SELECT 2, first_n, 'household', id, area_id,
-           jsonb_build_object('code', jsonb_build_array(NULL, code), 'import', '[null, true]'::jsonb)
-    FROM import_households
-    UNION ALL
-    SELECT 3, n, 'membership', id, area_id,
-           jsonb_build_object('household', jsonb_build_array(NULL, household_id),
-                              'person', jsonb_build_array(NULL, person_id),
-                              'relationship', jsonb_build_array(NULL, relationship), 'import', '[null, true]'::jsonb)
-    FROM import_memberships
-) entries ORDER BY kind, n
-"""
+# One audit entry per person, household and membership, in that order and each in row order (the ids
+# as the in-memory path gives them): three statements rather than one sorted UNION, whose sort of every
+# entry's jsonb spilled to disk at 1,000,000 rows (66.9 s for 2.3 million entries).
+_AUDIT_INSERT = "INSERT INTO registry_auditentry (actor_id, at, action, entity, entity_id, area_id, changes) "
+_AUDIT = (
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'person', person_id, area_id,
+       jsonb_build_object('full_name', jsonb_build_array(NULL, full_name),
+                          'citizen_id', jsonb_build_array(NULL, masked_id),
+                          'phone', jsonb_build_array(NULL, masked_phone),
+                          'import', '[null, true]'::jsonb)
+FROM import_valid WHERE new_person ORDER BY n""",
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'household', id, area_id,
+       jsonb_build_object('code', jsonb_build_array(NULL, code), 'import', '[null, true]'::jsonb)
+FROM import_households ORDER BY first_n""",
+    _AUDIT_INSERT + """
+SELECT %(who)s, %(now)s, 'create', 'membership', id, area_id,
+       jsonb_build_object('household', jsonb_build_array(NULL, household_id),
+                          'person', jsonb_build_array(NULL, person_id),
+                          'relationship', jsonb_build_array(NULL, relationship), 'import', '[null, true]'::jsonb)
+FROM import_memberships ORDER BY n""",
+)
 
 _DROP = "DROP TABLE IF EXISTS import_rows, import_checked, import_valid, import_groups, import_codes, " \
         "import_households, import_memberships"
@@ -260,13 +266,12 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute(_SAME_AS)
             cursor.execute("SELECT count(*) FROM import_valid WHERE new_person")
             people = int(cursor.fetchone()[0])
-        rebuild = people > TRIGRAM_REBUILD_ABOVE and _has_index(cursor, TRIGRAM_INDEX)
-        if rebuild:
-            cursor.execute(f"DROP INDEX {TRIGRAM_INDEX}")
+        large = _large(cursor, "registry_person", people)
+        rebuilt = _drop_secondary_indexes(cursor, "registry_person") if large else []
         with _step("people inserted"):
             cursor.execute(_INSERT_PEOPLE, {"now": now})
-        if rebuild:
-            with _step("trigram index rebuilt"):
+        if rebuilt:
+            with _step("people's indexes rebuilt"):
                 # CREATE INDEX refuses a table with pending trigger events: the people's own deferred
                 # foreign-key checks run now (they would at commit), then are deferred again
                 cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE conrelid = "
@@ -274,7 +279,8 @@ def write(actor_id: int | None, now: datetime, on: date,
                 deferred = cursor.fetchone()[0]
                 if deferred:
                     cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
-                cursor.execute(TRIGRAM_DEFINITION)
+                for definition in rebuilt:
+                    cursor.execute(definition)
                 if deferred:
                     cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
         with _step("households"):
@@ -294,8 +300,15 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute(_MEMBERSHIPS)
             cursor.execute(_INSERT_MEMBERSHIPS, {"on": on})
             memberships = cursor.rowcount
+        large = _large(cursor, "registry_auditentry", people + households + memberships)
+        rebuilt = _drop_secondary_indexes(cursor, "registry_auditentry") if large else []
         with _step("audit entries"):
-            cursor.execute(_AUDIT, {"who": actor_id, "now": now})
+            for statement in _AUDIT:
+                cursor.execute(statement, {"who": actor_id, "now": now})
+        if rebuilt:  # the audit table has no foreign keys, so no pending trigger events to run first
+            with _step("audit indexes rebuilt"):
+                for definition in rebuilt:
+                    cursor.execute(definition)
     return people, households, memberships
 
 
@@ -304,6 +317,24 @@ def drop() -> None:
         cursor.execute(_DROP)
 
 
-def _has_index(cursor: Any, name: str) -> bool:
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-    return bool(cursor.fetchone()[0])
+def _large(cursor: Any, table: str, rows: int) -> bool:
+    """Whether inserting ``rows`` into ``table`` is a load for which its indexes are rebuilt."""
+    if rows <= REBUILD_ABOVE:
+        return False
+    # the planner's estimate of the rows already there (-1: never analysed) is enough to weigh against
+    cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
+    return rows >= cursor.fetchone()[0]
+
+
+def _drop_secondary_indexes(cursor: Any, table: str) -> list[str]:
+    """Drop ``table``'s indexes that enforce nothing (not the primary key, not unique, not behind a
+    constraint) and return their definitions, to build them again after a large insert."""
+    cursor.execute("""
+        SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+        ORDER BY c.relname""", [table])
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [definition for _name, definition in indexes]

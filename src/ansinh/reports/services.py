@@ -23,6 +23,8 @@ from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, S
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
+from ansinh.registry import bulk
+from ansinh.registry.bulk import analyze
 from ansinh.reports.models import NO_NEXT, AreaDay, CohortDay, Fact, FrozenPeriod
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
@@ -177,6 +179,7 @@ def _aggregated(start: date, end: date, frozen: list[tuple[date, date]]) -> Quer
 def refresh(start: date, end: date, progress: Callable[[int], None] | None = None) -> int:
     """Recompute the facts of ``start``..``end`` (frozen days excepted); returns the rows written."""
     require_order(start, end)
+    bulk.no_jit()
     frozen = list(FrozenPeriod.objects.filter(start__lte=end, end__gte=start).values_list("start", "end"))
     for model in (Fact, AreaDay):
         stale = model.objects.filter(day__gte=start, day__lte=end)
@@ -203,6 +206,7 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
     _insert_select(AreaDay, (*ROLLUP, *columns), ", ".join((*ROLLUP, *(f"r_{name}" for name in columns))),
                    select, params)
     refresh_cohorts()
+    analyze((Fact, AreaDay, CohortDay))  # a bulk writer ends with ANALYZE of what it touched (issue 14)
     if progress:
         progress(1)
     return int(written)
