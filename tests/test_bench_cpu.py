@@ -6,12 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-import proc_cpu  # noqa: E402
+import contextlib
+
+import proc_cpu
 
 # A master that forks two busy workers, reaps the first when it is killed and keeps the second.
 MASTER = """
@@ -58,10 +59,8 @@ def test_counts_live_and_reaped_workers_once() -> None:
         master.kill()
         master.wait()
         for pid in workers:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     # Two workers × 0.6 s, born after the first sample (the master's own CPU before it is not counted);
     # the reaped one is counted through the master's cutime, not twice.
     assert 1.15 <= spent["web"] <= 1.5, spent
