@@ -47,6 +47,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 COMMUNE = "16681"  # Phường Thành Vinh
 NAMES = ["Lê Văn Bình", "Trần Văn Dũng", "Phạm Văn Hùng", "Hoàng Văn Nam", "Nguyễn Văn Sơn", "Đỗ Văn Long"]
 
@@ -153,12 +154,61 @@ def _setup(args: argparse.Namespace) -> dict[str, Any]:
     return {"tokens": tokens, "sessions": sessions, "terms": terms}
 
 
+class Http:
+    """One keep-alive connection (http.client): what an agent's phone holds, lighter than requests for
+    the load generator that shares the server's cores. ``client='requests'`` keeps the first version."""
+
+    def __init__(self, base: str, headers: dict[str, str], client: str = "http") -> None:
+        import http.client
+
+        parsed = urlparse(base)
+        self.host, self.port, self.headers, self.client = parsed.hostname or "", parsed.port or 80, headers, client
+        self.conn: http.client.HTTPConnection | None = None
+        self.session: Any = None
+        if client == "requests":
+            import requests
+
+            self.session = requests.Session()
+            self.session.headers.update(headers)
+            self.base = base
+
+    def send(self, method: str, path: str, body: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+        """(status, content type, body); OSError (refused, reset, timeout) when no answer came."""
+        if self.session is not None:
+            import requests
+
+            try:
+                answer = self.session.request(method, self.base + path, data=body, headers=headers, timeout=30,
+                                              allow_redirects=False)
+            except requests.RequestException as error:
+                raise OSError(str(error)) from error
+            return answer.status_code, answer.headers.get("content-type", ""), answer.content
+        import http.client
+
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            self.conn.request(method, path, body=body, headers={**self.headers, **(headers or {})})
+            answer = self.conn.getresponse()
+            data = answer.read()
+        except (OSError, http.client.HTTPException) as error:
+            self.conn.close()
+            self.conn = None
+            raise OSError(str(error)) from error
+        if answer.will_close:
+            self.conn.close()
+            self.conn = None
+        return answer.status, answer.getheader("content-type", ""), data
+
+
 def _children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in found]
 
 
-def _faults(args: argparse.Namespace, server: subprocess.Popen[bytes], url: str, log: list[str]) -> None:
+def _faults(args: argparse.Namespace, server: subprocess.Popen[bytes], url: str, log: list[str],
+            jobs: list[subprocess.Popen[bytes]], cpu: Any) -> None:
     """The three faults, at a quarter, a half and three quarters of the run."""
     import psycopg
 
@@ -174,30 +224,49 @@ def _faults(args: argparse.Namespace, server: subprocess.Popen[bytes], url: str,
                              "AND pid <> pg_backend_pid()", [name]).fetchone()
     log.append(f"t={args.seconds * 0.5:.0f}s pg_terminate_backend: {ended[0] if ended else 0} connections ended")
     time.sleep(args.seconds * 0.25)
-    probe = subprocess.run([sys.executable, "-m", "ansinh.cli", "worker", "--help"], capture_output=True, cwd=ROOT,
-                           env=os.environ.copy())
-    if probe.returncode != 0:
-        log.append(f"t={args.seconds * 0.75:.0f}s job worker restart SKIPPED: no `ansinh worker` command here")
-        return
-    worker = subprocess.Popen([sys.executable, "-m", "ansinh.cli", "worker"], cwd=ROOT, env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2)
-    worker.terminate()
-    worker.wait(30)
-    worker = subprocess.Popen([sys.executable, "-m", "ansinh.cli", "worker"], cwd=ROOT, env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    log.append(f"t={args.seconds * 0.75:.0f}s job worker restarted (pid {worker.pid})")
-    time.sleep(2)
-    worker.terminate()
-    worker.wait(30)
+    log.append(f"t={args.seconds * 0.75:.0f}s " + _restart_worker(jobs, cpu))
+
+
+def _job_worker() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "ansinh.cli", "worker"], cwd=ROOT, env=os.environ.copy(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _restart_worker(jobs: list[subprocess.Popen[bytes]], cpu: Any) -> str:
+    """The job worker (running since the start) stopped with SIGTERM and started again; then a job
+    enqueued now must be run by the new one."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from ansinh.jobs.worker import prune
+
+    old = jobs[-1]
+    if old.poll() is not None:
+        return f"job worker restart FAILED: the worker had already exited ({old.returncode})"
+    began = time.perf_counter()
+    old.terminate()
+    try:
+        code = old.wait(60)
+    except subprocess.TimeoutExpired:
+        old.kill()
+        return "job worker restart FAILED: no exit within 60 s of SIGTERM (killed)"
+    stopped = time.perf_counter() - began
+    jobs.append(_job_worker())
+    cpu.watch(jobs[-1].pid)
+    job = prune.enqueue()
+    for _ in range(240):
+        status = DBTaskResult.objects.filter(pk=job.id).values_list("status", flat=True).first()
+        if status == TaskResultStatus.SUCCESSFUL:
+            ran = time.perf_counter() - began - stopped
+            return (f"job worker {old.pid} stopped (SIGTERM, exit {code}, {stopped:.1f} s); new worker "
+                    f"{jobs[-1].pid} ran a job enqueued after it started, {ran:.1f} s later")
+        time.sleep(0.25)
+    return f"job worker restart FAILED: the job enqueued after the restart was not run in 60 s ({status})"
 
 
 def _agent(base: str, token: str, terms: list[tuple[int, int]], until: float, tally: Tally, retry_every: int,
-           rng: random.Random, name: str) -> None:
-    import requests
-
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {token}"
+           rng: random.Random, name: str, client: str) -> None:
+    http = Http(base, {"Authorization": f"Bearer {token}"}, client)
     for term, amount in terms:
         if time.monotonic() >= until:
             return
@@ -215,28 +284,25 @@ def _agent(base: str, token: str, terms: list[tuple[int, int]], until: float, ta
         tally.ran_out.append(time.monotonic())
 
 
-def _post_until_answered(http: Any, base: str, key: str, body: str, until: float,
+def _post_until_answered(http: Http, base: str, key: str, body: str, until: float,
                          tally: Tally) -> dict[str, Any] | None:
-    import requests
-
     while time.monotonic() < until + 30:  # a request in flight at the end is still answered
         started = time.perf_counter()
         try:
-            answer = http.post(f"{base}/api/payments", data=body, timeout=30,
-                               headers={"Idempotency-Key": key, "Content-Type": "application/json"})
-        except requests.RequestException:
+            status, kind, data = http.send("POST", "/api/payments", body,
+                                           {"Idempotency-Key": key, "Content-Type": "application/json"})
+        except OSError:
             tally.note("payment", time.perf_counter() - started, "connection-error")
             time.sleep(0.2)
             continue
         spent = time.perf_counter() - started
-        if answer.status_code >= 500:
-            tally.note("payment", spent, str(answer.status_code))
+        if status >= 500:
+            tally.note("payment", spent, str(status))
             time.sleep(0.2)
             continue
-        tally.note("payment", spent, str(answer.status_code))
-        found: dict[str, Any] = answer.json() if answer.headers.get("content-type", "").startswith(
-            "application/json") else {}
-        if answer.status_code == 201:
+        tally.note("payment", spent, str(status))
+        found: dict[str, Any] = json.loads(data) if kind.startswith("application/json") else {}
+        if status == 201:
             with tally.lock:
                 tally.acknowledged.setdefault(key, found)
                 tally.last_paid = time.monotonic()
@@ -244,30 +310,26 @@ def _post_until_answered(http: Any, base: str, key: str, body: str, until: float
     return None
 
 
-def _manager(base: str, session: str, until: float, tally: Tally) -> None:
-    import requests
-
-    http = requests.Session()
-    http.cookies.set("sessionid", session, domain="127.0.0.1")
+def _manager(base: str, session: str, until: float, tally: Tally, client: str) -> None:
+    http = Http(base, {"Cookie": f"sessionid={session}"}, client)
     while time.monotonic() < until:
         started = time.perf_counter()
         try:
-            answer = http.get(f"{base}/bao-cao/", timeout=30, allow_redirects=False)
-            tally.note("dashboard", time.perf_counter() - started, str(answer.status_code))
-        except requests.RequestException:
+            status, _, _ = http.send("GET", "/bao-cao/")
+            tally.note("dashboard", time.perf_counter() - started, str(status))
+        except OSError:
             tally.note("dashboard", time.perf_counter() - started, "connection-error")
             time.sleep(0.2)
 
 
-def _health(base: str, until: float, tally: Tally) -> None:
-    import requests
-
+def _health(base: str, until: float, tally: Tally, client: str) -> None:
+    http = Http(base, {}, client)
     while time.monotonic() < until:
         started = time.perf_counter()
         try:
-            answer = requests.get(f"{base}/healthz", timeout=30)
-            tally.note("healthz", time.perf_counter() - started, str(answer.status_code))
-        except requests.RequestException:
+            status, _, _ = http.send("GET", "/healthz")
+            tally.note("healthz", time.perf_counter() - started, str(status))
+        except OSError:
             tally.note("healthz", time.perf_counter() - started, "connection-error")
         time.sleep(0.5)
 
@@ -319,6 +381,10 @@ def main() -> None:
     parser.add_argument("--retry-every", type=int, default=20, help="one payment in N is sent again with its key")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--client", choices=("http", "requests"), default="http",
+                        help="http: one keep-alive http.client connection per agent (default); requests: as before")
+    parser.add_argument("--conn-max-age", type=int, default=60,
+                        help="the server's CONN_MAX_AGE (0: a new database connection per request)")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/ansinh_load")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 900 or not 1 <= args.agents <= 500 or not 0 <= args.managers <= 100:
@@ -326,6 +392,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args.database
     os.environ.setdefault("SECRET_KEY", "bench-load")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ansinh.config.settings"
+    os.environ["CONN_MAX_AGE"] = str(args.conn_max_age)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
     sys.path.insert(0, str(ROOT / "src"))
     print("load average before: {:.2f} {:.2f} {:.2f} (2 cores)".format(*os.getloadavg()), flush=True)
@@ -367,13 +434,20 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
     rng = random.Random(15)
     threads = [threading.Thread(target=_agent, daemon=True, args=(base, token, shares[i], until, tally,
                                                                    args.retry_every, random.Random(rng.random()),
-                                                                   f"agent{i}"))
+                                                                   f"agent{i}", args.client))
                for i, token in enumerate(world["tokens"])]
-    threads += [threading.Thread(target=_manager, daemon=True, args=(base, session, until, tally))
+    threads += [threading.Thread(target=_manager, daemon=True, args=(base, session, until, tally, args.client))
                 for session in world["sessions"]]
-    threads.append(threading.Thread(target=_health, daemon=True, args=(base, until, tally)))
+    threads.append(threading.Thread(target=_health, daemon=True, args=(base, until, tally, args.client)))
+    from proc_cpu import ProcessCpu
+
+    cpu = ProcessCpu(server.pid, urlparse(args.database).path.lstrip("/"))
+    jobs = [_job_worker()]  # the job worker beside the server, as deployed (deploy/), restarted at 75 %
+    cpu.watch(jobs[0].pid)
     fault_log: list[str] = []
-    faults = threading.Thread(target=_faults, daemon=True, args=(args, server, args.database, fault_log))
+    faults = threading.Thread(target=_faults, daemon=True, args=(args, server, args.database, fault_log, jobs, cpu))
+    cpu.start()
+    client_began = time.process_time()
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -381,7 +455,13 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
     for thread in threads:
         thread.join(args.seconds + 90)
     elapsed = time.perf_counter() - began
-    faults.join(60)
+    faults.join(90)
+    client_cpu = time.process_time() - client_began
+    spent = cpu.finish()
+    for job in jobs:
+        if job.poll() is None:
+            job.terminate()
+            job.wait(60)
     load = os.getloadavg()
     for line in fault_log:
         print("fault:", line)
@@ -402,6 +482,20 @@ def _run(args: argparse.Namespace, base: str, world: dict[str, Any], server: sub
               f"p95 {_percentile(values, .95):.0f} ms, p99 {_percentile(values, .99):.0f} ms; "
               f"errors {errors} ({share:.2%}); "
               f"outcomes {dict(sorted(outcomes.items()))}")
+    requests_made = sum(len(v) for v in tally.latencies.values())
+    server_cpu = spent["web"] + spent["db"]
+    per = 1000 / max(1, paid)
+    print(f"CPU: web workers {spent['web']:.1f} s, PostgreSQL backends {spent['db']:.1f} s, job worker "
+          f"{spent['jobs']:.1f} s, load generator {client_cpu:.1f} s (client {args.client}, CONN_MAX_AGE "
+          f"{args.conn_max_age})")
+    if paid:
+        bound = 2000 / ((server_cpu + client_cpu) * per) if server_cpu + client_cpu else float("inf")
+        print(f"server_cpu_ms_per_payment={server_cpu * per:.2f} (web {spent['web'] * per:.2f} + db "
+              f"{spent['db'] * per:.2f}; dashboards and replays included) "
+              f"client_cpu_ms_per_request={client_cpu * 1000 / max(1, requests_made):.2f} "
+              f"client_cpu_ms_per_payment={client_cpu * per:.2f}")
+        print(f"bound on an idle 2-core machine: 2 / (server + client CPU per payment) = {bound:.0f} payments/s; "
+              f"server alone (client elsewhere): {2000 / max(1e-9, server_cpu * per):.0f} payments/s")
     health = tally.latencies.get("healthz", [])
     pay = tally.latencies.get("payment", [])
     if health and pay:

@@ -94,3 +94,24 @@ def test_last_use_is_recorded_at_most_once_a_minute() -> None:
     assert ApiToken.objects.get().last_used_at == T0 + timedelta(seconds=5)
     user_for_token(token, now=T0 + timedelta(seconds=66))
     assert ApiToken.objects.get().last_used_at == T0 + timedelta(seconds=66)
+
+
+@pytest.mark.django_db
+def test_the_token_lookup_is_one_statement_and_still_checks_expiry_revocation_and_the_owner() -> None:
+    """The lookup is compiled once per process (issue 15): each token runs the same SQL with its own
+    digest, and what it refuses is unchanged."""
+    first, second, gone = user(None), user(None), user(None)
+    tokens = [issue_token(first, "a", now=T0), issue_token(second, "b", now=T0), issue_token(gone, "c", now=T0)]
+    gone.is_active = False
+    gone.save()
+    with CaptureQueriesContext(connection) as lookups:
+        assert user_for_token(tokens[0], now=T0 + timedelta(seconds=1)) == first
+        assert user_for_token(tokens[1], now=T0 + timedelta(seconds=1)) == second
+    reads = [q["sql"] for q in lookups.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 2 and "org_apitoken" in reads[0] and tokens[0] not in reads[0]
+    assert user_for_token(tokens[2], now=T0 + timedelta(seconds=1)) is None  # the owner is not active
+    assert user_for_token(tokens[0], now=T0 + timedelta(days=90)) is None  # expired at exactly 90 days
+    assert user_for_token(tokens[0], now=T0 + timedelta(days=89, hours=23)) == first
+    revoke_token(tokens[1][:12])
+    assert user_for_token(tokens[1], now=T0 + timedelta(seconds=2)) is None
+    assert user_for_token("ans_" + "x" * 43, now=T0) is None
