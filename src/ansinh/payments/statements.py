@@ -11,6 +11,7 @@ an overlapping one, finds every line known and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -179,7 +180,8 @@ def match_credit(actor: AbstractBaseUser | None, scope: Scope, statement: Statem
     return str(outcome)
 
 
-def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope) -> StatementImport:
+def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope,
+               progress: Callable[[int, int], None] | None = None) -> StatementImport:
     """Match every credit of the import's file (the job's body; run again after a killed worker, the
     lines already written are known and skipped). The progress is saved every ``PROGRESS_EVERY`` lines."""
     statement = StatementImport.objects.select_related("collector").filter(pk=statement_id).first()
@@ -193,6 +195,8 @@ def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope) 
             counts[outcome] = counts.get(outcome, 0) + 1
             if done % PROGRESS_EVERY == 0:
                 StatementImport.objects.filter(pk=statement.pk).update(done=done, counts=counts)
+                if progress is not None:
+                    progress(done, statement.total)
     except (DomainError, OSError) as error:
         message = error.message if isinstance(error, DomainError) else "Không đọc được tệp sao kê."
         StatementImport.objects.filter(pk=statement.pk).update(status=ImportStatus.FAILED, error=message[:300],

@@ -4,6 +4,7 @@ enqueue it in the same transaction as the import's record; the worker runs it wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -19,11 +20,12 @@ from ansinh.payments import statements
 from ansinh.payments.models import ImportStatus, StatementImport
 
 
-def run(statement_id: int) -> StatementImport:
+def run(statement_id: int, progress: Callable[[int, int], None] | None = None) -> StatementImport:
     """The import's matching, with its uploader's scope (an operator's command: every area)."""
     user_id = StatementImport.objects.filter(pk=statement_id).values_list("user_id", flat=True).first()
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return statements.run_import(statement_id, actor, scope_for(actor) if actor else system_scope())
+    return statements.run_import(statement_id, actor, scope_for(actor) if actor else system_scope(),
+                                 progress)
 
 
 @task()
@@ -43,7 +45,8 @@ when_given_up(import_statement, _given_up)
 
 
 def start(actor: AbstractBaseUser | None, scope: Scope, collector_id: int, upload: UploadedFile | Path,
-          columns: str = "", *, background: bool = True) -> StatementImport:
+          columns: str = "", *, background: bool = True,
+          progress: Callable[[int, int], None] | None = None) -> StatementImport:
     """Check and keep the file, then enqueue its matching with the import's record (one transaction:
     the record and its job, or neither); without ``background``, match it here (the command line)."""
     with transaction.atomic():
@@ -51,4 +54,4 @@ def start(actor: AbstractBaseUser | None, scope: Scope, collector_id: int, uploa
         if background:
             import_statement.enqueue(statement.pk)
             return statement
-    return run(statement.pk)
+    return run(statement.pk, progress)
