@@ -155,7 +155,7 @@ def test_a_manager_matches_an_overpaid_credit_noting_the_refund_and_it_is_audite
 
 def test_an_unknown_credit_is_suggested_by_amount_and_folded_name_then_matched(who: Personas, media: Path) -> None:
     post, manager = money_setup(who)
-    first, second = pending_terms(who, 2)  # Nguyễn Văn An, Nguyễn Văn Bình
+    _first, second = pending_terms(who, 2)  # Nguyễn Văn An, Nguyễn Văn Bình
     path = write_statement(media, [(BOOKED, "T9", second.payable, "NGUYEN VAN BINH DONG BHXH TU NGUYEN")])
     _import(manager, post, path)
     line = StatementLine.objects.get()

@@ -254,6 +254,10 @@ class StatementImport(models.Model):
         verbose_name = "sao kê ngân hàng"
         verbose_name_plural = "sao kê ngân hàng"
 
+    @property
+    def share(self) -> float:
+        return 1.0 if self.status == ImportStatus.DONE else (self.done / self.total if self.total else 0.0)
+
 
 class LineOutcome(models.TextChoices):
     MATCHED = "matched", "Khớp, đã ghi khoản thu"

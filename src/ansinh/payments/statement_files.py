@@ -126,7 +126,7 @@ def time_of(value: Any) -> datetime:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
         for form in _DATE_FORMATS:
             try:
-                moment = datetime.strptime(text, form)
+                moment = datetime.strptime(text, form)  # noqa: DTZ007 - the bank's local time, made aware below
                 break
             except ValueError:
                 continue
@@ -162,14 +162,13 @@ def credits(path: Path, columns: dict[str, str] | None = None) -> Iterator[Credi
     with its row number: a statement is imported whole or not at all."""
     rows = _rows(path)
     wanted = columns or {}
-    for index, header in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        where = _find_columns(header, wanted)
-        if where is not None:
-            break
-    else:
+    found = next(((i, w) for i, header in enumerate(rows[:HEADER_SEARCH_ROWS])
+                  if (w := _find_columns(header, wanted)) is not None), None)
+    if found is None:
         names = ", ".join(f"“{wanted.get(f, FIELD_NAMES[f])}”" for f in FIELDS)
         raise _refused(f"Không thấy dòng tiêu đề có các cột {names}. Hãy khai báo tên cột của ngân hàng.",
                        "No header row with the expected columns.")
+    index, where = found
     for number, row in enumerate(rows[index + 1:], start=index + 2):
         cells = [row[where[f]] if where[f] < len(row) else "" for f in FIELDS]
         if all(c in (None, "") for c in cells):

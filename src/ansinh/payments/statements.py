@@ -30,10 +30,9 @@ from ansinh.enrollment.references import enrollment_ids_in
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
 from ansinh.lib.text import fold
-from ansinh.org.models import Agent, OrgUnit
+from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found
-from ansinh.payments import rights
 from ansinh.payments.models import (
     ImportStatus,
     LineOutcome,
@@ -62,13 +61,31 @@ def served_areas(collector: OrgUnit, scope: Scope) -> frozenset[int]:
     return frozenset(covered_ids(collector.areas.values_list("pk", flat=True))) & scope.area_ids
 
 
+def may_import(scope: Scope) -> bool:
+    """The collector's own staff reconcile its bank account (``rights.is_collector_staff``): a manager of
+    the collector, or the province's admin; not its agents, nor BHXH's offices."""
+    return scope.role in (Role.PROVINCE_ADMIN, Role.COLLECTOR_MANAGER)
+
+
+def require_importer(scope: Scope) -> None:
+    if not may_import(scope):
+        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý của tổ chức dịch vụ thu đối chiếu sao kê ngân hàng.",
+                          "Only the collector's managers reconcile its bank statement.")
+
+
+def own_collectors(actor: AbstractBaseUser | None, scope: Scope) -> QuerySet[OrgUnit]:
+    """The collectors whose statements the user reconciles (none for other roles)."""
+    found = collectors(actor, scope)
+    if scope.role == Role.PROVINCE_ADMIN:
+        return found
+    return found.filter(pk__in=scope.org_ids) if scope.role == Role.COLLECTOR_MANAGER else found.none()
+
+
 def _collector(actor: AbstractBaseUser | None, scope: Scope, collector_id: int) -> OrgUnit:
-    found = collectors(actor, scope).filter(pk=collector_id).first()
+    require_importer(scope)
+    found = own_collectors(actor, scope).filter(pk=collector_id).first()
     if found is None:
         raise not_found()
-    if not rights.is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý đối chiếu sao kê ngân hàng.",
-                          "Only a manager imports a bank statement.")
     return found
 
 
@@ -212,7 +229,7 @@ def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope,
 
 def lines(actor: AbstractBaseUser | None, scope: Scope) -> QuerySet[StatementLine]:
     """The statement lines of the collectors the user works with (managers only see a queue)."""
-    return (StatementLine.objects.filter(collector__in=collectors(actor, scope).values("pk"))
+    return (StatementLine.objects.filter(collector__in=own_collectors(actor, scope).values("pk"))
             .select_related("collector", "enrollment", "payment"))
 
 
@@ -221,11 +238,20 @@ def queue(actor: AbstractBaseUser | None, scope: Scope) -> QuerySet[StatementLin
 
 
 def imports(actor: AbstractBaseUser | None, scope: Scope) -> QuerySet[StatementImport]:
-    return (StatementImport.objects.filter(collector__in=collectors(actor, scope).values("pk"))
+    return (StatementImport.objects.filter(collector__in=own_collectors(actor, scope).values("pk"))
             .select_related("collector").order_by("-created_at", "-pk"))
 
 
+def import_of(actor: AbstractBaseUser | None, scope: Scope, statement_id: int) -> StatementImport:
+    require_importer(scope)
+    found = imports(actor, scope).filter(pk=statement_id).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
 def line_of(actor: AbstractBaseUser | None, scope: Scope, line_id: int) -> StatementLine:
+    require_importer(scope)
     found = lines(actor, scope).filter(pk=line_id).first()
     if found is None:
         raise not_found()
@@ -257,6 +283,7 @@ def resolve_line(actor: AbstractBaseUser | None, scope: Scope, line_id: int, act
     """A manager's decision on a queued line: ``match`` (to a pending enrolment of the collector: a
     payment of the amount due; an excess is noted for a refund), ``refund`` or ``dismiss`` (with a
     note). The same decision again returns the line; another one on a decided line is a conflict."""
+    require_importer(scope)
     found = lines(actor, scope).filter(pk=line_id).values_list("pk", flat=True).first()
     if found is None:
         raise not_found()
