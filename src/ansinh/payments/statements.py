@@ -11,7 +11,6 @@ an overlapping one, finds every line known and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +33,6 @@ from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found
 from ansinh.payments.models import (
-    ImportStatus,
     LineOutcome,
     Payment,
     PaymentMethod,
@@ -143,9 +141,14 @@ class Verdict:
 def judge(credit_amount: int, description: str, served: frozenset[int]) -> Verdict:
     """What a credit is, from its references and amount (nothing is written)."""
     ids = enrollment_ids_in(description)
+    return verdict(credit_amount, ids, {e.pk: e for e in Enrollment.objects.filter(pk__in=ids, area_id__in=served)})
+
+
+def verdict(credit_amount: int, ids: list[int], found: dict[int, Enrollment]) -> Verdict:
+    """The rule of ``judge``, given the referenced terms of the collector's communes (by id): the first
+    pending term of the exact amount, else the first pending one, else the first one."""
     if not ids:
         return Verdict(LineOutcome.UNKNOWN, detail="Nội dung chuyển khoản không có mã thanh toán.")
-    found = {e.pk: e for e in Enrollment.objects.filter(pk__in=ids, area_id__in=served)}
     terms = [found[i] for i in ids if i in found]
     if not terms:
         return Verdict(LineOutcome.UNKNOWN, detail="Mã thanh toán không thuộc đơn vị này.")
@@ -195,33 +198,6 @@ def match_credit(actor: AbstractBaseUser | None, scope: Scope, statement: Statem
     except IntegrityError:  # the same line written meanwhile by another run of the import
         return "known"
     return str(outcome)
-
-
-def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope,
-               progress: Callable[[int, int], None] | None = None) -> StatementImport:
-    """Match every credit of the import's file (the job's body; run again after a killed worker, the
-    lines already written are known and skipped). The progress is saved every ``PROGRESS_EVERY`` lines."""
-    statement = StatementImport.objects.select_related("collector").filter(pk=statement_id).first()
-    if statement is None or statement.status != ImportStatus.RUNNING:
-        return statement  # type: ignore[return-value]
-    served = served_areas(statement.collector, scope)
-    counts: dict[str, int] = {}
-    try:
-        for done, credit in enumerate(credits(statement_dir() / statement.stored_as, statement.columns), start=1):
-            outcome = match_credit(actor, scope, statement, served, credit)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            if done % PROGRESS_EVERY == 0:
-                StatementImport.objects.filter(pk=statement.pk).update(done=done, counts=counts)
-                if progress is not None:
-                    progress(done, statement.total)
-    except (DomainError, OSError) as error:
-        message = error.message if isinstance(error, DomainError) else "Không đọc được tệp sao kê."
-        StatementImport.objects.filter(pk=statement.pk).update(status=ImportStatus.FAILED, error=message[:300],
-                                                               finished_at=timezone.now())
-    else:
-        StatementImport.objects.filter(pk=statement.pk, status=ImportStatus.RUNNING).update(
-            status=ImportStatus.DONE, done=sum(counts.values()), counts=counts, finished_at=timezone.now())
-    return StatementImport.objects.get(pk=statement.pk)
 
 
 # ---- the managers' queue

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from ansinh.jobs.worker import when_given_up
 from ansinh.org.scope import Scope, scope_for, system_scope
-from ansinh.payments import statements
+from ansinh.payments import statement_bulk, statements
 from ansinh.payments.models import ImportStatus, StatementImport
 
 
@@ -24,7 +24,7 @@ def run(statement_id: int, progress: Callable[[int, int], None] | None = None) -
     """The import's matching, with its uploader's scope (an operator's command: every area)."""
     user_id = StatementImport.objects.filter(pk=statement_id).values_list("user_id", flat=True).first()
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return statements.run_import(statement_id, actor, scope_for(actor) if actor else system_scope(),
+    return statement_bulk.run_import(statement_id, actor, scope_for(actor) if actor else system_scope(),
                                  progress)
 
 
