@@ -26,7 +26,9 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_manager_uploads_a_statement_the_worker_matches_it_and_the_queue_is_decided(media: Path) -> None:
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between jobs
+def test_a_manager_uploads_a_statement_the_worker_matches_it_and_the_queue_is_decided(media: Path,
+                                                                                      nghe_an_map: Any) -> None:
     who = personas()
     post, manager = money_setup(who)
     term = pending_terms(who, 1)[0]
