@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -489,6 +490,11 @@ def recheck_vsi_terms(terms: list[Enrollment]) -> dict[int, DomainError]:
     return refused
 
 
+# The rules are pure (inputs and a date, docs: STYLE 3), so the same inputs give the same quote: a
+# statement's many terms of one income and period are quoted once (bench/statement.py).
+_quoted = lru_cache(maxsize=4096)(vsi.quote)
+
+
 def _outdated(enrollment: Enrollment, person: Person) -> DomainError | None:
     """The refusal of a term whose stored amounts differ from a quote made again now (the person read
     with ``poverty_then`` and ``months_paid``), or None when they still hold."""
@@ -497,7 +503,7 @@ def _outdated(enrollment: Enrollment, person: Person) -> DomainError | None:
     groups = list(enrollment.support_groups) if overridden else _groups(person.poverty_then, person)
     used = int(person.months_paid or 0)
     fund_return = inputs.get("fund_return")
-    now = vsi.quote(vsi.VsiQuoteInput(
+    now = _quoted(vsi.VsiQuoteInput(
         on=enrollment.quoted_on, income=enrollment.income or 0, months=enrollment.months,
         method=vsi.Method(enrollment.method), groups=frozenset(groups), province=inputs.get("province"),
         supported_months_used=used, fund_return=Decimal(fund_return) if fund_return is not None else None))

@@ -185,7 +185,7 @@ def match_chunk(actor: AbstractBaseUser | None, scope: Scope, statement: Stateme
         fresh.append(credit)
     refs = [enrollment_ids_in(c.description) for c in fresh]
     found = {e.pk: e for e in Enrollment.objects.filter(pk__in={i for r in refs for i in r}, area_id__in=served)
-             .select_related("calculation")}
+             .select_related("calculation").defer("calculation__result", "calculation__parameters")}
     alone = _independent(fresh, refs, found)
     rows: list[tuple[Credit, Verdict]] = []
     slow: list[Credit] = []
