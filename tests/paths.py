@@ -32,7 +32,7 @@ from ansinh.fieldsync.services import apply_batch
 from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import issue_token
-from ansinh.payments.models import Payment
+from ansinh.payments.models import ImportStatus, LineOutcome, Payment, StatementImport, StatementLine
 from ansinh.payments.services import record_payment, request_reversal
 from ansinh.registry.models import Person
 from ansinh.reports.models import ExportJob
@@ -123,6 +123,11 @@ def build_world() -> World:
     asked = request_reversal(agent_x, scope, nam_paid.pk, "Thu nhầm người", "world-ask")  # waits for a manager
     job = ExportJob.objects.create(user=agent_x, kind="payments", title="Các khoản thu",
                                    params={"start": "2025-08-01", "end": "2025-08-31"})
+    statement = StatementImport.objects.create(collector=post, user=users["post"], file_name="sao-ke.csv",
+                                               stored_as="none.csv", status=ImportStatus.DONE, total=1, done=1)
+    line = StatementLine.objects.create(collector=post, statement=statement, transaction_id="FT-WORLD-1",
+                                        booked_at=timezone.now(), amount=123_000, description="CHUYEN TIEN",
+                                        outcome=LineOutcome.UNKNOWN)
     device = register_device(agent_x, scope, uuid.uuid4(), "Máy của đại lý X").device
     synced = apply_batch(device, uuid.uuid4(), [{  # Hùng's citizen ID with another name: a conflict to decide
         "id": uuid.uuid4(), "type": "register_person", "device_time": None,
@@ -137,7 +142,8 @@ def build_world() -> World:
            "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
            "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
            "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id,
-           "request_id": asked.pk, "member_ids": list(household.memberships.values_list("person_id", flat=True))}
+           "request_id": asked.pk, "statement_id": statement.pk, "line_id": line.pk,
+           "member_ids": list(household.memberships.values_list("person_id", flat=True))}
     return World(users, tokens, ids)
 
 

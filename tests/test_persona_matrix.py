@@ -145,6 +145,14 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:audit_log", "GET"): row(F, F, OK, F, OK, F, LOGIN),
     ("web:locate", "GET"): row(F, F, OK, F, F, F, LOGIN),
     ("web:locate", "POST"): row(F, F, OK, F, F, F, LOGIN),
+    # issue 17 §3: the collector's bank statement is its own managers' (the post office), no one else's
+    ("web:statements", "GET"): row(F, F, F, F, OK, F, LOGIN),
+    ("web:statements", "POST"): row(F, F, F, F, OK, F, LOGIN),
+    ("web:statement", "GET"): row(F, F, F, F, OK, F, LOGIN),
+    ("web:statement_queue", "GET"): row(F, F, F, F, OK, F, LOGIN),
+    ("web:statement_line", "GET"): row(F, F, F, F, OK, F, LOGIN),
+    ("web:statement_resolve", "GET"): POST_ONLY,
+    ("web:statement_resolve", "POST"): row(F, F, F, F, OK, F, LOGIN),
     ("web:export_start", "GET"): POST_ONLY,
     # D05-TS of the province's post office: its staff (agents too) export; the viewer's copy is masked
     # (org/fields.py); outside the collector's areas there is nothing to export
@@ -252,6 +260,8 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                "on": today, "key": uuid.uuid4().hex, "reference": "UNC 1"},
         "web:sync_decide": {"decision": "link"},
         "web:sync_revoke": {"reason": "Mất điện thoại"},
+        "web:statements": {"collector": ids["collector_id"]},  # no file: refused beside the field (400)
+        "web:statement_resolve": {"action": "dismiss", "note": "Chuyển nhầm tài khoản"},
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",
                              "end": "2025-08-31"},
     }

@@ -107,6 +107,16 @@ def count_payment(payment: Payment) -> None:
     forget_board(linked)
 
 
+def count_payments(payments: list[Payment]) -> None:
+    """Many new payments at once (bulk listener, payments/services.py): the campaigns running on their
+    days are refreshed, which links each qualifying payment by the same rule as ``count_payment``."""
+    if not payments:
+        return
+    days = [timezone.localdate(p.paid_at) for p in payments]
+    for campaign in Campaign.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)).order_by("pk"):
+        refresh(campaign)
+
+
 @cache
 def _attribute_sql(with_agent: bool) -> str:
     """The attribution of one payment to every campaign it qualifies for (ADR 0005, as ``_Rules.link``

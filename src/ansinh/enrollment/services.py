@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -463,19 +464,53 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
     once.lock_person(enrollment.person_id)
     person = _RECHECKED.first(pk=enrollment.person_id, on=enrollment.quoted_on)
     assert person is not None  # the enrolment's person is PROTECTed
+    error = _outdated(enrollment, person)
+    if error is not None:
+        raise error
+
+
+def recheck_vsi_terms(terms: list[Enrollment]) -> dict[int, DomainError]:
+    """``recheck_before_payment`` of many voluntary-SI terms of distinct people at once (bank-statement
+    matching, payments/statement_bulk.py): the people locked in one statement (by id, so two callers
+    never deadlock), then read with the same annotations, one query per quote day. Returns the refusal
+    of each term whose amounts no longer hold; nothing is changed."""
+    once.lock_people(sorted({t.person_id for t in terms if t.person_id is not None}))
+    by_day: dict[date, list[Enrollment]] = {}
+    for term in terms:
+        by_day.setdefault(term.quoted_on, []).append(term)
+    refused: dict[int, DomainError] = {}
+    for on, group in by_day.items():
+        people = {p.pk: p for p in Person.objects.filter(pk__in=[t.person_id for t in group]).only("ethnicity")
+                  .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), on)[:1]),
+                            months_paid=_supported_months(OuterRef("pk")))}
+        for term in group:
+            error = _outdated(term, people[term.person_id])  # type: ignore[index]
+            if error is not None:
+                refused[term.pk] = error
+    return refused
+
+
+# The rules are pure (inputs and a date, docs: STYLE 3), so the same inputs give the same quote: a
+# statement's many terms of one income and period are quoted once (bench/statement.py).
+_quoted = lru_cache(maxsize=4096)(vsi.quote)
+
+
+def _outdated(enrollment: Enrollment, person: Person) -> DomainError | None:
+    """The refusal of a term whose stored amounts differ from a quote made again now (the person read
+    with ``poverty_then`` and ``months_paid``), or None when they still hold."""
     inputs = enrollment.calculation.inputs
     overridden = bool(inputs.get("override_reason"))
     groups = list(enrollment.support_groups) if overridden else _groups(person.poverty_then, person)
     used = int(person.months_paid or 0)
     fund_return = inputs.get("fund_return")
-    now = vsi.quote(vsi.VsiQuoteInput(
+    now = _quoted(vsi.VsiQuoteInput(
         on=enrollment.quoted_on, income=enrollment.income or 0, months=enrollment.months,
         method=vsi.Method(enrollment.method), groups=frozenset(groups), province=inputs.get("province"),
         supported_months_used=used, fund_return=Decimal(fund_return) if fund_return is not None else None))
     stored = (enrollment.supported_months, enrollment.state_support, enrollment.local_support, enrollment.payable)
     if (now.supported_months, now.state_support, now.local_support, now.payable) == stored:
-        return
-    raise DomainError(
+        return None
+    return DomainError(
         ErrorCode.QUOTE_OUTDATED,
         f"Mức đóng của kỳ số {enrollment.pk} đã tính với {enrollment.supported_months} tháng được Nhà nước hỗ trợ "
         f"(nhóm: {', '.join(enrollment.support_groups) or 'không'}); theo dữ liệu hiện nay người này đã dùng "

@@ -256,3 +256,92 @@ class CollectorAccount(models.Model):
     @property
     def bank_name(self) -> str:
         return BANKS.get(self.bank_bin, f"BIN {self.bank_bin}")
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "Đang đối chiếu"
+    DONE = "done", "Đã xong"
+    FAILED = "failed", "Không đọc được"
+
+
+class StatementImport(models.Model):
+    """One upload of a collector's bank statement (payments/statements.py), read and matched by a job of
+    the queue (payments/tasks.py) with its progress. Uploading the same file again makes a new import
+    whose lines are all already known: it changes nothing (``StatementLine`` is keyed by the bank's id)."""
+
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="statement_imports",
+                                  verbose_name="tổ chức dịch vụ thu")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name="người tải lên")
+    file_name = models.CharField("tên tệp", max_length=200)
+    stored_as = models.CharField(max_length=200)
+    columns = models.JSONField("cột", default=dict, blank=True)
+    status = models.CharField("trạng thái", max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sao kê ngân hàng"
+        verbose_name_plural = "sao kê ngân hàng"
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.status == ImportStatus.DONE else (self.done / self.total if self.total else 0.0)
+
+
+class LineOutcome(models.TextChoices):
+    MATCHED = "matched", "Khớp, đã ghi khoản thu"
+    UNDERPAID = "underpaid", "Chuyển thiếu"
+    OVERPAID = "overpaid", "Chuyển thừa"
+    UNKNOWN = "unknown", "Không rõ mã thanh toán"
+    ALREADY_PAID = "already_paid", "Khoản đã thu / chuyển trùng"
+    REFUSED = "refused", "Không ghi được khoản thu"
+
+
+class Resolution(models.TextChoices):
+    OPEN = "open", "Chờ xử lý"
+    AUTO = "auto", "Tự động khớp"
+    MATCHED = "matched", "Quản lý đã khớp"
+    REFUND = "refund", "Hoàn trả người chuyển"
+    DISMISSED = "dismissed", "Bỏ qua"
+
+
+class StatementLine(models.Model):
+    """One credit of a statement, once per (collector, bank transaction id) whatever how many times the
+    statement is imported. A credit that is not exactly one pending enrolment's amount waits in the
+    managers' queue (``resolution`` open) until matched, marked for a refund, or dismissed (audited)."""
+
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="statement_lines",
+                                  verbose_name="tổ chức dịch vụ thu")
+    statement = models.ForeignKey(StatementImport, models.PROTECT, related_name="lines", verbose_name="sao kê")
+    transaction_id = models.CharField("mã giao dịch", max_length=60)
+    booked_at = models.DateTimeField("thời điểm giao dịch")
+    amount = models.BigIntegerField("số tiền")
+    description = models.CharField("nội dung", max_length=500)
+    enrollment = models.ForeignKey(Enrollment, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="đăng ký tham gia")
+    outcome = models.CharField("kết quả", max_length=12, choices=LineOutcome.choices)
+    detail = models.CharField("chi tiết", max_length=300, blank=True)
+    resolution = models.CharField("xử lý", max_length=10, choices=Resolution.choices, default=Resolution.OPEN)
+    payment = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="statement_line",
+                                   verbose_name="khoản thu")
+    refund_amount = models.BigIntegerField("số tiền hoàn trả", default=0)
+    note = models.CharField("ghi chú xử lý", max_length=300, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name="người xử lý")
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name="xử lý lúc")
+
+    class Meta:
+        verbose_name = "giao dịch trên sao kê"
+        verbose_name_plural = "giao dịch trên sao kê"
+        constraints = [
+            models.UniqueConstraint(fields=["collector", "transaction_id"], name="statement_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="statement_line_credit"),
+            models.CheckConstraint(condition=~Q(resolution__in=["auto", "matched"]) | Q(payment__isnull=False),
+                                   name="statement_line_matched_has_payment"),
+        ]
+        indexes = [models.Index(fields=["collector", "resolution"], name="statement_line_queue")]

@@ -45,6 +45,12 @@ from ansinh.registry.audit import audit
 # two writers below rather than by a model signal, so what runs on a payment is visible here.
 PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
 
+# The same read models kept in step with many payments written at once, in the same transaction (the
+# set-based bank-statement matching, payments/statement_bulk.py): each listener gets the new payments
+# and brings its read model to what the single listeners above would have made of them, through the
+# refresh its app already uses after bulk loads (reports: the facts of the days; campaigns: attribution).
+BULK_PAYMENT_LISTENERS: list[Callable[[list[Payment]], None]] = []
+
 # Checks another app may add on a payment's time, run inside the transaction before anything is
 # written: the reports app refuses a backdate into a frozen period (its model stays in reports; the
 # check comes down to payments the same way the listeners do, so payments imports nothing above it).

@@ -34,9 +34,12 @@ ACTIONS = {  # what the audit viewer calls each action
     "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
     "reverse": "Huỷ khoản thu (quản lý)", "rev_ask": "Đề nghị huỷ khoản thu", "rev_ok": "Duyệt đề nghị huỷ",
     "rev_no": "Từ chối đề nghị huỷ", "revoke": "Thu hồi thiết bị", "decide": "Quyết định trùng người (đồng bộ)",
+    "bank_match": "Khớp giao dịch chuyển khoản", "bank_refnd": "Hoàn trả giao dịch chuyển khoản",
+    "bank_skip": "Bỏ qua giao dịch chuyển khoản",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
-            "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện"}
+            "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện",
+            "bank_line": "Giao dịch trên sao kê ngân hàng"}
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = {
     "full_name": "họ tên", "date_of_birth": "ngày sinh",

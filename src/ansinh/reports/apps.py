@@ -7,10 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, số liệu tổng hợp"
 
     def ready(self) -> None:
-        from ansinh.payments.services import PAYMENT_GUARDS, PAYMENT_LISTENERS
-        from ansinh.reports.services import count_payment, refuse_frozen
+        from ansinh.payments.services import BULK_PAYMENT_LISTENERS, PAYMENT_GUARDS, PAYMENT_LISTENERS
+        from ansinh.reports.services import count_payment, count_payments, refuse_frozen
 
         if count_payment not in PAYMENT_LISTENERS:  # ready() may run twice (tests, reloads)
             PAYMENT_LISTENERS.append(count_payment)
+        if count_payments not in BULK_PAYMENT_LISTENERS:
+            BULK_PAYMENT_LISTENERS.append(count_payments)
         if refuse_frozen not in PAYMENT_GUARDS:
             PAYMENT_GUARDS.append(refuse_frozen)

@@ -86,6 +86,16 @@ def count_payment(payment: Payment) -> None:
         cursor.execute(roll_sql, roll_params)
 
 
+def count_payments(payments: list[Payment]) -> None:
+    """Many new payments at once (bulk listener, payments/services.py): the facts of their days are
+    recomputed from the payments (frozen days excepted, as ``count_payment`` skips them), and the
+    cohort facts from the terms: what adding them one by one would have made."""
+    if not payments:
+        return
+    days = [timezone.localdate(p.paid_at) for p in payments]
+    refresh(min(days), max(days))
+
+
 def _gap(next_start: str, end: str) -> str:
     """SQL: the stored gap from a term's last day ``end`` to the next paid start ``next_start`` (NULL:
     none): 0 for a start on or before the end, ``NO_NEXT`` for none or one beyond ``GAP_CAP`` days.

@@ -20,7 +20,7 @@ from ansinh.enrollment.models import EnrollmentStatus, Scheme
 from ansinh.org.queries import agents as org_agents
 from ansinh.org.queries import collectors as org_collectors
 from ansinh.org.scope import Scope, scope_for
-from ansinh.payments import confirmations, declarations, documents, rights
+from ansinh.payments import confirmations, declarations, documents, rights, statements
 from ansinh.payments import queries as money
 from ansinh.payments import services as paying
 from ansinh.payments.models import PaymentMethod, Receipt
@@ -382,6 +382,8 @@ def money_overview(request: HttpRequest) -> HttpResponse:
         "reconciliation": reconciliation, "held": held, "grace_days": GRACE_DAYS,
         "commission": commission, "query": export_query(request),
         "waiting_reversals": money.reversal_requests(scope).count(),
+        "transfers": statements.transfer_summary(request.user, scope, paid, start, end),  # type: ignore[arg-type]
+        "may_import": statements.may_import(scope),
     }
     return render(request, "web/money.html", context, status=400 if form.errors else 200)
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0004_screens_verbose_names'),
-        ('payments', '0005_screens_verbose_names'),
+        ('payments', '0006_statement_bank_statements'),
     ]
 
     operations = [

@@ -1,0 +1,103 @@
+"""The set-based path makes what the per-credit path makes: the same statement pattern, once through
+``record_payment`` credit by credit and once set-based, gives the same payments, receipts, lines, facts
+(the read models double exactly) and campaign attributions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from ansinh.campaigns.models import Attribution
+from ansinh.enrollment.references import reference_for
+from ansinh.org.scope import scope_for
+from ansinh.payments import statement_bulk, statements
+from ansinh.payments.models import Payment, Receipt, StatementLine
+from ansinh.registry import services as registry
+from ansinh.reports.models import AreaDay, CohortDay, Fact
+from tests.builders import person_data, personas, running_campaign
+from tests.payments.statement_builders import money_setup, pending_terms, write_statement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path
+
+
+def _rows(terms: list[Any], tag: str, at: Any) -> list[Any]:
+    rows = []
+    for i, term in enumerate(terms):
+        amount = term.payable - 500 if i % 5 == 1 else term.payable
+        rows.append((at, f"{tag}{i}", amount, f"DONG BHXH {reference_for(term.pk)}"))
+    rows.append((at, f"{tag}-dup", terms[0].payable, reference_for(terms[0].pk)))  # sent twice
+    rows.append((at, f"{tag}-none", 123_000, "CHUYEN TIEN"))
+    return rows
+
+
+def _payments(terms: list[Any]) -> list[tuple[Any, ...]]:
+    found = Payment.objects.filter(enrollment__in=terms).select_related("receipt").order_by("enrollment_id")
+    return [(p.method, p.amount, p.payer, p.agent_id, p.collector_id, p.collection_point_id, p.recorded_by_id,
+             p.paid_at, p.receipt.amount, p.receipt.amount_words, p.receipt.issued_at) for p in found]
+
+
+def _lines(tag: str) -> list[tuple[Any, ...]]:
+    found = StatementLine.objects.filter(transaction_id__startswith=tag)
+    return sorted([(line.transaction_id.removeprefix(tag), line.outcome, line.resolution, line.payment_id is not None,
+             line.detail.split(",")[0][:9]) for line in found])
+
+
+def _read_models() -> tuple[Any, ...]:
+    return (tuple(Fact.objects.aggregate(*(Sum(m) for m in ("people", "enrollments", "amount", "state_support",
+                                                              "local_support"))).values()),
+            tuple(AreaDay.objects.aggregate(Sum("enrollments"), Sum("vsi_amount"), Sum("vsi_new")).values()),
+            CohortDay.objects.aggregate(Sum("terms"))["terms__sum"], Attribution.objects.count())
+
+
+def test_set_based_and_per_credit_imports_agree(media: Path) -> None:
+    who = personas()
+    post, manager = money_setup(who)
+    running_campaign(who)
+    terms = pending_terms(who, 24)
+    first, second = terms[:12], terms[12:]
+    scope = scope_for(manager)
+    at = timezone.now() - timedelta(hours=1)
+    # the same amounts on both sides: the second half's people are paid the same as the first's
+    assert [t.payable for t in first] == [t.payable for t in second]
+    one = statements.start_import(manager, scope, post.pk, write_statement(media, _rows(first, "A", at), "a.csv"))
+    statement_bulk.run_import(one.pk, manager, scope, chunk=0)  # credit by credit, through record_payment
+    after_one = _read_models()
+    two = statements.start_import(manager, scope, post.pk, write_statement(media, _rows(second, "B", at), "b.csv"))
+    done = statement_bulk.run_import(two.pk, manager, scope)  # set-based
+    assert done.counts == one.__class__.objects.get(pk=one.pk).counts
+    assert _payments(first) == _payments(second) and len(_payments(first)) == 9
+    assert _lines("A") == _lines("B")
+    numbers = list(Receipt.objects.order_by("payment_id").values_list("number", flat=True))
+    assert numbers == list(range(1, 19))  # no gap, no duplicate, in the credits' order
+    doubled = tuple(tuple(2 * v for v in part) if isinstance(part, tuple) else 2 * part for part in after_one)
+    assert _read_models() == doubled and after_one[-1] == 9  # attributed to the running campaign
+
+
+def test_a_term_whose_support_no_longer_holds_is_refused_on_the_set_based_path_as_on_the_other(
+        media: Path) -> None:
+    who = personas()
+    post, manager = money_setup(who)
+    term = pending_terms(who, 1)[0]
+    scope = who.scope(who.agent)
+    household = registry.create_household(who.agent, scope, person_data(full_name="Lê Văn Chủ", citizen_id=None,
+                                                                         phone=""), term.quoted_on)
+    registry.add_member(who.agent, scope, household.pk, "other", term.quoted_on, person_id=term.person_id)
+    registry.set_poverty_status(who.agent, scope, household.pk, "poor", term.quoted_on - timedelta(days=30),
+                                "QĐ 1/QĐ-UBND")
+    manager_scope = scope_for(manager)
+    one = statements.start_import(manager, manager_scope, post.pk, write_statement(
+        media, [(timezone.now(), "T1", term.payable, reference_for(term.pk))]))
+    done = statement_bulk.run_import(one.pk, manager, manager_scope)
+    assert done.counts == {"refused": 1} and not Payment.objects.exists()
+    assert "tính lại mức đóng" in StatementLine.objects.get().detail
