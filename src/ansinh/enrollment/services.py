@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -479,23 +478,29 @@ def recheck_vsi_terms(terms: list[Enrollment]) -> dict[int, DomainError]:
     for term in terms:
         by_day.setdefault(term.quoted_on, []).append(term)
     refused: dict[int, DomainError] = {}
+    # The same inputs give the same quote within one call (the parameters do not move under it): a
+    # statement's many terms of one income and period are quoted once (bench/statement.py). Not kept
+    # across calls: the parameters in force may change between two imports.
+    memo: dict[vsi.VsiQuoteInput, Any] = {}
+
+    def quote(request: vsi.VsiQuoteInput) -> Any:
+        if request not in memo:
+            memo[request] = vsi.quote(request)
+        return memo[request]
+
     for on, group in by_day.items():
         people = {p.pk: p for p in Person.objects.filter(pk__in=[t.person_id for t in group]).only("ethnicity")
                   .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), on)[:1]),
                             months_paid=_supported_months(OuterRef("pk")))}
         for term in group:
-            error = _outdated(term, people[term.person_id])  # type: ignore[index]
+            error = _outdated(term, people[term.person_id], quote)  # type: ignore[index]
             if error is not None:
                 refused[term.pk] = error
     return refused
 
 
-# The rules are pure (inputs and a date, docs: STYLE 3), so the same inputs give the same quote: a
-# statement's many terms of one income and period are quoted once (bench/statement.py).
-_quoted = lru_cache(maxsize=4096)(vsi.quote)
-
-
-def _outdated(enrollment: Enrollment, person: Person) -> DomainError | None:
+def _outdated(enrollment: Enrollment, person: Person,
+              quote: Callable[[vsi.VsiQuoteInput], Any] = vsi.quote) -> DomainError | None:
     """The refusal of a term whose stored amounts differ from a quote made again now (the person read
     with ``poverty_then`` and ``months_paid``), or None when they still hold."""
     inputs = enrollment.calculation.inputs
@@ -503,7 +508,7 @@ def _outdated(enrollment: Enrollment, person: Person) -> DomainError | None:
     groups = list(enrollment.support_groups) if overridden else _groups(person.poverty_then, person)
     used = int(person.months_paid or 0)
     fund_return = inputs.get("fund_return")
-    now = _quoted(vsi.VsiQuoteInput(
+    now = quote(vsi.VsiQuoteInput(
         on=enrollment.quoted_on, income=enrollment.income or 0, months=enrollment.months,
         method=vsi.Method(enrollment.method), groups=frozenset(groups), province=inputs.get("province"),
         supported_months_used=used, fund_return=Decimal(fund_return) if fund_return is not None else None))
