@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -78,11 +77,11 @@ def _post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout:
     request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST",
                                      headers={"Content-Type": "application/json", **headers})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (a configured https URL)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             raw = answer.read()
     except urllib.error.HTTPError as error:
         raise GatewayError(f"HTTP {error.code}", transient=error.code >= 500 or error.code == 429) from error
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         raise GatewayError(f"unreachable: {error}", transient=True) from error
     try:
         answer_json = json.loads(raw or b"{}")
