@@ -43,7 +43,7 @@ def running() -> Iterator[Provider]:
     provider = Provider()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             status, answer, delay = provider.answer(body, dict(self.headers.items()))
