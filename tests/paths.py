@@ -141,9 +141,9 @@ def build_world() -> World:
            "receipt_id": paid.receipt.pk, "payment_id": paid.pk, "job_id": job.pk, "slug": made["campaign"].slug,
            "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
            "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
-           "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id,
-           "request_id": asked.pk, "statement_id": statement.pk, "line_id": line.pk,
-           "member_ids": list(household.memberships.values_list("person_id", flat=True))}
+            "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id, "gateway": "http_sms",
+            "request_id": asked.pk, "statement_id": statement.pk, "line_id": line.pk,
+            "member_ids": list(household.memberships.values_list("person_id", flat=True))}
     return World(users, tokens, ids)
 
 

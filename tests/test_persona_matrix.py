@@ -219,6 +219,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_fieldsync_api_register_device", "POST"): api(row(OK, OK, F, F, F, F, LOGIN)),
     ("ansinh_fieldsync_api_download_slice", "GET"): row(U, U, U, U, U, U, U),
     ("ansinh_fieldsync_api_sync", "POST"): row(U, U, U, U, U, U, U),
+    # a gateway's delivery report: signed with the shared secret, not a user's session or token (unsigned: 403)
+    ("ansinh_messaging_api_callback", "POST"): row(F, F, F, F, F, F, F),
 }
 
 

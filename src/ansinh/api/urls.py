@@ -27,6 +27,7 @@ from ansinh.fieldsync.api import refusal as device_refusal
 from ansinh.fieldsync.api import router as fieldsync_router
 from ansinh.fieldsync.devices import DeviceRevoked
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.messaging.api import router as messaging_router
 from ansinh.org.api import router as org_router
 from ansinh.org.auth import TokenAuth
 from ansinh.payments.api import router as payments_router
@@ -44,6 +45,7 @@ api.add_router("", registry_router)
 api.add_router("", enrollment_router)
 api.add_router("", payments_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/v1", messaging_router)  # gateways' signed callbacks (issue 17 §4)
 api.add_router("/v1", fieldsync_router)  # the offline app (issue 16): /api/v1/devices, /api/v1/sync…
 
 STATUS = {

@@ -182,6 +182,15 @@ ANSINH_GATEWAYS: dict[str, dict[str, object]] = {
     "sms": {"CLASS": "ansinh.messaging.gateways.FileGateway",
             "path": os.environ.get("ANSINH_MESSAGES_FILE") or str(VAR_DIR / "messages.jsonl")},
 }
+# The outbox (messaging/outbox.py): at most one text per person in this many hours, retries with a doubling
+# backoff, reminders this many days before a due date; callbacks signed with this secret (callbacks.py).
+ANSINH_MESSAGE_CAP_HOURS = env_int("ANSINH_MESSAGE_CAP_HOURS", 72)
+ANSINH_MESSAGE_MAX_ATTEMPTS = env_int("ANSINH_MESSAGE_MAX_ATTEMPTS", 5)
+ANSINH_MESSAGE_BACKOFF_SECONDS = env_int("ANSINH_MESSAGE_BACKOFF_SECONDS", 300)
+ANSINH_REMIND_BEFORE_DAYS = env_int("ANSINH_REMIND_BEFORE_DAYS", 7)
+ANSINH_MESSAGE_CALLBACK_SECRET = os.environ.get("ANSINH_MESSAGE_CALLBACK_SECRET", "")  # empty: callbacks refused
+# The address citizens reach the app at (links in texts: the citizen page /tra-cuu/).
+ANSINH_PUBLIC_URL = env_str("ANSINH_PUBLIC_URL", "http://127.0.0.1:8000")
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:search"
 LOGOUT_REDIRECT_URL = "web:login"

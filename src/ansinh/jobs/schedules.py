@@ -41,6 +41,8 @@ SCHEDULES = [
     Periodic("export-sweep", "ansinh.reports.jobs.sweep_exports", every(timedelta(hours=1))),
     # The dashboards' facts of the last days, recomputed for payments that arrived late (offline sync).
     Periodic("facts-refresh", "ansinh.reports.jobs.refresh_recent_facts", daily_at(2)),
+    # Reminders: queued once per person, purpose and period, sent outside quiet hours (messaging/outbox.py).
+    Periodic("reminders", "ansinh.messaging.tasks.send_reminders", every(timedelta(minutes=15))),
     # The queue's own results of jobs finished a month ago.
     Periodic("queue-prune", "ansinh.jobs.worker.prune", daily_at(3)),
 ]

@@ -1,0 +1,91 @@
+"""The outbox (one message per person, purpose and period), consent records and delivery callbacks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ansinh.registry.models import Person
+
+
+class MessageState(models.TextChoices):
+    QUEUED = "queued", "chờ gửi"
+    SENDING = "sending", "đang gửi"
+    SENT = "sent", "đã gửi"
+    DELIVERED = "delivered", "đã nhận"
+    FAILED = "failed", "gửi lỗi"
+    OPTED_OUT = "opted_out", "từ chối nhận"
+
+
+FINAL_STATES = (MessageState.DELIVERED, MessageState.FAILED, MessageState.OPTED_OUT)
+
+
+class Purpose(models.TextChoices):
+    BEFORE = "before", "nhắc trước hạn"
+    DUE = "due", "đến hạn"
+    LAPSED = "lapsed", "đã quá hạn"
+
+
+class Message(models.Model):
+    """One text to one person, for one purpose and period: queueing it again is a no-op (the unique key)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="messages")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    period_key = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, default="sms")
+    phone = models.CharField(max_length=10)
+    text = models.TextField()
+    params = models.JSONField(default=dict)  # a template channel's parameters (Zalo ZNS)
+    state = models.CharField(max_length=10, choices=MessageState.choices, default=MessageState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    gateway = models.CharField(max_length=30, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "purpose", "period_key"], name="message_once")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="message_due")]
+
+    @property
+    def key(self) -> str:
+        return f"msg-{self.pk}"
+
+
+class ConsentSource(models.TextChoices):
+    STAFF = "staff", "cán bộ ghi nhận"
+    INBOUND = "inbound", "tin nhắn trả lời"
+
+
+class Consent(models.Model):
+    """A person's consent or refusal to receive messages for a purpose through a channel (Decree 13/2023/NĐ-CP
+    art. 11: consent is specific to its purpose, given freely, recorded with its time and way, and may be
+    withdrawn at any time, art. 12). Append-only: the latest record for a purpose and channel is in force."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, default="reminder")
+    channel = models.CharField(max_length=10, default="all")  # "sms", "zalo" or "all"
+    granted = models.BooleanField()
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "purpose", "recorded_at"], name="consent_latest")]
+
+
+class CallbackEvent(models.Model):
+    """A gateway's delivery report or inbound text, kept once: a replayed callback changes nothing."""
+
+    gateway = models.CharField(max_length=30)
+    event_id = models.CharField(max_length=100)
+    body = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="callback_once")]
