@@ -88,6 +88,7 @@ LIMITS = (
     Limit("quote-page", "ANSINH_RATE_QUOTE", ("GET",), "/", exact=True, query="scheme"),
     Limit("quote-api", "ANSINH_RATE_QUOTE", ("POST",), "/api/quotes/"),
     Limit("login", "ANSINH_RATE_LOGIN", ("POST",), "/dang-nhap/", exact=True),
+    Limit("citizen", "ANSINH_RATE_CITIZEN", ("POST",), "/tra-cuu/"),
 )
 
 

@@ -175,6 +175,10 @@ ANSINH_RATE_QUOTE = os.environ.get("ANSINH_RATE_QUOTE", "120/m")  # quote page a
 ANSINH_METRICS_ALLOW = frozenset(a.strip() for a in os.environ.get("ANSINH_METRICS_ALLOW", "127.0.0.1,::1").split(",")
                                  if a.strip())
 ANSINH_RATE_LOGIN = os.environ.get("ANSINH_RATE_LOGIN", "20/m")  # POSTs of the login form
+# The citizen's page (/tra-cuu/): code requests and code entries per client address, and code requests
+# per citizen ID (whoever asks), so a phone is not flooded and an ID is not guessed at.
+ANSINH_RATE_CITIZEN = os.environ.get("ANSINH_RATE_CITIZEN", "10/h")
+ANSINH_RATE_CITIZEN_ID = os.environ.get("ANSINH_RATE_CITIZEN_ID", "3/h")
 # Receipt numbers reserved for an offline device at registration (fieldsync; issue 16): one block per device.
 ANSINH_DEVICE_BLOCK_SIZE = env_int("ANSINH_DEVICE_BLOCK_SIZE", 50)
 # Where texts to citizens go, per channel (messaging/gateways.py). The default writes them to a file.

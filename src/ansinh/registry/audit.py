@@ -36,6 +36,8 @@ ACTIONS = {  # what the audit viewer calls each action
     "rev_no": "Từ chối đề nghị huỷ", "revoke": "Thu hồi thiết bị", "decide": "Quyết định trùng người (đồng bộ)",
     "bank_match": "Khớp giao dịch chuyển khoản", "bank_refnd": "Hoàn trả giao dịch chuyển khoản",
     "bank_skip": "Bỏ qua giao dịch chuyển khoản",
+    "cit_ask": "Người dân xin mã tra cứu", "cit_code": "Người dân nhập mã tra cứu",
+    "cit_view": "Người dân xem trang của mình", "cit_out": "Người dân thoát trang tra cứu",
 }
 ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
             "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện",

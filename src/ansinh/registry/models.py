@@ -172,3 +172,20 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit entries are append-only.")
+
+
+class CitizenCode(models.Model):
+    """A one-time code of the citizen's page (/tra-cuu/): asked with a citizen ID and a date of birth,
+    sent to the phone on record. ``person`` is empty when nobody matched: the code is made and "sent"
+    all the same, so the answer never tells whether the ID exists. Only a keyed hash of the code is kept."""
+
+    person = models.ForeignKey(Person, models.CASCADE, null=True, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "mã xác thực tra cứu"
+        verbose_name_plural = "mã xác thực tra cứu"

@@ -4,6 +4,7 @@ from django.urls import path, reverse_lazy
 from ansinh.web import (
     audit_views,
     campaign_views,
+    citizen_views,
     consult_views,
     export_views,
     field_views,
@@ -34,6 +35,10 @@ urlpatterns = [
     path("chien-dich/<slug:slug>/diem-cau/<int:site_id>/", campaign_views.site_checklist, name="campaign_site"),
     path("chien-dich/<slug:slug>/khen-thuong/<int:award_id>/", campaign_views.certificate,
          name="campaign_certificate"),
+    path("tra-cuu/", citizen_views.ask, name="citizen"),
+    path("tra-cuu/ma/", citizen_views.enter_code, name="citizen_code"),
+    path("tra-cuu/cua-toi/", citizen_views.mine, name="citizen_mine"),
+    path("tra-cuu/thoat/", citizen_views.leave, name="citizen_leave"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # the web's own templates: registration/… would resolve to the admin's ("Trang quản trị cho Django")
