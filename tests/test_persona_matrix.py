@@ -82,6 +82,14 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:campaign_site", "POST"): WRITE_X,  # completing a task of the site of commune X
     ("web:campaign_certificate", "GET"): READ_X,
     ("web:login", "GET"): PUBLIC,
+    # the citizen's page: no account; without its session the later steps send back to the first
+    ("web:citizen", "GET"): PUBLIC,
+    ("web:citizen", "POST"): PUBLIC,  # an empty body is a 400 of the form, whoever asks
+    ("web:citizen_code", "GET"): PUBLIC,
+    ("web:citizen_code", "POST"): PUBLIC,
+    ("web:citizen_mine", "GET"): PUBLIC,
+    ("web:citizen_leave", "GET"): row(NA, NA, NA, NA, NA, NA, NA),
+    ("web:citizen_leave", "POST"): PUBLIC,
     ("web:logout", "GET"): row(NA, NA, NA, NA, NA, NA, NA),  # Django logs out by POST only
     ("web:password_change", "GET"): LOGGED_IN,
     ("web:password_change_done", "GET"): LOGGED_IN,
