@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.references import reference_for
+from ansinh.lib.vietqr import Transfer, parse
 from ansinh.messaging import citizen
 from ansinh.messaging.gateways import FileGateway
 from ansinh.payments import services as paying
 from ansinh.payments.models import CollectorAccount
-from ansinh.lib.vietqr import Transfer, parse
 from ansinh.registry import services as registry
 from ansinh.registry.models import AuditEntry, CitizenCode
 from tests.builders import Personas, field_setup, person_data, personas
@@ -50,7 +50,8 @@ def who() -> Personas:
 def citizen_with_terms(who: Personas, paid_months: int = 3) -> tuple[int, Any]:
     """A person of commune X with a paid VSI term of ``paid_months`` and the next term pending."""
     post, _ = field_setup(who)
-    CollectorAccount.objects.create(collector=post, bank_bin="970449", account_number="0123456789", account_name="BUU DIEN")
+    CollectorAccount.objects.create(collector=post, bank_bin="970449", account_number="0123456789",
+                                    account_name="BUU DIEN")
     scope = who.scope(who.agent)
     head = registry.create_household(who.agent, scope, person_data(), date(2025, 1, 1)).head_id
     first = enrolling.enroll_vsi(who.agent, scope, enrolling.quote_vsi(scope, head, date(2025, 1, 1), 1_500_000,
