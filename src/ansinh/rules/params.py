@@ -43,6 +43,7 @@ from typing import Any
 import yaml
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import pick
 from ansinh.lib.periods import format_date_vi
 
 UNITS = frozenset({"vnd", "rate", "months", "days", "multiple", "count", "boolean"})
@@ -96,8 +97,13 @@ class Notice:
     top-up not configured); unlike a refusal, the amount is still given."""
 
     code: str
-    message: str
+    message_vi: str
     message_en: str
+
+    @property
+    def message(self) -> str:
+        """The notice in the language shown (lib/i18n.py)."""
+        return pick(self.message_vi, self.message_en)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "message_en": self.message_en}

@@ -1,0 +1,47 @@
+"""Translation without Django: ``N_`` marks a string for the catalogues (``make messages`` extracts it),
+and the layer above registers once (an ``AppConfig.ready``) how to tell the language being shown, so a
+``DomainError`` or a ``Notice`` built here in Vietnamese *and* English speaks the reader's language.
+
+The Vietnamese text is the source (the msgid); English comes either from the pair given beside it at the
+raise site (``pick``) or from the app's catalogue (``translate``, which the layer above registers too)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _vietnamese() -> str:
+    return "vi"
+
+
+def _untranslated(text: str) -> str:
+    return text
+
+
+_language: Callable[[], str | None] = _vietnamese
+_translate: Callable[[str], str] = _untranslated
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation; it is translated where it is shown (``translate``)."""
+    return text
+
+
+def set_translator(language: Callable[[], str | None], translate: Callable[[str], str]) -> None:
+    """Called once at startup by an app (``ruleset``): the active language and gettext."""
+    global _language, _translate
+    _language, _translate = language, translate
+
+
+def english() -> bool:
+    return (_language() or "vi").split("-")[0] == "en"
+
+
+def pick(vietnamese: str, english_text: str) -> str:
+    """The text of a pair in the language shown (Vietnamese unless English is active and given)."""
+    return english_text if english_text and english() else vietnamese
+
+
+def translate(text: str) -> str:
+    """A string marked with ``N_``, in the language shown (gettext, once registered)."""
+    return _translate(text)
