@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.enrollment import queries, services
@@ -114,7 +115,7 @@ def _poverty_document(e: Enrollment) -> str | None:
     if not poverty:
         return None
     label = dict(PovertyStatus.choices).get(poverty["status"], poverty["status"])
-    return f"{label}: {poverty['document'] or 'chưa ghi văn bản công nhận'}"
+    return f"{label}: {poverty['document'] or _('chưa ghi văn bản công nhận')}"
 
 
 def enrollment_out(e: Enrollment) -> dict[str, Any]:

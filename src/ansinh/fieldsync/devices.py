@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.fieldsync.models import Device, ReceiptBlock
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
@@ -24,7 +26,7 @@ from ansinh.payments.rights import is_money_manager
 from ansinh.registry.audit import audit
 
 TOKEN_PREFIX = "dev_"
-REVOKED = "Thiết bị đã bị thu hồi; hãy liên hệ quản lý để đăng ký lại."
+REVOKED = gettext_lazy("Thiết bị đã bị thu hồi; hãy liên hệ quản lý để đăng ký lại.")
 
 
 class DeviceRevoked(DomainError):
@@ -62,8 +64,9 @@ def reserve_block(device: Device, collector_id: int, size: int) -> ReceiptBlock:
             "RETURNING id, next_number - %s", [size, collector_id, True, size, size])
         row = cursor.fetchone()
     if row is None:
-        raise DomainError(ErrorCode.NO_RECEIPT_POOL, f"Quyển biên lai không còn đủ {size} số cho thiết bị; hãy khai "
-                          "báo quyển mới.", "No receipt pool with enough numbers.")
+        raise DomainError(ErrorCode.NO_RECEIPT_POOL, _("Quyển biên lai không còn đủ {size} số cho thiết bị; hãy "
+                                                       "khai báo quyển mới.").format(
+                                                         size=size), "No receipt pool with enough numbers.")
     return ReceiptBlock.objects.create(client_id=uuid.uuid4(), device=device, pool_id=row[0], first_number=row[1],
                                        last_number=row[1] + size - 1, reserved_at=timezone.now())
 
@@ -71,7 +74,8 @@ def reserve_block(device: Device, collector_id: int, size: int) -> ReceiptBlock:
 def _agent_of(actor: AbstractBaseUser | None) -> Agent:
     agent = Agent.objects.filter(user=actor).select_related("collector").first() if actor is not None else None
     if agent is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ nhân viên thu (tài khoản gắn với đại lý thu) mới đăng ký thiết bị.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ nhân viên thu (tài khoản gắn với đại lý thu) mới đăng ký thiết "
+                                                 "bị."),
                           "Only an agent registers a device.")
     return agent
 
@@ -84,7 +88,7 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
     """The same id again is the same device (no new block, no token shown); another agent's id is refused."""
     scope.require_writer()
     agent = _agent_of(actor)
-    label = clean_text(label, "label", 100, "Tên thiết bị")
+    label = clean_text(label, "label", 100, _("Tên thiết bị"))
     found = Device.objects.filter(client_id=client_id).first()
     if found is None:
         try:
@@ -100,7 +104,7 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
             if found is None:
                 raise
     if found.user_id != actor.pk:  # type: ignore[union-attr]
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Mã thiết bị này đã được đăng ký bởi người khác.",
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Mã thiết bị này đã được đăng ký bởi người khác."),
                           "This device id belongs to someone else.")
     if found.revoked_at is not None:
         raise DeviceRevoked()
@@ -143,10 +147,10 @@ def revoke_device(actor: AbstractBaseUser | None, scope: Scope, device_id: int, 
         raise not_found()
     scope.require_writer()
     if not is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý thu hồi thiết bị.", "Only a manager revokes.")
-    reason = clean_text(reason, "reason", 300, "Lý do thu hồi")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý thu hồi thiết bị."), "Only a manager revokes.")
+    reason = clean_text(reason, "reason", 300, _("Lý do thu hồi"))
     if not reason:
-        raise invalid_input("Ghi lý do thu hồi thiết bị.", "A reason is required.", field="reason")
+        raise invalid_input(_("Ghi lý do thu hồi thiết bị."), "A reason is required.", field="reason")
     device = Device.objects.select_for_update().get(pk=device_id)
     if device.revoked_at is not None:
         return device

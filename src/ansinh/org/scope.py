@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import covered_ids
@@ -80,7 +81,7 @@ class Scope:
         if not self.can_write:
             raise DomainError(
                 ErrorCode.FORBIDDEN,
-                "Vai trò của bạn chỉ được xem, không được thay đổi dữ liệu.",
+                _("Vai trò của bạn chỉ được xem, không được thay đổi dữ liệu."),
                 "Your role may read but not change data.",
             )
 
@@ -132,7 +133,7 @@ def forget_scopes() -> None:
     cache.set(VERSION_KEY, uuid4().hex, None)
 
 
-def _changed(**_: Any) -> None:
+def _changed(**_unused: Any) -> None:
     # Now, for this transaction's own later reads, and again at the commit, since a scope resolved in
     # between by another request read the rows as they were before it.
     forget_scopes()
@@ -166,4 +167,4 @@ def _org_subtree(roots: list[int]) -> set[int]:
 
 
 def not_found() -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy (hoặc ngoài phạm vi của bạn).", "Not found.")
+    return DomainError(ErrorCode.NOT_FOUND, _("Không tìm thấy (hoặc ngoài phạm vi của bạn)."), "Not found.")
