@@ -15,6 +15,7 @@ from ansinh.enrollment import queries, services
 from ansinh.enrollment.models import CardKind, Enrollment, HiCardLine, Scheme
 from ansinh.enrollment.once import KEY_MAX_LENGTH
 from ansinh.lib.bounds import MAX_INCOME, MAX_MEMBERS, MAX_MONTHS
+from ansinh.lib.i18n import N_
 from ansinh.lib.text import TEXT_MAX
 from ansinh.org.scope import scope_for
 from ansinh.registry.models import PovertyStatus
@@ -50,8 +51,8 @@ class HiIn(Schema):
     initial_clinic: str = ""
     card_kind: CardKind = CardKind.ELECTRONIC
     as_household: list[Id] = Field(default_factory=list, max_length=MAX_MEMBERS,
-                                   description="Members of a near-poor household who choose to join as a household "
-                                               "(from 01/07/2025, Luật 51/2024); refused otherwise.")
+                                   description=N_("Members of a near-poor household who choose to join as a household "
+                                               "(from 01/07/2025, Luật 51/2024); refused otherwise."))
 
 
 class HiLineOut(Schema):
