@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ansinh.lib.i18n import pick
+from ansinh.lib.i18n import N_, pick, translate
 
 
 class ErrorCode(StrEnum):
@@ -57,7 +57,8 @@ class RowProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"dòng {self.row}, cột {self.column}: {self.reason}"
+        return translate(N_("dòng {row}, cột {column}: {reason}")).format(
+                   row=self.row, column=self.column, reason=self.reason)
 
 
 class DomainError(Exception):
