@@ -13,6 +13,7 @@ from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.enrollment.services import GROUP_OF_STATUS, VsiHistory, derived_groups_of, vsi_histories
 from ansinh.lib.errors import DomainError, invalid_input
+from ansinh.lib.i18n import Labels
 from ansinh.org.scope import Scope
 from ansinh.registry.models import Household, HouseholdPoverty, Person
 from ansinh.rules import household_hi, vsi
@@ -41,13 +42,13 @@ class DueItem:
         return f"{self.kind.split('_')[0]}:{target}:{self.due_date.isoformat()}"
 
 
-LABELS = {
+LABELS = Labels({
     "vsi_due": gettext_lazy("BHXH tự nguyện đến kỳ đóng"),
     "vsi_overdue": gettext_lazy("BHXH tự nguyện quá hạn đóng"),
     "hi_ending": gettext_lazy("Thẻ BHYT sắp hết hạn"),
     "hi_expired": gettext_lazy("Thẻ BHYT đã hết hạn (gia hạn ngay để không gián đoạn)"),
     "hi_lapsed": gettext_lazy("BHYT đã gián đoạn"),
-}
+})
 
 
 def pending_terms(scope: Scope, *, person_id: int | None = None, household_id: int | None = None) -> list[Enrollment]:

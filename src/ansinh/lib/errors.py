@@ -68,7 +68,7 @@ class DomainError(Exception):
     def __init__(self, code: ErrorCode, message: str, message_en: str, **details: Any) -> None:
         super().__init__(message)
         self.code = code
-        self.message_vi = message
+        self.message_vi = str(message)  # str: a message marked lazily is read now
         self.message_en = message_en
         self.details = details
 

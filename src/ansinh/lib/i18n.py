@@ -8,6 +8,7 @@ raise site (``pick``) or from the app's catalogue (``translate``, which the laye
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 
 def _vietnamese() -> str:
@@ -45,3 +46,20 @@ def pick(vietnamese: str, english_text: str) -> str:
 def translate(text: str) -> str:
     """A string marked with ``N_``, in the language shown (gettext, once registered)."""
     return _translate(text)
+
+
+class Labels(dict[str, Any]):
+    """Labels by code, marked lazily (``gettext_lazy``) where they are declared: every read gives a plain
+    ``str`` in the language shown, so callers may join, slice or serialise them like any text."""
+
+    def __getitem__(self, key: str) -> str:
+        return str(super().__getitem__(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return str(super().__getitem__(key)) if key in self else default
+
+    def values(self) -> Any:
+        return [str(value) for value in super().values()]
+
+    def items(self) -> Any:
+        return [(key, str(value)) for key, value in super().items()]

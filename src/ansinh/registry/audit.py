@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import Labels
 from ansinh.org import security_log
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_read_audit
 from ansinh.org.models import Role
@@ -30,7 +31,7 @@ from ansinh.registry.models import AuditEntry
 LOOKUPS_PER_HOUR = 30
 LOOKUP_WINDOW = timedelta(hours=1)
 LOOKUP_ACTIONS = ("lookup", "locate")  # the actions an identifier look-up writes; both count
-ACTIONS = {  # what the audit viewer calls each action
+ACTIONS = Labels({  # what the audit viewer calls each action
     "create": gettext_lazy("Tạo mới"), "update": gettext_lazy("Sửa"), "delete": gettext_lazy("Xoá"),
     "reveal": gettext_lazy("Xem giá trị đầy đủ"),
     "edit_view": gettext_lazy("Mở biểu mẫu sửa"), "export": gettext_lazy("Xuất danh sách"),
@@ -40,13 +41,13 @@ ACTIONS = {  # what the audit viewer calls each action
     "rev_ok": gettext_lazy("Duyệt đề nghị huỷ"),
     "rev_no": gettext_lazy("Từ chối đề nghị huỷ"), "revoke": gettext_lazy("Thu hồi thiết bị"),
     "decide": gettext_lazy("Quyết định trùng người (đồng bộ)"),
-}
-ENTITIES = {"person": gettext_lazy("Người"), "household": gettext_lazy("Hộ"),
+})
+ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy("Hộ"),
             "membership": gettext_lazy("Thành viên hộ"), "poverty": gettext_lazy("Tình trạng nghèo"),
             "export": gettext_lazy("Danh sách xuất"), "payment": gettext_lazy("Khoản thu"),
-            "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện")}
+            "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện")})
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
-WORDS = {
+WORDS = Labels({
     "full_name": gettext_lazy("họ tên"), "date_of_birth": gettext_lazy("ngày sinh"),
     "birth_precision": gettext_lazy("ngày sinh ghi theo"), "sex": gettext_lazy("giới tính"),
     "ethnicity": gettext_lazy("dân tộc"),
@@ -77,7 +78,7 @@ WORDS = {
     "reason": gettext_lazy("lý do"), "reversal": gettext_lazy("bút toán huỷ"), "request": gettext_lazy("đề nghị huỷ"),
     "pending": gettext_lazy("chờ duyệt"),
     "approved": gettext_lazy("đã duyệt"),
-}
+})
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 
 

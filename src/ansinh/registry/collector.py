@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import RowProblem
+from ansinh.lib.i18n import Labels
 from ansinh.lib.text import fold
 
 DATA, ANNEX = "du lieu", "phu luc"
@@ -150,8 +151,8 @@ _PAYMENT_COLUMNS = {
     "receipt_number": ("sobienlai",), "agent": ("nguoithamgiathu",), "amount": ("tiendong",),
     "start": ("tungay",), "months": ("sothang",), "name": ("hoten",), "si_code": ("masobhxh",),
 }
-KINDS = {"TM": gettext_lazy("tăng mới"), "DT": gettext_lazy("đóng tiếp"), "DB": gettext_lazy("đóng bù"),
-         "DL": gettext_lazy("đóng lại"), "GH": gettext_lazy("dừng đóng")}
+KINDS = Labels({"TM": gettext_lazy("tăng mới"), "DT": gettext_lazy("đóng tiếp"), "DB": gettext_lazy("đóng bù"),
+         "DL": gettext_lazy("đóng lại"), "GH": gettext_lazy("dừng đóng")})
 METHODS = {"1", "3", "6", "12", "VS", "TH"}
 _PAYMENT_KEYS = ("kind", "method", "local_rate", "receipt_date", "receipt_number", "agent", "amount", "start",
                  "months")

@@ -49,7 +49,7 @@ def _look_up(actor: AbstractBaseUser | None, scope: Scope, identifier: queries.I
     nobody = queries.people(scope).none()
     if identifier.by is None:
         _audit(actor, None, {"by": "partial", "query": "*" * len(identifier.value), "result": "refused"})
-        return SearchResult(queries.paged(nobody, page), FULL_ID_NEEDED)
+        return SearchResult(queries.paged(nobody, page), str(FULL_ID_NEEDED))
     query = masked_query(identifier.by, identifier.value)
     if identifier.by is PersonalField.PHONE:
         found = queries.people(scope).filter(phone=identifier.value)
@@ -62,7 +62,7 @@ def _look_up(actor: AbstractBaseUser | None, scope: Scope, identifier: queries.I
     inside = scope.has_area(holder.area_id)
     _audit(actor, holder, {"by": "citizen_id", "query": query, "result": "in_scope" if inside else "elsewhere"})
     if not inside:
-        return SearchResult(queries.paged(nobody, page), ELSEWHERE, elsewhere=True)
+        return SearchResult(queries.paged(nobody, page), str(ELSEWHERE), elsewhere=True)
     return SearchResult(queries.paged(queries.people(scope).filter(pk=holder.pk), page))
 
 

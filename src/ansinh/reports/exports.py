@@ -45,7 +45,7 @@ def dashboard_pdf(title: str, lines: Iterable[str], columns: list[tuple[str, str
     sums = {key: sum(row[key] or 0 for row in rows) for key, _unused in columns
             if key in ADDITIVE and all(isinstance(row[key], int | None) for row in rows)}
     with pdf.table(headings_style=heading, line_height=5, text_align="LEFT") as table:
-        table.row([label for _unused, label in columns])
+        table.row([str(label) for _unused, label in columns])
         for row in rows:
             _row(table, [row[key] for key, _unused in columns])
         if rows and sums:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -93,7 +94,7 @@ KINDS = {
                  lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown,
                  personal=True),
     # The lists on the QĐ 490 forms, XLSX to edit and PDF (A4 landscape) to sign.
-    **{f"{form}ts{suffix}": Kind(gettext_lazy("Mẫu {value}-TS").format(value=form.upper()), [], count,
+    **{f"{form}ts{suffix}": Kind(format_lazy(gettext_lazy("Mẫu {value}-TS"), value=form.upper()), [], count,
                                  lambda scope, p: iter(()), personal=True, form=form, medium=medium)
        for form, count in (("d05", lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))),
                            ("d03", lambda scope, p: queries.d03_form_count(scope, *_collector_args(p))))

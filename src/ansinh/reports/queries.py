@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import forward_map, province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, Scheme
+from ansinh.lib.i18n import Labels
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent, OrgUnit
@@ -42,9 +43,9 @@ from ansinh.rules import local_support
 from ansinh.rules.params import UsedParameters, default_parameters
 
 LEVELS = ("area", "commune", "point", "agent")
-LEVEL_NAMES = {"province": gettext_lazy("Toàn tỉnh"), "area": gettext_lazy("Huyện/thị xã/thành phố"),
+LEVEL_NAMES = Labels({"province": gettext_lazy("Toàn tỉnh"), "area": gettext_lazy("Huyện/thị xã/thành phố"),
                "commune": gettext_lazy("Xã/phường/thị trấn"),
-               "point": gettext_lazy("Điểm thu"), "agent": gettext_lazy("Nhân viên thu")}
+               "point": gettext_lazy("Điểm thu"), "agent": gettext_lazy("Nhân viên thu")})
 MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
             "hi_new": Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
             "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount"),
