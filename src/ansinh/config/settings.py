@@ -198,8 +198,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]  # Vietnamese for django-axes' admin (issue 13 #10)
-# lib/ and rules/ are no Django apps (no Django there at all): their catalogues are found by path.
-LOCALE_PATHS += [Path(__file__).resolve().parent.parent / package / "locale" for package in ("lib", "rules")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

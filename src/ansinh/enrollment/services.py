@@ -483,7 +483,8 @@ def recheck_before_payment(enrollment: Enrollment) -> None:
           "{supported_months2} tháng được hỗ trợ và phải đóng {value3} thay vì {value4}. Hãy huỷ kỳ chờ thu này "
           "và tính lại mức đóng trước khi thu tiền.").format(
             pk=enrollment.pk, supported_months=enrollment.supported_months,
-            value=', '.join(enrollment.support_groups) or 'không', used=used, value2=', '.join(groups) or 'không',
+            value=', '.join(enrollment.support_groups) or _('không có'), used=used,
+            value2=', '.join(groups) or _('không có'),
             supported_months2=now.supported_months, value3=format_vnd(now.payable),
             value4=format_vnd(enrollment.payable)),
         "The term's support no longer holds (support cap or groups changed): cancel and re-quote it.",

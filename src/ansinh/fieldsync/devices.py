@@ -158,7 +158,7 @@ def revoke_device(actor: AbstractBaseUser | None, scope: Scope, device_id: int, 
     device.revoked_at, device.revoked_by, device.revoke_reason = now, actor, reason
     device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     voided = ReceiptBlock.objects.filter(device=device, voided_at__isnull=True).update(
-        voided_at=now, void_reason=f"Thiết bị bị thu hồi: {reason}"[:300])
+        voided_at=now, void_reason=_("Thiết bị bị thu hồi: {reason}").format(reason=reason)[:300])
     audit(actor, "revoke", "device", device.pk, None, {"reason": ("", reason), "blocks_voided": (0, voided)})
     return device
 

@@ -343,7 +343,8 @@ def advisory_session(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "session_id")
     ctx.creates = client_id
     session = campaigning.record_session(ctx.actor, ctx.scope, _team(ctx, data), ctx.today,
-                                         campaigning.SessionData(location_name=_text(data, "notes") or "Tư vấn offline",
+                                         campaigning.SessionData(location_name=_text(data,
+                                                                                     "notes") or _("Tư vấn offline"),
                                                                  location_kind="other",
                                                                  people_advised=_int(data, "people_advised", 0)))
     _claim(ctx, client_id, "session", session.pk)

@@ -351,7 +351,7 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
     reversal = _write_reversal(actor, original, reason, key, at)
     ReversalRequest.objects.filter(payment=original, status=ReversalStatus.PENDING).update(
         status=ReversalStatus.APPROVED, decided_by=actor if _actor_id(actor) else None, decided_at=at,
-        decision_reason=f"Quản lý huỷ trực tiếp: {reason}"[:300], reversal=reversal)
+        decision_reason=_("Quản lý huỷ trực tiếp: {reason}").format(reason=reason)[:300], reversal=reversal)
     audit(actor, "reverse", "payment", original.pk, original.enrollment.area_id,
           {"reason": ("", reason), "reversal": (None, reversal.pk)})
     return reversal

@@ -149,7 +149,8 @@ def top_up_notices(view: Slice) -> list[str]:
             _unused, notice = local_support.local_rates(local_support.VSI, province, UsedParameters(params, day))
             if notice is not None:
                 found.append(_("Số tiền hỗ trợ {value}: {message}").format(
-                                 value='từ ' + format_date_vi(day) if day > view.start else 'trong kỳ',
+                                 value=(_("từ {day}").format(day=format_date_vi(day)) if day > view.start
+                                        else _("trong kỳ")),
                                  message=notice.message))
                 break
     return found
