@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from ansinh.lib.errors import invalid_input
-from ansinh.lib.i18n import N_
+from ansinh.lib.i18n import N_, verbatim
 
 NAME_MAX = 200  # the Person.full_name column; no Vietnamese name comes near it
 ADDRESS_MAX = 300  # the address columns
@@ -25,7 +25,7 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 @lru_cache(maxsize=65536)  # pure, and imports fold the same names, sexes and relationships again and again
 def fold(text: str) -> str:
     """Lower case, without diacritics (đ → d), single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    decomposed = unicodedata.normalize("NFD", text.replace(verbatim("Đ"), "D").replace(verbatim("đ"), "d"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
 

@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import RowProblem
-from ansinh.lib.i18n import Labels
+from ansinh.lib.i18n import Labels, verbatim
 from ansinh.lib.text import fold
 
 DATA, ANNEX = "du lieu", "phu luc"
-SHEET_NAMES = {DATA: "Dữ Liệu", ANNEX: "Phụ lục"}
+SHEET_NAMES = {DATA: verbatim("Dữ Liệu"), ANNEX: verbatim("Phụ lục")}
 
 # registry import key → the collector's column codes (folded, "_" and spaces removed)
 _ANNEX_COLUMNS = {
@@ -49,7 +49,7 @@ _DATA_COLUMNS = {
     "commune_code": ("maxa", "maxact", "maxacutru", "maxathuongtru"), "phone": ("dienthoai", "sodienthoai"),
     "citizen_id": ("sogiayto", "cmnd", "cccd", "sodinhdanh"), "address": ("diachi", "diachict", "diachihk"),
 }
-SEX_CODES = {"1": "Nam", "0": "Nữ"}
+SEX_CODES = {"1": "Nam", "0": verbatim("Nữ")}  # the import reads these words
 # MoiQuanHe: the code goes to the import as it is (``residence_code``) with the name; the import's code
 # list (registry.relationships) decides a code it has, the name the others ("con đẻ" → con)
 
@@ -141,7 +141,8 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         si = _text(cells.get("si_code"))
         if (si and si in known_si) or (fold(_text(cells.get("name"))), _text(cells.get("date_of_birth"))) in known_key:
             continue
-        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ", "residence_code": "00"})
+        out.append({**_row(cells, _text(cells.get("name"))), "relationship": verbatim("chủ hộ"),
+                    "residence_code": "00"})
     return out
 
 

@@ -38,6 +38,7 @@ from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.lib.dates import DAY, check_birth_date, parse_birth
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
+from ansinh.lib.i18n import verbatim
 from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
@@ -74,7 +75,7 @@ RELATIONSHIPS = {
     "khac": Relationship.OTHER, "other": Relationship.OTHER,
 }
 # "bà" (grandmother) and the southern "ba" (father) fold to one word: they are told apart before folding
-ACCENTED = {"bà": Relationship.GRANDMOTHER, "ba": Relationship.FATHER}
+ACCENTED = {verbatim("bà"): Relationship.GRANDMOTHER, "ba": Relationship.FATHER}
 
 
 @dataclass
