@@ -11,7 +11,7 @@ PORT ?= 8000
 JOBS ?= 2
 PYTEST_PAR := -n $(JOBS) --dist loadfile
 
-.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-province bench-dashboard bench-load install lock audit
+.PHONY: demo test lint types contracts pytest-sqlite pytest-postgres postgres bench bench-province bench-dashboard bench-load install lock audit messages
 
 # Re-install only when the lock changed since the last install. Every dependency (runtime and dev) is
 # pinned with its hashes in requirements.lock; the package itself goes on top without dependencies.
@@ -35,6 +35,22 @@ audit: $(STAMP)
 		echo "pip-audit failed (exit $$status): a vulnerability above, or the database unreachable" >&2; exit $$status; }
 
 install: $(STAMP)
+
+# The English catalogues (issue 15; docs/ARCHITECTURE.md "Languages"): every package's marked strings (the
+# msgids are the Vietnamese text; gettext, templates' translate tags and lib's N_) into its own
+# locale/en/LC_MESSAGES/django.po, then every catalogue compiled to the .mo that is committed.
+# Translate the new entries (tests/test_i18n.py fails on an empty or fuzzy one), then run it again.
+# (python -P: an app directory is no import path, or jobs/queue.py would hide the standard library's.)
+I18N_PACKAGES := $(notdir $(patsubst %/,%,$(dir $(wildcard src/ansinh/*/__init__.py))))
+messages: $(STAMP)
+	for package in $(I18N_PACKAGES); do \
+		( cd src/ansinh/$$package && mkdir -p locale && \
+		  DJANGO_SETTINGS_MODULE=ansinh.config.settings SECRET_KEY=messages PYTHONPATH=$(CURDIR)/src \
+		  $(abspath $(PY)) -P -m django makemessages --locale en --no-obsolete --add-location file --verbosity 0 && \
+		  find locale -type d -empty -delete ); \
+	done
+	cd src && DJANGO_SETTINGS_MODULE=ansinh.config.settings SECRET_KEY=messages PYTHONPATH=$(CURDIR)/src \
+		$(abspath $(PY)) -P -m django compilemessages --locale en --verbosity 0
 
 demo: $(STAMP)
 	mkdir -p var

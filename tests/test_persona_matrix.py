@@ -62,6 +62,8 @@ def api(profile: dict[str, Any]) -> dict[str, Any]:
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:quote", "GET"): PUBLIC,
+    ("web:set_language", "GET"): row(NA, NA, NA, NA, NA, NA, NA),  # the language switch: a POST (CSRF) only
+    ("web:set_language", "POST"): PUBLIC,  # a redirect with the cookie; nothing written
     ("web:consultation", "GET"): PUBLIC,
     ("web:parameters", "GET"): PUBLIC,
     ("web:record_lead", "GET"): POST_ONLY,
@@ -235,11 +237,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
 def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A plausible form for each page that takes a POST, so a wrongly allowed write would write."""
     today = timezone.localdate().isoformat()
+    switch = {"language": "en", "next": "/"}
     person = {"full_name": "Nguyễn Văn Hùng", "date_of_birth": "1978-04-12", "sex": "male", "ethnicity": "01",
               "citizen_id": "040078001234", "phone": "0912000111", "address_detail": "Khối 3", "area": ids["area_id"]}
     new_person = {**person, "full_name": "Đặng Văn Quý", "date_of_birth": "1995-06-01", "citizen_id": "040095004444",
                   "phone": "0912000999", "joined": today}
     return {
+        "web:set_language": switch,
         # outcomes and location kinds of campaigns/models.py (an unknown one was a 400 for everyone,
         # so a wrongly allowed write could not be seen)
         "web:record_lead": {"team": ids["team_id"], "full_name": "Võ Thị Hoa", "scheme": "vsi",

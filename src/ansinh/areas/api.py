@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from ansinh.areas import queries
@@ -33,7 +34,8 @@ def area_out(unit: AdministrativeUnit) -> dict[str, Any]:
 def _unit(code: str, on: date) -> AdministrativeUnit:
     unit = queries.unit_on(code, on)
     if unit is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Không có đơn vị {code} vào ngày {on:%d/%m/%Y}.",
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có đơn vị {code} vào ngày {on:%d/%m/%Y}.").format(
+                                                   code=code, on=on),
                           f"No unit {code} on {on}.")
     return unit
 

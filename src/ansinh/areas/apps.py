@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AreasConfig(AppConfig):
     name = "ansinh.areas"
     label = "areas"
-    verbose_name = "Đơn vị hành chính"
+    verbose_name = _("Đơn vị hành chính")
 
     def ready(self) -> None:
         from ansinh.areas.tree import watch_for_changes

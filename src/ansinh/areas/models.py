@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    PROVINCE = "province", "Tỉnh"
-    CITY = "city", "Thành phố"
-    TOWN = "town", "Thị xã"
-    DISTRICT = "district", "Huyện"
-    COMMUNE = "commune", "Xã"
-    WARD = "ward", "Phường"
-    TOWNSHIP = "township", "Thị trấn"
-    SPECIAL_ZONE = "special", "Đặc khu"  # commune level from 01/07/2025 (13 island zones)
+    PROVINCE = "province", _("Tỉnh")
+    CITY = "city", _("Thành phố")
+    TOWN = "town", _("Thị xã")
+    DISTRICT = "district", _("Huyện")
+    COMMUNE = "commune", _("Xã")
+    WARD = "ward", _("Phường")
+    TOWNSHIP = "township", _("Thị trấn")
+    SPECIAL_ZONE = "special", _("Đặc khu")  # commune level from 01/07/2025 (13 island zones)
 
 
 COMMUNE_LEVELS = (Level.COMMUNE, Level.WARD, Level.TOWNSHIP, Level.SPECIAL_ZONE)
@@ -27,17 +28,17 @@ DISTRICT_LEVELS = (Level.CITY, Level.TOWN, Level.DISTRICT)
 
 
 class AdministrativeUnit(models.Model):
-    code = models.CharField("mã", max_length=10, db_index=True)
-    name = models.CharField("tên", max_length=200)
-    level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    code = models.CharField(_("mã"), max_length=10, db_index=True)
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name="đơn vị cấp trên")
-    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+                               verbose_name=_("đơn vị cấp trên"))
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "đơn vị hành chính"
-        verbose_name_plural = "đơn vị hành chính"
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
         ordering = ["code", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="area_code_version_unique"),
@@ -58,25 +59,25 @@ class AdministrativeUnit(models.Model):
 
 
 class SuccessionKind(models.TextChoices):
-    MERGE = "merge", "Sáp nhập"
-    SPLIT = "split", "Chia tách"
-    RENAME = "rename", "Đổi tên"
-    ABOLISH = "abolish", "Giải thể"
+    MERGE = "merge", _("Sáp nhập")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
+    ABOLISH = "abolish", _("Giải thể")
 
 
 class Succession(models.Model):
     """``from_unit`` ended and (except when abolished) continues as ``to_unit`` from ``date``."""
 
     from_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, related_name="successions",
-                                  verbose_name="đơn vị cũ")
+                                  verbose_name=_("đơn vị cũ"))
     to_unit = models.ForeignKey(AdministrativeUnit, models.CASCADE, null=True, blank=True, related_name="predecessions",
-                                verbose_name="đơn vị mới")
-    date = models.DateField("ngày hiệu lực")
-    kind = models.CharField("hình thức", max_length=10, choices=SuccessionKind.choices)
+                                verbose_name=_("đơn vị mới"))
+    date = models.DateField(_("ngày hiệu lực"))
+    kind = models.CharField(_("hình thức"), max_length=10, choices=SuccessionKind.choices)
 
     class Meta:
-        verbose_name = "kế thừa đơn vị"
-        verbose_name_plural = "kế thừa đơn vị"
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
         constraints = [
             models.UniqueConstraint(fields=["from_unit", "to_unit"], name="succession_unique"),
             models.CheckConstraint(

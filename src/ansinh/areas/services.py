@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import AdministrativeUnit, Level
 from ansinh.areas.queries import in_force
@@ -34,7 +35,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         if missing:
             raise DomainError(
                 ErrorCode.INVALID_INPUT,
-                f"Tệp {path.name} thiếu cột: {', '.join(missing)} (cần: {', '.join(IMPORT_COLUMNS)}).",
+                _("Tệp {name} thiếu cột: {value} (cần: {value2}).").format(
+                    name=path.name, value=', '.join(missing), value2=', '.join(IMPORT_COLUMNS)),
                 f"{path.name} lacks columns: {', '.join(missing)}.",
             )
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
@@ -61,7 +63,8 @@ def import_units(rows: Iterable[dict[str, str]]) -> ImportResult:
         listed = "; ".join(map(str, problems[:20]))
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            f"Không nhập được: {len(problems)} dòng lỗi ({listed}). Không có thay đổi nào được lưu.",
+            _("Không nhập được: {value} dòng lỗi ({listed}). Không có thay đổi nào được lưu.").format(
+                value=len(problems), listed=listed),
             f"Import refused: {len(problems)} bad rows; nothing was saved.",
             problems=[str(p) for p in problems],
         )
@@ -72,23 +75,25 @@ def _import_row(number: int, row: dict[str, str]) -> bool | RowProblem:
     """True if created, False if updated, or the row's problem."""
     for column in ("code", "name", "level"):
         if not row.get(column):
-            return RowProblem(number, column, "bắt buộc")
+            return RowProblem(number, column, _("bắt buộc"))
     if row["level"] not in Level.values:
-        return RowProblem(number, "level", f"«{row['level']}» không phải một cấp ({', '.join(Level.values)})")
+        return RowProblem(number, "level", _("«{level}» không phải một cấp ({value})").format(
+                                               level=row['level'], value=', '.join(Level.values)))
     try:
         valid_from, valid_to = _parse_date(row["valid_from"]), _parse_date(row.get("valid_to", ""))
     except ValueError:
-        return RowProblem(number, "valid_from", "ngày không hợp lệ (YYYY-MM-DD)")
+        return RowProblem(number, "valid_from", _("ngày không hợp lệ (YYYY-MM-DD)"))
     parent = None
     if row.get("parent_code"):
         parents = AdministrativeUnit.objects.filter(code=row["parent_code"])
         parents = parents.filter(in_force(valid_from)) if valid_from else parents.filter(valid_from__isnull=True)
         parent = parents.first()
         if parent is None:
-            return RowProblem(number, "parent_code", f"không có đơn vị {row['parent_code']} có hiệu lực vào ngày đó")
+            return RowProblem(number, "parent_code", _("không có đơn vị {parent_code} có hiệu lực vào ngày đó").format(
+                                                         parent_code=row['parent_code']))
     elif row["level"] != Level.PROVINCE:
-        return RowProblem(number, "parent_code", "bắt buộc với cấp dưới tỉnh")
-    _, created = AdministrativeUnit.objects.update_or_create(
+        return RowProblem(number, "parent_code", _("bắt buộc với cấp dưới tỉnh"))
+    _unused, created = AdministrativeUnit.objects.update_or_create(
         code=row["code"],
         valid_from=valid_from,
         defaults={"name": row["name"], "level": row["level"], "parent": parent, "valid_to": valid_to},

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from ansinh.areas.tree import map_tree
 from ansinh.campaigns.models import (
@@ -156,24 +157,26 @@ def ranking(campaign: Campaign, rule: str | None = None,
         sites = list(EventSite.objects.filter(event__campaign=campaign, is_central=False).select_related("area"))
         counted = _participants_by(Attribution.objects.filter(campaign=campaign, site__in=sites), "site_id")
         new = [(site, counted.get(site.pk, 0)) for site in sites]
-    sites = [site for site, _ in new]
+    sites = [site for site, _unused in new]
     if rule == RankingRule.SHARE_OF_TARGET:
         targets = dict(Target.objects.filter(campaign=campaign, area_id__in=[s.area_id for s in sites],
                                              metric=Metric.NEW_PARTICIPANTS)
                        .values("area_id").annotate(total=Sum("value")).values_list("area_id", "total"))
     elif rule == RankingRule.GROWTH:
         if campaign.previous is None:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Chưa chọn chiến dịch năm trước để so sánh tăng trưởng.",
+            raise DomainError(ErrorCode.INVALID_INPUT, _("Chưa chọn chiến dịch năm trước để so sánh tăng trưởng."),
                               "No previous campaign.")
         last = _participants_by(Attribution.objects.filter(campaign=campaign.previous), "site__area_id")
     elif rule != RankingRule.ABSOLUTE:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Cách xếp hạng «{rule}» không hợp lệ.", "Unknown rule.")
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Cách xếp hạng «{rule}» không hợp lệ.").format(rule=rule),
+                          "Unknown rule.")
     scores = []
     for site, count in new:
         if rule == RankingRule.SHARE_OF_TARGET:
             target = targets.get(site.area_id)
             if not target:
-                message = f"{site.venue} chưa có chỉ tiêu, không xếp hạng theo tỷ lệ được."
+                message = _("{venue} chưa có chỉ tiêu, không xếp hạng theo tỷ lệ được.").format(
+                              venue=site.venue)
                 raise DomainError(ErrorCode.INVALID_INPUT, message, "A site has no target.")
             score = (Decimal(count) / target).quantize(Decimal("0.0001"))
         elif rule == RankingRule.GROWTH:
@@ -182,7 +185,7 @@ def ranking(campaign: Campaign, rule: str | None = None,
             score = Decimal(count)
         scores.append((site, score, count))
     scores.sort(key=lambda s: (-s[1], s[0].pk))
-    ranks = competition_ranks([score for _, score, _ in scores])
+    ranks = competition_ranks([score for _unused, score, _unused in scores])
     return [Ranked(rank, site, score, n) for rank, (site, score, n) in zip(ranks, scores, strict=True)]
 
 

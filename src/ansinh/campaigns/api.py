@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from ansinh.areas.queries import unit_on
@@ -152,7 +153,8 @@ def log_session(request: HttpRequest, slug: str, body: SessionIn) -> Status[dict
     today = timezone.localdate()
     area = unit_on(body.area_code, today) if body.area_code else None
     if body.area_code and area is None:
-        raise invalid_input(f"Không có xã/phường mã «{body.area_code}».", "Unknown area.", field="area_code")
+        raise invalid_input(_("Không có xã/phường mã «{area_code}».").format(area_code=body.area_code),
+                            "Unknown area.", field="area_code")
     session = services.record_session(request.user, scope_for(request.user), body.team_id, today, services.SessionData(
         body.location_name, body.location_kind, body.people_advised, area.pk if area else None,
         [lead.data() for lead in body.leads]))

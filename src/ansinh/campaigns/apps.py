@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignsConfig(AppConfig):
     name = "ansinh.campaigns"
     label = "campaigns"
-    verbose_name = "Chiến dịch vận động"
+    verbose_name = _("Chiến dịch vận động")
 
     def ready(self) -> None:
         from ansinh.campaigns.attribution import count_payment, count_payments

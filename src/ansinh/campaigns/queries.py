@@ -16,6 +16,7 @@ from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, 
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import subtree_ids
@@ -87,7 +88,8 @@ def _read_reach(of: Campaign) -> tuple[set[int], set[int]]:
 def campaign(slug: str) -> Campaign:
     found = Campaign.objects.filter(slug=slug).first()
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Không có chiến dịch «{slug}».", f"No campaign {slug!r}.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có chiến dịch «{slug}».").format(slug=slug),
+                          f"No campaign {slug!r}.")
     return found
 
 
@@ -197,7 +199,7 @@ _CAMPAIGN_OF: dict[type, str] = {
 }
 
 
-def _forget_changed(sender: type, instance: Any, **_: Any) -> None:
+def _forget_changed(sender: type, instance: Any, **_unused: Any) -> None:
     path = _CAMPAIGN_OF[sender]
     if path == "pk":
         forget_board([instance.pk])
@@ -211,7 +213,7 @@ def _forget_changed(sender: type, instance: Any, **_: Any) -> None:
             forget_board(model.objects.filter(pk=related).values_list(rest, flat=True))
 
 
-def _forget_areas(sender: type, instance: Any, **_: Any) -> None:
+def _forget_areas(sender: type, instance: Any, **_unused: Any) -> None:
     if isinstance(instance, Campaign):
         forget_board([instance.pk])
 

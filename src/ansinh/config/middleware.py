@@ -13,7 +13,10 @@ page elsewhere.
   behind ``AXES_PROXY_COUNT`` trusted proxies); beyond the rate, HTTP 429 with ``Retry-After``. The rates
   are settings (``ANSINH_RATE_QUOTE``, ``ANSINH_RATE_LOGIN``); a new public page adds one row to ``LIMITS``.
 - ``RequestId``: every request gets an id (the proxy's ``X-Request-ID`` when it is a sane token, else a
-  new one), echoed in the response and put on every log line written while it runs (``RequestIdFilter``)."""
+  new one), echoed in the response and put on every log line written while it runs (``RequestIdFilter``).
+- ``Language``: the language of the interface is the one chosen with the switch in the header (Django's
+  ``set_language``, stored in a cookie), Vietnamese otherwise. Unlike Django's ``LocaleMiddleware`` it
+  never follows the browser's ``Accept-Language``: an English browser still gets Vietnamese by default."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django_ratelimit.core import get_usage
 
 from ansinh.config import logs
@@ -167,4 +172,21 @@ class RequestId:
         finally:
             logs.request_id.reset(token)
         response["X-Request-ID"] = value
+        return response
+
+
+class Language:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.codes = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in self.codes:
+            code = settings.LANGUAGE_CODE
+        request.LANGUAGE_CODE = code  # type: ignore[attr-defined]
+        with translation.override(code):
+            response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        patch_vary_headers(response, ("Cookie",))
         return response

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ansinh.config.apps.AxesConfig",  # django-axes, named in Vietnamese in the admin
+    "ansinh.config.apps.ProjectConfig",  # its commands (makemessages with N_) and its English catalogue
     "csp",  # Content-Security-Policy header (CSP settings below)
     "django_prometheus",  # request metrics at /metrics (config/metrics.py)
     "ninja",  # its bundled Swagger/ReDoc assets for /api/docs (no CDN)
@@ -68,7 +69,7 @@ MIDDLEWARE = [
     "ansinh.config.middleware.RequestId",  # a request id on every log line and response
     "ansinh.config.middleware.RateLimits",  # 429 beyond the rate on the public quotes and the login form
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ansinh.config.middleware.Language",  # the language switch's cookie, else Vietnamese (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -91,6 +92,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -210,7 +212,15 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]  # Vietnamese for django-axes' admin (issue 13 #10)
+# config/locale/vi: Vietnamese for django-axes' admin (issue 13 #10). The packages that are no Django app
+# (api, lib, rules, cli) keep their English catalogue in their own locale/ too; the apps' are found by Django.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"] + [
+    Path(__file__).resolve().parent.parent / package / "locale" for package in ("api", "lib", "rules", "cli")]
+# The interface in English too (issue 15): each app's catalogue in <app>/locale/en (msgids are the
+# Vietnamese text; `make messages`). The language is the switch's cookie, Vietnamese without it.
+LANGUAGE_COOKIE_NAME = "ansinh_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

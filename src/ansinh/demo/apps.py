@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "ansinh.demo"
     label = "demo"
-    verbose_name = "Kịch bản demo"
+    verbose_name = _("Kịch bản demo")

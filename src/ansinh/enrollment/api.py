@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from ansinh.enrollment import queries, services
 from ansinh.enrollment.models import CardKind, Enrollment, HiCardLine, Scheme
 from ansinh.enrollment.once import KEY_MAX_LENGTH
 from ansinh.lib.bounds import MAX_INCOME, MAX_MEMBERS, MAX_MONTHS
+from ansinh.lib.i18n import N_
 from ansinh.lib.text import TEXT_MAX
 from ansinh.org.scope import scope_for
 from ansinh.registry.models import PovertyStatus
@@ -49,8 +51,8 @@ class HiIn(Schema):
     initial_clinic: str = ""
     card_kind: CardKind = CardKind.ELECTRONIC
     as_household: list[Id] = Field(default_factory=list, max_length=MAX_MEMBERS,
-                                   description="Members of a near-poor household who choose to join as a household "
-                                               "(from 01/07/2025, Luật 51/2024); refused otherwise.")
+                                   description=N_("Members of a near-poor household who choose to join as a household "
+                                               "(from 01/07/2025, Luật 51/2024); refused otherwise."))
 
 
 class HiLineOut(Schema):
@@ -114,7 +116,7 @@ def _poverty_document(e: Enrollment) -> str | None:
     if not poverty:
         return None
     label = dict(PovertyStatus.choices).get(poverty["status"], poverty["status"])
-    return f"{label}: {poverty['document'] or 'chưa ghi văn bản công nhận'}"
+    return f"{label}: {poverty['document'] or _('chưa ghi văn bản công nhận')}"
 
 
 def enrollment_out(e: Enrollment) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnrollmentConfig(AppConfig):
     name = "ansinh.enrollment"
     label = "enrollment"
-    verbose_name = "Tham gia BHXH tự nguyện, BHYT hộ gia đình"
+    verbose_name = _("Tham gia BHXH tự nguyện, BHYT hộ gia đình")

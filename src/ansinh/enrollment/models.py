@@ -10,14 +10,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.registry.models import Household, Person
 
 
 class Scheme(models.TextChoices):
-    VSI = "vsi", "BHXH tự nguyện"
-    HOUSEHOLD_HI = "household_hi", "BHYT hộ gia đình"
+    VSI = "vsi", gettext_lazy("BHXH tự nguyện")
+    HOUSEHOLD_HI = "household_hi", gettext_lazy("BHYT hộ gia đình")
 
 
 class CalculationRecord(models.Model):
@@ -32,23 +34,23 @@ class CalculationRecord(models.Model):
 
 
 class PlanStatus(models.TextChoices):
-    ACTIVE = "active", "Đang tham gia"
-    LAPSED = "lapsed", "Gián đoạn"
-    STOPPED = "stopped", "Dừng tham gia"
+    ACTIVE = "active", gettext_lazy("Đang tham gia")
+    LAPSED = "lapsed", gettext_lazy("Gián đoạn")
+    STOPPED = "stopped", gettext_lazy("Dừng tham gia")
 
 
 class VsiPlan(models.Model):
     """A person's standing voluntary-SI arrangement; paid periods live in their enrollments."""
 
     person = models.OneToOneField(Person, models.PROTECT, related_name="vsi_plan")
-    income = models.BigIntegerField("thu nhập lựa chọn")
-    term_months = models.PositiveSmallIntegerField("phương thức (tháng)")
-    start_month = models.DateField("tháng bắt đầu")  # always the 1st of a month
-    groups_override = models.JSONField("nhóm hỗ trợ (ghi đè)", null=True, blank=True)
-    override_reason = models.CharField("lý do ghi đè", max_length=300, blank=True)
+    income = models.BigIntegerField(gettext_lazy("thu nhập lựa chọn"))
+    term_months = models.PositiveSmallIntegerField(gettext_lazy("phương thức (tháng)"))
+    start_month = models.DateField(gettext_lazy("tháng bắt đầu"))  # always the 1st of a month
+    groups_override = models.JSONField(gettext_lazy("nhóm hỗ trợ (ghi đè)"), null=True, blank=True)
+    override_reason = models.CharField(gettext_lazy("lý do ghi đè"), max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     # the day the participant registered the stop (dừng đóng): a "giảm" row of that period's D05-TS
-    stopped_on = models.DateField("ngày dừng đóng", null=True, blank=True)
+    stopped_on = models.DateField(gettext_lazy("ngày dừng đóng"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,9 +61,9 @@ class VsiPlan(models.Model):
 
 
 class EnrollmentStatus(models.TextChoices):
-    PENDING = "pending", "Chờ thu tiền"
-    PAID = "paid", "Đã thu"
-    CANCELLED = "cancelled", "Đã huỷ"
+    PENDING = "pending", gettext_lazy("Chờ thu tiền")
+    PAID = "paid", gettext_lazy("Đã thu")
+    CANCELLED = "cancelled", gettext_lazy("Đã huỷ")
 
 
 class Enrollment(models.Model):
@@ -70,19 +72,19 @@ class Enrollment(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="enrollments")
     plan = models.ForeignKey(VsiPlan, models.PROTECT, null=True, blank=True, related_name="enrollments")
     area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")  # for scope
-    is_renewal = models.BooleanField("tái tục", default=False)
-    quoted_on = models.DateField("ngày tính")
-    period_start = models.DateField("từ tháng / thẻ từ ngày")
-    period_end = models.DateField("đến hết ngày")  # end_of_term(period_start, months): the last day covered
-    months = models.PositiveSmallIntegerField("số tháng")
+    is_renewal = models.BooleanField(gettext_lazy("tái tục"), default=False)
+    quoted_on = models.DateField(gettext_lazy("ngày tính"))
+    period_start = models.DateField(gettext_lazy("từ tháng / thẻ từ ngày"))
+    period_end = models.DateField(gettext_lazy("đến hết ngày"))  # end_of_term(start, months): last day
+    months = models.PositiveSmallIntegerField(gettext_lazy("số tháng"))
     method = models.CharField(max_length=10, default="regular")
     income = models.BigIntegerField(null=True, blank=True)
     support_groups = models.JSONField(default=list)
     supported_months = models.PositiveSmallIntegerField(default=0)
-    gross = models.BigIntegerField("tổng mức đóng")
-    state_support = models.BigIntegerField("NSNN hỗ trợ", default=0)
-    local_support = models.BigIntegerField("NSĐP hỗ trợ", default=0)
-    payable = models.BigIntegerField("phải đóng")
+    gross = models.BigIntegerField(gettext_lazy("tổng mức đóng"))
+    state_support = models.BigIntegerField(gettext_lazy("NSNN hỗ trợ"), default=0)
+    local_support = models.BigIntegerField(gettext_lazy("NSĐP hỗ trợ"), default=0)
+    payable = models.BigIntegerField(gettext_lazy("phải đóng"))
     calculation = models.OneToOneField(CalculationRecord, models.PROTECT, related_name="enrollment")
     status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.PENDING)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
@@ -113,12 +115,12 @@ class Enrollment(models.Model):
                                 condition=Q(status="cancelled"))]
 
     def __str__(self) -> str:
-        return f"Đăng ký số {self.pk} ({self.get_scheme_display()})"
+        return _("Đăng ký số {pk} ({value})").format(pk=self.pk, value=self.get_scheme_display())
 
 
 class CardKind(models.TextChoices):
-    ELECTRONIC = "electronic", "Thẻ điện tử"
-    PAPER = "paper", "Thẻ giấy"
+    ELECTRONIC = "electronic", gettext_lazy("Thẻ điện tử")
+    PAPER = "paper", gettext_lazy("Thẻ giấy")
 
 
 class HiCardLine(models.Model):
@@ -128,22 +130,23 @@ class HiCardLine(models.Model):
 
     enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="hi_lines")
     person = models.ForeignKey(Person, models.PROTECT, related_name="hi_lines")
-    group = models.CharField("nhóm", max_length=20, default="household")  # rules.household_hi.MEMBER_GROUPS
+    group = models.CharField(gettext_lazy("nhóm"), max_length=20,
+                             default="household")  # rules.household_hi.MEMBER_GROUPS
     rank = models.PositiveSmallIntegerField()  # 0: not counted in the household ranks (a state group)
     factor = models.DecimalField(max_digits=4, decimal_places=3)
     monthly = models.BigIntegerField()
-    gross = models.BigIntegerField("mức đóng", default=0)
-    state_support = models.BigIntegerField("NSNN đóng / hỗ trợ", default=0)
-    local_support = models.BigIntegerField("NSĐP hỗ trợ", default=0)
+    gross = models.BigIntegerField(gettext_lazy("mức đóng"), default=0)
+    state_support = models.BigIntegerField(gettext_lazy("NSNN đóng / hỗ trợ"), default=0)
+    local_support = models.BigIntegerField(gettext_lazy("NSĐP hỗ trợ"), default=0)
     amount = models.BigIntegerField()  # what the household pays: gross − state_support − local_support
     valid_from = models.DateField()
     valid_to = models.DateField()
-    initial_clinic = models.CharField("nơi KCB ban đầu", max_length=200, blank=True)
+    initial_clinic = models.CharField(gettext_lazy("nơi KCB ban đầu"), max_length=200, blank=True)
     card_kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.ELECTRONIC)
     # Denormalised "the enrollment is not cancelled", kept by database triggers (migration 0004, ADR 0007)
     # whatever writes the enrollment's status, so that the database can refuse two live cards of one
     # member covering the same day. Never written by Python.
-    live = models.BooleanField("còn hiệu lực", db_default=True, editable=False)
+    live = models.BooleanField(gettext_lazy("còn hiệu lực"), db_default=True, editable=False)
 
 
 class Reminder(models.Model):

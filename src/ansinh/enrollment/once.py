@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
@@ -27,7 +28,8 @@ def clean_key(key: str | None) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > KEY_MAX_LENGTH:
-        raise invalid_input(f"Mã chống trùng (Idempotency-Key) phải có từ 1 đến {KEY_MAX_LENGTH} ký tự.",
+        raise invalid_input(_("Mã chống trùng (Idempotency-Key) phải có từ 1 đến {KEY_MAX_LENGTH} ký tự.").format(
+                                KEY_MAX_LENGTH=KEY_MAX_LENGTH),
                             f"The idempotency key must have 1 to {KEY_MAX_LENGTH} characters.", field="key")
     return key
 
@@ -48,8 +50,8 @@ def replay(actor: AbstractBaseUser | None, key: str | None, request_digest: str)
     found = Enrollment.objects.filter(created_by=user_of(actor), idempotency_key=key).first()
     if found is not None and found.request_digest != request_digest:
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                          "Mã chống trùng (Idempotency-Key) này đã dùng cho một đăng ký khác; tải lại trang "
-                          "(hoặc dùng mã mới) để đăng ký lần nữa.",
+                          _("Mã chống trùng (Idempotency-Key) này đã dùng cho một đăng ký khác; tải lại trang "
+                          "(hoặc dùng mã mới) để đăng ký lần nữa."),
                           "This idempotency key was used for a different enrolment.")
     return found
 
@@ -79,13 +81,14 @@ def refuse_vsi_overlap(person: Person, start: date, end: date) -> None:
     if clash is None:
         return
     first, last = max(start, clash.period_start), min(end, clash.period_end)
-    advice = (" Hãy thu tiền kỳ đó, hoặc huỷ kỳ chờ thu rồi tính lại." if clash.status == EnrollmentStatus.PENDING
+    advice = (_(" Hãy thu tiền kỳ đó, hoặc huỷ kỳ chờ thu rồi tính lại.") if clash.status == EnrollmentStatus.PENDING
               else "")
     raise DomainError(
         ErrorCode.ENROLLMENT_OVERLAP,
-        f"{person.full_name} đã có kỳ đóng BHXH tự nguyện số {clash.pk} ({_status(clash)}) từ tháng "
-        f"{clash.period_start:%m/%Y} đến tháng {clash.period_end:%m/%Y}: các tháng {first:%m/%Y}–{last:%m/%Y} "
-        f"không thể đăng ký lần nữa.{advice}",
+        _("{full_name} đã có kỳ đóng BHXH tự nguyện số {pk} ({value}) từ tháng {period_start:%m/%Y} đến tháng "
+          "{period_end:%m/%Y}: các tháng {first:%m/%Y}–{last:%m/%Y} không thể đăng ký lần nữa.{advice}").format(
+            full_name=person.full_name, pk=clash.pk, value=_status(clash), period_start=clash.period_start,
+            period_end=clash.period_end, first=first, last=last, advice=advice),
         f"Months {first:%m/%Y}-{last:%m/%Y} are already in live term {clash.pk}.", field="months",
         enrollment_id=clash.pk)
 
@@ -96,12 +99,14 @@ def refuse_hi_overlap(person_ids: list[int], start: date, end: date) -> None:
                    .select_related("person", "enrollment").order_by("person_id", "valid_from"))
     if not clashes:
         return
-    parts = [f"{line.person.full_name} đã có thẻ BHYT hộ gia đình (kỳ số {line.enrollment_id}, "
-             f"{_status(line.enrollment)}) từ {format_date_vi(line.valid_from)} đến {format_date_vi(line.valid_to)}, "
-             f"trùng các ngày {format_date_vi(max(start, line.valid_from))}–{format_date_vi(min(end, line.valid_to))}"
+    parts = [_("{full_name} đã có thẻ BHYT hộ gia đình (kỳ số {enrollment_id}, {value}) từ {value2} đến {value3}, "
+               "trùng các ngày {value4}–{value5}").format(
+                 full_name=line.person.full_name, enrollment_id=line.enrollment_id, value=_status(line.enrollment),
+                 value2=format_date_vi(line.valid_from), value3=format_date_vi(line.valid_to),
+                 value4=format_date_vi(max(start, line.valid_from)), value5=format_date_vi(min(end, line.valid_to)))
              for line in clashes]
     raise DomainError(ErrorCode.ENROLLMENT_OVERLAP,
-                      "; ".join(parts) + ". Mỗi người chỉ có một thẻ còn hiệu lực cho mỗi ngày: bỏ chọn người đó, "
-                      "hoặc thu tiền / huỷ kỳ chờ thu rồi tính lại.",
+                      "; ".join(parts) + _(". Mỗi người chỉ có một thẻ còn hiệu lực cho mỗi ngày: bỏ chọn người đó, "
+                      "hoặc thu tiền / huỷ kỳ chờ thu rồi tính lại."),
                       "A member already has a live card on these days.", field="members",
                       enrollment_id=clashes[0].enrollment_id)

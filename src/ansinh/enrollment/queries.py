@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, PlanStatus, Scheme, VsiPlan
 from ansinh.enrollment.services import GROUP_OF_STATUS, VsiHistory, derived_groups_of, vsi_histories
 from ansinh.lib.errors import DomainError, invalid_input
+from ansinh.lib.i18n import Labels
 from ansinh.org.scope import Scope
 from ansinh.registry.models import Household, HouseholdPoverty, Person
 from ansinh.rules import household_hi, vsi
@@ -39,13 +42,13 @@ class DueItem:
         return f"{self.kind.split('_')[0]}:{target}:{self.due_date.isoformat()}"
 
 
-LABELS = {
-    "vsi_due": "BHXH tự nguyện đến kỳ đóng",
-    "vsi_overdue": "BHXH tự nguyện quá hạn đóng",
-    "hi_ending": "Thẻ BHYT sắp hết hạn",
-    "hi_expired": "Thẻ BHYT đã hết hạn (gia hạn ngay để không gián đoạn)",
-    "hi_lapsed": "BHYT đã gián đoạn",
-}
+LABELS = Labels({
+    "vsi_due": gettext_lazy("BHXH tự nguyện đến kỳ đóng"),
+    "vsi_overdue": gettext_lazy("BHXH tự nguyện quá hạn đóng"),
+    "hi_ending": gettext_lazy("Thẻ BHYT sắp hết hạn"),
+    "hi_expired": gettext_lazy("Thẻ BHYT đã hết hạn (gia hạn ngay để không gián đoạn)"),
+    "hi_lapsed": gettext_lazy("BHYT đã gián đoạn"),
+})
 
 
 def pending_terms(scope: Scope, *, person_id: int | None = None, household_id: int | None = None) -> list[Enrollment]:
@@ -91,10 +94,11 @@ class DueList:
 
     def __init__(self, scope: Scope, on: date, days: int = 30) -> None:
         if not 1 <= days <= DUE_DAYS_MAX:
-            raise invalid_input(f"Số ngày phải là số nguyên từ 1 đến {DUE_DAYS_MAX}.", "Days out of bounds.",
+            raise invalid_input(_("Số ngày phải là số nguyên từ 1 đến {DUE_DAYS_MAX}.").format(
+                                    DUE_DAYS_MAX=DUE_DAYS_MAX), "Days out of bounds.",
                                 field="days")
         if not DUE_ON[0] <= on <= DUE_ON[1]:
-            raise invalid_input("Ngày xem danh sách phải từ năm 1900 đến năm 2999.", "Day out of bounds.",
+            raise invalid_input(_("Ngày xem danh sách phải từ năm 1900 đến năm 2999."), "Day out of bounds.",
                                 field="on")
         self.on = on
         self._plans = VsiPlan.objects.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.LAPSED],  # lapsed: owed
@@ -162,7 +166,7 @@ def _vsi_items(on: date, rows: list[_Row], plans: QuerySet[VsiPlan]) -> dict[int
     amounts: dict[tuple[int, int, frozenset[str], str | None, int], tuple[int | None, str]] = {}
     items = {}
     for row in rows:
-        _, due, kind, rest = row
+        _unused, due, kind, rest = row
         assert isinstance(rest, _VsiRow)
         plan = found[rest.plan_id]
         groups = frozenset(plan.groups_override if plan.groups_override is not None else derived[plan.person_id])
@@ -198,7 +202,7 @@ def _hi_rows(scope: Scope, on: date, days: int) -> list[_Row]:
     poverty = _household_poverty_on(set(ends), on)
     rows: list[_Row] = []
     for household_id, members in ends.items():
-        end = min(e for _, e in members)
+        end = min(e for _unused, e in members)
         if end > on + timedelta(days=days):
             continue
         # as quote_hi derives it, from the statuses read once for the whole list
@@ -218,7 +222,7 @@ def _hi_items(on: date, rows: list[_Row]) -> dict[int, DueItem]:
     priced: dict[tuple[int, str, str | None], tuple[int | None, str]] = {}
     items = {}
     for row in rows:
-        _, end, kind, rest = row
+        _unused, end, kind, rest = row
         assert isinstance(rest, _HiRow)
         household = households[rest.household_id]
         key = (rest.members, rest.group, provinces[household.area_id])
@@ -241,7 +245,7 @@ def _household_poverty_on(household_ids: set[int], on: date) -> dict[int, str]:
             .exclude(valid_to__lt=on).values_list("household_id", "pk", "valid_from", "status")):
         if household_id not in latest or (valid_from, pk) > latest[household_id][:2]:
             latest[household_id] = (valid_from, pk, status)
-    return {household_id: status for household_id, (_, _, status) in latest.items()}
+    return {household_id: status for household_id, (_unused, _unused, status) in latest.items()}
 
 
 def _hi_amount(on: date, members: int, group: str, province: str | None) -> tuple[int | None, str]:
@@ -249,7 +253,7 @@ def _hi_amount(on: date, members: int, group: str, province: str | None) -> tupl
     each in the household's state group (near-poor: the state's share off), the province's top-up off."""
     try:
         quote = household_hi.quote(household_hi.HiQuoteInput(
-            on=on, members=tuple(household_hi.HiMember(group=group) for _ in range(members)), months=12,
+            on=on, members=tuple(household_hi.HiMember(group=group) for _unused in range(members)), months=12,
             province=province))
     except DomainError as error:
         return None, error.message

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.queries import province_code
 from ansinh.config.prepared import Prepared
@@ -117,7 +118,7 @@ def poverty_statuses_on(person_ids: Iterable[int] | QuerySet[Any, Any], on: date
         for person_id in households[household_id]:
             if person_id not in latest or valid_from > latest[person_id][0]:
                 latest[person_id] = (valid_from, status)
-    return {person_id: status for person_id, (_, status) in latest.items()}
+    return {person_id: status for person_id, (_unused, status) in latest.items()}
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def quote_vsi(scope: Scope, person_id: int, on: date, income: int, months: int,
     person = _person(scope, person_id)
     province = province_code(person.area)
     if groups_override is not None and not override_reason.strip():
-        raise invalid_input("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình.",
+        raise invalid_input(_("Ghi lý do khi thay đổi nhóm hỗ trợ so với dữ liệu hộ gia đình."),
                        "Give a reason for overriding the support groups.", field="override_reason")
     groups = list(groups_override) if groups_override is not None else derived_groups(person, on)
     history = _history(person)  # one query for the months used, the next month and whether paid before
@@ -242,7 +243,7 @@ def _enroll_vsi(actor: AbstractBaseUser | None, scope: Scope, offer: VsiOffer, k
              "groups_override": offer.groups if overridden else None,
              "override_reason": offer.inputs["override_reason"]}
     # Changing the plan changes later terms only: paid terms keep their own enrollment and calculation.
-    plan, _ = VsiPlan.objects.update_or_create(person=offer.person, defaults=terms,
+    plan, _unused = VsiPlan.objects.update_or_create(person=offer.person, defaults=terms,
                                                create_defaults={**terms, "start_month": offer.period_start})
     record = CalculationRecord.objects.create(
         scheme=Scheme.VSI, computed_on=date.fromisoformat(offer.inputs["on"]), inputs=offer.inputs,
@@ -318,17 +319,17 @@ def quote_hi(scope: Scope, household_id: int, person_ids: list[int], on: date, m
     current = {m.person_id: m.person for m in household.memberships.filter(valid_from__lte=on)
                .exclude(valid_to__lt=on).select_related("person")}
     if not person_ids:
-        raise DomainError(ErrorCode.HOUSEHOLD_EMPTY, "Chọn ít nhất một thành viên tham gia BHYT.",
+        raise DomainError(ErrorCode.HOUSEHOLD_EMPTY, _("Chọn ít nhất một thành viên tham gia BHYT."),
                           "Choose at least one member.", field="members")
     if len(set(person_ids)) != len(person_ids):
-        raise invalid_input("Mỗi thành viên chỉ chọn một lần.", "A member is listed twice.", field="members")
+        raise invalid_input(_("Mỗi thành viên chỉ chọn một lần."), "A member is listed twice.", field="members")
     outsiders = [pid for pid in person_ids if pid not in current]
     if outsiders:
-        raise invalid_input("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình.",
+        raise invalid_input(_("Chỉ thành viên hiện tại của hộ mới tham gia BHYT hộ gia đình."),
                        "Only current household members can join.", field="members")
     chosen = sorted(set(as_household or []))
     if any(pid not in person_ids for pid in chosen):
-        raise invalid_input("Chỉ thành viên được chọn tham gia mới chọn được tham gia theo hộ gia đình.",
+        raise invalid_input(_("Chỉ thành viên được chọn tham gia mới chọn được tham gia theo hộ gia đình."),
                             "Only joining members can choose to join as a household.", field="as_household")
     poverty = household_poverty(household, on)
     group = GROUP_OF_STATUS.get(poverty.status, household_hi.HOUSEHOLD) if poverty else household_hi.HOUSEHOLD
@@ -359,9 +360,9 @@ def _refuse_state_paid(offer: HiOffer) -> None:
     document = offer.poverty.document if offer.poverty is not None and offer.poverty.document else ""
     raise DomainError(
         ErrorCode.NOT_ELIGIBLE,
-        f"Thành viên hộ nghèo{f' ({document})' if document else ''} do NSNN đóng BHYT, hộ không phải đóng: "
-        f"thẻ được cấp theo danh sách hộ nghèo của UBND xã gửi cơ quan BHXH, không thu tiền BHYT hộ gia đình "
-        f"({', '.join(poor)}).",
+        _("Thành viên hộ nghèo{value} do NSNN đóng BHYT, hộ không phải đóng: thẻ được cấp theo danh sách hộ nghèo "
+          "của UBND xã gửi cơ quan BHXH, không thu tiền BHYT hộ gia đình ({value2}).").format(
+            value=f' ({document})' if document else '', value2=', '.join(poor)),
         "Members of a poor household are covered by the state budget: nothing to collect as household HI.",
         field="members")
 
@@ -427,7 +428,7 @@ def cancel_pending(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
         raise not_found()
     scope.require_write(enrollment.area_id)
     if enrollment.status == EnrollmentStatus.PAID:
-        raise DomainError(ErrorCode.ALREADY_PAID, "Kỳ này đã thu tiền: muốn huỷ, hãy huỷ khoản thu (biên lai).",
+        raise DomainError(ErrorCode.ALREADY_PAID, _("Kỳ này đã thu tiền: muốn huỷ, hãy huỷ khoản thu (biên lai)."),
                           "This term is paid: reverse its payment instead.")
     if enrollment.status == EnrollmentStatus.PENDING:
         enrollment.status = EnrollmentStatus.CANCELLED
@@ -517,11 +518,15 @@ def _outdated(enrollment: Enrollment, person: Person,
         return None
     return DomainError(
         ErrorCode.QUOTE_OUTDATED,
-        f"Mức đóng của kỳ số {enrollment.pk} đã tính với {enrollment.supported_months} tháng được Nhà nước hỗ trợ "
-        f"(nhóm: {', '.join(enrollment.support_groups) or 'không'}); theo dữ liệu hiện nay người này đã dùng "
-        f"{used} tháng hỗ trợ và thuộc nhóm: {', '.join(groups) or 'không'}, nên kỳ này còn "
-        f"{now.supported_months} tháng được hỗ trợ và phải đóng {format_vnd(now.payable)} thay vì "
-        f"{format_vnd(enrollment.payable)}. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu tiền.",
+        _("Mức đóng của kỳ số {pk} đã tính với {supported_months} tháng được Nhà nước hỗ trợ (nhóm: {value}); "
+          "theo dữ liệu hiện nay người này đã dùng {used} tháng hỗ trợ và thuộc nhóm: {value2}, nên kỳ này còn "
+          "{supported_months2} tháng được hỗ trợ và phải đóng {value3} thay vì {value4}. Hãy huỷ kỳ chờ thu này "
+          "và tính lại mức đóng trước khi thu tiền.").format(
+            pk=enrollment.pk, supported_months=enrollment.supported_months,
+            value=', '.join(enrollment.support_groups) or _('không có'), used=used,
+            value2=', '.join(groups) or _('không có'),
+            supported_months2=now.supported_months, value3=format_vnd(now.payable),
+            value4=format_vnd(enrollment.payable)),
         "The term's support no longer holds (support cap or groups changed): cancel and re-quote it.",
         enrollment_id=enrollment.pk)
 
@@ -537,9 +542,9 @@ def _recheck_hi_group(enrollment: Enrollment, household: Household) -> None:
     labels = household_hi.GROUP_LABELS
     raise DomainError(
         ErrorCode.QUOTE_OUTDATED,
-        f"Kỳ số {enrollment.pk} đã tính các thành viên thuộc nhóm «{labels[quoted]}»; theo dữ liệu hiện nay hộ "
-        f"thuộc nhóm «{labels[now]}» vào ngày {enrollment.quoted_on:%d/%m/%Y}. Hãy huỷ kỳ chờ thu này và tính lại "
-        f"mức đóng trước khi thu tiền.",
+        _("Kỳ số {pk} đã tính các thành viên thuộc nhóm «{value}»; theo dữ liệu hiện nay hộ thuộc nhóm «{value2}» "
+          "vào ngày {quoted_on:%d/%m/%Y}. Hãy huỷ kỳ chờ thu này và tính lại mức đóng trước khi thu tiền.").format(
+            pk=enrollment.pk, value=labels[quoted], value2=labels[now], quoted_on=enrollment.quoted_on),
         "The household's poverty status on the quote's day changed: cancel and re-quote the term.",
         enrollment_id=enrollment.pk)
 
@@ -547,7 +552,8 @@ def _recheck_hi_group(enrollment: Enrollment, household: Household) -> None:
 def check_groups(groups: list[str]) -> list[str]:
     unknown = [g for g in groups if g not in SUPPORT_GROUPS]
     if unknown:
-        raise invalid_input(f"Nhóm hỗ trợ không hợp lệ: {', '.join(unknown)}.", "Unknown support group.",
+        raise invalid_input(_("Nhóm hỗ trợ không hợp lệ: {value}.").format(value=', '.join(unknown)), "Unknown "
+                                                                                                      "support group.",
                             field="groups")
     return groups
 
@@ -562,10 +568,11 @@ def stop_plan(actor: AbstractBaseUser | None, scope: Scope, person_id: int, on: 
         raise not_found()
     scope.require_write(plan.person.area_id)
     if on > timezone.localdate():
-        raise invalid_input("Ngày dừng đóng không được sau hôm nay: chỉ ghi khi người tham gia đã đăng ký dừng.",
+        raise invalid_input(_("Ngày dừng đóng không được sau hôm nay: chỉ ghi khi người tham gia đã đăng ký dừng."),
                             "A stop cannot be dated in the future.", field="on")
     if on < plan.start_month:
-        raise invalid_input(f"Ngày dừng đóng phải từ tháng bắt đầu tham gia ({plan.start_month:%m/%Y}) trở đi.",
+        raise invalid_input(_("Ngày dừng đóng phải từ tháng bắt đầu tham gia ({start_month:%m/%Y}) trở đi.").format(
+                                start_month=plan.start_month),
                             "A stop cannot come before the plan started.", field="on")
     if plan.status != PlanStatus.STOPPED:
         before = plan.status

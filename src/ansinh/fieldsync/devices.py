@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.campaigns.services import active_teams
 from ansinh.fieldsync.models import Device, ReceiptBlock
@@ -25,7 +27,7 @@ from ansinh.payments.rights import is_money_manager
 from ansinh.registry.audit import audit
 
 TOKEN_PREFIX = "dev_"
-REVOKED = "Thiết bị đã bị thu hồi; hãy liên hệ quản lý để đăng ký lại."
+REVOKED = gettext_lazy("Thiết bị đã bị thu hồi; hãy liên hệ quản lý để đăng ký lại.")
 
 
 class DeviceRevoked(DomainError):
@@ -63,8 +65,9 @@ def reserve_block(device: Device, collector_id: int, size: int) -> ReceiptBlock:
             "RETURNING id, next_number - %s", [size, collector_id, True, size, size])
         row = cursor.fetchone()
     if row is None:
-        raise DomainError(ErrorCode.NO_RECEIPT_POOL, f"Quyển biên lai không còn đủ {size} số cho thiết bị; hãy khai "
-                          "báo quyển mới.", "No receipt pool with enough numbers.")
+        raise DomainError(ErrorCode.NO_RECEIPT_POOL, _("Quyển biên lai không còn đủ {size} số cho thiết bị; hãy "
+                                                       "khai báo quyển mới.").format(
+                                                         size=size), "No receipt pool with enough numbers.")
     return ReceiptBlock.objects.create(client_id=uuid.uuid4(), device=device, pool_id=row[0], first_number=row[1],
                                        last_number=row[1] + size - 1, reserved_at=timezone.now())
 
@@ -74,8 +77,8 @@ def _agent_of(actor: AbstractBaseUser | None, scope: Scope) -> Agent | None:
     running campaign (a kiosk: no money, so no block); anyone else is refused."""
     agent = Agent.objects.filter(user=actor).select_related("collector").first() if actor is not None else None
     if agent is None and (actor is None or not active_teams(scope, actor, timezone.localdate()).exists()):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ nhân viên thu (tài khoản gắn với đại lý thu) hoặc thành viên tổ tư "
-                          "vấn của chiến dịch đang chạy mới đăng ký thiết bị.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ nhân viên thu (tài khoản gắn với đại lý thu) hoặc thành viên tổ "
+                                                 "tư vấn của chiến dịch đang chạy mới đăng ký thiết bị."),
                           "Only an agent or an advisory team member registers a device.")
     return agent
 
@@ -88,7 +91,7 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
     """The same id again is the same device (no new block, no token shown); another agent's id is refused."""
     scope.require_writer()
     agent = _agent_of(actor, scope)
-    label = clean_text(label, "label", 100, "Tên thiết bị")
+    label = clean_text(label, "label", 100, _("Tên thiết bị"))
     found = Device.objects.filter(client_id=client_id).first()
     if found is None:
         try:
@@ -105,7 +108,7 @@ def register_device(actor: AbstractBaseUser | None, scope: Scope, client_id: uui
             if found is None:
                 raise
     if found.user_id != actor.pk:  # type: ignore[union-attr]
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Mã thiết bị này đã được đăng ký bởi người khác.",
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Mã thiết bị này đã được đăng ký bởi người khác."),
                           "This device id belongs to someone else.")
     if found.revoked_at is not None:
         raise DeviceRevoked()
@@ -151,10 +154,10 @@ def revoke_device(actor: AbstractBaseUser | None, scope: Scope, device_id: int, 
         raise not_found()
     scope.require_writer()
     if not is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý thu hồi thiết bị.", "Only a manager revokes.")
-    reason = clean_text(reason, "reason", 300, "Lý do thu hồi")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý thu hồi thiết bị."), "Only a manager revokes.")
+    reason = clean_text(reason, "reason", 300, _("Lý do thu hồi"))
     if not reason:
-        raise invalid_input("Ghi lý do thu hồi thiết bị.", "A reason is required.", field="reason")
+        raise invalid_input(_("Ghi lý do thu hồi thiết bị."), "A reason is required.", field="reason")
     device = Device.objects.select_for_update().get(pk=device_id)
     if device.revoked_at is not None:
         return device
@@ -162,7 +165,7 @@ def revoke_device(actor: AbstractBaseUser | None, scope: Scope, device_id: int, 
     device.revoked_at, device.revoked_by, device.revoke_reason = now, actor, reason
     device.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     voided = ReceiptBlock.objects.filter(device=device, voided_at__isnull=True).update(
-        voided_at=now, void_reason=f"Thiết bị bị thu hồi: {reason}"[:300])
+        voided_at=now, void_reason=_("Thiết bị bị thu hồi: {reason}").format(reason=reason)[:300])
     audit(actor, "revoke", "device", device.pk, None, {"reason": ("", reason), "blocks_voided": (0, voided)})
     return device
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.org.models import Agent
@@ -19,25 +21,32 @@ class Device(models.Model):
     agent, no receipt block: it logs sessions, leads and checklist ticks, never money). Only a SHA-256
     digest of its token is stored; a revoked device is refused."""
 
-    client_id = models.UUIDField("mã thiết bị (do ứng dụng tạo)", unique=True)
+    client_id = models.UUIDField(_("mã thiết bị (do ứng dụng tạo)"), unique=True)
     agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="devices",
-                              verbose_name="nhân viên thu")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="tài khoản")
-    label = models.CharField("tên thiết bị", max_length=100, blank=True)
+                              verbose_name=_("nhân viên thu"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("tài khoản"))
+    label = models.CharField(_("tên thiết bị"), max_length=100, blank=True)
     token_digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
-    last_sync_at = models.DateTimeField("đồng bộ lần cuối", null=True, blank=True)
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
+    last_sync_at = models.DateTimeField(_("đồng bộ lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="người thu hồi")
-    revoke_reason = models.CharField("lý do thu hồi", max_length=300, blank=True)
+                                   verbose_name=_("người thu hồi"))
+    revoke_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "thiết bị"
-        verbose_name_plural = "thiết bị"
+        verbose_name = _("thiết bị")
+        verbose_name_plural = _("thiết bị")
 
     def __str__(self) -> str:
         return self.label or str(self.client_id)
+
+    @property
+    def holder(self) -> str:
+        """Whose device it is, as the managers' pages say it."""
+        if self.agent is not None:
+            return self.agent.name
+        return gettext("ki-ốt của {user}").format(user=self.user.get_full_name() or self.user.get_username())
 
     def same_owner(self, other: Device) -> bool:
         """Records a device created are its agent's (any of the agent's phones), or a kiosk's user's."""
@@ -56,18 +65,19 @@ class ReceiptBlock(models.Model):
     """Numbers ``first``…``last`` of a pool, reserved for one device at once (the pool advanced once).
     Each number ends used (a receipt), or voided with the block's reason when the device is revoked."""
 
-    client_id = models.UUIDField("mã dải số", unique=True)
-    device = models.ForeignKey(Device, models.PROTECT, related_name="blocks", verbose_name="thiết bị")
-    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="device_blocks", verbose_name="quyển biên lai")
-    first_number = models.PositiveIntegerField("từ số")
-    last_number = models.PositiveIntegerField("đến số")
-    reserved_at = models.DateTimeField("giữ số lúc")
-    voided_at = models.DateTimeField("huỷ số chưa dùng lúc", null=True, blank=True)
-    void_reason = models.CharField("lý do huỷ số chưa dùng", max_length=300, blank=True)
+    client_id = models.UUIDField(_("mã dải số"), unique=True)
+    device = models.ForeignKey(Device, models.PROTECT, related_name="blocks", verbose_name=_("thiết bị"))
+    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="device_blocks",
+                             verbose_name=_("quyển biên lai"))
+    first_number = models.PositiveIntegerField(_("từ số"))
+    last_number = models.PositiveIntegerField(_("đến số"))
+    reserved_at = models.DateTimeField(_("giữ số lúc"))
+    voided_at = models.DateTimeField(_("huỷ số chưa dùng lúc"), null=True, blank=True)
+    void_reason = models.CharField(_("lý do huỷ số chưa dùng"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "dải số biên lai của thiết bị"
-        verbose_name_plural = "dải số biên lai của thiết bị"
+        verbose_name = _("dải số biên lai của thiết bị")
+        verbose_name_plural = _("dải số biên lai của thiết bị")
         constraints = [
             models.CheckConstraint(condition=Q(first_number__lte=models.F("last_number")), name="block_range"),
             models.CheckConstraint(condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
@@ -76,9 +86,9 @@ class ReceiptBlock(models.Model):
 
 
 class OpStatus(models.TextChoices):
-    APPLIED = "applied", "Đã ghi"
-    FLAGGED = "flagged", "Đã ghi, có cảnh báo"
-    FAILED = "failed", "Không ghi được"
+    APPLIED = "applied", _("Đã ghi")
+    FLAGGED = "flagged", _("Đã ghi, có cảnh báo")
+    FAILED = "failed", _("Không ghi được")
 
 
 class SyncOperation(models.Model):
@@ -110,13 +120,13 @@ class ClientRef(models.Model):
 
 
 class FlagKind(models.TextChoices):
-    AMOUNT_DIFFERS = "amount_differs", "Số tiền thu khác số máy chủ tính"
-    RECEIPT_OUTSIDE_BLOCK = "receipt_outside_block", "Số biên lai ngoài dải của thiết bị"
-    RECEIPT_REUSED = "receipt_reused", "Số biên lai dùng hai lần"
-    CLOCK_SKEW = "clock_skew", "Đồng hồ thiết bị lệch quá 24 giờ"
-    BEFORE_BLOCK = "before_block", "Khoản thu ghi trước khi nhận dải số"
-    DUPLICATE_PERSON = "duplicate_person", "Người đã có (trùng số định danh)"
-    START_DIFFERS = "start_differs", "Tháng bắt đầu khác tháng ứng dụng ghi"
+    AMOUNT_DIFFERS = "amount_differs", _("Số tiền thu khác số máy chủ tính")
+    RECEIPT_OUTSIDE_BLOCK = "receipt_outside_block", _("Số biên lai ngoài dải của thiết bị")
+    RECEIPT_REUSED = "receipt_reused", _("Số biên lai dùng hai lần")
+    CLOCK_SKEW = "clock_skew", _("Đồng hồ thiết bị lệch quá 24 giờ")
+    BEFORE_BLOCK = "before_block", _("Khoản thu ghi trước khi nhận dải số")
+    DUPLICATE_PERSON = "duplicate_person", _("Người đã có (trùng số định danh)")
+    START_DIFFERS = "start_differs", _("Tháng bắt đầu khác tháng ứng dụng ghi")
 
 
 class Flag(models.Model):
@@ -129,15 +139,15 @@ class Flag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "cảnh báo đồng bộ"
-        verbose_name_plural = "cảnh báo đồng bộ"
+        verbose_name = _("cảnh báo đồng bộ")
+        verbose_name_plural = _("cảnh báo đồng bộ")
 
 
 class Decision(models.TextChoices):
-    PENDING = "pending", "Chờ quyết định"
-    LINK = "link", "Là cùng một người: liên kết"
-    SEPARATE = "separate", "Giữ riêng (không liên kết)"
-    MERGE = "merge", "Gộp hộ vào hộ đã có"
+    PENDING = "pending", _("Chờ quyết định")
+    LINK = "link", _("Là cùng một người: liên kết")
+    SEPARATE = "separate", _("Giữ riêng (không liên kết)")
+    MERGE = "merge", _("Gộp hộ vào hộ đã có")
 
 
 class PersonConflict(models.Model):

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from ansinh.campaigns import services as campaigning
 from ansinh.campaigns.models import Campaign
@@ -51,7 +52,8 @@ class Context:
 
 
 def _bad(name: str) -> DomainError:
-    return invalid_input(f"Thiếu hoặc sai trường «{name}» của thao tác.", f"Missing or invalid {name}.", field=name)
+    return invalid_input(_("Thiếu hoặc sai trường «{name}» của thao tác.").format(name=name),
+                         f"Missing or invalid {name}.", field=name)
 
 
 def _uuid(data: dict[str, Any], name: str) -> uuid.UUID:
@@ -109,21 +111,26 @@ def _ref(ctx: Context, client_id: uuid.UUID, kind: str) -> ClientRef:
     ref = ClientRef.objects.filter(client_id=client_id, kind=kind).select_related("device").first()
     if ref is not None and ref.device.same_owner(ctx.device):
         if ref.pending.get("conflict"):
-            raise DomainError(ErrorCode.INVALID_INPUT, f"Người {client_id} đang chờ quản lý quyết định (trùng số định "
-                              "danh); thao tác này ghi lại sau khi quản lý quyết định.", "Waits for a manager.")
+            raise DomainError(ErrorCode.INVALID_INPUT, _("Người {client_id} đang chờ quản lý quyết định (trùng số "
+                                                         "định danh); thao tác này ghi lại sau khi quản lý quyết "
+                                                         "định.").format(
+                                                           client_id=client_id), "Waits for a manager.")
         return ref
     failed = SyncOperation.objects.filter(creates=client_id, status="failed").first()
     if failed is not None:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Thao tác phụ thuộc không ghi được: {failed.error}"[:500],
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Thao tác phụ thuộc không ghi được: {error}").format(
+                                                       error=failed.error)[:500],
                           "A dependency failed.")
-    raise DomainError(ErrorCode.NOT_FOUND, f"Chưa có {kind} mã {client_id} trên máy chủ (thao tác tạo nó chưa được "
-                      "gửi hoặc ngoài phạm vi).", "Unknown reference.")
+    raise DomainError(ErrorCode.NOT_FOUND, _("Chưa có {kind} mã {client_id} trên máy chủ (thao tác tạo nó chưa "
+                                             "được gửi hoặc ngoài phạm vi).").format(
+                                               kind=kind, client_id=client_id), "Unknown reference.")
 
 
 def _object(ctx: Context, client_id: uuid.UUID, kind: str) -> int:
     ref = _ref(ctx, client_id, kind)
     if ref.object_id is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Hộ {client_id} chưa có chủ hộ: hãy đăng ký chủ hộ trước.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Hộ {client_id} chưa có chủ hộ: hãy đăng ký chủ hộ trước.").format(
+                                                       client_id=client_id),
                           "The household has no head yet.")
     return ref.object_id
 
@@ -137,7 +144,8 @@ def _made(ctx: Context, client_id: uuid.UUID, kind: str) -> int | None:
 
 def _claim(ctx: Context, client_id: uuid.UUID, kind: str, object_id: int | None, **pending: Any) -> None:
     if ClientRef.objects.filter(client_id=client_id).exists():
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, f"Mã {client_id} đã được dùng cho một bản ghi khác.",
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Mã {client_id} đã được dùng cho một bản ghi khác.").format(
+                                                              client_id=client_id),
                           "This client id is already used.")
     ClientRef.objects.create(client_id=client_id, kind=kind, object_id=object_id, device=ctx.device, pending=pending)
 
@@ -149,7 +157,7 @@ def register_household(ctx: Context, data: dict[str, Any]) -> int | None:
     area_id = registry.commune_in_scope(ctx.scope, _text(data, "commune_code"))
     ctx.scope.require_write(area_id)
     ctx.area_id = area_id
-    address = clean_text(_text(data, "address"), "address", ADDRESS_MAX, "Địa chỉ")
+    address = clean_text(_text(data, "address"), "address", ADDRESS_MAX, _("Địa chỉ"))
     _claim(ctx, client_id, "household", None, area_id=area_id, address=address)
     return None
 
@@ -211,7 +219,7 @@ def _duplicate(ctx: Context, client_id: uuid.UUID, existing: Person, person: reg
             relationship = Relationship.OTHER if relationship in ("", Relationship.HEAD) else relationship
             registry.add_member(ctx.actor, ctx.scope, household.pk, relationship, ctx.today, person_id=existing.pk)
         ctx.flag(FlagKind.DUPLICATE_PERSON,
-                 f"Đã có người cùng số định danh, dữ liệu khớp: liên kết với #{existing.pk}.")
+                 _("Đã có người cùng số định danh, dữ liệu khớp: liên kết với #{pk}.").format(pk=existing.pk))
         return existing.pk
     _claim(ctx, client_id, "person", None, conflict=True)
     proposed = {"full_name": person.full_name, "birth_date": person.date_of_birth.isoformat(), "sex": person.sex,
@@ -219,13 +227,14 @@ def _duplicate(ctx: Context, client_id: uuid.UUID, existing: Person, person: reg
                 "household_client_id": str(data.get("household_id") or "")}
     ctx.conflict = {"existing_id": existing.pk, "household_id": household.pk if household else None,
                     "proposed": proposed, "area_id": ctx.area_id}
-    ctx.flag(FlagKind.DUPLICATE_PERSON, "Đã có người cùng số định danh nhưng dữ liệu khác: chờ quản lý quyết định.")
+    ctx.flag(FlagKind.DUPLICATE_PERSON, _("Đã có người cùng số định danh nhưng dữ liệu khác: chờ quản lý quyết định."))
     return None
 
 
 def _check_quote(ctx: Context, quoted: int | None, payable: int) -> None:
     if quoted is not None and quoted != payable:
-        ctx.flag(FlagKind.AMOUNT_DIFFERS, f"Ứng dụng tính {format_vnd(quoted)}, máy chủ tính {format_vnd(payable)}.",
+        ctx.flag(FlagKind.AMOUNT_DIFFERS, _("Ứng dụng tính {value}, máy chủ tính {value2}.").format(
+                                              value=format_vnd(quoted), value2=format_vnd(payable)),
                  collected=quoted, quoted=payable)
 
 
@@ -234,8 +243,9 @@ def _check_start(ctx: Context, asked: str, start: date) -> None:
     app showed the citizen ("YYYY-MM") is compared with it, and a difference is flagged to the manager."""
     if asked and asked != f"{start:%Y-%m}":
         shown = f"{asked[5:]}/{asked[:4]}" if len(asked) == 7 and asked[4] == "-" else asked
-        ctx.flag(FlagKind.START_DIFFERS, f"Ứng dụng ghi bắt đầu từ tháng {shown}, máy chủ ghi từ tháng {start:%m/%Y} "
-                 "(tháng tiếp theo chưa đóng, tính vào ngày đồng bộ).")
+        ctx.flag(FlagKind.START_DIFFERS, _("Ứng dụng ghi bắt đầu từ tháng {shown}, máy chủ ghi từ tháng {start} "
+                                           "(tháng tiếp theo chưa đóng, tính vào ngày đồng bộ).").format(
+                                             shown=shown, start=f"{start:%m/%Y}"))
 
 
 def enrol_vsi(ctx: Context, data: dict[str, Any]) -> int:
@@ -291,13 +301,17 @@ def _receipt(ctx: Context, given: str) -> tuple[ReceiptBlock, int]:
         number = _number(block, given)
         if number is not None and block.first_number <= number <= block.last_number:
             if receipt_used(block.pool_id, number):
-                ctx.flag(FlagKind.RECEIPT_REUSED, f"Số biên lai {given} đã được dùng cho một khoản thu khác.")
-                raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, f"Số biên lai {given} đã được dùng: không ghi "
-                                  "khoản thu này; quản lý đã được báo.", "Receipt number already used.")
+                ctx.flag(FlagKind.RECEIPT_REUSED, _("Số biên lai {given} đã được dùng cho một khoản thu khác.").format(
+                                                      given=given))
+                raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Số biên lai {given} đã được dùng: không ghi "
+                                                                    "khoản thu này; quản lý đã được báo.").format(
+                                                                      given=given), "Receipt number already used.")
             return block, number
-    ctx.flag(FlagKind.RECEIPT_OUTSIDE_BLOCK, f"Số biên lai {given} không thuộc dải số của thiết bị.")
-    raise DomainError(ErrorCode.INVALID_INPUT, f"Số biên lai {given} không thuộc dải số đã cấp cho thiết bị: không ghi "
-                      "khoản thu này; quản lý đã được báo.", "Receipt number outside the device's block.")
+    ctx.flag(FlagKind.RECEIPT_OUTSIDE_BLOCK, _("Số biên lai {given} không thuộc dải số của thiết bị.").format(
+                                                 given=given))
+    raise DomainError(ErrorCode.INVALID_INPUT, _("Số biên lai {given} không thuộc dải số đã cấp cho thiết bị: "
+                                                 "không ghi khoản thu này; quản lý đã được báo.").format(
+                                                   given=given), "Receipt number outside the device's block.")
 
 
 def payment(ctx: Context, data: dict[str, Any]) -> int:
@@ -314,12 +328,15 @@ def payment(ctx: Context, data: dict[str, Any]) -> int:
     ctx.area_id = payable[1]
     block, number = _receipt(ctx, _text(data, "receipt_number"))
     if amount != payable[0]:
-        ctx.flag(FlagKind.AMOUNT_DIFFERS, f"Đã thu {format_vnd(amount)}, máy chủ tính {format_vnd(payable[0])}: "
-                 "ghi đúng số đã thu.", collected=amount, quoted=payable[0])
+        ctx.flag(FlagKind.AMOUNT_DIFFERS, _("Đã thu {value}, máy chủ tính {value2}: ghi đúng số đã thu.").format(
+                                              value=format_vnd(amount), value2=format_vnd(payable[0])),
+                 collected=amount, quoted=payable[0])
     collected_at = parse_time(data.get("collected_at"))
     if collected_at is not None and collected_at < block.reserved_at:
-        ctx.flag(FlagKind.BEFORE_BLOCK, f"Thời điểm thu {timezone.localtime(collected_at):%d/%m/%Y %H:%M} trước khi "
-                 f"thiết bị nhận dải số ({timezone.localtime(block.reserved_at):%d/%m/%Y %H:%M}).")
+        ctx.flag(FlagKind.BEFORE_BLOCK, _("Thời điểm thu {value:%d/%m/%Y %H:%M} trước khi thiết bị nhận dải số "
+                                          "({value2:%d/%m/%Y %H:%M}).").format(
+                                            value=timezone.localtime(collected_at),
+                                            value2=timezone.localtime(block.reserved_at)))
     point = data.get("collection_point_id")
     made = paying.record_collected_payment(
         ctx.actor, ctx.scope, enrolment_id, amount=amount, idempotency_key=f"sync-{client_id}",
@@ -335,7 +352,7 @@ def _team(ctx: Context, data: dict[str, Any]) -> int:
     teams = (teams.filter(campaign__slug=slug) if slug else teams).order_by("pk")
     team = (teams.filter(site_id=site_id).first() if isinstance(site_id, int) else None) or teams.first()
     if team is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Bạn không thuộc tổ tư vấn nào của chiến dịch đang chạy.", "No team.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Bạn không thuộc tổ tư vấn nào của chiến dịch đang chạy."), "No team.")
     return team.pk
 
 
@@ -343,7 +360,8 @@ def advisory_session(ctx: Context, data: dict[str, Any]) -> int:
     client_id = _uuid(data, "session_id")
     ctx.creates = client_id
     session = campaigning.record_session(ctx.actor, ctx.scope, _team(ctx, data), ctx.today,
-                                         campaigning.SessionData(location_name=_text(data, "notes") or "Tư vấn offline",
+                                         campaigning.SessionData(location_name=_text(data,
+                                                                                     "notes") or _("Tư vấn offline"),
                                                                  location_kind="other",
                                                                  people_advised=_int(data, "people_advised", 0)))
     _claim(ctx, client_id, "session", session.pk)
@@ -366,7 +384,7 @@ def site_task(ctx: Context, data: dict[str, Any]) -> int:
     setting a status twice leaves it as it is, so a replay changes nothing."""
     campaign = Campaign.objects.filter(slug=_text(data, "campaign_slug")).first()
     if campaign is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy chiến dịch của điểm cầu.", "No campaign.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không tìm thấy chiến dịch của điểm cầu."), "No campaign.")
     task = campaigning.set_task_status(ctx.scope, campaign, _int(data, "task_id"), _text(data, "status"),
                                        site_id=_int(data, "site_id"))
     return task.pk
@@ -379,5 +397,6 @@ HANDLERS = {"register_household": register_household, "register_person": registe
 
 def check_clock(ctx: Context, device_time: datetime | None) -> None:
     if device_time is not None and abs(device_time - ctx.now) > CLOCK_TOLERANCE:
-        ctx.flag(FlagKind.CLOCK_SKEW, f"Giờ thiết bị {timezone.localtime(device_time):%d/%m/%Y %H:%M}, giờ máy chủ "
-                 f"{timezone.localtime(ctx.now):%d/%m/%Y %H:%M}.")
+        ctx.flag(FlagKind.CLOCK_SKEW,
+                 _("Giờ thiết bị {value:%d/%m/%Y %H:%M}, giờ máy chủ {value2:%d/%m/%Y %H:%M}.").format(
+                                          value=timezone.localtime(device_time), value2=timezone.localtime(ctx.now)))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import province_codes
@@ -99,8 +100,8 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
     on = timezone.localdate(now)
     agent, block = device.agent, current_block(device)
     if agent is None or block is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "Máy ki-ốt của tổ tư vấn không tải dữ liệu hộ gia đình (chỉ máy của "
-                          "nhân viên thu).", "A kiosk downloads no slice.")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Máy ki-ốt của tổ tư vấn không tải dữ liệu hộ gia đình (chỉ máy "
+                                                 "của nhân viên thu)."), "A kiosk downloads no slice.")
     communes = list(AdministrativeUnit.objects.filter(pk__in=scope.area_ids, level__in=COMMUNE_LEVELS,
                                                       valid_to__isnull=True).order_by("code").values("id", "code",
                                                                                                     "name"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.fieldsync import operations
 from ansinh.fieldsync.models import ClientRef, Decision, Device, Flag, OpStatus, PersonConflict, SyncOperation
@@ -56,7 +57,7 @@ def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, 
     if first is not None:
         if first.device_id != device.pk:
             return {"id": str(op_id), "status": OpStatus.FAILED, "server_id": None, "flags": [],
-                    "error": "Mã thao tác này đã được một thiết bị khác dùng."}
+                    "error": _("Mã thao tác này đã được một thiết bị khác dùng.")}
         return _replay(first)
     ctx = operations.Context(device=device, actor=device.user, scope=scope, now=timezone.now())
     device_time = operations.parse_time(raw.get("device_time"))
@@ -65,14 +66,16 @@ def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, 
     try:
         with transaction.atomic():
             if handler is None:
-                raise invalid_input(f"Loại thao tác «{kind}» không được hỗ trợ.", "Unknown operation type.",
+                raise invalid_input(_("Loại thao tác «{kind}» không được hỗ trợ.").format(kind=kind), "Unknown "
+                                                                                                      "operation "
+                                                                                                      "type.",
                                     field="type")
             server_id = handler(ctx, data)
             op = _store(device, batch_id, op_id, kind, ctx, device_time, data, server_id, "")
     except DomainError as exc:
         try:
             with transaction.atomic():
-                op = _store(device, batch_id, op_id, kind, ctx, device_time, data, None, exc.message)
+                op = _store(device, batch_id, op_id, kind, ctx, device_time, data, None, exc.message_vi)
         except IntegrityError:  # the same op stored meanwhile by a concurrent request
             return _replay(SyncOperation.objects.get(op_id=op_id))
     except IntegrityError:
@@ -82,7 +85,7 @@ def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, 
         if not again:
             raise
         return apply_one(device, scope, batch_id, raw, again=False)
-    return _answer(op, [{"kind": k, "detail": d} for k, d, _ in ctx.flags])
+    return _answer(op, [{"kind": k, "detail": d} for k, d, _unused in ctx.flags])
 
 
 def apply_batch(device: Device, batch_id: uuid.UUID, operations_in: list[dict[str, Any]]) -> dict[str, Any]:
@@ -119,14 +122,14 @@ def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -
         raise not_found()
     scope.require_write(conflict.area_id)
     if not is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý quyết định trường hợp trùng người.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý quyết định trường hợp trùng người."),
                           "Only a manager decides.")
     if decision not in (Decision.LINK, Decision.SEPARATE, Decision.MERGE):
-        raise invalid_input("Chọn: liên kết, giữ riêng hoặc gộp hộ.", "Unknown decision.", field="decision")
+        raise invalid_input(_("Chọn: liên kết, giữ riêng hoặc gộp hộ."), "Unknown decision.", field="decision")
     if conflict.decision != Decision.PENDING:
         if conflict.decision == decision:
             return conflict
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Trường hợp này đã được quyết định.", "Already decided.")
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Trường hợp này đã được quyết định."), "Already decided.")
     proposed, today = conflict.proposed, timezone.localdate()
     person_id = conflict.existing_id
     if conflict.household_id is None and proposed.get("household_client_id"):
@@ -145,7 +148,7 @@ def decide_conflict(actor: Any, scope: Scope, conflict_id: int, decision: str) -
     elif decision == Decision.MERGE:
         target = Membership.objects.filter(person_id=conflict.existing_id, valid_to__isnull=True).first()
         if conflict.household_id is None or target is None:
-            raise invalid_input("Không có hai hộ để gộp: hãy chọn liên kết.", "Nothing to merge.", field="decision")
+            raise invalid_input(_("Không có hai hộ để gộp: hãy chọn liên kết."), "Nothing to merge.", field="decision")
         for moved in _ended(actor, scope, conflict.household_id, today):
             if moved.person_id != conflict.existing_id and not Membership.objects.filter(
                     household_id=target.household_id, person_id=moved.person_id, valid_to__isnull=True).exists():

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JobsConfig(AppConfig):
     name = "ansinh.jobs"
     label = "jobs"
-    verbose_name = "Việc chạy nền"
+    verbose_name = _("Việc chạy nền")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.periods import format_date_vi
 
 EARLIEST = date(1900, 1, 1)
@@ -20,13 +21,14 @@ def check_date_between(value: date, earliest: date, latest: date, field: str, la
     """``value`` if ``earliest <= value <= latest``; else a refusal naming the bounds in dd/mm/yyyy."""
     if not earliest <= value <= latest:
         raise invalid_input(
-            f"{label} phải trong khoảng {format_date_vi(earliest)} đến {format_date_vi(latest)}.",
+            N_("{label} phải trong khoảng {value} đến {value2}.").format(
+                label=label, value=format_date_vi(earliest), value2=format_date_vi(latest)),
             f"{field} must be between {earliest.isoformat()} and {latest.isoformat()}.", field=field)
     return value
 
 
 def check_birth_date(value: date, today: date) -> date:
-    return check_date_between(value, EARLIEST, today, "date_of_birth", "Ngày sinh")
+    return check_date_between(value, EARLIEST, today, "date_of_birth", translate(N_("Ngày sinh")))
 
 
 def latest_payment_date(today: date) -> date:
@@ -39,8 +41,8 @@ def latest_payment_date(today: date) -> date:
 # month when only month and year are (TT 11/2025/TT-BNV art. 5(7)); the precision is stored beside it
 # so the date is printed as it was recorded ("1965", "03/1965", "dd/mm/yyyy").
 DAY, MONTH, YEAR = "day", "month", "year"
-BIRTH_PRECISIONS = ((DAY, "Ngày/tháng/năm"), (MONTH, "Tháng/năm"), (YEAR, "Chỉ năm"))
-_BIRTH_FORMATS = "dd/mm/yyyy, mm/yyyy hoặc yyyy"
+BIRTH_PRECISIONS = ((DAY, N_("Ngày/tháng/năm")), (MONTH, N_("Tháng/năm")), (YEAR, N_("Chỉ năm")))
+_BIRTH_FORMATS = N_("dd/mm/yyyy, mm/yyyy hoặc yyyy")
 
 
 def age_reference(value: date, precision: str) -> date:
@@ -62,7 +64,8 @@ def format_birth(value: date, precision: str) -> str:
 
 
 def _refuse_birth(text: str) -> Exception:
-    return invalid_input(f"Ngày sinh «{text}» không hợp lệ: ghi {_BIRTH_FORMATS}.",
+    return invalid_input(N_("Ngày sinh «{text}» không hợp lệ: ghi {BIRTH_FORMATS}.").format(
+                             text=text, BIRTH_FORMATS=_BIRTH_FORMATS),
                          f"date_of_birth {text!r} is not dd/mm/yyyy, mm/yyyy or yyyy.", field="date_of_birth")
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ansinh.lib.i18n import N_, pick, translate
+
 
 class ErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
@@ -55,18 +57,24 @@ class RowProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"dòng {self.row}, cột {self.column}: {self.reason}"
+        return translate(N_("dòng {row}, cột {column}: {reason}")).format(
+                   row=self.row, column=self.column, reason=self.reason)
 
 
 class DomainError(Exception):
-    """A refusal the user can act on; ``message`` is Vietnamese, ``message_en`` English."""
+    """A refusal the user can act on; ``message_vi`` is Vietnamese, ``message_en`` English, and
+    ``message`` the one of the two in the language shown (lib/i18n.py: Vietnamese unless English is on)."""
 
     def __init__(self, code: ErrorCode, message: str, message_en: str, **details: Any) -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
+        self.message_vi = str(message)  # str: a message marked lazily is read now
         self.message_en = message_en
         self.details = details
+
+    @property
+    def message(self) -> str:
+        return pick(self.message_vi, self.message_en)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": str(self.code), "message": self.message, "message_en": self.message_en}

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Literal
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import N_, translate
 
 Sex = Literal["male", "female"]
 
@@ -33,7 +34,7 @@ PROVINCE_CODES = frozenset(
     ]
 )
 MOBILE_PREFIXES = frozenset("35789")
-SEX_VI = {"male": "nam", "female": "nữ"}
+SEX_VI = {"male": "nam", "female": N_("nữ")}
 
 
 def _ascii(value: str) -> str:
@@ -49,31 +50,35 @@ def century_digit(born: date, sex: Sex) -> int | None:
 
 
 def _citizen_error(message: str, message_en: str, part: str) -> DomainError:
-    return DomainError(ErrorCode.CITIZEN_ID_INVALID, f"Số định danh cá nhân: {message}", message_en, part=part)
+    return DomainError(ErrorCode.CITIZEN_ID_INVALID, N_("Số định danh cá nhân: {message}").format(
+                                                         message=message), message_en, part=part)
 
 
 def check_citizen_id(value: str, born: date, sex: Sex) -> str:
     """The citizen ID, checked against the date of birth and sex; refuses naming the part that disagrees."""
     cid = _ascii(value)
     if not re.fullmatch(r"[0-9]{12}", cid):
-        raise _citizen_error("phải gồm đúng 12 chữ số.", "A citizen ID has exactly 12 digits.", "length")
+        raise _citizen_error(translate(N_("phải gồm đúng 12 chữ số.")), "A citizen ID has exactly 12 digits.", "length")
     if cid[1:3] not in PROVINCE_CODES or cid[0] != "0":
         raise _citizen_error(
-            f"mã tỉnh nơi đăng ký khai sinh «{cid[:3]}» (3 chữ số đầu) không tồn tại.",
+            translate(N_("mã "
+                         "tỉnh nơi đăng ký khai sinh «{value}» (3 chữ số đầu) không tồn tại.")).format(value=cid[:3]),
             f"Province code {cid[:3]} (first 3 digits) does not exist.",
             "province",
         )
     expected = century_digit(born, sex)
     if expected is None or int(cid[3]) != expected:
         raise _citizen_error(
-            f"chữ số thứ 4 (thế kỷ và giới tính) là {cid[3]} nhưng người {SEX_VI[sex]} sinh năm {born.year} "
-            f"phải là {expected if expected is not None else '—'}.",
+            translate(N_("chữ số thứ 4 (thế kỷ và giới tính) là {value} nhưng người {value2} sinh năm {year} phải là "
+               "{value3}.")).format(
+                value=cid[3], value2=SEX_VI[sex], year=born.year, value3=expected if expected is not None else '—'),
             f"Digit 4 (century and sex) is {cid[3]}, expected {expected} for a {sex} born in {born.year}.",
             "century_sex",
         )
     if cid[4:6] != f"{born.year % 100:02d}":
         raise _citizen_error(
-            f"chữ số thứ 5–6 (năm sinh) là {cid[4:6]} nhưng năm sinh là {born.year}.",
+            translate(N_("chữ số thứ 5–6 (năm sinh) là {value} nhưng năm sinh là {year}.")).format(
+                value=cid[4:6], year=born.year),
             f"Digits 5–6 (birth year) are {cid[4:6]}, but the birth year is {born.year}.",
             "year",
         )
@@ -85,7 +90,7 @@ def check_si_code(value: str) -> str:
     if not re.fullmatch(r"[0-9]{10}", code) or code[:2] not in PROVINCE_CODES:
         raise DomainError(
             ErrorCode.SI_CODE_INVALID,
-            "Mã số BHXH phải gồm 10 chữ số, bắt đầu bằng mã tỉnh (ví dụ 40xxxxxxxx).",
+            N_("Mã số BHXH phải gồm 10 chữ số, bắt đầu bằng mã tỉnh (ví dụ 40xxxxxxxx)."),
             "An SI code has 10 digits starting with a province code.",
         )
     return code
@@ -101,7 +106,8 @@ def normalize_phone(value: str) -> str:
     if not re.fullmatch(r"0[0-9]{9}", digits) or digits[1] not in MOBILE_PREFIXES:
         raise DomainError(
             ErrorCode.PHONE_INVALID,
-            f"Số điện thoại «{value}» không hợp lệ: cần số di động 10 chữ số bắt đầu bằng 0 (hoặc +84).",
+            N_("Số điện thoại «{value}» không hợp lệ: cần số di động 10 chữ số bắt đầu bằng 0 (hoặc +84).").format(
+                value=value),
             f"Phone {value!r} is not a Vietnamese mobile number.",
         )
     return digits

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from ansinh.lib.i18n import N_
+
 
 def round_vnd(amount: Decimal | Fraction | int) -> int:
     """Round an exact amount to whole đồng, half away from zero."""
@@ -36,7 +38,7 @@ def format_decimal(value: Decimal | int | float | str) -> str:
 
 def format_vnd(amount: int) -> str:
     """``1234567`` → ``"1.234.567 đ"``."""
-    return f"{format_number(amount)} đ"
+    return N_("{value} đ").format(value=format_number(amount))
 
 
 def format_share(share: float) -> str:

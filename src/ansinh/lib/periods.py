@@ -6,8 +6,9 @@ import calendar
 from datetime import date, timedelta
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_
 
-PERIOD_REVERSED = "Ngày kết thúc phải sau ngày bắt đầu."
+PERIOD_REVERSED = N_("Ngày kết thúc phải sau ngày bắt đầu.")
 
 
 def add_months(day: date, months: int) -> date:

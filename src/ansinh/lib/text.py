@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_, verbatim
 
 NAME_MAX = 200  # the Person.full_name column; no Vietnamese name comes near it
 ADDRESS_MAX = 300  # the address columns
@@ -24,7 +25,7 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 @lru_cache(maxsize=65536)  # pure, and imports fold the same names, sexes and relationships again and again
 def fold(text: str) -> str:
     """Lower case, without diacritics (đ → d), single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    decomposed = unicodedata.normalize("NFD", text.replace(verbatim("Đ"), "D").replace(verbatim("đ"), "d"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
 
@@ -36,18 +37,20 @@ def clean_text(value: str, field: str, max_length: int, label: str | None = None
     shown = label or field
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if not text and required:
-        raise invalid_input(f"{shown} là bắt buộc.", f"{field} is required.", field=field)
+        raise invalid_input(N_("{shown} là bắt buộc.").format(shown=shown), f"{field} is required.", field=field)
     run = 0
     for ch in text:
         if unicodedata.category(ch) in REFUSED_CATEGORIES:
             raise invalid_input(
-                f"{shown} chứa ký tự ẩn hoặc ký tự điều khiển (U+{ord(ch):04X}); hãy gõ lại.",
+                N_("{shown} chứa ký tự ẩn hoặc ký tự điều khiển (U+{value:04X}); hãy gõ lại.").format(
+                    shown=shown, value=ord(ch)),
                 f"{field} contains a hidden or control character (U+{ord(ch):04X}).", field=field)
         run = run + 1 if unicodedata.combining(ch) else 0
         if run > MAX_COMBINING_RUN:
-            raise invalid_input(f"{shown} có quá nhiều dấu chồng lên một chữ cái.",
+            raise invalid_input(N_("{shown} có quá nhiều dấu chồng lên một chữ cái.").format(shown=shown),
                                 f"{field} stacks too many combining marks.", field=field)
     if len(text) > max_length:
-        raise invalid_input(f"{shown} dài quá {max_length} ký tự.", f"{field} is longer than {max_length}.",
+        raise invalid_input(N_("{shown} dài quá {max_length} ký tự.").format(
+                                shown=shown, max_length=max_length), f"{field} is longer than {max_length}.",
                             field=field)
     return text

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "ansinh.org"
     label = "org"
-    verbose_name = "Tổ chức và phân quyền"
+    verbose_name = _("Tổ chức và phân quyền")
 
     def ready(self) -> None:
         from ansinh.org import security_log  # noqa: F401 - connects the security log's receivers

@@ -6,34 +6,35 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ansinh.areas.models import AdministrativeUnit
 
 
 class OrgKind(models.TextChoices):
-    BHXH_PROVINCE = "bhxh_province", "BHXH tỉnh"
-    BHXH_OFFICE = "bhxh_office", "BHXH cơ sở"
-    COLLECTOR = "collector", "Tổ chức dịch vụ thu (Bưu điện tỉnh)"
-    COLLECTOR_BRANCH = "collector_branch", "Bưu điện huyện/khu vực"
-    COLLECTION_POINT = "collection_point", "Điểm thu"
+    BHXH_PROVINCE = "bhxh_province", _("BHXH tỉnh")
+    BHXH_OFFICE = "bhxh_office", _("BHXH cơ sở")
+    COLLECTOR = "collector", _("Tổ chức dịch vụ thu (Bưu điện tỉnh)")
+    COLLECTOR_BRANCH = "collector_branch", _("Bưu điện huyện/khu vực")
+    COLLECTION_POINT = "collection_point", _("Điểm thu")
 
 
 class OrgUnit(models.Model):
-    code = models.CharField("mã", max_length=20, unique=True)
-    name = models.CharField("tên", max_length=200)
-    kind = models.CharField("loại", max_length=20, choices=OrgKind.choices)
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name="đơn vị cấp trên")
-    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="org_units", verbose_name="địa bàn")
+                               verbose_name=_("đơn vị cấp trên"))
+    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="org_units", verbose_name=_("địa bàn"))
     # The header block of the lists handed to BHXH (D05-TS, D03-TS: QĐ 490/QĐ-BHXH).
-    tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
-    address = models.CharField("địa chỉ", max_length=300, blank=True)
-    phone = models.CharField("điện thoại", max_length=15, blank=True)
-    email = models.EmailField("thư điện tử", blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=15, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
 
     class Meta:
-        verbose_name = "đơn vị tổ chức"
-        verbose_name_plural = "đơn vị tổ chức"
+        verbose_name = _("đơn vị tổ chức")
+        verbose_name_plural = _("đơn vị tổ chức")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -43,21 +44,21 @@ class OrgUnit(models.Model):
 class Agent(models.Model):
     """A collection agent (nhân viên đại lý thu)."""
 
-    code = models.CharField("mã đại lý", max_length=20, unique=True)
-    name = models.CharField("họ tên", max_length=200)
-    phone = models.CharField("điện thoại", max_length=10, blank=True)
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="agents", verbose_name="tổ chức dịch vụ thu")
+    code = models.CharField(_("mã đại lý"), max_length=20, unique=True)
+    name = models.CharField(_("họ tên"), max_length=200)
+    phone = models.CharField(_("điện thoại"), max_length=10, blank=True)
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="agents", verbose_name=_("tổ chức dịch vụ thu"))
     collection_points = models.ManyToManyField(OrgUnit, blank=True, related_name="point_agents",
-                                               verbose_name="điểm thu")
-    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="agents", verbose_name="địa bàn")
+                                               verbose_name=_("điểm thu"))
+    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="agents", verbose_name=_("địa bàn"))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="agent",
-                                verbose_name="tài khoản")
-    active_from = models.DateField("hoạt động từ")
-    active_to = models.DateField("đến", null=True, blank=True)
+                                verbose_name=_("tài khoản"))
+    active_from = models.DateField(_("hoạt động từ"))
+    active_to = models.DateField(_("đến"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "nhân viên thu"
-        verbose_name_plural = "nhân viên thu"
+        verbose_name = _("nhân viên thu")
+        verbose_name_plural = _("nhân viên thu")
         constraints = [
             models.CheckConstraint(
                 condition=Q(active_to__isnull=True) | Q(active_from__lte=models.F("active_to")),
@@ -70,25 +71,25 @@ class Agent(models.Model):
 
 
 class Role(models.TextChoices):
-    PROVINCE_ADMIN = "province_admin", "Quản trị tỉnh"
-    OFFICE_MANAGER = "office_manager", "Quản lý BHXH cơ sở"
-    COLLECTOR_MANAGER = "collector_manager", "Quản lý tổ chức dịch vụ thu"
-    AGENT = "agent", "Nhân viên thu"
-    VIEWER = "viewer", "Chỉ xem"
+    PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh")
+    OFFICE_MANAGER = "office_manager", _("Quản lý BHXH cơ sở")
+    COLLECTOR_MANAGER = "collector_manager", _("Quản lý tổ chức dịch vụ thu")
+    AGENT = "agent", _("Nhân viên thu")
+    VIEWER = "viewer", _("Chỉ xem")
 
 
 class Grant(models.Model):
     """A user's role and scope: the subtrees of areas and/or of org units they may see and change."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="grant",
-                                verbose_name="tài khoản")
-    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
-    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="+", verbose_name="địa bàn")
-    org_units = models.ManyToManyField(OrgUnit, blank=True, related_name="+", verbose_name="đơn vị")
+                                verbose_name=_("tài khoản"))
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    areas = models.ManyToManyField(AdministrativeUnit, blank=True, related_name="+", verbose_name=_("địa bàn"))
+    org_units = models.ManyToManyField(OrgUnit, blank=True, related_name="+", verbose_name=_("đơn vị"))
 
     class Meta:
-        verbose_name = "phân quyền"
-        verbose_name_plural = "phân quyền"
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
@@ -100,18 +101,18 @@ class ApiToken(models.Model):
     minute (see ``org.services.user_for_token``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens",
-                             verbose_name="tài khoản")
-    name = models.CharField("tên", max_length=100)
-    prefix = models.CharField("tiền tố", max_length=12, db_index=True)  # shown in lists, used to revoke
-    digest = models.CharField(max_length=64, unique=True, verbose_name="mã băm")
-    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
-    expires_at = models.DateTimeField("hết hạn lúc")
-    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+                             verbose_name=_("tài khoản"))
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(_("tiền tố"), max_length=12, db_index=True)  # shown in lists, used to revoke
+    digest = models.CharField(max_length=64, unique=True, verbose_name=_("mã băm"))
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "khoá truy cập API"
-        verbose_name_plural = "khoá truy cập API"
+        verbose_name = _("khoá truy cập API")
+        verbose_name_plural = _("khoá truy cập API")
         constraints = [
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
                                    name="token_expires_after_creation"),

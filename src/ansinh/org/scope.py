@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import covered_ids
@@ -81,7 +82,7 @@ class Scope:
         if not self.can_write:
             raise DomainError(
                 ErrorCode.FORBIDDEN,
-                "Vai trò của bạn chỉ được xem, không được thay đổi dữ liệu.",
+                _("Vai trò của bạn chỉ được xem, không được thay đổi dữ liệu."),
                 "Your role may read but not change data.",
             )
 
@@ -151,7 +152,7 @@ def forget_scopes() -> None:
     forget_map()
 
 
-def _changed(**_: Any) -> None:
+def _changed(**_unused: Any) -> None:
     # Now, for this transaction's own later reads, and again at the commit, since a scope resolved in
     # between by another request read the rows as they were before it.
     forget_scopes()
@@ -177,4 +178,4 @@ def system_scope() -> Scope:
 
 
 def not_found() -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy (hoặc ngoài phạm vi của bạn).", "Not found.")
+    return DomainError(ErrorCode.NOT_FOUND, _("Không tìm thấy (hoặc ngoài phạm vi của bạn)."), "Not found.")

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.config.prepared import Prepared
@@ -34,7 +35,7 @@ def grant_role(
     areas: list[AdministrativeUnit] | None = None,
     org_units: list[OrgUnit] | None = None,
 ) -> Grant:
-    grant, _ = Grant.objects.update_or_create(user=user, defaults={"role": role})
+    grant, _unused = Grant.objects.update_or_create(user=user, defaults={"role": role})
     grant.areas.set(areas or [])
     grant.org_units.set(org_units or [])
     return grant
@@ -45,7 +46,8 @@ def issue_token(user: AbstractBaseUser, name: str, days: int = TOKEN_DAYS, now: 
     """A new API token for ``user``, valid for ``days`` (one to 365); the caller shows it once, we
     keep only its digest."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Thời hạn token phải từ 1 đến {MAX_TOKEN_DAYS} ngày.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Thời hạn token phải từ 1 đến {MAX_TOKEN_DAYS} ngày.").format(
+                                                       MAX_TOKEN_DAYS=MAX_TOKEN_DAYS),
                           f"A token lasts from 1 to {MAX_TOKEN_DAYS} days.", field="days")
     now = now or timezone.now()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -94,6 +96,8 @@ def _token(reference: str) -> ApiToken:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Không có token «{reference}».", f"No token {reference!r}.")
-    raise DomainError(ErrorCode.INVALID_INPUT, f"Nhiều token có tiền tố «{reference}»; hãy dùng ID.",
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có token «{reference}».").format(reference=reference),
+                          f"No token {reference!r}.")
+    raise DomainError(ErrorCode.INVALID_INPUT, _("Nhiều token có tiền tố «{reference}»; hãy dùng ID.").format(
+                                                   reference=reference),
                       f"Several tokens have the prefix {reference!r}; use the id.")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from ansinh.lib.money import format_rate
 from ansinh.payments.models import (
@@ -30,7 +31,7 @@ class CommissionRateAdmin(admin.ModelAdmin):
     list_display = ("scheme", "is_renewal", "method", "rate_percent", "valid_from", "valid_to", "source", "is_example")
     list_filter = ("scheme", "is_renewal", "method", "is_example")
 
-    @admin.display(description="tỷ lệ hoa hồng", ordering="rate")
+    @admin.display(description=_("tỷ lệ hoa hồng"), ordering="rate")
     def rate_percent(self, obj: CommissionRate) -> str:
         return format_rate(obj.rate)  # 0,0500 is read as "5 %", not as a decimal fraction
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from ansinh.lib.i18n import N_
 from ansinh.org.scope import scope_for
 from ansinh.payments import queries, services
 from ansinh.payments.models import (
@@ -27,7 +28,7 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENGTH,
              description="Chosen by the client (at most 100 characters); your own repeat returns the first result, "
                          "a key used for another request or by someone else is refused (409).")
-MANAGERS = "quản lý (quản lý BHXH cơ sở, quản lý tổ chức dịch vụ thu, quản trị tỉnh)"
+MANAGERS = N_("quản lý (quản lý BHXH cơ sở, quản lý tổ chức dịch vụ thu, quản trị tỉnh)")
 # Error responses (the one {"error": ...} shape) are declared for every operation by api/errors.py.
 
 
@@ -37,15 +38,16 @@ class PaymentIn(Schema):
     method: PaymentMethod = PaymentMethod.CASH
     sponsor_id: Id | None = None
     agent_id: Id | None = Field(None, description=(
-        f"Chỉ dành cho {MANAGERS}: nhân viên thu trong phạm vi của mình. Mặc định: nhân viên thu gắn với tài khoản; "
-        "nhân viên thu đề nghị người khác bị từ chối (403)."))
+        N_("Chỉ dành cho {MANAGERS}: nhân viên thu trong phạm vi của mình. Mặc định: nhân viên thu gắn với tài "
+           "khoản; nhân viên thu đề nghị người khác bị từ chối (403).").format(MANAGERS=MANAGERS)))
     collection_point_id: Id | None = Field(None, description=(
-        "Một điểm thu của nhân viên thu đó; mặc định: điểm thu duy nhất của nhân viên (nếu chỉ có một)."))
+        N_("Một điểm thu của nhân viên thu đó; mặc định: điểm thu duy nhất của nhân viên (nếu chỉ có một).")))
     paid_at: datetime | None = Field(None, description=(
-        f"Chỉ dành cho {MANAGERS}, kèm backdate_reason: ghi lùi thời điểm thu — không ở tương lai, không trước khi "
-        "lập hồ sơ, không vào kỳ đã khoá sổ. Mặc định và với mọi vai trò khác: giờ của máy chủ."))
+        N_("Chỉ dành cho {MANAGERS}, kèm backdate_reason: ghi lùi thời điểm thu — không ở tương lai, không trước "
+           "khi lập hồ sơ, không vào kỳ đã khoá sổ. Mặc định và với mọi vai trò khác: giờ của máy chủ.").format(
+            MANAGERS=MANAGERS)))
     backdate_reason: str = Field("", max_length=300,
-                                 description="Lý do ghi lùi thời điểm thu (bắt buộc khi có paid_at).")
+                                 description=N_("Lý do ghi lùi thời điểm thu (bắt buộc khi có paid_at)."))
 
 
 class ReceiptOut(Schema):
@@ -73,7 +75,7 @@ class ReverseIn(Schema):
 class ReversalRequestOut(Schema):
     id: int
     payment_id: int
-    status: str = Field(description="pending (chờ duyệt), approved (đã huỷ khoản thu), refused (bị từ chối)")
+    status: str = Field(description=N_("pending (chờ duyệt), approved (đã huỷ khoản thu), refused (bị từ chối)"))
     reason: str
     decision_reason: str
     reversal_id: int | None
@@ -81,7 +83,7 @@ class ReversalRequestOut(Schema):
 
 class DecisionIn(Schema):
     approve: bool
-    reason: str = Field("", max_length=300, description="Bắt buộc khi từ chối.")
+    reason: str = Field("", max_length=300, description=N_("Bắt buộc khi từ chối."))
 
 
 class RemittanceIn(Schema):
@@ -90,8 +92,9 @@ class RemittanceIn(Schema):
     amount: Annotated[int, Field(ge=1, le=AMOUNT_MAX)]
     on: date
     agent_id: Id | None = Field(None, description=(
-        "Nhân viên nộp tiền (agent_to_collector): nhân viên thu chỉ ghi cho chính mình (mặc định); cán bộ tổ chức "
-        "dịch vụ thu ghi cho nhân viên của đơn vị. collector_to_bhxh: chỉ cán bộ của tổ chức đó, không ghi nhân viên."))
+        N_("Nhân viên nộp tiền (agent_to_collector): nhân viên thu chỉ ghi cho chính mình (mặc định); cán bộ "
+           "tổ chức dịch vụ thu ghi cho nhân viên của đơn vị. collector_to_bhxh: chỉ cán bộ của tổ chức đó, không "
+           "ghi nhân viên.")))
     reference: str = Field("", max_length=100)
 
 

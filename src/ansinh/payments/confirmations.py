@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.org.models import Role
@@ -25,21 +26,21 @@ CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9./_-]{2,39}")
 
 
 def _forbidden() -> DomainError:
-    return DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý được ghi mã xác nhận của BHXH.",
+    return DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý được ghi mã xác nhận của BHXH."),
                        "Only a manager records BHXH's confirmation code.")
 
 
 def _clean(code: str) -> str:
     code = code.strip()
     if not CODE.fullmatch(code):
-        raise invalid_input("Mã xác nhận phải gồm 3–40 chữ, số hoặc . / _ -.", "Bad confirmation code.",
+        raise invalid_input(_("Mã xác nhận phải gồm 3–40 chữ, số hoặc . / _ -."), "Bad confirmation code.",
                             field="code")
     return code
 
 
 def _payment(scope: Scope, receipt_serial: str) -> Payment:
     """The payment of a receipt by its printed serial (series-number)."""
-    series, _, number = receipt_serial.strip().rpartition("-")
+    series, _unused, number = receipt_serial.strip().rpartition("-")
     if not series or not number.isdigit():
         raise not_found()
     payment = (Payment.objects.select_for_update(of=("self",)).select_related("enrollment")
@@ -56,8 +57,11 @@ def _write(actor: AbstractBaseUser, scope: Scope, receipt_serial: str, code: str
     if payment.bhxh_confirmation == code:
         return False
     if payment.bhxh_confirmation:
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, f"Biên lai {receipt_serial} đã có mã xác nhận khác "
-                          f"({payment.bhxh_confirmation}).", "Another confirmation code is recorded.", field="code")
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Biên lai {receipt_serial} đã có mã xác nhận khác "
+                                                            "({bhxh_confirmation}).").format(
+                                                              receipt_serial=receipt_serial,
+                                                              bhxh_confirmation=payment.bhxh_confirmation),
+                                                              "Another confirmation code is recorded.", field="code")
     Payment.objects.filter(pk=payment.pk).update(bhxh_confirmation=code, confirmed_at=timezone.now(),
                                                  confirmed_by=actor)
     audit(actor, "confirm", "payment", payment.pk, payment.enrollment.area_id,
@@ -92,7 +96,7 @@ def import_confirmations(actor: AbstractBaseUser, scope: Scope, text: str) -> Co
     report = ConfirmationReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not {"so_bien_lai", "ma_xac_nhan"} <= set(reader.fieldnames or []):
-        raise invalid_input("Tệp cần các cột so_bien_lai, ma_xac_nhan.", "Columns so_bien_lai, ma_xac_nhan needed.")
+        raise invalid_input(_("Tệp cần các cột so_bien_lai, ma_xac_nhan."), "Columns so_bien_lai, ma_xac_nhan needed.")
     rows = list(reader)
     report.rows = len(rows)
     try:
@@ -104,7 +108,8 @@ def import_confirmations(actor: AbstractBaseUser, scope: Scope, text: str) -> Co
                     else:
                         report.unchanged += 1
                 except DomainError as error:
-                    report.problems.append(f"Dòng {number}: {error.message}")
+                    report.problems.append(_("Dòng {number}: {message}").format(
+                                               number=number, message=error.message))
             if report.problems:
                 raise _Rollback
     except _Rollback:

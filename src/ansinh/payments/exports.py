@@ -54,7 +54,7 @@ def write_xlsx_to(target: BinaryIO | str, title: str, columns: list[tuple[str, s
     money = book.add_format({"num_format": "#,##0"})
     day = book.add_format({"num_format": "dd/mm/yyyy"})
     sheet.set_column(0, len(columns) - 1, 16)
-    write_texts(sheet, 0, 0, [label for _, label in columns], bold)
+    write_texts(sheet, 0, 0, [str(label) for _, label in columns], bold)  # str: a label may be lazy (gettext)
     written = 0
     for r, row in enumerate(rows, start=1):
         for c, (key, _) in enumerate(columns):

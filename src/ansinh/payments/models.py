@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.enrollment.models import Enrollment, Scheme
 from ansinh.org.models import Agent, OrgUnit
@@ -27,15 +29,15 @@ class ReceiptPool(models.Model):
     one by one under a row lock, so there is no gap and no duplicate."""
 
     collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="receipt_pools",
-                                  verbose_name="tổ chức dịch vụ thu")
-    series = models.CharField("ký hiệu", max_length=20)
-    next_number = models.PositiveIntegerField("số tiếp theo", default=1)
-    last_number = models.PositiveIntegerField("số cuối của quyển")
-    active = models.BooleanField(default=True, verbose_name="đang dùng")
+                                  verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
+    series = models.CharField(gettext_lazy("ký hiệu"), max_length=20)
+    next_number = models.PositiveIntegerField(gettext_lazy("số tiếp theo"), default=1)
+    last_number = models.PositiveIntegerField(gettext_lazy("số cuối của quyển"))
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("đang dùng"))
 
     class Meta:
-        verbose_name = "quyển biên lai"
-        verbose_name_plural = "quyển biên lai"
+        verbose_name = gettext_lazy("quyển biên lai")
+        verbose_name_plural = gettext_lazy("quyển biên lai")
         constraints = [models.UniqueConstraint(fields=["collector", "series"], name="pool_series_unique")]
 
     def __str__(self) -> str:
@@ -45,61 +47,65 @@ class ReceiptPool(models.Model):
 class Sponsor(models.Model):
     """An organisation that pays for named people (tặng thẻ BHYT, sổ BHXH)."""
 
-    name = models.CharField("tên nhà tài trợ", max_length=200, unique=True)
-    note = models.CharField(max_length=300, blank=True, verbose_name="ghi chú")
+    name = models.CharField(gettext_lazy("tên nhà tài trợ"), max_length=200, unique=True)
+    note = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("ghi chú"))
 
     def __str__(self) -> str:
         return self.name
 
     class Meta:
-        verbose_name = "nhà tài trợ"
-        verbose_name_plural = "nhà tài trợ"
+        verbose_name = gettext_lazy("nhà tài trợ")
+        verbose_name_plural = gettext_lazy("nhà tài trợ")
 
 
 class PaymentMethod(models.TextChoices):
-    CASH = "cash", "Tiền mặt"
-    BANK_TRANSFER = "bank_transfer", "Chuyển khoản"
+    CASH = "cash", gettext_lazy("Tiền mặt")
+    BANK_TRANSFER = "bank_transfer", gettext_lazy("Chuyển khoản")
 
 
 class Payer(models.TextChoices):
-    PARTICIPANT = "participant", "Người tham gia"
-    SPONSOR = "sponsor", "Nhà tài trợ"
+    PARTICIPANT = "participant", gettext_lazy("Người tham gia")
+    SPONSOR = "sponsor", gettext_lazy("Nhà tài trợ")
 
 
 class Payment(models.Model):
     """Append-only. A correction is a new payment with ``reverses`` set and a negative amount."""
 
-    enrollment = models.ForeignKey(Enrollment, models.PROTECT, related_name="payments", verbose_name="đăng ký tham gia")
-    amount = models.BigIntegerField("số tiền")
-    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name="hình thức thu")
-    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.PARTICIPANT, verbose_name="người đóng")
+    enrollment = models.ForeignKey(Enrollment, models.PROTECT, related_name="payments",
+                                   verbose_name=gettext_lazy("đăng ký tham gia"))
+    amount = models.BigIntegerField(gettext_lazy("số tiền"))
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name=gettext_lazy("hình thức thu"))
+    payer = models.CharField(max_length=12, choices=Payer.choices, default=Payer.PARTICIPANT,
+                             verbose_name=gettext_lazy("người đóng"))
     sponsor = models.ForeignKey(Sponsor, models.PROTECT, null=True, blank=True, related_name="payments",
-                                verbose_name="nhà tài trợ")
+                                verbose_name=gettext_lazy("nhà tài trợ"))
     agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="payments",
-                              verbose_name="nhân viên thu")
-    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payments", verbose_name="tổ chức dịch vụ thu")
+                              verbose_name=gettext_lazy("nhân viên thu"))
+    collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="payments",
+                                  verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
     collection_point = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="+",
-                                         verbose_name="điểm thu")
+                                         verbose_name=gettext_lazy("điểm thu"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
-                                    verbose_name="người ghi")
-    paid_at = models.DateTimeField("thời điểm thu")
-    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, verbose_name="mã chống ghi trùng")
+                                    verbose_name=gettext_lazy("người ghi"))
+    paid_at = models.DateTimeField(gettext_lazy("thời điểm thu"))
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True,
+                                       verbose_name=gettext_lazy("mã chống ghi trùng"))
     reverses = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="reversal",
-                                    verbose_name="đảo bút toán của khoản thu")
-    reason = models.CharField("lý do", max_length=300, blank=True)
+                                    verbose_name=gettext_lazy("đảo bút toán của khoản thu"))
+    reason = models.CharField(gettext_lazy("lý do"), max_length=300, blank=True)
     # Set when a manager recorded an earlier time than the server's clock (``created_at`` keeps when).
-    backdate_reason = models.CharField("lý do ghi lùi thời điểm thu", max_length=300, blank=True)
+    backdate_reason = models.CharField(gettext_lazy("lý do ghi lùi thời điểm thu"), max_length=300, blank=True)
     # BHXH's confirmation code, returned by the office after the list is filed (issue 20): an annotation
     # of the payment, not a change of money; written once (payments/confirmations.py), audited.
-    bhxh_confirmation = models.CharField("mã xác nhận của BHXH", max_length=40, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name="xác nhận lúc")
+    bhxh_confirmation = models.CharField(gettext_lazy("mã xác nhận của BHXH"), max_length=40, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("xác nhận lúc"))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="người ghi mã xác nhận")
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name="ghi lúc")
+                                     related_name="+", verbose_name=gettext_lazy("người ghi mã xác nhận"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("ghi lúc"))
 
     class Meta:
-        verbose_name = "khoản thu"
-        verbose_name_plural = "khoản thu"
+        verbose_name = gettext_lazy("khoản thu")
+        verbose_name_plural = gettext_lazy("khoản thu")
         constraints = [
             models.CheckConstraint(condition=Q(reverses__isnull=True, amount__gte=0)
                                    | Q(reverses__isnull=False, amount__lt=0), name="payment_sign_matches_kind"),
@@ -117,20 +123,22 @@ class Payment(models.Model):
         raise RuntimeError("Payments are append-only: record a reversal instead.")
 
     def __str__(self) -> str:
-        return f"Khoản thu số {self.pk} ({self.amount:,} đ)".replace(",", ".")
+        return _("Khoản thu số {pk} ({amount:,} đ)").format(pk=self.pk, amount=self.amount).replace(",", ".")
 
 
 class Receipt(models.Model):
-    payment = models.OneToOneField(Payment, models.PROTECT, related_name="receipt", verbose_name="khoản thu")
-    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="receipts", verbose_name="quyển biên lai")
-    number = models.PositiveIntegerField("số biên lai")
-    amount = models.BigIntegerField(verbose_name="số tiền")
-    amount_words = models.CharField(max_length=300, verbose_name="số tiền bằng chữ")
-    issued_at = models.DateTimeField(verbose_name="lập lúc")
+    payment = models.OneToOneField(Payment, models.PROTECT, related_name="receipt",
+                                   verbose_name=gettext_lazy("khoản thu"))
+    pool = models.ForeignKey(ReceiptPool, models.PROTECT, related_name="receipts",
+                             verbose_name=gettext_lazy("quyển biên lai"))
+    number = models.PositiveIntegerField(gettext_lazy("số biên lai"))
+    amount = models.BigIntegerField(verbose_name=gettext_lazy("số tiền"))
+    amount_words = models.CharField(max_length=300, verbose_name=gettext_lazy("số tiền bằng chữ"))
+    issued_at = models.DateTimeField(verbose_name=gettext_lazy("lập lúc"))
 
     class Meta:
-        verbose_name = "biên lai"
-        verbose_name_plural = "biên lai"
+        verbose_name = gettext_lazy("biên lai")
+        verbose_name_plural = gettext_lazy("biên lai")
         constraints = [models.UniqueConstraint(fields=["pool", "number"], name="receipt_number_unique")]
 
     @property
@@ -139,26 +147,27 @@ class Receipt(models.Model):
 
 
 class RemittanceKind(models.TextChoices):
-    AGENT_TO_COLLECTOR = "agent_to_collector", "Nhân viên thu nộp về tổ chức dịch vụ thu"
-    COLLECTOR_TO_BHXH = "collector_to_bhxh", "Tổ chức dịch vụ thu chuyển về BHXH"
+    AGENT_TO_COLLECTOR = "agent_to_collector", gettext_lazy("Nhân viên thu nộp về tổ chức dịch vụ thu")
+    COLLECTOR_TO_BHXH = "collector_to_bhxh", gettext_lazy("Tổ chức dịch vụ thu chuyển về BHXH")
 
 
 class Remittance(models.Model):
-    kind = models.CharField(max_length=20, choices=RemittanceKind.choices, verbose_name="loại")
+    kind = models.CharField(max_length=20, choices=RemittanceKind.choices, verbose_name=gettext_lazy("loại"))
     agent = models.ForeignKey(Agent, models.PROTECT, null=True, blank=True, related_name="remittances",
-                              verbose_name="nhân viên thu")
+                              verbose_name=gettext_lazy("nhân viên thu"))
     collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="remittances",
-                                  verbose_name="tổ chức dịch vụ thu")
-    amount = models.BigIntegerField(verbose_name="số tiền")
-    remitted_on = models.DateField(verbose_name="ngày nộp")
-    reference = models.CharField("chứng từ", max_length=100, blank=True)
+                                  verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
+    amount = models.BigIntegerField(verbose_name=gettext_lazy("số tiền"))
+    remitted_on = models.DateField(verbose_name=gettext_lazy("ngày nộp"))
+    reference = models.CharField(gettext_lazy("chứng từ"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
-                                    verbose_name="người ghi")
-    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, verbose_name="mã chống ghi trùng")
+                                    verbose_name=gettext_lazy("người ghi"))
+    idempotency_key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True,
+                                       verbose_name=gettext_lazy("mã chống ghi trùng"))
 
     class Meta:
-        verbose_name = "lần nộp tiền"
-        verbose_name_plural = "nộp tiền"
+        verbose_name = gettext_lazy("lần nộp tiền")
+        verbose_name_plural = gettext_lazy("nộp tiền")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
             models.CheckConstraint(condition=Q(kind="collector_to_bhxh") | Q(agent__isnull=False),
@@ -170,25 +179,25 @@ class CommissionRate(models.Model):
     """Agents' pay per scheme × new/renewal × payment method, set by contract: configuration, dated.
     No official rates are known to ansinh; the demo's are marked as examples."""
 
-    scheme = models.CharField(max_length=12, choices=Scheme.choices, verbose_name="loại hình")
-    is_renewal = models.BooleanField(verbose_name="tái tục")
-    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name="hình thức thu")
-    rate = models.DecimalField(max_digits=6, decimal_places=4, verbose_name="tỷ lệ hoa hồng",
-                               help_text="Viết dạng thập phân: 0,05 là 5% số tiền thu.")
-    valid_from = models.DateField(verbose_name="hiệu lực từ")
-    valid_to = models.DateField(null=True, blank=True, verbose_name="hiệu lực đến")
-    source = models.CharField("căn cứ (hợp đồng)", max_length=200)
-    is_example = models.BooleanField("chỉ là ví dụ", default=False)
+    scheme = models.CharField(max_length=12, choices=Scheme.choices, verbose_name=gettext_lazy("loại hình"))
+    is_renewal = models.BooleanField(verbose_name=gettext_lazy("tái tục"))
+    method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name=gettext_lazy("hình thức thu"))
+    rate = models.DecimalField(max_digits=6, decimal_places=4, verbose_name=gettext_lazy("tỷ lệ hoa hồng"),
+                               help_text=gettext_lazy("Viết dạng thập phân: 0,05 là 5% số tiền thu."))
+    valid_from = models.DateField(verbose_name=gettext_lazy("hiệu lực từ"))
+    valid_to = models.DateField(null=True, blank=True, verbose_name=gettext_lazy("hiệu lực đến"))
+    source = models.CharField(gettext_lazy("căn cứ (hợp đồng)"), max_length=200)
+    is_example = models.BooleanField(gettext_lazy("chỉ là ví dụ"), default=False)
 
     class Meta:
-        verbose_name = "tỷ lệ hoa hồng"
-        verbose_name_plural = "tỷ lệ hoa hồng"
+        verbose_name = gettext_lazy("tỷ lệ hoa hồng")
+        verbose_name_plural = gettext_lazy("tỷ lệ hoa hồng")
 
 
 class ReversalStatus(models.TextChoices):
-    PENDING = "pending", "Chờ quản lý duyệt"
-    APPROVED = "approved", "Đã duyệt (khoản thu đã huỷ)"
-    REFUSED = "refused", "Bị từ chối"
+    PENDING = "pending", gettext_lazy("Chờ quản lý duyệt")
+    APPROVED = "approved", gettext_lazy("Đã duyệt (khoản thu đã huỷ)")
+    REFUSED = "refused", gettext_lazy("Bị từ chối")
 
 
 class ReversalRequest(models.Model):
@@ -196,24 +205,25 @@ class ReversalRequest(models.Model):
     manager approves it, which writes the reversing payment; a refusal keeps the payment. Both are
     audited with their reason. At most one request of a payment waits at a time."""
 
-    payment = models.ForeignKey(Payment, models.PROTECT, related_name="reversal_requests", verbose_name="khoản thu")
+    payment = models.ForeignKey(Payment, models.PROTECT, related_name="reversal_requests",
+                                verbose_name=gettext_lazy("khoản thu"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                     verbose_name="người đề nghị")
-    reason = models.CharField("lý do đề nghị huỷ", max_length=300)
-    idempotency_key = models.CharField("mã chống trùng", max_length=KEY_MAX_LENGTH, unique=True)
-    status = models.CharField("trạng thái", max_length=10, choices=ReversalStatus.choices,
+                                     verbose_name=gettext_lazy("người đề nghị"))
+    reason = models.CharField(gettext_lazy("lý do đề nghị huỷ"), max_length=300)
+    idempotency_key = models.CharField(gettext_lazy("mã chống trùng"), max_length=KEY_MAX_LENGTH, unique=True)
+    status = models.CharField(gettext_lazy("trạng thái"), max_length=10, choices=ReversalStatus.choices,
                               default=ReversalStatus.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="người quyết định")
-    decision_reason = models.CharField("lý do của quản lý", max_length=300, blank=True)
-    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+                                   verbose_name=gettext_lazy("người quyết định"))
+    decision_reason = models.CharField(gettext_lazy("lý do của quản lý"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("thời điểm quyết định"), null=True, blank=True)
     reversal = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name="bút toán huỷ")
-    created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
+                                    verbose_name=gettext_lazy("bút toán huỷ"))
+    created_at = models.DateTimeField(gettext_lazy("thời điểm đề nghị"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "đề nghị huỷ khoản thu"
-        verbose_name_plural = "đề nghị huỷ khoản thu"
+        verbose_name = gettext_lazy("đề nghị huỷ khoản thu")
+        verbose_name_plural = gettext_lazy("đề nghị huỷ khoản thu")
         constraints = [
             models.UniqueConstraint(fields=["payment"], condition=Q(status="pending"),
                                     name="reversal_request_one_pending"),

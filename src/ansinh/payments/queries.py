@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.queries import ancestors
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
@@ -57,11 +58,13 @@ def require_period(start: date, end: date) -> None:
     """A period of the money pages: ordered, at most a year, between 1900 and a year from today."""
     require_order(start, end)
     if (end - start).days + 1 > PERIOD_MAX_DAYS:
-        raise invalid_input(f"Kỳ xem dài tối đa {PERIOD_MAX_DAYS} ngày; hãy chia thành nhiều kỳ.",
+        raise invalid_input(_("Kỳ xem dài tối đa {PERIOD_MAX_DAYS} ngày; hãy chia thành nhiều kỳ.").format(
+                                PERIOD_MAX_DAYS=PERIOD_MAX_DAYS),
                             "The period is longer than a year.", field="end")
     last = timezone.localdate() + timedelta(days=PERIOD_MAX_DAYS)
     if start < EARLIEST_DAY or end > last:
-        raise invalid_input(f"Ngày ngoài khoảng cho phép ({EARLIEST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).",
+        raise invalid_input(_("Ngày ngoài khoảng cho phép ({EARLIEST_DAY:%d/%m/%Y} – {last:%d/%m/%Y}).").format(
+                                EARLIEST_DAY=EARLIEST_DAY, last=last),
                             "The date is out of bounds.", field="start")
 
 
@@ -142,7 +145,8 @@ def reconciliation_with_summary(scope: Scope, start: date, end: date,
     """The day rows of :func:`reconciliation` and, per agent, the period as a whole."""
     require_period(start, end)
     if not 0 <= grace_days <= GRACE_DAYS_MAX:
-        raise invalid_input(f"Số ngày được giữ tiền phải từ 0 đến {GRACE_DAYS_MAX}.", "Grace days out of bounds.",
+        raise invalid_input(_("Số ngày được giữ tiền phải từ 0 đến {GRACE_DAYS_MAX}.").format(
+                                GRACE_DAYS_MAX=GRACE_DAYS_MAX), "Grace days out of bounds.",
                             field="grace_days")
     in_scope = Payment.objects.filter(scope.areas_q("enrollment__area"), method=PaymentMethod.CASH,
                                       agent__isnull=False)

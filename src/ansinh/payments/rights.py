@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.config.prepared import Prepared
 from ansinh.enrollment.models import Enrollment
@@ -66,17 +67,19 @@ def acting_agent(actor: AbstractBaseUser | None, scope: Scope, proposed_id: int 
     if proposed_id is None or (own is not None and proposed_id == own.pk):
         agent = own
     elif not is_money_manager(scope):
-        raise _forbidden("Bạn chỉ được ghi khoản thu của chính mình, không ghi thay nhân viên thu khác.",
+        raise _forbidden(_("Bạn chỉ được ghi khoản thu của chính mình, không ghi thay nhân viên thu khác."),
                          "You may record only your own collections.")
     else:
         agent = with_points(agents(scope).filter(pk=proposed_id), proposed_point).first()
         if agent is None:
             raise not_found()
     if agent is None:
-        raise invalid_input("Cần chọn nhân viên thu (tài khoản này không gắn với đại lý thu).", "An agent is required.",
+        raise invalid_input(_("Cần chọn nhân viên thu (tài khoản này không gắn với đại lý thu)."),
+                            "An agent is required.",
                             field="agent")
     if day < agent.active_from or (agent.active_to is not None and day > agent.active_to):
-        raise invalid_input(f"Nhân viên thu {agent.name} không hoạt động ngày {day:%d/%m/%Y}.",
+        raise invalid_input(_("Nhân viên thu {name} không hoạt động ngày {day:%d/%m/%Y}.").format(
+                                name=agent.name, day=day),
                             "The agent is not active on that day.", field="agent")
     return agent
 
@@ -87,7 +90,8 @@ def collection_point(agent: Agent, proposed_id: int | None) -> int | None:
     if proposed_id is None:
         return agent.any_point if agent.point_count == 1 else None  # type: ignore[attr-defined, no-any-return]
     if not agent.has_proposed:  # type: ignore[attr-defined]
-        raise invalid_input(f"Điểm thu này không phải điểm thu của nhân viên {agent.name}.",
+        raise invalid_input(_("Điểm thu này không phải điểm thu của nhân viên {name}.").format(
+                                name=agent.name),
                             "Not one of the agent's collection points.", field="collection_point")
     return proposed_id
 
@@ -99,19 +103,20 @@ def payment_time(scope: Scope, enrollment: Enrollment, now: datetime, backdated_
     if backdated_to is None:
         return now, ""
     if not is_money_manager(scope):
-        raise _forbidden("Chỉ quản lý được ghi lùi thời điểm thu; khoản thu được ghi theo giờ của máy chủ.",
+        raise _forbidden(_("Chỉ quản lý được ghi lùi thời điểm thu; khoản thu được ghi theo giờ của máy chủ."),
                          "Only a manager may backdate a payment.")
     if timezone.is_naive(backdated_to):
         backdated_to = timezone.make_aware(backdated_to)
     if not reason.strip():
-        raise invalid_input("Ghi lùi thời điểm thu cần có lý do.", "A backdate needs a reason.",
+        raise invalid_input(_("Ghi lùi thời điểm thu cần có lý do."), "A backdate needs a reason.",
                             field="backdate_reason")
     if backdated_to > now:
-        raise invalid_input("Thời điểm thu không được ở tương lai.", "The payment time is in the future.",
+        raise invalid_input(_("Thời điểm thu không được ở tương lai."), "The payment time is in the future.",
                             field="paid_at")
     if backdated_to < enrollment.created_at:
         recorded = timezone.localtime(enrollment.created_at)
-        raise invalid_input(f"Thời điểm thu không được trước khi lập hồ sơ tham gia ({recorded:%d/%m/%Y %H:%M}).",
+        raise invalid_input(_("Thời điểm thu không được trước khi lập hồ sơ tham gia "
+                              "({recorded:%d/%m/%Y %H:%M}).").format(recorded=recorded),
                             "The payment time is before the enrolment was recorded.", field="paid_at")
     return backdated_to, reason.strip()
 
@@ -123,20 +128,20 @@ def remitting_agent(actor: AbstractBaseUser | None, scope: Scope, kind: str, col
     staff = is_collector_staff(scope, collector)
     if kind == RemittanceKind.COLLECTOR_TO_BHXH:
         if not staff:
-            raise _forbidden("Chỉ cán bộ của chính tổ chức dịch vụ thu (hoặc quản trị tỉnh) được ghi khoản chuyển "
-                             "về BHXH.", "Only the collector's own staff may record its transfer to BHXH.")
+            raise _forbidden(_("Chỉ cán bộ của chính tổ chức dịch vụ thu (hoặc quản trị tỉnh) được ghi khoản chuyển "
+                             "về BHXH."), "Only the collector's own staff may record its transfer to BHXH.")
         if agent_id is not None:
-            raise invalid_input("Khoản chuyển về BHXH là của tổ chức dịch vụ thu, không ghi nhân viên thu.",
+            raise invalid_input(_("Khoản chuyển về BHXH là của tổ chức dịch vụ thu, không ghi nhân viên thu."),
                                 "A transfer to BHXH names no agent.", field="agent")
         return None
     own = own_agent(actor)
     if agent_id is None or (own is not None and agent_id == own.pk):
         agent = own
     elif not staff:
-        raise _forbidden("Nhân viên thu chỉ ghi khoản nộp tiền của chính mình.",
+        raise _forbidden(_("Nhân viên thu chỉ ghi khoản nộp tiền của chính mình."),
                          "An agent records only their own handover.")
     else:
         agent = Agent.objects.filter(pk=agent_id).first()
     if agent is None or agent.collector_id != collector.pk:
-        raise invalid_input("Chọn nhân viên thu của đơn vị này.", "Unknown agent.", field="agent")
+        raise invalid_input(_("Chọn nhân viên thu của đơn vị này."), "Unknown agent.", field="agent")
     return agent

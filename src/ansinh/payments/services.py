@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.config.prepared import Prepared
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
@@ -69,16 +71,17 @@ def _actor_id(actor: AbstractBaseUser | None) -> int | None:
 def _conflict() -> DomainError:
     """A key already used for another request, or by someone else: nothing of that request is told."""
     return DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                       "Mã chống trùng (Idempotency-Key) này đã được dùng cho một yêu cầu khác.",
+                       _("Mã chống trùng (Idempotency-Key) này đã được dùng cho một yêu cầu khác."),
                        "This idempotency key was used for another request.")
 
 
 def _clean_key(value: str) -> str:
     key = value.strip()
     if not key:
-        raise invalid_input("Thiếu mã chống trùng (Idempotency-Key).", "Missing key.", field="key")
+        raise invalid_input(_("Thiếu mã chống trùng (Idempotency-Key)."), "Missing key.", field="key")
     if len(key) > KEY_MAX_LENGTH:
-        raise invalid_input(f"Mã chống trùng dài tối đa {KEY_MAX_LENGTH} ký tự.", "The key is too long.", field="key")
+        raise invalid_input(_("Mã chống trùng dài tối đa {KEY_MAX_LENGTH} ký tự.").format(
+                                KEY_MAX_LENGTH=KEY_MAX_LENGTH), "The key is too long.", field="key")
     return key
 
 
@@ -127,7 +130,8 @@ def issue_receipt(payment: Payment) -> Receipt:
                 row = (cursor.fetchone()[0], claimed[0], claimed[2], claimed[1])
     if row is None:
         raise DomainError(ErrorCode.NO_RECEIPT_POOL,
-                          f"{payment.collector.name} chưa có quyển biên lai còn số; hãy khai báo quyển mới.",
+                          _("{name} chưa có quyển biên lai còn số; hãy khai báo quyển mới.").format(
+                              name=payment.collector.name),
                           "The collector has no receipt numbers left.")
     pool = ReceiptPool(pk=row[1], collector_id=payment.collector_id, series=row[3], active=True)
     receipt = Receipt(pk=row[0], payment=payment, pool=pool, number=row[2], amount=payment.amount,
@@ -236,14 +240,15 @@ def _record(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: int, am
         raise not_found()
     scope.require_write(enrollment.area_id)
     if enrollment.status != EnrollmentStatus.PENDING:
-        raise DomainError(ErrorCode.ALREADY_PAID, "Khoản này đã được thu hoặc đã huỷ.", "Not pending.")
+        raise DomainError(ErrorCode.ALREADY_PAID, _("Khoản này đã được thu hoặc đã huỷ."), "Not pending.")
     recheck_before_payment(enrollment)  # support cap and groups again, under the person's lock (ADR 0007)
     if amount != enrollment.payable and not proposal.collected_offline:
         raise DomainError(ErrorCode.WRONG_AMOUNT,
-                          f"Số tiền thu {format_vnd(amount)} khác số phải đóng {format_vnd(enrollment.payable)}.",
+                          _("Số tiền thu {value} khác số phải đóng {value2}.").format(
+                              value=format_vnd(amount), value2=format_vnd(enrollment.payable)),
                           "The amount differs from the amount due.", field="amount")
     if method not in PaymentMethod.values:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Hình thức thu phải là tiền mặt hoặc chuyển khoản.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Hình thức thu phải là tiền mặt hoặc chuyển khoản."),
                           "Unknown method.", field="method")
     sponsor = Sponsor.objects.filter(pk=sponsor_id).first() if sponsor_id else None
     if sponsor_id and sponsor is None:
@@ -305,7 +310,7 @@ def _original(scope: Scope, payment_id: int) -> Payment:
     return original
 
 
-def _reason(reason: str, message: str = "Ghi lý do huỷ khoản thu.") -> str:
+def _reason(reason: str, message: str = gettext_lazy("Ghi lý do huỷ khoản thu.")) -> str:
     if not reason.strip():
         raise DomainError(ErrorCode.INVALID_INPUT, message, "A reason is required.", field="reason")
     return reason.strip()
@@ -339,8 +344,8 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
     key = _clean_key(idempotency_key)
     original = _original(scope, payment_id)
     if not rights.is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Nhân viên thu không tự huỷ khoản thu: hãy gửi đề nghị huỷ để cán bộ "
-                          "quản lý duyệt.", "Only a manager reverses a payment; an agent requests it.")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Nhân viên thu không tự huỷ khoản thu: hãy gửi đề nghị huỷ để cán bộ "
+                          "quản lý duyệt."), "Only a manager reverses a payment; an agent requests it.")
     reason = _reason(reason)
     used = Payment.objects.filter(idempotency_key=key).first()
     if used is not None:
@@ -352,7 +357,7 @@ def reverse_payment(actor: AbstractBaseUser | None, scope: Scope, payment_id: in
     reversal = _write_reversal(actor, original, reason, key, at)
     ReversalRequest.objects.filter(payment=original, status=ReversalStatus.PENDING).update(
         status=ReversalStatus.APPROVED, decided_by=actor if _actor_id(actor) else None, decided_at=at,
-        decision_reason=f"Quản lý huỷ trực tiếp: {reason}"[:300], reversal=reversal)
+        decision_reason=_("Quản lý huỷ trực tiếp: {reason}").format(reason=reason)[:300], reversal=reversal)
     audit(actor, "reverse", "payment", original.pk, original.enrollment.area_id,
           {"reason": ("", reason), "reversal": (None, reversal.pk)})
     return reversal
@@ -378,15 +383,16 @@ def request_reversal(actor: AbstractBaseUser | None, scope: Scope, payment_id: i
     if replay is not None:
         return replay
     if rights.is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Cán bộ quản lý huỷ khoản thu trực tiếp (kèm lý do), không cần đề nghị.",
+        raise DomainError(ErrorCode.FORBIDDEN,
+                          _("Cán bộ quản lý huỷ khoản thu trực tiếp (kèm lý do), không cần đề nghị."),
                           "A manager reverses directly.")
     if _actor_id(actor) is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "Cần đăng nhập để đề nghị huỷ.", "A request needs a user.")
-    reason = _reason(reason, "Ghi lý do đề nghị huỷ khoản thu.")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Cần đăng nhập để đề nghị huỷ."), "A request needs a user.")
+    reason = _reason(reason, _("Ghi lý do đề nghị huỷ khoản thu."))
     if hasattr(original, "reversal"):
-        raise DomainError(ErrorCode.ALREADY_PAID, "Khoản thu này đã được huỷ.", "Already reversed.")
+        raise DomainError(ErrorCode.ALREADY_PAID, _("Khoản thu này đã được huỷ."), "Already reversed.")
     if ReversalRequest.objects.filter(payment=original, status=ReversalStatus.PENDING).exists():
-        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Khoản thu này đã có đề nghị huỷ đang chờ quản lý duyệt.",
+        raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Khoản thu này đã có đề nghị huỷ đang chờ quản lý duyệt."),
                           "A request is already waiting.")
     try:
         with transaction.atomic():
@@ -395,8 +401,8 @@ def request_reversal(actor: AbstractBaseUser | None, scope: Scope, payment_id: i
     except IntegrityError:
         replay = _request_replay(actor, key, original.pk, reason)
         if replay is None:
-            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "Khoản thu này đã có đề nghị huỷ đang chờ quản lý "
-                              "duyệt.", "A request is already waiting.") from None
+            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Khoản thu này đã có đề nghị huỷ đang chờ quản lý "
+                              "duyệt."), "A request is already waiting.") from None
         return replay
     audit(actor, "rev_ask", "payment", original.pk, original.enrollment.area_id,
           {"reason": ("", reason), "request": (None, found.pk)})
@@ -417,19 +423,20 @@ def decide_reversal(actor: AbstractBaseUser | None, scope: Scope, request_id: in
         raise not_found()
     scope.require_write(original.enrollment.area_id)
     if not rights.is_money_manager(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý duyệt hoặc từ chối đề nghị huỷ khoản thu.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý duyệt hoặc từ chối đề nghị huỷ khoản thu."),
                           "Only a manager decides a reversal request.")
     found = ReversalRequest.objects.select_for_update().get(pk=request_id)
     if found.requested_by_id == _actor_id(actor):
-        raise DomainError(ErrorCode.FORBIDDEN, "Không tự duyệt đề nghị của chính mình.", "Not one's own request.")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Không tự duyệt đề nghị của chính mình."), "Not one's own request.")
     wanted = ReversalStatus.APPROVED if approve else ReversalStatus.REFUSED
     if found.status != ReversalStatus.PENDING:
         if found.status == wanted:
             return found
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                          f"Đề nghị này đã được xử lý: {ReversalStatus(found.status).label.lower()}.",
+                          _("Đề nghị này đã được xử lý: {value}.").format(
+                              value=ReversalStatus(found.status).label.lower()),
                           "The request was already decided.")
-    note = reason.strip() if approve else _reason(reason, "Ghi lý do từ chối đề nghị huỷ.")
+    note = reason.strip() if approve else _reason(reason, _("Ghi lý do từ chối đề nghị huỷ."))
     now = timezone.now()
     if approve:
         found.reversal = getattr(original, "reversal", None) or _write_reversal(
@@ -460,13 +467,14 @@ def record_remittance(actor: AbstractBaseUser | None, scope: Scope, *, kind: str
     if collector is None:
         raise not_found()
     if kind not in RemittanceKind.values:
-        raise invalid_input("Loại nộp tiền không hợp lệ.", "Unknown kind.", field="kind")
+        raise invalid_input(_("Loại nộp tiền không hợp lệ."), "Unknown kind.", field="kind")
     agent = rights.remitting_agent(actor, scope, kind, collector, agent_id)
     if not 0 < amount <= AMOUNT_MAX:
-        raise invalid_input(f"Số tiền nộp phải lớn hơn 0 và không quá {format_vnd(AMOUNT_MAX)}.",
+        raise invalid_input(_("Số tiền nộp phải lớn hơn 0 và không quá {value}.").format(
+                                value=format_vnd(AMOUNT_MAX)),
                             "The amount is out of bounds.", field="amount")
     if not EARLIEST_DAY <= on <= timezone.localdate():
-        raise invalid_input("Ngày nộp phải từ 01/01/1900 đến hôm nay.", "The day is out of bounds.", field="on")
+        raise invalid_input(_("Ngày nộp phải từ 01/01/1900 đến hôm nay."), "The day is out of bounds.", field="on")
     wanted = {"kind": kind, "agent_id": agent.pk if agent else None, "collector_id": collector.pk, "amount": amount,
               "remitted_on": on, "reference": reference.strip()}
     found = _remittance_replay(actor, key, wanted)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "ansinh.registry"
     label = "registry"
-    verbose_name = "Hộ gia đình và người tham gia"
+    verbose_name = _("Hộ gia đình và người tham gia")

@@ -17,8 +17,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import Labels
 from ansinh.org import security_log
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_read_audit
 from ansinh.org.models import Role
@@ -28,41 +31,61 @@ from ansinh.registry.models import AuditEntry
 LOOKUPS_PER_HOUR = 30
 LOOKUP_WINDOW = timedelta(hours=1)
 LOOKUP_ACTIONS = ("lookup", "locate")  # the actions an identifier look-up writes; both count
-ACTIONS = {  # what the audit viewer calls each action
-    "create": "Tạo mới", "update": "Sửa", "delete": "Xoá", "reveal": "Xem giá trị đầy đủ",
-    "edit_view": "Mở biểu mẫu sửa", "export": "Xuất danh sách", "lookup": "Tra cứu theo số",
-    "locate": "Tra địa bàn của hồ sơ", "confirm": "Ghi mã xác nhận của BHXH",
-    "reverse": "Huỷ khoản thu (quản lý)", "rev_ask": "Đề nghị huỷ khoản thu", "rev_ok": "Duyệt đề nghị huỷ",
-    "rev_no": "Từ chối đề nghị huỷ", "revoke": "Thu hồi thiết bị", "decide": "Quyết định trùng người (đồng bộ)",
-    "bank_match": "Khớp giao dịch chuyển khoản", "bank_refnd": "Hoàn trả giao dịch chuyển khoản",
-    "bank_skip": "Bỏ qua giao dịch chuyển khoản",
-    "cit_ask": "Người dân xin mã tra cứu", "cit_code": "Người dân nhập mã tra cứu",
-    "cit_view": "Người dân xem trang của mình", "cit_out": "Người dân thoát trang tra cứu",
-}
-ENTITIES = {"person": "Người", "household": "Hộ", "membership": "Thành viên hộ", "poverty": "Tình trạng nghèo",
-            "export": "Danh sách xuất", "payment": "Khoản thu", "vsi_plan": "Tham gia BHXH tự nguyện",
-            "bank_line": "Giao dịch trên sao kê ngân hàng"}
+ACTIONS = Labels({  # what the audit viewer calls each action
+    "create": gettext_lazy("Tạo mới"), "update": gettext_lazy("Sửa"), "delete": gettext_lazy("Xoá"),
+    "reveal": gettext_lazy("Xem giá trị đầy đủ"),
+    "edit_view": gettext_lazy("Mở biểu mẫu sửa"), "export": gettext_lazy("Xuất danh sách"),
+    "lookup": gettext_lazy("Tra cứu theo số"),
+    "locate": gettext_lazy("Tra địa bàn của hồ sơ"), "confirm": gettext_lazy("Ghi mã xác nhận của BHXH"),
+    "reverse": gettext_lazy("Huỷ khoản thu (quản lý)"), "rev_ask": gettext_lazy("Đề nghị huỷ khoản thu"),
+    "rev_ok": gettext_lazy("Duyệt đề nghị huỷ"),
+    "rev_no": gettext_lazy("Từ chối đề nghị huỷ"), "revoke": gettext_lazy("Thu hồi thiết bị"),
+    "decide": gettext_lazy("Quyết định trùng người (đồng bộ)"),
+    "bank_match": gettext_lazy("Khớp giao dịch chuyển khoản"),
+    "bank_refnd": gettext_lazy("Hoàn trả giao dịch chuyển khoản"),
+    "bank_skip": gettext_lazy("Bỏ qua giao dịch chuyển khoản"),
+    "cit_ask": gettext_lazy("Người dân xin mã tra cứu"), "cit_code": gettext_lazy("Người dân nhập mã tra cứu"),
+    "cit_view": gettext_lazy("Người dân xem trang của mình"),
+    "cit_out": gettext_lazy("Người dân thoát trang tra cứu"),
+})
+ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy("Hộ"),
+            "membership": gettext_lazy("Thành viên hộ"), "poverty": gettext_lazy("Tình trạng nghèo"),
+            "export": gettext_lazy("Danh sách xuất"), "payment": gettext_lazy("Khoản thu"),
+            "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện"),
+            "bank_line": gettext_lazy("Giao dịch trên sao kê ngân hàng")})
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
-WORDS = {
-    "full_name": "họ tên", "date_of_birth": "ngày sinh",
-    "birth_precision": "ngày sinh ghi theo", "sex": "giới tính", "ethnicity": "dân tộc",
-    "citizen_id": "số định danh", "si_code": "mã số BHXH", "phone": "điện thoại", "area_id": "xã/phường",
-    "address_detail": "địa chỉ", "code": "mã hộ", "valid_to": "đến ngày", "valid_from": "từ ngày",
-    "status": "tình trạng", "relationship": "quan hệ", "household": "hộ", "person": "người",
-    "field": "trường", "fields": "các trường", "by": "theo", "query": "số tìm", "result": "kết quả",
-    "why": "lý do", "rows": "số dòng", "filter": "bộ lọc", "kind": "loại", "partial": "một phần số",
-    "in_scope": "trong địa bàn", "elsewhere": "ở địa bàn khác", "none": "không có", "refused": "từ chối",
-    "search": "tìm kiếm", "duplicate_check": "kiểm tra trùng khi đăng ký", "resolve_duplicate": "giải quyết trùng",
-    "viewed": "đã xem", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
-    "near_poor_full": "hộ cận nghèo được NSNN hỗ trợ 100%", "male": "nam", "female": "nữ",
-    "bhxh_confirmation": "mã xác nhận BHXH", "receipt": "biên lai",
+WORDS = Labels({
+    "full_name": gettext_lazy("họ tên"), "date_of_birth": gettext_lazy("ngày sinh"),
+    "birth_precision": gettext_lazy("ngày sinh ghi theo"), "sex": gettext_lazy("giới tính"),
+    "ethnicity": gettext_lazy("dân tộc"),
+    "citizen_id": gettext_lazy("số định danh"), "si_code": gettext_lazy("mã số BHXH"),
+    "phone": gettext_lazy("điện thoại"), "area_id": gettext_lazy("xã/phường"),
+    "address_detail": gettext_lazy("địa chỉ"), "code": gettext_lazy("mã hộ"), "valid_to": gettext_lazy("đến ngày"),
+    "valid_from": gettext_lazy("từ ngày"),
+    "status": gettext_lazy("tình trạng"), "relationship": gettext_lazy("quan hệ"), "household": gettext_lazy("hộ"),
+    "person": gettext_lazy("người"),
+    "field": gettext_lazy("trường"), "fields": gettext_lazy("các trường"), "by": "theo",
+    "query": gettext_lazy("số tìm"), "result": gettext_lazy("kết quả"),
+    "why": gettext_lazy("lý do"), "rows": gettext_lazy("số dòng"), "filter": gettext_lazy("bộ lọc"),
+    "kind": gettext_lazy("loại"), "partial": gettext_lazy("một phần số"),
+    "in_scope": gettext_lazy("trong địa bàn"), "elsewhere": gettext_lazy("ở địa bàn khác"),
+    "none": gettext_lazy("không có"), "refused": gettext_lazy("từ chối"),
+    "search": gettext_lazy("tìm kiếm"), "duplicate_check": gettext_lazy("kiểm tra trùng khi đăng ký"),
+    "resolve_duplicate": gettext_lazy("giải quyết trùng"),
+    "viewed": gettext_lazy("đã xem"), "poor": gettext_lazy("hộ nghèo"), "near_poor": gettext_lazy("hộ cận nghèo"),
+    "near_poor_full": gettext_lazy("hộ cận nghèo được NSNN hỗ trợ 100%"), "male": "nam", "female": gettext_lazy("nữ"),
+    "bhxh_confirmation": gettext_lazy("mã xác nhận BHXH"), "receipt": gettext_lazy("biên lai"),
     # the exact relationships (models.Relationship) and a plan's stop
-    "head": "chủ hộ", "wife": "vợ", "husband": "chồng", "child": "con", "father": "bố", "mother": "mẹ",
-    "sibling": "anh/chị/em", "grandchild": "cháu", "grandfather": "ông", "grandmother": "bà", "other": "khác",
-    "stopped_on": "ngày dừng đóng", "stopped": "dừng tham gia", "active": "đang tham gia", "lapsed": "gián đoạn",
-    "reason": "lý do", "reversal": "bút toán huỷ", "request": "đề nghị huỷ", "pending": "chờ duyệt",
-    "approved": "đã duyệt",
-}
+    "head": gettext_lazy("chủ hộ"), "wife": gettext_lazy("vợ"), "husband": gettext_lazy("chồng"), "child": "con",
+    "father": gettext_lazy("bố"), "mother": gettext_lazy("mẹ"),
+    "sibling": gettext_lazy("anh/chị/em"), "grandchild": gettext_lazy("cháu"), "grandfather": gettext_lazy("ông"),
+    "grandmother": gettext_lazy("bà"), "other": gettext_lazy("khác"),
+    "stopped_on": gettext_lazy("ngày dừng đóng"), "stopped": gettext_lazy("dừng tham gia"),
+    "active": gettext_lazy("đang tham gia"), "lapsed": gettext_lazy("gián đoạn"),
+    "reason": gettext_lazy("lý do"), "reversal": gettext_lazy("bút toán huỷ"), "request": gettext_lazy("đề nghị huỷ"),
+    "pending": gettext_lazy("chờ duyệt"),
+    "approved": gettext_lazy("đã duyệt"),
+})
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 
 
@@ -107,8 +130,8 @@ def take_lookup(actor: AbstractBaseUser | None, now: datetime | None = None) -> 
     if used >= LOOKUPS_PER_HOUR:
         raise DomainError(
             ErrorCode.RATE_LIMITED,
-            f"Bạn đã tra cứu theo số định danh/điện thoại {LOOKUPS_PER_HOUR} lần trong một giờ qua. "
-            "Vui lòng thử lại sau.",
+            _("Bạn đã tra cứu theo số định danh/điện thoại {LOOKUPS_PER_HOUR} lần trong một giờ qua. Vui lòng thử "
+              "lại sau.").format(LOOKUPS_PER_HOUR=LOOKUPS_PER_HOUR),
             f"More than {LOOKUPS_PER_HOUR} identifier look-ups in the last hour; try again later.",
         )
 
@@ -127,7 +150,7 @@ def masked_query(by: PersonalField, text: str) -> str:
 
 def require_reader(scope: Scope) -> None:
     if not may_read_audit(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý được xem nhật ký truy cập dữ liệu cá nhân.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ cán bộ quản lý được xem nhật ký truy cập dữ liệu cá nhân."),
                           "Only managers read the audit trail.")
 
 

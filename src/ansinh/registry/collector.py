@@ -26,11 +26,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ansinh.lib.errors import RowProblem
+from ansinh.lib.i18n import Labels, verbatim
 from ansinh.lib.text import fold
 
 DATA, ANNEX = "du lieu", "phu luc"
-SHEET_NAMES = {DATA: "Dữ Liệu", ANNEX: "Phụ lục"}
+SHEET_NAMES = {DATA: verbatim("Dữ Liệu"), ANNEX: verbatim("Phụ lục")}
 
 # registry import key → the collector's column codes (folded, "_" and spaces removed)
 _ANNEX_COLUMNS = {
@@ -45,7 +49,7 @@ _DATA_COLUMNS = {
     "commune_code": ("maxa", "maxact", "maxacutru", "maxathuongtru"), "phone": ("dienthoai", "sodienthoai"),
     "citizen_id": ("sogiayto", "cmnd", "cccd", "sodinhdanh"), "address": ("diachi", "diachict", "diachihk"),
 }
-SEX_CODES = {"1": "Nam", "0": "Nữ"}
+SEX_CODES = {"1": "Nam", "0": verbatim("Nữ")}  # the import reads these words
 # MoiQuanHe: the code goes to the import as it is (``residence_code``) with the name; the import's code
 # list (registry.relationships) decides a code it has, the name the others ("con đẻ" → con)
 
@@ -137,7 +141,8 @@ def rows(tables: dict[str, list[list[Any]]]) -> list[dict[str, Any]]:
         si = _text(cells.get("si_code"))
         if (si and si in known_si) or (fold(_text(cells.get("name"))), _text(cells.get("date_of_birth"))) in known_key:
             continue
-        out.append({**_row(cells, _text(cells.get("name"))), "relationship": "chủ hộ", "residence_code": "00"})
+        out.append({**_row(cells, _text(cells.get("name"))), "relationship": verbatim("chủ hộ"),
+                    "residence_code": "00"})
     return out
 
 
@@ -147,7 +152,8 @@ _PAYMENT_COLUMNS = {
     "receipt_number": ("sobienlai",), "agent": ("nguoithamgiathu",), "amount": ("tiendong",),
     "start": ("tungay",), "months": ("sothang",), "name": ("hoten",), "si_code": ("masobhxh",),
 }
-KINDS = {"TM": "tăng mới", "DT": "đóng tiếp", "DB": "đóng bù", "DL": "đóng lại", "GH": "dừng đóng"}
+KINDS = Labels({"TM": gettext_lazy("tăng mới"), "DT": gettext_lazy("đóng tiếp"), "DB": gettext_lazy("đóng bù"),
+         "DL": gettext_lazy("đóng lại"), "GH": gettext_lazy("dừng đóng")})
 METHODS = {"1", "3", "6", "12", "VS", "TH"}
 _PAYMENT_KEYS = ("kind", "method", "local_rate", "receipt_date", "receipt_number", "agent", "amount", "start",
                  "months")
@@ -212,41 +218,47 @@ def _check(cells: dict[str, Any], today: date, seen: dict[str, int]) -> PaymentL
     problems: list[tuple[str, str]] = []
     kind, method = text["kind"].upper(), text["method"].upper()
     if kind not in KINDS:
-        problems.append(("kind", f"«{text['kind']}»: loại là {', '.join(KINDS)}"))
+        problems.append(("kind", _("«{kind}»: loại là {value}").format(
+                                     kind=text['kind'], value=', '.join(KINDS))))
     if method not in METHODS and kind != "GH":
-        problems.append(("method", f"«{text['method']}»: phương án là 1, 3, 6, 12, VS hoặc TH"))
+        problems.append(("method", _("«{method}»: phương án là 1, 3, 6, 12, VS hoặc TH").format(
+                                       method=text['method'])))
     for key in ("receipt_date", "receipt_number", "start", "amount", "months"):
         if not text[key] and kind != "GH":
-            problems.append((key, "bắt buộc khi có dữ liệu thu"))
+            problems.append((key, _("bắt buộc khi có dữ liệu thu")))
     parsed: dict[str, Any] = {}
     for key in ("receipt_date", "start"):
         if text[key]:
             try:
                 parsed[key] = _day(cells.get(key))
             except (ValueError, TypeError):
-                problems.append((key, f"«{text[key]}» không phải ngày (dd/mm/yyyy hoặc mm/yyyy)"))
+                problems.append((key, _("«{value}» không phải ngày (dd/mm/yyyy hoặc mm/yyyy)").format(
+                                          value=text[key])))
     if parsed.get("receipt_date") and not date(1995, 1, 1) <= parsed["receipt_date"] <= today:
-        problems.append(("receipt_date", "ngày biên lai phải từ 01/01/1995 đến hôm nay"))
+        problems.append(("receipt_date", _("ngày biên lai phải từ 01/01/1995 đến hôm nay")))
     try:
         amount, months, rate = _number(cells.get("amount")), _number(cells.get("months")), \
             _number(cells.get("local_rate"), whole=False)
     except ValueError:
-        problems.append(("amount", "số tiền, số tháng và tỷ lệ phải là số"))
+        problems.append(("amount", _("số tiền, số tháng và tỷ lệ phải là số")))
         amount = months = rate = 0.0
     if amount < 0 or amount != int(amount) or (amount == 0 and kind != "GH"):
-        problems.append(("amount", f"«{text['amount']}»: số tiền là số nguyên đồng dương"))
+        problems.append(("amount", _("«{amount}»: số tiền là số nguyên đồng dương").format(
+                                       amount=text['amount'])))
     if months < 0 or months != int(months) or (months == 0 and kind != "GH"):
-        problems.append(("months", f"«{text['months']}»: số tháng là số nguyên dương"))
+        problems.append(("months", _("«{months}»: số tháng là số nguyên dương").format(months=text['months'])))
     elif method.isdigit() and int(months) % int(method):  # a receipt pays whole terms of PA months
-        problems.append(("months", f"số tháng {int(months)} không khớp phương án {method} tháng"))
+        problems.append(("months", _("số tháng {value} không khớp phương án {method} tháng").format(
+                                       value=int(months), method=method)))
     elif method == "VS" and int(months) % 12:
-        problems.append(("months", "đóng trước nhiều năm (VS): số tháng là bội của 12"))
+        problems.append(("months", _("đóng trước nhiều năm (VS): số tháng là bội của 12")))
     if not 0 <= rate <= 100:
-        problems.append(("local_rate", f"«{text['local_rate']}»: tỷ lệ từ 0 đến 100"))
+        problems.append(("local_rate", _("«{local_rate}»: tỷ lệ từ 0 đến 100").format(
+                                           local_rate=text['local_rate'])))
     if text["receipt_number"]:
         earlier = seen.setdefault(text["receipt_number"], number)
         if earlier != number:
-            problems.append(("receipt_number", f"số biên lai đã có ở dòng {earlier}"))
+            problems.append(("receipt_number", _("số biên lai đã có ở dòng {earlier}").format(earlier=earlier)))
     if problems:
         raise _Problems([RowProblem(number, key, reason) for key, reason in problems])
     return PaymentLine(number, _text(cells.get("name")), _text(cells.get("si_code")), kind, method, rate,

@@ -31,12 +31,14 @@ from typing import Any, TextIO, cast
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.lib.dates import DAY, check_birth_date, parse_birth
 from ansinh.lib.errors import DomainError, ErrorCode, RowProblem
+from ansinh.lib.i18n import verbatim
 from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
@@ -73,7 +75,7 @@ RELATIONSHIPS = {
     "khac": Relationship.OTHER, "other": Relationship.OTHER,
 }
 # "bà" (grandmother) and the southern "ba" (father) fold to one word: they are told apart before folding
-ACCENTED = {"bà": Relationship.GRANDMOTHER, "ba": Relationship.FATHER}
+ACCENTED = {verbatim("bà"): Relationship.GRANDMOTHER, "ba": Relationship.FATHER}
 
 
 @dataclass
@@ -131,7 +133,8 @@ def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
     keys = [_column_key(str(h)) for h in top[at]]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Tệp thiếu cột: {', '.join(missing)}.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Tệp thiếu cột: {value}.").format(
+                                                       value=', '.join(missing)),
                           f"Missing columns: {', '.join(missing)}.")
     return _records(keys, at, itertools.chain(top[at + 1:], lines))
 
@@ -160,7 +163,8 @@ def _lines(path: Path) -> Iterator[list[Any]]:
     """The file's rows: a CSV's read as they are consumed, an XLSX's first sheet (calamine holds it)."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xls", ".ods", ".csv"):
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Chỉ nhận tệp .csv hoặc .xlsx (không nhận {path.suffix}).",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Chỉ nhận tệp .csv hoặc .xlsx (không nhận {suffix}).").format(
+                                                       suffix=path.suffix),
                           "Only .csv or .xlsx files.")
     if suffix == ".csv":
         try:
@@ -184,14 +188,18 @@ def _csv_lines(path: Path, handle: TextIO) -> Iterator[list[Any]]:
 
 def _unreadable(path: Path, error: Exception) -> DomainError:
     if isinstance(error, UnicodeDecodeError):
-        return DomainError(ErrorCode.INVALID_INPUT, f"Tệp «{path.name}» không phải văn bản UTF-8: hãy lưu lại CSV "
-                           "với mã hoá UTF-8.", "The CSV file is not UTF-8.")
+        return DomainError(ErrorCode.INVALID_INPUT, _("Tệp «{name}» không phải văn bản UTF-8: hãy lưu lại CSV với "
+                                                      "mã hoá UTF-8.").format(
+                                                        name=path.name), "The CSV file is not UTF-8.")
     if isinstance(error, CalamineError | csv.Error):
-        return DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp «{path.name}»: tệp hỏng hoặc không đúng "
-                           f"định dạng {path.suffix.lower()} ({error}).", f"Cannot read {path.name}: {error}.")
+        return DomainError(ErrorCode.INVALID_INPUT, _("Không đọc được tệp «{name}»: tệp hỏng hoặc không đúng định "
+                                                      "dạng {value} ({error}).").format(
+                                                        name=path.name, value=path.suffix.lower(), error=error),
+                                                        f"Cannot read {path.name}: {error}.")
     # calamine reports a missing file as a plain OSError
     strerror = error.strerror if isinstance(error, OSError) else None
-    return DomainError(ErrorCode.INVALID_INPUT, f"Không mở được tệp «{path.name}» ({strerror or error}).",
+    return DomainError(ErrorCode.INVALID_INPUT, _("Không mở được tệp «{name}» ({value}).").format(
+                                                    name=path.name, value=strerror or error),
                        f"Cannot open {path.name}: {error}.")
 
 
@@ -258,7 +266,7 @@ class _Refused(Exception):
 
 def _cleaned(number: int, value: str, column: str, max_length: int) -> str:
     try:
-        return clean_text(value, column, max_length, "Giá trị")
+        return clean_text(value, column, max_length, _("Giá trị"))
     except DomainError as error:
         raise _Refused(RowProblem(number, column, error.message)) from None
 
@@ -271,26 +279,29 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
         if column == "relationship" and text["residence_code"]:
             continue  # the MoiQuanHe code alone may say it
         if column != "date_of_birth" and not text[column]:
-            raise _Refused(RowProblem(number, column, "bắt buộc"))
+            raise _Refused(RowProblem(number, column, _("bắt buộc")))
     try:
         born, precision = _birth(cells.get("date_of_birth"))
         born = check_birth_date(born, today)
     except ValueError:
         raise _Refused(RowProblem(number, "date_of_birth",
-                                  f"«{text['date_of_birth']}» không phải ngày sinh (dd/mm/yyyy, mm/yyyy hoặc yyyy)"
+                                  _("«{date_of_birth}» không phải ngày sinh (dd/mm/yyyy, mm/yyyy hoặc yyyy)").format(
+                                      date_of_birth=text['date_of_birth'])
                                   )) from None
     except DomainError as error:
         raise _Refused(RowProblem(number, "date_of_birth", error.message)) from None
     sex = SEXES.get(fold(text["sex"]))
     if sex is None:
-        raise _Refused(RowProblem(number, "sex", f"«{text['sex']}»: ghi Nam hoặc Nữ"))
+        raise _Refused(RowProblem(number, "sex", _("«{sex}»: ghi Nam hoặc Nữ").format(sex=text['sex'])))
     relationship, code = _relationship(number, text)
     ethnicity = ethnicity_code(text["ethnicity"]) if text["ethnicity"] else UNKNOWN
     if ethnicity is None:
-        raise _Refused(RowProblem(number, "ethnicity", f"«{text['ethnicity']}» không phải mã hoặc tên dân tộc"))
+        raise _Refused(RowProblem(number, "ethnicity", _("«{ethnicity}» không phải mã hoặc tên dân tộc").format(
+                                                           ethnicity=text['ethnicity'])))
     area_id = communes.get(text["commune_code"])
     if area_id is None:
-        reason = f"«{text['commune_code']}» không phải xã/phường hiện hành trong địa bàn"
+        reason = _("«{commune_code}» không phải xã/phường hiện hành trong địa bàn").format(
+                     commune_code=text['commune_code'])
         raise _Refused(RowProblem(number, "commune_code", reason))
     try:
         cid = check_citizen_id(text["citizen_id"], born, cast(Sex, sex)) if text["citizen_id"] else None
@@ -303,7 +314,7 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
     except DomainError as error:
         raise _Refused(RowProblem(number, "si_code", error.message)) from None
     if relationship == Relationship.HEAD and fold(text["head"]) != fold(text["name"]):
-        raise _Refused(RowProblem(number, "head", "dòng chủ hộ phải có họ tên trùng với cột chủ hộ"))
+        raise _Refused(RowProblem(number, "head", _("dòng chủ hộ phải có họ tên trùng với cột chủ hộ")))
     return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationships.exact(relationship, sex),
                phone, area_id, text["address"], ethnicity, precision, si_code,
                code or relationships.code_for(relationships.exact(relationship, sex), today))
@@ -314,7 +325,8 @@ def _relationship(number: int, text: dict[str, str]) -> tuple[str, str]:
     name ("con đẻ", "bố đẻ": the residence database's names, by their first word), the code kept as given."""
     code = text["residence_code"].zfill(2) if text["residence_code"] else ""
     if code and not (code.isdigit() and len(code) == 2):
-        raise _Refused(RowProblem(number, "residence_code", f"«{text['residence_code']}»: mã quan hệ là 2 chữ số"))
+        raise _Refused(RowProblem(number, "residence_code", _("«{residence_code}»: mã quan hệ là 2 chữ số").format(
+                                                                residence_code=text['residence_code'])))
     by_code = relationships.from_code(code) if code else None
     if by_code is not None:
         return by_code, code
@@ -322,9 +334,10 @@ def _relationship(number: int, text: dict[str, str]) -> tuple[str, str]:
     folded = fold(text["relationship"])
     found = RELATIONSHIPS.get(folded) or ACCENTED.get(words[0]) or RELATIONSHIPS.get(folded.split(" ")[0])
     if found is None:
-        raise _Refused(RowProblem(number, "relationship", f"«{text['relationship'] or code}» không phải quan hệ "
-                                  "đã biết" if text["relationship"] else f"mã quan hệ «{code}» chưa có trong danh "
-                                  "mục: ghi thêm tên quan hệ"))
+        known = text["relationship"]
+        reason = (_("«{value}» không phải quan hệ đã biết").format(value=known) if known
+                  else _("mã quan hệ «{code}» chưa có trong danh mục: ghi thêm tên quan hệ").format(code=code))
+        raise _Refused(RowProblem(number, "relationship", reason))
     return str(found), code
 
 
@@ -337,13 +350,13 @@ def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
         if row.citizen_id:
             first_row.setdefault(row.citizen_id, row.number)
     repeated = {r.number for r in rows if r.citizen_id and first_row[r.citizen_id] != r.number}
-    problems.extend(RowProblem(n, "citizen_id", "số định danh đã có ở dòng trước") for n in sorted(repeated))
+    problems.extend(RowProblem(n, "citizen_id", _("số định danh đã có ở dòng trước")) for n in sorted(repeated))
     first_si: dict[str, int] = {}
     for row in rows:
         if row.si_code and row.number not in repeated:
             first_si.setdefault(row.si_code, row.number)
     twice = {r.number for r in rows if r.si_code and r.number not in repeated and first_si[r.si_code] != r.number}
-    problems.extend(RowProblem(n, "si_code", "mã số BHXH đã có ở dòng trước") for n in sorted(twice))
+    problems.extend(RowProblem(n, "si_code", _("mã số BHXH đã có ở dòng trước")) for n in sorted(twice))
     repeated |= twice
     groups: list[list[Row]] = []
     for row in rows:
@@ -360,7 +373,7 @@ def _households(rows: list[Row], problems: list[RowProblem]) -> list[list[Row]]:
         if heads == 1:
             kept.append(members)
         else:
-            reason = f"hộ «{members[0].head}» không có dòng chủ hộ"
+            reason = _("hộ «{head}» không có dòng chủ hộ").format(head=members[0].head)
             problems.extend(RowProblem(r.number, "head", reason) for r in members)
     return kept
 
@@ -373,7 +386,8 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     elsewhere they are held in memory and written by ``_write``. ``progress`` hears rows as they are done."""
     raw = iter_rows(path_or_rows) if isinstance(path_or_rows, Path) else iter(path_or_rows)
     if not scope.can_write:
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được nhập dữ liệu.", "Your role may not import.")
+        raise DomainError(ErrorCode.FORBIDDEN, _("Vai trò của bạn không được nhập dữ liệu."),
+                          "Your role may not import.")
     report = ImportReport()
     tables = _collector_tables(path_or_rows) if isinstance(path_or_rows, Path) else {}
     if collector.DATA in tables:

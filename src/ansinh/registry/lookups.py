@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
@@ -24,7 +26,7 @@ from ansinh.registry.audit import audit_read, masked_query, take_lookup
 from ansinh.registry.models import Person
 from ansinh.registry.services import ELSEWHERE
 
-FULL_ID_NEEDED = "Tìm theo số định danh cần đủ 12 chữ số (không tìm theo số đã che hoặc một phần số)."
+FULL_ID_NEEDED = gettext_lazy("Tìm theo số định danh cần đủ 12 chữ số (không tìm theo số đã che hoặc một phần số).")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def _look_up(actor: AbstractBaseUser | None, scope: Scope, identifier: queries.I
     nobody = queries.people(scope).none()
     if identifier.by is None:
         _audit(actor, None, {"by": "partial", "query": "*" * len(identifier.value), "result": "refused"})
-        return SearchResult(queries.paged(nobody, page), FULL_ID_NEEDED)
+        return SearchResult(queries.paged(nobody, page), str(FULL_ID_NEEDED))
     query = masked_query(identifier.by, identifier.value)
     if identifier.by is PersonalField.PHONE:
         found = queries.people(scope).filter(phone=identifier.value)
@@ -60,7 +62,7 @@ def _look_up(actor: AbstractBaseUser | None, scope: Scope, identifier: queries.I
     inside = scope.has_area(holder.area_id)
     _audit(actor, holder, {"by": "citizen_id", "query": query, "result": "in_scope" if inside else "elsewhere"})
     if not inside:
-        return SearchResult(queries.paged(nobody, page), ELSEWHERE, elsewhere=True)
+        return SearchResult(queries.paged(nobody, page), str(ELSEWHERE), elsewhere=True)
     return SearchResult(queries.paged(queries.people(scope).filter(pk=holder.pk), page))
 
 
@@ -74,7 +76,7 @@ def locate_citizen_id(actor: AbstractBaseUser | None, scope: Scope, citizen_id: 
     """The commune whose records hold this citizen ID (None: nobody has it), for the managers the
     field policy names; never the person's name. Audited and taken from the hourly allowance."""
     if not may_locate(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ quản trị tỉnh và quản lý BHXH cơ sở được tra địa bàn của hồ sơ.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ quản trị tỉnh và quản lý BHXH cơ sở được tra địa bàn của hồ sơ."),
                           "Only province admins and office managers locate records.")
     identifier = queries.identifier_in(citizen_id)
     if identifier is None or identifier.by is not PersonalField.CITIZEN_ID:

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.lib.dates import BIRTH_PRECISIONS, DAY, format_birth
@@ -15,30 +16,30 @@ from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 
 class Sex(models.TextChoices):
     MALE = "male", "Nam"
-    FEMALE = "female", "Nữ"
+    FEMALE = "female", _("Nữ")
 
 
 class Person(models.Model):
-    full_name = models.CharField("họ và tên", max_length=200)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
     folded_name = models.CharField(max_length=200, db_index=True, editable=False)
     # the date the age is counted from; with only a year or month/year known, its first day
     # (TT 11/2025/TT-BNV art. 5(7)); ``birth_precision`` says how it was recorded
-    date_of_birth = models.DateField("ngày sinh")
-    birth_precision = models.CharField("ngày sinh ghi theo", max_length=5, choices=BIRTH_PRECISIONS, default=DAY,
+    date_of_birth = models.DateField(_("ngày sinh"))
+    birth_precision = models.CharField(_("ngày sinh ghi theo"), max_length=5, choices=BIRTH_PRECISIONS, default=DAY,
                                        db_default=DAY)
-    sex = models.CharField("giới tính", max_length=6, choices=Sex.choices)
-    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default=UNKNOWN)
-    citizen_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True, unique=True)
-    si_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True, unique=True)
-    phone = models.CharField("điện thoại", max_length=10, blank=True, db_index=True)
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="people", verbose_name="xã/phường")
-    address_detail = models.CharField("địa chỉ (thôn, xóm, số nhà)", max_length=300, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
+    ethnicity = models.CharField(_("dân tộc"), max_length=2, choices=ETHNICITIES, default=UNKNOWN)
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, null=True, blank=True, unique=True)
+    si_code = models.CharField(_("mã số BHXH"), max_length=10, null=True, blank=True, unique=True)
+    phone = models.CharField(_("điện thoại"), max_length=10, blank=True, db_index=True)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="people", verbose_name=_("xã/phường"))
+    address_detail = models.CharField(_("địa chỉ (thôn, xóm, số nhà)"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "người"
-        verbose_name_plural = "người"
+        verbose_name = _("người")
+        verbose_name_plural = _("người")
         ordering = ["folded_name", "date_of_birth"]
         indexes = [models.Index(fields=["folded_name", "date_of_birth", "area"], name="person_probable_dup")]
 
@@ -52,12 +53,12 @@ class Person(models.Model):
 
 
 class PovertyStatus(models.TextChoices):
-    POOR = "poor", "Hộ nghèo"
-    NEAR_POOR = "near_poor", "Hộ cận nghèo"
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
     # Near-poor in a case the state budget supports at 100 % (ND 146/2018 art. 8(1)(a)), certified by the
     # commune's decision like the others: household HI group household_hi.NEAR_POOR_FULL.
-    NEAR_POOR_FULL = "near_poor_full", "Cận nghèo được NSNN hỗ trợ 100%"
-    NONE = "none", "Không"
+    NEAR_POOR_FULL = "near_poor_full", _("Cận nghèo được NSNN hỗ trợ 100%")
+    NONE = "none", _("Không")
 
 
 class Relationship(models.TextChoices):
@@ -65,29 +66,29 @@ class Relationship(models.TextChoices):
     ``registry.relationships``). The lumped "spouse", "parent" and "grandparent" of older data are made exact
     from the member's sex (migration 0008, ``relationships.exact``) and are not stored any more."""
 
-    HEAD = "head", "Chủ hộ"
-    WIFE = "wife", "Vợ"
-    HUSBAND = "husband", "Chồng"
+    HEAD = "head", _("Chủ hộ")
+    WIFE = "wife", _("Vợ")
+    HUSBAND = "husband", _("Chồng")
     CHILD = "child", "Con"
-    FATHER = "father", "Bố"
-    MOTHER = "mother", "Mẹ"
-    SIBLING = "sibling", "Anh/chị/em"
-    GRANDCHILD = "grandchild", "Cháu"
-    GRANDFATHER = "grandfather", "Ông"
-    GRANDMOTHER = "grandmother", "Bà"
-    OTHER = "other", "Khác"
+    FATHER = "father", _("Bố")
+    MOTHER = "mother", _("Mẹ")
+    SIBLING = "sibling", _("Anh/chị/em")
+    GRANDCHILD = "grandchild", _("Cháu")
+    GRANDFATHER = "grandfather", _("Ông")
+    GRANDMOTHER = "grandmother", _("Bà")
+    OTHER = "other", _("Khác")
 
 
 class Household(models.Model):
-    code = models.CharField("mã hộ", max_length=20, unique=True)
+    code = models.CharField(_("mã hộ"), max_length=20, unique=True)
     head = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True, related_name="headed_households")
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="households", verbose_name="xã/phường")
-    address_detail = models.CharField("địa chỉ", max_length=300, blank=True)
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="households", verbose_name=_("xã/phường"))
+    address_detail = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "hộ gia đình"
-        verbose_name_plural = "hộ gia đình"
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
 
     def __str__(self) -> str:
         return self.code
@@ -101,23 +102,23 @@ class HouseholdCodeCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "bộ đếm mã hộ"
-        verbose_name_plural = "bộ đếm mã hộ"
+        verbose_name = _("bộ đếm mã hộ")
+        verbose_name_plural = _("bộ đếm mã hộ")
 
 
 class Membership(models.Model):
     household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, models.PROTECT, related_name="memberships")
-    relationship = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relationship.choices)
+    relationship = models.CharField(_("quan hệ với chủ hộ"), max_length=12, choices=Relationship.choices)
     # MoiQuanHe as the residence database codes it: from the code list, or as an imported file gave it
-    residence_code = models.CharField("mã quan hệ (CSDL dân cư)", max_length=2, blank=True, default="",
+    residence_code = models.CharField(_("mã quan hệ (CSDL dân cư)"), max_length=2, blank=True, default="",
                                       db_default="")
-    valid_from = models.DateField("từ ngày")
-    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "thành viên hộ"
-        verbose_name_plural = "thành viên hộ"
+        verbose_name = _("thành viên hộ")
+        verbose_name_plural = _("thành viên hộ")
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "person"], condition=Q(valid_to__isnull=True), name="one_open_membership"
@@ -132,14 +133,14 @@ class HouseholdPoverty(models.Model):
     """Poverty status over time, with the document that certifies it (the commune's decision)."""
 
     household = models.ForeignKey(Household, models.CASCADE, related_name="poverty_statuses")
-    status = models.CharField("tình trạng", max_length=20, choices=PovertyStatus.choices)
-    valid_from = models.DateField("từ ngày")
-    valid_to = models.DateField("đến ngày", null=True, blank=True)
-    document = models.CharField("văn bản công nhận", max_length=200, blank=True)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=PovertyStatus.choices)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    document = models.CharField(_("văn bản công nhận"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "tình trạng nghèo"
-        verbose_name_plural = "tình trạng nghèo"
+        verbose_name = _("tình trạng nghèo")
+        verbose_name_plural = _("tình trạng nghèo")
         ordering = ["valid_from"]
 
 
@@ -158,8 +159,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict)
 
     class Meta:
-        verbose_name = "nhật ký"
-        verbose_name_plural = "nhật ký"
+        verbose_name = _("nhật ký")
+        verbose_name_plural = _("nhật ký")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["entity", "entity_id"], name="audit_entity"),
                    # the hourly allowance of look-ups counts one user's recent entries of two actions

@@ -15,6 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.lib.dates import DAY, MONTH, YEAR, age_reference, check_birth_date
@@ -39,7 +41,7 @@ from ansinh.registry.models import (
 
 PERSON_FIELDS = ("full_name", "date_of_birth", "birth_precision", "sex", "ethnicity", "citizen_id", "si_code",
                  "phone", "area_id", "address_detail")
-ETHNICITY_CODES = {code for code, _ in ETHNICITIES}
+ETHNICITY_CODES = {code for code, _unused in ETHNICITIES}
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,17 @@ class PersonData:
 def clean_person(data: PersonData) -> PersonData:
     """The data with text and identifiers normalised (``lib.text.clean_text``, ASCII digits), the birth
     date within 1900…today; refuses the first problem with a Vietnamese message."""
-    name = clean_text(data.full_name, "full_name", NAME_MAX, "Họ và tên", required=True)
-    address = clean_text(data.address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
+    name = clean_text(data.full_name, "full_name", NAME_MAX, _("Họ và tên"), required=True)
+    address = clean_text(data.address_detail, "address_detail", ADDRESS_MAX, _("Địa chỉ"))
     if data.birth_precision not in (DAY, MONTH, YEAR):
-        raise invalid_input("Ngày sinh phải ghi theo ngày/tháng/năm, tháng/năm hoặc năm.",
+        raise invalid_input(_("Ngày sinh phải ghi theo ngày/tháng/năm, tháng/năm hoặc năm."),
                             "birth_precision must be day, month or year.", field="date_of_birth")
     born = check_birth_date(age_reference(data.date_of_birth, data.birth_precision), timezone.localdate())
     if data.sex not in Sex.values:
-        raise invalid_input("Giới tính phải là nam hoặc nữ.", "Sex must be male or female.", field="sex")
+        raise invalid_input(_("Giới tính phải là nam hoặc nữ."), "Sex must be male or female.", field="sex")
     if data.ethnicity not in ETHNICITY_CODES:
-        raise invalid_input(f"Mã dân tộc «{data.ethnicity}» không có trong danh mục 54 dân tộc (hoặc 00: chưa rõ).",
+        raise invalid_input(_("Mã dân tộc «{ethnicity}» không có trong danh mục 54 dân tộc (hoặc 00: chưa rõ).").format(
+                                ethnicity=data.ethnicity),
                             "Not an ethnicity code.", field="ethnicity")
     cid = check_citizen_id(data.citizen_id, born, cast(SexCode, data.sex)) if data.citizen_id else None
     si_code = check_si_code(data.si_code) if data.si_code else None
@@ -87,19 +90,19 @@ def commune_in_scope(scope: Scope, code: str) -> int:
             return unit.pk
     if units:
         raise not_found()
-    raise invalid_input(f"Không có xã/phường mã {code}.", f"No commune {code}.", field="area")
+    raise invalid_input(_("Không có xã/phường mã {code}.").format(code=code), f"No commune {code}.", field="area")
 
 
 def _commune(scope: Scope, area_id: int) -> AdministrativeUnit:
     area = AdministrativeUnit.objects.filter(pk=area_id).first()
     if area is None or area.level not in COMMUNE_LEVELS:
-        raise invalid_input("Địa chỉ phải là một xã, phường hoặc thị trấn.", "The area must be a commune.",
+        raise invalid_input(_("Địa chỉ phải là một xã, phường hoặc thị trấn."), "The area must be a commune.",
                             field="area")
     scope.require_write(area.pk)
     return area
 
 
-ELSEWHERE = "Đã có hồ sơ ở địa bàn khác — liên hệ quản lý"
+ELSEWHERE = gettext_lazy("Đã có hồ sơ ở địa bàn khác — liên hệ quản lý")
 
 
 def _claim_citizen_id(actor: AbstractBaseUser | None, scope: Scope, citizen_id: str | None,
@@ -122,8 +125,8 @@ def _claim_citizen_id(actor: AbstractBaseUser | None, scope: Scope, citizen_id: 
                           "A record with this citizen ID exists in another area; ask a manager.", existing_id=None)
     raise DomainError(
         ErrorCode.DUPLICATE_CITIZEN_ID,
-        f"Số định danh {mask(PersonalField.CITIZEN_ID, citizen_id)} đã được đăng ký cho người #{existing.pk} — "
-        f"{existing.full_name}.",
+        _("Số định danh {value} đã được đăng ký cho người #{pk} — {full_name}.").format(
+            value=mask(PersonalField.CITIZEN_ID, citizen_id), pk=existing.pk, full_name=existing.full_name),
         "This citizen ID is already registered.", existing_id=existing.pk)
 
 
@@ -137,8 +140,9 @@ def _check_probable_duplicates(data: PersonData, confirm: bool, exclude: int | N
     if ids:
         raise DomainError(
             ErrorCode.PROBABLE_DUPLICATE,
-            f"Có thể trùng: đã có {len(ids)} người cùng họ tên, ngày sinh và xã/phường (#"
-            + ", #".join(map(str, ids)) + "). Kiểm tra lại, hoặc xác nhận đây là người khác.",
+            _("Có thể trùng: đã có {value} người cùng họ tên, ngày sinh và xã/phường (#").format(
+                value=len(ids))
+            + ", #".join(map(str, ids)) + _("). Kiểm tra lại, hoặc xác nhận đây là người khác."),
             "A person with the same name, date of birth and commune exists; confirm to create anyway.",
             candidates=ids,
         )
@@ -208,7 +212,7 @@ def _update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int,
     _check_probable_duplicates(data, confirm, exclude=person.pk)
     changes = {f: (getattr(person, f), getattr(data, f)) for f in PERSON_FIELDS
                if getattr(person, f) != getattr(data, f)}
-    for field, (_, new) in changes.items():
+    for field, (_unused, new) in changes.items():
         setattr(person, field, new)
     person.folded_name = fold(person.full_name)
     person.save()
@@ -235,14 +239,15 @@ def delete_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int) 
     person = _person_in_scope(scope, person_id, lock=True)
     scope.require_write(person.area_id)
     if person.memberships.exists():
-        raise DomainError(ErrorCode.INVALID_INPUT, "Người này còn là thành viên của hộ; hãy kết thúc tư cách "
-                          "thành viên trước khi xoá.", "Remove the person from households first.")
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Người này còn là thành viên của hộ; hãy kết thúc tư cách "
+                          "thành viên trước khi xoá."), "Remove the person from households first.")
     audit(actor, "delete", "person", person.pk, person.area_id, {"full_name": (person.full_name, None)})
     try:
         person.delete()
     except ProtectedError as kept:  # terms, card lines, payments, consultations: records that must stay
-        raise DomainError(ErrorCode.HAS_RECORDS, "Không thể xoá: người này đã có kỳ đóng, thẻ BHYT hoặc hồ sơ "
-                          "khác gắn với mình, cần được lưu giữ.", "The person has records that must be kept.") from kept
+        raise DomainError(ErrorCode.HAS_RECORDS, _("Không thể xoá: người này đã có kỳ đóng, thẻ BHYT hoặc hồ sơ "
+                          "khác gắn với mình, cần được lưu giữ."),
+                          "The person has records that must be kept.") from kept
 
 
 @transaction.atomic
@@ -251,7 +256,7 @@ def reveal(actor: AbstractBaseUser | None, scope: Scope, person_id: int, field: 
     lets reveal it; the read is audited (who, whose, which field)."""
     person = _person_in_scope(scope, person_id)
     if not may_reveal(scope, field):
-        raise DomainError(ErrorCode.FORBIDDEN, "Vai trò của bạn không được xem giá trị đầy đủ.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Vai trò của bạn không được xem giá trị đầy đủ."),
                           "Your role may not see full values.")
     audit_read(actor, "reveal", "person", person.pk, person.area_id, {"field": field.value})
     return str(getattr(person, field.value) or "")
@@ -280,7 +285,7 @@ def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: Person
                       address_detail: str, code: str | None, confirm: bool) -> Household:
     area = _commune(scope, head.area_id)
     person = _create_person(actor, scope, head, confirm)
-    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ") or person.address_detail
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, _("Địa chỉ")) or person.address_detail
     household = Household.objects.create(code=code or _next_household_code(area), head=person, area=area,
                                          address_detail=address)
     audit(actor, "create", "household", household.pk, area.pk, {"code": (None, household.code)})
@@ -291,7 +296,7 @@ def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: Person
 @transaction.atomic
 def update_household(actor: AbstractBaseUser | None, scope: Scope, household_id: int, address_detail: str) -> Household:
     household = _household_in_scope(scope, household_id)
-    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, "Địa chỉ")
+    address = clean_text(address_detail, "address_detail", ADDRESS_MAX, _("Địa chỉ"))
     if address != household.address_detail:
         audit(actor, "update", "household", household.pk, household.area_id,
               {"address_detail": (household.address_detail, address)})
@@ -311,7 +316,7 @@ def _household_in_scope(scope: Scope, household_id: int) -> Household:
 def _join(actor: AbstractBaseUser | None, household: Household, person: Person, relationship: str,
           joined: date, code: str = "") -> Membership:
     if household.memberships.filter(person=person, valid_to__isnull=True).exists():
-        raise invalid_input("Người này đang là thành viên của hộ.", "Already a member.")
+        raise invalid_input(_("Người này đang là thành viên của hộ."), "Already a member.")
     membership = Membership.objects.create(household=household, person=person, relationship=relationship,
                                            residence_code=code or relationships.code_for(relationship, joined),
                                            valid_from=joined)
@@ -340,13 +345,13 @@ def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int,
         relationship = relationships.from_code(code, joined) or ""
     if (relationship not in Relationship.values and relationship not in relationships.LUMPED) or \
             relationship == Relationship.HEAD:
-        raise invalid_input("Quan hệ với chủ hộ không hợp lệ.", "Invalid relationship.", field="relationship")
+        raise invalid_input(_("Quan hệ với chủ hộ không hợp lệ."), "Invalid relationship.", field="relationship")
     if person_id is not None:
         person = _person_in_scope(scope, person_id)
     elif new_person is not None:
         person = _create_person(actor, scope, new_person, confirm)
     else:
-        raise invalid_input("Chọn người đã có hoặc nhập người mới.", "Give a person.")
+        raise invalid_input(_("Chọn người đã có hoặc nhập người mới."), "Give a person.")
     # a lumped "vợ/chồng", "bố/mẹ", "ông/bà" (older clients) is made exact from the member's sex
     return _join(actor, household, person, relationships.exact(relationship, person.sex), joined,
                  code.zfill(2) if code else "")
@@ -359,7 +364,7 @@ def end_membership(actor: AbstractBaseUser | None, scope: Scope, membership_id: 
         raise not_found()
     _household_in_scope(scope, membership.household_id)
     if left < membership.valid_from:
-        raise invalid_input("Ngày rời hộ không được trước ngày vào hộ.", "Leaving date before joining date.")
+        raise invalid_input(_("Ngày rời hộ không được trước ngày vào hộ."), "Leaving date before joining date.")
     membership.valid_to = left
     membership.save(update_fields=["valid_to"])
     audit(actor, "update", "membership", membership.pk, membership.household.area_id, {"valid_to": (None, left)})
@@ -372,15 +377,16 @@ def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_i
     """A new status from ``valid_from``; the status in force until then ends the day before."""
     household = _household_in_scope(scope, household_id)
     if status not in PovertyStatus.values:
-        raise invalid_input("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không.",
+        raise invalid_input(_("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không."),
                             "Invalid status.", field="status")
     if status != PovertyStatus.NONE and not document.strip():
-        raise invalid_input("Cần ghi văn bản công nhận hộ nghèo/cận nghèo.", "A certifying document is required.",
+        raise invalid_input(_("Cần ghi văn bản công nhận hộ nghèo/cận nghèo."), "A certifying document is required.",
                        field="document")
     open_status = household.poverty_statuses.filter(valid_to__isnull=True).first()
     if open_status is not None:
         if valid_from <= open_status.valid_from:
-            raise invalid_input("Ngày hiệu lực phải sau tình trạng hiện tại.", "Must start after the current status.")
+            raise invalid_input(_("Ngày hiệu lực phải sau tình trạng hiện tại."), "Must start after the current "
+                                                                                  "status.")
         open_status.valid_to = valid_from - timedelta(days=1)
         open_status.save(update_fields=["valid_to"])
     record = HouseholdPoverty.objects.create(household=household, status=status, valid_from=valid_from,

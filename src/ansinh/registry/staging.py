@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_lazy
 
 log = logging.getLogger(__name__)  # each step's seconds at DEBUG (bench/import_people.py prints them)
 
@@ -76,16 +77,20 @@ FROM by_si b LEFT JOIN parts p USING (n)
 """
 
 _PROBLEMS = """
-SELECT n, line, sheet, column_name, reason FROM (
-    SELECT n, line, sheet, 'citizen_id' AS column_name, 'số định danh đã có ở dòng trước' AS reason
+SELECT n, line, sheet, column_name, reason, head FROM (
+    SELECT n, line, sheet, 'citizen_id' AS column_name, 'id_twice' AS reason, NULL AS head
     FROM import_checked WHERE id_twice
     UNION ALL
-    SELECT n, line, sheet, 'si_code', 'mã số BHXH đã có ở dòng trước' FROM import_checked WHERE si_twice
+    SELECT n, line, sheet, 'si_code', 'si_twice', NULL FROM import_checked WHERE si_twice
     UNION ALL
-    SELECT n, line, sheet, 'head', 'hộ «' || head || '» không có dòng chủ hộ'
+    SELECT n, line, sheet, 'head', 'no_head', head
     FROM import_checked WHERE run IS NOT NULL AND NOT has_head
 ) problems ORDER BY n
 """
+# The reasons of _PROBLEMS by code, in the language shown (the same words as imports.py's).
+_REASONS = {"id_twice": gettext_lazy("số định danh đã có ở dòng trước"),
+            "si_twice": gettext_lazy("mã số BHXH đã có ở dòng trước"),
+            "no_head": gettext_lazy("hộ «{head}» không có dòng chủ hộ")}
 
 # The kept rows with their person: one registered with the row's citizen ID (a row without one: the
 # same folded name, date of birth and commune), else with its SI code; else an earlier row of the file
@@ -246,7 +251,8 @@ def check() -> list[tuple[int, int, str | None, str, str]]:
         cursor.execute("ANALYZE import_rows")  # autovacuum never analyses temporary tables
         cursor.execute(_CHECK)
         cursor.execute(_PROBLEMS)
-        return [tuple(row) for row in cursor.fetchall()]
+        return [(n, line, sheet, column, str(_REASONS[reason]).format(head=head))
+                for n, line, sheet, column, reason, head in cursor.fetchall()]
 
 
 def valid_rows() -> int:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "ansinh.reports"
     label = "reports"
-    verbose_name = "Báo cáo, số liệu tổng hợp"
+    verbose_name = _("Báo cáo, số liệu tổng hợp")
 
     def ready(self) -> None:
         from ansinh.payments.services import BULK_PAYMENT_LISTENERS, PAYMENT_GUARDS, PAYMENT_LISTENERS

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
 from fpdf.fonts import FontFace
 
 from ansinh.lib.money import format_number, format_share
@@ -16,7 +17,7 @@ from ansinh.payments.documents import dejavu_pdf
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool) or value is None:
-        return {True: "có", False: "không", None: ""}[value]
+        return {True: _("có"), False: _("không"), None: ""}[value]
     if isinstance(value, int):
         return format_number(value)
     if isinstance(value, float):
@@ -41,14 +42,15 @@ def dashboard_pdf(title: str, lines: Iterable[str], columns: list[tuple[str, str
     pdf.set_font("DejaVu", "", 8)
     heading = FontFace(family="DejaVu", emphasis="BOLD")
     rows = list(rows)
-    sums = {key: sum(row[key] or 0 for row in rows) for key, _ in columns
+    sums = {key: sum(row[key] or 0 for row in rows) for key, _unused in columns
             if key in ADDITIVE and all(isinstance(row[key], int | None) for row in rows)}
     with pdf.table(headings_style=heading, line_height=5, text_align="LEFT") as table:
-        table.row([label for _, label in columns])
+        table.row([str(label) for _unused, label in columns])
         for row in rows:
-            _row(table, [row[key] for key, _ in columns])
+            _row(table, [row[key] for key, _unused in columns])
         if rows and sums:
-            _row(table, ["Tổng cộng" if i == 0 else sums.get(key) for i, (key, _) in enumerate(columns)], bold=True)
+            total = [_("Tổng cộng") if i == 0 else sums.get(key) for i, (key, _unused) in enumerate(columns)]
+            _row(table, total, bold=True)
     return bytes(pdf.output())
 
 

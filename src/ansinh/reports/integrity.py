@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.campaigns.models import Attribution
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
@@ -52,12 +53,13 @@ def payments_without_receipt() -> Iterator[Problem]:
     """Every payment of a term carries exactly one receipt (one-to-one in the schema, so "at most one"
     holds by construction; a missing one is the failure). A reversal gets no receipt of its own."""
     for pk in Payment.objects.filter(reverses__isnull=True, receipt__isnull=True).values_list("pk", flat=True):
-        yield Problem("payment_receipt", f"khoản thu {pk}", "không có biên lai")
+        yield Problem("payment_receipt", _("khoản thu {pk}").format(pk=pk), _("không có biên lai"))
     mismatched = Receipt.objects.exclude(amount=F("payment__amount")).values_list("number", "pool__series",
                                                                                  "payment_id")
     for number, series, payment_id in mismatched:
-        yield Problem("payment_receipt", f"khoản thu {payment_id}",
-                      f"biên lai {series}-{number:07d} ghi số tiền khác khoản thu")
+        yield Problem("payment_receipt", _("khoản thu {payment_id}").format(payment_id=payment_id),
+                      _("biên lai {series}-{number:07d} ghi số tiền khác khoản thu").format(
+                          series=series, number=number))
 
 
 def receipt_pool_gaps() -> Iterator[Problem]:
@@ -68,14 +70,18 @@ def receipt_pool_gaps() -> Iterator[Problem]:
         missing = [n for n in issued if n not in used]
         twice = sorted(n for n, times in used.items() if times > 1)
         beyond = sorted(n for n in used if not 1 <= n < pool.next_number)
-        subject = f"quyển {pool.series} (đơn vị {pool.collector_id})"
+        subject = _("quyển {series} (đơn vị {collector_id})").format(
+                      series=pool.series, collector_id=pool.collector_id)
         if missing:
-            yield Problem("receipt_gap", subject, f"thiếu {len(missing)} số: {_sample(missing)}")
+            yield Problem("receipt_gap", subject, _("thiếu {value} số: {value2}").format(
+                                                      value=len(missing), value2=_sample(missing)))
         if twice:
-            yield Problem("receipt_gap", subject, f"số dùng hơn một lần: {_sample(twice)}")
+            yield Problem("receipt_gap", subject, _("số dùng hơn một lần: {value}").format(
+                                                      value=_sample(twice)))
         if beyond:
             yield Problem("receipt_gap", subject,
-                          f"số vượt quá số đã cấp ({pool.next_number - 1}): {_sample(beyond)}")
+                          _("số vượt quá số đã cấp ({value}): {value2}").format(
+                              value=pool.next_number - 1, value2=_sample(beyond)))
 
 
 def _sample(numbers: list[int]) -> str:
@@ -93,15 +99,19 @@ def enrollments_paid_twice() -> Iterator[Problem]:
     status agrees with them."""
     netted = Enrollment.objects.annotate(net=_net_paid())
     for pk, net, payable in netted.exclude(net=0).exclude(net=F("payable")).values_list("pk", "net", "payable"):
-        yield Problem("paid_twice", f"đợt đóng {pk}", f"tổng đã thu {net} đ khác 0 và khác số phải đóng {payable} đ")
+        yield Problem("paid_twice", _("đợt đóng {pk}").format(pk=pk),
+                      _("tổng đã thu {net} đ khác 0 và khác số phải đóng "
+                                                             "{payable} đ").format(
+                                                               net=net, payable=payable))
     live = Payment.objects.filter(enrollment=OuterRef("pk"), reverses__isnull=True, reversal__isnull=True)
     unpaid = Enrollment.objects.filter(status=EnrollmentStatus.PAID).exclude(Exists(live))
     for pk in unpaid.values_list("pk", flat=True):
-        yield Problem("paid_twice", f"đợt đóng {pk}", "trạng thái «đã thu» nhưng không có khoản thu còn hiệu lực")
+        yield Problem("paid_twice", _("đợt đóng {pk}").format(pk=pk),
+                      _("trạng thái «đã thu» nhưng không có khoản thu còn hiệu lực"))
     anything = Payment.objects.filter(enrollment=OuterRef("pk"))
     for pk in Enrollment.objects.filter(status=EnrollmentStatus.PENDING).filter(Exists(anything)).values_list(
             "pk", flat=True):
-        yield Problem("paid_twice", f"đợt đóng {pk}", "trạng thái «chờ thu» nhưng đã có khoản thu")
+        yield Problem("paid_twice", _("đợt đóng {pk}").format(pk=pk), _("trạng thái «chờ thu» nhưng đã có khoản thu"))
 
 
 def months_paid_twice() -> Iterator[Problem]:
@@ -112,13 +122,17 @@ def months_paid_twice() -> Iterator[Problem]:
                                             period_end__gte=OuterRef("period_start"))
     for pk, person_id in (Enrollment.objects.filter(pk__in=live, scheme=Scheme.VSI).filter(Exists(overlapping))
                           .values_list("pk", "person_id")):
-        yield Problem("paid_twice", f"đợt đóng {pk}", f"người {person_id} đã được thu cho cùng tháng ở đợt khác")
+        yield Problem("paid_twice", _("đợt đóng {pk}").format(pk=pk),
+                      _("người {person_id} đã được thu cho cùng tháng ở đợt "
+                                                             "khác").format(
+                                                               person_id=person_id))
     cards = HiCardLine.objects.filter(enrollment__in=live, person=OuterRef("person"), pk__lt=OuterRef("pk"),
                                       valid_from__lte=OuterRef("valid_to"), valid_to__gte=OuterRef("valid_from"))
     for enrollment_id, person_id in (HiCardLine.objects.filter(enrollment__in=live).filter(Exists(cards))
                                      .values_list("enrollment_id", "person_id")):
-        yield Problem("paid_twice", f"đợt đóng {enrollment_id}",
-                      f"thẻ BHYT của người {person_id} trùng thời hạn với thẻ đã thu ở đợt khác")
+        yield Problem("paid_twice", _("đợt đóng {enrollment_id}").format(enrollment_id=enrollment_id),
+                      _("thẻ BHYT của người {person_id} trùng thời hạn với thẻ đã thu ở đợt khác").format(
+                          person_id=person_id))
 
 
 def _frozen_days() -> list[tuple[date, date]]:
@@ -163,8 +177,10 @@ def facts_equal_payments() -> Iterator[Problem]:
                 continue
             want, got = expected.get(key, (0, 0, 0)), table.get(key, (0, 0, 0))
             if want != got:
-                yield Problem(check, f"{label} {key[0]:%d/%m/%Y} địa bàn {key[1]}",
-                              f"(tiền, đợt, người) = {got}, theo khoản thu phải là {want}")
+                yield Problem(check, _("{label} {value:%d/%m/%Y} địa bàn {value2}").format(
+                                         label=label, value=key[0], value2=key[1]),
+                              _("(tiền, đợt, người) = {got}, theo khoản thu phải là {want}").format(
+                                  got=got, want=want))
 
 
 def payments_inside_frozen_periods() -> Iterator[Problem]:
@@ -174,8 +190,10 @@ def payments_inside_frozen_periods() -> Iterator[Problem]:
         late = (Payment.objects.annotate(day=TruncDate("paid_at", tzinfo=TZ))
                 .filter(day__gte=start, day__lte=end, created_at__gt=frozen_at).values_list("pk", "day"))
         for pk, day in late:
-            yield Problem("frozen_period", f"khoản thu {pk}",
-                          f"ghi ngày {day:%d/%m/%Y} vào kỳ đã khoá {start:%d/%m/%Y}–{end:%d/%m/%Y} sau khi khoá")
+            yield Problem("frozen_period", _("khoản thu {pk}").format(pk=pk),
+                          _("ghi ngày {day:%d/%m/%Y} vào kỳ đã khoá {start:%d/%m/%Y}–{end:%d/%m/%Y} "
+                            "sau khi khoá").format(
+                              day=day, start=start, end=end))
 
 
 def attributions_unique() -> Iterator[Problem]:
@@ -183,19 +201,22 @@ def attributions_unique() -> Iterator[Problem]:
     twice = (Attribution.objects.values("enrollment_id", "campaign_id").annotate(n=Count("pk")).filter(n__gt=1)
              .values_list("enrollment_id", "campaign_id", "n"))
     for enrollment_id, campaign_id, n in twice:
-        yield Problem("attribution", f"đợt đóng {enrollment_id}", f"được tính {n} lần cho chiến dịch {campaign_id}")
+        yield Problem("attribution", _("đợt đóng {enrollment_id}").format(enrollment_id=enrollment_id),
+                      _("được tính {n} lần cho chiến dịch "
+                                                                         "{campaign_id}").format(
+                                                                           n=n, campaign_id=campaign_id))
 
 
 def payments_match_their_agent() -> Iterator[Problem]:
     """A payment's collector is its agent's, and its collection point one of the agent's."""
     for pk in Payment.objects.filter(agent__isnull=False).exclude(collector=F("agent__collector")).values_list(
             "pk", flat=True):
-        yield Problem("payment_agent", f"khoản thu {pk}", "đơn vị thu khác đơn vị của nhân viên thu")
+        yield Problem("payment_agent", _("khoản thu {pk}").format(pk=pk), _("đơn vị thu khác đơn vị của nhân viên thu"))
     own_point = Agent.collection_points.through.objects.filter(agent_id=OuterRef("agent_id"),
                                                                orgunit_id=OuterRef("collection_point_id"))
     points = Payment.objects.filter(agent__isnull=False, collection_point__isnull=False).exclude(Exists(own_point))
     for pk in points.values_list("pk", flat=True):
-        yield Problem("payment_agent", f"khoản thu {pk}", "điểm thu không thuộc nhân viên thu")
+        yield Problem("payment_agent", _("khoản thu {pk}").format(pk=pk), _("điểm thu không thuộc nhân viên thu"))
 
 
 CHECKS: tuple[Callable[[], Iterator[Problem]], ...] = (

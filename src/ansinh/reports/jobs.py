@@ -23,6 +23,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from ansinh.jobs.worker import when_given_up
@@ -38,9 +41,11 @@ from ansinh.reports import services
 from ansinh.reports.models import ExportJob, ExportStatus
 
 KEPT = timedelta(days=7)  # finished exports are deleted after this
-PAYMENT_COLUMNS = [("paid_at", "Thời điểm thu"), ("receipt", "Số biên lai"), ("scheme", "Loại hình"),
-                   ("renewal", "Mới/tái tục"), ("amount", "Số tiền"), ("agent", "Nhân viên thu"),
-                   ("commune", "Xã/phường")]
+PAYMENT_COLUMNS = [("paid_at", gettext_lazy("Thời điểm thu")), ("receipt", gettext_lazy("Số biên lai")),
+                   ("scheme", gettext_lazy("Loại hình")),
+                   ("renewal", gettext_lazy("Mới/tái tục")), ("amount", gettext_lazy("Số tiền")),
+                   ("agent", gettext_lazy("Nhân viên thu")),
+                   ("commune", gettext_lazy("Xã/phường"))]
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ def _payment_rows(scope: Scope, params: dict[str, Any]) -> Iterator[dict[str, An
     for p in _payments(scope, params).iterator(chunk_size=2000):
         receipt = getattr(p, "receipt", None)
         yield {"paid_at": timezone.localtime(p.paid_at).strftime("%d/%m/%Y %H:%M"),
-               "receipt": receipt.serial if receipt else ("đảo bút toán" if p.reverses_id else ""),
-               "scheme": p.enrollment.get_scheme_display(), "renewal": "tái tục" if p.enrollment.is_renewal else "mới",
+               "receipt": receipt.serial if receipt else (_("đảo bút toán") if p.reverses_id else ""),
+               "scheme": p.enrollment.get_scheme_display(),
+               "renewal": _("tái tục") if p.enrollment.is_renewal else _("mới"),
                "amount": p.amount, "agent": p.agent.name if p.agent else "", "commune": p.enrollment.area.name}
 
 
@@ -80,24 +86,25 @@ def _collector_args(params: dict[str, Any]) -> tuple[int, date, date]:
 
 
 KINDS = {
-    "d05": Kind("Danh sách D05-TS", exports.D05_COLUMNS,
+    "d05": Kind(gettext_lazy("Danh sách D05-TS"), exports.D05_COLUMNS,
                 lambda scope, p: queries.d05_count(scope, *_collector_args(p)),
                 lambda scope, p: queries.d05_rows(scope, *_collector_args(p)), personal=True),
-    "bhyt": Kind("BHYT hộ gia đình, mẫu số 4", exports.HI_COLUMNS,
+    "bhyt": Kind(gettext_lazy("BHYT hộ gia đình, mẫu số 4"), exports.HI_COLUMNS,
                  lambda scope, p: queries.hi_list_count(scope, *_collector_args(p)),
                  lambda scope, p: queries.hi_list_rows(scope, *_collector_args(p)), exports.hi_list_shown,
                  personal=True),
     # The lists on the QĐ 490 forms, XLSX to edit and PDF (A4 landscape) to sign.
-    **{f"{form}ts{suffix}": Kind(f"Mẫu {form.upper()}-TS", [], count,
+    **{f"{form}ts{suffix}": Kind(format_lazy(gettext_lazy("Mẫu {value}-TS"), value=form.upper()), [], count,
                                  lambda scope, p: iter(()), personal=True, form=form, medium=medium)
        for form, count in (("d05", lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))),
                            ("d03", lambda scope, p: queries.d03_form_count(scope, *_collector_args(p))))
        for suffix, medium in (("", "xlsx"), ("-pdf", "pdf"))},
-    "efiling": Kind("Hồ sơ điện tử D05-TS, D03-TS (chưa ký)", [],
+    "efiling": Kind(gettext_lazy("Hồ sơ điện tử D05-TS, D03-TS (chưa ký)"), [],
                     lambda scope, p: queries.d05_form_count(scope, *_collector_args(p))
                     + queries.d03_form_count(scope, *_collector_args(p)),
                     lambda scope, p: iter(()), personal=True, form="efiling", medium="zip"),
-    "payments": Kind("Các khoản thu", PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(), _payment_rows,
+    "payments": Kind(gettext_lazy("Các khoản thu"), PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(),
+                     _payment_rows,
                      needs_collector=False),
 }
 
@@ -113,7 +120,7 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
     with the export's record (or write it here when ``background`` is false)."""
     found = KINDS.get(kind)
     if found is None:
-        raise invalid_input("Không có loại danh sách này.", "Unknown export kind.", field="kind")
+        raise invalid_input(_("Không có loại danh sách này."), "Unknown export kind.", field="kind")
     scope = scope_for(user)
     start_day, end_day = _period(params)
     require_order(start_day, end_day)
@@ -138,7 +145,8 @@ def write_export(job_id: int) -> str:
 
 def _given_up(job_id: int) -> None:
     ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.FAILED, error="Việc xuất bị gián đoạn nhiều lần; hãy xuất lại.", finished_at=timezone.now())
+        status=ExportStatus.FAILED, error=_("Việc xuất bị gián đoạn nhiều lần; hãy xuất lại."),
+        finished_at=timezone.now())
 
 
 when_given_up(write_export, _given_up)
@@ -167,7 +175,7 @@ def run(job_id: int) -> ExportJob:
         partial.replace(path)
     except (DomainError, OSError) as error:
         partial.unlink(missing_ok=True)
-        message = error.message if isinstance(error, DomainError) else "Không ghi được tệp."
+        message = error.message if isinstance(error, DomainError) else _("Không ghi được tệp.")
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message,
                                                    finished_at=timezone.now())
     else:
@@ -194,7 +202,7 @@ def job_of(user: AbstractBaseUser, job_id: int) -> ExportJob:
     again by the next one; after its last attempt the queue marks it failed: ``_given_up``.)"""
     job = ExportJob.objects.filter(pk=job_id, user_id=user.pk).first()
     if job is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Không tìm thấy tệp xuất này.", "No such export.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không tìm thấy tệp xuất này."), "No such export.")
     return job
 
 
@@ -226,6 +234,6 @@ def refresh_recent_facts() -> int:
 
 def file_of(job: ExportJob) -> Path:
     if job.status != ExportStatus.DONE or not job.file_name:
-        raise DomainError(ErrorCode.NOT_FOUND, "Tệp chưa xuất xong.", "Export not finished.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Tệp chưa xuất xong."), "Export not finished.")
     return export_dir() / job.file_name
 

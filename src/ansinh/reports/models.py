@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.enrollment.models import Scheme
@@ -89,16 +90,16 @@ class PlanTarget(models.Model):
     """A year's target of new participants (chỉ tiêu phát triển mới) for a unit and a scheme, as
     assigned by the province: configuration with its source, never a legal figure."""
 
-    year = models.PositiveSmallIntegerField("năm")
-    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name="địa bàn")
-    scheme = models.CharField("loại hình", max_length=12, choices=Scheme.choices)
-    value = models.PositiveIntegerField("số người tham gia mới")
-    source = models.CharField("căn cứ giao chỉ tiêu", max_length=200)
-    is_example = models.BooleanField("chỉ là ví dụ", default=False)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name=_("địa bàn"))
+    scheme = models.CharField(_("loại hình"), max_length=12, choices=Scheme.choices)
+    value = models.PositiveIntegerField(_("số người tham gia mới"))
+    source = models.CharField(_("căn cứ giao chỉ tiêu"), max_length=200)
+    is_example = models.BooleanField(_("chỉ là ví dụ"), default=False)
 
     class Meta:
-        verbose_name = "chỉ tiêu năm"
-        verbose_name_plural = "chỉ tiêu năm"
+        verbose_name = _("chỉ tiêu năm")
+        verbose_name_plural = _("chỉ tiêu năm")
         constraints = [models.UniqueConstraint(fields=["year", "area", "scheme"], name="one_target_per_unit_year"),
                        models.CheckConstraint(condition=Q(value__gt=0), name="plan_target_positive")]
 
@@ -107,22 +108,22 @@ class PlanTarget(models.Model):
 
 
 class FrozenPeriod(models.Model):
-    start = models.DateField(verbose_name="từ ngày")
-    end = models.DateField(verbose_name="đến ngày")
+    start = models.DateField(verbose_name=_("từ ngày"))
+    end = models.DateField(verbose_name=_("đến ngày"))
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
-                                  verbose_name="người khoá sổ")
-    frozen_at = models.DateTimeField(auto_now_add=True, verbose_name="khoá sổ lúc")
+                                  verbose_name=_("người khoá sổ"))
+    frozen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("khoá sổ lúc"))
 
     class Meta:
-        verbose_name = "kỳ đã khoá sổ"
-        verbose_name_plural = "kỳ đã khoá sổ"
+        verbose_name = _("kỳ đã khoá sổ")
+        verbose_name_plural = _("kỳ đã khoá sổ")
         constraints = [models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="frozen_range")]
 
 
 class ExportStatus(models.TextChoices):
-    RUNNING = "running", "Đang xuất"
+    RUNNING = "running", _("Đang xuất")
     DONE = "done", "Xong"
-    FAILED = "failed", "Lỗi"
+    FAILED = "failed", _("Lỗi")
 
 
 class ExportJob(models.Model):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.payments.models import KEY_MAX_LENGTH
@@ -78,15 +79,16 @@ def partitions(name: str) -> list[str]:
 def partition(today: date, ahead: int = 12) -> list[str]:
     """Convert both tables (or add their missing months); returns what was done, one line each."""
     if connection.vendor != "postgresql":
-        raise DomainError(ErrorCode.INVALID_INPUT, "Chia phân vùng theo tháng chỉ dùng với PostgreSQL.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Chia phân vùng theo tháng chỉ dùng với PostgreSQL."),
                           "Monthly partitions need PostgreSQL.")
     done = []
     for table in TABLES:
         if not is_partitioned(table.name):
             _convert(table, today, ahead)
-            done.append(f"{table.name}: đã chia theo tháng ({len(partitions(table.name))} phân vùng)")
+            done.append(_("{name}: đã chia theo tháng ({value} phân vùng)").format(
+                            name=table.name, value=len(partitions(table.name))))
         added = _add_months(table, _first_month(table, today), _month(today, ahead))
-        done.append(f"{table.name}: thêm {added} tháng")
+        done.append(_("{name}: thêm {added} tháng").format(name=table.name, added=added))
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table.name}")
     return done
@@ -114,7 +116,9 @@ def _add_months(table: Table, first: date, last: date) -> int:
                 except Exception as error:  # rows of that month already in the default partition
                     raise DomainError(
                         ErrorCode.INVALID_INPUT,
-                        f"Không tạo được phân vùng {name}: phân vùng mặc định đã có dòng của tháng đó ({error}).",
+                        _("Không tạo được phân vùng {name}: phân vùng mặc định đã có dòng của tháng đó "
+                          "({error}).").format(
+                            name=name, error=error),
                         f"Cannot create {name}: the default partition holds rows of that month.") from error
                 added += 1
             month = _month(month, 1)
@@ -164,7 +168,8 @@ def _convert(table: Table, today: date, ahead: int) -> None:
             elif kind == "u" and table is PAYMENTS:
                 cursor.execute(f"CREATE INDEX {conname}_lookup ON {name} ({', '.join(columns)})")  # now in REF
             elif kind == "u":
-                raise DomainError(ErrorCode.INVALID_INPUT, f"{name}.{conname} không chứa khoá phân vùng.",
+                raise DomainError(ErrorCode.INVALID_INPUT, _("{name}.{conname} không chứa khoá phân vùng.").format(
+                                                               name=name, conname=conname),
                                   f"{name}.{conname} lacks the partition key.")
             elif f"REFERENCES {name}(" in definition:  # a reversal's link to what it reverses
                 cursor.execute(f"ALTER TABLE {name} ADD CONSTRAINT {conname} "
@@ -175,7 +180,8 @@ def _convert(table: Table, today: date, ahead: int) -> None:
             cursor.execute(definition)
         for other, conname, definition in incoming:
             if table is not PAYMENTS:
-                raise DomainError(ErrorCode.INVALID_INPUT, f"{other}.{conname} trỏ vào {name}.",
+                raise DomainError(ErrorCode.INVALID_INPUT, _("{other}.{conname} trỏ vào {name}.").format(
+                                                               other=other, conname=conname, name=name),
                                   f"{other}.{conname} references {name}.")
             cursor.execute(f"ALTER TABLE {other} ADD CONSTRAINT {conname} "
                            f"{definition.replace(f'REFERENCES {name}(', f'REFERENCES {REF}(')}")

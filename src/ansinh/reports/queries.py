@@ -28,10 +28,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import forward_map, province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, PlanStatus, Scheme
+from ansinh.lib.i18n import Labels
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.lib.ranking import competition_ranks
 from ansinh.org.models import Agent, OrgUnit
@@ -40,8 +43,9 @@ from ansinh.rules import local_support
 from ansinh.rules.params import UsedParameters, default_parameters
 
 LEVELS = ("area", "commune", "point", "agent")
-LEVEL_NAMES = {"province": "Toàn tỉnh", "area": "Huyện/thị xã/thành phố", "commune": "Xã/phường/thị trấn",
-               "point": "Điểm thu", "agent": "Nhân viên thu"}
+LEVEL_NAMES = Labels({"province": gettext_lazy("Toàn tỉnh"), "area": gettext_lazy("Huyện/thị xã/thành phố"),
+               "commune": gettext_lazy("Xã/phường/thị trấn"),
+               "point": gettext_lazy("Điểm thu"), "agent": gettext_lazy("Nhân viên thu")})
 MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=False)),
             "hi_new": Sum("people", filter=Q(scheme=Scheme.HOUSEHOLD_HI, is_renewal=False)),
             "renewals": Sum("people", filter=Q(is_renewal=True)), "amount": Sum("amount"),
@@ -49,9 +53,11 @@ MEASURES = {"vsi_new": Sum("people", filter=Q(scheme=Scheme.VSI, is_renewal=Fals
 AREA_MEASURES = {"vsi_new": Sum("vsi_new"), "hi_new": Sum("hi_new"),
                  "renewals": Sum(F("vsi_renewed") + F("hi_renewed")), "amount": Sum(F("vsi_amount") + F("hi_amount")),
                  "state_support": Sum("state_support"), "local_support": Sum("local_support")}
-COLUMNS = [("rank", "Hạng"), ("code", "Mã"), ("name", "Tên"), ("vsi_new", "BHXH tự nguyện (mới)"),
-           ("hi_new", "BHYT hộ gia đình (mới)"), ("renewals", "Tái tục (người)"), ("amount", "Số tiền đã thu"),
-           ("state_support", "NSNN hỗ trợ"), ("local_support", "NSĐP hỗ trợ")]
+COLUMNS = [("rank", gettext_lazy("Hạng")), ("code", gettext_lazy("Mã")), ("name", gettext_lazy("Tên")),
+           ("vsi_new", gettext_lazy("BHXH tự nguyện (mới)")),
+           ("hi_new", gettext_lazy("BHYT hộ gia đình (mới)")), ("renewals", gettext_lazy("Tái tục (người)")),
+           ("amount", gettext_lazy("Số tiền đã thu")),
+           ("state_support", gettext_lazy("NSNN hỗ trợ")), ("local_support", gettext_lazy("NSĐP hỗ trợ"))]
 NO_POINT = 0  # the drill-down's "no collection point recorded" row
 
 
@@ -140,10 +146,12 @@ def top_up_notices(view: Slice) -> list[str]:
         if name in params:
             days += [d for d in params.get(name).change_dates() if view.start < d <= view.end]
         for day in days:
-            _, notice = local_support.local_rates(local_support.VSI, province, UsedParameters(params, day))
+            _unused, notice = local_support.local_rates(local_support.VSI, province, UsedParameters(params, day))
             if notice is not None:
-                found.append(f"Số tiền hỗ trợ {'từ ' + format_date_vi(day) if day > view.start else 'trong kỳ'}: "
-                             f"{notice.message}")
+                found.append(_("Số tiền hỗ trợ {value}: {message}").format(
+                                 value=(_("từ {day}").format(day=format_date_vi(day)) if day > view.start
+                                        else _("trong kỳ")),
+                                 message=notice.message))
                 break
     return found
 
@@ -179,7 +187,7 @@ def drill(view: Slice, level: str, area: int | None = None, commune: int | None 
         unit = units[commune_id]
         parent = unit.parent if unit.parent and unit.parent.level in DISTRICT_LEVELS else None
         if level == "area":
-            key, code, name = (parent.pk, parent.code, parent.name) if parent else (None, "", "(không có cấp huyện)")
+            key, code, name = (parent.pk, parent.code, parent.name) if parent else (None, "", _("(không có cấp huyện)"))
         elif area is not None and (parent is None or parent.pk != area):
             continue
         else:
@@ -224,7 +232,7 @@ def _by_org(view: Slice, level: str, commune: int | None, point: int | None) -> 
         names = {u.pk: (u.code, u.name) for u in OrgUnit.objects.filter(pk__in=[r["key"] for r in grouped])}
     rows = []
     for values in grouped:
-        code, name = names.get(values["key"], ("", "(không ghi)"))
+        code, name = names.get(values["key"], ("", _("(không ghi)")))
         row = Row(values["key"], code, name)
         row.add(values)
         rows.append(row)
@@ -313,9 +321,9 @@ def lapses(on: date, area_ids: Iterable[int] | None = None, months: int = 12) ->
                                 first, last, grace))
     counts = {"cancelled": cancelled, "stopped": stopped,
               "not_renewed": {s: paid.get(s, 0) - stopped.get(s, 0) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI)}}
-    reasons = [("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)"),
-               ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện"),
-               ("not_renewed", f"Hết hạn, {days} ngày sau vẫn chưa đóng tiếp")]
+    reasons = [("cancelled", _("Khoản thu bị huỷ (đã hoàn/điều chỉnh)")),
+               ("stopped", _("Người tham gia đăng ký dừng đóng BHXH tự nguyện")),
+               ("not_renewed", _("Hết hạn, {days} ngày sau vẫn chưa đóng tiếp").format(days=days))]
     found = []
     for code, label in reasons:
         vsi, hi = (int(counts[code].get(s, 0)) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
@@ -359,16 +367,16 @@ def lapses_by_term(on: date, area_ids: Iterable[int] | None = None, months: int 
     grace = timedelta(days=days - 1)
     ended = _ended(terms, first, on - grace, grace).filter(renewed=False)
     reasons = [
-        ("cancelled", "Khoản thu bị huỷ (đã hoàn/điều chỉnh)", Q(status=EnrollmentStatus.CANCELLED)),
-        ("stopped", "Người tham gia đăng ký dừng đóng BHXH tự nguyện",
+        ("cancelled", _("Khoản thu bị huỷ (đã hoàn/điều chỉnh)"), Q(status=EnrollmentStatus.CANCELLED)),
+        ("stopped", _("Người tham gia đăng ký dừng đóng BHXH tự nguyện"),
          Q(status=EnrollmentStatus.PAID, plan__status=PlanStatus.STOPPED)),
-        ("not_renewed", f"Hết hạn, {days} ngày sau vẫn chưa đóng tiếp",
+        ("not_renewed", _("Hết hạn, {days} ngày sau vẫn chưa đóng tiếp").format(days=days),
          Q(status=EnrollmentStatus.PAID) & ~Q(plan__status=PlanStatus.STOPPED)),
     ]
     by_scheme = {row["scheme"]: row for row in ended.values("scheme").annotate(
-        **{code: Count("pk", filter=condition) for code, _, condition in reasons})}
+        **{code: Count("pk", filter=condition) for code, _unused, condition in reasons})}
     found = []
-    for code, label, _ in reasons:
+    for code, label, _unused in reasons:
         vsi, hi = (int(by_scheme.get(s, {}).get(code, 0)) for s in (Scheme.VSI, Scheme.HOUSEHOLD_HI))
         found.append({"code": code, "label": label, "vsi": vsi, "hi": hi, "total": vsi + hi})
     return found

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -43,7 +44,8 @@ def refuse_frozen(at: datetime) -> None:
     day = timezone.localdate(at)
     if is_frozen(day):
         raise DomainError(ErrorCode.PERIOD_FROZEN,
-                          f"Ngày {day:%d/%m/%Y} thuộc kỳ báo cáo đã khoá sổ: không ghi khoản thu vào kỳ này.",
+                          _("Ngày {day:%d/%m/%Y} thuộc kỳ báo cáo đã khoá sổ: không ghi khoản thu vào kỳ này.").format(
+                              day=day),
                           "That day belongs to a frozen reporting period.", field="paid_at")
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import N_
 from ansinh.lib.money import round_vnd
 from ansinh.rules import household_hi, local_support
 from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
@@ -67,7 +68,8 @@ def group_mask(groups: Sequence[str]) -> int:
         if group == "other":
             continue
         if group not in GROUP_BITS:
-            raise DomainError(ErrorCode.SUPPORT_GROUP_UNKNOWN, f"Nhóm không hợp lệ: {group}", f"Unknown group {group}")
+            raise DomainError(ErrorCode.SUPPORT_GROUP_UNKNOWN, N_("Nhóm không hợp lệ: {group}").format(
+                                                                   group=group), f"Unknown group {group}")
         mask |= GROUP_BITS[group]
     return mask
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import N_
 from ansinh.lib.money import round_vnd
 from ansinh.lib.periods import add_months
 from ansinh.rules.household_hi import lapsed
@@ -49,7 +50,7 @@ class Retirement:
 
 def check_sex(sex: str) -> Sex:
     if sex not in ("male", "female"):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Giới tính phải là male (nam) hoặc female (nữ).",
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Giới tính phải là male (nam) hoặc female (nữ)."),
                           "Sex must be male or female.")
     return sex  # type: ignore[return-value]
 
@@ -71,7 +72,9 @@ def retirement(born: date, sex: str, params: ParameterSet | None = None) -> Reti
         if reached.year < year:
             break
     raise DomainError(ErrorCode.PARAMETER_NOT_IN_FORCE,
-                      f"Người sinh ngày {born:%d/%m/%Y} đủ tuổi nghỉ hưu trước khi có bảng tuổi nghỉ hưu đã nạp.",
+                      N_("Người "
+                         "sinh ngày {born:%d/%m/%Y} đủ tuổi nghỉ hưu trước khi có bảng tuổi nghỉ hưu đã nạp.").format(
+                          born=born),
                       "The retirement age for this birth date precedes the loaded schedule.")
 
 
@@ -100,7 +103,7 @@ def pension_rate(sex: str, months_paid: int, first_pension_month: date,
     """The pension rate by the rules in force in the first pension month (0 when not yet eligible)."""
     sex = check_sex(sex)
     if months_paid < 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Số tháng đóng không được âm.", "Months cannot be negative.")
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Số tháng đóng không được âm."), "Months cannot be negative.")
     use = UsedParameters(params or default_parameters(), first_pension_month)
     min_years: int = use.get("benefits/pension_min_years")
     years = counted_years(months_paid)
@@ -132,7 +135,7 @@ def average_income(history: Iterable[IncomeYear], settlement_year: int,
     year. Years from the settlement year on are not adjusted (today's money)."""
     rows = [h for h in history if h.months > 0]
     if not rows:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Chưa có tháng đóng nào.", "No months paid.")
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Chưa có tháng đóng nào."), "No months paid.")
     used: list[ParameterValue] = []
     coefficients: dict[str, Any] = {}
     if any(h.year < settlement_year for h in rows):
@@ -148,8 +151,9 @@ def average_income(history: Iterable[IncomeYear], settlement_year: int,
             coefficient = Decimal(coefficients[str(h.year)])
         else:
             raise DomainError(ErrorCode.PARAMETER_UNPUBLISHED,
-                              f"Chưa có hệ số điều chỉnh thu nhập năm {h.year} cho năm giải quyết {settlement_year}; "
-                              "hãy bổ sung tham số này.",
+                              N_("Chưa có hệ số điều chỉnh thu nhập năm {year} cho năm giải quyết "
+                                 "{settlement_year}; hãy bổ sung tham số này.").format(
+                                  year=h.year, settlement_year=settlement_year),
                               f"No adjustment coefficient for {h.year} (settlement {settlement_year}).", year=h.year)
         total += h.monthly_income * coefficient * h.months
     return total / sum(h.months for h in rows), tuple(used)
@@ -184,7 +188,7 @@ def estimate_pension(born: date, sex: str, income: int, start: date, years: int 
     until = when.first_pension_month
     months = years * 12 if years is not None else (until.year - start.year) * 12 + until.month - start.month
     if months <= 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Tháng bắt đầu phải trước thời điểm nghỉ hưu.",
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Tháng bắt đầu phải trước thời điểm nghỉ hưu."),
                           "The start must precede retirement.")
     rate = pension_rate(sex, months, until, params)
     return PensionEstimate(when, months, rate, income, round_vnd(rate.rate * income))
@@ -230,7 +234,7 @@ def lump_sum(average: int, months_before_2014: int, months_from_2014: int, state
 def lump_sum_benefit(average: int, months_before_2014: int, months_from_2014: int, state_support_received: int,
                      on: date, params: ParameterSet | None = None, contributions: int | None = None) -> Benefit:
     if min(average, months_before_2014, months_from_2014, state_support_received) < 0:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Các số liệu không được âm.", "Inputs cannot be negative.")
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Các số liệu không được âm."), "Inputs cannot be negative.")
     use = UsedParameters(params or default_parameters(), on)
     found = use.params.at("benefits/lump_sum_multiple", on)
     use.record(found)
@@ -239,7 +243,7 @@ def lump_sum_benefit(average: int, months_before_2014: int, months_from_2014: in
     if total < 12:
         if contributions is None:
             raise DomainError(ErrorCode.INVALID_INPUT,
-                              "Đóng chưa đủ một năm: cần nhập số tiền đã đóng để tính BHXH một lần.",
+                              N_("Đóng chưa đủ một năm: cần nhập số tiền đã đóng để tính BHXH một lần."),
                               "Under a year of contributions: the amount paid is needed.", field="contributions")
         cap: Decimal = use.get("benefits/lump_sum_short_cap_multiple")
         gross = min(Decimal(contributions), cap * average)
@@ -266,7 +270,8 @@ def lump_sum_condition(on: date, months_paid: int, joined: date, last_contributi
     if case in ("retirement_age", "abroad", "illness"):
         return case
     if case != "after_break":
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Trường hợp «{case}» không có trong Điều 102 khoản 1.",
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Trường hợp «{case}» không có trong Điều 102 khoản 1.").format(
+                                                       case=case),
                           f"Unknown art. 102(1) case {case!r}.")
     found = use.params.at("benefits/lump_sum_after_break", on)
     use.record(found)
@@ -274,15 +279,18 @@ def lump_sum_condition(on: date, months_paid: int, joined: date, last_contributi
     gap = (on.year - last_contribution.year) * 12 + on.month - last_contribution.month - 1
     in_force_from = use.params.get("benefits/lump_sum_after_break").change_dates()[0]
     if joined >= in_force_from:  # the case is for people who contributed before Luật 41 took effect
-        raise not_eligible("Chỉ người có thời gian đóng BHXH trước 01/07/2025 mới được hưởng BHXH một lần sau "
-                           "12 tháng không đóng (Luật 41/2024, Điều 102, khoản 1, điểm đ).",
-                           "Art. 102(1)(đ) is only for people who contributed before 01/07/2025.")
+        raise not_eligible(N_("Chỉ người có thời gian đóng BHXH trước 01/07/2025 mới được hưởng BHXH một lần sau "
+                           "12 tháng không đóng (Luật 41/2024, Điều 102, khoản 1, điểm đ)."),
+                           N_("Art. 102(1)(đ) is only for people who contributed before 01/07/2025."))
     if gap < int(terms["months_without"]):
-        raise not_eligible(f"Mới {max(gap, 0)} tháng không đóng; cần đủ {terms['months_without']} tháng "
-                           "(Luật 41/2024, Điều 102, khoản 1, điểm đ).", f"Only {gap} months without contributing.")
+        raise not_eligible(N_("Mới {value} tháng không đóng; cần đủ {months_without} tháng (Luật 41/2024, Điều "
+                              "102, khoản 1, điểm đ).").format(
+                               value=max(gap, 0), months_without=terms['months_without']),
+                               f"Only {gap} months without contributing.")
     if months_paid >= int(terms["years_under"]) * 12:
-        raise not_eligible(f"Đã đóng từ {terms['years_under']} năm trở lên: không được hưởng BHXH một lần theo "
-                           "Điều 102, khoản 1, điểm đ (Luật 41/2024).", "20 years or more: art. 102(1)(đ) excluded.")
+        raise not_eligible(N_("Đã đóng từ {years_under} năm trở lên: không được hưởng BHXH một lần theo Điều 102, "
+                              "khoản 1, điểm đ (Luật 41/2024).").format(
+                               years_under=terms['years_under']), N_("20 years or more: art. 102(1)(đ) excluded."))
     return case
 
 

@@ -11,17 +11,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.money import format_number, format_rate, format_vnd
 from ansinh.rules.params import Parameter, ParameterSet, Reference, Scalar, Value, _Entry, _jsonable
 
 UNIT_LABELS = {
-    "vnd": "đồng",
-    "rate": "tỷ lệ",
-    "months": "tháng",
-    "days": "ngày",
-    "multiple": "lần",
-    "count": "số",
-    "boolean": "có/không",
+    "vnd": N_("đồng"),
+    "rate": N_("tỷ lệ"),
+    "months": N_("tháng"),
+    "days": N_("ngày"),
+    "multiple": N_("lần"),
+    "count": N_("số"),
+    "boolean": N_("có/không"),
 }
 
 
@@ -96,13 +97,13 @@ def format_value(value: Value, unit: str) -> str:
 
 def _scalar(value: Scalar, unit: str) -> str:
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return translate(N_("có")) if value else translate(N_("không"))
     if unit == "vnd":
         return format_vnd(int(value))
     if unit == "rate":
         return format_rate(Decimal(value))
     if unit == "multiple":
-        return f"{str(Decimal(value)).replace('.', ',')} lần"
+        return translate(N_("{value} lần")).format(value=str(Decimal(value)).replace('.', ','))
     if unit in ("months", "days"):
         return f"{format_number(int(value))} {UNIT_LABELS[unit]}"
     return format_number(int(value)) if isinstance(value, int) else str(value)
@@ -120,9 +121,9 @@ def _in_force_index(parameter: Parameter, on: date) -> int | None:
 
 def _version(entry: _Entry, unit: str, in_force: bool) -> Version:
     if entry.unpublished:
-        return Version(entry.effective, "unpublished", None, "chưa công bố", entry.reference, in_force)
+        return Version(entry.effective, "unpublished", None, translate(N_("chưa công bố")), entry.reference, in_force)
     if entry.value is None:
-        return Version(entry.effective, "ended", None, "hết hiệu lực", entry.reference, in_force)
+        return Version(entry.effective, "ended", None, translate(N_("hết hiệu lực")), entry.reference, in_force)
     return Version(entry.effective, "value", entry.value, format_value(entry.value, unit), entry.reference, in_force,
                    unit)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ansinh.lib.errors import DomainError
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.money import format_decimal, format_vnd
 from ansinh.lib.periods import add_months, format_date_vi
 from ansinh.rules import benefits, household_hi, vsi
@@ -109,28 +110,37 @@ def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, 
     lines = []
     if past:
         cap = found("vsi/catch_up_max_months")
-        short = f"còn thiếu không quá {cap.value} tháng" if cap else "còn thiếu"
+        short = translate(N_("còn thiếu "
+                             "không quá {value} tháng")).format(value=cap.value) if cap else translate(N_("còn thiếu"))
         lines.append(BenefitLine("past_retirement", cap.reference.title if cap else "",
-                                 f"Đã đủ tuổi nghỉ hưu từ {format_date_vi(when.reached_on)}: nếu {short} so với số năm "
-                                 "tối thiểu thì có thể đóng bù một lần cho số tháng còn thiếu để hưởng lương hưu; "
-                                 "nếu không, nhận BHXH một lần."))
+                                 translate(N_("Đã đủ tuổi nghỉ hưu từ {value}: nếu {short} so với số năm tối thiểu "
+                                              "thì có "
+                                    "thể đóng bù một lần cho số tháng còn thiếu để hưởng lương hưu; nếu không, "
+                                    "nhận BHXH một lần.")).format(
+                                     value=format_date_vi(when.reached_on), short=short)))
     ages, pension = found("benefits/social_pension_age"), found("benefits/social_pension_amount")
     social_from = None
     if ages and pension:
         age = min([int(ages.value["other"]), *(int(ages.value[g]) for g in groups if g in ("poor", "near_poor"))])
         social_from = add_months(born, age * 12)
-        when_text = (f"đã đủ {age} tuổi từ {format_date_vi(social_from)}: được hưởng ngay" if social_from <= on
-                     else f"từ {age} tuổi (ngày {format_date_vi(social_from)})")
+        when_text = (translate(N_("đã đủ {age} tuổi từ {value}: được hưởng ngay")).format(
+                         age=age, value=format_date_vi(social_from)) if social_from <= on
+                     else translate(N_("từ {age} tuổi (ngày {value})")).format(
+                              age=age, value=format_date_vi(social_from)))
         lines.append(BenefitLine("social_pension", pension.reference.title,
-                                 f"Trợ cấp hưu trí xã hội {format_vnd(pension.value)}/tháng {when_text} nếu không có "
-                                 "lương hưu."))
+                                 translate(N_("Trợ cấp hưu trí xã hội {value}/tháng {when_text} nếu không có lương "
+                                              "hưu.")).format(
+                                     value=format_vnd(pension.value), when_text=when_text)))
     allowance = params.get("benefits/monthly_allowance").unpublished_on(on)
     if past and allowance is not None and (social_from is None or social_from > on):
-        until = f" đến khi đủ tuổi hưởng trợ cấp hưu trí xã hội ({format_date_vi(social_from)})" if social_from else ""
+        until = translate(N_(" đến khi đủ tuổi hưởng trợ cấp hưu trí xã hội ({value})")).format(
+                    value=format_date_vi(social_from)) if social_from else ""
         lines.append(BenefitLine("monthly_allowance", allowance.title,
-                                 "Nếu chưa đủ điều kiện hưởng lương hưu và không nhận BHXH một lần: có thể đề nghị "
-                                 f"trợ cấp hằng tháng từ chính khoản đã đóng{until}; mức và thời gian hưởng tính theo "
-                                 "số tiền đã đóng (chưa cấu hình trong hệ thống, cơ quan BHXH tính)."))
+                                 translate(N_("Nếu chưa đủ điều kiện hưởng lương hưu và không nhận BHXH một lần: có "
+                                              "thể đề "
+                                    "nghị trợ cấp hằng tháng từ chính khoản đã đóng{until}; mức và thời gian "
+                                    "hưởng tính theo số tiền đã đóng (chưa cấu hình trong hệ thống, cơ quan BHXH "
+                                    "tính).")).format(until=until)))
     for name, parameter, text in _fixed_lines(found):
         if parameter is not None:
             lines.append(BenefitLine(name, parameter.reference.title, text(parameter.value)))
@@ -140,23 +150,34 @@ def _benefit_lines(on: date, born: date, when: benefits.Retirement, past: bool, 
 def _fixed_lines(found: Any) -> list[tuple[str, Any, Any]]:
     return [
         ("lump_sum", found("benefits/lump_sum_multiple"),
-         lambda v: f"BHXH một lần: {format_decimal(v['before_2014'])} tháng thu nhập bình quân mỗi năm đóng "
-                   f"trước 2014, {format_decimal(v['from_2014'])} tháng mỗi năm từ 2014, trừ tiền Nhà nước đã hỗ trợ."),
+         lambda v: translate(N_("BHXH một lần: {value} tháng thu nhập bình quân mỗi năm đóng trước 2014, {value2} "
+                                "tháng mỗi "
+                      "năm từ 2014, trừ tiền Nhà nước đã hỗ trợ.")).format(
+                       value=format_decimal(v['before_2014']), value2=format_decimal(v['from_2014']))),
         ("funeral", found("benefits/funeral_allowance_multiple"),
-         lambda v: f"Trợ cấp mai táng {format_decimal(v)} lần lương cơ sở cho thân nhân khi đã đóng từ "
-                   f"{found('benefits/funeral_allowance_min_months').value} tháng."),
+         lambda v: translate(N_("Trợ cấp mai táng {value} lần lương cơ sở cho thân nhân khi đã đóng từ {value2} "
+                                "tháng.")).format(
+                       value=format_decimal(v), value2=found('benefits/funeral_allowance_min_months').value)),
         ("maternity", found("benefits/maternity_grant_amount"),
-         lambda v: f"Trợ cấp thai sản {format_vnd(v)}/con (mẹ hoặc cha) khi đã đóng từ "
-                   f"{found('benefits/maternity_grant_min_months').value} tháng trong 12 tháng trước khi sinh."),
+         lambda v: translate(N_("Trợ cấp thai sản {value}/con (mẹ hoặc cha) khi đã đóng từ {value2} tháng trong 12 "
+                                "tháng "
+                      "trước khi sinh.")).format(
+                       value=format_vnd(v), value2=found('benefits/maternity_grant_min_months').value)),
         ("retirement_allowance", found("benefits/retirement_allowance"),
-         lambda v: f"Trợ cấp một lần khi nghỉ hưu: {v['per_year']} tháng thu nhập bình quân mỗi năm đóng trên "
-                   f"{v['male_years']} năm (nam) / {v['female_years']} năm (nữ)."),
+         lambda v: translate(N_("Trợ cấp một lần khi nghỉ hưu: {per_year} tháng thu nhập bình quân mỗi năm đóng trên "
+                      "{male_years} năm (nam) / {female_years} năm (nữ).")).format(
+                       per_year=v['per_year'], male_years=v['male_years'], female_years=v['female_years'])),
         ("transitional_pension", found("benefits/transitional_pension"),
-         lambda v: f"Tham gia BHXH tự nguyện trước 01/01/{v['joined_before_year']} và đủ {v['min_vsi_years']} năm: "
-                   f"hưởng lương hưu từ {v['male_age_years']} tuổi (nam) / {v['female_age_years']} tuổi (nữ)."),
+         lambda v: translate(N_("Tham gia BHXH tự nguyện trước 01/01/{joined_before_year} và đủ {min_vsi_years} năm: "
+                                "hưởng "
+                      "lương hưu từ {male_age_years} tuổi (nam) / {female_age_years} tuổi (nữ).")).format(
+                       joined_before_year=v['joined_before_year'], min_vsi_years=v['min_vsi_years'],
+                       male_age_years=v['male_age_years'], female_age_years=v['female_age_years'])),
         ("survivor_lump_sum", found("benefits/survivor_lump_sum"),
-         lambda v: f"Trợ cấp tuất một lần cho thân nhân: {v['before_2014']} / {v['from_2014']} tháng thu nhập bình "
-                   f"quân mỗi năm đóng (trước / từ 2014), thấp nhất {v['minimum']} tháng."),
+         lambda v: translate(N_("Trợ cấp tuất một lần cho thân nhân: {before_2014} / {from_2014} tháng thu nhập bình "
+                                "quân "
+                      "mỗi năm đóng (trước / từ 2014), thấp nhất {minimum} tháng.")).format(
+                       before_2014=v['before_2014'], from_2014=v['from_2014'], minimum=v['minimum'])),
     ]
 
 

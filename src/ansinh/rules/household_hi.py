@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.money import round_vnd
 from ansinh.lib.periods import add_months, end_of_term, format_date_vi
 from ansinh.rules import local_support
@@ -45,8 +46,9 @@ NEAR_POOR = "near_poor"  # member of a near-poor household: the state supports a
 NEAR_POOR_FULL = "near_poor_full"  # near-poor in a case the decree supports at 100 % (with its document)
 MEMBER_GROUPS = (HOUSEHOLD, POOR, NEAR_POOR, NEAR_POOR_FULL)
 SUPPORTED_GROUPS = (NEAR_POOR, NEAR_POOR_FULL)
-GROUP_LABELS = {HOUSEHOLD: "Hộ gia đình", POOR: "Hộ nghèo (NSNN đóng)", NEAR_POOR: "Hộ cận nghèo (NSNN hỗ trợ)",
-                NEAR_POOR_FULL: "Hộ cận nghèo (NSNN hỗ trợ 100%)"}
+GROUP_LABELS = {HOUSEHOLD: N_("Hộ gia đình"), POOR: N_("Hộ nghèo (NSNN đóng)"),
+                NEAR_POOR: N_("Hộ cận nghèo (NSNN hỗ trợ)"),
+                NEAR_POOR_FULL: N_("Hộ cận nghèo (NSNN hỗ trợ 100%)")}
 
 
 @dataclass(frozen=True)
@@ -139,13 +141,13 @@ def quote(request: HiQuoteInput, params: ParameterSet | None = None) -> HiQuote:
     if request.already_joined < 0:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            "Số thành viên đã tham gia trước trong năm không được âm.",
+            N_("Số thành viên đã tham gia trước trong năm không được âm."),
             "Members already joined cannot be negative.",
         )
     if not any(not m.covered_elsewhere for m in request.members):
         raise DomainError(
             ErrorCode.HOUSEHOLD_EMPTY,
-            "Hộ gia đình cần ít nhất một thành viên tham gia BHYT hộ gia đình.",
+            N_("Hộ gia đình cần ít nhất một thành viên tham gia BHYT hộ gia đình."),
             "The household needs at least one member joining household HI.",
         )
     _check_members(request.members, use)
@@ -154,7 +156,8 @@ def quote(request: HiQuoteInput, params: ParameterSet | None = None) -> HiQuote:
         allowed = ", ".join(map(str, terms))
         raise DomainError(
             ErrorCode.PAYMENT_TERM_INVALID,
-            f"Kỳ đóng {request.months} tháng không hợp lệ; chọn một trong: {allowed} tháng.",
+            N_("Kỳ đóng {months} tháng không hợp lệ; chọn một trong: {allowed} tháng.").format(
+                months=request.months, allowed=allowed),
             f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
         )
     rate: Decimal = use.get("household_hi/contribution_rate")
@@ -211,19 +214,20 @@ def _check_members(members: tuple[HiMember, ...], use: UsedParameters) -> None:
         if member.group not in MEMBER_GROUPS:
             raise DomainError(
                 ErrorCode.SUPPORT_GROUP_UNKNOWN,
-                f"Nhóm thành viên không hợp lệ: {member.group}; dùng: {', '.join(MEMBER_GROUPS)}.",
+                N_("Nhóm thành viên không hợp lệ: {group}; dùng: {value}.").format(
+                    group=member.group, value=', '.join(MEMBER_GROUPS)),
                 f"Unknown member group {member.group}; use {', '.join(MEMBER_GROUPS)}.",
             )
         if member.as_household and (member.group not in SUPPORTED_GROUPS
                                     or not use.get("household_hi/supported_may_join_as_household")):
             since = next((e.effective for e in use.params.get("household_hi/supported_may_join_as_household").entries
                           if e.value), None)
-            when = f", và chỉ từ {format_date_vi(since)}" if since else ""
+            when = translate(N_(", và chỉ từ {value}")).format(value=format_date_vi(since)) if since else ""
             raise DomainError(
                 ErrorCode.NOT_ELIGIBLE,
-                f"Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia đình"
-                f"{when} (Luật 51/2024/QH15).",
-                "Only members of a supported group may choose to join as a household, and only since Luật 51/2024.",
+                N_("Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia "
+                   "đình{when} (Luật 51/2024/QH15).").format(when=when),
+                N_("Only members of a supported group may choose to join as a household, and only since Luật 51/2024."),
             )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_, translate
 from ansinh.rules.params import Notice, Scalar, UsedParameters
 
 NOT_CONFIGURED = "local_support_not_configured"
@@ -28,17 +29,17 @@ def highest_rate(rates: Mapping[str, Scalar], groups: Iterable[str]) -> Decimal:
 def check_province(province: str) -> None:
     if not (len(province) == 2 and province.isdigit()):
         raise invalid_input(
-            f"Mã tỉnh «{province}» không hợp lệ (2 chữ số, ví dụ 40).",
+            N_("Mã tỉnh «{province}» không hợp lệ (2 chữ số, ví dụ 40).").format(province=province),
             f"Province code {province!r} must be two digits, e.g. 40.",
             field="province",
         )
 
 
 def not_configured(province: str, title: str | None) -> Notice:
-    what = f"theo {title}" if title else f"(mã tỉnh {province})"
+    what = f"theo {title}" if title else translate(N_("(mã tỉnh {province})")).format(province=province)
     return Notice(
         NOT_CONFIGURED,
-        f"Chưa gồm hỗ trợ của tỉnh {what} — chưa cấu hình.",
+        N_("Chưa gồm hỗ trợ của tỉnh {what} — chưa cấu hình.").format(what=what),
         f"Without the provincial top-up {title or 'of province ' + province}: not configured.",
     )
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_
 from ansinh.lib.periods import add_months
 from ansinh.rules.params import Parameter, ParameterSet, _Entry, _jsonable
 
@@ -26,7 +27,8 @@ MAX_MONTHS = 60
 def window(params: ParameterSet, start: date, months: int) -> dict[str, Any]:
     """The parameters in force from ``start`` for ``months`` months (the last day included)."""
     if not 1 <= months <= MAX_MONTHS:
-        raise invalid_input(f"Số tháng phải từ 1 đến {MAX_MONTHS}; đã nhập {months}.",
+        raise invalid_input(N_("Số tháng phải từ 1 đến {MAX_MONTHS}; đã nhập {months}.").format(
+                                MAX_MONTHS=MAX_MONTHS, months=months),
                             f"months must be between 1 and {MAX_MONTHS}.", field="months")
     end = add_months(start, months) - timedelta(days=1)
     return {

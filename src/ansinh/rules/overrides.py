@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ansinh.lib.errors import invalid_input
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.periods import format_date_vi
 from ansinh.rules import household_hi, local_support, vsi
 from ansinh.rules.params import Parameter, ParameterFileError, ParameterSet, Value, _check_value
@@ -36,8 +37,8 @@ def parse_json(text: str) -> Any:
         return json.loads(text, parse_float=Decimal)
     except ValueError:
         raise invalid_input(
-            "Giá trị không đọc được: hãy nhập một số (2530000), một danh sách ([3, 6, 12]) hoặc một bảng "
-            'theo nhóm ({"poor": 0.3, "near_poor": 0.25, "other": 0.05}).',
+            N_("Giá trị không đọc được: hãy nhập một số (2530000), một danh sách ([3, 6, 12]) hoặc một bảng "
+            'theo nhóm ({"poor": 0.3, "near_poor": 0.25, "other": 0.05}).'),
             "The value is not valid JSON.", field="value") from None
 
 
@@ -45,22 +46,25 @@ def check(params: ParameterSet, name: str, effective: date, raw: Any) -> Value |
     """The value ``raw`` checked for parameter ``name`` from ``effective``; refuses what does not fit."""
     local = _LOCAL.match(name)
     if name not in params and local is None:
-        raise invalid_input(f"Không có tham số «{name}» để cấu hình; hãy chọn một tham số có trong danh mục "
-                            "(/tham-so/) hoặc mức hỗ trợ của một tỉnh (local_support/NN).",
+        raise invalid_input(N_("Không có tham số «{name}» để cấu hình; hãy chọn một tham số có trong danh mục "
+                               "(/tham-so/) hoặc mức hỗ trợ của một tỉnh (local_support/NN).").format(
+                                name=name),
                             f"No parameter named {name}.", field="name")
     parameter = params.get(name) if name in params else None
     if parameter is not None and parameter.yearly and (effective.month, effective.day) != (1, 1):
-        raise invalid_input(f"Tham số «{parameter.description}» có giá trị theo từng năm: ngày hiệu lực phải là "
-                            f"01/01, không phải {format_date_vi(effective)}.",
+        raise invalid_input(N_("Tham số «{description}» có giá trị theo từng năm: ngày hiệu lực phải là 01/01, "
+                               "không phải {value}.").format(
+                                description=parameter.description, value=format_date_vi(effective)),
                             "A yearly value starts on 1 January.", field="valid_from")
     if raw is None:
         return None
     unit = parameter.unit if parameter is not None else "rate"
     try:
-        value = _check_value(Path("quản trị"), name, raw, unit, None)
+        value = _check_value(Path(translate(N_("quản trị"))), name, raw, unit, None)
     except ParameterFileError:
-        raise invalid_input(f"Giá trị {_shown(raw)} không hợp lệ cho tham số «{name}» (đơn vị {unit}): "
-                            f"{_unit_rule(unit)}.", f"{raw!r} is not a valid value for unit {unit}.",
+        raise invalid_input(N_("Giá trị {value} không hợp lệ cho tham số «{name}» (đơn vị {unit}): {value2}.").format(
+                                value=_shown(raw), name=name, unit=unit, value2=_unit_rule(unit)),
+                                f"{raw!r} is not a valid value for unit {unit}.",
                             field="value") from None
     if local is not None:
         _check_local(local.group(1), value)
@@ -72,26 +76,30 @@ def check(params: ParameterSet, name: str, effective: date, raw: Any) -> Value |
 def _check_local(kind: str, value: Value) -> None:
     groups = LOCAL_GROUPS[kind]
     if not isinstance(value, Mapping) or not value:
-        raise invalid_input("Mức hỗ trợ của tỉnh phải là một bảng tỷ lệ theo nhóm, ví dụ "
-                            '{"poor": 0.3, "near_poor": 0.25, "other": 0.05}; nhóm được dùng: '
-                            f"{', '.join(groups)}.", "A provincial top-up is a mapping of groups to rates.",
+        raise invalid_input(N_("Mức hỗ trợ của tỉnh phải là một bảng tỷ lệ theo nhóm, ví dụ {{\"poor\": 0.3, "
+                               "\"near_poor\": 0.25, \"other\": 0.05}}; nhóm được dùng: {value}.").format(
+                                value=', '.join(groups)), "A provincial top-up is a mapping of groups to rates.",
                             field="value")
     unknown = sorted(set(value) - set(groups))
     if unknown:
-        raise invalid_input(f"Nhóm không có trong mức hỗ trợ: {', '.join(unknown)}; nhóm được dùng: "
-                            f"{', '.join(groups)}.", f"Unknown group(s) {', '.join(unknown)}.", field="value")
+        raise invalid_input(N_("Nhóm không có trong mức hỗ trợ: {value}; nhóm được dùng: {value2}.").format(
+                                value=', '.join(unknown), value2=', '.join(groups)),
+                                f"Unknown group(s) {', '.join(unknown)}.", field="value")
     too_high = sorted(k for k, v in value.items() if Decimal(v) > 1)
     if too_high:
-        raise invalid_input(f"Tỷ lệ hỗ trợ phải từ 0 đến 1 (0,3 là 30%); sai ở nhóm: {', '.join(too_high)}.",
+        raise invalid_input(N_("Tỷ lệ hỗ trợ phải từ 0 đến 1 (0,3 là 30%); sai ở nhóm: {value}.").format(
+                                value=', '.join(too_high)),
                             "Rates are between 0 and 1.", field="value")
 
 
 def _check_shape(parameter: Parameter, value: Value) -> None:
     shapes = {_shape(e.value) for e in parameter.entries if e.value is not None}
     if shapes and _shape(value) not in shapes:
-        expected = " hoặc ".join(sorted(_shape_vi(s) for s in shapes))
-        raise invalid_input(f"Giá trị của «{parameter.description}» phải là {expected}, như trong tệp tham số; "
-                            f"giá trị nhập là {_shape_vi(_shape(value))}.",
+        expected = translate(N_(" hoặc ")).join(sorted(_shape_vi(s) for s in shapes))
+        raise invalid_input(N_("Giá trị của «{description}» phải là {expected}, như trong tệp tham số; giá trị "
+                               "nhập là {value}.").format(
+                                description=parameter.description, expected=expected,
+                                value=_shape_vi(_shape(value))),
                             f"The value's shape does not match {parameter.name}.", field="value")
 
 
@@ -105,16 +113,16 @@ def _shape(value: Value) -> tuple[str, ...]:
 
 def _shape_vi(shape: tuple[str, ...]) -> str:
     if shape[0] == "mapping":
-        return f"một bảng có các khoá {', '.join(shape[1:])}"
+        return translate(N_("một bảng có các khoá {value}")).format(value=', '.join(shape[1:]))
     if shape[0] == "list":
-        return f"một danh sách {shape[1]} phần tử"
-    return "một số"
+        return translate(N_("một danh sách {value} phần tử")).format(value=shape[1])
+    return translate(N_("một số"))
 
 
 def _unit_rule(unit: str) -> str:
-    return {"boolean": "nhập true hoặc false",
-            "rate": "nhập số thập phân không âm (0,3 là 30%)",
-            "multiple": "nhập số thập phân không âm"}.get(unit, "nhập số nguyên không âm")
+    return {"boolean": translate(N_("nhập true hoặc false")),
+            "rate": translate(N_("nhập số thập phân không âm (0,3 là 30%)")),
+            "multiple": translate(N_("nhập số thập phân không âm"))}.get(unit, translate(N_("nhập số nguyên không âm")))
 
 
 def _shown(raw: Any) -> str:

@@ -43,6 +43,7 @@ from typing import Any
 import yaml
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import N_, pick
 from ansinh.lib.periods import format_date_vi
 
 UNITS = frozenset({"vnd", "rate", "months", "days", "multiple", "count", "boolean"})
@@ -96,8 +97,13 @@ class Notice:
     top-up not configured); unlike a refusal, the amount is still given."""
 
     code: str
-    message: str
+    message_vi: str
     message_en: str
+
+    @property
+    def message(self) -> str:
+        """The notice in the language shown (lib/i18n.py)."""
+        return pick(self.message_vi, self.message_en)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "message_en": self.message_en}
@@ -129,25 +135,27 @@ class Parameter:
         index = bisect.bisect_right(self._dates, on) - 1
         if self.yearly:
             if index < 0 or self.entries[index].effective.year != on.year:
-                raise _unpublished(self, f"năm {on.year}", f"year {on.year}")
+                raise _unpublished(self, N_("năm {year}").format(year=on.year), f"year {on.year}")
         elif index < 0:
             first = format_date_vi(self._dates[0])
             raise DomainError(
                 ErrorCode.PARAMETER_NOT_IN_FORCE,
-                f"Tham số «{self.description}» ({self.name}) chưa có hiệu lực vào ngày "
-                f"{format_date_vi(on)}; giá trị đầu tiên áp dụng từ {first}.",
+                N_("Tham số «{description}» ({name}) chưa có hiệu lực vào ngày {value}; giá trị đầu tiên áp dụng "
+                   "từ {first}.").format(
+                    description=self.description, name=self.name, value=format_date_vi(on), first=first),
                 f"Parameter {self.name} is not in force on {on.isoformat()}; "
                 f"its first value applies from {self._dates[0].isoformat()}.",
                 parameter=self.name,
             )
         entry = self.entries[index]
         if entry.unpublished:
-            raise _unpublished(self, f"ngày {format_date_vi(on)}", on.isoformat(), entry)
+            raise _unpublished(self, N_("ngày {value}").format(value=format_date_vi(on)), on.isoformat(), entry)
         if entry.value is None:
             raise DomainError(
                 ErrorCode.PARAMETER_NOT_IN_FORCE,
-                f"Tham số «{self.description}» ({self.name}) đã hết hiệu lực từ "
-                f"{format_date_vi(entry.effective)} ({entry.reference.title}).",
+                N_("Tham số «{description}» ({name}) đã hết hiệu lực từ {value} ({title}).").format(
+                    description=self.description, name=self.name, value=format_date_vi(entry.effective),
+                    title=entry.reference.title),
                 f"Parameter {self.name} ended on {entry.effective.isoformat()}.",
                 parameter=self.name,
             )
@@ -179,8 +187,9 @@ def _unpublished(
     source = f" ({entry.reference.title})" if entry else ""
     return DomainError(
         ErrorCode.PARAMETER_UNPUBLISHED,
-        f"Chưa có giá trị công bố của «{param.description}» ({param.name}) cho {when_vi}"
-        f"{source}; hãy bổ sung tham số này trước khi tính.",
+        N_("Chưa có giá trị công bố của «{description}» ({name}) cho {when_vi}{source}; hãy bổ sung tham số này "
+           "trước khi tính.").format(
+            description=param.description, name=param.name, when_vi=when_vi, source=source),
         f"No published value of {param.name} for {when_en}{source}; supply it first.",
         parameter=param.name,
     )
@@ -204,7 +213,7 @@ class ParameterSet:
         except KeyError:
             raise DomainError(
                 ErrorCode.PARAMETER_NOT_FOUND,
-                f"Không có tham số {name}.",
+                N_("Không có tham số {name}.").format(name=name),
                 f"No parameter named {name}.",
                 parameter=name,
             ) from None
@@ -250,7 +259,8 @@ class ParameterFileError(DomainError):
         at_line = f", line {line}" if line else ""
         super().__init__(
             ErrorCode.PARAMETER_FILE_INVALID,
-            f"Tệp tham số {path} ({where}{at_line}): {problem}",
+            N_("Tệp tham số {path} ({where}{at_line}): {problem}").format(
+                path=path, where=where, at_line=at_line, problem=problem),
             f"Parameter file {path} ({where}{at_line}): {problem}",
             file=str(path),
             key=where,
@@ -485,7 +495,8 @@ def apply_overrides(base: ParameterSet, overrides: Iterable[Override], describe:
 
 
 def _described(name: str) -> str:
-    return f"Hỗ trợ thêm của tỉnh (mã {name.rsplit('/', 1)[-1]}), cấu hình bởi quản trị"
+    return N_("Hỗ trợ thêm của tỉnh (mã {value}), cấu hình bởi quản trị").format(
+               value=name.rsplit('/', 1)[-1])
 
 
 def default_parameters() -> ParameterSet:

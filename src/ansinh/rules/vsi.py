@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
+from ansinh.lib.i18n import N_, translate
 from ansinh.lib.money import format_vnd, round_vnd
 from ansinh.lib.periods import add_months, end_of_term, format_date_vi
 from ansinh.rules import local_support
@@ -100,7 +101,7 @@ def quote(request: VsiQuoteInput, params: ParameterSet | None = None) -> VsiQuot
     use = UsedParameters(params or default_parameters(), request.on)
     _check_groups(request.groups)
     if request.supported_months_used < 0:
-        raise invalid_input("Số tháng đã được hỗ trợ không được âm.", "Supported months used cannot be negative.")
+        raise invalid_input(N_("Số tháng đã được hỗ trợ không được âm."), "Supported months used cannot be negative.")
     rate: Decimal = use.get("vsi/contribution_rate")
     poverty_line: int = use.get("rural_poverty_line")
     check_income(request.income, use)
@@ -141,16 +142,16 @@ def check_income(income: int, use: UsedParameters) -> None:
     if income < floor:
         raise DomainError(
             ErrorCode.INCOME_BELOW_FLOOR,
-            f"Thu nhập {format_vnd(income)} thấp hơn mức tối thiểu {format_vnd(floor)} "
-            "(chuẩn nghèo khu vực nông thôn).",
+            N_("Thu nhập {value} thấp hơn mức tối thiểu {value2} (chuẩn nghèo khu vực nông thôn).").format(
+                value=format_vnd(income), value2=format_vnd(floor)),
             f"Income {income} is below the floor {floor} (rural poverty line).",
             floor=floor,
         )
     if income > ceiling:
         raise DomainError(
             ErrorCode.INCOME_ABOVE_CEILING,
-            f"Thu nhập {format_vnd(income)} cao hơn mức tối đa {format_vnd(ceiling)} "
-            "(20 lần lương cơ sở).",
+            N_("Thu nhập {value} cao hơn mức tối đa {value2} (20 lần lương cơ sở).").format(
+                value=format_vnd(income), value2=format_vnd(ceiling)),
             f"Income {income} is above the ceiling {ceiling} (20 × base salary).",
             ceiling=ceiling,
         )
@@ -159,8 +160,10 @@ def check_income(income: int, use: UsedParameters) -> None:
         upper = min(lower + step, ceiling)
         raise DomainError(
             ErrorCode.INCOME_OFF_STEP,
-            f"Thu nhập {format_vnd(income)} không đúng bước {format_vnd(step)} tính từ "
-            f"{format_vnd(floor)}; hai mức gần nhất là {format_vnd(lower)} và {format_vnd(upper)}.",
+            N_("Thu nhập {value} không đúng bước {value2} tính từ {value3}; hai mức gần nhất là {value4} và "
+               "{value5}.").format(
+                value=format_vnd(income), value2=format_vnd(step), value3=format_vnd(floor),
+                value4=format_vnd(lower), value5=format_vnd(upper)),
             f"Income {income} is not on the {step} step above {floor}; "
             f"the nearest valid incomes are {lower} and {upper}.",
             nearest=[lower, upper],
@@ -174,7 +177,8 @@ def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
             allowed = ", ".join(map(str, terms))
             raise DomainError(
                 ErrorCode.PAYMENT_TERM_INVALID,
-                f"Phương thức đóng {request.months} tháng không hợp lệ; chọn một trong: {allowed} tháng.",
+                N_("Phương thức đóng {months} tháng không hợp lệ; chọn một trong: {allowed} tháng.").format(
+                    months=request.months, allowed=allowed),
                 f"A {request.months}-month term is not allowed; choose one of {allowed} months.",
             )
         return
@@ -184,8 +188,9 @@ def _check_months(request: VsiQuoteInput, use: UsedParameters) -> None:
             allowed, shortest, longest = ", ".join(map(str, years)), min(years) // 12, max(years) // 12
             raise DomainError(
                 ErrorCode.PAYMENT_TERM_INVALID,
-                f"Đóng trước chỉ theo năm tròn, từ {shortest} đến {longest} năm ({allowed} tháng); "
-                f"không đóng trước {request.months} tháng.",
+                N_("Đóng trước chỉ theo năm tròn, từ {shortest} đến {longest} năm ({allowed} tháng); không đóng "
+                   "trước {months} tháng.").format(
+                    shortest=shortest, longest=longest, allowed=allowed, months=request.months),
                 f"An advance is whole years only, {shortest} to {longest} ({allowed} months); not {request.months}.",
                 allowed=list(years),
             )
@@ -198,7 +203,7 @@ def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
     the minimum years by at most the cap: 10 years in Era A, 5 in Era B (ND 159/2025 art. 7)."""
     if request.born is None or request.sex is None:
         raise invalid_input(
-            "Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính.",
+            N_("Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính."),
             "A catch-up needs the participant's birth date and sex (retirement-age condition).",
             field="born",
         )
@@ -208,8 +213,9 @@ def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
     if request.on < earliest:
         raise DomainError(
             ErrorCode.NOT_ELIGIBLE,
-            f"Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày {format_date_vi(reached)}, "
-            f"sớm nhất được đóng bù từ ngày {format_date_vi(earliest)}.",
+            N_("Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày {value}, sớm nhất được đóng bù từ ngày "
+               "{value2}.").format(
+                value=format_date_vi(reached), value2=format_date_vi(earliest)),
             f"No catch-up before {earliest.isoformat()} (retirement age reached {reached.isoformat()}).",
             earliest=earliest.isoformat(),
         )
@@ -220,7 +226,8 @@ def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
         if short > cap:
             raise DomainError(
                 ErrorCode.NOT_ELIGIBLE,
-                f"Còn thiếu {short} tháng, quá {cap} tháng được đóng bù theo quy định đang áp dụng.",
+                N_("Còn thiếu {short} tháng, quá {cap} tháng được đóng bù theo quy định đang áp dụng.").format(
+                    short=short, cap=cap),
                 f"{short} months short, more than the {cap} a catch-up may cover.",
                 cap=cap,
             )
@@ -228,8 +235,9 @@ def _check_catch_up(request: VsiQuoteInput, use: UsedParameters) -> None:
         limit = min(cap, short)
         raise DomainError(
             ErrorCode.MONTHS_OVER_CAP,
-            f"Số tháng đóng bù phải từ 1 đến {limit} tháng (số tháng còn thiếu, tối đa {cap}); "
-            f"đã nhập {request.months}.",
+            N_("Số tháng "
+               "đóng bù phải từ 1 đến {limit} tháng (số tháng còn thiếu, tối đa {cap}); đã nhập {months}.").format(
+                limit=limit, cap=cap, months=request.months),
             f"Catch-up months must be between 1 and {limit}; got {request.months}.",
             cap=limit,
         )
@@ -253,14 +261,14 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
     year = request.on.year - 1
     if request.fund_return is not None:
         if not Decimal(0) <= request.fund_return < 1:
-            raise invalid_input("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031).", "r must be in [0, 1).")
+            raise invalid_input(N_("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031)."), "r must be in [0, 1).")
         use.record(
             ParameterValue(
                 "vsi/fund_monthly_return",
                 "rate",
                 date(year, 1, 1),
                 request.fund_return,
-                Reference("Do người dùng nhập", note="Not a published figure"),
+                Reference(N_("Do người dùng nhập"), note="Not a published figure"),
             )
         )
         return request.fund_return
@@ -271,8 +279,8 @@ def fund_return(request: VsiQuoteInput, use: UsedParameters) -> Decimal:
             raise
         raise DomainError(
             ErrorCode.FUND_RETURN_MISSING,
-            f"Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm {year}; "
-            "hãy nhập lãi suất tháng để ước tính (ví dụ 0,0031).",  # no CLI flag: the web shows it too (issue 13)
+            N_("Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm {year}; hãy nhập lãi suất tháng "
+               "để ước tính (ví dụ 0,0031).").format(year=year),  # no CLI flag: the web shows it too (issue 13)
             f"No published fund return for {year}; give the monthly rate.",
             year=year,
         ) from None
@@ -295,7 +303,8 @@ def _check_groups(groups: Iterable[str]) -> None:
     if unknown:
         raise DomainError(
             ErrorCode.SUPPORT_GROUP_UNKNOWN,
-            f"Nhóm đối tượng không hợp lệ: {', '.join(unknown)}; dùng: {', '.join(SUPPORT_GROUPS)}.",
+            N_("Nhóm đối tượng không hợp lệ: {value}; dùng: {value2}.").format(
+                value=', '.join(unknown), value2=', '.join(SUPPORT_GROUPS)),
             f"Unknown support group(s): {', '.join(unknown)}; use {', '.join(SUPPORT_GROUPS)}.",
         )
 
@@ -325,6 +334,8 @@ def payment_deadline(term_months: int, period_start: date, params: ParameterSet 
     within = found.value.get(f"every_{term_months}") if isinstance(found.value, Mapping) else None
     if not isinstance(within, int):
         return PaymentDeadline(
-            None, f"Chưa có thời hạn đóng cho phương thức {term_months} tháng một lần ({found.reference.title}): "
-                  "đóng một lần (đóng trước, đóng bù) thì đóng khi đăng ký.", found)
+            None,
+            translate(N_("Chưa có thời hạn đóng cho phương thức {term_months} tháng một lần ({title}): đóng một lần "
+                     "(đóng trước, đóng bù) thì đóng khi đăng ký.")).format(
+                      term_months=term_months, title=found.reference.title), found)
     return PaymentDeadline(end_of_term(start, within), "", found)

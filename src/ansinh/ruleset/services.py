@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.rules import overrides
@@ -26,7 +27,7 @@ def check(name: str, valid_from: Any, value_text: str) -> None:
 
 def _require_superuser(actor: AbstractBaseUser) -> None:
     if not getattr(actor, "is_superuser", False):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ quản trị hệ thống được cấu hình tham số.",
+        raise DomainError(ErrorCode.FORBIDDEN, _("Chỉ quản trị hệ thống được cấu hình tham số."),
                           "Only superusers configure parameters.")
 
 

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from ansinh.web import (
     audit_views,
@@ -19,6 +21,8 @@ from ansinh.web import (
 app_name = "web"
 urlpatterns = [
     path("", views.quote_page, name="quote"),
+    # the language switch in the header (POST with CSRF; the choice is kept in a cookie, config/middleware.Language)
+    path("ngon-ngu/", require_POST(set_language), name="set_language"),
     path("tu-van/", consult_views.consultation, name="consultation"),
     path("tham-so/", views.parameters, name="parameters"),
     path("tu-van/ghi-nhan/", consult_views.record_lead, name="record_lead"),
