@@ -44,6 +44,11 @@ ALLOWLIST = {
     "web/templates/web/offline/kiosk.html": "the kiosk's shell; its text lives in its scripts (not yet marked)",
 }
 
+# Single strings left in Vietnamese on purpose: (file, string) and the reason.
+STRING_ALLOWLIST = {
+    ("web/templatetags/vn.py", r"\d{1,3}(?:\.\d{3})*\s?đ(?!\w)"): "a pattern finding amounts in đồng, not text",
+}
+
 VIETNAMESE = re.compile(
     "[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
     "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ]")
@@ -176,6 +181,7 @@ def test_no_untranslated_string(relative: str) -> None:
         return  # left in Vietnamese on purpose: see the reason in ALLOWLIST
     source = (SRC / relative).read_text(encoding="utf-8")
     found = untranslated_python(source) if relative.endswith(".py") else untranslated_template(source)
+    found = [(line, text) for line, text in found if (relative, text) not in STRING_ALLOWLIST]
     assert found == [], f"{relative}: Vietnamese outside gettext/translate"
 
 
