@@ -79,7 +79,8 @@ class PersonForm(DomainForm):
         self.masked = masked or {}
         for name, value in self.masked.items():
             field = self.fields[name]
-            field.help_text = _("Đang lưu: {value} — nhập số mới nếu muốn thay đổi.").format(value=value or "chưa có")
+            shown = value or _("chưa có")
+            field.help_text = _("Đang lưu: {value} — nhập số mới nếu muốn thay đổi.").format(value=shown)
             field.widget.attrs["placeholder"] = _("nhập số mới nếu muốn thay đổi")
             self.initial.pop(name, None)
 
