@@ -1,4 +1,4 @@
-"""The interface in English as well as Vietnamese (issue 15; docs/ARCHITECTURE.md "Languages").
+"""The interface in English as well as Vietnamese (issue 15; README "Languages").
 
 - Every English catalogue (``src/ansinh/<package>/locale/en``) is complete: each entry translated, none
   fuzzy, and the committed ``.mo`` says what the ``.po`` says (``make messages`` compiles it).
