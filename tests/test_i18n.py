@@ -308,6 +308,7 @@ def test_the_switch_sets_the_cookie_and_the_page_follows(client: Client, db: Non
     assert client.cookies["ansinh_language"].value == "en"
     page = client.get("/tham-so/").content.decode()
     assert '<html lang="en">' in page and ">Parameters<" in page
+    assert 'name="language" value="vi" class="link" lang="vi">' in page  # the way back, named in Vietnamese
     client.post("/ngon-ngu/", {"language": "vi", "next": "/tham-so/"})
     assert '<html lang="vi">' in client.get("/tham-so/").content.decode()
 

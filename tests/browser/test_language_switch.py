@@ -33,7 +33,7 @@ def test_switch_to_english_and_back(browser: Any, live_server: Any) -> None:
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("header nav")).not_to_contain_text("Tư vấn")
 
-        page.get_by_role("button", name="Tiếng Việt").click()
+        page.locator('header button[name="language"][value="vi"]').click()  # "Tiếng Việt" (Django's spelling)
         expect(page.locator("html")).to_have_attribute("lang", "vi")
         expect(page.locator("header nav")).to_contain_text("Tư vấn")
     finally:

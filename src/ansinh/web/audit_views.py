@@ -59,7 +59,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return _forbidden(request, refused.message)
     if request.GET.get("xlsx"):
         rows = (_row(e) for e in found[:XLSX_ROWS].iterator(chunk_size=2000))
-        response = HttpResponse(write_xlsx(_("Nhật ký truy cập"), [(key, str(label)) for key, label in COLUMNS], rows), content_type=XLSX)
+        response = HttpResponse(write_xlsx(_("Nhật ký truy cập"), [(key, str(label)) for key, label in COLUMNS],
+                                           rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="nhat-ky-{timezone.localdate():%Y%m%d}.xlsx"'
         return response
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
