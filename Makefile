@@ -36,7 +36,7 @@ audit: $(STAMP)
 
 install: $(STAMP)
 
-# The English catalogues (issue 15; docs/ARCHITECTURE.md "Languages"): every package's marked strings (the
+# The English catalogues (issue 15; README "Languages"): every package's marked strings (the
 # msgids are the Vietnamese text; gettext, templates' translate tags and lib's N_) into its own
 # locale/en/LC_MESSAGES/django.po, then every catalogue compiled to the .mo that is committed.
 # Translate the new entries (tests/test_i18n.py fails on an empty or fuzzy one), then run it again.

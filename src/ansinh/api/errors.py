@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
 
 # Every operation may answer these: 400 unreadable body, 413 oversize body, 422 invalid input or a
 # refusal by the rules; operations behind a login also 401, 403, 404 (or outside the scope) and 409.
-PUBLIC_ERRORS = {400: "Nội dung không đọc được (JSON)", 413: "Nội dung quá lớn",
-                 422: "Dữ liệu không hợp lệ hoặc bị từ chối"}
-SECURED_ERRORS = {401: "Cần đăng nhập hoặc API token", 403: "Không có quyền", 404: "Không có hoặc ngoài địa bàn",
-                  409: "Trùng hoặc đã xử lý"}
+PUBLIC_ERRORS = {400: gettext_lazy("Nội dung không đọc được (JSON)"), 413: gettext_lazy("Nội dung quá lớn"),
+                 422: gettext_lazy("Dữ liệu không hợp lệ hoặc bị từ chối")}
+SECURED_ERRORS = {
+    401: gettext_lazy("Cần đăng nhập hoặc API token"),
+    403: gettext_lazy("Không có quyền"),
+    404: gettext_lazy("Không có hoặc ngoài địa bàn"),
+    409: gettext_lazy("Trùng hoặc đã xử lý"),
+}
 
 
 class ErrorDetail(Schema):
@@ -31,8 +36,9 @@ class ErrorOut(Schema):
 
 
 class DocumentedAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         declare_errors(schema)
         return schema

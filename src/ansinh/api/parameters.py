@@ -22,8 +22,8 @@ class ReferenceOut(Schema):
     url: str | None = None
     note: str | None = None
     unverified: bool = Field(description="The figure was found second-hand and awaits the text.")
-    configured_by_admin: bool = Field(False, description="An administrator configured this value in /admin/ "
-                                                         "(cấu hình bởi quản trị), on top of the parameter files.")
+    configured_by_admin: bool = Field(False, description="An administrator configured this value in /admin/, "
+                                                         "on top of the parameter files.")
 
 
 class VersionOut(Schema):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
@@ -84,19 +86,33 @@ def device_revoked(request: HttpRequest, exc: DeviceRevoked) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error(request, ErrorCode.UNAUTHENTICATED, "Cần đăng nhập hoặc API token hợp lệ.", 401)
+    return error(request, ErrorCode.UNAUTHENTICATED, _("Cần đăng nhập hoặc API token hợp lệ."), 401)
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "?" for e in exc.errors)
-    return error(request, ErrorCode.INVALID_INPUT, f"Dữ liệu không hợp lệ ở: {fields}.", 422, details=exc.errors)
+    return error(
+        request,
+        ErrorCode.INVALID_INPUT,
+        _("Dữ liệu không hợp lệ ở: {fields}.").format(fields=fields),
+        422,
+        details=exc.errors,
+    )
 
 
 # ninja's own refusals (an unreadable body, a missing route) in our shape instead of {"detail": …}.
-HTTP_CODES = {400: ErrorCode.INVALID_INPUT, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
-              404: ErrorCode.NOT_FOUND, 413: ErrorCode.REQUEST_TOO_LARGE}
-HTTP_MESSAGES = {400: "Không đọc được nội dung yêu cầu: cần JSON hợp lệ.", 404: "Không tìm thấy."}
+HTTP_CODES = {
+    400: ErrorCode.INVALID_INPUT,
+    401: ErrorCode.UNAUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    413: ErrorCode.REQUEST_TOO_LARGE,
+}
+HTTP_MESSAGES = {
+    400: gettext_lazy("Không đọc được nội dung yêu cầu: cần JSON hợp lệ."),
+    404: gettext_lazy("Không tìm thấy."),
+}
 
 
 @api.exception_handler(HttpError)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Min, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -73,5 +74,5 @@ _domain.register(DomainCollector())
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     if request.META.get("REMOTE_ADDR") not in settings.ANSINH_METRICS_ALLOW:
-        return HttpResponse("Không có quyền đọc số đo.", status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Không có quyền đọc số đo."), status=403, content_type="text/plain; charset=utf-8")
     return HttpResponse(generate_latest(REGISTRY) + generate_latest(_domain), content_type=CONTENT_TYPE_LATEST)

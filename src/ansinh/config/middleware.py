@@ -30,6 +30,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django_ratelimit.core import get_usage
 
 from ansinh.config import logs
@@ -42,7 +43,8 @@ def refusal(request: HttpRequest, status: int, code: ErrorCode, title: str, mess
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": str(code), "message": message, "message_en": message_en}},
                             status=status)
-    page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    page = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
             f"<body><h1>{title} ({status})</h1><p>{message}</p></body></html>")
     return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
 
@@ -50,9 +52,14 @@ def refusal(request: HttpRequest, status: int, code: ErrorCode, title: str, mess
 def too_large(request: HttpRequest) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     shown = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} kB"
-    return refusal(request, 413, ErrorCode.REQUEST_TOO_LARGE, "Yêu cầu quá lớn",
-                   f"Yêu cầu quá lớn: nội dung gửi lên tối đa {shown}. Hãy gửi ít dữ liệu hơn.",
-                   f"The request body is over {shown}.")
+    return refusal(
+        request,
+        413,
+        ErrorCode.REQUEST_TOO_LARGE,
+        gettext("Yêu cầu quá lớn"),
+        gettext("Yêu cầu quá lớn: nội dung gửi lên tối đa {shown}. Hãy gửi ít dữ liệu hơn.").format(shown=shown),
+        f"The request body is over {shown}.",
+    )
 
 
 class RequestSizeLimit:
@@ -109,14 +116,26 @@ class RateLimits:
         for limit in LIMITS:
             if not limit.applies(request):
                 continue
-            usage = get_usage(request, group=limit.group, key=client_address, rate=getattr(settings, limit.setting),
-                              method=list(limit.methods), increment=True)
+            usage = get_usage(
+                request,
+                group=limit.group,
+                key=client_address,
+                rate=getattr(settings, limit.setting),
+                method=list(limit.methods),
+                increment=True,
+            )
             if usage is not None and usage["should_limit"]:
                 security_log.event("rate_limited", "", request, group=limit.group)
-                response = refusal(request, 429, ErrorCode.RATE_LIMITED, "Quá nhiều yêu cầu",
-                                   "Quá nhiều yêu cầu từ địa chỉ này. Vui lòng đợi "
-                                   f"{usage['time_left']} giây rồi thử lại.",
-                                   "Too many requests from this address; retry later.")
+                response = refusal(
+                    request,
+                    429,
+                    ErrorCode.RATE_LIMITED,
+                    gettext("Quá nhiều yêu cầu"),
+                    gettext("Quá nhiều yêu cầu từ địa chỉ này. Vui lòng đợi {value} giây rồi thử lại.").format(
+                        value=usage["time_left"]
+                    ),
+                    "Too many requests from this address; retry later.",
+                )
                 response["Retry-After"] = str(max(1, usage["time_left"]))
                 return response
         return self.get_response(request)
@@ -130,9 +149,14 @@ class NoNulCharacters:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
-            return refusal(request, 400, ErrorCode.INVALID_INPUT, "Dữ liệu không hợp lệ",
-                           "Dữ liệu gửi lên chứa ký tự NUL (U+0000); hãy gõ lại.",
-                           "The request contains a NUL character.")
+            return refusal(
+                request,
+                400,
+                ErrorCode.INVALID_INPUT,
+                gettext("Dữ liệu không hợp lệ"),
+                gettext("Dữ liệu gửi lên chứa ký tự NUL (U+0000); hãy gõ lại."),
+                "The request contains a NUL character.",
+            )
         return self.get_response(request)
 
     @staticmethod
@@ -167,8 +191,13 @@ class RequestId:
             response = self.get_response(request)
             if response.status_code == 403:
                 user = getattr(request, "user", None)
-                security_log.event("refused", getattr(user, "username", "") if user is not None else "", request,
-                                   path=request.path, method=request.method)
+                security_log.event(
+                    "refused",
+                    getattr(user, "username", "") if user is not None else "",
+                    request,
+                    path=request.path,
+                    method=request.method,
+                )
         finally:
             logs.request_id.reset(token)
         response["X-Request-ID"] = value

@@ -60,7 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request metrics (config/metrics.py)
-    # First: an oversize body is refused (413) before any middleware reads it.
+    # The language switch's cookie, else Vietnamese (not Accept-Language); it reads no body, so refusals speak it.
+    "ansinh.config.middleware.Language",
+    # First to read: an oversize body is refused (413) before any middleware reads it.
     "ansinh.config.middleware.RequestSizeLimit",
     "ansinh.config.middleware.NoNulCharacters",  # PostgreSQL cannot take NUL in text: 400, not a 500
     "django.middleware.security.SecurityMiddleware",
@@ -69,7 +71,6 @@ MIDDLEWARE = [
     "ansinh.config.middleware.RequestId",  # a request id on every log line and response
     "ansinh.config.middleware.RateLimits",  # 429 beyond the rate on the public quotes and the login form
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "ansinh.config.middleware.Language",  # the language switch's cookie, else Vietnamese (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -211,7 +212,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LANGUAGES = [("vi", "Vietnamese"), ("en", "English")]  # the switch shows each in its own (name_local)
 # config/locale/vi: Vietnamese for django-axes' admin (issue 13 #10). The packages that are no Django app
 # (api, lib, rules, cli) keep their English catalogue in their own locale/ too; the apps' are found by Django.
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"] + [

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class WebConfig(AppConfig):
     name = "ansinh.web"
     label = "web"
-    verbose_name = "Giao diện web"
+    verbose_name = gettext_lazy("Giao diện web")
 
     def ready(self) -> None:
         # The slice's parameters are GET /api/v1/offline/parameters' window (issue 16): this layer owns it and

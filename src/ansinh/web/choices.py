@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ansinh.rules import local_support, vsi
 from ansinh.rules.params import ParameterSet, UsedParameters, default_parameters
 
 GROUP_LABELS = {
-    "poor": "Hộ nghèo",
-    "near_poor": "Hộ cận nghèo",
-    "ethnic_minority": "Người dân tộc thiểu số",
-    "island": "Cư trú ở xã đảo, đặc khu",
+    "poor": gettext_lazy("Hộ nghèo"),
+    "near_poor": gettext_lazy("Hộ cận nghèo"),
+    "ethnic_minority": gettext_lazy("Người dân tộc thiểu số"),
+    "island": gettext_lazy("Cư trú ở xã đảo, đặc khu"),
 }
 
 
-PROVINCE_NAMES = {"40": "Nghệ An"}  # labels only; the provinces come from the top-up files
+PROVINCE_NAMES = {"40": gettext_lazy("Nghệ An")}  # labels only; the provinces come from the top-up files
 
 
 def provinces(params: ParameterSet | None = None) -> list[tuple[str, str]]:
@@ -26,8 +28,10 @@ def provinces(params: ParameterSet | None = None) -> list[tuple[str, str]]:
     consultation's "where do you live": the consultation has no commune on record to read it from."""
     prefix = f"{local_support.VSI}/"
     codes = [n.removeprefix(prefix) for n in (params or default_parameters()).names() if n.startswith(prefix)]
-    return [("", "Tỉnh khác (không tính hỗ trợ của tỉnh)"),
-            *((c, PROVINCE_NAMES.get(c, f"Tỉnh mã {c}")) for c in codes if len(c) == 2 and c.isdigit())]
+    return [
+        ("", gettext("Tỉnh khác (không tính hỗ trợ của tỉnh)")),
+        *((c, PROVINCE_NAMES.get(c, gettext("Tỉnh mã {c}").format(c=c))) for c in codes if len(c) == 2 and c.isdigit()),
+    ]
 
 
 def _months(params: ParameterSet, name: str, on: date) -> tuple[int, ...]:
@@ -38,14 +42,16 @@ def _months(params: ParameterSet, name: str, on: date) -> tuple[int, ...]:
 
 
 def hi_terms(on: date, params: ParameterSet | None = None) -> list[tuple[int, str]]:
-    return [(m, f"{m} tháng") for m in _months(params or default_parameters(), "household_hi/terms", on)]
+    return [
+        (m, gettext("{m} tháng").format(m=m)) for m in _months(params or default_parameters(), "household_hi/terms", on)
+    ]
 
 
 def _years(months: tuple[int, ...]) -> str:
     years = [m // 12 for m in months]
     if years and all(m % 12 == 0 for m in months) and years == list(range(years[0], years[-1] + 1)):
-        return f"từ {years[0]} đến {years[-1]} năm"
-    return ", ".join(f"{m} tháng" for m in months)
+        return gettext("từ {value} đến {value2} năm").format(value=years[0], value2=years[-1])
+    return ", ".join(gettext("{m} tháng").format(m=m) for m in months)
 
 
 def methods(on: date, params: ParameterSet | None = None) -> list[tuple[str, str]]:
@@ -53,9 +59,17 @@ def methods(on: date, params: ParameterSet | None = None) -> list[tuple[str, str
     regular = ", ".join(str(m) for m in _months(params, "vsi/payment_terms", on))
     advance = _years(_months(params, "vsi/advance_terms", on))
     return [
-        (vsi.Method.REGULAR.value, f"Đóng định kỳ ({regular} tháng)" if regular else "Đóng định kỳ"),
-        (vsi.Method.ADVANCE.value, f"Đóng trước nhiều năm ({advance})" if advance else "Đóng trước nhiều năm"),
-        (vsi.Method.CATCH_UP.value, "Đóng bù tháng còn thiếu"),
+        (
+            vsi.Method.REGULAR.value,
+            gettext("Đóng định kỳ ({regular} tháng)").format(regular=regular) if regular else gettext("Đóng định kỳ"),
+        ),
+        (
+            vsi.Method.ADVANCE.value,
+            gettext("Đóng trước nhiều năm ({advance})").format(advance=advance)
+            if advance
+            else gettext("Đóng trước nhiều năm"),
+        ),
+        (vsi.Method.CATCH_UP.value, gettext("Đóng bù tháng còn thiếu")),
     ]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import segno
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import Scope
@@ -65,7 +66,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export_table(request: HttpRequest, name: str, title: str, lines: list[str], columns: list[tuple[str, str]],
                  rows: list[dict[str, Any]], table: str = "1", pdf: bool = True) -> HttpResponse | None:
     """The page's table as XLSX (``?xlsx=<table>``: a page may have several), or the dashboard as PDF
-    (``?pdf=1``), when asked for; None otherwise."""
+    (``?pdf=1``), when asked for; None otherwise. Labels marked lazily for translation become text here,
+    in the language of the request (the writers take plain strings)."""
+    title, lines = str(title), [str(line) for line in lines]
+    columns = [(key, str(label)) for key, label in columns]
+    rows = [{key: str(value) if isinstance(value, Promise) else value for key, value in row.items()} for row in rows]
     if request.GET.get("xlsx") == table:
         response = HttpResponse(write_xlsx(title, columns, rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

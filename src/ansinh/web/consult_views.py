@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ansinh.areas.queries import province_codes
@@ -31,16 +33,24 @@ from ansinh.web.registry_forms import DomainForm
 
 
 class ConsultForm(forms.Form):
-    on = forms.DateField(label="Ngày tư vấn", widget=DATE_WIDGET, error_messages=MESSAGES)
-    born = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
-    sex = forms.ChoiceField(label="Giới tính", choices=[("male", "Nam"), ("female", "Nữ")])
-    groups = forms.MultipleChoiceField(label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
+    on = forms.DateField(label=gettext_lazy("Ngày tư vấn"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    born = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=[("male", "Nam"), ("female", gettext_lazy("Nữ"))])
+    groups = forms.MultipleChoiceField(label=gettext_lazy("Thuộc nhóm được hỗ trợ"), choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple)
-    province = forms.ChoiceField(label="Tỉnh nơi cư trú (hỗ trợ thêm của tỉnh)", choices=(), required=False)
-    incomes = forms.CharField(label="Các mức thu nhập muốn so sánh (đồng, cách nhau bởi dấu phẩy)",
-                              error_messages=MESSAGES)
-    household_members = forms.IntegerField(label="Số người trong hộ mua BHYT (0 nếu không)", min_value=0,
-                                           max_value=20, initial=0, required=False)
+    province = forms.ChoiceField(
+        label=gettext_lazy("Tỉnh nơi cư trú (hỗ trợ thêm của tỉnh)"), choices=(), required=False
+    )
+    incomes = forms.CharField(
+        label=gettext_lazy("Các mức thu nhập muốn so sánh (đồng, cách nhau bởi dấu phẩy)"), error_messages=MESSAGES
+    )
+    household_members = forms.IntegerField(
+        label=gettext_lazy("Số người trong hộ mua BHYT (0 nếu không)"),
+        min_value=0,
+        max_value=20,
+        initial=0,
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,19 +63,23 @@ class ConsultForm(forms.Form):
         parts = [p for p in re.split(r"[,;\s]+", self.cleaned_data["incomes"].replace(".", "")) if p]
         if not parts or not all(p.isdigit() for p in parts) or len(parts) > 4:
             example = choices.example_hint(timezone.localdate())
-            raise forms.ValidationError(f"Nhập 1 đến 4 mức thu nhập, ví dụ: {example}.")
+            raise forms.ValidationError(_("Nhập 1 đến 4 mức thu nhập, ví dụ: {example}.").format(example=example))
         return [int(p) for p in parts]
 
 
 class LeadForm(DomainForm):
-    team = ScopedChoiceField(label="Tổ tư vấn", queryset=AdvisoryTeam.objects.none(), empty_label=None)
-    full_name = forms.CharField(label="Họ tên người được tư vấn", max_length=200, error_messages=MESSAGES)
-    phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    scheme = forms.ChoiceField(label="Quan tâm", choices=Scheme.choices)
-    outcome = forms.ChoiceField(label="Kết quả", choices=LeadOutcome.choices)
-    reason = forms.CharField(label="Lý do / ghi chú", max_length=300, required=False)
-    follow_up_on = forms.DateField(label="Hẹn gặp lại ngày", widget=DATE_WIDGET, required=False)
+    team = ScopedChoiceField(label=gettext_lazy("Tổ tư vấn"), queryset=AdvisoryTeam.objects.none(), empty_label=None)
+    full_name = forms.CharField(label=gettext_lazy("Họ tên người được tư vấn"), max_length=200, error_messages=MESSAGES)
+    phone = forms.CharField(
+        label=gettext_lazy("Điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    scheme = forms.ChoiceField(label=gettext_lazy("Quan tâm"), choices=Scheme.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("Kết quả"), choices=LeadOutcome.choices)
+    reason = forms.CharField(label=gettext_lazy("Lý do / ghi chú"), max_length=300, required=False)
+    follow_up_on = forms.DateField(label=gettext_lazy("Hẹn gặp lại ngày"), widget=DATE_WIDGET, required=False)
     back = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
@@ -74,8 +88,14 @@ class LeadForm(DomainForm):
 
     def lead_data(self) -> LeadData:
         d = self.cleaned_data
-        return LeadData(full_name=d["full_name"], scheme=d["scheme"], outcome=d["outcome"], phone=d["phone"],
-                        reason=d["reason"], follow_up_on=d["follow_up_on"])
+        return LeadData(
+            full_name=d["full_name"],
+            scheme=d["scheme"],
+            outcome=d["outcome"],
+            phone=d["phone"],
+            reason=d["reason"],
+            follow_up_on=d["follow_up_on"],
+        )
 
 
 def _home_province(request: HttpRequest) -> str:
@@ -87,15 +107,25 @@ def _home_province(request: HttpRequest) -> str:
 
 
 def consultation(request: HttpRequest) -> HttpResponse:
-    initial = {"on": timezone.localdate()} if request.GET else {"on": timezone.localdate(),
-                                                                 "province": _home_province(request)}
+    initial = (
+        {"on": timezone.localdate()}
+        if request.GET
+        else {"on": timezone.localdate(), "province": _home_province(request)}
+    )
     form = ConsultForm(request.GET or None, initial=initial)
     context: dict[str, Any] = {"form": form, "printing": request.GET.get("in") == "1"}
     if form.is_valid():
         d = form.cleaned_data
         try:
-            context["result"] = consult(d["on"], d["born"], d["sex"], d["incomes"], d["groups"],
-                                        d["household_members"] or 0, province=d["province"] or None)
+            context["result"] = consult(
+                d["on"],
+                d["born"],
+                d["sex"],
+                d["incomes"],
+                d["groups"],
+                d["household_members"] or 0,
+                province=d["province"] or None,
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -114,12 +144,25 @@ def consultation(request: HttpRequest) -> HttpResponse:
 def record_lead(request: HttpRequest) -> HttpResponse:
     scope, today = scope_for(request.user), timezone.localdate()
     form = LeadForm(request.POST, teams=active_teams(scope, request.user, today))
-    lead = run_service(form, lambda: campaigns.record_lead(request.user, scope, form.cleaned_data["team"].pk, today,
-                                                           form.lead_data()))
+    lead = run_service(
+        form, lambda: campaigns.record_lead(request.user, scope, form.cleaned_data["team"].pk, today, form.lead_data())
+    )
     if lead is None:
-        return render(request, "web/form.html", {"form": form, "title": "Ghi nhận kết quả tư vấn", "submit": "Lưu"},
-                      status=400)
-    messages.success(request, f"Đã ghi nhận: {lead.full_name} — {lead.get_outcome_display()}.")
+        return render(
+            request,
+            "web/form.html",
+            {"form": form, "title": _("Ghi nhận kết quả tư vấn"), "submit": _("Lưu")},
+            status=400,
+        )
+    messages.success(
+        request,
+        _("Đã ghi nhận: {full_name} — {get_outcome_display}.").format(
+            full_name=lead.full_name, get_outcome_display=lead.get_outcome_display()
+        ),
+    )
     back = form.cleaned_data["back"]
-    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/")
-                    else "web:consultation")
+    return redirect(
+        back
+        if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/")
+        else "web:consultation"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from ansinh.enrollment.models import CardKind
 from ansinh.lib.errors import DomainError
@@ -17,8 +18,8 @@ from ansinh.web.registry_forms import DomainForm
 
 # The enrolment's idempotency key: drawn when the form is first shown, posted back with the quote and
 # the confirmation, so a double submission returns the first term (ADR 0007).
-ENROL_KEY_MESSAGES = {"required": "Trang đã cũ: tải lại trang rồi đăng ký lại.",
-                      "max_length": "Trang đã cũ: tải lại trang rồi đăng ký lại."}
+ENROL_KEY_MESSAGES = {"required": gettext_lazy("Trang đã cũ: tải lại trang rồi đăng ký lại."),
+                      "max_length": gettext_lazy("Trang đã cũ: tải lại trang rồi đăng ký lại.")}
 
 
 def enrol_key() -> forms.CharField:
@@ -26,22 +27,37 @@ def enrol_key() -> forms.CharField:
 
 
 class StopPlanForm(DomainForm):
-    on = forms.DateField(label="Ngày người tham gia đăng ký dừng đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    on = forms.DateField(
+        label=gettext_lazy("Ngày người tham gia đăng ký dừng đóng"), widget=DATE_WIDGET, error_messages=MESSAGES
+    )
 
 
 class VsiEnrollForm(DomainForm):
     key = enrol_key()
-    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
-    income = forms.IntegerField(label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
-                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    method = forms.ChoiceField(label="Phương thức đóng", choices=(), initial="regular")
-    months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
-    override = forms.BooleanField(label="Thay đổi nhóm hỗ trợ so với dữ liệu hộ", required=False)
-    groups = forms.MultipleChoiceField(label="Nhóm hỗ trợ (khi thay đổi)", choices=(), required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    override_reason = forms.CharField(label="Lý do thay đổi", required=False, max_length=300)
-    rate = forms.DecimalField(label="Lãi suất quỹ r (khi đóng trước/đóng bù)", required=False, min_value=0,
-                              max_value=1, decimal_places=6)
+    on = forms.DateField(label=gettext_lazy("Ngày đóng"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    income = forms.IntegerField(
+        label=gettext_lazy("Thu nhập tháng lựa chọn (đồng)"),
+        min_value=0,
+        error_messages=MESSAGES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    method = forms.ChoiceField(label=gettext_lazy("Phương thức đóng"), choices=(), initial="regular")
+    months = forms.IntegerField(label=gettext_lazy("Số tháng"), min_value=1, initial=12, error_messages=MESSAGES)
+    override = forms.BooleanField(label=gettext_lazy("Thay đổi nhóm hỗ trợ so với dữ liệu hộ"), required=False)
+    groups = forms.MultipleChoiceField(
+        label=gettext_lazy("Nhóm hỗ trợ (khi thay đổi)"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    override_reason = forms.CharField(label=gettext_lazy("Lý do thay đổi"), required=False, max_length=300)
+    rate = forms.DecimalField(
+        label=gettext_lazy("Lãi suất quỹ r (khi đóng trước/đóng bù)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=6,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,20 +68,28 @@ class VsiEnrollForm(DomainForm):
 
 class HiEnrollForm(DomainForm):
     key = enrol_key()
-    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
-    members = forms.MultipleChoiceField(label="Thành viên tham gia", widget=forms.CheckboxSelectMultiple,
-                                        error_messages={"required": "Chọn ít nhất một thành viên."})
-    months = forms.TypedChoiceField(label="Kỳ đóng", coerce=int, choices=())
-    initial_clinic = forms.CharField(label="Nơi KCB ban đầu", required=False, max_length=200)
-    card_kind = forms.ChoiceField(label="Loại thẻ", choices=CardKind.choices, initial=CardKind.ELECTRONIC)
-    as_household = forms.MultipleChoiceField(
-        label="Chọn tham gia theo hộ gia đình thay cho nhóm được NSNN hỗ trợ", required=False,
+    on = forms.DateField(label=gettext_lazy("Ngày đóng"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    members = forms.MultipleChoiceField(
+        label=gettext_lazy("Thành viên tham gia"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Người thuộc hộ cận nghèo được chọn từ 01/07/2025 (Luật 51/2024/QH15): đóng theo hộ, "
-                  "không được NSNN hỗ trợ.")
+        error_messages={"required": gettext_lazy("Chọn ít nhất một thành viên.")},
+    )
+    months = forms.TypedChoiceField(label=gettext_lazy("Kỳ đóng"), coerce=int, choices=())
+    initial_clinic = forms.CharField(label=gettext_lazy("Nơi KCB ban đầu"), required=False, max_length=200)
+    card_kind = forms.ChoiceField(label=gettext_lazy("Loại thẻ"), choices=CardKind.choices, initial=CardKind.ELECTRONIC)
+    as_household = forms.MultipleChoiceField(
+        label=gettext_lazy("Chọn tham gia theo hộ gia đình thay cho nhóm được NSNN hỗ trợ"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Người thuộc hộ cận nghèo được chọn từ 01/07/2025 (Luật 51/2024/QH15): đóng theo hộ, "
+            "không được NSNN hỗ trợ."
+        ),
+    )
 
-    def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None,
-                 supported: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, member_choices: list[tuple[str, str]] | None = None, supported: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         set_choices_in_force(self)
         self.fields["members"].choices = member_choices or []
@@ -76,42 +100,59 @@ class HiEnrollForm(DomainForm):
 
 
 class PaymentForm(DomainForm):
-    amount = forms.IntegerField(label="Số tiền thu (đồng)", min_value=0, error_messages=MESSAGES,
-                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    method = forms.ChoiceField(label="Hình thức", choices=PaymentMethod.choices, initial=PaymentMethod.CASH)
-    sponsor = forms.ModelChoiceField(label="Nhà tài trợ đóng thay (nếu có)", queryset=Sponsor.objects.all(),
-                                     required=False, empty_label="— Người tham gia tự đóng —")
+    amount = forms.IntegerField(
+        label=gettext_lazy("Số tiền thu (đồng)"),
+        min_value=0,
+        error_messages=MESSAGES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    method = forms.ChoiceField(
+        label=gettext_lazy("Hình thức"), choices=PaymentMethod.choices, initial=PaymentMethod.CASH
+    )
+    sponsor = forms.ModelChoiceField(
+        label=gettext_lazy("Nhà tài trợ đóng thay (nếu có)"),
+        queryset=Sponsor.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("— Người tham gia tự đóng —"),
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
 class ReverseForm(DomainForm):
-    reason = forms.CharField(label="Lý do huỷ khoản thu", max_length=300, error_messages=MESSAGES)
+    reason = forms.CharField(label=gettext_lazy("Lý do huỷ khoản thu"), max_length=300, error_messages=MESSAGES)
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
 class ReversalRequestForm(DomainForm):
-    reason = forms.CharField(label="Lý do đề nghị huỷ (gửi quản lý duyệt)", max_length=300, error_messages=MESSAGES)
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do đề nghị huỷ (gửi quản lý duyệt)"), max_length=300, error_messages=MESSAGES
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
 
 class ReversalDecisionForm(DomainForm):
-    decision = forms.ChoiceField(label="Quyết định", choices=[("approve", "Duyệt: huỷ khoản thu"),
-                                                               ("refuse", "Từ chối: giữ khoản thu")])
-    reason = forms.CharField(label="Lý do (bắt buộc khi từ chối)", max_length=300, required=False)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Quyết định"),
+        choices=[("approve", gettext_lazy("Duyệt: huỷ khoản thu")), ("refuse", gettext_lazy("Từ chối: giữ khoản thu"))],
+    )
+    reason = forms.CharField(label=gettext_lazy("Lý do (bắt buộc khi từ chối)"), max_length=300, required=False)
 
 
 class ConfirmationForm(DomainForm):
-    code = forms.CharField(label="Mã xác nhận của BHXH", max_length=40, error_messages=MESSAGES)
+    code = forms.CharField(label=gettext_lazy("Mã xác nhận của BHXH"), max_length=40, error_messages=MESSAGES)
 
 
 class RemittanceForm(DomainForm):
-    kind = forms.ChoiceField(label="Loại", choices=RemittanceKind.choices)
-    collector = ScopedChoiceField(label="Tổ chức dịch vụ thu", queryset=OrgUnit.objects.none())
-    agent = forms.ModelChoiceField(label="Nhân viên thu (khi nhân viên nộp)", queryset=Agent.objects.none(),
-                                   required=False)
-    amount = forms.IntegerField(label="Số tiền (đồng)", min_value=1, max_value=AMOUNT_MAX, error_messages=MESSAGES)
-    on = forms.DateField(label="Ngày nộp", widget=DATE_WIDGET, error_messages=MESSAGES)
-    reference = forms.CharField(label="Số chứng từ", max_length=100, required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), choices=RemittanceKind.choices)
+    collector = ScopedChoiceField(label=gettext_lazy("Tổ chức dịch vụ thu"), queryset=OrgUnit.objects.none())
+    agent = forms.ModelChoiceField(
+        label=gettext_lazy("Nhân viên thu (khi nhân viên nộp)"), queryset=Agent.objects.none(), required=False
+    )
+    amount = forms.IntegerField(
+        label=gettext_lazy("Số tiền (đồng)"), min_value=1, max_value=AMOUNT_MAX, error_messages=MESSAGES
+    )
+    on = forms.DateField(label=gettext_lazy("Ngày nộp"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    reference = forms.CharField(label=gettext_lazy("Số chứng từ"), max_length=100, required=False)
     key = forms.CharField(widget=forms.HiddenInput, max_length=KEY_MAX_LENGTH)
 
     def __init__(self, *args: Any, collectors: Any = None, agents: Any = None, **kwargs: Any) -> None:
@@ -121,8 +162,8 @@ class RemittanceForm(DomainForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET)
-    end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET)
+    start = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DATE_WIDGET)
+    end = forms.DateField(label=gettext_lazy("Đến ngày"), widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -148,6 +189,12 @@ class MoneyPeriodForm(PeriodForm):
 
 
 class ReportForm(PeriodForm):
-    map = forms.ChoiceField(label="Đơn vị hành chính", required=False, initial="recorded",
-                            choices=[("recorded", "Như khi thu tiền (bản đồ thời kỳ đó)"),
-                                     ("today", "Quy đổi về xã/phường hiện nay")])
+    map = forms.ChoiceField(
+        label=gettext_lazy("Đơn vị hành chính"),
+        required=False,
+        initial="recorded",
+        choices=[
+            ("recorded", gettext_lazy("Như khi thu tiền (bản đồ thời kỳ đó)")),
+            ("today", gettext_lazy("Quy đổi về xã/phường hiện nay")),
+        ],
+    )

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ansinh.enrollment import queries as coverage
@@ -81,8 +83,8 @@ def vsi_stop(request: HttpRequest, person_id: int) -> HttpResponse:
     writers_only(scope)
     form = StopPlanForm(request.POST)
     if run_service(form, lambda: enrolling.stop_plan(request.user, scope, person_id, form.cleaned_data["on"])) is None:
-        title = f"Dừng đóng BHXH tự nguyện — {person.full_name}"
-        return render(request, "web/form.html", {"form": form, "title": title, "submit": "Xác nhận dừng đóng"},
+        title = _("Dừng đóng BHXH tự nguyện — {full_name}").format(full_name=person.full_name)
+        return render(request, "web/form.html", {"form": form, "title": title, "submit": _("Xác nhận dừng đóng")},
                       status=400)
     return redirect("web:vsi_enroll", person_id)
 
@@ -260,7 +262,7 @@ def reverse(request: HttpRequest, receipt_id: int) -> HttpResponse:
     if run_service(form, lambda: paying.reverse_payment(request.user, scope, found.payment.pk,
                                                  form.cleaned_data["reason"], form.cleaned_data["key"],
                                                  timezone.now())) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Huỷ khoản thu", "submit": "Huỷ"},
+        return render(request, "web/form.html", {"form": form, "title": _("Huỷ khoản thu"), "submit": _("Huỷ")},
                       status=400)
     return redirect("web:receipt", receipt_id)
 
@@ -275,7 +277,7 @@ def reversal_request(request: HttpRequest, receipt_id: int) -> HttpResponse:
     if run_service(form, lambda: paying.request_reversal(request.user, scope, found.payment.pk,
                                                         form.cleaned_data["reason"],
                                                         form.cleaned_data["key"])) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Đề nghị huỷ khoản thu", "submit": "Gửi"},
+        return render(request, "web/form.html", {"form": form, "title": _("Đề nghị huỷ khoản thu"), "submit": _("Gửi")},
                       status=400)
     return redirect("web:receipt", receipt_id)
 
@@ -299,8 +301,8 @@ def reversal_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     if run_service(form, lambda: paying.decide_reversal(request.user, scope, request_id,
                                                        form.cleaned_data["decision"] == "approve",
                                                        form.cleaned_data["reason"])) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Duyệt đề nghị huỷ khoản thu",
-                                                 "submit": "Ghi quyết định"}, status=400)
+        return render(request, "web/form.html", {"form": form, "title": _("Duyệt đề nghị huỷ khoản thu"),
+                                                 "submit": _("Ghi quyết định")}, status=400)
     return redirect("web:reversal_requests")
 
 
@@ -312,7 +314,7 @@ def confirm(request: HttpRequest, receipt_id: int) -> HttpResponse:
     form = ConfirmationForm(request.POST)
     if run_service(form, lambda: confirmations.record_confirmation(
             request.user, scope, found.serial, form.cleaned_data["code"])) is None:  # type: ignore[arg-type]
-        return render(request, "web/form.html", {"form": form, "title": "Mã xác nhận của BHXH", "submit": "Ghi"},
+        return render(request, "web/form.html", {"form": form, "title": _("Mã xác nhận của BHXH"), "submit": "Ghi"},
                       status=400)
     return redirect("web:receipt", receipt_id)
 
@@ -321,11 +323,11 @@ def confirm(request: HttpRequest, receipt_id: int) -> HttpResponse:
 def due(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("days", "30").strip() or "30"
     days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 365 else None
-    error = "" if days is not None else "Số ngày phải là số nguyên từ 1 đến 365."
+    error = "" if days is not None else _("Số ngày phải là số nguyên từ 1 đến 365.")
     today = timezone.localdate()
     listed = coverage.DueList(scope_for(request.user), today, days or 30)
     if request.GET.get("xlsx"):  # the download keeps every row
-        exported = export_table(request, f"viec-can-lam-{today:%Y%m%d}", "Việc cần làm", [], DUE_COLUMNS,
+        exported = export_table(request, f"viec-can-lam-{today:%Y%m%d}", _("Việc cần làm"), [], DUE_COLUMNS,
                                 [_due_row(i) for i in listed.items()], pdf=False)
         if exported:
             return exported
@@ -340,15 +342,32 @@ def due(request: HttpRequest) -> HttpResponse:
 DUE_PAGE_SIZE = 50
 
 
-DUE_COLUMNS = [("label", "Việc"), ("due_date", "Hạn"), ("deadline", "Hạn đóng"), ("who", "Người / hộ"),
-               ("amount", "Cần đóng"), ("note", "Ghi chú")]
+DUE_COLUMNS = [
+    ("label", gettext_lazy("Việc")),
+    ("due_date", gettext_lazy("Hạn")),
+    ("deadline", gettext_lazy("Hạn đóng")),
+    ("who", gettext_lazy("Người / hộ")),
+    ("amount", gettext_lazy("Cần đóng")),
+    ("note", gettext_lazy("Ghi chú")),
+]
 
 
 def _due_row(item: Any) -> dict[str, Any]:
-    who = item.person.full_name if item.person else f"Hộ {item.household.code}" if item.household else ""
-    return {"label": item.label, "due_date": item.due_date, "deadline": item.deadline or "", "who": who,
-            "amount": item.amount_now if item.amount_now is not None else "",
-            "note": " ".join(n for n in (item.note, item.deadline_note) if n)}
+    who = (
+        item.person.full_name
+        if item.person
+        else _("Hộ {code}").format(code=item.household.code)
+        if item.household
+        else ""
+    )
+    return {
+        "label": item.label,
+        "due_date": item.due_date,
+        "deadline": item.deadline or "",
+        "who": who,
+        "amount": item.amount_now if item.amount_now is not None else "",
+        "note": " ".join(n for n in (item.note, item.deadline_note) if n),
+    }
 
 
 def _period(request: HttpRequest) -> tuple[MoneyPeriodForm, date, date]:
@@ -369,18 +388,38 @@ def money_overview(request: HttpRequest) -> HttpResponse:
     commission = money.commission_statements(scope, start, end)
     reconciliation, held = money.reconciliation_with_summary(scope, start, end, GRACE_DAYS)
     period = f"{start:%Y%m%d}-{end:%Y%m%d}"
-    exported = (export_table(request, f"doi-soat-{period}", "Đối soát theo ngày và nhân viên thu", [],
-                             RECONCILIATION_COLUMNS, [_reconciled(r) for r in reconciliation], "reconciliation",
-                             pdf=False)
-                or export_table(request, f"hoa-hong-{period}", "Hoa hồng", [], COMMISSION_COLUMNS,
-                                [_commission(s, line) for s in commission.statements for line in s.lines],
-                                "commission", pdf=False))
+    exported = export_table(
+        request,
+        f"doi-soat-{period}",
+        _("Đối soát theo ngày và nhân viên thu"),
+        [],
+        RECONCILIATION_COLUMNS,
+        [_reconciled(r) for r in reconciliation],
+        "reconciliation",
+        pdf=False,
+    ) or export_table(
+        request,
+        f"hoa-hong-{period}",
+        _("Hoa hồng"),
+        [],
+        COMMISSION_COLUMNS,
+        [_commission(s, line) for s in commission.statements for line in s.lines],
+        "commission",
+        pdf=False,
+    )
     if exported:
         return exported
     context: dict[str, Any] = {
-        "form": form, "start": start, "end": end, "payments": paid[:200], "collectors": collectors,
-        "reconciliation": reconciliation, "held": held, "grace_days": GRACE_DAYS,
-        "commission": commission, "query": export_query(request),
+        "form": form,
+        "start": start,
+        "end": end,
+        "payments": paid[:200],
+        "collectors": collectors,
+        "reconciliation": reconciliation,
+        "held": held,
+        "grace_days": GRACE_DAYS,
+        "commission": commission,
+        "query": export_query(request),
         "waiting_reversals": money.reversal_requests(scope).count(),
         "transfers": statements.transfer_summary(request.user, scope, paid, start, end),  # type: ignore[arg-type]
         "may_import": statements.may_import(scope),
@@ -389,33 +428,57 @@ def money_overview(request: HttpRequest) -> HttpResponse:
 
 
 GRACE_DAYS = 1  # the page's remittance delay: cash of a day is handed over by the end of the next day
-RECONCILIATION_COLUMNS = [("day", "Ngày"), ("agent", "Nhân viên thu"), ("opening", "Còn giữ đầu ngày"),
-                          ("collected", "Thu tiền mặt trong ngày"), ("remitted", "Nộp về đơn vị trong ngày"),
-                          ("outstanding", "Còn giữ cuối ngày"), ("overdue", "Trong đó quá hạn nộp")]
-COMMISSION_COLUMNS = [("month", "Tháng"), ("agent", "Nhân viên thu"), ("scheme", "Loại hình"),
-                      ("renewal", "Mới/tái tục"), ("method", "Hình thức"), ("collected", "Đã thu"),
-                      ("commission", "Hoa hồng")]
+RECONCILIATION_COLUMNS = [
+    ("day", gettext_lazy("Ngày")),
+    ("agent", gettext_lazy("Nhân viên thu")),
+    ("opening", gettext_lazy("Còn giữ đầu ngày")),
+    ("collected", gettext_lazy("Thu tiền mặt trong ngày")),
+    ("remitted", gettext_lazy("Nộp về đơn vị trong ngày")),
+    ("outstanding", gettext_lazy("Còn giữ cuối ngày")),
+    ("overdue", gettext_lazy("Trong đó quá hạn nộp")),
+]
+COMMISSION_COLUMNS = [
+    ("month", gettext_lazy("Tháng")),
+    ("agent", gettext_lazy("Nhân viên thu")),
+    ("scheme", gettext_lazy("Loại hình")),
+    ("renewal", gettext_lazy("Mới/tái tục")),
+    ("method", gettext_lazy("Hình thức")),
+    ("collected", gettext_lazy("Đã thu")),
+    ("commission", gettext_lazy("Hoa hồng")),
+]
 
 
 def _reconciled(row: Any) -> dict[str, Any]:
-    withheld = "thu cả ngoài phạm vi của bạn"  # see ReconciliationRow: an agent's handovers are not split by area
-    return {"day": row.day, "agent": row.agent.name, "collected": row.collected,
-            **{name: withheld if getattr(row, name) is None else getattr(row, name)
-               for name in ("opening", "remitted", "outstanding", "overdue")}}
+    withheld = _("thu cả ngoài phạm vi của bạn")  # see ReconciliationRow: an agent's handovers are not split by area
+    return {
+        "day": row.day,
+        "agent": row.agent.name,
+        "collected": row.collected,
+        **{
+            name: withheld if getattr(row, name) is None else getattr(row, name)
+            for name in ("opening", "remitted", "outstanding", "overdue")
+        },
+    }
 
 
 def _commission(statement: money.MonthStatement, line: Any) -> dict[str, Any]:
     agent = statement.agent
-    return {"month": f"{statement.month:%m/%Y}", "agent": f"{agent.name} ({agent.code})",
-            "scheme": Scheme(line.scheme).label,
-            "renewal": "tái tục" if line.is_renewal else "mới", "method": PaymentMethod(line.method).label,
-            "collected": line.collected,
-            "commission": "chưa có tỷ lệ theo hợp đồng" if line.commission is None else line.commission}
+    return {
+        "month": f"{statement.month:%m/%Y}",
+        "agent": f"{agent.name} ({agent.code})",
+        "scheme": Scheme(line.scheme).label,
+        "renewal": _("tái tục") if line.is_renewal else _("mới"),
+        "method": PaymentMethod(line.method).label,
+        "collected": line.collected,
+        "commission": _("chưa có tỷ lệ theo hợp đồng") if line.commission is None else line.commission,
+    }
 
 
-NO_COLLECTOR = ("Chưa ghi nộp tiền được: không có tổ chức dịch vụ thu nào phục vụ địa bàn trong phạm vi của bạn. "
-                "Đề nghị quản trị tỉnh gán tổ chức dịch vụ thu cho địa bàn (trang quản trị, Tổ chức) hoặc cho tài "
-                "khoản của bạn.")
+NO_COLLECTOR = gettext_lazy(
+    "Chưa ghi nộp tiền được: không có tổ chức dịch vụ thu nào phục vụ địa bàn trong phạm vi của bạn. "
+    "Đề nghị quản trị tỉnh gán tổ chức dịch vụ thu cho địa bàn (trang quản trị, Tổ chức) hoặc cho tài "
+    "khoản của bạn."
+)
 
 
 @login_required
@@ -423,15 +486,40 @@ def remittance_new(request: HttpRequest) -> HttpResponse:
     scope = writers_only(scope_for(request.user))
     choices = org_collectors(request.user, scope)
     if not choices.exists():  # a form with no possible choice says why instead of an empty list
-        return render(request, "web/form.html", {"form": None, "title": "Ghi nộp tiền", "empty": NO_COLLECTOR},
-                      status=403 if request.method == "POST" else 200)
-    form = RemittanceForm(request.POST or None, collectors=choices,
-                          agents=org_agents(scope), initial={"on": timezone.localdate(), "key": uuid.uuid4().hex})
-    if request.method == "POST" and run_service(form, lambda: paying.record_remittance(
-            request.user, scope, kind=form.cleaned_data["kind"], collector_id=form.cleaned_data["collector"].pk,
-            amount=form.cleaned_data["amount"], on=form.cleaned_data["on"], idempotency_key=form.cleaned_data["key"],
-            agent_id=form.cleaned_data["agent"].pk if form.cleaned_data["agent"] else None,
-            reference=form.cleaned_data["reference"])) is not None:
+        return render(
+            request,
+            "web/form.html",
+            {"form": None, "title": _("Ghi nộp tiền"), "empty": NO_COLLECTOR},
+            status=403 if request.method == "POST" else 200,
+        )
+    form = RemittanceForm(
+        request.POST or None,
+        collectors=choices,
+        agents=org_agents(scope),
+        initial={"on": timezone.localdate(), "key": uuid.uuid4().hex},
+    )
+    if (
+        request.method == "POST"
+        and run_service(
+            form,
+            lambda: paying.record_remittance(
+                request.user,
+                scope,
+                kind=form.cleaned_data["kind"],
+                collector_id=form.cleaned_data["collector"].pk,
+                amount=form.cleaned_data["amount"],
+                on=form.cleaned_data["on"],
+                idempotency_key=form.cleaned_data["key"],
+                agent_id=form.cleaned_data["agent"].pk if form.cleaned_data["agent"] else None,
+                reference=form.cleaned_data["reference"],
+            ),
+        )
+        is not None
+    ):
         return redirect("web:money")
-    return render(request, "web/form.html", {"form": form, "title": "Ghi nộp tiền", "submit": "Lưu"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": _("Ghi nộp tiền"), "submit": _("Lưu")},
+        status=400 if form.errors else 200,
+    )

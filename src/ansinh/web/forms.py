@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.rules import household_hi, vsi
@@ -32,7 +33,7 @@ class ScopedChoiceField(forms.ModelChoiceField):
         forms.Field.validate(self, value)  # "required" only: whose it is, is the service's to check
 
 
-MESSAGES = {"required": "Vui lòng nhập trường này.", "invalid": "Giá trị không hợp lệ."}
+MESSAGES = {"required": gettext_lazy("Vui lòng nhập trường này."), "invalid": gettext_lazy("Giá trị không hợp lệ.")}
 
 # Which field a refusal from the rules belongs beside.
 FIELD_OF = {
@@ -82,26 +83,26 @@ class QuoteForm(forms.Form):
 
 
 class VsiQuoteForm(QuoteForm):
-    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    on = forms.DateField(label=gettext_lazy("Ngày đóng"), widget=DATE_WIDGET, error_messages=MESSAGES)
     income = forms.IntegerField(
-        label="Thu nhập tháng lựa chọn (đồng)", min_value=0, error_messages=MESSAGES,
+        label=gettext_lazy("Thu nhập tháng lựa chọn (đồng)"), min_value=0, error_messages=MESSAGES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    method = forms.ChoiceField(label="Phương thức đóng", choices=(), initial="regular")
-    months = forms.IntegerField(label="Số tháng", min_value=1, initial=12, error_messages=MESSAGES)
+    method = forms.ChoiceField(label=gettext_lazy("Phương thức đóng"), choices=(), initial="regular")
+    months = forms.IntegerField(label=gettext_lazy("Số tháng"), min_value=1, initial=12, error_messages=MESSAGES)
     groups = forms.MultipleChoiceField(
-        label="Thuộc nhóm được hỗ trợ", choices=(), required=False,
+        label=gettext_lazy("Thuộc nhóm được hỗ trợ"), choices=(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     province = forms.RegexField(
-        label="Mã tỉnh (hỗ trợ thêm của địa phương, nếu có)", regex=r"^\d{2}$", required=False,
-        error_messages={"invalid": "Mã tỉnh gồm 2 chữ số, ví dụ 40."},
+        label=gettext_lazy("Mã tỉnh (hỗ trợ thêm của địa phương, nếu có)"), regex=r"^\d{2}$", required=False,
+        error_messages={"invalid": gettext_lazy("Mã tỉnh gồm 2 chữ số, ví dụ 40.")},
     )
     supported_months_used = forms.IntegerField(
-        label="Số tháng đã được Nhà nước hỗ trợ trước đây", min_value=0, initial=0, required=False,
+        label=gettext_lazy("Số tháng đã được Nhà nước hỗ trợ trước đây"), min_value=0, initial=0, required=False,
     )
     rate = forms.DecimalField(
-        label="Lãi suất quỹ bình quân tháng r (khi đóng trước/đóng bù)", required=False,
+        label=gettext_lazy("Lãi suất quỹ bình quân tháng r (khi đóng trước/đóng bù)"), required=False,
         min_value=0, max_value=1, decimal_places=6,
     )
 
@@ -120,28 +121,39 @@ class VsiQuoteForm(QuoteForm):
 
 
 class HiQuoteForm(QuoteForm):
-    on = forms.DateField(label="Ngày đóng", widget=DATE_WIDGET, error_messages=MESSAGES)
+    on = forms.DateField(label=gettext_lazy("Ngày đóng"), widget=DATE_WIDGET, error_messages=MESSAGES)
     members = forms.IntegerField(
-        label="Số thành viên tham gia lần này", min_value=1, max_value=50, initial=1, error_messages=MESSAGES
+        label=gettext_lazy("Số thành viên tham gia lần này"),
+        min_value=1,
+        max_value=50,
+        initial=1,
+        error_messages=MESSAGES,
     )
     already_joined = forms.IntegerField(
-        label="Số thành viên của hộ đã tham gia trước đó trong năm", min_value=0, initial=0, required=False
+        label=gettext_lazy("Số thành viên của hộ đã tham gia trước đó trong năm"),
+        min_value=0,
+        initial=0,
+        required=False,
     )
-    months = forms.TypedChoiceField(
-        label="Kỳ đóng", coerce=int, choices=()
-    )
+    months = forms.TypedChoiceField(label=gettext_lazy("Kỳ đóng"), coerce=int, choices=())
     previous_card_end = forms.DateField(
-        label="Hạn thẻ BHYT cũ (nếu gia hạn)", widget=DATE_WIDGET, required=False, error_messages=MESSAGES
+        label=gettext_lazy("Hạn thẻ BHYT cũ (nếu gia hạn)"), widget=DATE_WIDGET, required=False, error_messages=MESSAGES
     )
-    group = forms.ChoiceField(label="Hộ thuộc diện", choices=list(household_hi.GROUP_LABELS.items()),
-                              initial=household_hi.HOUSEHOLD, required=False)
-    as_household = forms.BooleanField(label="Thành viên hộ cận nghèo chọn tham gia theo hộ gia đình (từ 01/07/2025)",
-                                      required=False)
+    group = forms.ChoiceField(
+        label=gettext_lazy("Hộ thuộc diện"),
+        choices=list(household_hi.GROUP_LABELS.items()),
+        initial=household_hi.HOUSEHOLD,
+        required=False,
+    )
+    as_household = forms.BooleanField(
+        label=gettext_lazy("Thành viên hộ cận nghèo chọn tham gia theo hộ gia đình (từ 01/07/2025)"), required=False
+    )
 
     def to_request(self) -> household_hi.HiQuoteInput:
         data: dict[str, Any] = self.cleaned_data
-        member = household_hi.HiMember(group=data.get("group") or household_hi.HOUSEHOLD,
-                                       as_household=bool(data.get("as_household")))
+        member = household_hi.HiMember(
+            group=data.get("group") or household_hi.HOUSEHOLD, as_household=bool(data.get("as_household"))
+        )
         return household_hi.HiQuoteInput(
             on=data["on"],
             members=(member,) * data["members"],
@@ -154,15 +166,30 @@ class HiQuoteForm(QuoteForm):
 class RenewalPeriodForm(forms.Form):
     """The renewals page's period: the terms that ended in the ``months`` months before ``until``'s month."""
 
-    until = forms.DateField(label="Đến hết tháng trước ngày", widget=DATE_WIDGET, required=False,
-                            error_messages=MESSAGES)
-    months = forms.TypedChoiceField(label="Số tháng", coerce=int, required=False, initial=12,
-                                    choices=[(3, "3 tháng"), (6, "6 tháng"), (12, "12 tháng"), (24, "24 tháng")],
-                                    error_messages={"invalid_choice": "Chọn 3, 6, 12 hoặc 24 tháng."})
+    until = forms.DateField(
+        label=gettext_lazy("Đến hết tháng trước ngày"), widget=DATE_WIDGET, required=False, error_messages=MESSAGES
+    )
+    months = forms.TypedChoiceField(
+        label=gettext_lazy("Số tháng"),
+        coerce=int,
+        required=False,
+        initial=12,
+        choices=[
+            (3, gettext_lazy("3 tháng")),
+            (6, gettext_lazy("6 tháng")),
+            (12, gettext_lazy("12 tháng")),
+            (24, gettext_lazy("24 tháng")),
+        ],
+        error_messages={"invalid_choice": gettext_lazy("Chọn 3, 6, 12 hoặc 24 tháng.")},
+    )
 
 
 class ParameterDateForm(forms.Form):
     """The parameter browser's date picker (/tham-so/)."""
 
-    on = forms.DateField(label="Xem các giá trị có hiệu lực vào ngày", widget=DATE_WIDGET, required=False,
-                         error_messages=MESSAGES)
+    on = forms.DateField(
+        label=gettext_lazy("Xem các giá trị có hiệu lực vào ngày"),
+        widget=DATE_WIDGET,
+        required=False,
+        error_messages=MESSAGES,
+    )

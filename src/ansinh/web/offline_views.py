@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
@@ -55,16 +56,26 @@ def parameters(request: HttpRequest) -> JsonResponse:
     try:
         start = date.fromisoformat(raw_from) if raw_from else timezone.localdate()
     except ValueError:
-        return _error("invalid_input", f"Ngày «{raw_from}» không hợp lệ; dùng dạng YYYY-MM-DD, ví dụ 2025-08-01.")
+        return _error(
+            "invalid_input",
+            _("Ngày «{raw_from}» không hợp lệ; dùng dạng YYYY-MM-DD, ví dụ 2025-08-01.").format(raw_from=raw_from),
+        )
     if not raw_months.isdigit():
-        return _error("invalid_input",
-                      f"Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {offline.MAX_MONTHS}.")
+        return _error(
+            "invalid_input",
+            _("Số tháng «{raw_months}» không hợp lệ; nhập một số từ 1 đến {MAX_MONTHS}.").format(
+                raw_months=raw_months, MAX_MONTHS=offline.MAX_MONTHS
+            ),
+        )
     try:
         body = parameter_window(start, int(raw_months))
     except DomainError as refused:
         return _error(str(refused.code), refused.message)
     except (ValueError, OverflowError):  # a window past the year 9999
-        return _error("invalid_input", f"Ngày «{raw_from}» nằm ngoài khoảng tính được; chọn một ngày trước năm 9000.")
+        return _error(
+            "invalid_input",
+            _("Ngày «{raw_from}» nằm ngoài khoảng tính được; chọn một ngày trước năm 9000.").format(raw_from=raw_from),
+        )
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
@@ -88,10 +99,17 @@ def app(request: HttpRequest) -> HttpResponse:
 def service_worker(request: HttpRequest, scope: str = "/ung-dung/") -> HttpResponse:
     """The same worker for the app (/ung-dung/sw.js) and the rally kiosk (/ra-quan/kiosk/sw.js, each under its
     own scope): one cache list, one version; the kiosk's pages are cached as they are opened (sw.js)."""
-    body = render(request, "web/offline/sw.js", {
-        "version": _version(), "shell": json.dumps(["/ung-dung/", *map(static, SHELL_FILES)]),
-        "static_prefix": json.dumps(static("")),
-        "kiosk_prefix": json.dumps(KIOSK_PREFIX)}, content_type="text/javascript; charset=utf-8")
+    body = render(
+        request,
+        "web/offline/sw.js",
+        {
+            "version": _version(),
+            "shell": json.dumps(["/ung-dung/", *map(static, SHELL_FILES)]),
+            "static_prefix": json.dumps(static("")),
+            "kiosk_prefix": json.dumps(KIOSK_PREFIX),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
     body["Cache-Control"] = "no-cache"  # the browser checks for a new worker on every visit
     body["Service-Worker-Allowed"] = scope
     return body
@@ -99,12 +117,21 @@ def service_worker(request: HttpRequest, scope: str = "/ung-dung/") -> HttpRespo
 
 @require_GET
 def manifest(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({
-        "name": "ansinh — Đại lý thu (ngoại tuyến)", "short_name": "ansinh", "lang": "vi",
-        "start_url": "/ung-dung/", "scope": "/ung-dung/", "display": "standalone",
-        "background_color": "#ffffff", "theme_color": "#0b5394",
-        "icons": [{"src": static("web/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
-    }, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "name": _("ansinh — Đại lý thu (ngoại tuyến)"),
+            "short_name": "ansinh",
+            "lang": "vi",
+            "start_url": "/ung-dung/",
+            "scope": "/ung-dung/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5394",
+            "icons": [{"src": static("web/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @require_GET
@@ -117,7 +144,10 @@ def kiosk(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     campaign = or_404(lambda: campaign_queries.visible(scope_for(request.user), request.user, slug))
     site = EventSite.objects.filter(event__campaign=campaign, pk=site_id).first()
     if site is None:
-        raise Http404("Không tìm thấy chiến dịch hoặc điểm cầu này trong phạm vi của bạn.")
+        raise Http404(_("Không tìm thấy chiến dịch hoặc điểm cầu này trong phạm vi của bạn."))
     tasks = list(site.tasks.order_by("deadline", "pk"))
-    return render(request, "web/offline/kiosk.html", {
-        "campaign": campaign, "site": site, "tasks": tasks, "worker": f"{KIOSK_PREFIX}sw.js"})
+    return render(
+        request,
+        "web/offline/kiosk.html",
+        {"campaign": campaign, "site": site, "tasks": tasks, "worker": f"{KIOSK_PREFIX}sw.js"},
+    )

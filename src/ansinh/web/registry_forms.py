@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.lib.dates import parse_birth
@@ -33,22 +35,41 @@ class DomainForm(forms.Form):
 
 
 class PersonForm(DomainForm):
-    full_name = forms.CharField(label="Họ và tên", max_length=200, error_messages=MESSAGES)
-    date_of_birth = forms.CharField(label="Ngày sinh", max_length=10, error_messages=MESSAGES,
-                                    help_text="dd/mm/yyyy; nếu chỉ biết tháng và năm: mm/yyyy; chỉ biết năm: yyyy",
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                                  "placeholder": "dd/mm/yyyy, mm/yyyy hoặc yyyy"}))
-    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices, error_messages=MESSAGES)
-    ethnicity = forms.ChoiceField(label="Dân tộc", choices=ETHNICITIES, initial=UNKNOWN)
-    citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=12, required=False,
-                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    si_code = forms.CharField(label="Mã số BHXH (nếu có)", max_length=10, required=False,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    phone = forms.CharField(label="Điện thoại", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    area = ScopedChoiceField(label="Xã/phường", queryset=AdministrativeUnit.objects.none(), error_messages=MESSAGES)
-    address_detail = forms.CharField(label="Địa chỉ (thôn, xóm, số nhà)", max_length=300, required=False)
-    confirm_duplicate = forms.BooleanField(label="Tôi đã kiểm tra: đây là người khác", required=False)
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200, error_messages=MESSAGES)
+    date_of_birth = forms.CharField(
+        label=gettext_lazy("Ngày sinh"),
+        max_length=10,
+        error_messages=MESSAGES,
+        help_text=gettext_lazy("dd/mm/yyyy; nếu chỉ biết tháng và năm: mm/yyyy; chỉ biết năm: yyyy"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "placeholder": gettext_lazy("dd/mm/yyyy, mm/yyyy hoặc yyyy")}
+        ),
+    )
+    sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=Sex.choices, error_messages=MESSAGES)
+    ethnicity = forms.ChoiceField(label=gettext_lazy("Dân tộc"), choices=ETHNICITIES, initial=UNKNOWN)
+    citizen_id = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân (CCCD)"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    si_code = forms.CharField(
+        label=gettext_lazy("Mã số BHXH (nếu có)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    area = ScopedChoiceField(
+        label=gettext_lazy("Xã/phường"), queryset=AdministrativeUnit.objects.none(), error_messages=MESSAGES
+    )
+    address_detail = forms.CharField(label=gettext_lazy("Địa chỉ (thôn, xóm, số nhà)"), max_length=300, required=False)
+    confirm_duplicate = forms.BooleanField(label=gettext_lazy("Tôi đã kiểm tra: đây là người khác"), required=False)
 
     def __init__(self, *args: Any, areas: Any = None, masked: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,8 +79,9 @@ class PersonForm(DomainForm):
         self.masked = masked or {}
         for name, value in self.masked.items():
             field = self.fields[name]
-            field.help_text = f"Đang lưu: {value or 'chưa có'} — nhập số mới nếu muốn thay đổi."
-            field.widget.attrs["placeholder"] = "nhập số mới nếu muốn thay đổi"
+            shown = value or _("chưa có")
+            field.help_text = _("Đang lưu: {value} — nhập số mới nếu muốn thay đổi.").format(value=shown)
+            field.widget.attrs["placeholder"] = _("nhập số mới nếu muốn thay đổi")
             self.initial.pop(name, None)
 
     def clean_date_of_birth(self) -> tuple[date, str]:
@@ -75,56 +97,81 @@ class PersonForm(DomainForm):
     def person_data(self) -> PersonData:
         d = self.cleaned_data
         born, precision = d["date_of_birth"]
-        return PersonData(full_name=d["full_name"], date_of_birth=born, birth_precision=precision, sex=d["sex"],
-                          area_id=d["area"].pk, ethnicity=d["ethnicity"], citizen_id=d["citizen_id"] or None,
-                          si_code=d["si_code"] or None, phone=d["phone"], address_detail=d["address_detail"])
+        return PersonData(
+            full_name=d["full_name"],
+            date_of_birth=born,
+            birth_precision=precision,
+            sex=d["sex"],
+            area_id=d["area"].pk,
+            ethnicity=d["ethnicity"],
+            citizen_id=d["citizen_id"] or None,
+            si_code=d["si_code"] or None,
+            phone=d["phone"],
+            address_detail=d["address_detail"],
+        )
 
 
 class HouseholdForm(PersonForm):
-    joined = forms.DateField(label="Ngày lập hộ / vào hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+    joined = forms.DateField(label=gettext_lazy("Ngày lập hộ / vào hộ"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
 class MemberForm(PersonForm):
-    relationship = forms.ChoiceField(label="Quan hệ với chủ hộ",
-                                     choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD])
-    joined = forms.DateField(label="Ngày vào hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+    relationship = forms.ChoiceField(
+        label=gettext_lazy("Quan hệ với chủ hộ"), choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD]
+    )
+    joined = forms.DateField(label=gettext_lazy("Ngày vào hộ"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
 class HouseholdEditForm(DomainForm):
-    address_detail = forms.CharField(label="Địa chỉ của hộ (thôn, xóm, số nhà)", max_length=300, required=False)
+    address_detail = forms.CharField(
+        label=gettext_lazy("Địa chỉ của hộ (thôn, xóm, số nhà)"), max_length=300, required=False
+    )
 
 
 class EndMembershipForm(DomainForm):
-    left = forms.DateField(label="Ngày rời hộ", widget=DATE_WIDGET, error_messages=MESSAGES)
+    left = forms.DateField(label=gettext_lazy("Ngày rời hộ"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
 class PovertyForm(DomainForm):
-    status = forms.ChoiceField(label="Tình trạng", choices=PovertyStatus.choices)
-    valid_from = forms.DateField(label="Từ ngày", widget=DATE_WIDGET, error_messages=MESSAGES)
-    document = forms.CharField(label="Văn bản công nhận (số, ngày)", max_length=200, required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Tình trạng"), choices=PovertyStatus.choices)
+    valid_from = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DATE_WIDGET, error_messages=MESSAGES)
+    document = forms.CharField(label=gettext_lazy("Văn bản công nhận (số, ngày)"), max_length=200, required=False)
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Tìm theo họ tên, số định danh hoặc điện thoại", required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Tìm theo họ tên, số định danh hoặc điện thoại"), required=False, max_length=100
+    )
 
 
 class AuditFilterForm(forms.Form):
-    username = forms.CharField(label="Người thực hiện (tên đăng nhập)", max_length=150, required=False)
-    person = forms.IntegerField(label="Hồ sơ người (số #)", min_value=1, required=False)
-    action = forms.ChoiceField(label="Thao tác", choices=[("", "Tất cả"), *ACTIONS.items()], required=False)
-    start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET, required=False)
-    end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET, required=False)
+    username = forms.CharField(label=gettext_lazy("Người thực hiện (tên đăng nhập)"), max_length=150, required=False)
+    person = forms.IntegerField(label=gettext_lazy("Hồ sơ người (số #)"), min_value=1, required=False)
+    action = forms.ChoiceField(
+        label=gettext_lazy("Thao tác"), choices=[("", gettext_lazy("Tất cả")), *ACTIONS.items()], required=False
+    )
+    start = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DATE_WIDGET, required=False)
+    end = forms.DateField(label=gettext_lazy("Đến ngày"), widget=DATE_WIDGET, required=False)
 
     def filters(self) -> dict[str, Any]:
         """The arguments of ``registry.audit.entries``; nothing filtered when the form is invalid."""
         if not self.is_valid():
             return {}
         d = self.cleaned_data
-        return {"username": d["username"].strip(), "person_id": d["person"], "action": d["action"],
-                "start": d["start"], "end": d["end"]}
+        return {
+            "username": d["username"].strip(),
+            "person_id": d["person"],
+            "action": d["action"],
+            "start": d["start"],
+            "end": d["end"],
+        }
 
 
 class LocateForm(forms.Form):
-    citizen_id = forms.CharField(label="Số định danh cá nhân (đủ 12 chữ số)", max_length=12, min_length=12,
-                                 error_messages={**MESSAGES, "min_length": "Cần đủ 12 chữ số."},
-                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    citizen_id = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân (đủ 12 chữ số)"),
+        max_length=12,
+        min_length=12,
+        error_messages={**MESSAGES, "min_length": gettext_lazy("Cần đủ 12 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ansinh.areas.models import AdministrativeUnit
@@ -83,8 +84,8 @@ def household_new(request: HttpRequest) -> HttpResponse:
             confirm_probable_duplicate=form.cleaned_data["confirm_duplicate"]))
         if household is not None:
             return redirect("web:household", household.pk)
-    return render(request, "web/form.html", {"form": form, "title": "Đăng ký hộ gia đình mới",
-                                             "submit": "Lưu hộ và chủ hộ"}, status=400 if form.errors else 200)
+    return render(request, "web/form.html", {"form": form, "title": _("Đăng ký hộ gia đình mới"),
+                                             "submit": _("Lưu hộ và chủ hộ")}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -108,8 +109,8 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
     if request.method == "POST" and run_service(form, lambda: services.update_household(
             request.user, scope, household_id, form.cleaned_data["address_detail"])) is not None:
         return redirect("web:household", household_id)
-    return render(request, "web/form.html", {"form": form, "title": f"Sửa hộ {card.household.code}",
-                                             "submit": "Lưu"}, status=400 if form.errors else 200)
+    return render(request, "web/form.html", {"form": form, "title": _("Sửa hộ {code}").format(code=card.household.code),
+                                             "submit": _("Lưu")}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -125,8 +126,16 @@ def member_add(request: HttpRequest, household_id: int) -> HttpResponse:
             new_person=form.person_data(), confirm_probable_duplicate=form.cleaned_data["confirm_duplicate"]))
         if membership is not None:
             return redirect("web:household", household_id)
-    return render(request, "web/form.html", {"form": form, "title": f"Thêm thành viên hộ {card.household.code}",
-                                             "submit": "Thêm thành viên"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": _("Thêm thành viên hộ {code}").format(code=card.household.code),
+            "submit": _("Thêm thành viên"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -136,10 +145,18 @@ def member_end(request: HttpRequest, household_id: int, membership_id: int) -> H
     or_404(lambda: queries.household_card(scope, household_id))
     writers_only(scope)
     form = EndMembershipForm(request.POST)
-    if run_service(form, lambda: services.end_membership(request.user, scope, membership_id,
-                                                   form.cleaned_data["left"])) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Cho thành viên rời hộ",
-                                                 "submit": "Xác nhận"}, status=400)
+    if (
+        run_service(
+            form, lambda: services.end_membership(request.user, scope, membership_id, form.cleaned_data["left"])
+        )
+        is None
+    ):
+        return render(
+            request,
+            "web/form.html",
+            {"form": form, "title": _("Cho thành viên rời hộ"), "submit": _("Xác nhận")},
+            status=400,
+        )
     return redirect("web:household", household_id)
 
 
@@ -149,12 +166,28 @@ def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
     card = or_404(lambda: queries.household_card(scope, household_id))
     writers_only(scope)
     form = PovertyForm(request.POST or None, initial={"valid_from": timezone.localdate()})
-    if request.method == "POST" and run_service(form, lambda: services.set_poverty_status(
-            request.user, scope, household_id, form.cleaned_data["status"], form.cleaned_data["valid_from"],
-            form.cleaned_data["document"])) is not None:
+    if (
+        request.method == "POST"
+        and run_service(
+            form,
+            lambda: services.set_poverty_status(
+                request.user,
+                scope,
+                household_id,
+                form.cleaned_data["status"],
+                form.cleaned_data["valid_from"],
+                form.cleaned_data["document"],
+            ),
+        )
+        is not None
+    ):
         return redirect("web:household", household_id)
-    return render(request, "web/form.html", {"form": form, "title": f"Tình trạng nghèo — hộ {card.household.code}",
-                                             "submit": "Lưu"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": _("Tình trạng nghèo — hộ {code}").format(code=card.household.code), "submit": _("Lưu")},
+        status=400 if form.errors else 200,
+    )
 
 
 REVEALABLE = (PersonalField.CITIZEN_ID, PersonalField.PHONE, PersonalField.SI_CODE)
@@ -170,16 +203,26 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST":
         wanted = next((f for f in REVEALABLE if f.value == request.POST.get("field", "citizen_id")), None)
         if wanted is None or not may_reveal(scope, wanted):
-            return _forbidden(request, "Vai trò của bạn không được xem giá trị đầy đủ.")
+            return _forbidden(request, _("Vai trò của bạn không được xem giá trị đầy đủ."))
         values[wanted.value] = or_404(lambda: services.reveal(request.user, scope, person_id, wanted))
         revealed = wanted.value
-    reveal = [{"field": f.value, "label": label} for f, label in zip(REVEALABLE, ("số định danh", "điện thoại",
-              "mã số BHXH"), strict=True) if may_reveal(scope, f) and getattr(found, f.value) and f.value != revealed]
-    return render(request, "web/person.html", {
-        "person": found, "shown": values, "reveal": reveal, "can_write": scope.can_write,
-        "households": queries.households_of(scope, person_id),
-        "history": payment_queries.person_history(scope, person_id),
-    })
+    reveal = [
+        {"field": f.value, "label": label}
+        for f, label in zip(REVEALABLE, (_("số định danh"), _("điện thoại"), _("mã số BHXH")), strict=True)
+        if may_reveal(scope, f) and getattr(found, f.value) and f.value != revealed
+    ]
+    return render(
+        request,
+        "web/person.html",
+        {
+            "person": found,
+            "shown": values,
+            "reveal": reveal,
+            "can_write": scope.can_write,
+            "households": queries.households_of(scope, person_id),
+            "history": payment_queries.person_history(scope, person_id),
+        },
+    )
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -195,15 +238,32 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         if refused.code is ErrorCode.NOT_FOUND:
             raise Http404(refused.message) from None
         return _forbidden(request, refused.message)
-    initial = {f: getattr(found, f) for f in ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id",
-                                             "si_code", "phone", "address_detail") if f not in masked}
+    initial = {
+        f: getattr(found, f)
+        for f in ("full_name", "date_of_birth", "sex", "ethnicity", "citizen_id", "si_code", "phone", "address_detail")
+        if f not in masked
+    }
     initial["area"] = found.area_id
     if "date_of_birth" in initial:
         initial["date_of_birth"] = found.birth_shown
-    form = PersonForm(request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial,
-                      masked=masked)
-    if request.method == "POST" and run_service(form, lambda: services.update_person(
-            request.user, scope, person_id, form.person_data(), keep=form.kept())) is not None:
+    form = PersonForm(
+        request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial, masked=masked
+    )
+    if (
+        request.method == "POST"
+        and run_service(
+            form, lambda: services.update_person(request.user, scope, person_id, form.person_data(), keep=form.kept())
+        )
+        is not None
+    ):
         return redirect("web:person", person_id)
-    return render(request, "web/form.html", {"form": form, "title": f"Sửa thông tin — {found.full_name}",
-                                             "submit": "Lưu thay đổi"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": _("Sửa thông tin — {full_name}").format(full_name=found.full_name),
+            "submit": _("Lưu thay đổi"),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ansinh.fieldsync import devices, queries, services
@@ -19,12 +21,12 @@ from ansinh.web.registry_forms import DomainForm
 
 
 class DecisionForm(DomainForm):
-    decision = forms.ChoiceField(label="Quyết định", choices=[(d.value, d.label) for d in Decision
+    decision = forms.ChoiceField(label=gettext_lazy("Quyết định"), choices=[(d.value, d.label) for d in Decision
                                                               if d != Decision.PENDING])
 
 
 class RevokeForm(DomainForm):
-    reason = forms.CharField(label="Lý do thu hồi", max_length=300)
+    reason = forms.CharField(label=gettext_lazy("Lý do thu hồi"), max_length=300)
 
 
 @login_required
@@ -42,8 +44,8 @@ def decide(request: HttpRequest, conflict_id: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     if run_service(form, lambda: services.decide_conflict(request.user, scope, conflict_id,
                                                           form.cleaned_data["decision"])) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Quyết định trùng người",
-                                                 "submit": "Ghi quyết định"}, status=400)
+        return render(request, "web/form.html", {"form": form, "title": _("Quyết định trùng người"),
+                                                 "submit": _("Ghi quyết định")}, status=400)
     return redirect("web:sync_flags")
 
 
@@ -62,8 +64,8 @@ def revoke(request: HttpRequest, device_id: int) -> HttpResponse:
     form = RevokeForm(request.POST)
     if run_service(form, lambda: devices.revoke_device(request.user, scope, device_id,
                                                       form.cleaned_data["reason"])) is None:
-        return render(request, "web/form.html", {"form": form, "title": "Thu hồi thiết bị",
-                                                 "submit": "Thu hồi"}, status=400)
+        return render(request, "web/form.html", {"form": form, "title": _("Thu hồi thiết bị"),
+                                                 "submit": _("Thu hồi")}, status=400)
     return redirect("web:sync_devices")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from ansinh.lib.money import format_number, format_rate, format_share, format_vnd
 from ansinh.lib.periods import format_date_vi
@@ -53,10 +54,16 @@ def share(value: float) -> str:
 
 
 LABELS = {
-    "vsi": "BHXH tự nguyện", "household_hi": "BHYT hộ gia đình", "cash": "Tiền mặt",
-    "bank_transfer": "Chuyển khoản", "poor": "hộ nghèo", "near_poor": "hộ cận nghèo",
-    "near_poor_full": "hộ cận nghèo (NSNN hỗ trợ 100%)",
-    "ethnic_minority": "dân tộc thiểu số", "island": "xã đảo, đặc khu", "other": "khác",
+    "vsi": gettext_lazy("BHXH tự nguyện"),
+    "household_hi": gettext_lazy("BHYT hộ gia đình"),
+    "cash": gettext_lazy("Tiền mặt"),
+    "bank_transfer": gettext_lazy("Chuyển khoản"),
+    "poor": gettext_lazy("hộ nghèo"),
+    "near_poor": gettext_lazy("hộ cận nghèo"),
+    "near_poor_full": gettext_lazy("hộ cận nghèo (NSNN hỗ trợ 100%)"),
+    "ethnic_minority": gettext_lazy("dân tộc thiểu số"),
+    "island": gettext_lazy("xã đảo, đặc khu"),
+    "other": gettext_lazy("khác"),
 }
 
 
