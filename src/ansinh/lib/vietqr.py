@@ -56,7 +56,7 @@ def _tlv(tag: str, value: str) -> str:
 
 
 def plain(text: str) -> str:
-    """What a banking app shows of a purpose: no accents (đ → d), printable ASCII, single spaces."""
+    """What a banking app shows of a purpose: no accents (d for the crossed d), printable ASCII, single spaces."""
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_only = folded.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"\s+", " ", re.sub(r"[^ -~]", " ", ascii_only)).strip()
@@ -68,7 +68,7 @@ def payload(transfer: Transfer) -> str:
     if not _ACCOUNT.fullmatch(transfer.account):
         raise VietQrError("the account number has 1 to 19 letters or digits")
     if not 0 < transfer.amount < 10**13:
-        raise VietQrError("the amount is a positive whole number of đồng, at most 13 digits")
+        raise VietQrError("the amount is a positive whole number of dong, at most 13 digits")
     purpose = plain(transfer.purpose)
     if len(purpose) > MAX_PURPOSE:
         raise VietQrError(f"the purpose has at most {MAX_PURPOSE} characters")
