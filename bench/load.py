@@ -16,13 +16,18 @@ and ``--terms`` pending voluntary-SI terms shared out among the agents. Then it 
 - each manager reads the province overview (``/bao-cao/``) in a loop;
 - the faults, at 25 %, 50 % and 75 % of the run: ``kill -9`` of one gunicorn worker; every database
   connection of the server terminated once (``pg_terminate_backend``); the job worker restarted —
-  only if ``ansinh worker`` exists (another change builds it: the step says when it is skipped).
+  (``ansinh worker`` runs beside the server from the start; the step passes when a job enqueued
+  after the restart is run by the new worker).
 
 It prints payments/s, p50/p95/p99 latency per kind, the error rate (every request is valid: answers
 other than 201 / 200, and failed connections, each retry counted), then ``ansinh check integrity`` and its own checks:
 every acknowledged payment exists (0 lost), no enrolment paid twice (0 doubled), each pool's receipt
 numbers gapless, the facts' amount equal to the payments', every retried request answered with its
 first result. The baseline beside the figures: ``GET /healthz`` latency measured in the same run.
+CPU, read from /proc (bench/proc_cpu.py): the web workers' and the database backends' seconds per
+payment, the load generator's per request, and the bound 2 cores / (server + client CPU per payment).
+Clients: one keep-alive ``http.client`` connection per agent (``--client requests``: the first
+version); ``--conn-max-age`` is the server's CONN_MAX_AGE.
 Targets (issue 15): >= 150 payments/s, p95 <= 300 ms (payments) and <= 500 ms (dashboards).
 """
 
