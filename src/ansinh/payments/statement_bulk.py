@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -116,29 +115,6 @@ def _claim_numbers(collector_id: int, count: int) -> tuple[ReceiptPool, int]:
     return ReceiptPool(pk=row[0], collector_id=collector_id, series=row[1], active=True), int(row[2])
 
 
-def _insert(objects: list[Any]) -> None:
-    """``bulk_create`` of one model's new rows, their ids set. On PostgreSQL one ``INSERT … SELECT FROM
-    unnest(…)`` with an array per column: Django's compiler builds a 5,000-row ``VALUES`` list in about a
-    millisecond a row (bench/statement.py), the arrays cost nothing to build; the returned ids come in the
-    order of the arrays, as Django's own ``bulk_create`` relies on."""
-    if not objects:
-        return
-    model = type(objects[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    q = connection.ops.quote_name
-    arrays = [[f.get_db_prep_save(f.pre_save(o, True), connection) for o in objects] for f in fields]
-    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-                       f"SELECT * FROM unnest({unnest}) RETURNING {q('id')}", arrays)
-        for o, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            o.pk = pk
-            o._state.adding, o._state.db = False, connection.alias
-
-
 def _line(statement: StatementImport, credit: Credit, found: Verdict, outcome: str, detail: str,
           payment: Payment | None) -> StatementLine:
     return StatementLine(collector_id=statement.collector_id, statement=statement,
@@ -178,15 +154,16 @@ def _write(actor: AbstractBaseUser | None, statement: StatementImport, agents: _
         counts[outcome] += 1
         lines.append(_line(statement, credit, found, outcome, detail, payment))
     if payments:
-        _insert(payments)  # a key already taken: IntegrityError, the caller falls back
+        Payment.objects.bulk_create(payments)  # a key already taken: IntegrityError, the caller falls back
         Enrollment.objects.filter(pk__in=[p.enrollment_id for p in payments]).update(status=EnrollmentStatus.PAID)
         pool, first = _claim_numbers(statement.collector_id, len(payments))
         words = {amount: amount_in_words(amount) for amount in {p.amount for p in payments}}
-        _insert([Receipt(payment=p, pool=pool, number=first + n, amount=p.amount, amount_words=words[p.amount],
-                         issued_at=p.paid_at) for n, p in enumerate(payments)])
+        Receipt.objects.bulk_create(
+            Receipt(payment=p, pool=pool, number=first + n, amount=p.amount, amount_words=words[p.amount],
+                    issued_at=p.paid_at) for n, p in enumerate(payments))
         for listener in BULK_PAYMENT_LISTENERS:
             listener(payments)
-    _insert(lines)
+    StatementLine.objects.bulk_create(lines)
     return counts
 
 
