@@ -101,3 +101,27 @@ def test_a_term_whose_support_no_longer_holds_is_refused_on_the_set_based_path_a
     done = statement_bulk.run_import(one.pk, manager, manager_scope)
     assert done.counts == {"refused": 1} and not Payment.objects.exists()
     assert "tính lại mức đóng" in StatementLine.objects.get().detail
+
+
+def test_independent_matched_credits_take_the_set_based_path_not_the_per_credit_one(
+        media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agreement above holds even if the set-based path silently fell back to the per-credit one
+    for every chunk (it did once, on PostgreSQL): matched VSI credits of distinct terms never go there."""
+    who = personas()
+    post, manager = money_setup(who)
+    terms = pending_terms(who, 6)
+    scope = scope_for(manager)
+    at = timezone.now() - timedelta(hours=1)
+    rows = [(at, f"F{i}", t.payable, f"DONG BHXH {reference_for(t.pk)}") for i, t in enumerate(terms)]
+    per_credit: list[object] = []
+    real = statement_bulk.match_credit
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        per_credit.append(args[-1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(statement_bulk, "match_credit", counted)
+    started = statements.start_import(manager, scope, post.pk, write_statement(media, rows, "f.csv"))
+    done = statement_bulk.run_import(started.pk, manager, scope)
+    assert per_credit == [] and done.counts.get("matched") == 6
+    assert Payment.objects.filter(enrollment__in=terms).count() == 6
