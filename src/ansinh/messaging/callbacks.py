@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.identifiers import normalize_phone
@@ -33,7 +34,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _refuse() -> DomainError:
-    return DomainError(ErrorCode.FORBIDDEN, "Chữ ký của cổng tin nhắn không hợp lệ hoặc đã quá hạn.",
+    return DomainError(ErrorCode.FORBIDDEN, _("Chữ ký của cổng tin nhắn không hợp lệ hoặc đã quá hạn."),
                        "The gateway's signature is wrong or too old.")
 
 
@@ -48,14 +49,14 @@ def verify(body: bytes, timestamp: str, signature: str, now: datetime) -> None:
 def receive(gateway: str, body: bytes, timestamp: str, signature: str, now: datetime) -> str:
     """Verify, then apply the event once; returns what happened ("applied", "replayed", "ignored")."""
     if gateway not in GATEWAYS:
-        raise DomainError(ErrorCode.NOT_FOUND, "Không có cổng tin nhắn này.", "No such gateway.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có cổng tin nhắn này."), "No such gateway.")
     verify(body, timestamp, signature, now)
     try:
         event = json.loads(body)
     except ValueError as error:
-        raise invalid_input("Nội dung không phải JSON.", "The body is not JSON.") from error
+        raise invalid_input(_("Nội dung không phải JSON."), "The body is not JSON.") from error
     if not isinstance(event, dict) or not str(event.get("event_id") or ""):
-        raise invalid_input("Thiếu event_id.", "event_id is missing.")
+        raise invalid_input(_("Thiếu event_id."), "event_id is missing.")
     try:
         with transaction.atomic():
             CallbackEvent.objects.create(gateway=gateway, event_id=str(event["event_id"])[:100], body=event)
@@ -69,11 +70,12 @@ def _apply(event: dict[str, Any], now: datetime) -> str:
         text = str(event.get("text") or "")
         if not consent.is_refusal(text):
             return "ignored"
-        consent.refuse_by_phone(normalize_phone(str(event.get("phone") or "")), now, f"trả lời: {text[:100]}")
+        consent.refuse_by_phone(normalize_phone(str(event.get("phone") or "")), now,
+                                _("trả lời: {text}").format(text=text[:100]))
         return "applied"
     status = event.get("status")
     if status not in ("delivered", "failed"):
-        raise invalid_input("status phải là delivered hoặc failed.", "status must be delivered or failed.")
+        raise invalid_input(_("status phải là delivered hoặc failed."), "status must be delivered or failed.")
     changed = (Message.objects.filter(provider_id=str(event.get("provider_id") or "-"), state=MessageState.SENT)
                .update(state=status, finished_at=now, last_error=str(event.get("error") or "")[:300]))
     return "applied" if changed else "ignored"

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ansinh.registry.models import Person
 
 
 class MessageState(models.TextChoices):
-    QUEUED = "queued", "chờ gửi"
-    SENDING = "sending", "đang gửi"
-    SENT = "sent", "đã gửi"
-    DELIVERED = "delivered", "đã nhận"
-    FAILED = "failed", "gửi lỗi"
-    OPTED_OUT = "opted_out", "từ chối nhận"
+    QUEUED = "queued", _("chờ gửi")
+    SENDING = "sending", _("đang gửi")
+    SENT = "sent", _("đã gửi")
+    DELIVERED = "delivered", _("đã nhận")
+    FAILED = "failed", _("gửi lỗi")
+    OPTED_OUT = "opted_out", _("từ chối nhận")
 
 
 FINAL_STATES = (MessageState.DELIVERED, MessageState.FAILED, MessageState.OPTED_OUT)
 
 
 class Purpose(models.TextChoices):
-    BEFORE = "before", "nhắc trước hạn"
-    DUE = "due", "đến hạn"
-    LAPSED = "lapsed", "đã quá hạn"
+    BEFORE = "before", _("nhắc trước hạn")
+    DUE = "due", _("đến hạn")
+    LAPSED = "lapsed", _("đã quá hạn")
 
 
 class Message(models.Model):
@@ -57,8 +58,8 @@ class Message(models.Model):
 
 
 class ConsentSource(models.TextChoices):
-    STAFF = "staff", "cán bộ ghi nhận"
-    INBOUND = "inbound", "tin nhắn trả lời"
+    STAFF = "staff", _("cán bộ ghi nhận")
+    INBOUND = "inbound", _("tin nhắn trả lời")
 
 
 class Consent(models.Model):

@@ -238,7 +238,7 @@ class ReversalRequest(models.Model):
 # The main banks' BINs in NAPAS's list (a collector's bank is usually one of these; any 970xxx is accepted).
 BANKS = {
     "970405": "Agribank", "970436": "Vietcombank", "970418": "BIDV", "970415": "VietinBank",
-    "970449": "LPBank (Bưu điện Liên Việt)", "970422": "MB", "970407": "Techcombank", "970416": "ACB",
+    "970449": gettext_lazy("LPBank (Bưu điện Liên Việt)"), "970422": "MB", "970407": "Techcombank", "970416": "ACB",
     "970432": "VPBank", "970403": "Sacombank", "970423": "TPBank", "970443": "SHB",
 }
 
@@ -248,17 +248,19 @@ class CollectorAccount(models.Model):
     amount of a pending term, with the enrolment's reference as the purpose (enrollment/references.py)."""
 
     collector = models.OneToOneField(OrgUnit, models.CASCADE, related_name="bank_account",
-                                     verbose_name="tổ chức dịch vụ thu")
-    bank_bin = models.CharField("mã ngân hàng (BIN của NAPAS)", max_length=6,
-                                validators=[RegexValidator(r"^970\d{3}$", "Mã BIN gồm 6 chữ số, bắt đầu bằng 970.")])
-    account_number = models.CharField("số tài khoản", max_length=19, validators=[
-        RegexValidator(r"^[0-9A-Za-z]{1,19}$", "Số tài khoản gồm tối đa 19 chữ số hoặc chữ cái, không dấu cách.")])
-    account_name = models.CharField("tên chủ tài khoản", max_length=100)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+                                     verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
+    bank_bin = models.CharField(gettext_lazy("mã ngân hàng (BIN của NAPAS)"), max_length=6,
+                                validators=[RegexValidator(r"^970\d{3}$",
+                                                           gettext_lazy("Mã BIN gồm 6 chữ số, bắt đầu bằng 970."))])
+    account_number = models.CharField(gettext_lazy("số tài khoản"), max_length=19, validators=[
+        RegexValidator(r"^[0-9A-Za-z]{1,19}$",
+                       gettext_lazy("Số tài khoản gồm tối đa 19 chữ số hoặc chữ cái, không dấu cách."))])
+    account_name = models.CharField(gettext_lazy("tên chủ tài khoản"), max_length=100)
+    updated_at = models.DateTimeField(gettext_lazy("cập nhật lúc"), auto_now=True)
 
     class Meta:
-        verbose_name = "tài khoản nhận chuyển khoản"
-        verbose_name_plural = "tài khoản nhận chuyển khoản"
+        verbose_name = gettext_lazy("tài khoản nhận chuyển khoản")
+        verbose_name_plural = gettext_lazy("tài khoản nhận chuyển khoản")
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_number} — {self.account_name}"
@@ -269,9 +271,9 @@ class CollectorAccount(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    RUNNING = "running", "Đang đối chiếu"
-    DONE = "done", "Đã xong"
-    FAILED = "failed", "Không đọc được"
+    RUNNING = "running", gettext_lazy("Đang đối chiếu")
+    DONE = "done", gettext_lazy("Đã xong")
+    FAILED = "failed", gettext_lazy("Không đọc được")
 
 
 class StatementImport(models.Model):
@@ -280,13 +282,14 @@ class StatementImport(models.Model):
     whose lines are all already known: it changes nothing (``StatementLine`` is keyed by the bank's id)."""
 
     collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="statement_imports",
-                                  verbose_name="tổ chức dịch vụ thu")
+                                  verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name="người tải lên")
-    file_name = models.CharField("tên tệp", max_length=200)
+                             verbose_name=gettext_lazy("người tải lên"))
+    file_name = models.CharField(gettext_lazy("tên tệp"), max_length=200)
     stored_as = models.CharField(max_length=200)
-    columns = models.JSONField("cột", default=dict, blank=True)
-    status = models.CharField("trạng thái", max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    columns = models.JSONField(gettext_lazy("cột"), default=dict, blank=True)
+    status = models.CharField(gettext_lazy("trạng thái"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.RUNNING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
@@ -295,8 +298,8 @@ class StatementImport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "sao kê ngân hàng"
-        verbose_name_plural = "sao kê ngân hàng"
+        verbose_name = gettext_lazy("sao kê ngân hàng")
+        verbose_name_plural = gettext_lazy("sao kê ngân hàng")
 
     @property
     def share(self) -> float:
@@ -304,20 +307,20 @@ class StatementImport(models.Model):
 
 
 class LineOutcome(models.TextChoices):
-    MATCHED = "matched", "Khớp, đã ghi khoản thu"
-    UNDERPAID = "underpaid", "Chuyển thiếu"
-    OVERPAID = "overpaid", "Chuyển thừa"
-    UNKNOWN = "unknown", "Không rõ mã thanh toán"
-    ALREADY_PAID = "already_paid", "Khoản đã thu / chuyển trùng"
-    REFUSED = "refused", "Không ghi được khoản thu"
+    MATCHED = "matched", gettext_lazy("Khớp, đã ghi khoản thu")
+    UNDERPAID = "underpaid", gettext_lazy("Chuyển thiếu")
+    OVERPAID = "overpaid", gettext_lazy("Chuyển thừa")
+    UNKNOWN = "unknown", gettext_lazy("Không rõ mã thanh toán")
+    ALREADY_PAID = "already_paid", gettext_lazy("Khoản đã thu / chuyển trùng")
+    REFUSED = "refused", gettext_lazy("Không ghi được khoản thu")
 
 
 class Resolution(models.TextChoices):
-    OPEN = "open", "Chờ xử lý"
-    AUTO = "auto", "Tự động khớp"
-    MATCHED = "matched", "Quản lý đã khớp"
-    REFUND = "refund", "Hoàn trả người chuyển"
-    DISMISSED = "dismissed", "Bỏ qua"
+    OPEN = "open", gettext_lazy("Chờ xử lý")
+    AUTO = "auto", gettext_lazy("Tự động khớp")
+    MATCHED = "matched", gettext_lazy("Quản lý đã khớp")
+    REFUND = "refund", gettext_lazy("Hoàn trả người chuyển")
+    DISMISSED = "dismissed", gettext_lazy("Bỏ qua")
 
 
 class StatementLine(models.Model):
@@ -326,28 +329,30 @@ class StatementLine(models.Model):
     managers' queue (``resolution`` open) until matched, marked for a refund, or dismissed (audited)."""
 
     collector = models.ForeignKey(OrgUnit, models.PROTECT, related_name="statement_lines",
-                                  verbose_name="tổ chức dịch vụ thu")
-    statement = models.ForeignKey(StatementImport, models.PROTECT, related_name="lines", verbose_name="sao kê")
-    transaction_id = models.CharField("mã giao dịch", max_length=60)
-    booked_at = models.DateTimeField("thời điểm giao dịch")
-    amount = models.BigIntegerField("số tiền")
-    description = models.CharField("nội dung", max_length=500)
+                                  verbose_name=gettext_lazy("tổ chức dịch vụ thu"))
+    statement = models.ForeignKey(StatementImport, models.PROTECT, related_name="lines",
+                                  verbose_name=gettext_lazy("sao kê"))
+    transaction_id = models.CharField(gettext_lazy("mã giao dịch"), max_length=60)
+    booked_at = models.DateTimeField(gettext_lazy("thời điểm giao dịch"))
+    amount = models.BigIntegerField(gettext_lazy("số tiền"))
+    description = models.CharField(gettext_lazy("nội dung"), max_length=500)
     enrollment = models.ForeignKey(Enrollment, models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="đăng ký tham gia")
-    outcome = models.CharField("kết quả", max_length=12, choices=LineOutcome.choices)
-    detail = models.CharField("chi tiết", max_length=300, blank=True)
-    resolution = models.CharField("xử lý", max_length=10, choices=Resolution.choices, default=Resolution.OPEN)
+                                   verbose_name=gettext_lazy("đăng ký tham gia"))
+    outcome = models.CharField(gettext_lazy("kết quả"), max_length=12, choices=LineOutcome.choices)
+    detail = models.CharField(gettext_lazy("chi tiết"), max_length=300, blank=True)
+    resolution = models.CharField(gettext_lazy("xử lý"), max_length=10, choices=Resolution.choices,
+                                  default=Resolution.OPEN)
     payment = models.OneToOneField(Payment, models.PROTECT, null=True, blank=True, related_name="statement_line",
-                                   verbose_name="khoản thu")
-    refund_amount = models.BigIntegerField("số tiền hoàn trả", default=0)
-    note = models.CharField("ghi chú xử lý", max_length=300, blank=True)
+                                   verbose_name=gettext_lazy("khoản thu"))
+    refund_amount = models.BigIntegerField(gettext_lazy("số tiền hoàn trả"), default=0)
+    note = models.CharField(gettext_lazy("ghi chú xử lý"), max_length=300, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name="người xử lý")
-    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name="xử lý lúc")
+                                    verbose_name=gettext_lazy("người xử lý"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("xử lý lúc"))
 
     class Meta:
-        verbose_name = "giao dịch trên sao kê"
-        verbose_name_plural = "giao dịch trên sao kê"
+        verbose_name = gettext_lazy("giao dịch trên sao kê")
+        verbose_name_plural = gettext_lazy("giao dịch trên sao kê")
         constraints = [
             models.UniqueConstraint(fields=["collector", "transaction_id"], name="statement_line_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="statement_line_credit"),

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from ansinh.enrollment.references import enrollment_ids_in
@@ -141,7 +142,7 @@ def _write(actor: AbstractBaseUser | None, statement: StatementImport, agents: _
             agent = agents.of(term, timezone.localdate(credit.booked_at))
             error = refused.get(term.pk)
             if agent is None:
-                outcome, detail = LineOutcome.REFUSED, "Đơn vị không có nhân viên thu phụ trách xã của khoản này."
+                outcome, detail = LineOutcome.REFUSED, _("Đơn vị không có nhân viên thu phụ trách xã của khoản này.")
             elif error is not None:
                 outcome, detail = LineOutcome.REFUSED, error.message[:300]
             else:
@@ -240,7 +241,7 @@ def run_import(statement_id: int, actor: AbstractBaseUser | None, scope: Scope,
                 batch = []
         _step(actor, scope, statement, served, batch, chunk, counts, done, progress)
     except (DomainError, OSError) as error:
-        message = error.message if isinstance(error, DomainError) else "Không đọc được tệp sao kê."
+        message = error.message if isinstance(error, DomainError) else _("Không đọc được tệp sao kê.")
         StatementImport.objects.filter(pk=statement.pk).update(status=ImportStatus.FAILED, error=message[:300],
                                                                finished_at=timezone.now())
     else:

@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.i18n import verbatim
 from ansinh.lib.text import fold
 
 FIELDS = ("date", "amount", "description", "transaction_id")
-FIELD_NAMES = {"date": "ngày giao dịch", "amount": "số tiền ghi có", "description": "nội dung",
-               "transaction_id": "mã giao dịch"}
+# The bank files' own (Vietnamese) header names, named in the refusal when none is found: words of the file.
+FIELD_NAMES = {"date": verbatim("ngày giao dịch"), "amount": verbatim("số tiền ghi có"),
+               "description": verbatim("nội dung"), "transaction_id": verbatim("mã giao dịch")}
 # Folded header names, most specific first: an exact match wins over a header that only contains one.
 DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("ngay giao dich", "ngay gd", "ngay hach toan", "ngay gio giao dich", "thoi gian giao dich",
@@ -61,8 +64,9 @@ def parse_column_map(text: str) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, header = part.partition("=")
         if not sep or name.strip() not in FIELDS or not header.strip():
-            raise DomainError(ErrorCode.INVALID_INPUT, f"Cột không hợp lệ: “{part}”. Viết dạng "
-                              "date=…,amount=…,description=…,transaction_id=…", "Bad column map.", field="columns")
+            raise DomainError(ErrorCode.INVALID_INPUT, _("Cột không hợp lệ: “{part}”. Viết dạng "
+                                "date=…,amount=…,description=…,transaction_id=…")
+                              .format(part=part), "Bad column map.", field="columns")
         found[name.strip()] = header.strip()
     return found
 
@@ -97,7 +101,7 @@ def amount_of(value: Any) -> int | None:
         if value != int(value):
             raise ValueError(value)
         return int(value) if value > 0 else None
-    text = re.sub(r"(?i)\s|vnd|đ|đồng|\+", "", str(value))
+    text = re.sub(verbatim(r"(?i)\s|vnd|đ|đồng|\+"), "", str(value))
     if not text or text in {"-", "0"}:
         return None
     if text.startswith("-") or (text.startswith("(") and text.endswith(")")):
@@ -145,7 +149,7 @@ def _rows(path: Path) -> list[list[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise _refused("Tệp CSV không đọc được (cần mã UTF-8).", "The CSV is not UTF-8.")
+            raise _refused(_("Tệp CSV không đọc được (cần mã UTF-8)."), "The CSV is not UTF-8.")
         # the separator the banks' exports use most in their first lines (Excel in Vietnamese locales: ";")
         delimiter = max(",;\t", key=text[:8192].count)
         return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -153,7 +157,7 @@ def _rows(path: Path) -> list[list[Any]]:
         book = CalamineWorkbook.from_path(str(path))
         return [list(row) for row in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
     except (CalamineError, ValueError, OSError) as error:
-        raise _refused("Không đọc được tệp sao kê (cần CSV hoặc XLSX).", f"Unreadable statement: {error}") from None
+        raise _refused(_("Không đọc được tệp sao kê (cần CSV hoặc XLSX)."), f"Unreadable statement: {error}") from None
 
 
 def credits(path: Path, columns: dict[str, str] | None = None) -> Iterator[Credit]:
@@ -166,7 +170,8 @@ def credits(path: Path, columns: dict[str, str] | None = None) -> Iterator[Credi
                   if (w := _find_columns(header, wanted)) is not None), None)
     if found is None:
         names = ", ".join(f"“{wanted.get(f, FIELD_NAMES[f])}”" for f in FIELDS)
-        raise _refused(f"Không thấy dòng tiêu đề có các cột {names}. Hãy khai báo tên cột của ngân hàng.",
+        raise _refused(_("Không thấy dòng tiêu đề có các cột {names}. Hãy khai báo tên cột của ngân hàng.").format(
+            names=names),
                        "No header row with the expected columns.")
     index, where = found
     for number, row in enumerate(rows[index + 1:], start=index + 2):
@@ -179,12 +184,14 @@ def credits(path: Path, columns: dict[str, str] | None = None) -> Iterator[Credi
                 continue
             booked_at = time_of(cells[0])
         except ValueError:
-            raise _refused(f"Dòng {number}: không đọc được ngày hoặc số tiền ({cells[0]!s} / {cells[1]!s}).",
+            raise _refused(_("Dòng {number}: không đọc được ngày hoặc số tiền ({date} / {amount}).").format(
+                number=number, date=cells[0], amount=cells[1]),
                            f"Row {number}: unreadable date or amount.") from None
         transaction_id = str(cells[3] or "").strip()
         if isinstance(cells[3], float) and cells[3] == int(cells[3]):
             transaction_id = str(int(cells[3]))
         if not transaction_id or len(transaction_id) > TRANSACTION_ID_MAX:
-            raise _refused(f"Dòng {number}: thiếu mã giao dịch (hoặc dài quá {TRANSACTION_ID_MAX} ký tự).",
+            raise _refused(_("Dòng {number}: thiếu mã giao dịch (hoặc dài quá {limit} ký tự).").format(
+                number=number, limit=TRANSACTION_ID_MAX),
                            f"Row {number}: missing transaction id.")
         yield Credit(number, booked_at, amount, str(cells[2] or "").strip()[:DESCRIPTION_MAX], transaction_id)

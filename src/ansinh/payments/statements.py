@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ansinh.areas.queries import covered_ids
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
@@ -67,7 +68,8 @@ def may_import(scope: Scope) -> bool:
 
 def require_importer(scope: Scope) -> None:
     if not may_import(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "Chỉ cán bộ quản lý của tổ chức dịch vụ thu đối chiếu sao kê ngân hàng.",
+        raise DomainError(ErrorCode.FORBIDDEN,
+                          _("Chỉ cán bộ quản lý của tổ chức dịch vụ thu đối chiếu sao kê ngân hàng."),
                           "Only the collector's managers reconcile its bank statement.")
 
 
@@ -102,13 +104,13 @@ def start_import(actor: AbstractBaseUser | None, scope: Scope, collector_id: int
     name = upload.name if isinstance(upload, Path) else (upload.name or "")
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise invalid_input("Tệp sao kê phải là CSV hoặc XLSX.", "A statement is a CSV or XLSX file.", field="file")
+        raise invalid_input(_("Tệp sao kê phải là CSV hoặc XLSX."), "A statement is a CSV or XLSX file.", field="file")
     stored = statement_dir() / f"{uuid4().hex}{suffix}"
     if isinstance(upload, Path):
         stored.write_bytes(upload.read_bytes())
     else:
         if (upload.size or 0) > FILE_MAX:
-            raise invalid_input("Tệp sao kê quá lớn (tối đa 20 MB).", "The file is too large.", field="file")
+            raise invalid_input(_("Tệp sao kê quá lớn (tối đa 20 MB)."), "The file is too large.", field="file")
         with stored.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
@@ -148,17 +150,18 @@ def verdict(credit_amount: int, ids: list[int], found: dict[int, Enrollment]) ->
     """The rule of ``judge``, given the referenced terms of the collector's communes (by id): the first
     pending term of the exact amount, else the first pending one, else the first one."""
     if not ids:
-        return Verdict(LineOutcome.UNKNOWN, detail="Nội dung chuyển khoản không có mã thanh toán.")
+        return Verdict(LineOutcome.UNKNOWN, detail=_("Nội dung chuyển khoản không có mã thanh toán."))
     terms = [found[i] for i in ids if i in found]
     if not terms:
-        return Verdict(LineOutcome.UNKNOWN, detail="Mã thanh toán không thuộc đơn vị này.")
+        return Verdict(LineOutcome.UNKNOWN, detail=_("Mã thanh toán không thuộc đơn vị này."))
     pending = [t for t in terms if t.status == EnrollmentStatus.PENDING]
     term = next((t for t in pending if t.payable == credit_amount), pending[0] if pending else terms[0])
     if term.status != EnrollmentStatus.PENDING:
-        return Verdict(LineOutcome.ALREADY_PAID, term, "Khoản này đã được thu hoặc đã huỷ.")
+        return Verdict(LineOutcome.ALREADY_PAID, term, _("Khoản này đã được thu hoặc đã huỷ."))
     if credit_amount != term.payable:
         outcome = LineOutcome.UNDERPAID if credit_amount < term.payable else LineOutcome.OVERPAID
-        return Verdict(outcome, term, f"Phải đóng {format_vnd(term.payable)}, chuyển {format_vnd(credit_amount)}.")
+        return Verdict(outcome, term, _("Phải đóng {due}, chuyển {paid}.").format(due=format_vnd(term.payable),
+                                                                            paid=format_vnd(credit_amount)))
     return Verdict(LineOutcome.MATCHED, term)
 
 
@@ -166,7 +169,7 @@ def _pay(actor: AbstractBaseUser | None, scope: Scope, collector: OrgUnit, enrol
          transaction_id: str, booked_at: datetime) -> Payment:
     agent = enrollment_agent(enrollment, collector.pk, timezone.localdate(booked_at))
     if agent is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Đơn vị không có nhân viên thu phụ trách xã của khoản này.",
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Đơn vị không có nhân viên thu phụ trách xã của khoản này."),
                           "No agent of the collector serves the enrolment's commune.")
     return record_payment(actor, scope, enrollment.pk, amount=amount, method=PaymentMethod.BANK_TRANSFER,
                           idempotency_key=key_of(collector.pk, transaction_id), paid_at=booked_at, agent_id=agent.pk)
@@ -267,12 +270,13 @@ def resolve_line(actor: AbstractBaseUser | None, scope: Scope, line_id: int, act
     _collector(actor, scope, line.collector_id)
     wanted = {"match": Resolution.MATCHED, "refund": Resolution.REFUND, "dismiss": Resolution.DISMISSED}.get(action)
     if wanted is None:
-        raise invalid_input("Chọn cách xử lý: khớp, hoàn trả hoặc bỏ qua.", "Unknown action.", field="action")
+        raise invalid_input(_("Chọn cách xử lý: khớp, hoàn trả hoặc bỏ qua."), "Unknown action.", field="action")
     if line.resolution != Resolution.OPEN:
         if line.resolution == wanted and (action != "match" or line.enrollment_id == enrollment_id):
             return line
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                          f"Giao dịch này đã được xử lý: {Resolution(line.resolution).label.lower()}.",
+                          _("Giao dịch này đã được xử lý: {resolution}.").format(
+                              resolution=Resolution(line.resolution).label.lower()),
                           "The line was already resolved.")
     area_id = line.enrollment.area_id if line.enrollment else None
     if action == "match":
@@ -280,15 +284,16 @@ def resolve_line(actor: AbstractBaseUser | None, scope: Scope, line_id: int, act
         if term is None:
             raise not_found()
         if line.amount < term.payable:
-            raise invalid_input(f"Giao dịch {format_vnd(line.amount)} ít hơn số phải đóng {format_vnd(term.payable)}: "
-                                "không khớp được, hãy hoàn trả hoặc đề nghị người tham gia chuyển bổ sung.",
+            raise invalid_input(_("Giao dịch {amount} ít hơn số phải đóng {due}: không khớp được, hãy hoàn trả "
+                                  "hoặc đề nghị người tham gia chuyển bổ sung.").format(amount=format_vnd(line.amount),
+                                                                          due=format_vnd(term.payable)),
                                 "The credit is less than the amount due.", field="enrollment")
         excess = line.amount - term.payable
-        line.note = _note(note, "Chuyển thừa: ghi cách hoàn trả phần thừa.") if excess else note.strip()[:300]
+        line.note = _note(note, _("Chuyển thừa: ghi cách hoàn trả phần thừa.")) if excess else note.strip()[:300]
         line.payment = _pay(actor, scope, line.collector, term, term.payable, line.transaction_id, line.booked_at)
         line.enrollment, line.refund_amount, area_id = term, excess, term.area_id
     else:
-        line.note = _note(note, "Ghi lý do (hoàn trả cho ai, vì sao bỏ qua).")
+        line.note = _note(note, _("Ghi lý do (hoàn trả cho ai, vì sao bỏ qua)."))
         line.refund_amount = line.amount if action == "refund" else 0
     line.resolution, line.resolved_by, line.resolved_at = wanted, actor, timezone.now()
     line.save(update_fields=["note", "payment", "enrollment", "refund_amount", "resolution", "resolved_by",

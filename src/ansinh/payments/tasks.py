@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from ansinh.jobs.worker import when_given_up
@@ -37,7 +38,7 @@ def import_statement(statement_id: int) -> str:
 
 def _given_up(statement_id: int) -> None:
     StatementImport.objects.filter(pk=statement_id, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.FAILED, error="Việc đối chiếu bị gián đoạn nhiều lần; hãy tải sao kê lên lại.",
+        status=ImportStatus.FAILED, error=_("Việc đối chiếu bị gián đoạn nhiều lần; hãy tải sao kê lên lại."),
         finished_at=timezone.now())
 
 

@@ -188,5 +188,5 @@ class CitizenCode(models.Model):
     used_at = models.DateTimeField(null=True)
 
     class Meta:
-        verbose_name = "mã xác thực tra cứu"
-        verbose_name_plural = "mã xác thực tra cứu"
+        verbose_name = _("mã xác thực tra cứu")
+        verbose_name_plural = _("mã xác thực tra cứu")
