@@ -12,6 +12,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
@@ -25,20 +27,20 @@ from ansinh.web.forms import DATE_WIDGET, MESSAGES
 SESSION_CODE, SESSION_PERSON = "citizen_code", "citizen_person"
 CODE_STEP = timedelta(minutes=10)  # the session lives while the code may be entered
 PAGE_STEP = timedelta(minutes=15)  # and then this long after the right code
-ASKED = ("Nếu số định danh và ngày sinh khớp với hồ sơ, mã tra cứu đã được gửi tới số điện thoại "
-         "đã đăng ký với đại lý thu. Mã có hiệu lực 5 phút.")
+ASKED = gettext_lazy("Nếu số định danh và ngày sinh khớp với hồ sơ, mã tra cứu đã được gửi tới số điện thoại "
+                     "đã đăng ký với đại lý thu. Mã có hiệu lực 5 phút.")
 
 
 class AskForm(forms.Form):
-    citizen_id = forms.RegexField(label="Số định danh cá nhân (CCCD, 12 chữ số)", regex=r"^\d{12}$",
-                                  error_messages={**MESSAGES, "invalid": "Cần đủ 12 chữ số."},
+    citizen_id = forms.RegexField(label=gettext_lazy("Số định danh cá nhân (CCCD, 12 chữ số)"), regex=r"^\d{12}$",
+                                  error_messages={**MESSAGES, "invalid": gettext_lazy("Cần đủ 12 chữ số.")},
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    born = forms.DateField(label="Ngày sinh", widget=DATE_WIDGET, error_messages=MESSAGES)
+    born = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label="Mã tra cứu (6 chữ số)", regex=r"^\s*\d{6}\s*$",
-                            error_messages={**MESSAGES, "invalid": "Mã gồm 6 chữ số."},
+    code = forms.RegexField(label=gettext_lazy("Mã tra cứu (6 chữ số)"), regex=r"^\s*\d{6}\s*$",
+                            error_messages={**MESSAGES, "invalid": gettext_lazy("Mã gồm 6 chữ số.")},
                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
 
@@ -57,8 +59,8 @@ def ask(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cid = form.cleaned_data["citizen_id"]
         if _too_many(request, cid):
-            return refusal(request, 429, ErrorCode.RATE_LIMITED, "Quá nhiều yêu cầu",
-                           "Số định danh này đã xin mã nhiều lần. Vui lòng thử lại sau một giờ.",
+            return refusal(request, 429, ErrorCode.RATE_LIMITED, _("Quá nhiều yêu cầu"),
+                           _("Số định danh này đã xin mã nhiều lần. Vui lòng thử lại sau một giờ."),
                            "Too many codes asked for this ID; retry later.")
         code_id = citizen.ask_code(cid, form.cleaned_data["born"], timezone.now())
         request.session.cycle_key()
@@ -82,8 +84,8 @@ def enter_code(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_PERSON] = person_id
             request.session.set_expiry(int(PAGE_STEP.total_seconds()))
             return redirect("web:citizen_mine")
-        form.add_error("code", "Mã không đúng hoặc đã hết hạn. Mỗi mã chỉ được nhập sai 3 lần; "
-                               "hãy xin mã mới nếu cần.")
+        form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Mỗi mã chỉ được nhập sai 3 lần; "
+                                 "hãy xin mã mới nếu cần."))
     return render(request, "web/citizen_code.html", {"form": form, "asked": ASKED},
                   status=400 if form.errors else 200)
 

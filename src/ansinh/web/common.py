@@ -11,6 +11,7 @@ import segno
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import Scope
@@ -95,5 +96,5 @@ def vietqr_block(transfer: TransferRequest | None) -> dict[str, Any] | None:
     the same in words for whoever types the transfer by hand."""
     if transfer is None:
         return None
-    return {"svg": segno.make(transfer.payload, error="m").svg_inline(scale=4, title="Mã VietQR chuyển khoản"),
+    return {"svg": segno.make(transfer.payload, error="m").svg_inline(scale=4, title=gettext("Mã VietQR chuyển khoản")),
             "request": transfer}

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ansinh.org.scope import scope_for
@@ -21,12 +22,13 @@ QUEUE_SHOWN = 200
 
 
 class UploadForm(DomainForm):
-    collector = forms.ModelChoiceField(label="Tổ chức dịch vụ thu (chủ tài khoản)", queryset=None,  # type: ignore[arg-type]
-                                       error_messages={"required": "Chọn đơn vị.", "invalid_choice": "Chọn đơn vị."})
-    file = forms.FileField(label="Tệp sao kê (CSV hoặc XLSX)", error_messages={"required": "Chọn tệp sao kê."})
-    columns = forms.CharField(label="Tên cột khác mặc định (nếu có)", max_length=300, required=False,
-                              help_text="Ví dụ: date=Ngày hiệu lực,amount=Phát sinh có,description=Diễn giải,"
-                                        "transaction_id=Số bút toán")
+    collector = forms.ModelChoiceField(label=_("Tổ chức dịch vụ thu (chủ tài khoản)"), queryset=None,  # type: ignore[arg-type]
+                                       error_messages={"required": _("Chọn đơn vị."),
+                                                       "invalid_choice": _("Chọn đơn vị.")})
+    file = forms.FileField(label=_("Tệp sao kê (CSV hoặc XLSX)"), error_messages={"required": _("Chọn tệp sao kê.")})
+    columns = forms.CharField(label=_("Tên cột khác mặc định (nếu có)"), max_length=300, required=False,
+                              help_text=_("Ví dụ: date=Ngày hiệu lực,amount=Phát sinh có,description=Diễn giải,"
+                                          "transaction_id=Số bút toán"))
 
     def __init__(self, *args: Any, collectors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,10 +36,10 @@ class UploadForm(DomainForm):
 
 
 class ResolveForm(DomainForm):
-    action = forms.ChoiceField(label="Xử lý", choices=[("match", "Khớp với khoản chờ thu"),
-                                                      ("refund", "Hoàn trả người chuyển"), ("dismiss", "Bỏ qua")])
-    enrollment = forms.IntegerField(label="Mã khoản chờ thu", required=False, min_value=1)
-    note = forms.CharField(label="Ghi chú (bắt buộc khi hoàn trả, bỏ qua hoặc chuyển thừa)", max_length=300,
+    action = forms.ChoiceField(label=_("Xử lý"), choices=[("match", _("Khớp với khoản chờ thu")),
+                                                      ("refund", _("Hoàn trả người chuyển")), ("dismiss", _("Bỏ qua"))])
+    enrollment = forms.IntegerField(label=_("Mã khoản chờ thu"), required=False, min_value=1)
+    note = forms.CharField(label=_("Ghi chú (bắt buộc khi hoàn trả, bỏ qua hoặc chuyển thừa)"), max_length=300,
                            required=False)
 
 
