@@ -276,6 +276,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:sync_revoke": {"reason": "Mất điện thoại"},
         "web:statements": {"collector": ids["collector_id"]},  # no file: refused beside the field (400)
         "web:statement_resolve": {"action": "dismiss", "note": "Chuyển nhầm tài khoản"},
+        "web:citizen": {}, "web:citizen_code": {}, "web:citizen_leave": {},  # empty: the form's 400, or the start
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",
                              "end": "2025-08-31"},
     }

@@ -70,9 +70,9 @@ LABELS = {
 @register.filter
 def label(code: str) -> str:
     """Vietnamese label of a scheme, payment method or support group code."""
-    return LABELS.get(code, code)
+    return str(LABELS.get(code, code))
 
 
 @register.filter
 def labels(codes: list[str]) -> str:
-    return ", ".join(LABELS.get(c, c) for c in codes) or LABELS["other"]
+    return ", ".join(str(LABELS.get(c, c)) for c in codes) or str(LABELS["other"])
