@@ -117,7 +117,7 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
                            "poverty": poverty.get(h["id"], "none"), "hi_card_end": max(ends) if ends else None,
                            "members": people})
     return {
-        "generated_at": now.isoformat(), "device_id": str(device.client_id),
+        "generated_at": timezone.localtime(now).isoformat(), "device_id": str(device.client_id),
         "agent": {"id": agent.pk, "name": agent.name, "phone_masked": mask(PersonalField.PHONE, agent.phone),
                   "collector": agent.collector.name},
         "collection_points": [{"id": p.pk, "name": p.name} for p in agent.collection_points.order_by("pk")],
