@@ -58,3 +58,14 @@ def test_a_paid_term_has_no_code() -> None:
                           idempotency_key="paid-once")
     enrollment.refresh_from_db()
     assert transfer_request(enrollment, who.agent) is None
+
+
+def test_an_agent_whose_collector_has_no_account_gets_no_code_of_another_collector() -> None:
+    who = personas()
+    field_setup(who)
+    other = org_unit("collector", COMMUNE_X)
+    CollectorAccount.objects.create(collector=other, bank_bin="970436", account_number="0071000123456",
+                                    account_name="DAI LY X")
+    enrollment = _pending(who)
+    assert transfer_request(enrollment, who.agent) is None  # the agent's own collector has no account
+    assert transfer_request(enrollment, who.outsider) is not None  # the control: the commune's collector has one

@@ -463,13 +463,15 @@ def transfer_request(enrollment: Enrollment, user: AbstractBaseUser | AnonymousU
                      ) -> TransferRequest | None:
     """The VietQR of a pending term, or None (paid, or no account). The account is the user's own
     collector's when the user is an agent (the payment will be booked to it), else the account of the
-    collector serving the enrolment's commune, the nearest first (commune, then district, then province)."""
+    collector serving the enrolment's commune, the nearest first (commune, then district, then province).
+    An agent whose collector has no account gets no code: money sent to another collector's account
+    would not be the agent's payment."""
     if enrollment.status != EnrollmentStatus.PENDING or enrollment.payable <= 0:
         return None
-    account = None
-    if user is not None and user.is_authenticated:
+    account, signed_in = None, user is not None and user.is_authenticated
+    if signed_in:
         account = CollectorAccount.objects.filter(collector__agents__user=user).select_related("collector").first()
-    if account is None:
+    if account is None and not (signed_in and Agent.objects.filter(user=user).exists()):
         chain = [enrollment.area_id, *(a.pk for a in ancestors(enrollment.area))]
         found = {a.collector_id: a for a in CollectorAccount.objects.filter(collector__areas__in=chain)
                  .select_related("collector").prefetch_related("collector__areas")}
