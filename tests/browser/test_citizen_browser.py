@@ -34,7 +34,7 @@ def test_a_citizen_reads_the_code_sent_to_the_phone_and_sees_the_coverage_and_th
     page.click("main form button[type=submit]")
     page.wait_for_url("**/tra-cuu/cua-toi/")
     assert "Nguyễn Văn An" in page.inner_text("main")
-    code = page.locator("#vietqr svg").first
+    code = page.locator("#vietqr-1 svg")
     code.wait_for()
     snap(page, "citizen-page")
     (symbol,) = decode(Image.open(io.BytesIO(code.screenshot())).convert("L"), symbols=[ZBarSymbol.QRCODE])

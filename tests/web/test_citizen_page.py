@@ -86,6 +86,8 @@ def test_the_right_code_opens_the_persons_coverage_with_a_vietqr_for_the_next_te
     assert "Đại lý X" in page and "Đã đóng" in page
     payload = unescape(re.search(r'data-payload="([^"]+)"', page).group(1))  # type: ignore[union-attr]
     assert parse(payload) == Transfer("970449", "0123456789", pending.payable, reference_for(pending.pk))
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert "vietqr-1" in ids and len(ids) == len(set(ids))  # one code per term, each with its own ids
     actions = list(AuditEntry.objects.filter(entity_id=head).order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["cit_ask", "cit_code", "cit_view"]
 
