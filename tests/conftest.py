@@ -13,6 +13,8 @@ from pytest_django.plugin import blocking_manager_key
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.demo.services import load_demo
+from ansinh.org.scope import forget_scopes
+from tests import demo_snapshot
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -92,17 +94,38 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+_DEMO_SNAPSHOTS: dict[tuple[Any, ...], list[demo_snapshot.Table]] = {}  # per process, by the map's fingerprint
+
+
+def _demo_rows() -> list[demo_snapshot.Table]:
+    """The demo's rows over the map as it is now: captured the first time (the loader runs in a
+    transaction rolled back at once), then kept for the process."""
+    fingerprint = demo_snapshot.map_fingerprint()
+    if fingerprint not in _DEMO_SNAPSHOTS:
+        with transaction.atomic():
+            before = demo_snapshot.keys()
+            load_demo()
+            _DEMO_SNAPSHOTS[fingerprint] = demo_snapshot.capture(before)
+            transaction.set_rollback(True)
+    return _DEMO_SNAPSHOTS[fingerprint]
+
+
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo loaded once per test module, inside a transaction rolled back when the module ends:
-    each test still runs in its own savepoint (``django_db``), so one test's corruption or writes
-    never reach the next. Not for transactional tests, which flush the tables; after them (the ``last``
-    tests run after them) the map is loaded again inside the same rolled-back transaction."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+    """The demo, once per test module, inside a transaction rolled back when the module ends: each test
+    still runs in its own savepoint (``django_db``), so one test's corruption or writes never reach the
+    next. The rows come from the process's snapshot of ``load_demo()`` (tests/demo_snapshot.py); the
+    tests of the loader itself call it. Not for transactional tests, which flush the tables; after them
+    (the ``last`` tests run after them) the map is loaded again inside the same rolled-back transaction."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         _load_map_if_missing()
-        load_demo()
-        yield
-        transaction.set_rollback(True)
+        rows = _demo_rows()
+        with transaction.atomic():
+            demo_snapshot.restore(rows)
+            forget_scopes()
+            yield
+            transaction.set_rollback(True)
+        forget_scopes()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
