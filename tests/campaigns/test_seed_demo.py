@@ -21,11 +21,10 @@ from ansinh.enrollment.models import Enrollment, HiCardLine
 from ansinh.payments.models import Payment, Receipt
 from ansinh.registry.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]  # the demo, restored once per module
 
 
 def test_the_seed_demo_loads_once_and_reports_the_seed_figures() -> None:
-    load_demo()
     counts = (Campaign.objects.count(), Person.objects.count(), Enrollment.objects.count(), Payment.objects.count())
     load_demo()
     assert (Campaign.objects.count(), Person.objects.count(), Enrollment.objects.count(),
@@ -64,7 +63,6 @@ def test_the_seed_demo_loads_once_and_reports_the_seed_figures() -> None:
 
 
 def test_the_agents_of_the_seed_share_its_new_participants_between_them() -> None:
-    load_demo()
     ranked = analytics.agent_ranking(campaign(SLUG))
     assert len(ranked) == SEED["sites"]  # one demo agent per district
     assert sum(r["new_participants"] for r in ranked) == SEED["vsi_new"] + SEED["hi_new"]
@@ -75,7 +73,6 @@ def test_the_agents_of_the_seed_share_its_new_participants_between_them() -> Non
 def test_the_seed_funnel_adds_up_and_follows_its_leads() -> None:
     """Every participant of the seed was recorded by name and is linked to their person, so the
     funnel's registered and paid are the participants; the others named on the day did not enrol."""
-    load_demo()
     seed = campaign(SLUG)
     totals = summary(seed)
     participants = SEED["vsi_new"] + SEED["hi_new"]

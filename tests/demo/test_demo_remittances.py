@@ -14,11 +14,10 @@ from ansinh.org.scope import scope_for
 from ansinh.payments import queries
 from ansinh.payments.models import Payment, Remittance, RemittanceKind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 
 def test_the_demos_cash_is_handed_over_the_next_day_and_nothing_is_overdue() -> None:
-    load_demo()
     admin = scope_for(get_user_model().objects.get(username="admin"))
     cash = Payment.objects.filter(method="cash", agent__isnull=False).aggregate(total=Sum("amount"))["total"]
     handed = Remittance.objects.filter(kind=RemittanceKind.AGENT_TO_COLLECTOR)

@@ -113,7 +113,11 @@ def _copy_of(payment: Payment) -> dict[str, object]:
     return {name: getattr(payment, name) for name in fields}
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's refusal")
 def test_sqlite_is_refused_with_a_clear_message() -> None:
+    """On both engines: the guard refuses SQLite and lets PostgreSQL through; on SQLite the command itself."""
     with pytest.raises(DomainError, match="chỉ dùng với PostgreSQL"):
-        partitions.partition(date(2026, 12, 1))
+        partitions.require_postgresql("sqlite")
+    partitions.require_postgresql("postgresql")
+    if connection.vendor == "sqlite":
+        with pytest.raises(DomainError, match="chỉ dùng với PostgreSQL"):
+            partitions.partition(date(2026, 12, 1))

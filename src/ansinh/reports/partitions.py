@@ -75,12 +75,17 @@ def partitions(name: str) -> list[str]:
         return [r[0] for r in cursor.fetchall()]
 
 
+def require_postgresql(vendor: str) -> None:
+    """Partitions are PostgreSQL's: any other engine is refused with a clear message."""
+    if vendor != "postgresql":
+        raise DomainError(ErrorCode.INVALID_INPUT, _("Chia phân vùng theo tháng chỉ dùng với PostgreSQL."),
+                          "Monthly partitions need PostgreSQL.")
+
+
 @transaction.atomic
 def partition(today: date, ahead: int = 12) -> list[str]:
     """Convert both tables (or add their missing months); returns what was done, one line each."""
-    if connection.vendor != "postgresql":
-        raise DomainError(ErrorCode.INVALID_INPUT, _("Chia phân vùng theo tháng chỉ dùng với PostgreSQL."),
-                          "Monthly partitions need PostgreSQL.")
+    require_postgresql(connection.vendor)
     done = []
     for table in TABLES:
         if not is_partitioned(table.name):
