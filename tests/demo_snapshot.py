@@ -44,6 +44,15 @@ def models() -> list[Any]:
     return ordered
 
 
+MAP_MODELS = ("areas.AdministrativeUnit", "areas.Succession")
+
+
+def capture_all(labels: tuple[str, ...]) -> list[Table]:
+    """Every row of the given models' tables (the map), in insertion order."""
+    wanted = {apps.get_model(label)._meta.db_table for label in labels}
+    return capture({name: (set() if name in wanted else rows) for name, rows in keys().items()})
+
+
 def map_fingerprint() -> tuple[Any, ...]:
     found = AdministrativeUnit.objects.aggregate(low=Min("pk"), high=Max("pk"))
     return found["low"], found["high"], AdministrativeUnit.objects.count()

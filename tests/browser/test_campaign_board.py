@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from ansinh.demo.seed_campaign import SEED, SLUG
-from ansinh.demo.services import load_demo
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
@@ -45,9 +44,9 @@ def _cookie(username: str) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_seed_board_fits_the_projector_and_the_workspace_reads_in_vietnamese(browser: Any,
                                                                                   live_server: Any) -> None:
-    load_demo()
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": _cookie("admin"), "url": live_server.url}
     ARTIFACTS.mkdir(exist_ok=True)
     board = f"{live_server.url}/chien-dich/{SLUG}/ra-quan/"

@@ -19,7 +19,6 @@ import pytest
 from django.conf import settings
 from django.urls import resolve
 
-from ansinh.demo.services import load_demo
 from tests.browser.conftest import ARTIFACTS
 from tests.paths import build_world, page_url, pages, web_client
 from tests.test_persona_matrix import EXPECTED, OK
@@ -74,9 +73,9 @@ def sweep_targets() -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.usefixtures("demo")
 def test_every_page_fits_phone_and_laptop_in_vietnamese(browser: Any, live_server: Any) -> None:
     started = time.monotonic()
-    load_demo()
     world = build_world()
     by_name = {page.name: page for page in pages()}
     targets = sweep_targets()
@@ -156,10 +155,10 @@ WRITES = r"""() => [...document.querySelectorAll('form')]
                 .filter(b => !b.disabled && b.getClientRects().length).map(b => b.textContent.trim() || b.value)}))"""
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_viewer_is_offered_no_write_it_would_be_refused(browser: Any, live_server: Any) -> None:
     """Issue 13 #9: the demo's read-only `xem` sees, on every page it may open, no enabled button of a
     form whose POST the persona matrix refuses the viewer (hidden, or disabled with the reason)."""
-    load_demo()
     world = build_world()
     client = web_client(world, "viewer")
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from ansinh.demo.services import load_demo
 from ansinh.registry.models import Person
 from tests.browser.conftest import snap
 from tests.browser.test_agent_in_browser import login
@@ -76,8 +75,8 @@ def test_on_a_phone_the_nav_is_one_line_and_opens_as_a_menu(browser: Any, live_s
     desk.context.close()
 
 
+@pytest.mark.usefixtures("demo")
 def test_on_a_phone_the_hi_quote_is_cards_and_leaves_the_confirm_button_free(browser: Any, live_server: Any) -> None:
-    load_demo()
     household = Person.objects.get(citizen_id="040078001234").headed_households.get()
     page = tab(browser, PHONE, "daily", live_server.url)
     page.goto(f"{live_server.url}/ho/{household.pk}/bhyt/")
@@ -98,9 +97,9 @@ def test_on_a_phone_the_hi_quote_is_cards_and_leaves_the_confirm_button_free(bro
     page.context.close()
 
 
+@pytest.mark.usefixtures("demo")
 @pytest.mark.parametrize("path", ["/thu-tien/", "/bao-cao/", "/tu-van/"])
 def test_on_a_phone_the_wide_tables_are_cards(browser: Any, live_server: Any, path: str) -> None:
-    load_demo()
     page = tab(browser, PHONE, "daily", live_server.url)
     page.goto(f"{live_server.url}{path}")
     seen = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
@@ -112,10 +111,10 @@ def test_on_a_phone_the_wide_tables_are_cards(browser: Any, live_server: Any, pa
     page.context.close()
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_admin_reads_in_vietnamese_in_the_browser(browser: Any, live_server: Any) -> None:
     """Issue 13 #10, as the demo's administrator sees it: the site's own title, Vietnamese section and
     model names, a commission rate as a percentage (screenshots admin-*.png in test-artifacts/)."""
-    load_demo()
     client = Client()
     client.force_login(get_user_model().objects.get(username="admin"))
     context = browser.new_context(viewport=LAPTOP, locale="vi-VN")

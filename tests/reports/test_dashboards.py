@@ -11,7 +11,6 @@ import pytest
 
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import is_in_force
-from ansinh.demo.services import load_demo
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, PlanStatus, VsiPlan
 from ansinh.lib.errors import DomainError
@@ -32,8 +31,8 @@ def totals(rows: list[Row]) -> tuple[int, int, int]:
     return sum(r.vsi_new for r in rows), sum(r.hi_new for r in rows), sum(r.amount for r in rows)
 
 
+@pytest.mark.usefixtures("demo")
 def test_each_level_of_the_drill_down_adds_up_to_the_province() -> None:
-    load_demo()
     view = Slice(LAUNCH, LAUNCH)
     overview = queries.overview(LAUNCH, LAUNCH)
     province = (overview["vsi_new_people"], overview["hi_new_people"], overview["amount"])
@@ -51,8 +50,8 @@ def test_each_level_of_the_drill_down_adds_up_to_the_province() -> None:
     assert [r.rank for r in areas] == sorted(r.rank for r in areas) and areas[0].rank == 1
 
 
+@pytest.mark.usefixtures("demo")
 def test_history_before_the_map_change_shows_on_todays_communes() -> None:
-    load_demo()
     recorded = queries.drill(Slice(LAUNCH, LAUNCH), "commune")
     today = queries.drill(Slice(LAUNCH, LAUNCH, on_map_of=TODAY_MAP), "commune")
     assert totals(today) == totals(recorded)

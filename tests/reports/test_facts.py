@@ -11,7 +11,6 @@ from django.db import connection
 from typer.testing import CliRunner
 
 from ansinh.cli import app
-from ansinh.demo.services import load_demo
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
@@ -75,8 +74,8 @@ def test_a_frozen_period_keeps_its_figures() -> None:
     assert services.raw_totals(DAY, DAY)["amount"] == 0  # the payments themselves moved on
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_seed_campaign_day_in_facts_matches_the_seed(tmp_path: object) -> None:
-    load_demo()
     launch = date(2022, 5, 8)
     result = CliRunner().invoke(app, ["reports", "refresh", "--from", "2022-05-08", "--to", "2022-05-08"])
     assert result.exit_code == 0 and "dòng số liệu" in result.output

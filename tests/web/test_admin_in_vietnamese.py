@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from ansinh.demo.services import load_demo
 from ansinh.payments.models import CommissionRate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
@@ -33,8 +32,7 @@ def visible(html: str) -> str:
 
 
 @pytest.fixture
-def superuser_client() -> Client:
-    load_demo()
+def superuser_client(demo: None) -> Client:
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("quantri", "qt@example.vn", "x"))
     return client

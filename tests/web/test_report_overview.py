@@ -15,7 +15,6 @@ from django.test import Client
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from ansinh.demo.services import load_demo
 from ansinh.enrollment import services as enrolling
 from ansinh.payments import services as paying
 from ansinh.registry import services as registry
@@ -123,8 +122,8 @@ def test_a_reversed_period_is_refused_in_vietnamese(who: Any) -> None:
     assert "Ngày kết thúc phải sau ngày bắt đầu." in page
 
 
+@pytest.mark.usefixtures("demo")
 def test_history_before_the_map_change_can_show_on_todays_communes() -> None:
-    load_demo()
     admin = get_user_model().objects.get(username="admin")
     launch = {"start": "2022-05-08", "end": "2022-05-08"}
     as_recorded = client_for(admin).get("/bao-cao/", {**launch, "map": "recorded"}).content.decode()
@@ -134,8 +133,8 @@ def test_history_before_the_map_change_can_show_on_todays_communes() -> None:
     assert 'id="overview-vsi">1.322<' in today and 'id="overview-hi">2.222<' in today  # nothing lost in the remap
 
 
+@pytest.mark.usefixtures("demo")
 def test_a_new_wards_manager_sees_the_history_of_the_communes_merged_into_it() -> None:
-    load_demo()
     manager = get_user_model().objects.get(username="quanly")  # Thành Vinh and Trường Vinh, map of 07/2025
     launch = {"start": "2022-05-08", "end": "2022-05-08"}
     recorded = client_for(manager).get("/bao-cao/", {**launch, "map": "recorded"}).content.decode()

@@ -12,7 +12,6 @@ import pytest
 from django.urls import reverse
 
 import ansinh
-from ansinh.demo.services import load_demo
 from ansinh.payments.models import Payment
 from ansinh.registry.models import Person
 from ansinh.web.report_views import _bars
@@ -22,8 +21,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 SRC = Path(__file__).resolve().parents[2] / "src" / "ansinh"
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_person_page_shows_the_terms_and_their_receipts() -> None:
-    load_demo()
     world = build_world()
     hung = Person.objects.get(citizen_id="040078001234")
     paid = Payment.objects.get(idempotency_key="demo-vsi-hung")
@@ -39,8 +38,8 @@ def test_a_chart_of_the_first_rows_says_how_many_it_leaves_out() -> None:
     assert (bars["shown"], bars["total"], len(bars["data"]["labels"])) == (15, 21, 15)
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_dashboards_say_the_chart_is_the_top_and_count_in_whole_numbers() -> None:
-    load_demo()
     world = build_world()
     page = web_client(world, "post").get(reverse("web:report_leaderboard")).content.decode()
     overview = web_client(world, "post").get(reverse("web:report_overview")).content.decode()
