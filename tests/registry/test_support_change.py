@@ -76,7 +76,7 @@ def test_an_agents_poverty_change_moves_no_amount_until_a_manager_approves(who: 
     support.decide(manager_x, who.scope(manager_x), asked.pk, approve=True)
     poverty = HouseholdPoverty.objects.get()
     assert (poverty.status, poverty.valid_from, poverty.document) == (
-        "poor", date(2025, 7, 1), "QĐ 15/QĐ-UBND ngày 20/07/2025; Quyết định công nhận hộ nghèo")
+        "poor", date(2025, 7, 1), "QĐ 15/QĐ-UBND, 20/07/2025; Quyết định công nhận hộ nghèo")
     assert quoted(who, head) == payable({"poor"}) == 66_000
 
 

@@ -55,9 +55,9 @@ class Document:
 
     @property
     def text(self) -> str:
-        """As a poverty status's certifying document is stored (in Vietnamese whatever the user's language):
-        "QĐ 12/QĐ-UBND ngày 05/01/2026"."""
-        shown = f"{self.number} ngày {self.on:%d/%m/%Y}" if self.on else self.number
+        """As a poverty status's certifying document is stored (the same whatever the user's language):
+        "QĐ 12/QĐ-UBND, 05/01/2026"."""
+        shown = f"{self.number}, {self.on:%d/%m/%Y}" if self.on else self.number
         return f"{shown}; {self.note}" if self.note else shown
 
 
