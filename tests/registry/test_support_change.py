@@ -212,13 +212,14 @@ def test_the_pages_ask_wait_and_decide(who: Personas, manager_x: AbstractBaseUse
         "status": "poor", "valid_from": "2025-07-01", "decision_number": "QĐ 15/QĐ-UBND",
         "decision_date": "2025-07-20", "document": ""})
     assert posted.status_code == 302 and not HouseholdPoverty.objects.exists()
-    assert "Đề nghị — chờ duyệt" in agent.get(f"/nguoi/{head}/").content.decode()
+    assert "Đề nghị — chờ duyệt: Tình trạng nghèo của hộ → «Hộ nghèo»" in agent.get(f"/nguoi/{head}/").content.decode()
     asked = SupportChangeRequest.objects.get()
 
     manager = _web(manager_x)
     before = row_counts()
     queue = manager.get("/de-nghi-ho-tro/")
     assert queue.status_code == 200 and f"/de-nghi-ho-tro/{asked.pk}/" in queue.content.decode()
+    assert "«—» thành «Hộ nghèo»" in queue.content.decode()
     assert row_counts() == before  # GET writes nothing
     assert manager.get(f"/de-nghi-ho-tro/{asked.pk}/").status_code == 405
     assert agent.post(f"/de-nghi-ho-tro/{asked.pk}/", {"decision": "approve"}).status_code == 403

@@ -207,6 +207,24 @@ class SupportChangeRequest(models.Model):
         ]
         indexes = [models.Index(fields=["status", "area"], name="support_request_queue")]
 
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new_value)
+
+    def _shown(self, value: str) -> str:
+        """A stored value as the pages name it: the status, the ethnic group, yes or no."""
+        if not value:
+            return "—"
+        if self.field == SupportField.POVERTY:
+            return str(dict(PovertyStatus.choices).get(value, value))
+        if self.field == SupportField.ETHNICITY:
+            return str(dict(ETHNICITIES).get(value, value))
+        return str(_("Có") if value == "yes" else _("Không"))
+
 
 class AuditEntry(models.Model):
     """Append-only: who did what to which record, and what changed. Never updated or deleted."""
