@@ -223,7 +223,7 @@ class SupportChangeRequest(models.Model):
             return str(dict(PovertyStatus.choices).get(value, value))
         if self.field == SupportField.ETHNICITY:
             return str(dict(ETHNICITIES).get(value, value))
-        return str(_("Có") if value == "yes" else _("Không"))
+        return str(_("có") if value == "yes" else _("không"))
 
 
 class AuditEntry(models.Model):
