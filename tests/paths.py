@@ -35,6 +35,8 @@ from ansinh.org.services import issue_token
 from ansinh.payments.models import ImportStatus, LineOutcome, Payment, StatementImport, StatementLine
 from ansinh.payments.services import record_payment, request_reversal
 from ansinh.registry.models import Person
+from ansinh.registry.services import request_island_change
+from ansinh.registry.support import Document
 from ansinh.reports.models import ExportJob
 from tests.builders import COMMUNE_Y, running_campaign, user
 
@@ -121,6 +123,8 @@ def build_world() -> World:
     nam_paid = record_payment(agent_x, scope, fresh.pk, amount=fresh.payable, method="cash",
                               idempotency_key="world-nam", paid_at=timezone.now())
     asked = request_reversal(agent_x, scope, nam_paid.pk, "Thu nhầm người", "world-ask")  # waits for a manager
+    island = request_island_change(agent_x, scope, thang.pk, True,  # waits for a manager too (registry.support)
+                                   Document("XN 1/UBND", timezone.localdate(), ""))
     job = ExportJob.objects.create(user=agent_x, kind="payments", title="Các khoản thu",
                                    params={"start": "2025-08-01", "end": "2025-08-31"})
     statement = StatementImport.objects.create(collector=post, user=users["post"], file_name="sao-ke.csv",
@@ -142,7 +146,7 @@ def build_world() -> World:
            "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
            "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
             "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id, "gateway": "http_sms",
-            "request_id": asked.pk, "statement_id": statement.pk, "line_id": line.pk,
+            "request_id": asked.pk, "support_request_id": island.pk, "statement_id": statement.pk, "line_id": line.pk,
             "member_ids": list(household.memberships.values_list("person_id", flat=True))}
     return World(users, tokens, ids)
 

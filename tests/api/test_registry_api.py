@@ -100,9 +100,14 @@ def test_households_members_and_poverty_over_the_api(who: Personas) -> None:
     assert (wife["relationship_name"], wife["relationship_code"]) == ("Vợ", "01")
     status, ended = api.call("post", f"/memberships/{wife['id']}/end", {"left": "2026-01-31"})
     assert status == 200 and ended["valid_to"] == "2026-01-31"
-    status, household = api.call("post", f"/households/{household['id']}/poverty",
-                                 {"status": "near_poor", "valid_from": "2025-01-01", "document": "QĐ 1"})
-    assert status == 201 and household["poverty"][0]["status"] == "near_poor"
+    status, asked = api.call("post", f"/households/{household['id']}/poverty",
+                             {"status": "near_poor", "valid_from": "2025-01-01", "decision_number": "QĐ 1",
+                              "decision_date": "2024-12-20"})
+    assert status == 202 and asked["status"] == "pending"  # an agent's change waits (registry.support)
+    status, decided = Api(who.admin).call("post", f"/support-requests/{asked['id']}/decide", {"approve": True})
+    assert status == 200 and decided["status"] == "approved"
+    status, household = api.call("get", f"/households/{household['id']}")
+    assert status == 200 and household["poverty"][0]["status"] == "near_poor"
     assert Api(who.manager_elsewhere).call("get", f"/households/{household['id']}")[0] == 404
 
 

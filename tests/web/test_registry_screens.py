@@ -95,8 +95,12 @@ def test_members_and_poverty_status_from_the_household_card(who: Personas) -> No
     member = {**household_form(full_name="Lê Thị Hoa", sex="female", citizen_id="040190000321",
                                date_of_birth="1990-06-01", phone=""), "relationship": "wife"}
     assert client.post(f"/ho/{household.pk}/them-thanh-vien/", member).status_code == 302
-    assert client.post(f"/ho/{household.pk}/tinh-trang-ngheo/",
-                       {"status": "poor", "valid_from": "2025-01-01", "document": "QĐ 12/QĐ-UBND"}).status_code == 302
+    poverty = {"status": "poor", "valid_from": "2025-01-01", "decision_number": "QĐ 12/QĐ-UBND",
+               "decision_date": "2024-12-20"}
+    assert client.post(f"/ho/{household.pk}/tinh-trang-ngheo/", poverty).status_code == 302
+    # the agent's change waits for a manager (registry.support): approved from the queue
+    asked = household.support_requests.get()
+    assert client_for(who.admin).post(f"/de-nghi-ho-tro/{asked.pk}/", {"decision": "approve"}).status_code == 302
     card = client.get(f"/ho/{household.pk}/").content.decode()
     assert "Lê Thị Hoa" in card and "Vợ (mã 01)" in card and 'id="poverty-status">Hộ nghèo' in card
     spouse = household.memberships.get(relationship="wife", residence_code="01")

@@ -82,12 +82,15 @@ def _groups(status: str | None, person: Person) -> list[str]:
     groups = [VSI_GROUP_OF_STATUS[status]] if status in VSI_GROUP_OF_STATUS else []
     if person.ethnicity not in (KINH, UNKNOWN):
         groups.append("ethnic_minority")
+    if person.island_resident:  # recorded through a manager's approval (registry.support)
+        groups.append("island")
     return groups
 
 
 def derived_groups(person: Person, on: date) -> list[str]:
     """Support groups from the registry on ``on``: the poverty status of the person's household
-    that day, and ethnicity. (Island residence is not recorded: it comes as an override.) An unknown
+    that day, ethnicity and island residence (each changed only with a manager's approval,
+    registry.support). An unknown
     ethnicity derives no ethnic-minority support: the agent records the group, or overrides with a reason."""
     return derived_groups_of([person], on)[person.pk]
 
@@ -439,7 +442,7 @@ def cancel_pending(actor: AbstractBaseUser | None, scope: Scope, enrollment_id: 
 # What the recheck reads of the person (compiled once: the payment path's CPU, issue 14): ethnicity,
 # the household's poverty status on the quote's day, and the supported months of its paid terms.
 _RECHECKED = Prepared(
-    lambda pk, on: Person.objects.filter(pk=pk).only("ethnicity").annotate(
+    lambda pk, on: Person.objects.filter(pk=pk).only("ethnicity", "island_resident").annotate(
         poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), on)[:1]),
         months_paid=_supported_months(OuterRef("pk"))),
     pk=-990_001, on=date(1901, 2, 3))
@@ -490,7 +493,8 @@ def recheck_vsi_terms(terms: list[Enrollment]) -> dict[int, DomainError]:
         return memo[request]
 
     for on, group in by_day.items():
-        people = {p.pk: p for p in Person.objects.filter(pk__in=[t.person_id for t in group]).only("ethnicity")
+        people = {p.pk: p for p in Person.objects.filter(pk__in=[t.person_id for t in group])
+                  .only("ethnicity", "island_resident")
                   .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("pk")), on)[:1]),
                             months_paid=_supported_months(OuterRef("pk")))}
         for term in group:

@@ -4,7 +4,7 @@ the audited ``reveal``."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,9 +15,9 @@ from ansinh.lib.dates import DAY, parse_birth
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX
 from ansinh.org.fields import PersonalField, sees_plain, served
 from ansinh.org.scope import Scope, scope_for
-from ansinh.registry import lookups, queries, services
+from ansinh.registry import lookups, queries, services, support
 from ansinh.registry.ethnicities import UNKNOWN
-from ansinh.registry.models import Membership, Person
+from ansinh.registry.models import Membership, Person, SupportChangeRequest, SupportChangeStatus
 
 router = Router(tags=["registry"])
 # Bounds in the schema (so the OpenAPI documents them); the services check the content (lib.text,
@@ -44,6 +44,11 @@ class PersonIn(Schema):
     phone: str = Field("", max_length=ID_MAX)
     address_detail: str = Field("", max_length=ADDRESS_MAX)
     confirm_probable_duplicate: bool = False
+    # an update that moves the person in or out of the ethnic-minority group needs its decision
+    # (registry.support): from an agent it waits for a manager's approval
+    decision_number: str = Field("", max_length=support.NUMBER_MAX)
+    decision_date: date | None = None
+    document_note: str = Field("", max_length=support.NOTE_MAX)
 
 
 class PersonOut(Schema):
@@ -107,9 +112,45 @@ class MembershipOut(Schema):
 
 
 class PovertyIn(Schema):
+    """A new status with its decision: an agent's waits for a manager (202), a manager's is applied (201)."""
+
     status: str = Field(max_length=20)
     valid_from: date
-    document: str = Field("", max_length=200)
+    decision_number: str = Field("", max_length=support.NUMBER_MAX)
+    decision_date: date | None = None
+    document: str = Field("", max_length=support.NOTE_MAX)  # a note on the document
+
+
+class IslandIn(Schema):
+    island: bool
+    decision_number: str = Field(max_length=support.NUMBER_MAX)
+    decision_date: date
+    document: str = Field("", max_length=support.NOTE_MAX)
+
+
+class SupportRequestOut(Schema):
+    id: int
+    person_id: int | None
+    household_id: int | None
+    area_code: str
+    field: str
+    old_value: str
+    new_value: str
+    valid_from: date | None
+    decision_number: str
+    decision_date: date
+    note: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    refusal_reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=support.NOTE_MAX)
 
 
 class PovertyOut(Schema):
@@ -143,6 +184,15 @@ def _data(scope: Scope, body: PersonIn) -> services.PersonData:
         area_id=services.commune_in_scope(scope, body.area_code), ethnicity=body.ethnicity,
         citizen_id=body.citizen_id, si_code=body.si_code, phone=body.phone, address_detail=body.address_detail,
     )
+
+
+def _request_out(r: SupportChangeRequest) -> dict[str, Any]:
+    return {"id": r.pk, "person_id": r.person_id, "household_id": r.household_id, "area_code": r.area.code,
+            "field": r.field, "old_value": r.old_value, "new_value": r.new_value, "valid_from": r.valid_from,
+            "decision_number": r.decision_number, "decision_date": r.decision_date, "note": r.note,
+            "status": r.status, "requested_by": r.requested_by.get_username(), "requested_at": r.requested_at,
+            "decided_by": r.decided_by.get_username() if r.decided_by else None, "decided_at": r.decided_at,
+            "refusal_reason": r.refusal_reason}
 
 
 def _person_out(scope: Scope, p: Person) -> dict[str, Any]:
@@ -193,7 +243,8 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.put("/people/{person_id}", response=PersonOut)
 def update_person(request: HttpRequest, person_id: int, body: PersonIn) -> dict[str, Any]:
     scope = scope_for(request.user)
-    person = services.update_person(request.user, scope, person_id, _data(scope, body))
+    document = support.Document(body.decision_number, body.decision_date, body.document_note)
+    person = services.update_person(request.user, scope, person_id, _data(scope, body), document=document)
     return _person_out(scope, person)
 
 
@@ -263,8 +314,33 @@ def _relation(m: Membership) -> dict[str, str]:
             "relationship_code": m.residence_code}
 
 
-@router.post("/households/{household_id}/poverty", response={201: HouseholdOut})
+@router.post("/households/{household_id}/poverty", response={201: HouseholdOut, 202: SupportRequestOut},
+             summary="A new poverty status with its decision: a manager's is applied (201), an agent's waits (202)")
 def set_poverty(request: HttpRequest, household_id: int, body: PovertyIn) -> Status[dict[str, Any]]:
     scope = scope_for(request.user)
-    services.set_poverty_status(request.user, scope, household_id, body.status, body.valid_from, body.document)
+    asked = services.request_poverty_change(request.user, scope, household_id, body.status, body.valid_from,
+                                            support.Document(body.decision_number, body.decision_date, body.document))
+    if asked.status == SupportChangeStatus.PENDING:
+        return Status(202, _request_out(asked))
     return Status(201, _household_out(scope, household_id))
+
+
+@router.post("/people/{person_id}/island", response=SupportRequestOut,
+             summary="Island residence with its decision: a manager's is applied, an agent's waits for approval")
+def set_island(request: HttpRequest, person_id: int, body: IslandIn) -> dict[str, Any]:
+    asked = services.request_island_change(request.user, scope_for(request.user), person_id, body.island,
+                                           support.Document(body.decision_number, body.decision_date, body.document))
+    return _request_out(asked)
+
+
+@router.get("/support-requests", response=list[SupportRequestOut],
+            summary="Requests to change what unlocks support, waiting in the caller's scope (oldest first)")
+def support_requests(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_request_out(r) for r in support.queue(scope_for(request.user))[:200]]
+
+
+@router.post("/support-requests/{support_request_id}/decide", response=SupportRequestOut,
+             summary="A manager approves or refuses (with a reason) another user's request")
+def decide_support_request(request: HttpRequest, support_request_id: int, body: DecisionIn) -> dict[str, Any]:
+    decided = support.decide(request.user, scope_for(request.user), support_request_id, body.approve, body.reason)
+    return _request_out(decided)

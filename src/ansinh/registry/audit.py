@@ -47,12 +47,16 @@ ACTIONS = Labels({  # what the audit viewer calls each action
     "cit_ask": gettext_lazy("Người dân xin mã tra cứu"), "cit_code": gettext_lazy("Người dân nhập mã tra cứu"),
     "cit_view": gettext_lazy("Người dân xem trang của mình"),
     "cit_out": gettext_lazy("Người dân thoát trang tra cứu"),
+    "sup_ask": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ"),
+    "sup_ok": gettext_lazy("Duyệt thay đổi đối tượng hỗ trợ"),
+    "sup_no": gettext_lazy("Từ chối thay đổi đối tượng hỗ trợ"),
 })
 ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy("Hộ"),
             "membership": gettext_lazy("Thành viên hộ"), "poverty": gettext_lazy("Tình trạng nghèo"),
             "export": gettext_lazy("Danh sách xuất"), "payment": gettext_lazy("Khoản thu"),
             "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện"),
-            "bank_line": gettext_lazy("Giao dịch trên sao kê ngân hàng")})
+            "bank_line": gettext_lazy("Giao dịch trên sao kê ngân hàng"),
+            "support_req": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ")})
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = Labels({
     "full_name": gettext_lazy("họ tên"), "date_of_birth": gettext_lazy("ngày sinh"),
@@ -85,6 +89,11 @@ WORDS = Labels({
     "reason": gettext_lazy("lý do"), "reversal": gettext_lazy("bút toán huỷ"), "request": gettext_lazy("đề nghị huỷ"),
     "pending": gettext_lazy("chờ duyệt"),
     "approved": gettext_lazy("đã duyệt"),
+    "requested_by": gettext_lazy("người đề nghị"), "decided_by": gettext_lazy("người quyết định"),
+    "decision": gettext_lazy("số quyết định"), "decision_date": gettext_lazy("ngày quyết định"),
+    "value": gettext_lazy("giá trị"), "island_resident": gettext_lazy("cư trú ở xã đảo, đặc khu"),
+    "poverty": gettext_lazy("tình trạng nghèo"), "island": gettext_lazy("xã đảo, đặc khu"),
+    "yes": gettext_lazy("có"), "no": gettext_lazy("không"),
 })
 _AUDITED_NAMES = {field.value: field for field in AUDITED}
 

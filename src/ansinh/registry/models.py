@@ -34,6 +34,9 @@ class Person(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=10, blank=True, db_index=True)
     area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="people", verbose_name=_("xã/phường"))
     address_detail = models.CharField(_("địa chỉ (thôn, xóm, số nhà)"), max_length=300, blank=True)
+    # lives in an island commune or special zone (Era B "island" support group, vsi/state_support_rate);
+    # changed only through a manager's approval (SupportChangeRequest)
+    island_resident = models.BooleanField(_("cư trú ở xã đảo, đặc khu"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +145,85 @@ class HouseholdPoverty(models.Model):
         verbose_name = _("tình trạng nghèo")
         verbose_name_plural = _("tình trạng nghèo")
         ordering = ["valid_from"]
+
+
+class SupportField(models.TextChoices):
+    """The recorded facts that decide a voluntary-SI support tier (DOMAIN.md §3.1)."""
+
+    POVERTY = "poverty", _("Tình trạng nghèo của hộ")
+    ETHNICITY = "ethnicity", _("Dân tộc")
+    ISLAND = "island", _("Cư trú ở xã đảo, đặc khu")
+
+
+class SupportChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ quản lý duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    REFUSED = "refused", _("Bị từ chối")
+
+
+class SupportChangeRequest(models.Model):
+    """A change of a fact that unlocks support (issue 18, maker-checker): an agent's change waits here
+    and the stored value does not move until a manager of the area approves it; a manager's own change
+    is applied at once and recorded here as approved. Each carries its document (decision number and
+    date). At most one request of a person or household and field waits at a time."""
+
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="support_requests",
+                               verbose_name=_("người"))
+    household = models.ForeignKey(Household, models.PROTECT, null=True, blank=True, related_name="support_requests",
+                                  verbose_name=_("hộ gia đình"))
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name=_("xã/phường"))
+    field = models.CharField(_("nội dung thay đổi"), max_length=10, choices=SupportField.choices)
+    old_value = models.CharField(_("giá trị cũ"), max_length=20, blank=True)
+    new_value = models.CharField(_("giá trị mới"), max_length=20)
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)  # a poverty status's first day
+    decision_number = models.CharField(_("số quyết định/văn bản"), max_length=100)
+    decision_date = models.DateField(_("ngày quyết định/văn bản"))
+    note = models.CharField(_("ghi chú về văn bản"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("người đề nghị"))
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"), auto_now_add=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=SupportChangeStatus.choices,
+                              default=SupportChangeStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("người quyết định"))
+    decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    refusal_reason = models.CharField(_("lý do từ chối"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị thay đổi đối tượng hỗ trợ")
+        verbose_name_plural = _("đề nghị thay đổi đối tượng hỗ trợ")
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=True, household__isnull=False)
+                                   | Q(person__isnull=False, household__isnull=True),
+                                   name="support_request_one_subject"),
+            models.UniqueConstraint(fields=["person", "field"], condition=Q(status="pending", person__isnull=False),
+                                    name="support_request_one_pending_person"),
+            models.UniqueConstraint(fields=["household", "field"],
+                                    condition=Q(status="pending", household__isnull=False),
+                                    name="support_request_one_pending_household"),
+            models.CheckConstraint(condition=Q(status="pending", decided_at__isnull=True)
+                                   | Q(status__in=["approved", "refused"], decided_at__isnull=False),
+                                   name="support_request_decided_when_closed"),
+        ]
+        indexes = [models.Index(fields=["status", "area"], name="support_request_queue")]
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new_value)
+
+    def _shown(self, value: str) -> str:
+        """A stored value as the pages name it: the status, the ethnic group, yes or no."""
+        if not value:
+            return "—"
+        if self.field == SupportField.POVERTY:
+            return str(dict(PovertyStatus.choices).get(value, value))
+        if self.field == SupportField.ETHNICITY:
+            return str(dict(ETHNICITIES).get(value, value))
+        return str(_("có") if value == "yes" else _("không"))
 
 
 class AuditEntry(models.Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,7 +26,7 @@ from ansinh.lib.identifiers import check_citizen_id, check_si_code, normalize_ph
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.fields import AUDITED, PersonalField, mask, may_reveal, prefilled, shown
 from ansinh.org.scope import Scope, not_found
-from ansinh.registry import codes, relationships
+from ansinh.registry import codes, relationships, support
 from ansinh.registry.audit import audit, audit_read, masked_query, record_lookup
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import (
@@ -37,6 +37,8 @@ from ansinh.registry.models import (
     PovertyStatus,
     Relationship,
     Sex,
+    SupportChangeRequest,
+    SupportField,
 )
 
 PERSON_FIELDS = ("full_name", "date_of_birth", "birth_precision", "sex", "ethnicity", "citizen_id", "si_code",
@@ -182,16 +184,19 @@ def _person_in_scope(scope: Scope, person_id: int, lock: bool = False) -> Person
 
 
 def update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int, data: PersonData,
-                  confirm_probable_duplicate: bool = True, keep: Collection[str] = ()) -> Person:
+                  confirm_probable_duplicate: bool = True, keep: Collection[str] = (),
+                  document: support.Document | None = None) -> Person:
     """Change a person. A personal field named in ``keep``, or sent back as the masked value the
-    caller was shown, keeps its stored value: forms and API clients never hold the full one."""
+    caller was shown, keeps its stored value: forms and API clients never hold the full one.
+    An ethnicity change that gains or loses the ethnic-minority support group is a request with its
+    ``document`` (registry.support): an agent's waits for a manager, the rest is saved now."""
     stored = _person_in_scope(scope, person_id)
     scope.require_write(stored.area_id)
     data = clean_person(_kept(scope, stored, data, keep))
     _commune(scope, data.area_id)
     if data.citizen_id != stored.citizen_id:
         _claim_citizen_id(actor, scope, data.citizen_id, exclude=stored.pk)
-    return _update_person(actor, scope, person_id, data, confirm_probable_duplicate)
+    return _update_person(actor, scope, person_id, data, confirm_probable_duplicate, document)
 
 
 def _kept(scope: Scope, stored: Person, data: PersonData, keep: Collection[str]) -> PersonData:
@@ -205,11 +210,14 @@ def _kept(scope: Scope, stored: Person, data: PersonData, keep: Collection[str])
 
 @transaction.atomic
 def _update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int, data: PersonData,
-                   confirm: bool) -> Person:
+                   confirm: bool, document: support.Document | None = None) -> Person:
     person = _person_in_scope(scope, person_id, lock=True)
     scope.require_write(person.area_id)
     _commune(scope, data.area_id)
     _check_probable_duplicates(data, confirm, exclude=person.pk)
+    asked = support.minority(person.ethnicity) != support.minority(data.ethnicity)
+    if asked:  # the support group moves: maker-checker; the other fields are saved now
+        wanted, data = data.ethnicity, replace(data, ethnicity=person.ethnicity)
     changes = {f: (getattr(person, f), getattr(data, f)) for f in PERSON_FIELDS
                if getattr(person, f) != getattr(data, f)}
     for field, (_unused, new) in changes.items():
@@ -218,6 +226,8 @@ def _update_person(actor: AbstractBaseUser | None, scope: Scope, person_id: int,
     person.save()
     if changes:
         audit(actor, "update", "person", person.pk, person.area_id, changes)
+    if asked:
+        support.request_change(actor, scope, SupportField.ETHNICITY, wanted, document, person=person)
     return person
 
 
@@ -374,23 +384,42 @@ def end_membership(actor: AbstractBaseUser | None, scope: Scope, membership_id: 
 @transaction.atomic
 def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_id: int, status: str,
                        valid_from: date, document: str = "") -> HouseholdPoverty:
-    """A new status from ``valid_from``; the status in force until then ends the day before."""
+    """A new status from ``valid_from``, written at once: for the demo, imports and test builders.
+    Pages and the API go through :func:`request_poverty_change` (maker-checker)."""
     household = _household_in_scope(scope, household_id)
-    if status not in PovertyStatus.values:
-        raise invalid_input(_("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không."),
-                            "Invalid status.", field="status")
+    _check_poverty(status)
     if status != PovertyStatus.NONE and not document.strip():
         raise invalid_input(_("Cần ghi văn bản công nhận hộ nghèo/cận nghèo."), "A certifying document is required.",
                        field="document")
-    open_status = household.poverty_statuses.filter(valid_to__isnull=True).first()
-    if open_status is not None:
-        if valid_from <= open_status.valid_from:
-            raise invalid_input(_("Ngày hiệu lực phải sau tình trạng hiện tại."), "Must start after the current "
-                                                                                  "status.")
-        open_status.valid_to = valid_from - timedelta(days=1)
-        open_status.save(update_fields=["valid_to"])
-    record = HouseholdPoverty.objects.create(household=household, status=status, valid_from=valid_from,
-                                             document=document.strip())
-    audit(actor, "create", "poverty", record.pk, household.area_id,
-          {"status": (open_status.status if open_status else None, status), "valid_from": (None, valid_from)})
-    return record
+    return support.apply_poverty(actor, household, status, valid_from, document)
+
+
+def _check_poverty(status: str) -> None:
+    if status not in PovertyStatus.values:
+        raise invalid_input(_("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không."),
+                            "Invalid status.", field="status")
+
+
+@transaction.atomic
+def request_poverty_change(actor: AbstractBaseUser | None, scope: Scope, household_id: int, status: str,
+                           valid_from: date, document: support.Document) -> SupportChangeRequest:
+    """A new poverty status from ``valid_from``, with its decision: an agent's waits for a manager's
+    approval (nothing changes until then); a manager's is applied at once (registry.support)."""
+    household = _household_in_scope(scope, household_id)
+    _check_poverty(status)
+    support.check_poverty_start(household, valid_from)
+    return support.request_change(actor, scope, SupportField.POVERTY, status, document, household=household,
+                                  valid_from=valid_from)
+
+
+@transaction.atomic
+def request_island_change(actor: AbstractBaseUser | None, scope: Scope, person_id: int, island: bool,
+                          document: support.Document) -> SupportChangeRequest:
+    """Island residence (the "island" support group), by the same maker-checker."""
+    person = _person_in_scope(scope, person_id, lock=True)
+    scope.require_write(person.area_id)
+    if person.island_resident == island:
+        raise invalid_input(_("Thông tin cư trú ở xã đảo, đặc khu đã đúng như vậy."), "Nothing to change.",
+                            field="island")
+    return support.request_change(actor, scope, SupportField.ISLAND, "yes" if island else "no", document,
+                                  person=person)

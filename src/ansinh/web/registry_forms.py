@@ -16,6 +16,7 @@ from ansinh.registry.audit import ACTIONS
 from ansinh.registry.ethnicities import ETHNICITIES, UNKNOWN
 from ansinh.registry.models import PovertyStatus, Relationship, Sex
 from ansinh.registry.services import PersonData
+from ansinh.registry.support import Document
 from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField
 
 # Which form field a refusal from the registry belongs beside.
@@ -111,6 +112,43 @@ class PersonForm(DomainForm):
         )
 
 
+class DocumentFields(forms.Form):
+    """The document of a change that unlocks support (registry.support): an agent's change is a request."""
+
+    decision_number = forms.CharField(label=gettext_lazy("Số quyết định (văn bản) công nhận"), max_length=100,
+                                      required=False)
+    decision_date = forms.DateField(label=gettext_lazy("Ngày quyết định"), widget=DATE_WIDGET, required=False,
+                                    error_messages=MESSAGES)
+    document = forms.CharField(label=gettext_lazy("Ghi chú về văn bản"), max_length=300, required=False)
+
+    def support_document(self) -> Document:
+        d = self.cleaned_data
+        return Document(d["decision_number"], d["decision_date"], d["document"])
+
+
+class PersonEditForm(PersonForm, DocumentFields):
+    """A person's edit: an ethnicity change that gains or loses the ethnic-minority group needs its
+    document and, from an agent, waits for a manager's approval (đề nghị — chờ duyệt)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision_number"].help_text = _(
+            "Chỉ cần khi đổi dân tộc giữa Kinh/chưa rõ và dân tộc thiểu số: đây là đề nghị — chờ duyệt, mức hỗ trợ "
+            "chỉ thay đổi khi cán bộ quản lý duyệt.")
+
+
+class IslandForm(DomainForm, DocumentFields):
+    island = forms.TypedChoiceField(label=gettext_lazy("Cư trú ở xã đảo, đặc khu"),
+                                    choices=[("yes", gettext_lazy("Có")), ("no", gettext_lazy("Không"))],
+                                    coerce=lambda value: value == "yes")
+
+
+class SupportDecisionForm(DomainForm):
+    decision = forms.ChoiceField(label=gettext_lazy("Quyết định"),
+                                 choices=[("approve", gettext_lazy("Duyệt")), ("refuse", gettext_lazy("Từ chối"))])
+    reason = forms.CharField(label=gettext_lazy("Lý do (bắt buộc khi từ chối)"), max_length=300, required=False)
+
+
 class HouseholdForm(PersonForm):
     joined = forms.DateField(label=gettext_lazy("Ngày lập hộ / vào hộ"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
@@ -132,10 +170,10 @@ class EndMembershipForm(DomainForm):
     left = forms.DateField(label=gettext_lazy("Ngày rời hộ"), widget=DATE_WIDGET, error_messages=MESSAGES)
 
 
-class PovertyForm(DomainForm):
+class PovertyForm(DomainForm, DocumentFields):
     status = forms.ChoiceField(label=gettext_lazy("Tình trạng"), choices=PovertyStatus.choices)
     valid_from = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DATE_WIDGET, error_messages=MESSAGES)
-    document = forms.CharField(label=gettext_lazy("Văn bản công nhận (số, ngày)"), max_length=200, required=False)
+    field_order = ["status", "valid_from", "decision_number", "decision_date", "document"]
 
 
 class SearchForm(forms.Form):

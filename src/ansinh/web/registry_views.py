@@ -18,17 +18,19 @@ from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.fields import PersonalField, may_locate, may_reveal, sees_plain, shown
 from ansinh.org.scope import Scope, scope_for
 from ansinh.payments import queries as payment_queries
-from ansinh.registry import lookups, queries, services
+from ansinh.registry import lookups, queries, services, support
 from ansinh.registry.models import Person
 from ansinh.web.common import or_404, run_service, writers_only
 from ansinh.web.registry_forms import (
     EndMembershipForm,
     HouseholdEditForm,
     HouseholdForm,
+    IslandForm,
     MemberForm,
-    PersonForm,
+    PersonEditForm,
     PovertyForm,
     SearchForm,
+    SupportDecisionForm,
 )
 
 
@@ -160,6 +162,11 @@ def member_end(request: HttpRequest, household_id: int, membership_id: int) -> H
     return redirect("web:household", household_id)
 
 
+def _request_title(scope: Scope, title: str) -> str:
+    """An agent's change of what unlocks support is a request: the form says so."""
+    return title if support.is_checker(scope) else _("{title} — đề nghị, chờ duyệt").format(title=title)
+
+
 @login_required
 def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = scope_for(request.user)
@@ -170,24 +177,65 @@ def poverty_set(request: HttpRequest, household_id: int) -> HttpResponse:
         request.method == "POST"
         and run_service(
             form,
-            lambda: services.set_poverty_status(
+            lambda: services.request_poverty_change(
                 request.user,
                 scope,
                 household_id,
                 form.cleaned_data["status"],
                 form.cleaned_data["valid_from"],
-                form.cleaned_data["document"],
+                form.support_document(),
             ),
         )
         is not None
     ):
         return redirect("web:household", household_id)
+    title = _request_title(scope, _("Tình trạng nghèo — hộ {code}").format(code=card.household.code))
     return render(
         request,
         "web/form.html",
-        {"form": form, "title": _("Tình trạng nghèo — hộ {code}").format(code=card.household.code), "submit": _("Lưu")},
+        {"form": form, "title": title, "submit": _("Lưu") if support.is_checker(scope) else _("Gửi đề nghị")},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def island_set(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Island residence (the "island" support group): an agent's change is a request (registry.support)."""
+    scope = scope_for(request.user)
+    found: Person = or_404(lambda: queries.person(scope, person_id))
+    writers_only(scope)
+    form = IslandForm(request.POST or None, initial={"island": "no" if found.island_resident else "yes"})
+    if request.method == "POST" and run_service(form, lambda: services.request_island_change(
+            request.user, scope, person_id, form.cleaned_data["island"], form.support_document())) is not None:
+        return redirect("web:person", person_id)
+    title = _request_title(scope, _("Cư trú ở xã đảo, đặc khu — {full_name}").format(full_name=found.full_name))
+    return render(request, "web/form.html", {
+        "form": form, "title": title, "submit": _("Lưu") if support.is_checker(scope) else _("Gửi đề nghị")},
+        status=400 if form.errors else 200)
+
+
+@login_required
+def support_requests(request: HttpRequest) -> HttpResponse:
+    """The managers' queue: agents' requests to change what unlocks support, waiting for a decision."""
+    scope = scope_for(request.user)
+    waiting = list(support.queue(scope)[:200])
+    return render(request, "web/support_requests.html", {
+        "waiting": waiting, "may_decide": support.is_checker(scope), "me": request.user.pk,
+        "form": SupportDecisionForm()})
+
+
+@login_required
+@require_POST
+def support_decide(request: HttpRequest, support_request_id: int) -> HttpResponse:
+    """A manager's decision (the service answers 404 out of scope, then 403 for other roles and the requester)."""
+    scope = scope_for(request.user)
+    form = SupportDecisionForm(request.POST)
+    if run_service(form, lambda: support.decide(request.user, scope, support_request_id,
+                                                form.cleaned_data["decision"] == "approve",
+                                                form.cleaned_data["reason"])) is None:
+        return render(request, "web/form.html", {"form": form, "title": _("Duyệt đề nghị thay đổi đối tượng hỗ trợ"),
+                                                 "submit": _("Ghi quyết định")}, status=400)
+    return redirect("web:support_requests")
 
 
 REVEALABLE = (PersonalField.CITIZEN_ID, PersonalField.PHONE, PersonalField.SI_CODE)
@@ -220,6 +268,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             "reveal": reveal,
             "can_write": scope.can_write,
             "households": queries.households_of(scope, person_id),
+            "pending_support": support.pending_of_person(scope, found),
             "history": payment_queries.person_history(scope, person_id),
         },
     )
@@ -246,13 +295,14 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     initial["area"] = found.area_id
     if "date_of_birth" in initial:
         initial["date_of_birth"] = found.birth_shown
-    form = PersonForm(
+    form = PersonEditForm(
         request.POST or None, areas=_communes(scope, timezone.localdate()), initial=initial, masked=masked
     )
     if (
         request.method == "POST"
         and run_service(
-            form, lambda: services.update_person(request.user, scope, person_id, form.person_data(), keep=form.kept())
+            form, lambda: services.update_person(request.user, scope, person_id, form.person_data(), keep=form.kept(),
+                                                 document=form.support_document())
         )
         is not None
     ):
