@@ -183,6 +183,7 @@ class CommissionRate(models.Model):
     is_renewal = models.BooleanField(verbose_name=gettext_lazy("tái tục"))
     method = models.CharField(max_length=15, choices=PaymentMethod.choices, verbose_name=gettext_lazy("hình thức thu"))
     rate = models.DecimalField(max_digits=6, decimal_places=4, verbose_name=gettext_lazy("tỷ lệ hoa hồng"),
+                               # xgettext:no-python-format
                                help_text=gettext_lazy("Viết dạng thập phân: 0,05 là 5% số tiền thu."))
     valid_from = models.DateField(verbose_name=gettext_lazy("hiệu lực từ"))
     valid_to = models.DateField(null=True, blank=True, verbose_name=gettext_lazy("hiệu lực đến"))

@@ -396,6 +396,7 @@ def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_i
 
 def _check_poverty(status: str) -> None:
     if status not in PovertyStatus.values:
+        # xgettext:no-python-format
         raise invalid_input(_("Tình trạng phải là hộ nghèo, cận nghèo, cận nghèo được NSNN hỗ trợ 100% hoặc không."),
                             "Invalid status.", field="status")
 
