@@ -77,11 +77,16 @@ def test_the_registry_form_and_api_accept_it(who: Personas) -> None:
     page = client_for(who.agent).get(f"/ho/{by_form.pk}/tinh-trang-ngheo/").content.decode()
     assert 'value="near_poor_full"' in page and "Cận nghèo được NSNN hỗ trợ 100%" in page
     saved = client_for(who.agent).post(f"/ho/{by_form.pk}/tinh-trang-ngheo/", {
-        "status": "near_poor_full", "valid_from": "2025-01-01", "document": DOCUMENT})
+        "status": "near_poor_full", "valid_from": "2025-01-01", "decision_number": DOCUMENT,
+        "decision_date": "2024-12-20"})
     assert saved.status_code == 302
+    # the agent's change is a request until a manager approves it (registry.support)
+    asked = by_form.support_requests.get()
+    assert client_for(who.admin).post(f"/de-nghi-ho-tro/{asked.pk}/", {"decision": "approve"}).status_code == 302
     shown = client_for(who.agent).get(f"/ho/{by_form.pk}/").content.decode()
     assert "Hộ cận nghèo được NSNN hỗ trợ 100%" in shown
-    status, body = Api(who.agent).call("post", f"/households/{by_api.pk}/poverty", {
-        "status": "near_poor_full", "valid_from": "2025-01-01", "document": DOCUMENT})
+    status, body = Api(who.admin).call("post", f"/households/{by_api.pk}/poverty", {  # a manager's applies at once
+        "status": "near_poor_full", "valid_from": "2025-01-01", "decision_number": DOCUMENT,
+        "decision_date": "2024-12-20"})
     assert status == 201 and body["poverty"][0]["status"] == "near_poor_full"
     assert list(HouseholdPoverty.objects.values_list("status", flat=True)) == ["near_poor_full"] * 2
