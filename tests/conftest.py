@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
 
@@ -135,6 +135,11 @@ def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
         rows = _demo_rows()
         with transaction.atomic():
             demo_snapshot.restore(rows)
+            if connection.vendor == "postgresql":
+                # Fire the restore's deferred foreign-key checks now, in the module's transaction: left
+                # queued, each test's SET CONSTRAINTS ALL IMMEDIATE (Django's teardown) fired them inside
+                # the test's savepoint, and its rollback queued them again, so every test re-checked them.
+                connection.check_constraints()
             forget_scopes()
             yield
             transaction.set_rollback(True)
