@@ -337,3 +337,74 @@ class Award(models.Model):
     class Meta:
         verbose_name = gettext_lazy("khen thưởng")
         verbose_name_plural = gettext_lazy("khen thưởng")
+
+
+class VisitList(models.Model):
+    """The households of one commune chosen for door-to-door visits (issue 18): who had no cover on
+    ``as_of``, by the filters a manager chose, kept as they were chosen."""
+
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+",
+                             verbose_name=gettext_lazy("xã/phường"))
+    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True, related_name="visit_lists",
+                                 verbose_name=gettext_lazy("chiến dịch"))
+    as_of = models.DateField(gettext_lazy("tình trạng tham gia tính đến ngày"))
+    filters = models.JSONField(gettext_lazy("điều kiện chọn"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=gettext_lazy("người lập"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("lập lúc"))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("danh sách hộ cần đến")
+        verbose_name_plural = gettext_lazy("danh sách hộ cần đến")
+        constraints = [models.UniqueConstraint(fields=["created_by", "idempotency_key"],
+                                               name="one_visit_list_per_key")]
+
+
+class VisitAssignment(models.Model):
+    """A household of a visit list, and the advisory team that goes there (none yet: not assigned)."""
+
+    visit_list = models.ForeignKey(VisitList, models.CASCADE, related_name="assignments")
+    household = models.ForeignKey("registry.Household", models.PROTECT, related_name="+",
+                                  verbose_name=gettext_lazy("hộ"))
+    team = models.ForeignKey(AdvisoryTeam, models.PROTECT, null=True, blank=True, related_name="assignments",
+                             verbose_name=gettext_lazy("tổ tư vấn"))
+    gap = models.CharField(gettext_lazy("tình trạng tham gia"), max_length=20)  # as the gap query said on as_of
+    lapsed_since = models.DateField(gettext_lazy("không tham gia từ"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit_list", "household"], name="one_row_per_household")]
+
+
+class VisitOutcome(models.TextChoices):
+    ADVISED = "advised", gettext_lazy("Đã tư vấn")
+    LEAD = "lead", gettext_lazy("Hẹn tham gia")
+    ENROLLED = "enrolled", gettext_lazy("Đã tham gia")
+    REFUSED = "refused", gettext_lazy("Từ chối")
+    NOT_FOUND = "not_found", gettext_lazy("Không gặp")
+
+
+class Visit(models.Model):
+    """A team's visit to a household of a list and what came of it; recorded once per idempotency key.
+    A visit where someone was met is a consultation session of one person (the funnel's advised), a
+    lead or an enrolment also a lead linked to the member met (campaigns.visits)."""
+
+    assignment = models.ForeignKey(VisitAssignment, models.PROTECT, related_name="visits")
+    visited_at = models.DateTimeField(gettext_lazy("thời điểm đến"))
+    outcome = models.CharField(gettext_lazy("kết quả"), max_length=10, choices=VisitOutcome.choices)
+    note = models.CharField(gettext_lazy("ghi chú"), max_length=300, blank=True)
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=gettext_lazy("người gặp"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=gettext_lazy("người ghi"))
+    session = models.ForeignKey(ConsultationSession, models.SET_NULL, null=True, blank=True, related_name="+")
+    lead = models.ForeignKey(Lead, models.SET_NULL, null=True, blank=True, related_name="+")
+    enrollment = models.ForeignKey("enrollment.Enrollment", models.SET_NULL, null=True, blank=True, related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("lần đến hộ")
+        verbose_name_plural = gettext_lazy("lần đến hộ")
+        constraints = [models.UniqueConstraint(fields=["recorded_by", "idempotency_key"], name="one_visit_per_key")]
