@@ -24,7 +24,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from ansinh.api.urls import api
-from ansinh.campaigns.models import Award, PrepTask
+from ansinh.campaigns.models import Award, PrepTask, VisitAssignment, VisitList
 from ansinh.enrollment import services as enrolling
 from ansinh.fieldsync.devices import register_device
 from ansinh.fieldsync.models import PersonConflict
@@ -120,6 +120,11 @@ def build_world() -> World:
                                    deadline=timezone.now() + timedelta(days=1))
     award = Award.objects.create(campaign=made["campaign"], site=made["site"], title="Xuất sắc", rank=1,
                                  awarded_on=timezone.localdate())
+    # a visit list of commune X (issue 18), Hùng's household assigned to team 1 (the agent of X's)
+    visit_list = VisitList.objects.create(area_id=hung.area_id, campaign=made["campaign"], as_of=timezone.localdate(),
+                                          filters={"gaps": ["never_covered", "lapsed"]}, created_by=users["post"])
+    assignment = VisitAssignment.objects.create(visit_list=visit_list, household=household, team=made["team"],
+                                                gap="lapsed")
     nam_paid = record_payment(agent_x, scope, fresh.pk, amount=fresh.payable, method="cash",
                               idempotency_key="world-nam", paid_at=timezone.now())
     asked = request_reversal(agent_x, scope, nam_paid.pk, "Thu nhầm người", "world-ask")  # waits for a manager
@@ -143,7 +148,8 @@ def build_world() -> World:
            "person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
            "enrollment_id": pending.pk, "pending_payable": pending.payable, "paid_enrollment_id": paid.enrollment_id,
            "receipt_id": paid.receipt.pk, "payment_id": paid.pk, "job_id": job.pk, "slug": made["campaign"].slug,
-           "site_id": made["site"].pk, "team_id": made["team"].pk, "task_id": task.pk, "award_id": award.pk,
+           "site_id": made["site"].pk, "team_id": made["team"].pk,
+           "list_id": visit_list.pk, "assignment_id": assignment.pk, "task_id": task.pk, "award_id": award.pk,
            "code": "16681", "collector_id": post.pk, "agent_id": Agent.objects.get(code="DL40-0001").pk,
             "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id, "gateway": "http_sms",
             "request_id": asked.pk, "support_request_id": island.pk, "statement_id": statement.pk, "line_id": line.pk,

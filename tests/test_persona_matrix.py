@@ -53,6 +53,7 @@ CREATE = row(OK, OK, OK, F, OK, F, LOGIN)  # a new record's form: every writer (
 POST_ONLY = row(NA, NA, NA, NA, NA, NA, LOGIN)
 MEMBER = row(OK, NF, NF, F, F, NF, LOGIN)  # a team member's change (the agent of X is in team 1)
 MANAGER = row(F, NF, NF, F, F, NF, LOGIN)  # awarding and overriding: managers of the campaign's areas only
+LIST_MANAGER = row(F, NF, NF, F, OK, NF, LOGIN)  # visit lists: any manager (the post office's too) of commune X
 
 
 def api(profile: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +84,15 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:campaign_site", "GET"): READ_X,
     ("web:campaign_site", "POST"): WRITE_X,  # completing a task of the site of commune X
     ("web:campaign_certificate", "GET"): READ_X,
+    # visit lists (issue 18): read by who sees the campaign; made and assigned by its managers of commune X
+    # (the post office's manager); a visit recorded by the household's team (the agent of X) or those managers
+    ("web:visit_lists", "GET"): READ_X,
+    ("web:visit_lists", "POST"): LIST_MANAGER,
+    ("web:visit_list", "GET"): READ_X,
+    ("web:visit_list", "POST"): LIST_MANAGER,
+    ("web:visit_sheet", "GET"): READ_X,
+    ("web:visit_record", "GET"): WRITE_X,
+    ("web:visit_record", "POST"): WRITE_X,
     ("web:login", "GET"): PUBLIC,
     # the citizen's page: no account; without its session the later steps send back to the first
     ("web:citizen", "GET"): PUBLIC,
@@ -234,6 +244,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_campaigns_api_add_lead", "POST"): api(MEMBER),
     ("ansinh_campaigns_api_override", "PUT"): api(MANAGER),
     ("ansinh_campaigns_api_awards", "GET"): api(READ_X),
+    ("ansinh_campaigns_api_record_visit", "POST"): api(WRITE_X),
     # the offline app: an agent registers a phone; the slice and the sync take a device token, never a user's
     ("ansinh_fieldsync_api_register_device", "POST"): api(row(OK, OK, F, F, F, F, LOGIN)),
     ("ansinh_fieldsync_api_download_slice", "GET"): row(U, U, U, U, U, U, U),
@@ -261,6 +272,9 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                  "location_kind": "residential", "people_advised": 5, "area": ids["area_id"]},
         "web:campaign_award": {},
         "web:campaign_site": {"task": ids["task_id"]},
+        "web:visit_lists": {"area": ids["area_id"], "gaps": ["never_covered", "lapsed"], "key": uuid.uuid4().hex},
+        "web:visit_list": {"mode": "even"},
+        "web:visit_record": {"outcome": "advised", "scheme": "vsi", "key": uuid.uuid4().hex},
         "web:household_new": new_person,
         "web:household_edit": {"address_detail": "Khối 4"},
         "web:member_add": {**new_person, "relationship": "child", "full_name": "Nguyễn Văn Bình",
@@ -335,6 +349,7 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                           "follow_up_on": today,
                                           "phone": "0912000555", "team_id": ids["team_id"]},
         "ansinh_campaigns_api_override": {"reason": "Tổ 1 vận động", "team_id": ids["team_id"]},
+        "ansinh_campaigns_api_record_visit": {"assignment_id": ids["assignment_id"], "outcome": "advised"},
         "ansinh_fieldsync_api_register_device": {"id": "0b8f3c1e-5d7a-4e2b-9c1d-3f6a8b2e4d10", "label": "Máy 1"},
         "ansinh_fieldsync_api_sync": {"batch_id": "0b8f3c1e-5d7a-4e2b-9c1d-3f6a8b2e4d11", "operations": []},
     }

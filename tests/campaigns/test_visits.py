@@ -14,6 +14,8 @@ from django.utils import timezone
 from ansinh.campaigns import analytics, visit_queries
 from ansinh.campaigns.models import (
     AdvisoryTeam,
+    Campaign,
+    CampaignStatus,
     ConsultationSession,
     Lead,
     TeamMember,
@@ -30,7 +32,16 @@ from ansinh.org.scope import scope_for
 from ansinh.payments.services import record_payment
 from ansinh.registry import services as registry
 from ansinh.registry.models import AuditEntry
-from tests.builders import COMMUNE_X, COMMUNE_Y, commune, person_data, personas, running_campaign, user
+from tests.builders import (
+    COMMUNE_X,
+    COMMUNE_Y,
+    commune,
+    field_setup,
+    person_data,
+    personas,
+    running_campaign,
+    user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +161,6 @@ def test_by_hand_refuses_a_team_of_another_campaign(world: dict[str, Any]) -> No
 
 
 def running_campaign_elsewhere() -> Any:
-    from ansinh.campaigns.models import Campaign, CampaignStatus
-
     today = timezone.localdate()
     return Campaign.objects.create(
         slug="khac", name="Khác", starts_on=today, ends_on=today, status=CampaignStatus.ACTIVE
@@ -188,8 +197,6 @@ def test_a_lead_visit_creates_a_lead_linked_to_the_head(world: dict[str, Any]) -
 
 
 def test_an_enrolled_visit_links_the_members_term_and_moves_registered_and_paid(world: dict[str, Any]) -> None:
-    from tests.builders import field_setup
-
     who = world["who"]
     field_setup(who)
     row = assigned_row(world, world["team"])

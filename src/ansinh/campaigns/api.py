@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from ansinh.areas.queries import unit_on
-from ansinh.campaigns import analytics, bulletin, queries, services
-from ansinh.campaigns.models import Campaign, LeadOutcome, LocationKind, MediaChannel, TaskStatus
+from ansinh.campaigns import analytics, bulletin, queries, services, visits
+from ansinh.campaigns.models import Campaign, LeadOutcome, LocationKind, MediaChannel, TaskStatus, VisitOutcome
 from ansinh.campaigns.services import MAX_COUNT, MAX_LEADS, MAX_PEOPLE_ADVISED
 from ansinh.enrollment.models import Scheme
+from ansinh.enrollment.once import KEY_MAX_LENGTH
 from ansinh.lib.errors import invalid_input
 from ansinh.org.scope import scope_for
 
@@ -188,3 +189,27 @@ def awards(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [{"id": a.pk, "rank": a.rank, "title": a.title, "site": a.site.venue if a.site else None,
              "agent": a.agent.code if a.agent else None, "awarded_on": a.awarded_on}
             for a in _visible(request, slug).awards.select_related("site", "agent").order_by("rank")]
+
+
+VISIT_KEY = Header(..., alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENGTH,
+                   description="Chosen by the client (at most 100 characters); your own repeat returns the first "
+                               "visit, the same key for another visit is refused (409).")
+
+
+class VisitIn(Schema):
+    assignment_id: Id = Field(description="The household's row of a visit list (web: the list's page).")
+    outcome: VisitOutcome
+    person_id: Id | None = Field(None, description="The member met; default the household's head.")
+    scheme: Scheme = Scheme.VSI
+    follow_up_on: date | None = None
+    note: str = Field("", max_length=300)
+
+
+@router.post("/visits", response={201: dict}, summary="Record a visit to a household of a visit list")
+def record_visit(request: HttpRequest, body: VisitIn, idempotency_key: str = VISIT_KEY) -> Status[dict[str, Any]]:
+    """By the household's team (or the list's managers) while the campaign runs; the time is the server's."""
+    visit = visits.record_visit(request.user, scope_for(request.user), body.assignment_id, visits.VisitData(
+        outcome=body.outcome, person_id=body.person_id, note=body.note, scheme=body.scheme,
+        follow_up_on=body.follow_up_on), idempotency_key)
+    return Status(201, {"id": visit.pk, "outcome": visit.outcome, "visited_at": visit.visited_at,
+                        "lead_id": visit.lead_id, "enrollment_id": visit.enrollment_id})

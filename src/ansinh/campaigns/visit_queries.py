@@ -297,6 +297,12 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
     return found
 
 
+def members_of(row: VisitAssignment, on: date) -> QuerySet[Person]:
+    """The household's members on ``on`` (whom a visit may name as met), by name."""
+    members = Membership.objects.filter(household_id=row.household_id, valid_from__lte=on).exclude(valid_to__lt=on)
+    return Person.objects.filter(pk__in=members.values("person_id")).order_by("full_name", "pk")
+
+
 def teams_of(visit_list: VisitList) -> list[AdvisoryTeam]:
     """The advisory teams a list's households may go to: its campaign's."""
     if visit_list.campaign_id is None:

@@ -16,6 +16,7 @@ from ansinh.web import (
     statement_views,
     sync_views,
     views,
+    visit_views,
 )
 
 app_name = "web"
@@ -39,6 +40,12 @@ urlpatterns = [
     path("chien-dich/<slug:slug>/diem-cau/<int:site_id>/", campaign_views.site_checklist, name="campaign_site"),
     path("chien-dich/<slug:slug>/khen-thuong/<int:award_id>/", campaign_views.certificate,
          name="campaign_certificate"),
+    # visit lists (issue 18): whom the teams visit, their printed sheets, each visit's outcome
+    path("chien-dich/<slug:slug>/danh-sach-ho/", visit_views.visit_lists, name="visit_lists"),
+    path("chien-dich/<slug:slug>/danh-sach-ho/<int:list_id>/", visit_views.visit_list, name="visit_list"),
+    path("chien-dich/<slug:slug>/danh-sach-ho/<int:list_id>/to/<int:team_id>/", visit_views.visit_sheet,
+         name="visit_sheet"),
+    path("chien-dich/<slug:slug>/den-ho/<int:assignment_id>/", visit_views.visit_record, name="visit_record"),
     path("tra-cuu/", citizen_views.ask, name="citizen"),
     path("tra-cuu/ma/", citizen_views.enter_code, name="citizen_code"),
     path("tra-cuu/cua-toi/", citizen_views.mine, name="citizen_mine"),
