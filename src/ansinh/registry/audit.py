@@ -56,7 +56,8 @@ ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy
             "export": gettext_lazy("Danh sách xuất"), "payment": gettext_lazy("Khoản thu"),
             "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện"),
             "bank_line": gettext_lazy("Giao dịch trên sao kê ngân hàng"),
-            "support_req": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ")})
+            "support_req": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ"),
+            "other_cov": gettext_lazy("Bảo hiểm qua nhóm khác")})
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = Labels({
     "full_name": gettext_lazy("họ tên"), "date_of_birth": gettext_lazy("ngày sinh"),

@@ -272,3 +272,43 @@ class CitizenCode(models.Model):
     class Meta:
         verbose_name = _("mã xác thực tra cứu")
         verbose_name_plural = _("mã xác thực tra cứu")
+
+
+class OtherCoverageKind(models.TextChoices):
+    """Coverage a person holds outside voluntary SI and household HI (issue 18): recorded so that the
+    coverage-gap lists do not send an advisory team to someone already insured through another group."""
+
+    COMPULSORY_SI = "compulsory_si", _("BHXH bắt buộc (người lao động có hợp đồng)")
+    POOR_HOUSEHOLD_HI = "poor_hi", _("BHYT do NSNN đóng (hộ nghèo, vùng khó khăn)")
+    CHILD_UNDER_6 = "child_under_6", _("BHYT trẻ em dưới 6 tuổi")
+    STUDENT = "student", _("BHYT học sinh, sinh viên")
+    PENSIONER = "pensioner", _("Hưởng lương hưu, trợ cấp BHXH hằng tháng")
+    ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+    OTHER = "other", _("Nhóm khác")
+
+
+class OtherCoverage(models.Model):
+    """A dated coverage through another group, with where the fact comes from (a list, a card seen, a
+    BHXH look-up). Ending it sets ``valid_to``; a row is never deleted, so a gap list can be explained later."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="other_coverages")
+    kind = models.CharField(_("loại"), max_length=20, choices=OtherCoverageKind.choices)
+    source = models.CharField(_("nguồn thông tin"), max_length=200)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+                                    verbose_name=_("người ghi"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bảo hiểm qua nhóm khác")
+        verbose_name_plural = _("bảo hiểm qua nhóm khác")
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_from__lte=models.F("valid_to")),
+                                   name="other_coverage_range"),
+            models.CheckConstraint(condition=Q(kind__in=OtherCoverageKind.values), name="other_coverage_kind"),
+        ]
+        indexes = [models.Index(fields=["person", "valid_from"], name="other_coverage_person")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.valid_from:%d/%m/%Y})"
