@@ -31,7 +31,7 @@ from ansinh.org.models import Role
 from ansinh.org.scope import scope_for
 from ansinh.payments.services import record_payment
 from ansinh.registry import services as registry
-from ansinh.registry.models import AuditEntry
+from ansinh.registry.models import AuditEntry, OtherCoverage
 from tests.builders import (
     COMMUNE_X,
     COMMUNE_Y,
@@ -248,3 +248,16 @@ def test_the_sheet_prices_each_uncovered_member(world: dict[str, Any]) -> None:
     assert [r.head for r in rows] == ["Lê Văn Một"]
     assert rows[0].phone.endswith("00") and "*" in rows[0].phone  # masked by the field policy
     assert rows[0].members[0].vsi_monthly is not None and rows[0].hi_yearly is not None
+
+
+def test_someone_covered_elsewhere_is_not_visited_for_nothing(world: dict[str, Any]) -> None:
+    covered = world["households"][1].head
+    OtherCoverage.objects.create(
+        person=covered, kind="compulsory_si", source="Danh sách BHXH bắt buộc", valid_from=date(2024, 1, 1)
+    )
+    default = make(world)
+    assert world["households"][1].pk not in set(default.assignments.values_list("household_id", flat=True))
+    elsewhere = make(world, Filters(gaps=("covered_elsewhere",)), key="k2")
+    assert list(elsewhere.assignments.values_list("household_id", "gap")) == [
+        (world["households"][1].pk, "covered_elsewhere")
+    ]
