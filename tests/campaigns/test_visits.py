@@ -31,7 +31,7 @@ from ansinh.org.models import Role
 from ansinh.org.scope import scope_for
 from ansinh.payments.services import record_payment
 from ansinh.registry import services as registry
-from ansinh.registry.models import AuditEntry, OtherCoverage
+from ansinh.registry.models import AuditEntry, OtherCoverage, Person
 from tests.builders import (
     COMMUNE_X,
     COMMUNE_Y,
@@ -261,3 +261,20 @@ def test_someone_covered_elsewhere_is_not_visited_for_nothing(world: dict[str, A
     assert list(elsewhere.assignments.values_list("household_id", "gap")) == [
         (world["households"][1].pk, "covered_elsewhere")
     ]
+
+
+@pytest.mark.parametrize(
+    ("since", "groups", "filters", "taken"),
+    [
+        (date(2025, 3, 1), [], Filters(lapsed_within_months=6), True),  # lapsed five months before
+        (date(2024, 12, 1), [], Filters(lapsed_within_months=6), False),  # eight months before
+        (None, [], Filters(support_group="none"), True),
+        (None, ["poor"], Filters(support_group="none"), False),
+        (None, ["poor"], Filters(support_group="poor"), True),
+        (None, ["near_poor"], Filters(support_group="poor"), False),
+    ],
+)
+def test_the_filters_take_whom_they_say(since: date | None, groups: list[str], filters: Filters, taken: bool) -> None:
+    person = Person(full_name="Lê Văn Một", date_of_birth=date(1980, 1, 1), sex="male")
+    status = ("lapsed", since) if since else ("never_covered", None)
+    assert visit_queries._matches(person, status, groups, date(2025, 8, 1), filters) is taken
