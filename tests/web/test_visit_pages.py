@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,3 +113,43 @@ def test_the_api_records_a_visit_once_per_key(world: dict[str, Any]) -> None:
         headers={"Idempotency-Key": "visit-1"},
     )
     assert other.status_code == 409 and Visit.objects.count() == 1
+
+
+def test_the_pages_cost_the_same_queries_whatever_the_households(world: dict[str, Any]) -> None:
+    manager = world["manager"]
+    made = create_list(
+        manager, scope_for(manager), world["campaign"], commune(COMMUNE_X).pk, timezone.localdate(), Filters()
+    )
+    assign_evenly(manager, scope_for(manager), world["campaign"], made.pk)
+    slug, team = world["campaign"].slug, world["team"].pk
+    urls = [
+        reverse("web:visit_lists", args=[slug]) + f"?area={commune(COMMUNE_X).pk}&gaps=never_covered",
+        reverse("web:visit_list", args=[slug, made.pk]),
+        reverse("web:visit_sheet", args=[slug, made.pk, team]),
+    ]
+    client = logged_in(manager)
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured))
+        return found
+
+    counts()  # warm: the campaign's areas and the parameters are read once per interval, not per page
+    first = counts()
+    for i in range(3):
+        registry.create_household(
+            world["who"].admin,
+            scope_for(world["who"].admin),
+            person_data(full_name=f"Hộ thêm {i}", citizen_id=None, phone=""),
+            date(2020, 1, 1),
+        )
+    more = create_list(
+        manager, scope_for(manager), world["campaign"], commune(COMMUNE_X).pk, timezone.localdate(), Filters(), "more"
+    )
+    assign_evenly(manager, scope_for(manager), world["campaign"], more.pk)
+    urls[1:] = [reverse("web:visit_list", args=[slug, more.pk]), reverse("web:visit_sheet", args=[slug, more.pk, team])]
+    counts()
+    assert counts() == first and max(first) <= 20
