@@ -72,6 +72,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:report_overview", "GET"): LOGGED_IN,
     ("web:report_leaderboard", "GET"): LOGGED_IN,
     ("web:report_renewals", "GET"): LOGGED_IN,
+    ("web:coverage", "GET"): LOGGED_IN,  # issue 18: coverage by commune in one's scope (empty outside any)
     ("web:campaigns", "GET"): LOGGED_IN,
     ("web:campaign", "GET"): READ_X,  # the campaign covers commune X only
     ("web:campaign_board", "GET"): READ_X,
@@ -128,6 +129,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     # issue 18: an agent's change of what unlocks support is a request; a manager of the area (not the maker) decides
     ("web:island_set", "GET"): WRITE_X,
     ("web:island_set", "POST"): WRITE_X,
+    ("web:other_coverage", "GET"): WRITE_X,  # issue 18: coverage through another group, recorded by staff
+    ("web:other_coverage", "POST"): WRITE_X,
     ("web:support_requests", "GET"): LOGGED_IN,  # the queue of one's scope; the buttons for managers only
     ("web:support_decide", "GET"): POST_ONLY,
     ("web:support_decide", "POST"): row(F, NF, NF, F, OK, NF, LOGIN),
@@ -215,6 +218,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("ansinh_registry_api_end_membership", "POST"): api(WRITE_X),
     ("ansinh_registry_api_set_poverty", "POST"): api(WRITE_X),
     ("ansinh_registry_api_set_island", "POST"): api(WRITE_X),
+    ("ansinh_registry_api_add_other_coverage", "POST"): api(WRITE_X),
     ("ansinh_registry_api_support_requests", "GET"): api(LOGGED_IN),
     ("ansinh_registry_api_decide_support_request", "POST"): api(row(F, NF, NF, F, OK, NF, LOGIN)),
     ("ansinh_enrollment_api_enroll_vsi", "POST"): api(WRITE_X),
@@ -284,6 +288,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                             "decision_date": today},
         "web:island_set": {"island": "yes", "decision_number": "XN 2/UBND", "decision_date": today},
         "web:support_decide": {"decision": "approve"},
+        "web:other_coverage": {"kind": "pensioner", "source": "Sổ hưu", "valid_from": today},
         "web:person": {},
         "web:locate": {"citizen_id": "040078001234"},
         "web:person_edit": {**person, "address_detail": "Khối 9"},
@@ -329,6 +334,7 @@ def api_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                             "decision_date": today},
         "ansinh_registry_api_set_island": {"island": True, "decision_number": "XN 2/UBND", "decision_date": today},
         "ansinh_registry_api_decide_support_request": {"approve": True},
+        "ansinh_registry_api_add_other_coverage": {"kind": "pensioner", "source": "Sổ hưu", "valid_from": today},
         "ansinh_enrollment_api_enroll_vsi": {"person_id": ids["person_id"], "on": today, "income": 2_000_000,
                                              "months": 3},
         "ansinh_enrollment_api_enroll_hi": {"household_id": ids["household_id"], "on": today,

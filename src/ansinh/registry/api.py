@@ -15,7 +15,7 @@ from ansinh.lib.dates import DAY, parse_birth
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX
 from ansinh.org.fields import PersonalField, sees_plain, served
 from ansinh.org.scope import Scope, scope_for
-from ansinh.registry import lookups, queries, services, support
+from ansinh.registry import lookups, other_coverage, queries, services, support
 from ansinh.registry.ethnicities import UNKNOWN
 from ansinh.registry.models import Membership, Person, SupportChangeRequest, SupportChangeStatus
 
@@ -126,6 +126,25 @@ class IslandIn(Schema):
     decision_number: str = Field(max_length=support.NUMBER_MAX)
     decision_date: date
     document: str = Field("", max_length=support.NOTE_MAX)
+
+
+class OtherCoverageIn(Schema):
+    """A coverage through another group (``kind``: compulsory_si, poor_hi, child_under_6, student, pensioner,
+    armed_forces, other), where the fact comes from, and its dates (``valid_to`` when known)."""
+
+    kind: str = Field(max_length=20)
+    source: str = Field(max_length=other_coverage.SOURCE_MAX)
+    valid_from: date
+    valid_to: date | None = None
+
+
+class OtherCoverageOut(Schema):
+    id: int
+    person_id: int
+    kind: str
+    source: str
+    valid_from: date
+    valid_to: date | None
 
 
 class SupportRequestOut(Schema):
@@ -344,3 +363,13 @@ def support_requests(request: HttpRequest) -> list[dict[str, Any]]:
 def decide_support_request(request: HttpRequest, support_request_id: int, body: DecisionIn) -> dict[str, Any]:
     decided = support.decide(request.user, scope_for(request.user), support_request_id, body.approve, body.reason)
     return _request_out(decided)
+
+
+@router.post("/people/{person_id}/other-coverage", response={201: OtherCoverageOut},
+             summary="Record a coverage through another group (the coverage-gap lists count the person as covered "
+                     "elsewhere while it is in force)")
+def add_other_coverage(request: HttpRequest, person_id: int, body: OtherCoverageIn) -> Status[dict[str, Any]]:
+    found = other_coverage.add(request.user, scope_for(request.user), person_id, body.kind, body.source,
+                               body.valid_from, body.valid_to)
+    return Status(201, {"id": found.pk, "person_id": found.person_id, "kind": found.kind, "source": found.source,
+                        "valid_from": found.valid_from, "valid_to": found.valid_to})

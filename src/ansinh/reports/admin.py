@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ansinh.reports.models import FrozenPeriod, PlanTarget
+from ansinh.reports.models import CoverageTarget, FrozenPeriod, OfficialPopulation, PlanTarget
 
 
 @admin.register(PlanTarget)
@@ -24,3 +24,17 @@ class FrozenPeriodAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: FrozenPeriod | None = None) -> bool:
         return False  # a reported period stays frozen
+
+
+@admin.register(OfficialPopulation)
+class OfficialPopulationAdmin(admin.ModelAdmin):
+    list_display = ["area", "population", "working_age", "as_of", "source"]
+    list_filter = ["as_of"]
+    autocomplete_fields = ["area"]
+
+
+@admin.register(CoverageTarget)
+class CoverageTargetAdmin(admin.ModelAdmin):
+    list_display = ["area", "scheme", "basis", "share", "target_date", "source"]
+    list_filter = ["scheme", "basis", "target_date"]
+    autocomplete_fields = ["area"]

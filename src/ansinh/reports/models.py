@@ -107,6 +107,62 @@ class PlanTarget(models.Model):
         return f"{self.year} · {self.area} · {self.get_scheme_display()}: {self.value}"
 
 
+class OfficialPopulation(models.Model):
+    """The official population of a unit on a date (a statistics office's or the commune's figure), with
+    its source: the denominator of the coverage rates beside the registry's own count (issue 18).
+    Configuration entered by staff; the figure in force on a day is the latest dated on or before it."""
+
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name=_("địa bàn"))
+    population = models.PositiveIntegerField(_("dân số"))
+    working_age = models.PositiveIntegerField(_("dân số trong độ tuổi lao động"), null=True, blank=True)
+    as_of = models.DateField(_("số liệu tại ngày"))
+    source = models.CharField(_("nguồn số liệu"), max_length=200)
+
+    class Meta:
+        verbose_name = _("dân số chính thức")
+        verbose_name_plural = _("dân số chính thức")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "as_of"], name="one_population_per_unit_day"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="official_population_positive"),
+            models.CheckConstraint(condition=Q(working_age__isnull=True) | Q(working_age__lte=models.F("population")),
+                                   name="working_age_within_population"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.as_of:%d/%m/%Y}: {self.population}"
+
+
+class TargetBasis(models.TextChoices):
+    WORKING_AGE = "working_age", _("Tỷ lệ lực lượng lao động trong độ tuổi")
+    POPULATION = "population", _("Tỷ lệ dân số")
+
+
+class CoverageTarget(models.Model):
+    """A dated plan target of coverage for a unit and a scheme, as a share: Nghị quyết 28-NQ/TW sets
+    targets as shares of the working-age labour force in social insurance, the HI plans as shares of the
+    population. Entered by staff with its source (the figures are the plan's, not this code's); it holds
+    for the unit's communes too, unless a commune has its own. The target shown on a day is the first due
+    on or after it (else the last one)."""
+
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+", verbose_name=_("địa bàn"))
+    scheme = models.CharField(_("loại hình"), max_length=12, choices=Scheme.choices)
+    basis = models.CharField(_("tính trên"), max_length=12, choices=TargetBasis.choices)
+    share = models.DecimalField(_("tỷ lệ mục tiêu (%)"), max_digits=5, decimal_places=2)
+    target_date = models.DateField(_("thời hạn đạt"))
+    source = models.CharField(_("căn cứ"), max_length=200)
+
+    class Meta:
+        verbose_name = _("mục tiêu bao phủ")
+        verbose_name_plural = _("mục tiêu bao phủ")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "scheme", "target_date"], name="one_coverage_target_per_day"),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=100), name="coverage_target_share"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.get_scheme_display()} · {self.target_date:%d/%m/%Y}: {self.share}%"
+
+
 class FrozenPeriod(models.Model):
     start = models.DateField(verbose_name=_("từ ngày"))
     end = models.DateField(verbose_name=_("đến ngày"))

@@ -1,0 +1,57 @@
+"""The coverage page (issue 18, /bao-cao/bao-phu/): per commune, the registry's people by status and the
+rates; a commune's gap list with masked identifiers, and both as XLSX."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from ansinh.org.models import Role
+from tests.builders import COMMUNE_X, Personas, commune, personas, user
+from tests.registry.test_coverage_gaps import someone, vsi_term
+
+pytestmark = pytest.mark.django_db
+URL = "/bao-cao/bao-phu/"
+
+
+@pytest.fixture
+def who() -> Personas:
+    return personas()
+
+
+def client_for(someone_: object) -> Client:
+    client = Client()
+    client.force_login(someone_)  # type: ignore[arg-type]
+    return client
+
+
+def test_a_manager_drills_to_the_gap_list_of_a_commune_masked(who: Personas) -> None:
+    x = commune(COMMUNE_X)
+    lapsed = someone(who, 80, phone="0912345678")
+    vsi_term(lapsed, date(2025, 1, 1), date(2025, 3, 31))
+    vsi_term(someone(who, 81), date(2025, 8, 1), date(2025, 8, 31))
+    manager = user(Role.OFFICE_MANAGER, COMMUNE_X)
+    client = client_for(manager)
+    page = client.get(URL, {"on": "2025-08-01", "map": "recorded", "level": "commune"}).content.decode()
+    assert x.name in page and "50,0%" in page
+    listed = client.get(URL, {"on": "2025-08-01", "map": "recorded", "level": "commune", "commune": x.pk})
+    text = listed.content.decode()
+    assert listed.status_code == 200 and lapsed.full_name in text and "01/04/2025" in text
+    assert "040185000080" not in text and "040******080" in text and "091****678" in text
+    sheet = client.get(URL, {"on": "2025-08-01", "map": "recorded", "commune": x.pk, "xlsx": "gaps"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_index(0).to_python()
+    cells = [str(c) for row in rows for c in row]
+    assert lapsed.full_name in cells and "040******080" in cells and "040185000080" not in cells
+    table = client.get(URL, {"on": "2025-08-01", "map": "recorded", "level": "commune", "xlsx": "1"})
+    assert table.status_code == 200 and table["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_an_outsider_sees_no_commune_and_a_bad_day_is_a_400(who: Personas) -> None:
+    someone(who, 82)
+    page = client_for(who.outsider).get(URL, {"on": "2025-08-01", "level": "commune"})
+    assert page.status_code == 200 and commune(COMMUNE_X).name not in page.content.decode()
+    assert client_for(who.admin).get(URL, {"on": "31/02/2025"}).status_code == 400
