@@ -24,6 +24,15 @@ from tests.builders import COMMUNE_X, commune, field_setup, person_data, persona
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("nghe_an_map")]
 NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= innerWidth"
+RATE_CELL = """() => [...document.querySelectorAll('#coverage tr')].filter(r => r.innerText.includes('Thành Vinh'))
+    .map(r => r.cells[7].innerText)[0]"""
+
+
+def page_rate(page: Any, base: str) -> str:
+    """The commune's rate (registry denominator) on the coverage report (/bao-cao/bao-phu/)."""
+    page.goto(f"{base}/bao-cao/bao-phu/?level=commune")
+    page.wait_for_selector("#coverage")
+    return str(page.evaluate(RATE_CELL))
 
 
 def rate(area_id: int) -> float:
@@ -58,6 +67,7 @@ def test_a_manager_builds_assigns_and_records_a_visit_list(page: Any, live_serve
     before_funnel, before_rate = analytics.funnel(made["campaign"]), rate(area)
 
     login(page, base, "manager_x")
+    shown_before = page_rate(page, base)
     page.goto(f"{base}/chien-dich/{slug}/")
     page.click("text=Danh sách hộ cần đến")
     page.select_option("select[name=area]", str(area))
@@ -107,6 +117,9 @@ def test_a_manager_builds_assigns_and_records_a_visit_list(page: Any, live_serve
     assert after["leads"] == before_funnel["leads"] + 2
     assert after["paid"] == before_funnel["paid"] + 1
     assert rate(area) > before_rate
+    shown_after = page_rate(page, base)
+    assert (shown_before, shown_after) == ("0,0%", "33,3%")  # 1 of the commune's 3 registry people
+    snap(page, "63-coverage-after-visits")
     page.goto(f"{base}/chien-dich/{slug}/")  # the workspace's funnel counts the visits
     assert page.inner_text("#funnel-advised") == str(after["advised"])
     assert page.inner_text("#funnel-leads") == str(after["leads"])
