@@ -90,20 +90,21 @@ def batch_sample(vsi_ids: list[int], hi_ids: list[int]) -> dict[str, int]:
     params = default_parameters()
     units = whatif._Units.read()
     sums = {"state": 0, "local": 0}
-    for sql, table, ids in ((whatif._vsi_sql(), Enrollment._meta.db_table, vsi_ids),
-                            (whatif._hi_sql(), "l", hi_ids)):
+    month = whatif.by_month((params, params))
+    for sql, table, ids in ((whatif._vsi_sql(month), Enrollment._meta.db_table, vsi_ids),
+                            (whatif._hi_sql(month), "l", hi_ids)):
         if not ids:
             continue
         column = "id" if table != "l" else "l.id"
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} AND {column} = ANY(%s)", ["vsi" if table != "l" else "household_hi", "paid",
+            cursor.execute(sql.replace(" GROUP BY", f" AND {column} = ANY(%s) GROUP BY"), ["vsi" if table != "l" else "household_hi", "paid",
                                                              START, END, ids])
             rows = np.array(cursor.fetchall(), dtype=np.int64)
         _key, province = units.of(rows[:, 0])
-        priced = (whatif.price_vsi(rows, province, (params, params), 120) if table != "l"
-                  else whatif.price_hi(rows, province, (params, params)))
-        sums["state"] += int(priced.state[0].sum())
-        sums["local"] += int(priced.local[0].sum())
+        priced = (whatif.price_vsi(rows, province, (params, params), 120, month) if table != "l"
+                  else whatif.price_hi(rows, province, (params, params), month))
+        sums["state"] += int((priced.state[0] * rows[:, -1]).sum())
+        sums["local"] += int((priced.local[0] * rows[:, -1]).sum())
     return sums
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
@@ -147,3 +148,36 @@ def test_the_command_refuses_a_missing_overlay_or_a_reversed_period(demo_data: N
     assert code == 2 and "Không có thư mục tham số" in err
     code, _, err = run("whatif", "--overlay", str(tmp_path), "--from", "2025-12-31", "--to", "2025-01-01")
     assert code == 2 and err.startswith("Lỗi [")
+
+
+# The page (web/whatif_views.py), here to share the module's demo: the viewer "xem" has the whole province.
+def _as(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def test_the_page_offers_todays_figures_to_change(demo_data: None) -> None:
+    page = _as("xem").get("/bao-cao/phuong-an/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="local_near_poor"' in text and 'value="25.00"' in text  # NQ 07/2025's near-poor top-up
+    assert 'id="whatif-result"' not in text  # nothing is run before a period is asked for
+
+
+def test_the_viewer_sees_the_provinces_extra_cost_and_exports_it(small_case: dict[str, int]) -> None:
+    client, query = _as("xem"), f"?start={ON}&end={ON}&local_near_poor=40"
+    page = client.get(f"/bao-cao/phuong-an/{query}")
+    assert page.status_code == 200
+    total = page.content.decode().split('id="whatif-total"')[1].split("</tr>")[0]
+    assert "<th>990.000 đ</th><th>1.584.000 đ</th><th>594.000 đ</th>" in total
+    xlsx = client.get(f"/bao-cao/phuong-an/{query}&xlsx=1")
+    pdf = client.get(f"/bao-cao/phuong-an/{query}&pdf=1")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxml") and pdf["Content-Type"] == "application/pdf"
+
+
+def test_an_agent_is_refused_and_a_rate_over_100_percent_is_refused_with_the_reason(demo_data: None) -> None:
+    assert _as("daily").get("/bao-cao/phuong-an/").status_code == 403
+    page = _as("xem").get(f"/bao-cao/phuong-an/?start={ON}&end={ON}&local_near_poor=150")
+    assert page.status_code == 400 and 'id="whatif-result"' not in page.content.decode()
+    assert "100" in page.content.decode()

@@ -5,8 +5,10 @@ Every paid regular VSI term and every household-HI card line whose amount was co
 is priced twice by the vectorised rules (``rules/batch.py``): with today's parameters and with the
 changed set (an overlay directory, like ``ANSINH_PARAMETERS_DIR``, or values entered on the page).
 Both sides are recomputed, so the difference is the change's alone, not a drift of the stored
-amounts. Rows are read from the database cursor in chunks (server-side on PostgreSQL) and summed as
-they come: memory stays flat at any size.
+amounts. The terms are grouped in the database by what prices them (commune, date — the month when
+every parameter changes on the 1st of a month —, income, months, groups; rank and group for a card)
+with their count, read from the cursor in chunks (server-side on PostgreSQL) and summed as they come:
+memory stays flat at any size.
 
 What it does not do (said on the page and in docs/performance.md):
 - advance and catch-up VSI terms (discounted sums outside the batch path) are counted, not priced;
@@ -131,10 +133,28 @@ class _Units:
         return np.where(inside, self.key[safe], area), np.where(inside, self.province[safe], 0)
 
 
-def _days(column: str) -> str:
+def _days(column: str, month: bool) -> str:
+    """Days since 1970-01-01 of the date or, with ``month``, months since 01/1970 (cheaper in SQL than
+    the first of the month as a date: PostgreSQL's date_trunc goes through a timestamp)."""
+    if month:
+        if connection.vendor == "postgresql":
+            return f"((EXTRACT(YEAR FROM {column})::int - 1970) * 12 + EXTRACT(MONTH FROM {column})::int - 1)"
+        return (f"((CAST(strftime('%%Y', {column}) AS INTEGER) - 1970) * 12 "
+                f"+ CAST(strftime('%%m', {column}) AS INTEGER) - 1)")
     if connection.vendor == "postgresql":
         return f"({column} - DATE '1970-01-01')"
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _dates(column: IntArray, month: bool) -> npt.NDArray[np.datetime64]:
+    """The column of :func:`_days` as dates (the 1st of the month with ``month``)."""
+    return column.astype("datetime64[M]").astype("datetime64[D]") if month else column.astype("datetime64[D]")
+
+
+def by_month(sides: tuple[ParameterSet, ParameterSet]) -> bool:
+    """Whether every parameter of both sides changes only on the 1st of a month: then every day of a month
+    is priced as its 1st, and the terms are grouped by month in the database (far fewer rows to read)."""
+    return all(d.day == 1 for params in sides for name in params.names() for d in params.get(name).change_dates())
 
 
 def _mask(column: str) -> str:
@@ -154,8 +174,8 @@ def _chunks(sql: str, args: list[Any], chunk: int) -> Iterator[IntArray]:
     ``cursor_tuple_fraction`` plans for the first 10 %) and without JIT (registry.bulk.no_jit)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            with connection.cursor() as setting:
-                setting.execute("SET LOCAL cursor_tuple_fraction = 1")
+            with connection.cursor() as setting:  # work_mem: the grouping hashes in memory, not sorted on disk
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1; SET LOCAL work_mem = '128MB'")
             no_jit()
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, args)
@@ -163,20 +183,23 @@ def _chunks(sql: str, args: list[Any], chunk: int) -> Iterator[IntArray]:
                 yield np.array(rows, dtype=np.int64)
 
 
-def _vsi_sql() -> str:
-    return (f"SELECT area_id, {_days('quoted_on')}, income, months, supported_months, {_mask('support_groups')} "
-            f"FROM {Enrollment._meta.db_table} WHERE scheme = %s AND status = %s AND method = 'regular' "
-            "AND quoted_on >= %s AND quoted_on <= %s")
+def _vsi_sql(month: bool) -> str:
+    return (f"SELECT area_id, {_days('quoted_on', month)}, income, months, supported_months, "
+            f"{_mask('support_groups')}, COUNT(*) FROM {Enrollment._meta.db_table} "
+            "WHERE scheme = %s AND status = %s AND method = 'regular' AND quoted_on >= %s AND quoted_on <= %s "
+            "GROUP BY 1, 2, 3, 4, 5, 6")
 
 
 HI_GROUP_INDEX = " ".join(f"WHEN '{g}' THEN {i}" for i, g in enumerate(batch.HI_GROUPS))
 
 
-def _hi_sql() -> str:
-    return (f"SELECT e.area_id, {_days('e.quoted_on')}, l.rank, e.months, CASE l.{connection.ops.quote_name('group')} "
-            f"{HI_GROUP_INDEX} ELSE -1 END FROM {HiCardLine._meta.db_table} l "
+def _hi_sql(month: bool) -> str:
+    group = f"l.{connection.ops.quote_name('group')}"
+    return (f"SELECT e.area_id, {_days('e.quoted_on', month)}, l.rank, e.months, "
+            f"CASE {group} {HI_GROUP_INDEX} ELSE -1 END, COUNT(*) FROM {HiCardLine._meta.db_table} l "
             f"JOIN {Enrollment._meta.db_table} e ON e.id = l.enrollment_id "
-            "WHERE e.scheme = %s AND e.status = %s AND e.quoted_on >= %s AND e.quoted_on <= %s")
+            "WHERE e.scheme = %s AND e.status = %s AND e.quoted_on >= %s AND e.quoted_on <= %s "
+            "GROUP BY 1, 2, 3, 4, 5")
 
 
 @dataclass(frozen=True)
@@ -189,8 +212,9 @@ class Priced:
     refused: npt.NDArray[np.bool_]
 
 
-def price_vsi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, ParameterSet], cap: int) -> Priced:
-    on = rows[:, 1].astype("datetime64[D]")
+def price_vsi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, ParameterSet], cap: int,
+              month: bool) -> Priced:
+    on = _dates(rows[:, 1], month)
     income, months, supported, mask = rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5]
     used = np.where(supported >= months, 0, np.maximum(cap - supported, 0))
     quoted = [batch.vsi_regular(on, income, months, mask, used, params, province) for params in sides]
@@ -198,8 +222,8 @@ def price_vsi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, Par
                   (quoted[0].payable, quoted[1].payable), (quoted[0].error != 0) | (quoted[1].error != 0))
 
 
-def price_hi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, ParameterSet]) -> Priced:
-    on = rows[:, 1].astype("datetime64[D]")
+def price_hi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, ParameterSet], month: bool) -> Priced:
+    on = _dates(rows[:, 1], month)
     quoted = [batch.household_hi_members(on, rows[:, 2], rows[:, 3], params, rows[:, 4], province) for params in sides]
     return Priced((quoted[0].state_support, quoted[1].state_support), (quoted[0].local_support, quoted[1].local_support),
                   (quoted[0].amount, quoted[1].amount), (quoted[0].error != 0) | (quoted[1].error != 0))
@@ -211,15 +235,17 @@ class _Sums:
     def __init__(self) -> None:
         self.by_key: dict[tuple[int, int], dict[str, int]] = {}
 
-    def add(self, key: IntArray, year: IntArray, priced: Priced) -> None:
+    def add(self, key: IntArray, year: IntArray, priced: Priced, count: IntArray) -> None:
+        """``count``: how many terms or cards each row stands for (identical inputs, grouped in SQL)."""
         ok = ~priced.refused
+        changed = (priced.state[0] != priced.state[1]) | (priced.local[0] != priced.local[1]) | (
+            priced.payable[0] != priced.payable[1])
         columns = {
-            "people": np.ones(len(key), dtype=np.int64),
-            "affected": (ok & ((priced.state[0] != priced.state[1]) | (priced.local[0] != priced.local[1])
-                               | (priced.payable[0] != priced.payable[1]))).astype(np.int64),
-            "refused": priced.refused.astype(np.int64),
-            "state_before": np.where(ok, priced.state[0], 0), "state_after": np.where(ok, priced.state[1], 0),
-            "local_before": np.where(ok, priced.local[0], 0), "local_after": np.where(ok, priced.local[1], 0),
+            "people": count, "affected": np.where(ok & changed, count, 0), "refused": np.where(ok, 0, count),
+            "state_before": np.where(ok, priced.state[0] * count, 0),
+            "state_after": np.where(ok, priced.state[1] * count, 0),
+            "local_before": np.where(ok, priced.local[0] * count, 0),
+            "local_after": np.where(ok, priced.local[1] * count, 0),
         }
         combined = key * 10_000 + year
         order = np.argsort(combined, kind="stable")
@@ -242,20 +268,20 @@ def what_if(start: date, end: date, scenario: ParameterSet, *, province: str = "
     cap = int(sides[0].at("vsi/state_support_max_months", end).value)  # type: ignore[call-overload]
     units, sums, code, seen = _Units.read(), _Sums(), int(province), 0
     allowed = np.fromiter(area_ids, dtype=np.int64) if area_ids is not None else None
-    args = [start, end]
-    for kind, sql in ((Scheme.VSI, _vsi_sql()), (Scheme.HOUSEHOLD_HI, _hi_sql())):
+    args, month = [start, end], by_month(sides)
+    for kind, sql in ((Scheme.VSI, _vsi_sql(month)), (Scheme.HOUSEHOLD_HI, _hi_sql(month))):
         for rows in _chunks(sql, [kind, EnrollmentStatus.PAID, *args], chunk):
             key, row_province = units.of(rows[:, 0])
             keep = row_province == code
             if allowed is not None:
                 keep &= np.isin(rows[:, 0], allowed)
             rows, key, row_province = rows[keep], key[keep], row_province[keep]
-            seen += int(keep.size)
+            seen += int(rows[:, -1].sum())
             if len(rows):
-                priced = (price_vsi(rows, row_province, sides, cap) if kind == Scheme.VSI
-                          else price_hi(rows, row_province, sides))
-                year = rows[:, 1].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-                sums.add(key, year, priced)
+                priced = (price_vsi(rows, row_province, sides, cap, month) if kind == Scheme.VSI
+                          else price_hi(rows, row_province, sides, month))
+                year = _dates(rows[:, 1], month).astype("datetime64[Y]").astype(np.int64) + 1970
+                sums.add(key, year, priced, rows[:, -1])
             if progress is not None:
                 progress(seen)
     skipped = Enrollment.objects.filter(scheme=Scheme.VSI, status=EnrollmentStatus.PAID, quoted_on__gte=start,

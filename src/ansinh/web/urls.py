@@ -16,6 +16,7 @@ from ansinh.web import (
     statement_views,
     sync_views,
     views,
+    whatif_views,
 )
 
 app_name = "web"
@@ -29,6 +30,7 @@ urlpatterns = [
     path("bao-cao/", report_views.overview, name="report_overview"),
     path("bao-cao/xep-hang/", report_views.leaderboard, name="report_leaderboard"),
     path("bao-cao/tai-tuc/", report_views.renewals, name="report_renewals"),
+    path("bao-cao/phuong-an/", whatif_views.what_if, name="report_whatif"),
     path("chien-dich/", campaign_views.campaign_list, name="campaigns"),
     path("chien-dich/<slug:slug>/", campaign_views.workspace, name="campaign"),
     path("chien-dich/<slug:slug>/ra-quan/", campaign_views.board, name="campaign_board"),
