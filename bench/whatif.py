@@ -83,7 +83,7 @@ def batch_sample(vsi_ids: list[int], hi_ids: list[int]) -> dict[str, int]:
     import numpy as np
     from django.db import connection
 
-    from ansinh.enrollment.models import Enrollment, HiCardLine
+    from ansinh.enrollment.models import Enrollment
     from ansinh.reports import whatif
     from ansinh.rules.params import default_parameters
 
@@ -97,8 +97,9 @@ def batch_sample(vsi_ids: list[int], hi_ids: list[int]) -> dict[str, int]:
             continue
         column = "id" if table != "l" else "l.id"
         with connection.cursor() as cursor:
-            cursor.execute(sql.replace(" GROUP BY", f" AND {column} = ANY(%s) GROUP BY"), ["vsi" if table != "l" else "household_hi", "paid",
-                                                             START, END, ids])
+            kind = "vsi" if table != "l" else "household_hi"
+            only = sql.replace(" GROUP BY", f" AND {column} = ANY(%s) GROUP BY")
+            cursor.execute(only, [kind, "paid", START, END, ids])
             rows = np.array(cursor.fetchall(), dtype=np.int64)
         _key, province = units.of(rows[:, 0])
         priced = (whatif.price_vsi(rows, province, (params, params), 120, month) if table != "l"
@@ -115,10 +116,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=50_000)
     args = parser.parse_args()
     django.setup()
-    from common import synthetic_province
-
     from ansinh.reports import whatif
     from ansinh.rules.params import default_parameters, overlaid
+    from common import synthetic_province
 
     synthetic_province(args.people)
     with tempfile.TemporaryDirectory() as tmp:

@@ -63,7 +63,8 @@ def whatif_command(
                       *(format_number(values[name]) for name in FIGURES))
     console.print(table)
     total = found.total()
-    console.print(f"Toàn tỉnh: {format_number(total.people)} lượt người, {format_number(total.affected)} lượt thay đổi; "
+    console.print(f"Toàn tỉnh: {format_number(total.people)} lượt người, "
+                  f"{format_number(total.affected)} lượt thay đổi; "
                   f"NSNN {format_number(total.state_before)} → {format_number(total.state_after)} "
                   f"(chênh lệch {format_number(total.state_change)}); NSĐP {format_number(total.local_before)} → "
                   f"{format_number(total.local_after)} (chênh lệch {format_number(total.local_change)}) đồng.",

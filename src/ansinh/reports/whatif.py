@@ -116,7 +116,7 @@ class _Units:
         units = map_tree().units
         size = max(units, default=0) + 1
         key, province = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
-        for pk, (parent, level, _code) in units.items():
+        for pk, (parent, _level, _code) in units.items():
             up = units.get(parent) if parent is not None else None
             key[pk] = parent if up is not None and up[1] in DISTRICT_LEVELS else pk
             node: int | None = pk
@@ -218,14 +218,16 @@ def price_vsi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, Par
     income, months, supported, mask = rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5]
     used = np.where(supported >= months, 0, np.maximum(cap - supported, 0))
     quoted = [batch.vsi_regular(on, income, months, mask, used, params, province) for params in sides]
-    return Priced((quoted[0].state_support, quoted[1].state_support), (quoted[0].local_support, quoted[1].local_support),
+    return Priced((quoted[0].state_support, quoted[1].state_support),
+                  (quoted[0].local_support, quoted[1].local_support),
                   (quoted[0].payable, quoted[1].payable), (quoted[0].error != 0) | (quoted[1].error != 0))
 
 
 def price_hi(rows: IntArray, province: IntArray, sides: tuple[ParameterSet, ParameterSet], month: bool) -> Priced:
     on = _dates(rows[:, 1], month)
     quoted = [batch.household_hi_members(on, rows[:, 2], rows[:, 3], params, rows[:, 4], province) for params in sides]
-    return Priced((quoted[0].state_support, quoted[1].state_support), (quoted[0].local_support, quoted[1].local_support),
+    return Priced((quoted[0].state_support, quoted[1].state_support),
+                  (quoted[0].local_support, quoted[1].local_support),
                   (quoted[0].amount, quoted[1].amount), (quoted[0].error != 0) | (quoted[1].error != 0))
 
 

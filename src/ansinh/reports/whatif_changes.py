@@ -42,7 +42,8 @@ def editable(province: str) -> tuple[Editable, ...]:
     top_up = f"local_support/{province}"
     return (
         Editable("local_poor", top_up, "poor", "percent", gettext_lazy("Tỉnh hỗ trợ thêm — hộ nghèo (%)")),
-        Editable("local_near_poor", top_up, "near_poor", "percent", gettext_lazy("Tỉnh hỗ trợ thêm — hộ cận nghèo (%)")),
+        Editable("local_near_poor", top_up, "near_poor", "percent",
+                 gettext_lazy("Tỉnh hỗ trợ thêm — hộ cận nghèo (%)")),
         Editable("local_other", top_up, "other", "percent", gettext_lazy("Tỉnh hỗ trợ thêm — đối tượng khác (%)")),
         Editable("state_poor", "vsi/state_support_rate", "poor", "percent", gettext_lazy("NSNN hỗ trợ — hộ nghèo (%)")),
         Editable("state_near_poor", "vsi/state_support_rate", "near_poor", "percent",
