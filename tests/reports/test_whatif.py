@@ -181,3 +181,11 @@ def test_an_agent_is_refused_and_a_rate_over_100_percent_is_refused_with_the_rea
     page = _as("xem").get(f"/bao-cao/phuong-an/?start={ON}&end={ON}&local_near_poor=150")
     assert page.status_code == 400 and 'id="whatif-result"' not in page.content.decode()
     assert "100" in page.content.decode()
+
+
+def test_the_page_speaks_english_when_asked(demo_data: None) -> None:
+    client = _as("xem")
+    client.cookies["ansinh_language"] = "en"
+    text = client.get(f"/bao-cao/phuong-an/?start={ON}&end={ON}").content.decode()
+    assert "Support scenarios: cost to the state budget and the province" in text
+    assert "Provincial top-up — near-poor households (%)" in text and "Whole province" in text
