@@ -19,7 +19,9 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re
 # Pages that also answer their table as XLSX or PDF on a GET: the exports are reads too.
 EXPORTS = {"web:due": ["?xlsx=1"], "web:money": ["?xlsx=reconciliation", "?xlsx=commission"],
            "web:report_overview": ["?pdf=1", "?xlsx=1"], "web:report_leaderboard": ["?xlsx=1"],
-           "web:report_renewals": ["?xlsx=1"]}
+           "web:report_renewals": ["?xlsx=1"],
+           "web:report_whatif": [f"?start=2016-01-01&end=2030-12-31&local_near_poor=40&{e}"
+                                 for e in ("xlsx=1", "pdf=1")]}
 
 
 def gets() -> list[tuple[str, str, str]]:

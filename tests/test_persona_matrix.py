@@ -73,6 +73,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:report_leaderboard", "GET"): LOGGED_IN,
     ("web:report_renewals", "GET"): LOGGED_IN,
     ("web:coverage", "GET"): LOGGED_IN,  # issue 18: coverage by commune in one's scope (empty outside any)
+    # the province's what-if prices every term of the province: its leadership only (the demo viewer's scope)
+    ("web:report_whatif", "GET"): row(F, F, F, OK, F, F, LOGIN),
     ("web:campaigns", "GET"): LOGGED_IN,
     ("web:campaign", "GET"): READ_X,  # the campaign covers commune X only
     ("web:campaign_board", "GET"): READ_X,

@@ -50,10 +50,12 @@ from tests.test_persona_matrix import EXPECTED, OK
 
 DEFAULT = 20  # a page that does not say otherwise (dashboards and workspaces included)
 BUDGET: dict[str, int] = {}  # every page is within the default now, the campaign pages included
-# the search page with results, not the empty form; the coverage page by commune
-QUERY = {"web:search": "?q=Nguyen", "web:coverage": "?level=commune"}
+# a run over every demo term, not the empty form
+WHATIF = "?start=2016-01-01&end=2030-12-31&local_near_poor=40"
+# the search page with results, not the empty form; the coverage page by commune; the what-if run
+QUERY = {"web:search": "?q=Nguyen", "web:coverage": "?level=commune", "web:report_whatif": WHATIF}
 # Lists whose rows the growth test adds to: their counts must not move.
-LISTS = ("web:search", "web:due", "web:money", "web:report_renewals", "web:coverage")
+LISTS = ("web:search", "web:due", "web:money", "web:report_renewals", "web:coverage", "web:report_whatif")
 # The campaign pages, counted cold too (right after the cache is cleared: the first reader of a poll
 # interval counts the shared figures for everyone, and resolves its scope and reads the map's shape
 # again); the growth test adds sites, teams, agents, targets… Cold, the workspace reads its shared

@@ -6,7 +6,7 @@ exits with code 2 and one line on stderr (and ``{"error": {...}}`` on stdout wit
 
 from __future__ import annotations
 
-from ansinh.cli import backup, calc, check, data, payments, serve, worker  # noqa: F401 - registers the commands on the app
+from ansinh.cli import backup, calc, check, data, payments, serve, whatif, worker  # noqa: F401 - registers the commands on the app
 from ansinh.cli.common import app
 
 __all__ = ["app", "main"]

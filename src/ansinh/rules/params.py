@@ -437,6 +437,18 @@ def load(*roots: Path) -> ParameterSet:
     return ParameterSet(merged.values())
 
 
+def overlaid(base: ParameterSet, root: Path) -> ParameterSet:
+    """``base`` with each parameter file under ``root`` in place of the one of the same name (as
+    ``ANSINH_PARAMETERS_DIR`` overlays the shipped files): a what-if's changed parameters."""
+    if not root.is_dir():
+        raise DomainError(ErrorCode.INVALID_INPUT, N_("Không có thư mục tham số {root}.").format(root=root),
+                          f"No parameter directory {root}.")
+    merged = {name: base.get(name) for name in base.names()}
+    for parameter in load_directory(root):
+        merged[parameter.name] = parameter
+    return ParameterSet(merged.values())
+
+
 @cache
 def file_parameters() -> ParameterSet:
     """The shipped parameters plus the directory named by ``ANSINH_PARAMETERS_DIR`` (provincial

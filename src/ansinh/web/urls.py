@@ -18,6 +18,7 @@ from ansinh.web import (
     sync_views,
     views,
     visit_views,
+    whatif_views,
 )
 
 app_name = "web"
@@ -32,6 +33,7 @@ urlpatterns = [
     path("bao-cao/xep-hang/", report_views.leaderboard, name="report_leaderboard"),
     path("bao-cao/tai-tuc/", report_views.renewals, name="report_renewals"),
     path("bao-cao/bao-phu/", coverage_views.coverage_report, name="coverage"),
+    path("bao-cao/phuong-an/", whatif_views.what_if, name="report_whatif"),
     path("chien-dich/", campaign_views.campaign_list, name="campaigns"),
     path("chien-dich/<slug:slug>/", campaign_views.workspace, name="campaign"),
     path("chien-dich/<slug:slug>/ra-quan/", campaign_views.board, name="campaign_board"),

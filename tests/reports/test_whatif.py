@@ -1,0 +1,191 @@
+"""Issue 18, what-if for the province: NQ 07/2025/NQ-HĐND's near-poor top-up raised from 25 % to 40 % on the
+demo, checked against figures computed by hand; an empty overlay changes nothing and gives the scalar rules'
+amounts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from ansinh.enrollment import services as enrolling
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
+from ansinh.org.scope import scope_for
+from ansinh.payments import services as paying
+from ansinh.registry import services as registry
+from ansinh.reports import whatif
+from ansinh.rules import household_hi, vsi
+from ansinh.rules.params import default_parameters, overlaid
+from tests.builders import COMMUNE_X, commune, person_data
+from tests.test_cli import run
+
+pytestmark = pytest.mark.django_db
+ON = date(2025, 9, 15)  # a day of Era B with no demo term: the small case is alone in the period
+AT = datetime(2025, 9, 15, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+NQ07_NEAR_POOR_40 = """description: Phương án — hỗ trợ thêm hộ cận nghèo 40%
+unit: rate
+values:
+  2025-07-01:
+    value: {poor: 0.30, near_poor: 0.40, other: 0.05}
+    reference: {title: "Phương án sửa Nghị quyết 07/2025/NQ-HĐND (thử)"}
+  2031-01-01:
+    value: null
+    reference: {title: "Nghị quyết 07/2025/NQ-HĐND tỉnh Nghệ An: hết thời gian áp dụng 31/12/2030"}
+"""
+
+
+def _overlay(root: Path, text: str | None) -> Path:
+    if text is not None:
+        (root / "local_support").mkdir(parents=True)
+        (root / "local_support" / "40.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def small_case(demo_data: None) -> dict[str, int]:
+    """On 15/09/2025 the demo agent sells, in Phường Thành Vinh: a year of voluntary SI at 1,500,000 to
+    the head of a near-poor household, and a year of household HI to a plain household of two."""
+    agent = get_user_model().objects.get(username="daily")
+    scope = scope_for(agent)
+    near_poor = registry.create_household(agent, scope, person_data(citizen_id="040085777001"), date(2025, 1, 1))
+    registry.set_poverty_status(agent, scope, near_poor.pk, "near_poor", date(2025, 1, 1), "QĐ 7/QĐ-UBND")
+    term = enrolling.enroll_vsi(agent, scope, enrolling.quote_vsi(scope, near_poor.head_id, ON, 1_500_000, 12),
+                                idempotency_key="whatif-vsi")
+    plain = registry.create_household(agent, scope, person_data(full_name="Hồ Văn Bình", citizen_id="040085777002"),
+                                      date(2025, 1, 1))
+    spouse = registry.add_member(agent, scope, plain.pk, "spouse", date(2025, 1, 1), new_person=person_data(
+        full_name="Lê Thị Hoa", sex="female", citizen_id="040190777003", date_of_birth=date(1990, 6, 1)))
+    cards = enrolling.enroll_hi(agent, scope, enrolling.quote_hi(scope, plain.pk, [plain.head_id, spouse.person_id],
+                                                                 ON, 12), idempotency_key="whatif-hi")
+    for made in (term, cards):
+        paying.record_payment(agent, scope, made.pk, amount=made.payable, method="cash",
+                              idempotency_key=f"pay-{made.pk}", paid_at=AT)
+    # Thành Vinh is a ward of the map from 01/07/2025, which has no districts: its row is its own.
+    return {"unit": commune(COMMUNE_X).pk}
+
+
+def test_raising_the_near_poor_top_up_to_40_percent_costs_the_province_594_000_dong(
+        small_case: dict[str, int], tmp_path: Path) -> None:
+    """By hand (DOMAIN.md §3.1, §3.2), 15/09/2025, rural poverty line 1,500,000, base salary 2,340,000:
+
+    VSI, near-poor, income 1,500,000, 12 months: gross 22 % × 1,500,000 × 12 = 3,960,000.
+      NSNN (Era B, near-poor 40 %): 40 % × 22 % × 1,500,000 = 132,000 a month → 1,584,000.
+      NSĐP today (NQ 07/2025, near-poor +25 %): 25 % × 330,000 = 82,500 a month → 990,000.
+      NSĐP at 40 %: 132,000 a month → 1,584,000.  Difference: +594,000 for the province, 0 for the state.
+      The participant pays 3,960,000 − 1,584,000 − 990,000 = 1,386,000 today, 792,000 with the change.
+    Household HI, two plain members, 12 months: 4.5 % × 2,340,000 = 105,300 a month; 1,263,600 and 70 % →
+      884,520; no state share, no Nghệ An HI top-up before 2026: both cards unchanged (counted, not affected).
+    """
+    assert Enrollment.objects.get(idempotency_key="whatif-vsi").local_support == 990_000
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, NQ07_NEAR_POOR_40))
+
+    found = whatif.what_if(ON, ON, scenario)
+
+    assert [(r.key, r.year, r.people, r.affected, r.refused) for r in found.rows] == [
+        (small_case["unit"], 2025, 3, 1, 0)]
+    row = found.rows[0]
+    assert (row.state_before, row.state_after, row.state_change) == (1_584_000, 1_584_000, 0)
+    assert (row.local_before, row.local_after, row.local_change) == (990_000, 1_584_000, 594_000)
+    assert found.total().local_change == 594_000 and found.not_priced == 0
+
+
+def test_an_empty_overlay_changes_nothing_and_prices_as_the_scalar_rules(demo_data: None, tmp_path: Path) -> None:
+    """Every paid term of the demo, priced by the what-if with no change: zero difference, and the sums of
+    state and provincial support equal those of vsi.quote / household_hi.quote term by term."""
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, None))
+    start, end = date(2016, 1, 1), date(2030, 12, 31)
+
+    found = whatif.what_if(start, end, scenario, chunk=7)  # several chunks even on the small demo
+
+    total = found.total()
+    assert total.people > 0 and total.affected == 0 and total.state_change == 0 and total.local_change == 0
+    state = local = refused = 0
+    paid = Enrollment.objects.filter(status=EnrollmentStatus.PAID, quoted_on__gte=start, quoted_on__lte=end)
+    for term in paid.filter(scheme=Scheme.VSI, method="regular").select_related("area"):
+        used = 0 if term.supported_months >= term.months else 120 - term.supported_months
+        q = vsi.quote(vsi.VsiQuoteInput(on=term.quoted_on, income=term.income or 0, months=term.months,
+                                        groups=frozenset(term.support_groups), supported_months_used=used,
+                                        province="40"))
+        state, local = state + q.state_support, local + q.local_support
+    for line in HiCardLine.objects.filter(enrollment__in=paid.filter(scheme=Scheme.HOUSEHOLD_HI)).select_related(
+            "enrollment"):
+        member = household_hi.HiMember(group=line.group)
+        q = household_hi.quote(household_hi.HiQuoteInput(on=line.enrollment.quoted_on, members=(member,),
+                                                          months=line.enrollment.months,
+                                                          already_joined=max(line.rank - 1, 0), province="40"))
+        state, local = state + q.members[0].state_support, local + q.members[0].local_support
+    assert (total.state_before, total.local_before, total.refused + refused) == (state, local, 0)
+
+
+def test_the_sums_are_exact_whatever_the_chunk(demo_data: None, tmp_path: Path) -> None:
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, NQ07_NEAR_POOR_40))
+    one = whatif.what_if(date(2016, 1, 1), date(2030, 12, 31), scenario, chunk=3).as_dict()
+    other = whatif.what_if(date(2016, 1, 1), date(2030, 12, 31), scenario, chunk=100_000).as_dict()
+    assert one == other
+    assert np.int64(one["total"]["people"]) > 0
+
+
+def test_the_command_prints_the_same_figures_as_json(small_case: dict[str, int], tmp_path: Path) -> None:
+    code, out, _ = run("whatif", "--overlay", str(_overlay(tmp_path, NQ07_NEAR_POOR_40)), "--from", ON.isoformat(),
+                       "--to", ON.isoformat(), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["total"]["local_before"], data["total"]["local_after"], data["total"]["local_change"]) == (
+        990_000, 1_584_000, 594_000)
+    code, out, _ = run("whatif", "--overlay", str(tmp_path), "--from", ON.isoformat(), "--to", ON.isoformat())
+    assert code == 0 and "594.000" in out and "Toàn tỉnh" in out
+
+
+def test_the_command_refuses_a_missing_overlay_or_a_reversed_period(demo_data: None, tmp_path: Path) -> None:
+    code, _, err = run("whatif", "--overlay", str(tmp_path / "none"), "--from", "2025-01-01", "--to", "2025-12-31")
+    assert code == 2 and "Không có thư mục tham số" in err
+    code, _, err = run("whatif", "--overlay", str(tmp_path), "--from", "2025-12-31", "--to", "2025-01-01")
+    assert code == 2 and err.startswith("Lỗi [")
+
+
+# The page (web/whatif_views.py), here to share the module's demo: the viewer "xem" has the whole province.
+def _as(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def test_the_page_offers_todays_figures_to_change(demo_data: None) -> None:
+    page = _as("xem").get("/bao-cao/phuong-an/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="local_near_poor"' in text and 'value="25.00"' in text  # NQ 07/2025's near-poor top-up
+    assert 'id="whatif-result"' not in text  # nothing is run before a period is asked for
+
+
+def test_the_viewer_sees_the_provinces_extra_cost_and_exports_it(small_case: dict[str, int]) -> None:
+    client, query = _as("xem"), f"?start={ON}&end={ON}&local_near_poor=40"
+    page = client.get(f"/bao-cao/phuong-an/{query}")
+    assert page.status_code == 200
+    total = page.content.decode().split('id="whatif-total"')[1].split("</tr>")[0]
+    assert "<th>990.000 đ</th><th>1.584.000 đ</th><th>594.000 đ</th>" in total
+    xlsx = client.get(f"/bao-cao/phuong-an/{query}&xlsx=1")
+    pdf = client.get(f"/bao-cao/phuong-an/{query}&pdf=1")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxml") and pdf["Content-Type"] == "application/pdf"
+
+
+def test_an_agent_is_refused_and_a_rate_over_100_percent_is_refused_with_the_reason(demo_data: None) -> None:
+    assert _as("daily").get("/bao-cao/phuong-an/").status_code == 403
+    page = _as("xem").get(f"/bao-cao/phuong-an/?start={ON}&end={ON}&local_near_poor=150")
+    assert page.status_code == 400 and 'id="whatif-result"' not in page.content.decode()
+    assert "100" in page.content.decode()
+
+
+def test_the_page_speaks_english_when_asked(demo_data: None) -> None:
+    client = _as("xem")
+    client.cookies["ansinh_language"] = "en"
+    text = client.get(f"/bao-cao/phuong-an/?start={ON}&end={ON}").content.decode()
+    assert "Support scenarios: cost to the state budget and the province" in text
+    assert "Provincial top-up — near-poor households (%)" in text and "Whole province" in text
