@@ -11,6 +11,7 @@ from ansinh.web import (
     export_views,
     field_views,
     offline_views,
+    outbox_views,
     registry_views,
     report_views,
     statement_views,
@@ -99,6 +100,10 @@ urlpatterns = [
     path("thu-tien/sao-ke/cho-xu-ly/", statement_views.queue, name="statement_queue"),
     path("thu-tien/sao-ke/giao-dich/<int:line_id>/", statement_views.line, name="statement_line"),
     path("thu-tien/sao-ke/giao-dich/<int:line_id>/xu-ly/", statement_views.resolve, name="statement_resolve"),
+    # the reminders' outbox (issue 17 §4): the list of one's areas; writers cancel or send again
+    path("tin-nhan/", outbox_views.outbox, name="outbox"),
+    path("tin-nhan/<int:message_id>/huy/", outbox_views.cancel, name="outbox_cancel"),
+    path("tin-nhan/<int:message_id>/gui-lai/", outbox_views.retry, name="outbox_retry"),
     path("xuat/", export_views.start, name="export_start"),
     path("xuat/<int:job_id>/", export_views.progress, name="export"),
     path("xuat/<int:job_id>/tai/", export_views.download, name="export_download"),
