@@ -1,4 +1,5 @@
-"""Staff's changes to the outbox (the outbox page): cancel a message still waiting, send a failed one again.
+"""Staff's changes to the outbox (the outbox page): cancel a message still waiting, send a failed one again;
+and a person's consent or refusal recorded by staff (the person page).
 
 Both are the writers' of the person's area (Scope.require_write), take the row by compare-and-set (a worker
 may be claiming it at the same moment: only a row still in the expected state changes), and are audited."""
@@ -12,10 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ansinh.lib.errors import invalid_input
-from ansinh.messaging.models import Message, MessageState
+from ansinh.messaging import consent
+from ansinh.messaging.models import Consent, ConsentSource, Message, MessageState
 from ansinh.messaging.outbox import not_before
 from ansinh.messaging.queries import message_of
 from ansinh.org.scope import Scope
+from ansinh.registry import queries as registry
 from ansinh.registry.audit import audit
 
 
@@ -49,3 +52,24 @@ def retry(actor: AbstractBaseUser, scope: Scope, pk: int, now: datetime) -> Mess
           {"state": (MessageState.FAILED.value, MessageState.QUEUED.value)})
     message.refresh_from_db()
     return message
+
+
+@transaction.atomic
+def record_consent(actor: AbstractBaseUser, scope: Scope, person_id: int, *, granted: bool, channel: str,
+                   note: str, now: datetime) -> Consent:
+    """What the person told staff, for the reminders' purpose and a channel (or all), at the server's time
+    (Decree 13/2023/NĐ-CP art. 11: the purpose, the time and the way are kept; art. 12: withdrawn any time).
+    A refusal ends the person's queued messages as opted_out (consent.record); the outbox checks it again
+    before each send."""
+    person = registry.person(scope, person_id)
+    scope.require_write(person.area_id)
+    if channel not in consent.CHANNELS:
+        raise invalid_input(_("Kênh nhận tin không hợp lệ."), "Unknown channel.", field="channel")
+    if not note.strip():
+        raise invalid_input(_("Ghi cách người dân cho biết (ví dụ: ký phiếu, nói trực tiếp, gọi điện)."),
+                            "Say how the person told it.", field="note")
+    made = consent.record(person, granted=granted, source=ConsentSource.STAFF, at=now, channel=channel, by=actor,
+                          note=note.strip())
+    audit(actor, "consent_ok" if granted else "consent_no", "person", person.pk, person.area_id,
+          {"consent": ("", f"{consent.PURPOSE}/{channel}/{'granted' if granted else 'refused'}")})
+    return made

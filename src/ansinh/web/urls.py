@@ -7,6 +7,7 @@ from ansinh.web import (
     audit_views,
     campaign_views,
     citizen_views,
+    consent_views,
     consult_views,
     export_views,
     field_views,
@@ -102,6 +103,7 @@ urlpatterns = [
     path("thu-tien/sao-ke/giao-dich/<int:line_id>/xu-ly/", statement_views.resolve, name="statement_resolve"),
     # the reminders' outbox (issue 17 §4): the list of one's areas; writers cancel or send again
     path("tin-nhan/", outbox_views.outbox, name="outbox"),
+    path("nguoi/<int:person_id>/dong-y-nhan-tin/", consent_views.person_consent, name="person_consent"),
     path("tin-nhan/<int:message_id>/huy/", outbox_views.cancel, name="outbox_cancel"),
     path("tin-nhan/<int:message_id>/gui-lai/", outbox_views.retry, name="outbox_retry"),
     path("xuat/", export_views.start, name="export_start"),
