@@ -4,7 +4,8 @@
 Paths are enumerated, not listed: the web pages from the URL resolver (``web`` namespace), the API
 operations from the OpenAPI schema, so a path added later shows up here by itself. The ids that
 fill them come from the demo (people of Phường Thành Vinh, commune X) and a few rows built on top
-of it (a pending term, a campaign over commune X whose team has the demo agent, an export job).
+of it (a pending term, a campaign over commune X whose team has the demo agent, an export job, a queued
+reminder to Hùng).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ansinh.enrollment import services as enrolling
 from ansinh.fieldsync.devices import register_device
 from ansinh.fieldsync.models import PersonConflict
 from ansinh.fieldsync.services import apply_batch
+from ansinh.messaging.models import Message
 from ansinh.org.models import Agent, OrgUnit, Role
 from ansinh.org.scope import scope_for
 from ansinh.org.services import issue_token
@@ -144,7 +146,9 @@ def build_world() -> World:
                  "full_name": "Trần Văn Hùng", "birth_date": hung.date_of_birth.isoformat(), "sex": hung.sex,
                  "citizen_id": hung.citizen_id}}])
     assert synced["results"][0]["status"] == "flagged", synced
-    ids = {"device_id": device.pk, "conflict_id": PersonConflict.objects.get().pk,
+    message = Message.objects.create(person=hung, purpose="due", period_key="world-1", phone=hung.phone,
+                                     text="Nhắc đóng", next_attempt_at=timezone.now() + timedelta(days=1))
+    ids = {"message_id": message.pk, "device_id": device.pk, "conflict_id": PersonConflict.objects.get().pk,
            "person_id": hung.pk, "household_id": household.pk, "membership_id": membership.pk,
            "enrollment_id": pending.pk, "pending_payable": pending.payable, "paid_enrollment_id": paid.enrollment_id,
            "receipt_id": paid.receipt.pk, "payment_id": paid.pk, "job_id": job.pk, "slug": made["campaign"].slug,

@@ -184,6 +184,14 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:statement_line", "GET"): row(F, F, F, F, OK, F, LOGIN),
     ("web:statement_resolve", "GET"): POST_ONLY,
     ("web:statement_resolve", "POST"): row(F, F, F, F, OK, F, LOGIN),
+    # issue 17 §4: the outbox of one's areas, for staff with a role; writers of the person's area cancel, resend
+    ("web:outbox", "GET"): row(OK, OK, OK, OK, OK, F, LOGIN),
+    ("web:outbox_cancel", "GET"): POST_ONLY,
+    ("web:outbox_cancel", "POST"): row(OK, NF, NF, F, OK, F, LOGIN),
+    ("web:outbox_retry", "GET"): POST_ONLY,
+    ("web:outbox_retry", "POST"): row(OK, NF, NF, F, OK, F, LOGIN),  # Hùng's is queued: the agent's is a 400
+    ("web:person_consent", "GET"): POST_ONLY,  # Decree 13/2023: the person's consent, recorded from the person page
+    ("web:person_consent", "POST"): WRITE_X,
     ("web:export_start", "GET"): POST_ONLY,
     # D05-TS of the province's post office: its staff (agents too) export; the viewer's copy is masked
     # (org/fields.py); outside the collector's areas there is nothing to export
@@ -309,6 +317,8 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:sync_revoke": {"reason": "Mất điện thoại"},
         "web:statements": {"collector": ids["collector_id"]},  # no file: refused beside the field (400)
         "web:statement_resolve": {"action": "dismiss", "note": "Chuyển nhầm tài khoản"},
+        "web:outbox_cancel": {}, "web:outbox_retry": {},
+        "web:person_consent": {"purpose": "reminder", "channel": "sms", "decision": "refuse", "note": "nói trực tiếp"},
         "web:citizen": {}, "web:citizen_code": {}, "web:citizen_leave": {},  # empty: the form's 400, or the start
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",
                              "end": "2025-08-31"},

@@ -4,7 +4,11 @@ with the bearer token of the demo agent (so the writes are tried, not only refus
 Every answer must be a non-5xx that matches the response schema the API declares.
 
 Bounded for CI: at most 30 examples per operation, derandomized (the same cases every run), no
-per-example deadline (the first request of a case warms caches)."""
+per-example deadline (the first request of a case warms caches).
+
+The schema declares JSON bodies only, so schemathesis never sends a form: every writing operation is also
+sent multipart bodies, well formed and without (or with a broken) boundary: no answer is a 5xx, and a POST
+whose form cannot be parsed is a 400 (config/middleware.NoNulCharacters)."""
 
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ansinh.config.wsgi import application
-from tests.paths import World, build_world
+from tests.paths import World, build_world, operation_url, operations
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
@@ -50,3 +55,25 @@ def connections_stay_open() -> Iterator[None]:
 def test_no_operation_answers_5xx_or_off_schema(case: schemathesis.Case, world: World) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {world.tokens['agent_x']}"},
                            checks=[not_a_server_error, response_schema_conformance])
+
+
+WRITES = [op for op in operations() if op.method in ("POST", "PUT", "PATCH", "DELETE")]
+FORM = b'--XX\r\nContent-Disposition: form-data; name="full_name"\r\n\r\nNguyen\r\n--XX--\r\n'
+MULTIPART = {
+    "with a boundary": "multipart/form-data; boundary=XX",
+    "without a boundary": "multipart/form-data",
+    "with an empty boundary": "multipart/form-data; boundary=",
+    "with a non-ASCII boundary": "multipart/form-data; boundary=ranh-giới",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content_type", MULTIPART.values(), ids=MULTIPART.keys())
+def test_no_writing_operation_answers_a_multipart_body_with_a_5xx(content_type: str, world: World) -> None:
+    client = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {world.tokens['agent_x']}"})
+    assert len(WRITES) > 20
+    answers = {f"{op.method} {op.path}": client.generic(op.method, operation_url(op, world.ids), FORM,
+                                                         content_type=content_type).status_code for op in WRITES}
+    assert all(status < 500 for status in answers.values()), answers
+    if content_type != MULTIPART["with a boundary"]:  # Django parses forms of POST requests only
+        assert {status for key, status in answers.items() if key.startswith("POST")} == {400}, answers

@@ -1,6 +1,7 @@
 """A real HTTP provider on the loopback, started by a test in a thread: it records every request, fails the
 ones it is told to (500, or an answer slower than the gateway's timeout), and answers the others once per
-client reference (a retried message that already got an id gets the same id back)."""
+client reference (a retried message that already got an id gets the same id back). ``reports`` writes the
+delivery reports it would call back with, signed as the app's callback checks (messaging/callbacks.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from ansinh.messaging.callbacks import sign
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Provider:
             self.requests.append({"body": body, "headers": headers})
             todo = self.plan.get(ref) or []
             step = todo.pop(0) if todo else "ok"
+            self.requests[-1]["step"] = step
             if step == "500":
                 return 500, {"error": "busy"}, 0.0
             if step == "slow":
@@ -36,6 +40,19 @@ class Provider:
         if "tracking_id" in body:
             return 200, {"error": 0, "message": "Success", "data": {"msg_id": provider_id}}, 0.0
         return 200, {"data": {"id": provider_id}}, 0.0
+
+
+    def reports(self, secret: str, failed: set[str], *, stamp: int | None = None) -> list[tuple[bytes, dict[str, str]]]:
+        """One signed report per accepted message: ``failed`` references did not reach the phone, the rest did."""
+        found, timestamp = [], str(stamp if stamp is not None else int(time.time()))
+        for ref, provider_id in sorted(self.accepted.items()):
+            event = {"event_id": f"dlr-{provider_id}", "provider_id": provider_id,
+                     "status": "failed" if ref in failed else "delivered"} | ({"error": "thuê bao không liên lạc được"}
+                                                                               if ref in failed else {})
+            raw = json.dumps(event).encode()
+            found.append((raw, {"X-Ansinh-Timestamp": timestamp,
+                                "X-Ansinh-Signature": sign(secret, timestamp, raw)}))
+        return found
 
 
 @contextmanager

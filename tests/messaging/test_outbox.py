@@ -114,6 +114,23 @@ def test_a_wrong_or_old_signature_is_refused_and_changes_nothing(who: Personas) 
 
 
 @override_settings(ANSINH_MESSAGE_CALLBACK_SECRET=SECRET)
+def test_a_form_body_to_the_callback_is_a_400_and_changes_nothing() -> None:
+    """Signed, but a form: with a boundary the callback reads it and finds no JSON (422, as any invalid input);
+    without one the middleware cannot parse it (400). Neither is a 500, and no event is recorded."""
+    raw = b'--XX\r\nContent-Disposition: form-data; name="event_id"\r\n\r\ne1\r\n--XX--\r\n'
+    stamp = str(int(time.time()))
+    headers = {"X-Ansinh-Timestamp": stamp, "X-Ansinh-Signature": callbacks.sign(SECRET, stamp, raw)}
+    client = Client(raise_request_exception=False)
+    for content_type, status, says in (("multipart/form-data; boundary=XX", 422, "JSON"),
+                                       ("multipart/form-data", 400, "boundary")):
+        answer = client.generic("POST", "/api/v1/messages/callback/http_sms", raw, content_type=content_type,
+                                headers=headers)
+        assert answer.status_code == status and answer.json()["error"]["code"] == "invalid_input"
+        assert says in answer.json()["error"]["message"]
+    assert CallbackEvent.objects.count() == 0
+
+
+@override_settings(ANSINH_MESSAGE_CALLBACK_SECRET=SECRET)
 def test_a_tu_choi_reply_opts_the_person_out_of_every_queued_message(who: Personas, tmp_path: Any) -> None:
     [person] = paid_people(who, 1)
     outbox.queue(who.scope(who.agent), REMIND_ON, at(REMIND_ON, 9))

@@ -7,7 +7,11 @@ page elsewhere.
   (multipart fields, no Content-Length) is caught the same way.
 - ``NoNulCharacters``: a NUL character in the query string, a form field or a JSON body gets HTTP 400.
   PostgreSQL cannot store or even compare text containing NUL, so it used to reach a 500 from any
-  search or filter; no field of ours has a use for it.
+  search or filter; no field of ours has a use for it. A form body Django cannot parse (multipart
+  without a boundary or with a bad one, a non-UTF-8 urlencoded charset, too many fields) gets the same
+  400 with its own message, before any view. A multipart body is read into memory first (it is bounded
+  by ``RequestSizeLimit``), so a view that reads ``request.body`` itself (the gateways' callback, the
+  API's JSON parser) still can after the form was parsed here.
 - ``RateLimits``: the public quote endpoints (the quote page and ``/api/quotes/``) and the login form are
   limited per client address (django-ratelimit on the default cache; the address as django-axes reads it,
   behind ``AXES_PROXY_COUNT`` trusted proxies); beyond the rate, HTTP 429 with ``Retry-After``. The rates
@@ -26,8 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
@@ -148,7 +153,13 @@ class NoNulCharacters:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._has_nul(request):
+        try:
+            has_nul = self._has_nul(request)
+        except RequestDataTooBig:  # no Content-Length, and more than the limit once read
+            return too_large(request)
+        except (MultiPartParserError, BadRequest, TooManyFieldsSent, TooManyFilesSent):
+            return unreadable(request)
+        if has_nul:
             return refusal(
                 request,
                 400,
@@ -167,9 +178,24 @@ class NoNulCharacters:
             return False
         if request.content_type == "application/json":  # NUL is written "\u0000" in JSON
             return b"\\u0000" in request.body or b"\x00" in request.body
+        if request.content_type == "multipart/form-data":
+            request.body  # noqa: B018 -- kept in memory, so request.body stays readable after request.POST
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return _nul_in(request.POST)
         return False
+
+
+def unreadable(request: HttpRequest) -> HttpResponse:
+    return refusal(
+        request,
+        400,
+        ErrorCode.INVALID_INPUT,
+        gettext("Dữ liệu không hợp lệ"),
+        gettext("Không đọc được nội dung gửi lên: biểu mẫu bị lỗi định dạng (thiếu hoặc sai boundary của "
+                "multipart/form-data, bảng mã không phải UTF-8 hoặc quá nhiều trường). Hãy gửi lại."),
+        "The request body cannot be parsed (a multipart body without a valid boundary, a non-UTF-8 form, "
+        "or too many fields).",
+    )
 
 
 def _nul_in(query: QueryDict) -> bool:

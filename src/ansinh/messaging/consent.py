@@ -49,3 +49,12 @@ def refuse_by_phone(phone: str, at: datetime, note: str) -> int:
     for person in people:
         record(person, granted=False, source=ConsentSource.INBOUND, at=at, note=note)
     return len(people)
+
+
+CHANNELS = ("all", "sms", "zalo")
+
+
+def history(person_id: int, shown: int = 10) -> list[Consent]:
+    """The person's latest records, newest first (the person page)."""
+    return list(Consent.objects.filter(person_id=person_id).select_related("recorded_by")
+                .order_by("-recorded_at", "-pk")[:shown])

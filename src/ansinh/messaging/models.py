@@ -16,9 +16,10 @@ class MessageState(models.TextChoices):
     DELIVERED = "delivered", _("đã nhận")
     FAILED = "failed", _("gửi lỗi")
     OPTED_OUT = "opted_out", _("từ chối nhận")
+    CANCELLED = "cancelled", _("đã huỷ")  # by staff, before it was sent (services.cancel)
 
 
-FINAL_STATES = (MessageState.DELIVERED, MessageState.FAILED, MessageState.OPTED_OUT)
+FINAL_STATES = (MessageState.DELIVERED, MessageState.FAILED, MessageState.OPTED_OUT, MessageState.CANCELLED)
 
 
 class Purpose(models.TextChoices):
@@ -39,6 +40,7 @@ class Message(models.Model):
     params = models.JSONField(default=dict)  # a template channel's parameters (Zalo ZNS)
     state = models.CharField(max_length=10, choices=MessageState.choices, default=MessageState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    resends = models.PositiveSmallIntegerField(default=0)  # staff's retries of a failed message (services.retry)
     next_attempt_at = models.DateTimeField(db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     gateway = models.CharField(max_length=30, blank=True)
@@ -54,7 +56,9 @@ class Message(models.Model):
 
     @property
     def key(self) -> str:
-        return f"msg-{self.pk}"
+        """The gateway's idempotency key: the same for every try of one send, new for a staff's resend (a
+        provider that already refused ``msg-7`` would otherwise answer ``msg-7`` again without sending)."""
+        return f"msg-{self.pk}" if not self.resends else f"msg-{self.pk}-r{self.resends}"
 
 
 class ConsentSource(models.TextChoices):

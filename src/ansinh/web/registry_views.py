@@ -15,12 +15,14 @@ from django.views.decorators.http import require_POST
 from ansinh.areas.models import AdministrativeUnit
 from ansinh.areas.queries import communes
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.messaging import consent
 from ansinh.org.fields import PersonalField, may_locate, may_reveal, sees_plain, shown
 from ansinh.org.scope import Scope, scope_for
 from ansinh.payments import queries as payment_queries
 from ansinh.registry import lookups, queries, services, support
 from ansinh.registry.models import Person
 from ansinh.web.common import or_404, run_service, writers_only
+from ansinh.web.consent_views import ConsentForm
 from ansinh.web.registry_forms import (
     EndMembershipForm,
     HouseholdEditForm,
@@ -270,6 +272,8 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             "households": queries.households_of(scope, person_id),
             "pending_support": support.pending_of_person(scope, found),
             "history": payment_queries.person_history(scope, person_id),
+            "consents": consent.history(person_id),
+            "consent_form": ConsentForm(),
         },
     )
 
