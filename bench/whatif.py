@@ -145,7 +145,10 @@ def main() -> None:
         raise SystemExit(f"MISMATCH on the sample: scalar {scalar_sums} != what-if {batch_sums}")
     print(f"sample: {sampled:,} rows through the scalar rules in {scalar_seconds:.2f} s; same totals as the "
           f"what-if's pricing ({scalar_sums})")
-    extrapolated = 2 * scalar_seconds * rows / max(sampled, 1)  # both sides, as the what-if prices them
+    if not sampled:
+        print("no scalar sample (--sample 0): no ratio")
+        return
+    extrapolated = 2 * scalar_seconds * rows / sampled  # both sides, as the what-if prices them
     print(f"scalar rules for both sides of all {rows:,} rows, extrapolated: {extrapolated:.1f} s (pricing only, "
           "no database read)")
     print(f"whatif_seconds={seconds:.2f}")
