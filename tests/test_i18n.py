@@ -34,7 +34,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "ansinh"
 APPS_DONE = ("web", "config", "api",
              # i18ncore: the apps below web (lib/ and rules/ mark with lib.i18n.N_, no Django there)
              "org", "registry", "enrollment", "payments", "campaigns", "reports", "fieldsync", "jobs", "areas",
-             "ruleset", "messaging", "lib", "rules")
+             "ruleset", "messaging", "lib", "rules",
+             # h15i18n: the `ansinh` command (its language from the environment: cli/i18n.py)
+             "cli")
 
 # Files (relative to src/ansinh) left in Vietnamese on purpose, with the reason.
 ALLOWLIST = {
