@@ -68,12 +68,8 @@ def dump_database(target: Path) -> str:
     vendor = connection.vendor
     if vendor == "postgresql":
         db = connection.settings_dict
-        done = subprocess.run(
-            ["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *_pg_args(db)],
-            env=_pg_env(db),
-            capture_output=True,
-            text=True,
-        )
+        done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *_pg_args(db)],
+                              env=_pg_env(db), capture_output=True, text=True)
         if done.returncode != 0:
             _fail(f"pg_dump: {done.stderr.strip()}")
     elif vendor == "sqlite":
@@ -130,15 +126,9 @@ def write_backup(output: Path) -> dict[str, Any]:
             overlay = os.environ.get(OVERLAY_ENV)
             if overlay:
                 _add_folder(archive, Path(overlay), "parameters", hashes)
-            manifest = {
-                "format": FORMAT,
-                "engine": vendor,
-                "database": member,
-                "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "migrations": _applied_migrations(),
-                "tables": table_counts(),
-                "sha256": hashes,
-            }
+            manifest = {"format": FORMAT, "engine": vendor, "database": member,
+                        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                        "migrations": _applied_migrations(), "tables": table_counts(), "sha256": hashes}
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
@@ -167,11 +157,8 @@ def restore_backup(source: Path, media_root: Path) -> dict[str, Any]:
     with tarfile.open(source, "r:gz") as archive, tempfile.TemporaryDirectory() as work:
         manifest = read_manifest(archive)
         if manifest["engine"] != connection.vendor:
-            _fail(
-                _("bản sao lưu của {engine} không khôi phục được vào {vendor}.").format(
-                    engine=manifest["engine"], vendor=connection.vendor
-                )
-            )
+            _fail(_("bản sao lưu của {engine} không khôi phục được vào {vendor}.").format(
+                engine=manifest["engine"], vendor=connection.vendor))
         archive.extractall(work, filter="data")
         for name, expected in manifest["sha256"].items():
             path = Path(work) / name
@@ -182,12 +169,8 @@ def restore_backup(source: Path, media_root: Path) -> dict[str, Any]:
         dump = Path(work) / manifest["database"]
         if connection.vendor == "postgresql":
             db = connection.settings_dict
-            done = subprocess.run(
-                ["pg_restore", "--no-owner", "--exit-on-error", *_pg_args(db), str(dump)],
-                env=_pg_env(db),
-                capture_output=True,
-                text=True,
-            )
+            done = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", *_pg_args(db), str(dump)],
+                                  env=_pg_env(db), capture_output=True, text=True)
             if done.returncode != 0:
                 _fail(f"pg_restore: {done.stderr.strip()}")
         else:
@@ -204,33 +187,23 @@ def restore_backup(source: Path, media_root: Path) -> dict[str, Any]:
     return manifest
 
 
-@app.command(
-    "backup",
-    help=gettext_lazy("Sao lưu cơ sở dữ liệu, tệp riêng (danh sách xuất, đính kèm) và tham số bổ sung vào một tệp."),
-)
+@app.command("backup", help=gettext_lazy(
+    "Sao lưu cơ sở dữ liệu, tệp riêng (danh sách xuất, đính kèm) và tham số bổ sung vào một tệp."))
 def backup(output: Annotated[Path, typer.Argument(help=gettext_lazy("Tệp sao lưu (.tar.gz) sẽ ghi."))]) -> None:
     _setup_django()
     if output.exists():
         _fail(_("{path} đã có; chọn tên khác để không ghi đè một bản sao lưu.").format(path=output))
     manifest = write_backup(output)
     rows = sum(manifest["tables"].values())
-    typer.echo(
-        _("Đã sao lưu {engine}: {tables} bảng, {rows} dòng, {files} tệp → {path}").format(
-            engine=manifest["engine"],
-            tables=len(manifest["tables"]),
-            rows=f"{rows:,}",
-            files=len(manifest["sha256"]) - 1,
-            path=output,
-        )
-    )
+    typer.echo(_("Đã sao lưu {engine}: {tables} bảng, {rows} dòng, {files} tệp → {path}").format(
+        engine=manifest["engine"], tables=len(manifest["tables"]), rows=f"{rows:,}",
+        files=len(manifest["sha256"]) - 1, path=output))
 
 
-@app.command(
-    "restore", help=gettext_lazy("Khôi phục một bản sao lưu vào cơ sở dữ liệu trống đang cấu hình (DATABASE_URL).")
-)
-def restore(
-    source: Annotated[Path, typer.Argument(help=gettext_lazy("Tệp sao lưu (.tar.gz) của `ansinh backup`."))],
-) -> None:
+@app.command("restore", help=gettext_lazy(
+    "Khôi phục một bản sao lưu vào cơ sở dữ liệu trống đang cấu hình (DATABASE_URL)."))
+def restore(source: Annotated[Path, typer.Argument(
+    help=gettext_lazy("Tệp sao lưu (.tar.gz) của `ansinh backup`."))]) -> None:
     _setup_django()
     from django.conf import settings
 
@@ -245,8 +218,5 @@ def restore(
     differing = [t for t, n in manifest["tables"].items() if counts.get(t) != n]
     if differing:
         _fail(_("số dòng khác bản gốc ở {tables}.").format(tables=", ".join(differing[:5])))
-    typer.echo(
-        _("Đã khôi phục bản sao lưu lúc {made_at}: {tables} bảng, số dòng khớp bản gốc.").format(
-            made_at=manifest["made_at"], tables=len(counts)
-        )
-    )
+    typer.echo(_("Đã khôi phục bản sao lưu lúc {made_at}: {tables} bảng, số dòng khớp bản gốc.").format(
+        made_at=manifest["made_at"], tables=len(counts)))

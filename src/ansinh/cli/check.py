@@ -23,21 +23,16 @@ check_cli = typer.Typer(help=gettext_lazy("Kiểm tra tính nhất quán của d
 app.add_typer(check_cli, name="check")
 
 
-@check_cli.command(
-    "integrity",
-    help=gettext_lazy(
-        "Kiểm tra biên lai, quyển biên lai, khoản thu trùng, số liệu tổng hợp và ghi nhận chiến dịch (chỉ đọc)."
-    ),
-)
+@check_cli.command("integrity", help=gettext_lazy(
+    "Kiểm tra biên lai, quyển biên lai, khoản thu trùng, số liệu tổng hợp và ghi nhận chiến dịch (chỉ đọc)."))
 def check_integrity(as_json: JsonFlag = False) -> None:
     _setup_django()
     from ansinh.reports.integrity import check_integrity as run_checks  # Django must be configured first
 
     problems = run_checks()
     if as_json:
-        typer.echo(
-            json.dumps({"count": len(problems), "problems": [p.as_dict() for p in problems]}, ensure_ascii=False)
-        )
+        typer.echo(json.dumps({"count": len(problems), "problems": [p.as_dict() for p in problems]},
+                              ensure_ascii=False))
     else:
         for problem in problems:
             console.print(str(problem), markup=False, highlight=False)
@@ -50,12 +45,8 @@ db_cli = typer.Typer(help=gettext_lazy("Cơ sở dữ liệu (triển khai toàn
 app.add_typer(db_cli, name="db")
 
 
-@db_cli.command(
-    "partition",
-    help=gettext_lazy(
-        "Chia bảng khoản thu và bảng số liệu tổng hợp theo tháng (PostgreSQL); chạy lại hằng tháng để thêm tháng mới."
-    ),
-)
+@db_cli.command("partition", help=gettext_lazy(
+    "Chia bảng khoản thu và bảng số liệu tổng hợp theo tháng (PostgreSQL); chạy lại hằng tháng để thêm tháng mới."))
 def db_partition(ahead: int = typer.Option(12, help=gettext_lazy("Số tháng tạo trước, kể từ tháng này."))) -> None:
     _setup_django()
     from django.utils import timezone

@@ -24,7 +24,7 @@ areas = typer.Typer(help=gettext_lazy("Đơn vị hành chính."), no_args_is_he
 app.add_typer(areas, name="areas")
 
 
-@areas.command("import", help=gettext_lazy("Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào)."))
+@areas.command("import", help=gettext_lazy('Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào).'))
 def areas_import(
     path: Annotated[Path, typer.Argument(help="CSV: code, name, level, parent_code, valid_from[, valid_to].")],
 ) -> None:
@@ -36,9 +36,8 @@ def areas_import(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(
-        _("Đã nhập: {created} mới, {updated} cập nhật.").format(created=result.created, updated=result.updated)
-    )
+    console.print(_("Đã nhập: {created} mới, {updated} cập nhật.").format(
+        created=result.created, updated=result.updated))
 
 
 importer = typer.Typer(help=gettext_lazy("Nhập dữ liệu."), no_args_is_help=True)
@@ -51,34 +50,22 @@ def _user(username: str) -> Any:
 
     actor = get_user_model().objects.filter(username=username).first()
     if actor is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            _("Không có tài khoản «{username}».").format(username=username),
-            f"No user {username!r}.",
-        )
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có tài khoản «{username}».").format(username=username),
+                          f"No user {username!r}.")
     return actor
 
 
-@importer.command(
-    "people", help=gettext_lazy("Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào.")
-)
+@importer.command("people", help=gettext_lazy(
+    "Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."))
 def import_people(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help=gettext_lazy(
-                "Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS, hoặc sổ .xlsx của phần mềm thu "
-                "(sheet «Dữ Liệu» và «Phụ lục»)."
-            )
-        ),
-    ],
-    user: Annotated[
-        str, typer.Option("--user", help=gettext_lazy("Tên đăng nhập của người nhập (phạm vi và nhật ký)."))
-    ],
+    path: Annotated[Path, typer.Argument(
+        help=gettext_lazy("Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS, hoặc sổ .xlsx của phần mềm thu "
+             "(sheet «Dữ Liệu» và «Phụ lục»)."))],
+    user: Annotated[str, typer.Option("--user",
+                                      help=gettext_lazy("Tên đăng nhập của người nhập (phạm vi và nhật ký)."))],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=gettext_lazy("Chỉ kiểm tra, không ghi."))] = False,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help=gettext_lazy("Ghi các hộ hợp lệ, bỏ qua dòng lỗi."))
-    ] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid",
+                                               help=gettext_lazy("Ghi các hộ hợp lệ, bỏ qua dòng lỗi."))] = False,
     on: Annotated[str | None, typer.Option("--on", help=gettext_lazy("Ngày vào hộ (mặc định: hôm nay)."))] = None,
 ) -> None:
     _setup_django()
@@ -96,9 +83,8 @@ def import_people(
             def advance(rows: int) -> None:
                 bar.update(task, advance=rows)
 
-            report = run_import(
-                path, actor, scope_for(actor), day, dry_run=dry_run, skip_invalid=skip_invalid, progress=advance
-            )
+            report = run_import(path, actor, scope_for(actor), day, dry_run=dry_run, skip_invalid=skip_invalid,
+                                progress=advance)
     except DomainError as error:
         _refuse(error, as_json=False)
         return
@@ -106,29 +92,20 @@ def import_people(
         console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
     if len(report.problems) > 50:
         console.print(_("… và {count} lỗi khác.").format(count=len(report.problems) - 50))
-    console.print(
-        _("{rows} dòng, {valid} hợp lệ, {problems} lỗi.").format(
-            rows=report.rows, valid=report.valid_rows, problems=len(report.problems)
-        )
-    )
+    console.print(_("{rows} dòng, {valid} hợp lệ, {problems} lỗi.").format(
+        rows=report.rows, valid=report.valid_rows, problems=len(report.problems)))
     if report.payments is not None and report.payments.rows:
         checked = report.payments
         for problem in checked.problems[:50]:
             console.print(f"[yellow]![/yellow] {problem}", markup=True, highlight=False)
         money = f"{checked.amount:,}".replace(",", ".")
-        console.print(
-            _(
-                "Cột thu tiền (Dữ Liệu): {rows} dòng có dữ liệu thu, {lines} đủ và khớp ({money} đồng), "
-                "{problems} lỗi — chỉ kiểm tra, không ghi thành khoản thu hay biên lai (ADR 0013)."
-            ).format(rows=checked.rows, lines=len(checked.lines), money=money, problems=len(checked.problems)),
-            highlight=False,
-        )
+        console.print(_("Cột thu tiền (Dữ Liệu): {rows} dòng có dữ liệu thu, {lines} đủ và khớp ({money} đồng), "
+                        "{problems} lỗi — chỉ kiểm tra, không ghi thành khoản thu hay biên lai (ADR 0013).").format(
+                            rows=checked.rows, lines=len(checked.lines), money=money, problems=len(checked.problems)),
+                      highlight=False)
     if report.written:
-        console.print(
-            _("Đã ghi: {people} người, {households} hộ, {members} thành viên mới.").format(
-                people=report.people_created, households=report.households_created, members=report.memberships_created
-            )
-        )
+        console.print(_("Đã ghi: {people} người, {households} hộ, {members} thành viên mới.").format(
+            people=report.people_created, households=report.households_created, members=report.memberships_created))
     elif report.problems and not skip_invalid:
         print(_("Không ghi gì: tệp có dòng lỗi (dùng --skip-invalid để ghi các hộ hợp lệ)."), file=sys.stderr)  # noqa: T201
         raise typer.Exit(2)
@@ -136,17 +113,12 @@ def import_people(
         console.print(_("Chạy thử (--dry-run): không ghi gì."))
 
 
-@importer.command(
-    "confirmations",
-    help=gettext_lazy(
-        "Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."
-    ),
-)
+@importer.command("confirmations", help=gettext_lazy(
+    "Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."))
 def import_confirmations(
     path: Annotated[Path, typer.Argument(help=gettext_lazy("CSV của BHXH: so_bien_lai, ma_xac_nhan."))],
-    user: Annotated[
-        str, typer.Option("--user", help=gettext_lazy("Tên đăng nhập của cán bộ quản lý (phạm vi và nhật ký)."))
-    ],
+    user: Annotated[str, typer.Option("--user",
+                                      help=gettext_lazy("Tên đăng nhập của cán bộ quản lý (phạm vi và nhật ký)."))],
 ) -> None:
     _setup_django()
 
@@ -158,11 +130,9 @@ def import_confirmations(
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                _("Không đọc được tệp {path}: {error}.").format(path=path, error=error),
-                f"Cannot read {path}: {error}.",
-            ) from None
+            raise DomainError(ErrorCode.INVALID_INPUT,
+                              _("Không đọc được tệp {path}: {error}.").format(path=path, error=error),
+                              f"Cannot read {path}: {error}.") from None
         report = run_import(actor, scope_for(actor), text)
     except DomainError as error:
         _refuse(error, as_json=False)
@@ -172,18 +142,15 @@ def import_confirmations(
     if report.problems:
         print(_("Không ghi gì: tệp có dòng lỗi."), file=sys.stderr)  # noqa: T201
         raise typer.Exit(2)
-    console.print(
-        _("{rows} dòng: {written} mã mới, {unchanged} đã có sẵn.").format(
-            rows=report.rows, written=report.written, unchanged=report.unchanged
-        )
-    )
+    console.print(_("{rows} dòng: {written} mã mới, {unchanged} đã có sẵn.").format(
+        rows=report.rows, written=report.written, unchanged=report.unchanged))
 
 
 tokens = typer.Typer(help=gettext_lazy("API token cho ứng dụng khác."), no_args_is_help=True)
 app.add_typer(tokens, name="tokens")
 
 
-@tokens.command("create", help=gettext_lazy("Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."))
+@tokens.command("create", help=gettext_lazy('Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó.'))
 def tokens_create(
     user: Annotated[str, typer.Option("--user", help=gettext_lazy("Tên đăng nhập sở hữu token."))],
     name: Annotated[str, typer.Option("--name", help=gettext_lazy("Tên gợi nhớ (ví dụ: ứng dụng điện thoại)."))],
@@ -202,9 +169,8 @@ def tokens_create(
     typer.echo(token)
 
 
-@tokens.command(
-    "list", help=gettext_lazy("Liệt kê API token: tiền tố, tên, tài khoản, ngày tạo, hết hạn, dùng lần cuối, thu hồi.")
-)
+@tokens.command("list", help=gettext_lazy(
+    "Liệt kê API token: tiền tố, tên, tài khoản, ngày tạo, hết hạn, dùng lần cuối, thu hồi."))
 def tokens_list(
     user: Annotated[str | None, typer.Option("--user", help=gettext_lazy("Chỉ token của tài khoản này."))] = None,
     as_json: JsonFlag = False,
@@ -212,58 +178,27 @@ def tokens_list(
     _setup_django()
     from ansinh.org.queries import api_tokens  # Django must be configured first
 
-    rows = [
-        {
-            "id": t.pk,
-            "prefix": t.prefix,
-            "name": t.name,
-            "user": t.user.get_username(),
-            "created": t.created_at,
-            "expires": t.expires_at,
-            "last_used": t.last_used_at,
-            "revoked": t.revoked_at,
-        }
-        for t in api_tokens(user)
-    ]
+    rows = [{"id": t.pk, "prefix": t.prefix, "name": t.name, "user": t.user.get_username(), "created": t.created_at,
+             "expires": t.expires_at, "last_used": t.last_used_at, "revoked": t.revoked_at}
+            for t in api_tokens(user)]
     if as_json:
-        typer.echo(
-            json.dumps(
-                [{k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()} for row in rows],
-                ensure_ascii=False,
-            )
-        )
+        typer.echo(json.dumps([{k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+                               for row in rows], ensure_ascii=False))
         return
     table = Table(title="API token", box=box.SIMPLE)
-    for column in (
-        "ID",
-        _("Tiền tố"),
-        _("Tên"),
-        _("Tài khoản"),
-        _("Tạo"),
-        _("Hết hạn"),
-        _("Dùng lần cuối"),
-        _("Thu hồi"),
-    ):
+    for column in ("ID", _("Tiền tố"), _("Tên"), _("Tài khoản"), _("Tạo"), _("Hết hạn"), _("Dùng lần cuối"),
+                   _("Thu hồi")):
         table.add_column(column, no_wrap=column in (_("Tiền tố"), _("Tạo"), _("Hết hạn"), _("Thu hồi")))
     for row in rows:
-        table.add_row(
-            str(row["id"]),
-            row["prefix"],
-            row["name"],
-            row["user"],
-            _moment(row["created"]),
-            _moment(row["expires"]),
-            _moment(row["last_used"], "%d/%m/%Y %H:%M"),
-            _moment(row["revoked"]),
-        )
+        table.add_row(str(row["id"]), row["prefix"], row["name"], row["user"], _moment(row["created"]),
+                      _moment(row["expires"]), _moment(row["last_used"], "%d/%m/%Y %H:%M"), _moment(row["revoked"]))
     console.print(table)
 
 
-@tokens.command("revoke", help=gettext_lazy("Thu hồi một API token: từ nay nó không còn dùng được."))
+@tokens.command("revoke", help=gettext_lazy('Thu hồi một API token: từ nay nó không còn dùng được.'))
 def tokens_revoke(
-    reference: Annotated[
-        str, typer.Argument(help=gettext_lazy("ID hoặc tiền tố của token (xem «ansinh tokens list»)."))
-    ],
+    reference: Annotated[str, typer.Argument(
+        help=gettext_lazy("ID hoặc tiền tố của token (xem «ansinh tokens list»)."))],
 ) -> None:
     _setup_django()
     from ansinh.org.services import revoke_token  # Django must be configured first
@@ -273,13 +208,9 @@ def tokens_revoke(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(
-        _("Đã thu hồi token «{name}» ({prefix}…) của {username}.").format(
-            name=token.name, prefix=token.prefix, username=token.user.get_username()
-        ),
-        highlight=False,
-        markup=False,
-    )
+    console.print(_("Đã thu hồi token «{name}» ({prefix}…) của {username}.").format(
+        name=token.name, prefix=token.prefix, username=token.user.get_username()),
+                  highlight=False, markup=False)
 
 
 def _moment(value: datetime | None, shape: str = "%d/%m/%Y") -> str:
@@ -293,12 +224,11 @@ renewals = typer.Typer(help=gettext_lazy("Gia hạn, nhắc đóng tiền."), no
 app.add_typer(renewals, name="renewals")
 
 
-@renewals.command("remind", help=gettext_lazy("Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV."))
+@renewals.command("remind", help=gettext_lazy('Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV.'))
 def renewals_remind(
     on: Annotated[str, typer.Option("--on", help=gettext_lazy("Ngày chạy (YYYY-MM-DD)."))],
-    out: Annotated[Path, typer.Option("--out", help=gettext_lazy("Tệp CSV cho cổng SMS/Zalo."))] = Path(
-        "nhac-gia-han.csv"
-    ),
+    out: Annotated[Path, typer.Option("--out",
+                                      help=gettext_lazy("Tệp CSV cho cổng SMS/Zalo."))] = Path("nhac-gia-han.csv"),
     days: Annotated[int, typer.Option("--days", help=gettext_lazy("Thẻ BHYT hết hạn trong số ngày tới."))] = 30,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=gettext_lazy("Chỉ hiện tin nhắn, không ghi."))] = False,
     user: Annotated[str | None, typer.Option("--user", help=gettext_lazy("Chỉ địa bàn của tài khoản này."))] = None,
@@ -327,9 +257,8 @@ demo_cli = typer.Typer(help=gettext_lazy("Dữ liệu demo."), no_args_is_help=T
 app.add_typer(demo_cli, name="demo")
 
 
-@campaigns_cli.command(
-    "summary", help=gettext_lazy("Tổng hợp kết quả chiến dịch (chỉ đọc; số liệu được ghi cùng mỗi khoản thu).")
-)
+@campaigns_cli.command("summary", help=gettext_lazy(
+    "Tổng hợp kết quả chiến dịch (chỉ đọc; số liệu được ghi cùng mỗi khoản thu)."))
 def campaigns_summary(
     campaign: Annotated[str, typer.Option("--campaign", help=gettext_lazy("Mã chiến dịch (slug)."))],
     as_json: JsonFlag = False,
@@ -353,13 +282,9 @@ def campaigns_summary(
     console.print(table)
 
 
-@campaigns_cli.command(
-    "refresh",
-    help=gettext_lazy(
-        "Tính lại các khoản thu được tính cho chiến dịch: sau khi nạp dữ liệu hàng loạt, hoặc cho chiến dịch tạo "
-        "sau khi đã thu tiền (chạy lại không làm sai số)."
-    ),
-)
+@campaigns_cli.command("refresh", help=gettext_lazy(
+    "Tính lại các khoản thu được tính cho chiến dịch: sau khi nạp dữ liệu hàng loạt, hoặc cho chiến dịch tạo sau "
+    "khi đã thu tiền (chạy lại không làm sai số)."))
 def campaigns_refresh(
     campaign: Annotated[str, typer.Option("--campaign", help=gettext_lazy("Mã chiến dịch (slug)."))],
 ) -> None:
@@ -372,28 +297,18 @@ def campaigns_refresh(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(
-        _("Đã tính thêm {added} hồ sơ, bỏ {removed} hồ sơ đã huỷ.").format(
-            added=format_number(added), removed=format_number(removed)
-        )
-    )
+    console.print(_("Đã tính thêm {added} hồ sơ, bỏ {removed} hồ sơ đã huỷ.").format(
+        added=format_number(added), removed=format_number(removed)))
 
 
-@demo_cli.command(
-    "load",
-    help=gettext_lazy(
-        "Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo. Chỉ "
-        "chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."
-    ),
-)
+@demo_cli.command("load", help=gettext_lazy(
+    "Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo. Chỉ "
+    "chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."))
 def demo_load(
-    not_production: Annotated[
-        bool,
-        typer.Option(
-            "--i-know-this-is-not-production",
-            help=gettext_lazy("Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai)."),
-        ),
-    ] = False,
+    not_production: Annotated[bool, typer.Option(
+        "--i-know-this-is-not-production",
+        help=gettext_lazy("Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai)."),
+    )] = False,
 ) -> None:
     _setup_django()
     from ansinh.demo.services import describe, load_demo, require_demo_allowed  # Django must be configured first
@@ -408,14 +323,14 @@ def demo_load(
         console.print(f"  {describe(account)}", highlight=False, markup=False)
 
 
+
+
 reports_cli = typer.Typer(help=gettext_lazy("Báo cáo, số liệu tổng hợp."), no_args_is_help=True)
 app.add_typer(reports_cli, name="reports")
 
 
-@reports_cli.command(
-    "refresh",
-    help=gettext_lazy("Tính lại số liệu tổng hợp của một kỳ (chạy lại không làm sai số; kỳ đã khoá giữ nguyên)."),
-)
+@reports_cli.command("refresh", help=gettext_lazy(
+    "Tính lại số liệu tổng hợp của một kỳ (chạy lại không làm sai số; kỳ đã khoá giữ nguyên)."))
 def reports_refresh(
     start: Annotated[str, typer.Option("--from", help=gettext_lazy("Từ ngày (YYYY-MM-DD)."))],
     end: Annotated[str, typer.Option("--to", help=gettext_lazy("Đến ngày (YYYY-MM-DD)."))],
@@ -426,28 +341,21 @@ def reports_refresh(
     try:
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(_("Đang tổng hợp"), total=3)
-            written = refresh(
-                _parse_date(start, "--from"), _parse_date(end, "--to"), progress=lambda n: bar.update(task, advance=n)
-            )
+            written = refresh(_parse_date(start, "--from"), _parse_date(end, "--to"),
+                              progress=lambda n: bar.update(task, advance=n))
     except DomainError as error:
         _refuse(error, as_json=False)
         return
     console.print(_("Đã tổng hợp {rows} dòng số liệu.").format(rows=format_number(written)))
 
 
-@demo_cli.command(
-    "synth",
-    help=gettext_lazy(
-        "Sinh một tỉnh giả lập (người, hộ, nhân viên thu, 4 năm thu tiền) vào cơ sở dữ liệu đang cấu hình."
-    ),
-)
+@demo_cli.command("synth", help=gettext_lazy(
+    "Sinh một tỉnh giả lập (người, hộ, nhân viên thu, 4 năm thu tiền) vào cơ sở dữ liệu đang cấu hình."))
 def demo_synth(
-    people: Annotated[
-        int, typer.Option("--people", help=gettext_lazy("Số người (mặc định: quy mô Nghệ An)."))
-    ] = 3_400_000,
-    seed: Annotated[
-        int, typer.Option("--seed", help=gettext_lazy("Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)."))
-    ] = 2022,
+    people: Annotated[int, typer.Option("--people",
+                                        help=gettext_lazy("Số người (mặc định: quy mô Nghệ An)."))] = 3_400_000,
+    seed: Annotated[int, typer.Option("--seed",
+        help=gettext_lazy("Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)."))] = 2022,
 ) -> None:
     _setup_django()
     from ansinh.demo.synth import synthesize  # Django must be configured first
@@ -459,15 +367,7 @@ def demo_synth(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(
-        _(
-            "Đã sinh {people} người, {households} hộ, {agents} nhân viên thu, {payments} khoản thu; "
-            "{facts} dòng số liệu tổng hợp."
-        ).format(
-            people=format_number(made.people),
-            households=format_number(made.households),
-            agents=format_number(made.agents),
-            payments=format_number(made.payments),
-            facts=format_number(made.facts),
-        )
-    )
+    console.print(_("Đã sinh {people} người, {households} hộ, {agents} nhân viên thu, {payments} khoản thu; "
+                    "{facts} dòng số liệu tổng hợp.").format(
+        people=format_number(made.people), households=format_number(made.households),
+        agents=format_number(made.agents), payments=format_number(made.payments), facts=format_number(made.facts)))

@@ -20,10 +20,8 @@ from ansinh.cli.common import _setup_django, app
 DEFAULT_WORKERS = min(4, 2 * (os.cpu_count() or 1) + 1)
 
 
-@app.command(
-    "serve",
-    help=gettext_lazy("Chạy máy chủ web cho môi trường thật (gunicorn), sau khi kiểm tra cơ sở dữ liệu đã migrate."),
-)
+@app.command("serve", help=gettext_lazy(
+    "Chạy máy chủ web cho môi trường thật (gunicorn), sau khi kiểm tra cơ sở dữ liệu đã migrate."))
 def serve(
     bind: Annotated[str, typer.Option(help=gettext_lazy("Địa chỉ:cổng lắng nghe."))] = "127.0.0.1:8000",
     workers: Annotated[int, typer.Option(min=1, max=64, help=gettext_lazy("Số tiến trình."))] = DEFAULT_WORKERS,
@@ -38,27 +36,14 @@ def serve(
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     connection.close()  # never share a connection with the forked workers
     if pending:
-        typer.echo(
-            _("Lỗi: còn {count} migration chưa chạy; chạy `python manage.py migrate` trước.").format(
-                count=len(pending)
-            ),
-            err=True,
-        )
+        typer.echo(_("Lỗi: còn {count} migration chưa chạy; chạy `python manage.py migrate` trước.").format(
+            count=len(pending)), err=True)
         raise typer.Exit(2)
     from gunicorn.app.base import BaseApplication
 
-    options = {
-        "bind": bind,
-        "workers": workers,
-        "threads": threads,
-        "timeout": timeout,
-        "worker_class": "gthread",
-        "max_requests": 2000,
-        "max_requests_jitter": 200,
-        "accesslog": "-",
-        "errorlog": "-",
-        "graceful_timeout": 30,
-    }
+    options = {"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
+               "worker_class": "gthread", "max_requests": 2000, "max_requests_jitter": 200,
+               "accesslog": "-", "errorlog": "-", "graceful_timeout": 30}
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -70,9 +55,6 @@ def serve(
 
             return application
 
-    typer.echo(
-        _("ansinh đang phục vụ http://{bind}/ ({workers} tiến trình × {threads} luồng)").format(
-            bind=bind, workers=workers, threads=threads
-        )
-    )
+    typer.echo(_("ansinh đang phục vụ http://{bind}/ ({workers} tiến trình × {threads} luồng)").format(
+        bind=bind, workers=workers, threads=threads))
     Server().run()

@@ -17,10 +17,8 @@ from django.utils.translation import gettext_lazy
 from ansinh.cli.common import _setup_django, app
 
 
-@app.command(
-    "worker",
-    help=gettext_lazy("Chạy các việc nền (xuất danh sách, việc định kỳ hằng đêm) từ hàng đợi trong cơ sở dữ liệu."),
-)
+@app.command("worker", help=gettext_lazy(
+    "Chạy các việc nền (xuất danh sách, việc định kỳ hằng đêm) từ hàng đợi trong cơ sở dữ liệu."))
 def worker(
     burst: Annotated[bool, typer.Option("--burst", help=gettext_lazy("Chạy các việc đến hạn rồi dừng."))] = False,
     name: Annotated[str, typer.Option(help=gettext_lazy("Tên của tiến trình chạy việc (mặc định: máy:pid)."))] = "",
