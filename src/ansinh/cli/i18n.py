@@ -57,12 +57,14 @@ def require_project_settings() -> None:
     """For the commands that use the database: the project's settings, or the reason they failed."""
     if _settings_error:
         raise _settings_error[0]
-    language = translation.get_language() or "vi"
-    if not settings.configured:
+    if not settings.configured:  # not through main() or the app's callback: the environment's language
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
-    if not apps.ready:
         django.setup()
-    translation.activate(language)
+        translation.activate(choose(None))
+    elif not apps.ready:
+        language = translation.get_language() or "vi"
+        django.setup()
+        translation.activate(language)
 
 
 def _configure(standalone: bool) -> None:
