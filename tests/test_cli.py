@@ -15,10 +15,12 @@ from ansinh.org.services import issue_token, revoke_token, user_for_token
 from tests.builders import user
 
 runner = CliRunner()
+# The command speaks the shell's language (cli/i18n.py): these tests read its Vietnamese, whatever the shell's.
+VIETNAMESE_SHELL = dict.fromkeys(("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(app, list(args), env=VIETNAMESE_SHELL)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -1,10 +1,12 @@
 """The interface in English as well as Vietnamese (issue 15; README "Languages").
 
-- Every English catalogue (``src/ansinh/<package>/locale/en``) is complete: each entry translated, none
-  fuzzy, and the committed ``.mo`` says what the ``.po`` says (``make messages`` compiles it).
+- Every English catalogue (``src/ansinh/<package>/locale/en``, the ``django`` domain and the scripts' ``djangojs``)
+  is complete: each entry translated, none fuzzy, and the committed ``.mo`` says what the ``.po`` says (``make
+  messages`` compiles it).
 - No user-facing Vietnamese string escapes translation in the packages already marked (``APPS_DONE``):
   string constants of the Python code outside a gettext call (``ast``), text of the templates outside the
-  translate tags (Django's template lexer). The legal BHXH papers stay Vietnamese on purpose (``ALLOWLIST``).
+  translate tags (Django's template lexer), and in the offline app's scripts text outside ``gettext("…")``.
+  The legal BHXH papers stay Vietnamese on purpose (``ALLOWLIST``).
 - The pages, rendered in English for one persona, show no Vietnamese in their navigation, headings, labels,
   table heads and buttons other than the data (names of people, places, campaigns: words of the database).
 """
@@ -12,7 +14,9 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "ansinh"
 APPS_DONE = ("web", "config", "api",
              # i18ncore: the apps below web (lib/ and rules/ mark with lib.i18n.N_, no Django there)
              "org", "registry", "enrollment", "payments", "campaigns", "reports", "fieldsync", "jobs", "areas",
-             "ruleset", "messaging", "lib", "rules")
+             "ruleset", "messaging", "lib", "rules",
+             # h15i18n: the `ansinh` command (its language from the environment: cli/i18n.py)
+             "cli")
 
 # Files (relative to src/ansinh) left in Vietnamese on purpose, with the reason.
 ALLOWLIST = {
@@ -43,9 +49,9 @@ ALLOWLIST = {
     "web/templates/web/household_declaration.html": "NĐ 188 Mẫu số 4, the household's declaration: a legal form",
     "web/templates/web/participant_declaration.html": "TK1-TS, the participant's declaration: a legal form",
     "web/templates/web/hi_declaration.html": "NĐ 188 Mẫu số 2, the HI declaration: a legal form",
-    # The offline app's and the kiosk's pages: their text is written by their own scripts (static/web/offline).
-    "web/templates/web/offline/app.html": "the offline app's shell; its text lives in its scripts (not yet marked)",
-    "web/templates/web/offline/kiosk.html": "the kiosk's shell; its text lives in its scripts (not yet marked)",
+    # h15i18n: the offline quote engine, a port of rules/ (tests/browser/test_offline_rules.py compares the two);
+    # its refusals mirror the rules' DomainError messages, whose English is the pair at the raise site.
+    "web/static/web/offline/rules.js": "the ported rules' refusals: Vietnamese still (their English: not yet)",
     # i18ncore: the papers built by the apps below web, and text for Vietnamese readers outside the UI.
     "payments/documents.py": "C45-BB, the receipt of BHXH (PDF): a legal form, Vietnamese in both languages",
     "payments/declarations.py": "NĐ 188 Mẫu số 2/4 and TK1-TS, the declarations: legal forms",
@@ -65,6 +71,8 @@ ALLOWLIST = {
 STRING_ALLOWLIST = {
     ("web/templatetags/vn.py", r"\d{1,3}(?:\.\d{3})*\s?đ(?!\w)"): "a pattern finding amounts in đồng, not text",
     ("web/templates/web/_board_data.html", 'r.venue|cut:"Điểm cầu "'): "cuts a prefix off a site's name (data)",
+    ("web/static/web/offline/store.js", 'return (text || "").normalize("NFD").replace(/[\\u0300-\\u036f]/g, "")'
+                                        '.replace(/đ/g, "d").replace(/Đ/g, "d")'): "folds the letter đ (search)",
 }
 
 VIETNAMESE = re.compile(
@@ -80,7 +88,13 @@ LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 
 
 def catalogues() -> list[Path]:
-    return sorted(SRC.glob("*/locale/en/LC_MESSAGES/django.po"))
+    """The ``django`` domain of each package and the ``djangojs`` domain of the scripts (``makemessages -d
+    djangojs``, web's offline app: its page carries the catalogue, web/offline_views.page_strings)."""
+    return sorted([*SRC.glob("*/locale/en/LC_MESSAGES/django.po"), *SRC.glob("*/locale/en/LC_MESSAGES/djangojs.po")])
+
+
+def catalogue_name(path: Path) -> str:
+    return f"{path.relative_to(SRC).parts[0]}/{path.stem}"
 
 
 def test_there_are_catalogues_for_the_packages_done() -> None:
@@ -88,7 +102,7 @@ def test_there_are_catalogues_for_the_packages_done() -> None:
     assert set(APPS_DONE) <= have
 
 
-@pytest.mark.parametrize("po_path", catalogues(), ids=lambda path: path.relative_to(SRC).parts[0])
+@pytest.mark.parametrize("po_path", catalogues(), ids=catalogue_name)
 def test_catalogue_complete_and_compiled(po_path: Path) -> None:
     po = polib.pofile(str(po_path))
     untranslated = [entry.msgid for entry in po.untranslated_entries()]
@@ -202,6 +216,50 @@ def test_no_untranslated_string(relative: str) -> None:
     found = untranslated_python(source) if relative.endswith(".py") else untranslated_template(source)
     found = [(line, text) for line, text in found if (relative, text) not in STRING_ALLOWLIST]
     assert found == [], f"{relative}: Vietnamese outside gettext/translate"
+
+
+# The offline app's scripts: their text goes through i18n.js's gettext("…") (the djangojs domain).
+SCRIPTS = sorted(str(path.relative_to(SRC)) for path in (SRC / "web" / "static" / "web" / "offline").glob("*.js"))
+JS_GETTEXT = re.compile(r"""gettext\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\])//[^\n]*", re.DOTALL)
+
+
+def untranslated_script(source: str) -> list[tuple[int, str]]:
+    """Lines of a script with Vietnamese outside comments and ``gettext("…")``."""
+    code = JS_COMMENT.sub(lambda match: "\n" * match.group().count("\n"), source)
+    code = JS_GETTEXT.sub("gettext(", code)
+    return [(number, line.strip()) for number, line in enumerate(code.splitlines(), 1) if VIETNAMESE.search(line)]
+
+
+def test_the_script_scanner_finds_what_it_must() -> None:
+    script = ('// Tìm hộ\nconst a = gettext("Tìm hộ", { n });\nconst b = `Tìm ${x}`;\n'
+              '/* Tìm\n hộ */ const c = "https://x"; // Tìm\n')
+    assert untranslated_script(script) == [(3, "const b = `Tìm ${x}`;")]
+
+
+@pytest.mark.parametrize("relative", SCRIPTS)
+def test_no_untranslated_string_in_the_offline_scripts(relative: str) -> None:
+    if relative in ALLOWLIST:
+        return  # left in Vietnamese on purpose: see the reason in ALLOWLIST
+    found = [(line, text) for line, text in untranslated_script((SRC / relative).read_text(encoding="utf-8"))
+             if (relative, text) not in STRING_ALLOWLIST]
+    assert found == [], f"{relative}: Vietnamese outside gettext(…)"
+
+
+def test_the_offline_app_carries_its_scripts_catalogue_in_the_language_shown(client: Client, db: None) -> None:
+    vietnamese = client.get("/ung-dung/").content.decode()
+    assert '<html lang="vi">' in vietnamese and "Đang kiểm tra mạng…" in vietnamese
+    assert '<meta name="ansinh-strings" content="{}">' in vietnamese
+    worker_vi = client.get("/ung-dung/sw.js").content.decode()
+    client.cookies["ansinh_language"] = "en"
+    english = client.get("/ung-dung/").content.decode()
+    assert '<html lang="en">' in english and "Checking the network…" in english and "Đang kiểm tra" not in english
+    strings = json.loads(unescape(english.split('<meta name="ansinh-strings" content="')[1].split('">')[0]))
+    assert strings["Có mạng"] == "Online" and strings["Mã PIN không đúng."] == "Wrong PIN."
+    assert set(strings) == {entry.msgid for entry in polib.pofile(str(SRC / "web/locale/en/LC_MESSAGES/djangojs.po"))}
+    # The worker's cache follows the language: a switch installs a new worker, which caches the page again.
+    worker_en = client.get("/ung-dung/sw.js").content.decode()
+    assert worker_en != worker_vi and "/static/web/offline/i18n.js" in worker_en
 
 
 # --- the pages in English ------------------------------------------------------------------------------

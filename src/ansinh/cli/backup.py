@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.cli.common import _setup_django, app
 
@@ -41,7 +43,7 @@ def _sha256(path: Path) -> str:
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"Lỗi: {message}", err=True)
+    typer.echo(_("Lỗi: {message}").format(message=message), err=True)
     raise typer.Exit(2)
 
 
@@ -76,7 +78,7 @@ def dump_database(target: Path) -> str:
             connection.connection.backup(copy)
         copy.close()
     else:
-        _fail(f"cơ sở dữ liệu {vendor} chưa được hỗ trợ.")
+        _fail(_("cơ sở dữ liệu {vendor} chưa được hỗ trợ.").format(vendor=vendor))
     return vendor
 
 
@@ -141,11 +143,11 @@ def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     except KeyError:
         member = None
     if member is None:
-        _fail("tệp không phải bản sao lưu ansinh (thiếu manifest.json).")
+        _fail(_("tệp không phải bản sao lưu ansinh (thiếu manifest.json)."))
     assert member is not None
     manifest: dict[str, Any] = json.loads(member.read())
     if manifest.get("format") != FORMAT:
-        _fail(f"định dạng bản sao lưu {manifest.get('format')} không được hỗ trợ.")
+        _fail(_("định dạng bản sao lưu {format} không được hỗ trợ.").format(format=manifest.get("format")))
     return manifest
 
 
@@ -155,14 +157,15 @@ def restore_backup(source: Path, media_root: Path) -> dict[str, Any]:
     with tarfile.open(source, "r:gz") as archive, tempfile.TemporaryDirectory() as work:
         manifest = read_manifest(archive)
         if manifest["engine"] != connection.vendor:
-            _fail(f"bản sao lưu của {manifest['engine']} không khôi phục được vào {connection.vendor}.")
+            _fail(_("bản sao lưu của {engine} không khôi phục được vào {vendor}.").format(
+                engine=manifest["engine"], vendor=connection.vendor))
         archive.extractall(work, filter="data")
         for name, expected in manifest["sha256"].items():
             path = Path(work) / name
             if not path.is_file() or _sha256(path) != expected:
-                _fail(f"bản sao lưu bị hỏng: {name} không khớp mã băm; không khôi phục gì.")
+                _fail(_("bản sao lưu bị hỏng: {name} không khớp mã băm; không khôi phục gì.").format(name=name))
         if connection.introspection.table_names():
-            _fail("cơ sở dữ liệu đích đã có bảng; hãy khôi phục vào một cơ sở dữ liệu trống.")
+            _fail(_("cơ sở dữ liệu đích đã có bảng; hãy khôi phục vào một cơ sở dữ liệu trống."))
         dump = Path(work) / manifest["database"]
         if connection.vendor == "postgresql":
             db = connection.settings_dict
@@ -184,33 +187,36 @@ def restore_backup(source: Path, media_root: Path) -> dict[str, Any]:
     return manifest
 
 
-@app.command("backup")
-def backup(output: Annotated[Path, typer.Argument(help="Tệp sao lưu (.tar.gz) sẽ ghi.")]) -> None:
-    """Sao lưu cơ sở dữ liệu, tệp riêng (danh sách xuất, đính kèm) và tham số bổ sung vào một tệp."""
+@app.command("backup", help=gettext_lazy(
+    "Sao lưu cơ sở dữ liệu, tệp riêng (danh sách xuất, đính kèm) và tham số bổ sung vào một tệp."))
+def backup(output: Annotated[Path, typer.Argument(help=gettext_lazy("Tệp sao lưu (.tar.gz) sẽ ghi."))]) -> None:
     _setup_django()
     if output.exists():
-        _fail(f"{output} đã có; chọn tên khác để không ghi đè một bản sao lưu.")
+        _fail(_("{path} đã có; chọn tên khác để không ghi đè một bản sao lưu.").format(path=output))
     manifest = write_backup(output)
     rows = sum(manifest["tables"].values())
-    typer.echo(f"Đã sao lưu {manifest['engine']}: {len(manifest['tables'])} bảng, {rows:,} dòng, "
-               f"{len(manifest['sha256']) - 1} tệp → {output}")
+    typer.echo(_("Đã sao lưu {engine}: {tables} bảng, {rows} dòng, {files} tệp → {path}").format(
+        engine=manifest["engine"], tables=len(manifest["tables"]), rows=f"{rows:,}",
+        files=len(manifest["sha256"]) - 1, path=output))
 
 
-@app.command("restore")
-def restore(source: Annotated[Path, typer.Argument(help="Tệp sao lưu (.tar.gz) của `ansinh backup`.")]) -> None:
-    """Khôi phục một bản sao lưu vào cơ sở dữ liệu trống đang cấu hình (DATABASE_URL)."""
+@app.command("restore", help=gettext_lazy(
+    "Khôi phục một bản sao lưu vào cơ sở dữ liệu trống đang cấu hình (DATABASE_URL)."))
+def restore(source: Annotated[Path, typer.Argument(
+    help=gettext_lazy("Tệp sao lưu (.tar.gz) của `ansinh backup`."))]) -> None:
     _setup_django()
     from django.conf import settings
 
     if not source.is_file():
-        _fail(f"không có tệp {source}.")
+        _fail(_("không có tệp {path}.").format(path=source))
     try:
         manifest = restore_backup(source, Path(settings.MEDIA_ROOT))
     except (tarfile.TarError, OSError, json.JSONDecodeError) as error:
-        _fail(f"không đọc được bản sao lưu: {error}")
+        _fail(_("không đọc được bản sao lưu: {error}").format(error=error))
         return
     counts = table_counts()
     differing = [t for t, n in manifest["tables"].items() if counts.get(t) != n]
     if differing:
-        _fail(f"số dòng khác bản gốc ở {', '.join(differing[:5])}.")
-    typer.echo(f"Đã khôi phục bản sao lưu lúc {manifest['made_at']}: {len(counts)} bảng, số dòng khớp bản gốc.")
+        _fail(_("số dòng khác bản gốc ở {tables}.").format(tables=", ".join(differing[:5])))
+    typer.echo(_("Đã khôi phục bản sao lưu lúc {made_at}: {tables} bảng, số dòng khớp bản gốc.").format(
+        made_at=manifest["made_at"], tables=len(counts)))

@@ -4,37 +4,51 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-import django
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich.console import Console
 
+from ansinh.cli import i18n
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_vnd
 from ansinh.lib.periods import format_date_vi
 from ansinh.rules.params import ParameterValue
 
-app = typer.Typer(help="ansinh: BHXH tự nguyện và BHYT hộ gia đình.", no_args_is_help=True)
+app = typer.Typer(help=gettext_lazy("ansinh: BHXH tự nguyện và BHYT hộ gia đình."), no_args_is_help=True)
 console = Console(soft_wrap=True)  # long Vietnamese lines stay whole for logs and scripts
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help=gettext_lazy("In kết quả dạng JSON."))]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help=gettext_lazy("Ngôn ngữ: vi hoặc en (mặc định: theo LANGUAGE, LC_ALL, LC_MESSAGES, LANG).")
+    ),
+]
+
+
+@app.callback()
+def _language(ctx: typer.Context, lang: LangOption = None) -> None:
+    """Runs before every command (and its --help): the language of what it prints (cli/i18n.py)."""
+    i18n.activate(i18n.choose(lang), standalone=ctx.invoked_subcommand == "calc")
 
 
 # What a refusal lets the command line do about it (the rules' messages name no option: the web shows them too).
-CLI_HINTS = {ErrorCode.FUND_RETURN_MISSING: "Nhập lãi suất tháng bằng --rate, ví dụ --rate 0.0031."}
+CLI_HINTS = {ErrorCode.FUND_RETURN_MISSING: gettext_lazy("Nhập lãi suất tháng bằng --rate, ví dụ --rate 0.0031.")}
 
 
 def _refuse(error: DomainError, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps({"error": {"code": str(error.code), "message": error.message}}, ensure_ascii=False))
     hint = CLI_HINTS.get(error.code)
-    print(f"Lỗi [{error.code}]: {error.message}{f' {hint}' if hint else ''}", file=sys.stderr)  # noqa: T201
+    line = _("Lỗi [{code}]: {message}").format(code=error.code, message=error.message)
+    print(f"{line} {hint}" if hint else line, file=sys.stderr)  # noqa: T201
     raise typer.Exit(2)
 
 
@@ -56,7 +70,7 @@ def _parse_date(text: str, option: str) -> date:
     except ValueError:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            f"{option}: ngày «{text}» không hợp lệ (định dạng YYYY-MM-DD).",
+            _("{option}: ngày «{text}» không hợp lệ (định dạng YYYY-MM-DD).").format(option=option, text=text),
             f"{option}: invalid date {text!r} (use YYYY-MM-DD).",
         ) from None
 
@@ -69,7 +83,7 @@ def _parse_rate(text: str | None) -> Decimal | None:
     except InvalidOperation:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            f"--rate: «{text}» không phải là số (ví dụ 0.0031).",
+            _("--rate: «{text}» không phải là số (ví dụ 0.0031).").format(text=text),
             f"--rate: {text!r} is not a number.",
         ) from None
 
@@ -80,18 +94,20 @@ def _minus(amount: int) -> str:
 
 def _print_references(parameters: tuple[ParameterValue, ...]) -> None:
     """One line per parameter used, never wrapped inside a law's name."""
-    console.print("[bold]Căn cứ pháp lý[/bold]")
+    console.print(_("[bold]Căn cứ pháp lý[/bold]"))
     for p in parameters:
         shown = format_vnd(p.value) if p.unit == "vnd" and isinstance(p.value, int) else str(p.as_dict()["value"])
-        note = " (chưa kiểm chứng)" if p.reference.unverified else ""
-        line = f"- {p.name} = {shown}, hiệu lực từ {format_date_vi(p.effective)}: {p.reference.title}{note}"
+        note = _(" (chưa kiểm chứng)") if p.reference.unverified else ""
+        line = (
+            _("- {name} = {value}, hiệu lực từ {effective}: {title}").format(
+                name=p.name, value=shown, effective=format_date_vi(p.effective), title=p.reference.title
+            )
+            + note
+        )
         console.print(line, soft_wrap=True, markup=False, highlight=False)
-
-
 
 
 def _setup_django() -> None:
     """Configure Django for the commands that use the database. Done here, not at import, so the
     ``calc`` commands work without settings or a database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
-    django.setup()
+    i18n.require_project_settings()

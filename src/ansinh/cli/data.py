@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich import box
 from rich.progress import Progress
 from rich.table import Table
@@ -18,15 +20,14 @@ from ansinh.cli.common import JsonFlag, _parse_date, _refuse, _setup_django, app
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.lib.money import format_number, format_vnd
 
-areas = typer.Typer(help="Đơn vị hành chính.", no_args_is_help=True)
+areas = typer.Typer(help=gettext_lazy("Đơn vị hành chính."), no_args_is_help=True)
 app.add_typer(areas, name="areas")
 
 
-@areas.command("import")
+@areas.command("import", help=gettext_lazy('Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào).'))
 def areas_import(
     path: Annotated[Path, typer.Argument(help="CSV: code, name, level, parent_code, valid_from[, valid_to].")],
 ) -> None:
-    """Nhập danh mục đơn vị hành chính (tất cả hoặc không dòng nào)."""
     _setup_django()
     from ansinh.areas import services  # models need Django configured first
 
@@ -35,10 +36,11 @@ def areas_import(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã nhập: {result.created} mới, {result.updated} cập nhật.")
+    console.print(_("Đã nhập: {created} mới, {updated} cập nhật.").format(
+        created=result.created, updated=result.updated))
 
 
-importer = typer.Typer(help="Nhập dữ liệu.", no_args_is_help=True)
+importer = typer.Typer(help=gettext_lazy("Nhập dữ liệu."), no_args_is_help=True)
 app.add_typer(importer, name="import")
 
 
@@ -48,21 +50,24 @@ def _user(username: str) -> Any:
 
     actor = get_user_model().objects.filter(username=username).first()
     if actor is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Không có tài khoản «{username}».", f"No user {username!r}.")
+        raise DomainError(ErrorCode.NOT_FOUND, _("Không có tài khoản «{username}».").format(username=username),
+                          f"No user {username!r}.")
     return actor
 
 
-@importer.command("people")
+@importer.command("people", help=gettext_lazy(
+    "Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."))
 def import_people(
     path: Annotated[Path, typer.Argument(
-        help="Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS, hoặc sổ .xlsx của phần mềm thu "
-             "(sheet «Dữ Liệu» và «Phụ lục»).")],
-    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của người nhập (phạm vi và nhật ký).")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Ghi các hộ hợp lệ, bỏ qua dòng lỗi.")] = False,
-    on: Annotated[str | None, typer.Option("--on", help="Ngày vào hộ (mặc định: hôm nay).")] = None,
+        help=gettext_lazy("Tệp .xlsx hoặc .csv theo phụ lục hộ gia đình TK1-TS, hoặc sổ .xlsx của phần mềm thu "
+             "(sheet «Dữ Liệu» và «Phụ lục»)."))],
+    user: Annotated[str, typer.Option("--user",
+                                      help=gettext_lazy("Tên đăng nhập của người nhập (phạm vi và nhật ký)."))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=gettext_lazy("Chỉ kiểm tra, không ghi."))] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid",
+                                               help=gettext_lazy("Ghi các hộ hợp lệ, bỏ qua dòng lỗi."))] = False,
+    on: Annotated[str | None, typer.Option("--on", help=gettext_lazy("Ngày vào hộ (mặc định: hôm nay)."))] = None,
 ) -> None:
-    """Nhập người và hộ gia đình: kiểm tra mọi dòng; mặc định tất cả hoặc không dòng nào."""
     _setup_django()
     from django.utils import timezone
 
@@ -73,7 +78,7 @@ def import_people(
         actor = _user(user)
         day = _parse_date(on, "--on") if on else timezone.localdate()
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("Đang nhập", total=None)
+            task = bar.add_task(_("Đang nhập"), total=None)
 
             def advance(rows: int) -> None:
                 bar.update(task, advance=rows)
@@ -86,32 +91,35 @@ def import_people(
     for problem in report.problems[:50]:
         console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
     if len(report.problems) > 50:
-        console.print(f"… và {len(report.problems) - 50} lỗi khác.")
-    console.print(f"{report.rows} dòng, {report.valid_rows} hợp lệ, {len(report.problems)} lỗi.")
+        console.print(_("… và {count} lỗi khác.").format(count=len(report.problems) - 50))
+    console.print(_("{rows} dòng, {valid} hợp lệ, {problems} lỗi.").format(
+        rows=report.rows, valid=report.valid_rows, problems=len(report.problems)))
     if report.payments is not None and report.payments.rows:
         checked = report.payments
         for problem in checked.problems[:50]:
             console.print(f"[yellow]![/yellow] {problem}", markup=True, highlight=False)
         money = f"{checked.amount:,}".replace(",", ".")
-        console.print(f"Cột thu tiền (Dữ Liệu): {checked.rows} dòng có dữ liệu thu, {len(checked.lines)} đủ và khớp "
-                      f"({money} đồng), {len(checked.problems)} lỗi — chỉ kiểm tra, không ghi thành khoản thu hay "
-                      "biên lai (ADR 0013).", highlight=False)
+        console.print(_("Cột thu tiền (Dữ Liệu): {rows} dòng có dữ liệu thu, {lines} đủ và khớp ({money} đồng), "
+                        "{problems} lỗi — chỉ kiểm tra, không ghi thành khoản thu hay biên lai (ADR 0013).").format(
+                            rows=checked.rows, lines=len(checked.lines), money=money, problems=len(checked.problems)),
+                      highlight=False)
     if report.written:
-        console.print(f"Đã ghi: {report.people_created} người, {report.households_created} hộ, "
-                      f"{report.memberships_created} thành viên mới.")
+        console.print(_("Đã ghi: {people} người, {households} hộ, {members} thành viên mới.").format(
+            people=report.people_created, households=report.households_created, members=report.memberships_created))
     elif report.problems and not skip_invalid:
-        print("Không ghi gì: tệp có dòng lỗi (dùng --skip-invalid để ghi các hộ hợp lệ).", file=sys.stderr)  # noqa: T201
+        print(_("Không ghi gì: tệp có dòng lỗi (dùng --skip-invalid để ghi các hộ hợp lệ)."), file=sys.stderr)  # noqa: T201
         raise typer.Exit(2)
     else:
-        console.print("Chạy thử (--dry-run): không ghi gì.")
+        console.print(_("Chạy thử (--dry-run): không ghi gì."))
 
 
-@importer.command("confirmations")
+@importer.command("confirmations", help=gettext_lazy(
+    "Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."))
 def import_confirmations(
-    path: Annotated[Path, typer.Argument(help="CSV của BHXH: so_bien_lai, ma_xac_nhan.")],
-    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập của cán bộ quản lý (phạm vi và nhật ký).")],
+    path: Annotated[Path, typer.Argument(help=gettext_lazy("CSV của BHXH: so_bien_lai, ma_xac_nhan."))],
+    user: Annotated[str, typer.Option("--user",
+                                      help=gettext_lazy("Tên đăng nhập của cán bộ quản lý (phạm vi và nhật ký)."))],
 ) -> None:
-    """Nhập mã xác nhận của BHXH cho từng biên lai: tất cả hoặc không dòng nào; nhập lại không đổi gì."""
     _setup_django()
 
     from ansinh.org.scope import scope_for
@@ -122,7 +130,8 @@ def import_confirmations(
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise DomainError(ErrorCode.INVALID_INPUT, f"Không đọc được tệp {path}: {error}.",
+            raise DomainError(ErrorCode.INVALID_INPUT,
+                              _("Không đọc được tệp {path}: {error}.").format(path=path, error=error),
                               f"Cannot read {path}: {error}.") from None
         report = run_import(actor, scope_for(actor), text)
     except DomainError as error:
@@ -131,22 +140,22 @@ def import_confirmations(
     for problem in report.problems[:50]:
         console.print(f"[red]✗[/red] {problem}", markup=True, highlight=False)
     if report.problems:
-        print("Không ghi gì: tệp có dòng lỗi.", file=sys.stderr)  # noqa: T201
+        print(_("Không ghi gì: tệp có dòng lỗi."), file=sys.stderr)  # noqa: T201
         raise typer.Exit(2)
-    console.print(f"{report.rows} dòng: {report.written} mã mới, {report.unchanged} đã có sẵn.")
+    console.print(_("{rows} dòng: {written} mã mới, {unchanged} đã có sẵn.").format(
+        rows=report.rows, written=report.written, unchanged=report.unchanged))
 
 
-tokens = typer.Typer(help="API token cho ứng dụng khác.", no_args_is_help=True)
+tokens = typer.Typer(help=gettext_lazy("API token cho ứng dụng khác."), no_args_is_help=True)
 app.add_typer(tokens, name="tokens")
 
 
-@tokens.command("create")
+@tokens.command("create", help=gettext_lazy('Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó.'))
 def tokens_create(
-    user: Annotated[str, typer.Option("--user", help="Tên đăng nhập sở hữu token.")],
-    name: Annotated[str, typer.Option("--name", help="Tên gợi nhớ (ví dụ: ứng dụng điện thoại).")],
-    days: Annotated[int, typer.Option("--days", help="Số ngày hiệu lực (1–365).")] = 90,
+    user: Annotated[str, typer.Option("--user", help=gettext_lazy("Tên đăng nhập sở hữu token."))],
+    name: Annotated[str, typer.Option("--name", help=gettext_lazy("Tên gợi nhớ (ví dụ: ứng dụng điện thoại)."))],
+    days: Annotated[int, typer.Option("--days", help=gettext_lazy("Số ngày hiệu lực (1–365)."))] = 90,
 ) -> None:
-    """Tạo API token; token chỉ hiện một lần, ansinh chỉ lưu dấu băm của nó."""
     _setup_django()
 
     from ansinh.org.services import issue_token
@@ -156,16 +165,16 @@ def tokens_create(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Token (chỉ hiện một lần, hãy lưu lại; hiệu lực {days} ngày):", highlight=False)
+    console.print(_("Token (chỉ hiện một lần, hãy lưu lại; hiệu lực {days} ngày):").format(days=days), highlight=False)
     typer.echo(token)
 
 
-@tokens.command("list")
+@tokens.command("list", help=gettext_lazy(
+    "Liệt kê API token: tiền tố, tên, tài khoản, ngày tạo, hết hạn, dùng lần cuối, thu hồi."))
 def tokens_list(
-    user: Annotated[str | None, typer.Option("--user", help="Chỉ token của tài khoản này.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help=gettext_lazy("Chỉ token của tài khoản này."))] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Liệt kê API token: tiền tố, tên, tài khoản, ngày tạo, hết hạn, dùng lần cuối, thu hồi."""
     _setup_django()
     from ansinh.org.queries import api_tokens  # Django must be configured first
 
@@ -177,19 +186,20 @@ def tokens_list(
                                for row in rows], ensure_ascii=False))
         return
     table = Table(title="API token", box=box.SIMPLE)
-    for column in ("ID", "Tiền tố", "Tên", "Tài khoản", "Tạo", "Hết hạn", "Dùng lần cuối", "Thu hồi"):
-        table.add_column(column, no_wrap=column in ("Tiền tố", "Tạo", "Hết hạn", "Thu hồi"))
+    for column in ("ID", _("Tiền tố"), _("Tên"), _("Tài khoản"), _("Tạo"), _("Hết hạn"), _("Dùng lần cuối"),
+                   _("Thu hồi")):
+        table.add_column(column, no_wrap=column in (_("Tiền tố"), _("Tạo"), _("Hết hạn"), _("Thu hồi")))
     for row in rows:
         table.add_row(str(row["id"]), row["prefix"], row["name"], row["user"], _moment(row["created"]),
                       _moment(row["expires"]), _moment(row["last_used"], "%d/%m/%Y %H:%M"), _moment(row["revoked"]))
     console.print(table)
 
 
-@tokens.command("revoke")
+@tokens.command("revoke", help=gettext_lazy('Thu hồi một API token: từ nay nó không còn dùng được.'))
 def tokens_revoke(
-    reference: Annotated[str, typer.Argument(help="ID hoặc tiền tố của token (xem «ansinh tokens list»).")],
+    reference: Annotated[str, typer.Argument(
+        help=gettext_lazy("ID hoặc tiền tố của token (xem «ansinh tokens list»)."))],
 ) -> None:
-    """Thu hồi một API token: từ nay nó không còn dùng được."""
     _setup_django()
     from ansinh.org.services import revoke_token  # Django must be configured first
 
@@ -198,7 +208,8 @@ def tokens_revoke(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã thu hồi token «{token.name}» ({token.prefix}…) của {token.user.get_username()}.",
+    console.print(_("Đã thu hồi token «{name}» ({prefix}…) của {username}.").format(
+        name=token.name, prefix=token.prefix, username=token.user.get_username()),
                   highlight=False, markup=False)
 
 
@@ -209,19 +220,19 @@ def _moment(value: datetime | None, shape: str = "%d/%m/%Y") -> str:
     return timezone.localtime(value).strftime(shape) if value else "—"
 
 
-renewals = typer.Typer(help="Gia hạn, nhắc đóng tiền.", no_args_is_help=True)
+renewals = typer.Typer(help=gettext_lazy("Gia hạn, nhắc đóng tiền."), no_args_is_help=True)
 app.add_typer(renewals, name="renewals")
 
 
-@renewals.command("remind")
+@renewals.command("remind", help=gettext_lazy('Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV.'))
 def renewals_remind(
-    on: Annotated[str, typer.Option("--on", help="Ngày chạy (YYYY-MM-DD).")],
-    out: Annotated[Path, typer.Option("--out", help="Tệp CSV cho cổng SMS/Zalo.")] = Path("nhac-gia-han.csv"),
-    days: Annotated[int, typer.Option("--days", help="Thẻ BHYT hết hạn trong số ngày tới.")] = 30,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ hiện tin nhắn, không ghi.")] = False,
-    user: Annotated[str | None, typer.Option("--user", help="Chỉ địa bàn của tài khoản này.")] = None,
+    on: Annotated[str, typer.Option("--on", help=gettext_lazy("Ngày chạy (YYYY-MM-DD)."))],
+    out: Annotated[Path, typer.Option("--out",
+                                      help=gettext_lazy("Tệp CSV cho cổng SMS/Zalo."))] = Path("nhac-gia-han.csv"),
+    days: Annotated[int, typer.Option("--days", help=gettext_lazy("Thẻ BHYT hết hạn trong số ngày tới."))] = 30,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=gettext_lazy("Chỉ hiện tin nhắn, không ghi."))] = False,
+    user: Annotated[str | None, typer.Option("--user", help=gettext_lazy("Chỉ địa bàn của tài khoản này."))] = None,
 ) -> None:
-    """Viết tin nhắc gia hạn (mỗi người/kỳ một lần) ra tệp CSV."""
     _setup_django()
 
     from ansinh.enrollment.reminders import remind
@@ -236,22 +247,22 @@ def renewals_remind(
         return
     for message in messages:
         console.print(f"{message.phone}: {message.text}", highlight=False, markup=False)
-    verb = "Sẽ gửi (chạy thử)" if dry_run else f"Đã ghi vào {out}"
-    console.print(f"{verb}: {len(messages)} tin nhắn mới.")
+    verb = _("Sẽ gửi (chạy thử)") if dry_run else _("Đã ghi vào {path}").format(path=out)
+    console.print(_("{verb}: {count} tin nhắn mới.").format(verb=verb, count=len(messages)))
 
 
-campaigns_cli = typer.Typer(help="Chiến dịch vận động.", no_args_is_help=True)
+campaigns_cli = typer.Typer(help=gettext_lazy("Chiến dịch vận động."), no_args_is_help=True)
 app.add_typer(campaigns_cli, name="campaigns")
-demo_cli = typer.Typer(help="Dữ liệu demo.", no_args_is_help=True)
+demo_cli = typer.Typer(help=gettext_lazy("Dữ liệu demo."), no_args_is_help=True)
 app.add_typer(demo_cli, name="demo")
 
 
-@campaigns_cli.command("summary")
+@campaigns_cli.command("summary", help=gettext_lazy(
+    "Tổng hợp kết quả chiến dịch (chỉ đọc; số liệu được ghi cùng mỗi khoản thu)."))
 def campaigns_summary(
-    campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
+    campaign: Annotated[str, typer.Option("--campaign", help=gettext_lazy("Mã chiến dịch (slug)."))],
     as_json: JsonFlag = False,
 ) -> None:
-    """Tổng hợp kết quả chiến dịch (chỉ đọc; số liệu được ghi cùng mỗi khoản thu)."""
     _setup_django()
     from ansinh.campaigns import queries as campaign_queries  # Django must be configured first
 
@@ -263,20 +274,20 @@ def campaigns_summary(
     if as_json:
         typer.echo(json.dumps(totals))
         return
-    table = Table(title=f"Chiến dịch {campaign}")
-    table.add_column("Chỉ tiêu")
-    table.add_column("Kết quả", justify="right")
+    table = Table(title=_("Chiến dịch {campaign}").format(campaign=campaign))
+    table.add_column(_("Chỉ tiêu"))
+    table.add_column(_("Kết quả"), justify="right")
     for key, value in totals.items():
         table.add_row(key, format_vnd(value) if key == "amount_collected" else format_number(value))
     console.print(table)
 
 
-@campaigns_cli.command("refresh")
+@campaigns_cli.command("refresh", help=gettext_lazy(
+    "Tính lại các khoản thu được tính cho chiến dịch: sau khi nạp dữ liệu hàng loạt, hoặc cho chiến dịch tạo sau "
+    "khi đã thu tiền (chạy lại không làm sai số)."))
 def campaigns_refresh(
-    campaign: Annotated[str, typer.Option("--campaign", help="Mã chiến dịch (slug).")],
+    campaign: Annotated[str, typer.Option("--campaign", help=gettext_lazy("Mã chiến dịch (slug)."))],
 ) -> None:
-    """Tính lại các khoản thu được tính cho chiến dịch: sau khi nạp dữ liệu hàng loạt, hoặc cho chiến dịch
-    tạo sau khi đã thu tiền (chạy lại không làm sai số)."""
     _setup_django()
     from ansinh.campaigns import attribution  # Django must be configured first
     from ansinh.campaigns import queries as campaign_queries
@@ -286,17 +297,19 @@ def campaigns_refresh(
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã tính thêm {format_number(added)} hồ sơ, bỏ {format_number(removed)} hồ sơ đã huỷ.")
+    console.print(_("Đã tính thêm {added} hồ sơ, bỏ {removed} hồ sơ đã huỷ.").format(
+        added=format_number(added), removed=format_number(removed)))
 
 
-@demo_cli.command("load")
+@demo_cli.command("load", help=gettext_lazy(
+    "Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo. Chỉ "
+    "chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."))
 def demo_load(
     not_production: Annotated[bool, typer.Option(
-        "--i-know-this-is-not-production", help="Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai).",
+        "--i-know-this-is-not-production",
+        help=gettext_lazy("Cho phép nạp khi DEBUG tắt (tài khoản demo có mật khẩu công khai)."),
     )] = False,
 ) -> None:
-    """Nạp kịch bản demo (chạy lại không tạo trùng, không đổi mật khẩu tài khoản đã có) và in tài khoản demo.
-    Chỉ chạy khi DEBUG=1 hoặc với --i-know-this-is-not-production."""
     _setup_django()
     from ansinh.demo.services import describe, load_demo, require_demo_allowed  # Django must be configured first
 
@@ -312,46 +325,49 @@ def demo_load(
 
 
 
-reports_cli = typer.Typer(help="Báo cáo, số liệu tổng hợp.", no_args_is_help=True)
+reports_cli = typer.Typer(help=gettext_lazy("Báo cáo, số liệu tổng hợp."), no_args_is_help=True)
 app.add_typer(reports_cli, name="reports")
 
 
-@reports_cli.command("refresh")
+@reports_cli.command("refresh", help=gettext_lazy(
+    "Tính lại số liệu tổng hợp của một kỳ (chạy lại không làm sai số; kỳ đã khoá giữ nguyên)."))
 def reports_refresh(
-    start: Annotated[str, typer.Option("--from", help="Từ ngày (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option("--to", help="Đến ngày (YYYY-MM-DD).")],
+    start: Annotated[str, typer.Option("--from", help=gettext_lazy("Từ ngày (YYYY-MM-DD)."))],
+    end: Annotated[str, typer.Option("--to", help=gettext_lazy("Đến ngày (YYYY-MM-DD)."))],
 ) -> None:
-    """Tính lại số liệu tổng hợp của một kỳ (chạy lại không làm sai số; kỳ đã khoá giữ nguyên)."""
     _setup_django()
     from ansinh.reports.services import refresh  # Django must be configured first
 
     try:
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("Đang tổng hợp", total=3)
+            task = bar.add_task(_("Đang tổng hợp"), total=3)
             written = refresh(_parse_date(start, "--from"), _parse_date(end, "--to"),
                               progress=lambda n: bar.update(task, advance=n))
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã tổng hợp {format_number(written)} dòng số liệu.")
+    console.print(_("Đã tổng hợp {rows} dòng số liệu.").format(rows=format_number(written)))
 
 
-@demo_cli.command("synth")
+@demo_cli.command("synth", help=gettext_lazy(
+    "Sinh một tỉnh giả lập (người, hộ, nhân viên thu, 4 năm thu tiền) vào cơ sở dữ liệu đang cấu hình."))
 def demo_synth(
-    people: Annotated[int, typer.Option("--people", help="Số người (mặc định: quy mô Nghệ An).")] = 3_400_000,
-    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu).")] = 2022,
+    people: Annotated[int, typer.Option("--people",
+                                        help=gettext_lazy("Số người (mặc định: quy mô Nghệ An)."))] = 3_400_000,
+    seed: Annotated[int, typer.Option("--seed",
+        help=gettext_lazy("Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)."))] = 2022,
 ) -> None:
-    """Sinh một tỉnh giả lập (người, hộ, nhân viên thu, 4 năm thu tiền) vào cơ sở dữ liệu đang cấu hình."""
     _setup_django()
     from ansinh.demo.synth import synthesize  # Django must be configured first
 
     try:
         with Progress(console=console) as bar:
-            task = bar.add_task("Đang sinh dữ liệu", total=people)
+            task = bar.add_task(_("Đang sinh dữ liệu"), total=people)
             made = synthesize(people, seed=seed, progress=lambda n: bar.update(task, advance=n))
     except DomainError as error:
         _refuse(error, as_json=False)
         return
-    console.print(f"Đã sinh {format_number(made.people)} người, {format_number(made.households)} hộ, "
-                  f"{format_number(made.agents)} nhân viên thu, {format_number(made.payments)} khoản thu; "
-                  f"{format_number(made.facts)} dòng số liệu tổng hợp.")
+    console.print(_("Đã sinh {people} người, {households} hộ, {agents} nhân viên thu, {payments} khoản thu; "
+                    "{facts} dòng số liệu tổng hợp.").format(
+        people=format_number(made.people), households=format_number(made.households),
+        agents=format_number(made.agents), payments=format_number(made.payments), facts=format_number(made.facts)))

@@ -12,20 +12,22 @@ import os
 from typing import Annotated, Any
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.cli.common import _setup_django, app
 
 DEFAULT_WORKERS = min(4, 2 * (os.cpu_count() or 1) + 1)
 
 
-@app.command("serve")
+@app.command("serve", help=gettext_lazy(
+    "Chạy máy chủ web cho môi trường thật (gunicorn), sau khi kiểm tra cơ sở dữ liệu đã migrate."))
 def serve(
-    bind: Annotated[str, typer.Option(help="Địa chỉ:cổng lắng nghe.")] = "127.0.0.1:8000",
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Số tiến trình.")] = DEFAULT_WORKERS,
-    threads: Annotated[int, typer.Option(min=1, max=32, help="Số luồng mỗi tiến trình.")] = 4,
-    timeout: Annotated[int, typer.Option(min=5, max=600, help="Giây tối đa cho một yêu cầu.")] = 60,
+    bind: Annotated[str, typer.Option(help=gettext_lazy("Địa chỉ:cổng lắng nghe."))] = "127.0.0.1:8000",
+    workers: Annotated[int, typer.Option(min=1, max=64, help=gettext_lazy("Số tiến trình."))] = DEFAULT_WORKERS,
+    threads: Annotated[int, typer.Option(min=1, max=32, help=gettext_lazy("Số luồng mỗi tiến trình."))] = 4,
+    timeout: Annotated[int, typer.Option(min=5, max=600, help=gettext_lazy("Giây tối đa cho một yêu cầu."))] = 60,
 ) -> None:
-    """Chạy máy chủ web cho môi trường thật (gunicorn), sau khi kiểm tra cơ sở dữ liệu đã migrate."""
     _setup_django()
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -34,7 +36,8 @@ def serve(
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     connection.close()  # never share a connection with the forked workers
     if pending:
-        typer.echo(f"Lỗi: còn {len(pending)} migration chưa chạy; chạy `python manage.py migrate` trước.", err=True)
+        typer.echo(_("Lỗi: còn {count} migration chưa chạy; chạy `python manage.py migrate` trước.").format(
+            count=len(pending)), err=True)
         raise typer.Exit(2)
     from gunicorn.app.base import BaseApplication
 
@@ -52,5 +55,6 @@ def serve(
 
             return application
 
-    typer.echo(f"ansinh đang phục vụ http://{bind}/ ({workers} tiến trình × {threads} luồng)")
+    typer.echo(_("ansinh đang phục vụ http://{bind}/ ({workers} tiến trình × {threads} luồng)").format(
+        bind=bind, workers=workers, threads=threads))
     Server().run()

@@ -11,16 +11,18 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.cli.common import _setup_django, app
 
 
-@app.command("worker")
+@app.command("worker", help=gettext_lazy(
+    "Chạy các việc nền (xuất danh sách, việc định kỳ hằng đêm) từ hàng đợi trong cơ sở dữ liệu."))
 def worker(
-    burst: Annotated[bool, typer.Option("--burst", help="Chạy các việc đến hạn rồi dừng.")] = False,
-    name: Annotated[str, typer.Option(help="Tên của tiến trình chạy việc (mặc định: máy:pid).")] = "",
+    burst: Annotated[bool, typer.Option("--burst", help=gettext_lazy("Chạy các việc đến hạn rồi dừng."))] = False,
+    name: Annotated[str, typer.Option(help=gettext_lazy("Tên của tiến trình chạy việc (mặc định: máy:pid)."))] = "",
 ) -> None:
-    """Chạy các việc nền (xuất danh sách, việc định kỳ hằng đêm) từ hàng đợi trong cơ sở dữ liệu."""
     _setup_django()
     from ansinh.jobs.worker import serve
 
@@ -31,5 +33,5 @@ def worker(
 
     signal.signal(signal.SIGTERM, asked_to_stop)
     signal.signal(signal.SIGINT, asked_to_stop)
-    typer.echo("ansinh worker: đang chạy các việc nền (Ctrl-C để dừng)")
+    typer.echo(_("ansinh worker: đang chạy các việc nền (Ctrl-C để dừng)"))
     serve(lambda: stop["asked"], worker=name or None, burst=burst)

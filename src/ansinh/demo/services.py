@@ -21,6 +21,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas import queries as areas
 from ansinh.areas.models import AdministrativeUnit
@@ -47,8 +50,8 @@ THANH_VINH, TRUONG_VINH, ANH_SON = "16681", "16690", "17329"
 class DemoLogin:
     username: str
     password: str
-    role: str
-    scope: str
+    role: Promise  # marked lazily (gettext_lazy): read in the language shown when printed
+    scope: Promise
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,15 @@ class DemoAccount:
     has_demo_password: bool  # the public demo password still opens it (so printing it reveals nothing)
 
 
+# The role and scope are printed by `demo_load` (describe): marked here, read in the language shown.
 DEMO_LOGINS = (
-    DemoLogin("admin", "ansinh-demo-2022", "quản trị tỉnh + Django admin", "toàn tỉnh Nghệ An"),
-    DemoLogin("quanly", "ansinh-demo-2022", "quản lý BHXH cơ sở", "P. Thành Vinh, P. Trường Vinh"),
-    DemoLogin("buudien", "ansinh-demo-2022", "quản lý Bưu điện", "Bưu điện tỉnh Nghệ An"),
-    DemoLogin("daily", "ansinh-demo-2022", "nhân viên thu", "P. Thành Vinh"),
-    DemoLogin("xem", "ansinh-demo-2022", "chỉ xem", "toàn tỉnh Nghệ An"),
+    DemoLogin("admin", "ansinh-demo-2022", gettext_lazy("quản trị tỉnh + Django admin"),
+              gettext_lazy("toàn tỉnh Nghệ An")),
+    DemoLogin("quanly", "ansinh-demo-2022", gettext_lazy("quản lý BHXH cơ sở"),
+              gettext_lazy("P. Thành Vinh, P. Trường Vinh")),
+    DemoLogin("buudien", "ansinh-demo-2022", gettext_lazy("quản lý Bưu điện"), gettext_lazy("Bưu điện tỉnh Nghệ An")),
+    DemoLogin("daily", "ansinh-demo-2022", gettext_lazy("nhân viên thu"), gettext_lazy("P. Thành Vinh")),
+    DemoLogin("xem", "ansinh-demo-2022", gettext_lazy("chỉ xem"), gettext_lazy("toàn tỉnh Nghệ An")),
 )
 
 HOUSEHOLDS = [  # (head, members) — fictional people; citizen IDs agree with birth year and sex
@@ -148,8 +154,8 @@ def describe(account: DemoAccount) -> str:
     the public demo one."""
     login = account.login
     who = (f"{login.username} / {login.password}" if account.has_demo_password
-           else f"{login.username}: tài khoản đã có, giữ nguyên mật khẩu")
-    return f"{who}  — {login.role}; phạm vi: {login.scope}"
+           else _("{username}: tài khoản đã có, giữ nguyên mật khẩu").format(username=login.username))
+    return _("{who}  — {role}; phạm vi: {scope}").format(who=who, role=login.role, scope=login.scope)
 
 
 def _account(login: DemoLogin, role: Role, areas: list[AdministrativeUnit], orgs: list[OrgUnit]) -> DemoAccount:

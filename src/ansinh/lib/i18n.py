@@ -7,7 +7,7 @@ raise site (``pick``) or from the app's catalogue (``translate``, which the laye
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -70,3 +70,22 @@ class Labels(dict[str, Any]):
 
     def items(self) -> Any:
         return [(key, str(value)) for key, value in super().items()]
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """The language a command-line tool speaks, chosen like gettext's: ``LANGUAGE`` (a list, ``fr:en``),
+    then the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set (``en_US.UTF-8`` is English).
+    Vietnamese, the source text, when nothing names English (unset, ``C.UTF-8``, ``vi_VN``, ``fr_FR``).
+    Unlike gettext, ``LANGUAGE`` counts under the ``C`` locale too (containers often run under ``C.UTF-8``)."""
+    for item in environ.get("LANGUAGE", "").split(":"):
+        if _language_code(item) in ("vi", "en"):
+            return _language_code(item)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return "en" if _language_code(environ[name]) == "en" else "vi"
+    return "vi"
+
+
+def _language_code(locale_name: str) -> str:
+    """``en_US.UTF-8`` → ``en``; ``vi_VN@x`` → ``vi``; ``C`` → ``c``."""
+    return locale_name.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].strip().lower()

@@ -18,9 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import DjangoTranslation
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
+from django.views.i18n import JavaScriptCatalog
 
 from ansinh.campaigns import queries as campaign_queries
 from ansinh.campaigns.models import EventSite
@@ -32,11 +35,22 @@ from ansinh.web.common import or_404
 
 # What the service worker caches on install: the shell and everything it needs to open offline.
 SHELL_FILES = ("web/offline/app.css", "web/offline/app.js", "web/offline/store.js", "web/offline/sync.js",
-               "web/offline/rules.js", "web/offline/kiosk.js", "web/vendor/dexie/dexie.min.js",
+               "web/offline/rules.js", "web/offline/kiosk.js", "web/offline/i18n.js", "web/vendor/dexie/dexie.min.js",
                "vendor/fonts/DejaVuSans.ttf", "vendor/fonts/DejaVuSans-Bold.ttf", "web/favicon.svg")
 
 
 KIOSK_PREFIX = "/ra-quan/kiosk/"
+WEB_LOCALE = Path(__file__).resolve().parent / "locale"
+
+
+def page_strings() -> str:
+    """The scripts' text in the language shown (issue 15), as JSON: web's djangojs catalogue (Django's
+    JavaScriptCatalog, `makemessages -d djangojs`), carried by the page (a <meta>, not an inline script: the CSP)
+    so that the cached page speaks it offline (static/web/offline/i18n.js)."""
+    catalog = JavaScriptCatalog()
+    catalog.translation = DjangoTranslation(get_language() or "vi", domain="djangojs", localedirs=[WEB_LOCALE])
+    strings = {msgid: text for msgid, text in catalog.get_catalog().items() if isinstance(text, str)}
+    return json.dumps(strings, ensure_ascii=False, sort_keys=True)
 
 
 def _error(code: str, message: str, status: int = 400) -> JsonResponse:
@@ -80,8 +94,9 @@ def parameters(request: HttpRequest) -> JsonResponse:
 
 
 def _version() -> str:
-    """Changes whenever a cached file does, so the worker replaces its cache (and not otherwise)."""
-    digest = hashlib.sha256()
+    """Changes whenever a cached file does, so the worker replaces its cache (and not otherwise), and with the
+    language: the cached shell is in one language, so a switch installs a new worker that caches it again."""
+    digest = hashlib.sha256((get_language() or "vi").encode())
     for name in SHELL_FILES:
         found = finders.find(name)
         digest.update(Path(str(found)).read_bytes() if found else name.encode())
@@ -92,7 +107,8 @@ def _version() -> str:
 @require_GET
 @ensure_csrf_cookie  # the app's own POST (device registration, logout) reads the cookie; the page has no form
 def app(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/offline/app.html", {"manifest": "/ung-dung/manifest.webmanifest"})
+    return render(request, "web/offline/app.html",
+                  {"manifest": "/ung-dung/manifest.webmanifest", "strings": page_strings()})
 
 
 @require_GET
@@ -121,7 +137,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         {
             "name": _("ansinh — Đại lý thu (ngoại tuyến)"),
             "short_name": "ansinh",
-            "lang": "vi",
+            "lang": get_language() or "vi",
             "start_url": "/ung-dung/",
             "scope": "/ung-dung/",
             "display": "standalone",
@@ -149,5 +165,6 @@ def kiosk(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     return render(
         request,
         "web/offline/kiosk.html",
-        {"campaign": campaign, "site": site, "tasks": tasks, "worker": f"{KIOSK_PREFIX}sw.js"},
+        {"campaign": campaign, "site": site, "tasks": tasks, "worker": f"{KIOSK_PREFIX}sw.js",
+         "strings": page_strings()},
     )

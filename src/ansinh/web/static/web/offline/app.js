@@ -3,6 +3,7 @@
 // storage from store.js (Dexie, encrypted with the PIN). No inline script: the CSP allows ansinh's files only.
 import { QuoteError, formatVnd, quoteHi, quoteVsi } from "./rules.js";
 import { Store, fold, freeReceipts, isoWithOffset, openDb } from "./store.js";
+import { gettext } from "./i18n.js";
 import { api, csrf, postQueue } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,13 +18,13 @@ function show(name) {
 
 async function status() {
   const online = navigator.onLine;
-  $("st-online").textContent = online ? "Có mạng" : "Mất mạng — đang làm ngoại tuyến";
+  $("st-online").textContent = online ? gettext("Có mạng") : gettext("Mất mạng — đang làm ngoại tuyến");
   $("st-online").className = online ? "" : "offline";
   if (!state.store) return;
   if (state.store.key) await state.store.refreshCounts();
   $("st-waiting").textContent = await state.store.meta("waiting", 0);
   const last = await state.store.meta("last_sync");
-  $("st-last").textContent = last ? new Date(last).toLocaleString("vi-VN") : "chưa";
+  $("st-last").textContent = last ? new Date(last).toLocaleString("vi-VN") : gettext("chưa");
   const left = await state.store.meta("receipts_left");
   $("st-receipts").textContent = left === null ? "—" : left;
 }
@@ -49,14 +50,14 @@ async function unlock(event) {
 async function download(event) {
   event.preventDefault();
   const out = $("download-result");
-  out.textContent = "Đang tải…";
+  out.textContent = gettext("Đang tải…");
   try {
     let deviceId = await state.store.meta("device_id");
     if (!deviceId) { deviceId = crypto.randomUUID(); await state.store.setMeta("device_id", deviceId); }
     const device = await api("POST", "/api/v1/devices", { id: deviceId, label: $("device-label").value });
     if (device.token) await state.store.put("token", device.token);
     const token = await state.store.get("token");
-    if (!token) throw new Error("Máy này đã đăng ký nhưng không còn mã truy cập: hãy nhờ quản lý thu hồi và đăng ký lại.");
+    if (!token) throw new Error(gettext("Máy này đã đăng ký nhưng không còn mã truy cập: hãy nhờ quản lý thu hồi và đăng ký lại."));
     const slice = await api("GET", "/api/v1/sync/slice", undefined, token);
     if (!slice.parameters || !slice.parameters.parameters) {
       slice.parameters = await api("GET", `/api/v1/offline/parameters?from=${today()}&months=12`);
@@ -67,9 +68,10 @@ async function download(event) {
     fillChoices();
     await status();
     const people = slice.households.reduce((n, h) => n + h.members.length, 0);
-    out.textContent = `Đã tải ${slice.households.length} hộ, ${people} người, ${slice.receipt_block.numbers.length} số biên lai.`;
+    out.textContent = gettext("Đã tải {households} hộ, {people} người, {receipts} số biên lai.",
+      { households: slice.households.length, people, receipts: slice.receipt_block.numbers.length });
   } catch (error) {
-    out.textContent = `Chưa tải được: ${error.message}`;
+    out.textContent = gettext("Chưa tải được: {error}", { error: error.message });
   }
 }
 
@@ -112,20 +114,20 @@ async function find() {
     return words.every((w) => text.includes(w));
   }).slice(0, 30);
   list.innerHTML = found.length ? found.map((h) => `<li><button type="button" class="quiet" data-household="${escape(h.id)}">` +
-    `${escape(h.members[0]?.full_name || "(chưa có thành viên)")} — ${escape(h.address)}</button></li>`).join("")
-    : "<li>Không tìm thấy hộ nào.</li>";
+    `${escape(h.members[0]?.full_name || gettext("(chưa có thành viên)"))} — ${escape(h.address)}</button></li>`).join("")
+    : `<li>${escape(gettext("Không tìm thấy hộ nào."))}</li>`;
 }
 
 async function openHousehold(id) {
   const h = (await households()).find((x) => String(x.id) === String(id));
   if (!h) return;
   const rows = h.members.map((m) => `<li>${escape(m.full_name)} (${escape(m.birth_date || "")})` +
-    `${m.citizen_id_masked ? ` · ${escape(m.citizen_id_masked)}` : ""}${m.hi_card_end ? ` · thẻ BHYT đến ${escape(m.hi_card_end)}` : ""}` +
-    `${m.due ? ` · cần đóng <span class="money">${formatVnd(m.due.amount)}</span>` : ""}<br>` +
-    `<button type="button" class="quiet" data-quote-vsi="${escape(m.id)}">Báo giá BHXH tự nguyện</button></li>`).join("");
+    `${m.citizen_id_masked ? ` · ${escape(m.citizen_id_masked)}` : ""}${m.hi_card_end ? ` · ${escape(gettext("thẻ BHYT đến {day}", { day: m.hi_card_end }))}` : ""}` +
+    `${m.due ? ` · ${escape(gettext("cần đóng"))} <span class="money">${formatVnd(m.due.amount)}</span>` : ""}<br>` +
+    `<button type="button" class="quiet" data-quote-vsi="${escape(m.id)}">${escape(gettext("Báo giá BHXH tự nguyện"))}</button></li>`).join("");
   $("household").innerHTML = `<h2>${escape(h.address)}</h2><ul class="list">${rows}</ul>` +
-    `<button type="button" data-quote-hi="${escape(h.id)}">Báo giá BHYT hộ gia đình</button>` +
-    `<button type="button" class="quiet" data-add-person="${escape(h.id)}">Thêm người vào hộ này</button>`;
+    `<button type="button" data-quote-hi="${escape(h.id)}">${escape(gettext("Báo giá BHYT hộ gia đình"))}</button>` +
+    `<button type="button" class="quiet" data-add-person="${escape(h.id)}">${escape(gettext("Thêm người vào hộ này"))}</button>`;
 }
 
 // Register into an existing household: only the people's fields (the household's commune and address are known).
@@ -135,7 +137,7 @@ function registerInto(householdId) {
     $(id).disabled = true;
     $(id).previousElementSibling.hidden = $(id).hidden = true;
   }
-  $("reg-people").querySelector("legend").textContent = "Người mới của hộ";
+  $("reg-people").querySelector("legend").textContent = gettext("Người mới của hộ");
   show("register");
 }
 
@@ -145,7 +147,7 @@ function registerNew() {
     $(id).disabled = false;
     $(id).previousElementSibling.hidden = $(id).hidden = false;
   }
-  $("reg-people").querySelector("legend").textContent = "Thành viên (người đầu tiên là chủ hộ)";
+  $("reg-people").querySelector("legend").textContent = gettext("Thành viên (người đầu tiên là chủ hộ)");
 }
 
 // --- register ----------------------------------------------------------------------------------------
@@ -154,12 +156,12 @@ function addPersonForm() {
   const n = $("reg-people").querySelectorAll(".person").length;
   const div = document.createElement("div");
   div.className = "person";
-  div.innerHTML = `<label for="p${n}-name">Họ tên</label><input id="p${n}-name" data-field="full_name" required>` +
-    `<label for="p${n}-birth">Ngày sinh</label><input id="p${n}-birth" data-field="birth_date" type="date" required>` +
-    `<label for="p${n}-sex">Giới tính</label><select id="p${n}-sex" data-field="sex"><option value="female">Nữ</option>` +
-    `<option value="male">Nam</option></select>` +
-    `<label for="p${n}-cid">Số CCCD (nếu có)</label><input id="p${n}-cid" data-field="citizen_id" inputmode="numeric">` +
-    `<label for="p${n}-phone">Điện thoại (nếu có)</label><input id="p${n}-phone" data-field="phone" inputmode="tel">`;
+  div.innerHTML = `<label for="p${n}-name">${escape(gettext("Họ tên"))}</label><input id="p${n}-name" data-field="full_name" required>` +
+    `<label for="p${n}-birth">${escape(gettext("Ngày sinh"))}</label><input id="p${n}-birth" data-field="birth_date" type="date" required>` +
+    `<label for="p${n}-sex">${escape(gettext("Giới tính"))}</label><select id="p${n}-sex" data-field="sex"><option value="female">${escape(gettext("Nữ"))}</option>` +
+    `<option value="male">${escape(gettext("Nam"))}</option></select>` +
+    `<label for="p${n}-cid">${escape(gettext("Số CCCD (nếu có)"))}</label><input id="p${n}-cid" data-field="citizen_id" inputmode="numeric">` +
+    `<label for="p${n}-phone">${escape(gettext("Điện thoại (nếu có)"))}</label><input id="p${n}-phone" data-field="phone" inputmode="tel">`;
   $("reg-people").appendChild(div);
 }
 
@@ -179,8 +181,9 @@ async function register(event) {
       full_name: value("full_name"), birth_date: value("birth_date"), sex: value("sex"), citizen_id: value("citizen_id"),
       phone: value("phone"), relationship: i === 0 && !joining ? "head" : null });
   }
-  $("register-result").textContent = joining ? `Đã lưu ${people.length} người mới của hộ trên máy; sẽ gửi khi đồng bộ.`
-    : `Đã lưu hộ ${people.length} người trên máy; sẽ gửi khi đồng bộ.`;
+  $("register-result").textContent = joining
+    ? gettext("Đã lưu {count} người mới của hộ trên máy; sẽ gửi khi đồng bộ.", { count: people.length })
+    : gettext("Đã lưu hộ {count} người trên máy; sẽ gửi khi đồng bộ.", { count: people.length });
   form.reset();
   $("reg-people").querySelectorAll(".person").forEach((d) => d.remove());
   addPersonForm();
@@ -238,7 +241,7 @@ function runQuote(event) {
   const f = $("quote-form"), P = state.slice?.parameters;
   const out = $("quote-result");
   $("enrol").innerHTML = "";
-  if (!P) { out.innerHTML = `<p class="error">Chưa có tham số trên máy: hãy «Tải dữ liệu» khi có mạng.</p>`; return; }
+  if (!P) { out.innerHTML = `<p class="error">${escape(gettext("Chưa có tham số trên máy: hãy «Tải dữ liệu» khi có mạng."))}</p>`; return; }
   const province = f.province.value.trim() || null;
   try {
     if (f.scheme.value === "vsi") {
@@ -247,8 +250,8 @@ function runQuote(event) {
         fund_return: f.method.value === "advance" ? f.rate.value.trim().replace(",", ".") || null : null };
       const q = quoteVsi(P, input);
       state.quote = { scheme: "vsi", input, amount: q.payable };
-      out.innerHTML = table([["Số tiền đóng", q.gross], ["Nhà nước hỗ trợ", -q.state_support],
-        ["Tỉnh hỗ trợ thêm", -q.local_support], ["Phải nộp", q.payable]]) + notices(q);
+      out.innerHTML = table([[gettext("Số tiền đóng"), q.gross], [gettext("Nhà nước hỗ trợ"), -q.state_support],
+        [gettext("Tỉnh hỗ trợ thêm"), -q.local_support], [gettext("Phải nộp"), q.payable]]) + notices(q);
     } else {
       const group = hiGroup(state.subject?.kind === "hi" ? state.subject.poverty : "none");
       const count = Math.max(1, Number(f.members.value) || 1);
@@ -256,16 +259,18 @@ function runQuote(event) {
         members: Array.from({ length: count }, () => ({ group })) };
       const q = quoteHi(P, input);
       state.quote = { scheme: "hi", input, amount: q.total };
-      out.innerHTML = table([...q.members.map((m, i) => [`Người thứ ${m.rank ?? i + 1}`, m.amount]), ["Tổng phải nộp", q.total]]) +
-        `<p>Thẻ có giá trị từ ${q.card.valid_from.split("-").reverse().join("/")} đến ${q.card.valid_to.split("-").reverse().join("/")}.</p>` + notices(q);
+      out.innerHTML = table([...q.members.map((m, i) => [gettext("Người thứ {rank}", { rank: m.rank ?? i + 1 }), m.amount]),
+        [gettext("Tổng phải nộp"), q.total]]) +
+        `<p>${escape(gettext("Thẻ có giá trị từ {start} đến {end}.", { start: q.card.valid_from.split("-").reverse().join("/"),
+          end: q.card.valid_to.split("-").reverse().join("/") }))}</p>` + notices(q);
     }
   } catch (error) {
     state.quote = null;
-    out.innerHTML = `<p class="error">${escape(error instanceof QuoteError ? error.message : `Lỗi tính: ${error.message}`)}</p>`;
+    out.innerHTML = `<p class="error">${escape(error instanceof QuoteError ? error.message : gettext("Lỗi tính: {error}", { error: error.message }))}</p>`;
     return;
   }
   if (state.subject && state.subject.kind === state.quote.scheme) {
-    $("enrol").innerHTML = `<button type="button" id="enrol-now">Đăng ký tham gia cho ${escape(state.subject.label)}</button>`;
+    $("enrol").innerHTML = `<button type="button" id="enrol-now">${escape(gettext("Đăng ký tham gia cho {name}", { name: state.subject.label }))}</button>`;
   }
 }
 
@@ -284,7 +289,7 @@ async function enrol() {
       member_ids: subject.member_ids, start_date: quote.input.on, quoted_amount: quote.amount });
   }
   state.enrolment = { id, amount: quote.amount, label: subject.label, scheme: quote.scheme };
-  $("pay-what").textContent = `${quote.scheme === "vsi" ? "BHXH tự nguyện" : "BHYT hộ gia đình"} — ${subject.label}`;
+  $("pay-what").textContent = `${quote.scheme === "vsi" ? gettext("BHXH tự nguyện") : gettext("BHYT hộ gia đình")} — ${subject.label}`;
   $("pay-amount").value = quote.amount;
   $("receipt").innerHTML = "";
   await status();
@@ -295,17 +300,19 @@ async function pay(event) {
   event.preventDefault();
   const free = freeReceipts(state.slice, await state.store.operations());
   if (!state.enrolment) return;
-  if (!free.length) { $("receipt").innerHTML = `<p class="error">Hết số biên lai trên máy: hãy đồng bộ và tải dữ liệu để nhận dải số mới.</p>`; return; }
+  if (!free.length) { $("receipt").innerHTML = `<p class="error">${escape(gettext("Hết số biên lai trên máy: hãy đồng bộ và tải dữ liệu để nhận dải số mới."))}</p>`; return; }
   const amount = Number($("pay-amount").value.replace(/\D/g, ""));
   const collectedAt = isoWithOffset(new Date());
   const point = Number($("pay-point").value) || null;
   await state.store.enqueue("payment", { payment_id: crypto.randomUUID(), enrolment_id: state.enrolment.id, amount,
     receipt_number: free[0], collected_at: collectedAt, collection_point_id: point });
   const block = state.slice.receipt_block;
-  $("receipt").innerHTML = `<p><b>BIÊN LAI THU TIỀN</b><br>Ký hiệu: ${escape(block.series)} · Số: <b id="receipt-number">${escape(free[0])}</b></p>` +
-    `<p>${escape($("pay-what").textContent)}<br>Số tiền: <b class="money">${formatVnd(amount)}</b><br>` +
-    `Thời gian: ${escape(new Date().toLocaleString("vi-VN"))}<br>Người thu tiền: ${escape(state.slice.agent?.name || "")}</p>` +
-    `<button type="button" id="print-receipt" class="quiet">In biên lai (58 mm)</button>`;
+  $("receipt").innerHTML = `<p><b>${escape(gettext("BIÊN LAI THU TIỀN"))}</b><br>${escape(gettext("Ký hiệu:"))} ${escape(block.series)} · ` +
+    `${escape(gettext("Số:"))} <b id="receipt-number">${escape(free[0])}</b></p>` +
+    `<p>${escape($("pay-what").textContent)}<br>${escape(gettext("Số tiền:"))} <b class="money">${formatVnd(amount)}</b><br>` +
+    `${escape(gettext("Thời gian:"))} ${escape(new Date().toLocaleString("vi-VN"))}<br>` +
+    `${escape(gettext("Người thu tiền:"))} ${escape(state.slice.agent?.name || "")}</p>` +
+    `<button type="button" id="print-receipt" class="quiet">${escape(gettext("In biên lai (58 mm)"))}</button>`;
   fitRoll();
   await status();
 }
@@ -324,7 +331,7 @@ async function recordSession(event) {
   event.preventDefault();
   await state.store.enqueue("advisory_session", { session_id: crypto.randomUUID(), campaign_slug: null, site_id: null,
     held_at: isoWithOffset(new Date()), people_advised: Number($("s-people").value) || 0, notes: $("s-notes").value });
-  $("advice-result").textContent = "Đã ghi buổi tư vấn; sẽ gửi khi đồng bộ.";
+  $("advice-result").textContent = gettext("Đã ghi buổi tư vấn; sẽ gửi khi đồng bộ.");
   await status();
 }
 
@@ -333,22 +340,23 @@ async function recordLead(event) {
   const f = $("lead-form");
   await state.store.enqueue("lead", { lead_id: crypto.randomUUID(), campaign_slug: null, full_name: f.full_name.value.trim(),
     phone: f.phone.value.trim() || null, commune_code: f.commune_code.value, interest: f.interest.value });
-  $("advice-result").textContent = `Đã ghi người quan tâm ${f.full_name.value.trim()}; sẽ gửi khi đồng bộ.`;
+  $("advice-result").textContent = gettext("Đã ghi người quan tâm {name}; sẽ gửi khi đồng bộ.", { name: f.full_name.value.trim() });
   f.reset();
   await status();
 }
 
-const LABELS = { applied: "đã ghi", replayed: "đã ghi từ trước", flagged: "đã ghi, cần quản lý xem", failed: "lỗi" };
+const LABELS = () => ({ applied: gettext("đã ghi"), replayed: gettext("đã ghi từ trước"),
+  flagged: gettext("đã ghi, cần quản lý xem"), failed: gettext("lỗi") });
 
 async function sync() {
   const out = $("sync-result");
   const waiting = (await state.store.operations()).filter((o) => o.state !== "done").length;
-  if (!waiting) { out.textContent = "Không có thao tác nào chờ gửi."; return; }
-  out.textContent = `Đang gửi ${waiting} thao tác…`;
+  if (!waiting) { out.textContent = gettext("Không có thao tác nào chờ gửi."); return; }
+  out.textContent = gettext("Đang gửi {count} thao tác…", { count: waiting });
   try {
-    out.textContent = `Đã gửi ${await postQueue(state.store)} thao tác.`;
+    out.textContent = gettext("Đã gửi {count} thao tác.", { count: await postQueue(state.store) });
   } catch (error) {
-    out.textContent = `Chưa đồng bộ được: ${error.message}`;
+    out.textContent = gettext("Chưa đồng bộ được: {error}", { error: error.message });
   }
   await renderSyncList();
   await status();
@@ -356,7 +364,7 @@ async function sync() {
 
 async function renderSyncList() {
   $("sync-list").innerHTML = (await state.store.operations()).map(({ op, result, state: s }) => {
-    const label = result ? LABELS[result.status] || result.status : "chờ gửi";
+    const label = result ? LABELS()[result.status] || result.status : gettext("chờ gửi");
     const flags = (result?.flags || []).map((f) => escape(f.detail || f.kind)).join("; ");
     return `<li class="${result ? escape(result.status) : ""}" data-op="${escape(op.id)}">${escape(op.type)} — ${escape(label)}` +
       `${result?.error ? `: ${escape(result.error)}` : ""}${flags ? ` (${flags})` : ""}${s === "done" ? "" : ""}</li>`;
@@ -367,7 +375,7 @@ async function logout() {
   await state.store.wipe();
   state.slice = null;
   try { await fetch("/dang-xuat/", { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" }); } catch { /* offline */ }
-  $("unlock-hint").textContent = "Đã đăng xuất: dữ liệu trên máy đã được xoá.";
+  $("unlock-hint").textContent = gettext("Đã đăng xuất: dữ liệu trên máy đã được xoá.");
   await status();
   show("unlock");
 }
@@ -378,8 +386,8 @@ async function boot() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/ung-dung/sw.js", { scope: "/ung-dung/" });
   state.store = new Store(openDb());
   await state.store.db.open();
-  if (await state.store.wipeIfStale()) $("unlock-hint").textContent = "Quá 14 ngày chưa đồng bộ: dữ liệu trên máy đã được xoá.";
-  else if (await state.store.hasPin()) $("unlock-hint").textContent = "Nhập mã PIN của bạn để mở dữ liệu trên máy.";
+  if (await state.store.wipeIfStale()) $("unlock-hint").textContent = gettext("Quá 14 ngày chưa đồng bộ: dữ liệu trên máy đã được xoá.");
+  else if (await state.store.hasPin()) $("unlock-hint").textContent = gettext("Nhập mã PIN của bạn để mở dữ liệu trên máy.");
   addEventListener("beforeprint", fitRoll);
   addEventListener("online", status);
   addEventListener("offline", status);

@@ -3,6 +3,7 @@
 // stored: without the PIN the database is unreadable. Wiped on logout and after 14 days without a sync.
 // Plain (not personal): the salt, a check value, the last sync time, and the counts the status bar shows.
 import Dexie from "../vendor/dexie/dexie.min.js";
+import { gettext } from "./i18n.js";
 
 export const DB_NAME = "ansinh-offline";
 export const WIPE_AFTER_DAYS = 14;
@@ -47,7 +48,7 @@ export class Store {
 
   // The first PIN creates the salt and the check value; later ones must open the check value.
   async unlock(pin) {
-    if (!/^\d{6,}$/.test(pin)) throw new Error("Mã PIN gồm ít nhất 6 chữ số.");
+    if (!/^\d{6,}$/.test(pin)) throw new Error(gettext("Mã PIN gồm ít nhất 6 chữ số."));
     let salt = await this.meta("salt");
     if (salt === null) {
       salt = crypto.getRandomValues(new Uint8Array(16));
@@ -61,7 +62,7 @@ export class Store {
     try {
       if ((await open(key, await this.meta("check"))) !== CHECK) throw new Error("check");
     } catch {
-      throw new Error("Mã PIN không đúng.");
+      throw new Error(gettext("Mã PIN không đúng."));
     }
     this.key = key;
     return true;

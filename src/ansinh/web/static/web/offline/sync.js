@@ -1,5 +1,7 @@
 // The server calls the offline app and the rally kiosk share (issue 16, OFFLINE_CONTRACT.md): a JSON request with
 // the CSRF cookie (a logged-in user) or the device's token, and the queue posted to POST /api/v1/sync.
+import { gettext } from "./i18n.js";
+
 export function csrf() { return (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || ""; }
 
 export async function api(method, url, body, token) {
@@ -10,7 +12,7 @@ export async function api(method, url, body, token) {
     body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(data.detail || data.error?.message || `Máy chủ trả lời ${response.status}.`);
+    throw new Error(data.detail || data.error?.message || gettext("Máy chủ trả lời {status}.", { status: response.status }));
   }
   return data;
 }
