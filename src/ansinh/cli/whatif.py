@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich import box
 from rich.progress import Progress
 from rich.table import Table
@@ -19,23 +21,25 @@ from ansinh.lib.periods import require_order
 from ansinh.rules.local_support import check_province
 from ansinh.rules.params import default_parameters, overlaid
 
-HEADINGS = ("Mã", "Đơn vị", "Năm", "Lượt người", "Thay đổi", "NSNN hiện hành", "NSNN phương án", "NSNN chênh lệch",
-            "NSĐP hiện hành", "NSĐP phương án", "NSĐP chênh lệch")
+HEADINGS = (gettext_lazy("Mã"), gettext_lazy("Đơn vị"), gettext_lazy("Năm"), gettext_lazy("Lượt người"),
+            gettext_lazy("Thay đổi"), gettext_lazy("NSNN hiện hành"), gettext_lazy("NSNN phương án"),
+            gettext_lazy("NSNN chênh lệch"), gettext_lazy("NSĐP hiện hành"), gettext_lazy("NSĐP phương án"),
+            gettext_lazy("NSĐP chênh lệch"))
 FIGURES = ("people", "affected", "state_before", "state_after", "state_change", "local_before", "local_after",
            "local_change")
 
 
-@app.command("whatif")
+@app.command("whatif", help=gettext_lazy(
+    "Chi phí NSNN và NSĐP theo quy định hiện hành và theo phương án, từng huyện (từ 01/07/2025: xã) và năm, trên "
+    "các kỳ đóng đã thu trong khoảng ngày."))
 def whatif_command(
-    overlay: Annotated[Path, typer.Option("--overlay", help="Thư mục tham số thay đổi (cùng cấu trúc "
-                                          "src/ansinh/rules/parameters, như ANSINH_PARAMETERS_DIR).")],
-    start: Annotated[str, typer.Option("--from", help="Từ ngày tính (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option("--to", help="Đến ngày tính (YYYY-MM-DD).")],
-    province: Annotated[str, typer.Option("--province", help="Mã tỉnh (2 chữ số).")] = "40",
+    overlay: Annotated[Path, typer.Option("--overlay", help=gettext_lazy(
+        "Thư mục tham số thay đổi (cùng cấu trúc src/ansinh/rules/parameters, như ANSINH_PARAMETERS_DIR)."))],
+    start: Annotated[str, typer.Option("--from", help=gettext_lazy("Từ ngày tính (YYYY-MM-DD)."))],
+    end: Annotated[str, typer.Option("--to", help=gettext_lazy("Đến ngày tính (YYYY-MM-DD)."))],
+    province: Annotated[str, typer.Option("--province", help=gettext_lazy("Mã tỉnh (2 chữ số)."))] = "40",
     as_json: JsonFlag = False,
 ) -> None:
-    """Chi phí NSNN và NSĐP theo quy định hiện hành và theo phương án, từng huyện (từ 01/07/2025: xã) và năm,
-    trên các kỳ đóng đã thu trong khoảng ngày."""
     _setup_django()
     from ansinh.reports import whatif  # Django must be configured first
 
@@ -45,7 +49,7 @@ def whatif_command(
         check_province(province)
         scenario = overlaid(default_parameters(), overlay)
         with Progress(console=console, transient=True, disable=as_json) as bar:
-            shown = bar.add_task("Đang tính", total=None)
+            shown = bar.add_task(_("Đang tính"), total=None)
             found = whatif.what_if(first, last, scenario, province=province,
                                    progress=lambda n: bar.update(shown, completed=n))
     except DomainError as error:
@@ -54,23 +58,25 @@ def whatif_command(
     if as_json:
         typer.echo(json.dumps(found.as_dict(), ensure_ascii=False))
         return
-    table = Table(title=f"Phương án {overlay} — tỉnh {province}, {first:%d/%m/%Y}–{last:%d/%m/%Y}", box=box.SIMPLE)
+    table = Table(title=_("Phương án {overlay} — tỉnh {province}, {first}–{last}").format(
+        overlay=overlay, province=province, first=f"{first:%d/%m/%Y}", last=f"{last:%d/%m/%Y}"), box=box.SIMPLE)
     for i, heading in enumerate(HEADINGS):
-        table.add_column(heading, justify="right" if i >= 2 else "left")
+        table.add_column(str(heading), justify="right" if i >= 2 else "left")
     for row in [*found.rows, found.total()]:
         values = row.as_dict()
         table.add_row(values["code"], values["name"], str(values["year"] or ""),
                       *(format_number(values[name]) for name in FIGURES))
     console.print(table)
     total = found.total()
-    console.print(f"Toàn tỉnh: {format_number(total.people)} lượt người, "
-                  f"{format_number(total.affected)} lượt thay đổi; "
-                  f"NSNN {format_number(total.state_before)} → {format_number(total.state_after)} "
-                  f"(chênh lệch {format_number(total.state_change)}); NSĐP {format_number(total.local_before)} → "
-                  f"{format_number(total.local_after)} (chênh lệch {format_number(total.local_change)}) đồng.",
+    console.print(_("Toàn tỉnh: {people} lượt người, {affected} lượt thay đổi; NSNN {state_before} → {state_after} "
+                    "(chênh lệch {state_change}); NSĐP {local_before} → {local_after} (chênh lệch {local_change}) "
+                    "đồng.").format(**{name: format_number(getattr(total, name)) for name in (
+                        "people", "affected", "state_before", "state_after", "state_change", "local_before",
+                        "local_after", "local_change")}),
                   markup=False, highlight=False)
     if total.refused:
-        console.print(f"{format_number(total.refused)} lượt không tính được theo một trong hai bộ tham số "
-                      "(ví dụ thu nhập dưới mức sàn mới): không gồm trong các tổng.")
+        console.print(_("{n} lượt không tính được theo một trong hai bộ tham số (ví dụ thu nhập dưới mức sàn mới): "
+                        "không gồm trong các tổng.").format(n=format_number(total.refused)))
     if found.not_priced:
-        console.print(f"{format_number(found.not_priced)} kỳ đóng trước / đóng bù BHXH tự nguyện không được tính.")
+        console.print(_("{n} kỳ đóng trước / đóng bù BHXH tự nguyện không được tính.").format(
+            n=format_number(found.not_priced)))
