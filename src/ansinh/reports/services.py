@@ -107,9 +107,10 @@ def count_payments(payments: list[Payment]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_add_payments_sql(), {"ids": ids, "tz": settings.TIME_ZONE, "vsi": Scheme.VSI.value,
                                              "hi": Scheme.HOUSEHOLD_HI.value, "sponsor": Payer.SPONSOR.value})
-    terms = [(p.enrollment_id, p.reverses_id is None) for p in payments]
-    if all(new for _, new in terms):
-        by_scheme = dict(Enrollment.objects.filter(pk__in=[t for t, _ in terms]).values_list("pk", "scheme"))
+    if all(p.reverses_id is None for p in payments):
+        loaded = all(Payment.enrollment.is_cached(p) for p in payments)  # the writer's terms, read already
+        by_scheme = ({p.enrollment_id: p.enrollment.scheme for p in payments} if loaded else dict(
+            Enrollment.objects.filter(pk__in=[p.enrollment_id for p in payments]).values_list("pk", "scheme")))
         if _cohorts_add(sorted(by_scheme.items())):
             return
     refresh_cohorts()  # a reversal, or two terms of one person or household: rebuilt from the terms
