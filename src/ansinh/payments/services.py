@@ -50,7 +50,8 @@ PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
 # The same read models kept in step with many payments written at once, in the same transaction (the
 # set-based bank-statement matching, payments/statement_bulk.py): each listener gets the new payments
 # and brings its read model to what the single listeners above would have made of them, through the
-# refresh its app already uses after bulk loads (reports: the facts of the days; campaigns: attribution).
+# set-based form of its single listener (reports: the payments' deltas added to their cells on PostgreSQL,
+# the days' refresh elsewhere; campaigns: the refresh of the running campaigns' attribution).
 BULK_PAYMENT_LISTENERS: list[Callable[[list[Payment]], None]] = []
 
 # Checks another app may add on a payment's time, run inside the transaction before anything is
