@@ -7,7 +7,9 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from ansinh.org.models import Role
@@ -55,3 +57,19 @@ def test_an_outsider_sees_no_commune_and_a_bad_day_is_a_400(who: Personas) -> No
     page = client_for(who.outsider).get(URL, {"on": "2025-08-01", "level": "commune"})
     assert page.status_code == 200 and commune(COMMUNE_X).name not in page.content.decode()
     assert client_for(who.admin).get(URL, {"on": "31/02/2025"}).status_code == 400
+
+
+def test_the_gap_list_costs_the_same_queries_whatever_its_rows(who: Personas) -> None:
+    x = commune(COMMUNE_X)
+    client = client_for(who.admin)
+    address = {"on": "2025-08-01", "level": "commune", "commune": x.pk}
+    someone(who, 90)
+    client.get(URL, address)
+    with CaptureQueriesContext(connection) as before:
+        client.get(URL, address)
+    for n in range(4):
+        vsi_term(someone(who, 91 + n), date(2025, 1, 1), date(2025, 1, 31))
+    newest = someone(who, 99)
+    with CaptureQueriesContext(connection) as after:
+        assert newest.full_name in client.get(URL, address).content.decode()
+    assert len(after) == len(before) <= 20
