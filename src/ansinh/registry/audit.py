@@ -50,6 +50,8 @@ ACTIONS = Labels({  # what the audit viewer calls each action
     "sup_ask": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ"),
     "sup_ok": gettext_lazy("Duyệt thay đổi đối tượng hỗ trợ"),
     "sup_no": gettext_lazy("Từ chối thay đổi đối tượng hỗ trợ"),
+    "msg_cancel": gettext_lazy("Huỷ tin nhắn chờ gửi"), "msg_retry": gettext_lazy("Gửi lại tin nhắn"),
+    "consent_ok": gettext_lazy("Ghi nhận đồng ý nhận tin"), "consent_no": gettext_lazy("Ghi nhận từ chối nhận tin"),
 })
 ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy("Hộ"),
             "membership": gettext_lazy("Thành viên hộ"), "poverty": gettext_lazy("Tình trạng nghèo"),
@@ -57,7 +59,8 @@ ENTITIES = Labels({"person": gettext_lazy("Người"), "household": gettext_lazy
             "vsi_plan": gettext_lazy("Tham gia BHXH tự nguyện"),
             "bank_line": gettext_lazy("Giao dịch trên sao kê ngân hàng"),
             "support_req": gettext_lazy("Đề nghị thay đổi đối tượng hỗ trợ"),
-            "other_cov": gettext_lazy("Bảo hiểm qua nhóm khác")})
+            "other_cov": gettext_lazy("Bảo hiểm qua nhóm khác"), "message": gettext_lazy("Tin nhắn"),
+            "visit_list": gettext_lazy("Danh sách hộ cần đến"), "visit": gettext_lazy("Lần đến hộ")})
 # The words of an entry's details, in Vietnamese for the viewer (keys and the values that are names).
 WORDS = Labels({
     "full_name": gettext_lazy("họ tên"), "date_of_birth": gettext_lazy("ngày sinh"),
