@@ -280,9 +280,9 @@ class _Ledger:
                                                       batch_size=1000)
         for (enrollment, _, _, _, _), calc in zip(self.terms, calcs, strict=True):
             enrollment.calculation = calc
+            # bulk_create takes the saved person's or household's key from the cached object; setting the
+            # ``_id`` here would drop that cache, and _leads would then read each term's person again
             enrollment.area_id = (enrollment.person or enrollment.household).area_id  # type: ignore[union-attr]
-            enrollment.person_id = enrollment.person.pk if enrollment.person else None
-            enrollment.household_id = enrollment.household.pk if enrollment.household else None
         enrollments = Enrollment.objects.bulk_create([e for e, *_ in self.terms], batch_size=1000)
         HiCardLine.objects.bulk_create([line for _, lines, *_ in self.terms for line in lines], batch_size=1000)
         payments = Payment.objects.bulk_create(
