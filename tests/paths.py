@@ -11,12 +11,13 @@ reminder to Hùng).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -89,6 +90,9 @@ class World:
     users: dict[str, AbstractBaseUser | None]
     tokens: dict[str, str | None]
     ids: dict[str, Any]
+    # each persona's session, opened once with the world: a login per test (the session, the user's
+    # last_login, the security log) cost about as much as the page it opened
+    sessions: dict[str, str] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -158,7 +162,13 @@ def build_world() -> World:
             "thang_id": thang.pk, "agent": "DL40-0001", "area_id": hung.area_id, "gateway": "http_sms",
             "request_id": asked.pk, "support_request_id": island.pk, "statement_id": statement.pk, "line_id": line.pk,
             "member_ids": list(household.memberships.values_list("person_id", flat=True))}
-    return World(users, tokens, ids)
+    sessions = {}
+    for name, who in users.items():
+        if who is not None:
+            client = Client()
+            client.force_login(who)
+            sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return World(users, tokens, ids, sessions)
 
 
 def page_url(page: Page, ids: dict[str, Any]) -> str:
@@ -179,10 +189,11 @@ def operation_url(op: Operation, ids: dict[str, Any]) -> str:
 
 
 def web_client(world: World, persona: str) -> Client:
+    """A client signed in as the persona, with the session the world opened (a test that signs out or
+    in again changes it only inside its own savepoint)."""
     client = Client()
-    who = world.users[persona]
-    if who is not None:
-        client.force_login(who)
+    if world.users[persona] is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
     return client
 
 
