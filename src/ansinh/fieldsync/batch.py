@@ -8,6 +8,9 @@ paid, the receipts with the numbers of the device's block, the bulk listeners (f
 ``BULK_PAYMENT_LISTENERS``, as the statement import uses them), the client refs, the operations and
 their flags, a fixed number of statements for any number of payments.
 
+The client UUIDs the batch names are looked up in one query too: those without a ``ClientRef`` are
+not looked up again by the operation that claims them (``operations.Context.fresh``).
+
 A payment waits for the set-based write only while nothing that follows it in the batch could read what
 it writes: the kinds of ``COMMUTES`` decide (a registration commutes; an enrolment commutes unless it is
 for a person with a waiting payment); any other kind, and any payment that is not plain (its enrolment
@@ -19,6 +22,7 @@ the set-based write back and all its payments go by the per-operation path."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,12 +65,29 @@ class Batch:
     people: dict[str, int] = field(default_factory=dict)  # client UUID → person, made in this batch
     enrolments: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # → (term, person)
     waiting: list[Waiting] = field(default_factory=list)
+    fresh: set[uuid.UUID] = field(default_factory=set)  # operations.Context.fresh
+
+    def named(self, raw: dict[str, Any]) -> None:
+        """An operation went: the UUIDs it names are no longer known to be free."""
+        self.fresh.difference_update(_uuids(raw))
 
     def names_waiting(self, raw: dict[str, Any]) -> bool:
         """Whether an operation names a client UUID of a waiting payment (it would meet its claim)."""
         ids = {str(w.client_id) for w in self.waiting}
         data = raw.get("data") or {}
         return any(isinstance(v, str) and v in ids for v in data.values())
+
+
+def _uuids(raw: dict[str, Any]) -> set[uuid.UUID]:
+    """The client UUIDs an operation's data names (at its top level, where every kind puts them)."""
+    found = set()
+    for value in (raw.get("data") or {}).values():
+        values = value if isinstance(value, list) else [value]
+        for one in values:
+            if isinstance(one, str) and len(one) == 36:
+                with contextlib.suppress(ValueError):
+                    found.add(uuid.UUID(one))
+    return found
 
 
 def _registration(batch: Batch, raw: dict[str, Any]) -> bool:
@@ -245,25 +266,31 @@ def apply_batch(device: Device, batch_id: uuid.UUID, operations_in: list[dict[st
     ids = [i for i in (_op_id(raw) for raw in operations_in) if i is not None]
     known = {op.op_id: op for op in SyncOperation.objects.filter(op_id__in=ids).prefetch_related("flags")}
     seen: set[uuid.UUID] = set()
+    named = set().union(*(_uuids(raw) for raw in operations_in)) if operations_in else set()
+    batch.fresh = named - set(ClientRef.objects.filter(client_id__in=named).values_list("client_id", flat=True))
     for index, raw in enumerate(operations_in):
         op_id = _op_id(raw)
         if op_id is None or op_id in seen:  # the same op twice in one batch: the second is a replay
             _flush(batch)
             batch.results[index] = services.apply_one(device, batch.scope, batch_id, raw)
+            batch.named(raw)
             continue
         seen.add(op_id)
         first = known.get(op_id)
         if first is not None:  # what services.apply_one answers for an op id already stored
             batch.results[index] = _replay(first) if first.device_id == device.pk else services.apply_one(
                 device, batch.scope, batch_id, raw)
+            batch.named(raw)
             continue
         if raw.get("type") == "payment" and (admitted := _admit(batch, index, raw)) is not None:
             batch.waiting.append(admitted)
+            batch.named(raw)
             continue
         commutes = COMMUTES.get(raw.get("type"))  # type: ignore[arg-type]
         if commutes is None or not commutes(batch, raw):
             _flush(batch)
-        answer = services.apply_one(device, batch.scope, batch_id, raw, unseen=True)
+        answer = services.apply_one(device, batch.scope, batch_id, raw, unseen=True, fresh=batch.fresh)
+        batch.named(raw)
         batch.results[index] = answer
         _remember(batch, raw, answer)
     _flush(batch)

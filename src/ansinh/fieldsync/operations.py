@@ -42,6 +42,10 @@ class Context:
     area_id: int | None = None
     creates: uuid.UUID | None = None
     conflict: dict[str, Any] | None = None
+    # Client UUIDs the batch path found without a ``ClientRef`` (one query for the batch) and that no
+    # operation of the batch named since: ``_made`` and ``_claim`` need not look them up again. A twin
+    # claiming one meanwhile meets the primary key (``services.apply_one`` then runs once more, without it).
+    fresh: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def today(self) -> date:
@@ -138,12 +142,14 @@ def _object(ctx: Context, client_id: uuid.UUID, kind: str) -> int:
 def _made(ctx: Context, client_id: uuid.UUID, kind: str) -> int | None:
     """The row this client UUID already became for this agent (the same record sent again under a new
     operation id, e.g. after the app lost the first answer): answered with it, nothing written again."""
+    if client_id in ctx.fresh:
+        return None
     return ClientRef.objects.filter(ctx.device.owned(), client_id=client_id, kind=kind,
                                     object_id__isnull=False).values_list("object_id", flat=True).first()
 
 
 def _claim(ctx: Context, client_id: uuid.UUID, kind: str, object_id: int | None, **pending: Any) -> None:
-    if ClientRef.objects.filter(client_id=client_id).exists():
+    if client_id not in ctx.fresh and ClientRef.objects.filter(client_id=client_id).exists():
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Mã {client_id} đã được dùng cho một bản ghi khác.").format(
                                                               client_id=client_id),
                           "This client id is already used.")
