@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
-from ansinh.fieldsync import devices, queries, services
+from ansinh.fieldsync import batch, devices, queries, services
 from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.org.scope import scope_for
 
@@ -94,4 +94,4 @@ def download_slice(request: HttpRequest) -> HttpResponse:
 def sync(request: HttpRequest, body: BatchIn) -> HttpResponse:
     device = request.device  # type: ignore[attr-defined]
     ops = [op.model_dump() for op in body.operations]
-    return JsonResponse(services.apply_batch(device, body.batch_id, ops))
+    return JsonResponse(batch.apply_batch(device, body.batch_id, ops))

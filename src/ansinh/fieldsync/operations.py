@@ -42,6 +42,10 @@ class Context:
     area_id: int | None = None
     creates: uuid.UUID | None = None
     conflict: dict[str, Any] | None = None
+    # Client UUIDs the batch path found without a ``ClientRef`` (one query for the batch) and that no
+    # operation of the batch named since: ``_made`` and ``_claim`` need not look them up again. A twin
+    # claiming one meanwhile meets the primary key (``services.apply_one`` then runs once more, without it).
+    fresh: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def today(self) -> date:
@@ -138,12 +142,14 @@ def _object(ctx: Context, client_id: uuid.UUID, kind: str) -> int:
 def _made(ctx: Context, client_id: uuid.UUID, kind: str) -> int | None:
     """The row this client UUID already became for this agent (the same record sent again under a new
     operation id, e.g. after the app lost the first answer): answered with it, nothing written again."""
+    if client_id in ctx.fresh:
+        return None
     return ClientRef.objects.filter(ctx.device.owned(), client_id=client_id, kind=kind,
                                     object_id__isnull=False).values_list("object_id", flat=True).first()
 
 
 def _claim(ctx: Context, client_id: uuid.UUID, kind: str, object_id: int | None, **pending: Any) -> None:
-    if ClientRef.objects.filter(client_id=client_id).exists():
+    if client_id not in ctx.fresh and ClientRef.objects.filter(client_id=client_id).exists():
         raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, _("Mã {client_id} đã được dùng cho một bản ghi khác.").format(
                                                               client_id=client_id),
                           "This client id is already used.")
@@ -314,6 +320,30 @@ def _receipt(ctx: Context, given: str) -> tuple[ReceiptBlock, int]:
                                                    given=given), "Receipt number outside the device's block.")
 
 
+def payment_key(client_id: uuid.UUID) -> str:
+    return f"sync-{client_id}"
+
+
+def collection_point_of(data: dict[str, Any]) -> int | None:
+    point = data.get("collection_point_id")
+    return point if isinstance(point, int) else None
+
+
+def flag_payment(ctx: Context, data: dict[str, Any], amount: int, payable: int, block: ReceiptBlock) -> None:
+    """What a payment's manager is told (the per-operation and the batch paths alike): an amount other
+    than the term's, a collection time before the device got its block."""
+    if amount != payable:
+        ctx.flag(FlagKind.AMOUNT_DIFFERS, _("Đã thu {value}, máy chủ tính {value2}: ghi đúng số đã thu.").format(
+                                              value=format_vnd(amount), value2=format_vnd(payable)),
+                 collected=amount, quoted=payable)
+    collected_at = parse_time(data.get("collected_at"))
+    if collected_at is not None and collected_at < block.reserved_at:
+        ctx.flag(FlagKind.BEFORE_BLOCK, _("Thời điểm thu {value:%d/%m/%Y %H:%M} trước khi thiết bị nhận dải số "
+                                          "({value2:%d/%m/%Y %H:%M}).").format(
+                                            value=timezone.localtime(collected_at),
+                                            value2=timezone.localtime(block.reserved_at)))
+
+
 def payment(ctx: Context, data: dict[str, Any]) -> int:
     """Collected money is recorded as collected: a difference from the term is flagged, never corrected."""
     client_id = _uuid(data, "payment_id")
@@ -327,20 +357,10 @@ def payment(ctx: Context, data: dict[str, Any]) -> int:
         raise _bad("enrolment_id")
     ctx.area_id = payable[1]
     block, number = _receipt(ctx, _text(data, "receipt_number"))
-    if amount != payable[0]:
-        ctx.flag(FlagKind.AMOUNT_DIFFERS, _("Đã thu {value}, máy chủ tính {value2}: ghi đúng số đã thu.").format(
-                                              value=format_vnd(amount), value2=format_vnd(payable[0])),
-                 collected=amount, quoted=payable[0])
-    collected_at = parse_time(data.get("collected_at"))
-    if collected_at is not None and collected_at < block.reserved_at:
-        ctx.flag(FlagKind.BEFORE_BLOCK, _("Thời điểm thu {value:%d/%m/%Y %H:%M} trước khi thiết bị nhận dải số "
-                                          "({value2:%d/%m/%Y %H:%M}).").format(
-                                            value=timezone.localtime(collected_at),
-                                            value2=timezone.localtime(block.reserved_at)))
-    point = data.get("collection_point_id")
+    flag_payment(ctx, data, amount, payable[0], block)
     made = paying.record_collected_payment(
-        ctx.actor, ctx.scope, enrolment_id, amount=amount, idempotency_key=f"sync-{client_id}",
-        receipt=(block.pool_id, number), paid_at=ctx.now, collection_point_id=point if isinstance(point, int) else None)
+        ctx.actor, ctx.scope, enrolment_id, amount=amount, idempotency_key=payment_key(client_id),
+        receipt=(block.pool_id, number), paid_at=ctx.now, collection_point_id=collection_point_of(data))
     _claim(ctx, client_id, "payment", made.pk)
     return made.pk
 

@@ -49,17 +49,19 @@ def _store(device: Device, batch_id: uuid.UUID, op_id: uuid.UUID, kind: str, ctx
 
 
 def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, Any], *,
-              again: bool = True) -> dict[str, Any]:
+              again: bool = True, unseen: bool = False, fresh: set[uuid.UUID] | None = None) -> dict[str, Any]:
     """``again``: a unique key taken by a concurrent operation (another op with the same receipt number)
-    rolls this one back; it runs once more and meets the other's row as a refusal, never a 500."""
+    rolls this one back; it runs once more and meets the other's row as a refusal, never a 500.
+    ``unseen``: the caller looked the op id up already (the batch path, one query for the batch);
+    ``fresh``: client UUIDs it found without a ``ClientRef`` (``operations.Context.fresh``)."""
     op_id, kind, data = raw["id"], raw["type"], raw.get("data") or {}
-    first = SyncOperation.objects.filter(op_id=op_id).first()
+    first = None if unseen else SyncOperation.objects.filter(op_id=op_id).first()
     if first is not None:
         if first.device_id != device.pk:
             return {"id": str(op_id), "status": OpStatus.FAILED, "server_id": None, "flags": [],
                     "error": _("Mã thao tác này đã được một thiết bị khác dùng.")}
         return _replay(first)
-    ctx = operations.Context(device=device, actor=device.user, scope=scope, now=timezone.now())
+    ctx = operations.Context(device=device, actor=device.user, scope=scope, now=timezone.now(), fresh=fresh or set())
     device_time = operations.parse_time(raw.get("device_time"))
     operations.check_clock(ctx, device_time)
     handler = operations.HANDLERS.get(kind)
@@ -89,7 +91,9 @@ def apply_one(device: Device, scope: Scope, batch_id: uuid.UUID, raw: dict[str, 
 
 
 def apply_batch(device: Device, batch_id: uuid.UUID, operations_in: list[dict[str, Any]]) -> dict[str, Any]:
-    """In order: an operation may name a UUID created earlier in the batch or in an earlier one."""
+    """The per-operation path, in order: an operation may name a UUID created earlier in the batch or in
+    an earlier one. ``fieldsync.batch.apply_batch`` makes the same, cheaper; this one stays the reference
+    (tests/fieldsync/test_batch.py compares the two)."""
     scope = scope_for(device.user)
     results = [apply_one(device, scope, batch_id, raw) for raw in operations_in]
     Device.objects.filter(pk=device.pk).update(last_sync_at=timezone.now())
