@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from ansinh.areas.models import AdministrativeUnit
@@ -114,6 +114,16 @@ def count_payments(payments: list[Payment]) -> None:
         return
     days = [timezone.localdate(p.paid_at) for p in payments]
     for campaign in Campaign.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)).order_by("pk"):
+        refresh(campaign)
+
+
+def count_payment_ids(ids: list[int]) -> None:
+    """``count_payments`` given the new payments' ids: their days read in one query."""
+    if not ids:
+        return
+    days = [timezone.localdate(at) for at in Payment.objects.filter(pk__in=ids).aggregate(
+        first=Min("paid_at"), last=Max("paid_at")).values()]
+    for campaign in Campaign.objects.filter(starts_on__lte=days[1], ends_on__gte=days[0]).order_by("pk"):
         refresh(campaign)
 
 
