@@ -216,8 +216,9 @@ def _judge_in_sql(cursor: Any, statement: StatementImport, served: frozenset[int
             "tz": settings.TIME_ZONE}
     # known: written by an earlier import, or repeated earlier in the chunk
     cursor.execute(f"""UPDATE {CREDITS} c SET known = true WHERE EXISTS (SELECT 1 FROM {lines} l
-        WHERE l.collector_id = %(collector)s AND l.transaction_id = c.transaction_id)
-        OR EXISTS (SELECT 1 FROM {CREDITS} d WHERE d.transaction_id = c.transaction_id AND d.n < c.n)""", args)
+        WHERE l.collector_id = %(collector)s AND l.transaction_id = c.transaction_id)""", args)
+    cursor.execute(f"""UPDATE {CREDITS} c SET known = true FROM (SELECT n, ROW_NUMBER() OVER (
+        PARTITION BY transaction_id ORDER BY n) AS k FROM {CREDITS}) d WHERE d.n = c.n AND d.k > 1""")
     # the verdict's term: the first pending one of the exact amount, else the first pending, else the first
     cursor.execute(f"""UPDATE {CREDITS} c SET term_id = v.id, status = v.status, payable = v.payable,
         scheme = v.scheme, person_id = v.person_id, created_by_id = v.created_by_id, area_id = v.area_id
@@ -260,6 +261,7 @@ def _judge_in_sql(cursor: Any, statement: StatementImport, served: frozenset[int
                    {**args, "matched": LineOutcome.MATCHED.value, "vsi": Scheme.VSI.value})
     cursor.execute(f"""UPDATE {CREDITS} c SET point_id = (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(p.orgunit_id) END
         FROM {agent_points} p WHERE p.agent_id = c.agent_id) WHERE c.agent_id IS NOT NULL""")
+    cursor.execute(f"ANALYZE {CREDITS}")  # the verdicts' columns, for the writes' joins
 
 
 def _sql_chunk(actor: AbstractBaseUser | None, statement: StatementImport, served: frozenset[int],
@@ -332,12 +334,18 @@ def _sql_write(actor: AbstractBaseUser | None, statement: StatementImport) -> Co
             recorder = actor if actor is not None and actor.is_authenticated else None
             template = Payment(amount=0, method=PaymentMethod.BANK_TRANSFER, payer=Payer.PARTICIPANT,
                                collector_id=statement.collector_id, recorded_by=recorder)
+            # the payments' ids drawn first, in the credits' order: the lines and receipts name them
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [Payment._meta.db_table, len(amounts)])
+            drawn = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute(f"""UPDATE {CREDITS} c SET payment_id = d.id
+                FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n) AS k FROM {CREDITS} WHERE ok) r
+                JOIN unnest(%s::bigint[]) WITH ORDINALITY AS d(id, k) ON d.k = r.k WHERE r.n = c.n""", [drawn])
             _insert_from(cursor, Payment, template, {
-                "enrollment_id": "term_id", "amount": "amount", "agent_id": "agent_id",
+                "id": "payment_id", "enrollment_id": "term_id", "amount": "amount", "agent_id": "agent_id",
                 "collection_point_id": "point_id", "paid_at": "booked_at",
                 "idempotency_key": f"'bank:{int(statement.collector_id)}:' || transaction_id"},
-                f"{CREDITS} WHERE ok ORDER BY n", returning="id, enrollment_id",
-                then=f"UPDATE {CREDITS} c SET payment_id = w.id FROM w WHERE c.ok AND c.term_id = w.enrollment_id")
+                f"{CREDITS} WHERE ok ORDER BY n")
             cursor.execute(f"UPDATE {terms} e SET status = %s FROM {CREDITS} c WHERE c.ok AND e.id = c.term_id",
                            [EnrollmentStatus.PAID.value])
             pool, first = _claim_numbers(statement.collector_id, len(amounts))
@@ -366,14 +374,14 @@ def _sql_write(actor: AbstractBaseUser | None, statement: StatementImport) -> Co
 
 
 def _insert_from(cursor: Any, model: type[Model], template: Model, varying: dict[str, str], source: str, *,
-                 params: list[Any] | None = None, returning: str = "", then: str = "") -> None:
+                 params: list[Any] | None = None) -> None:
     """``INSERT INTO model SELECT … FROM source``: the ``varying`` attnames as SQL expressions over the
-    source, every other column the template's value (``pre_save``: ``auto_now_add`` too). With
-    ``returning``, the inserted rows are ``w`` in the statement ``then``."""
+    source, every other column the template's value (``pre_save``: ``auto_now_add`` too); the primary
+    key only when it is given among ``varying``."""
     q = connection.ops.quote_name
     columns, selected, constants = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key and field.attname not in varying:
             continue
         columns.append(q(field.column))
         if field.attname in varying:
@@ -383,8 +391,6 @@ def _insert_from(cursor: Any, model: type[Model], template: Model, varying: dict
             constants.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
     insert = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
               f"FROM {source}")
-    if returning:
-        insert = f"WITH w AS ({insert} RETURNING {returning}) {then}"
     cursor.execute(insert, [*constants, *(params or [])])
 
 
