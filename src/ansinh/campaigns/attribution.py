@@ -121,8 +121,14 @@ def count_payment_ids(ids: list[int]) -> None:
     """``count_payments`` given the new payments' ids: their days read in one query."""
     if not ids:
         return
-    days = [timezone.localdate(at) for at in Payment.objects.filter(pk__in=ids).aggregate(
-        first=Min("paid_at"), last=Max("paid_at")).values()]
+    if connection.vendor == "postgresql":  # one array parameter, not a list of thousands of ids
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Payment._meta.db_table)
+            cursor.execute(f"SELECT MIN(paid_at), MAX(paid_at) FROM {table} WHERE id = ANY(%s)", [ids])
+            first, last = cursor.fetchone()
+    else:
+        first, last = Payment.objects.filter(pk__in=ids).aggregate(Min("paid_at"), Max("paid_at")).values()
+    days = [timezone.localdate(first), timezone.localdate(last)]
     for campaign in Campaign.objects.filter(starts_on__lte=days[1], ends_on__gte=days[0]).order_by("pk"):
         refresh(campaign)
 

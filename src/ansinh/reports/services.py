@@ -128,7 +128,10 @@ def count_payment_ids(ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_add_payments_sql(), {"ids": ids, "tz": settings.TIME_ZONE, "vsi": Scheme.VSI.value,
                                              "hi": Scheme.HOUSEHOLD_HI.value, "sponsor": Payer.SPONSOR.value})
-    terms = Payment.objects.filter(pk__in=ids).values_list("enrollment_id", "enrollment__scheme")
+        q = connection.ops.quote_name
+        cursor.execute(f"SELECT e.id, e.scheme FROM {q(Payment._meta.db_table)} p "
+                       f"JOIN {q(Enrollment._meta.db_table)} e ON e.id = p.enrollment_id WHERE p.id = ANY(%s)", [ids])
+        terms = cursor.fetchall()
     if not _cohorts_add(sorted(terms)):
         refresh_cohorts()  # two terms of one person or household: rebuilt from the terms
 
