@@ -15,12 +15,13 @@ from django.utils import timezone
 from ansinh.campaigns.models import Attribution
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.enrollment.references import reference_for
+from ansinh.org.models import Agent, OrgKind
 from ansinh.org.scope import scope_for
 from ansinh.payments import statement_bulk, statements
 from ansinh.payments.models import Payment, Receipt, StatementImport, StatementLine
 from ansinh.registry import services as registry
 from ansinh.reports.models import AreaDay, CohortDay, Fact
-from tests.builders import person_data, personas, running_campaign
+from tests.builders import COMMUNE_X, commune, org_unit, person_data, personas, running_campaign
 from tests.payments.statement_builders import money_setup, pending_terms, write_statement
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,32 @@ def test_the_set_based_verdicts_agree_on_tricky_credits_and_a_second_import_chan
     again = statements.start_import(manager, scope, post.pk, path)
     assert statement_bulk.run_import(again.pk, manager, scope).counts == {"known": 8}
     assert (Payment.objects.count(), Receipt.objects.count(), StatementLine.objects.count(), _read_models()) == before
+
+
+def test_the_agent_and_its_collection_point_follow_the_per_credit_rule(media: Path) -> None:
+    """The recorder's agent inactive on the bank's day: the lowest-id active agent of the commune, with
+    its only collection point; no active agent at all: refused, on both paths alike."""
+    who = personas()
+    post, manager = money_setup(who)
+    terms = pending_terms(who, 4)
+    scope = scope_for(manager)
+    at = timezone.now() - timedelta(hours=1)
+    Agent.objects.filter(collector=post, user=who.agent).update(active_to=timezone.localdate(at) - timedelta(days=1))
+    point = org_unit(OrgKind.COLLECTION_POINT, COMMUNE_X, parent=post)
+    second, third = (Agent.objects.create(code=f"DLX{i}", name=f"Đại lý {i}", collector=post,
+                                          active_from=timezone.localdate(at) - timedelta(days=9)) for i in (2, 3))
+    for agent in (second, third):
+        agent.areas.set([commune(COMMUNE_X)])
+    second.collection_points.set([point])
+
+    def run(tag: str, term: Any, chunk: int) -> Any:
+        rows = [(at, tag, term.payable, f"NOP {reference_for(term.pk)}")]
+        started = statements.start_import(manager, scope, post.pk, write_statement(media, rows, f"{tag}.csv"))
+        return statement_bulk.run_import(started.pk, manager, scope, chunk=chunk).counts
+
+    assert run("A", terms[0], 0) == run("B", terms[1], statement_bulk.CHUNK) == {"matched": 1}
+    paid = Payment.objects.filter(enrollment__in=terms[:2]).order_by("enrollment_id")
+    assert [(p.agent_id, p.collection_point_id) for p in paid] == [(second.pk, point.pk)] * 2
+    Agent.objects.filter(pk__in=[second.pk, third.pk]).update(active_from=timezone.localdate(at) + timedelta(days=1))
+    assert run("C", terms[2], 0) == run("D", terms[3], statement_bulk.CHUNK) == {"refused": 1}
+    assert _lines("C") == _lines("D") and not Payment.objects.filter(enrollment__in=terms[2:]).exists()
