@@ -192,7 +192,8 @@ def _credits_table(cursor: Any) -> None:
         amount bigint NOT NULL, description text NOT NULL, refs bigint[] NOT NULL,
         known boolean NOT NULL DEFAULT false, alone boolean NOT NULL DEFAULT true,
         term_id bigint, status varchar(20), payable bigint, scheme varchar(20), person_id bigint,
-        created_by_id bigint, area_id bigint, outcome varchar(20), detail varchar(300) NOT NULL DEFAULT '',
+        created_by_id bigint, area_id bigint, people bigint[], outcome varchar(20),
+        detail varchar(300) NOT NULL DEFAULT '',
         agent_id bigint, point_id bigint, payment_id bigint, ok boolean NOT NULL DEFAULT false)""")
     cursor.execute(f"TRUNCATE {CREDITS}")
 
@@ -237,11 +238,15 @@ def _judge_in_sql(cursor: Any, statement: StatementImport, served: frozenset[int
         WHERE NOT known""", {**args, "unknown": LineOutcome.UNKNOWN.value, "already": LineOutcome.ALREADY_PAID.value,
                              "under": LineOutcome.UNDERPAID.value, "over": LineOutcome.OVERPAID.value,
                              "matched": LineOutcome.MATCHED.value})
-    # alone: no other fresh credit names one of its terms, or (through a term found) one of its people
+    # alone: no other fresh credit names one of its terms, or (through a term found) one of its people;
+    # the people looked up term by term (by the primary key: joined as a set, the planner scanned the
+    # whole enrolment table at a million terms)
+    cursor.execute(f"""UPDATE {CREDITS} c SET people = ARRAY(SELECT DISTINCT e.person_id FROM unnest(c.refs) AS x(id)
+        JOIN {terms} e ON e.id = x.id WHERE e.area_id = ANY(%(served)s) AND e.person_id IS NOT NULL)
+        WHERE NOT c.known AND cardinality(c.refs) > 0""", args)
     cursor.execute(f"""WITH r AS (SELECT c.n, x.id FROM {CREDITS} c, unnest(c.refs) AS x(id) WHERE NOT c.known),
         shared_terms AS (SELECT id FROM r GROUP BY id HAVING COUNT(*) > 1),
-        p AS (SELECT DISTINCT r.n, e.person_id FROM r JOIN {terms} e ON e.id = r.id AND e.area_id = ANY(%(served)s)
-              WHERE e.person_id IS NOT NULL),
+        p AS (SELECT c.n, x.person_id FROM {CREDITS} c, unnest(c.people) AS x(person_id) WHERE NOT c.known),
         shared_people AS (SELECT person_id FROM p GROUP BY person_id HAVING COUNT(*) > 1)
         UPDATE {CREDITS} SET alone = false
         WHERE n IN (SELECT n FROM r WHERE id IN (SELECT id FROM shared_terms))
