@@ -13,13 +13,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ansinh.campaigns.models import Attribution
+from ansinh.enrollment.models import Enrollment, EnrollmentStatus
 from ansinh.enrollment.references import reference_for
+from ansinh.org.models import Agent, OrgKind
 from ansinh.org.scope import scope_for
 from ansinh.payments import statement_bulk, statements
-from ansinh.payments.models import Payment, Receipt, StatementLine
+from ansinh.payments.models import Payment, Receipt, StatementImport, StatementLine
 from ansinh.registry import services as registry
 from ansinh.reports.models import AreaDay, CohortDay, Fact
-from tests.builders import person_data, personas, running_campaign
+from tests.builders import COMMUNE_X, commune, org_unit, person_data, personas, running_campaign
 from tests.payments.statement_builders import money_setup, pending_terms, write_statement
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +127,82 @@ def test_independent_matched_credits_take_the_set_based_path_not_the_per_credit_
     done = statement_bulk.run_import(started.pk, manager, scope)
     assert per_credit == [] and done.counts.get("matched") == 6
     assert Payment.objects.filter(enrollment__in=terms).count() == 6
+
+
+def _tricky_rows(terms: list[Any], tag: str, at: Any) -> list[Any]:
+    """Credits the verdict and the chunk's independence must decide as the per-credit path does: two
+    references in one description, a term named by two credits, a reference of no term of the
+    collector, a term already paid, a bank id repeated in the file, no reference."""
+    a, b, c, d, paid = terms
+    return [(at, f"{tag}0", a.payable, f"NOP {reference_for(a.pk)}"),
+            (at, f"{tag}1", b.payable, f"{reference_for(c.pk)} VA {reference_for(b.pk)}"),  # c first
+            (at, f"{tag}2", d.payable, f"NOP {reference_for(d.pk)}"),
+            (at, f"{tag}3", d.payable, f"LAN 2 {reference_for(d.pk)}"),  # d named twice: the per-credit path
+            (at, f"{tag}4", 100_000, f"NOP {reference_for(99_999_999)}"),  # no term of the collector
+            (at, f"{tag}5", paid.payable, f"NOP {reference_for(paid.pk)}"),  # paid already
+            (at, f"{tag}0", a.payable, f"NOP {reference_for(a.pk)}"),  # the bank's line exported twice
+            (at, f"{tag}6", a.payable + 1000, "CHUYEN TIEN")]
+
+
+def test_the_set_based_verdicts_agree_on_tricky_credits_and_a_second_import_changes_nothing(
+        media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    who = personas()
+    post, manager = money_setup(who)
+    terms = pending_terms(who, 10)
+    first, second = terms[:5], terms[5:]
+    Enrollment.objects.filter(pk__in=[first[4].pk, second[4].pk]).update(status=EnrollmentStatus.PAID)
+    scope = scope_for(manager)
+    at = timezone.now() - timedelta(hours=1)
+    path = write_statement(media, _tricky_rows(first, "A", at), "a.csv")
+    one = statements.start_import(manager, scope, post.pk, path)
+    statement_bulk.run_import(one.pk, manager, scope, chunk=0)
+    per_credit: list[object] = []
+    real = statement_bulk.match_credit
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        per_credit.append(args[-1].transaction_id)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(statement_bulk, "match_credit", counted)
+    path = write_statement(media, _tricky_rows(second, "B", at), "b.csv")
+    two = statements.start_import(manager, scope, post.pk, path)
+    done = statement_bulk.run_import(two.pk, manager, scope)
+    assert done.counts == StatementImport.objects.get(pk=one.pk).counts
+    assert done.counts == {"matched": 3, "already_paid": 2, "unknown": 2, "known": 1}
+    assert sorted(per_credit) == ["B2", "B3"]  # only the two credits naming one term went one by one
+    assert _payments(first[:4]) == _payments(second[:4]) and _lines("A") == _lines("B")
+    # b and c of one payable, c named first: c is paid, b still waits
+    assert Enrollment.objects.get(pk=second[1].pk).status == EnrollmentStatus.PENDING
+    before = (Payment.objects.count(), Receipt.objects.count(), StatementLine.objects.count(), _read_models())
+    again = statements.start_import(manager, scope, post.pk, path)
+    assert statement_bulk.run_import(again.pk, manager, scope).counts == {"known": 8}
+    assert (Payment.objects.count(), Receipt.objects.count(), StatementLine.objects.count(), _read_models()) == before
+
+
+def test_the_agent_and_its_collection_point_follow_the_per_credit_rule(media: Path) -> None:
+    """The recorder's agent inactive on the bank's day: the lowest-id active agent of the commune, with
+    its only collection point; no active agent at all: refused, on both paths alike."""
+    who = personas()
+    post, manager = money_setup(who)
+    terms = pending_terms(who, 4)
+    scope = scope_for(manager)
+    at = timezone.now() - timedelta(hours=1)
+    Agent.objects.filter(collector=post, user=who.agent).update(active_to=timezone.localdate(at) - timedelta(days=1))
+    point = org_unit(OrgKind.COLLECTION_POINT, COMMUNE_X, parent=post)
+    second, third = (Agent.objects.create(code=f"DLX{i}", name=f"Đại lý {i}", collector=post,
+                                          active_from=timezone.localdate(at) - timedelta(days=9)) for i in (2, 3))
+    for agent in (second, third):
+        agent.areas.set([commune(COMMUNE_X)])
+    second.collection_points.set([point])
+
+    def run(tag: str, term: Any, chunk: int) -> Any:
+        rows = [(at, tag, term.payable, f"NOP {reference_for(term.pk)}")]
+        started = statements.start_import(manager, scope, post.pk, write_statement(media, rows, f"{tag}.csv"))
+        return statement_bulk.run_import(started.pk, manager, scope, chunk=chunk).counts
+
+    assert run("A", terms[0], 0) == run("B", terms[1], statement_bulk.CHUNK) == {"matched": 1}
+    paid = Payment.objects.filter(enrollment__in=terms[:2]).order_by("enrollment_id")
+    assert [(p.agent_id, p.collection_point_id) for p in paid] == [(second.pk, point.pk)] * 2
+    Agent.objects.filter(pk__in=[second.pk, third.pk]).update(active_from=timezone.localdate(at) + timedelta(days=1))
+    assert run("C", terms[2], 0) == run("D", terms[3], statement_bulk.CHUNK) == {"refused": 1}
+    assert _lines("C") == _lines("D") and not Payment.objects.filter(enrollment__in=terms[2:]).exists()

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from ansinh.areas.models import AdministrativeUnit
@@ -114,6 +114,22 @@ def count_payments(payments: list[Payment]) -> None:
         return
     days = [timezone.localdate(p.paid_at) for p in payments]
     for campaign in Campaign.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days)).order_by("pk"):
+        refresh(campaign)
+
+
+def count_payment_ids(ids: list[int]) -> None:
+    """``count_payments`` given the new payments' ids: their days read in one query."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":  # one array parameter, not a list of thousands of ids
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Payment._meta.db_table)
+            cursor.execute(f"SELECT MIN(paid_at), MAX(paid_at) FROM {table} WHERE id = ANY(%s)", [ids])
+            first, last = cursor.fetchone()
+    else:
+        first, last = Payment.objects.filter(pk__in=ids).aggregate(Min("paid_at"), Max("paid_at")).values()
+    days = [timezone.localdate(first), timezone.localdate(last)]
+    for campaign in Campaign.objects.filter(starts_on__lte=days[1], ends_on__gte=days[0]).order_by("pk"):
         refresh(campaign)
 
 

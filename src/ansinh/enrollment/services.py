@@ -11,8 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -501,6 +503,48 @@ def recheck_vsi_terms(terms: list[Enrollment]) -> dict[int, DomainError]:
             error = _outdated(term, people[term.person_id], quote)  # type: ignore[index]
             if error is not None:
                 refused[term.pk] = error
+    return refused
+
+
+def recheck_vsi_grouped(terms: QuerySet[Enrollment]) -> dict[int, DomainError]:
+    """``recheck_vsi_terms`` (PostgreSQL) for terms given as a query, read grouped by what quotes them
+    (the stored amounts, the calculation's inputs, the person's groups and supported months used): one
+    quote and one comparison per group, not per term, and no object per term. The people are locked
+    first (by id, as ``lock_people``). Returns the refusal of each term whose amounts no longer hold."""
+    once.lock_people(list(terms.filter(person_id__isnull=False).values_list("person_id", flat=True)))
+    refused: dict[int, DomainError] = {}
+    memo: dict[vsi.VsiQuoteInput, Any] = {}
+
+    def quote(request: vsi.VsiQuoteInput) -> Any:
+        if request not in memo:
+            memo[request] = vsi.quote(request)
+        return memo[request]
+
+    shown = ("income", "months", "method", "support_groups", "supported_months", "state_support", "local_support",
+             "payable", "override", "province", "fund_return", "ethnicity", "island", "poverty_then", "months_paid")
+    for on in sorted(set(terms.order_by().values_list("quoted_on", flat=True).distinct())):
+        groups = (terms.filter(quoted_on=on).order_by()
+                  .annotate(poverty_then=Subquery(_poverty_on(OuterRef(OuterRef("person_id")), on)[:1]),
+                            months_paid=_supported_months(OuterRef("person_id")),
+                            override=KeyTransform("override_reason", "calculation__inputs"),
+                            province=KeyTransform("province", "calculation__inputs"),
+                            fund_return=KeyTransform("fund_return", "calculation__inputs"),
+                            ethnicity=F("person__ethnicity"), island=F("person__island_resident"))
+                  .values(*shown).annotate(ids=ArrayAgg("pk")))
+        for row in groups:
+            calculation = CalculationRecord(inputs={"override_reason": row["override"], "province": row["province"],
+                                                    "fund_return": row["fund_return"]})
+            term = Enrollment(quoted_on=on, income=row["income"], months=row["months"], method=row["method"],
+                              support_groups=row["support_groups"], supported_months=row["supported_months"],
+                              state_support=row["state_support"], local_support=row["local_support"],
+                              payable=row["payable"], calculation=calculation)
+            person = Person(ethnicity=row["ethnicity"], island_resident=row["island"])
+            person.poverty_then, person.months_paid = row["poverty_then"], row["months_paid"]  # type: ignore[attr-defined]
+            if _outdated(term, person, quote) is None:
+                continue
+            for pk in row["ids"]:  # the refusal names its term
+                term.pk = pk
+                refused[pk] = _outdated(term, person, quote)  # type: ignore[assignment]
     return refused
 
 

@@ -53,6 +53,9 @@ PAYMENT_LISTENERS: list[Callable[[Payment], None]] = []
 # set-based form of its single listener (reports: the payments' deltas added to their cells on PostgreSQL,
 # the days' refresh elsewhere; campaigns: the refresh of the running campaigns' attribution).
 BULK_PAYMENT_LISTENERS: list[Callable[[list[Payment]], None]] = []
+# The same, given the new payments' ids (new payments, no reversal): the set-based writer on PostgreSQL
+# makes no ``Payment`` objects (statement_bulk's SQL path); each listener reads what it needs by the ids.
+BULK_PAYMENT_ID_LISTENERS: list[Callable[[list[int]], None]] = []
 
 # Checks another app may add on a payment's time, run inside the transaction before anything is
 # written: the reports app refuses a backdate into a frozen period (its model stays in reports; the

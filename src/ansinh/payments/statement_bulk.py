@@ -9,7 +9,13 @@ payment's fields and key, the receipts (numbers claimed from the pool in one ``U
 models (``BULK_PAYMENT_LISTENERS``: facts and attribution). A credit goes this way only when nothing
 else in the chunk touches its terms or its person (so the order of the chunk cannot change its
 outcome) and it is a voluntary-SI term; any other credit, and a whole chunk that meets anything
-unexpected (a key taken, a pool running out), goes through the per-credit path."""
+unexpected (a key taken, a pool running out), goes through the per-credit path.
+
+On PostgreSQL the chunk is judged and written in SQL (``_sql_chunk``): the credits ``COPY``-ed into a
+temporary table, the verdict, the independence and the agent computed there by joins, the recheck
+grouped by what quotes a term (``recheck_vsi_grouped``), and each table written by one
+``INSERT … SELECT`` / ``UPDATE … FROM``; no model object per credit (``BULK_PAYMENT_ID_LISTENERS``
+get the new payments' ids). SQLite keeps the objects' path (``_write``)."""
 
 from __future__ import annotations
 
@@ -18,17 +24,20 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from ansinh.enrollment.references import enrollment_ids_in
-from ansinh.enrollment.services import recheck_vsi_terms
+from ansinh.enrollment.services import recheck_vsi_grouped, recheck_vsi_terms
 from ansinh.lib.amount_words import amount_in_words
 from ansinh.lib.errors import DomainError
+from ansinh.lib.money import format_vnd
 from ansinh.org.models import Agent
 from ansinh.org.scope import Scope
 from ansinh.payments.models import (
@@ -43,7 +52,7 @@ from ansinh.payments.models import (
     StatementImport,
     StatementLine,
 )
-from ansinh.payments.services import BULK_PAYMENT_LISTENERS
+from ansinh.payments.services import BULK_PAYMENT_ID_LISTENERS, BULK_PAYMENT_LISTENERS
 from ansinh.payments.statement_files import Credit, credits
 from ansinh.payments.statements import (
     PROGRESS_EVERY,
@@ -54,6 +63,7 @@ from ansinh.payments.statements import (
     statement_dir,
     verdict,
 )
+from ansinh.registry import bulk
 from ansinh.registry.bulk import analyze
 
 CHUNK = 5000  # credits per transaction: the read models are brought up to date once per chunk
@@ -159,76 +169,245 @@ def _write(actor: AbstractBaseUser | None, statement: StatementImport, agents: _
                 payments.append(payment)
         counts[outcome] += 1
         lines.append(_line(statement, credit, found, outcome, detail, payment))
-    fast = connection.vendor == "postgresql"
     if payments:
-        if fast:  # a key already taken: IntegrityError, the caller falls back
-            ids = _insert(Payment, payments, ("enrollment_id", "amount", "agent_id", "collector_id",
-                                              "collection_point_id", "paid_at", "idempotency_key"))
-            for payment, pk in zip(payments, ids, strict=True):
-                payment.pk = pk
-            _set_paid([p.enrollment_id for p in payments])
-        else:
-            Payment.objects.bulk_create(payments)
-            Enrollment.objects.filter(pk__in=[p.enrollment_id for p in payments]).update(status=EnrollmentStatus.PAID)
+        Payment.objects.bulk_create(payments)
+        Enrollment.objects.filter(pk__in=[p.enrollment_id for p in payments]).update(status=EnrollmentStatus.PAID)
         pool, first = _claim_numbers(statement.collector_id, len(payments))
         words = {amount: amount_in_words(amount) for amount in {p.amount for p in payments}}
-        receipts = [Receipt(payment=p, pool=pool, number=first + n, amount=p.amount, amount_words=words[p.amount],
-                            issued_at=p.paid_at) for n, p in enumerate(payments)]
-        if fast:
-            _insert(Receipt, receipts, ("payment_id", "number", "amount", "amount_words", "issued_at"), returning=False)
-        else:
-            Receipt.objects.bulk_create(receipts)
+        Receipt.objects.bulk_create([Receipt(payment=p, pool=pool, number=first + n, amount=p.amount,
+                                             amount_words=words[p.amount], issued_at=p.paid_at)
+                                     for n, p in enumerate(payments)])
         for listener in BULK_PAYMENT_LISTENERS:
             listener(payments)
-    if fast:
-        for line in lines:  # the payments' ids came after the lines were made
-            line.payment_id = line.payment.pk if line.payment is not None else None
-        _insert(StatementLine, lines, ("transaction_id", "booked_at", "amount", "description", "enrollment_id",
-                                       "outcome", "detail", "payment_id", "resolution"), returning=False)
-    else:
-        StatementLine.objects.bulk_create(lines)
+    StatementLine.objects.bulk_create(lines)
     return counts
 
 
-def _insert(model: type[Model], objects: list[Any], varying: tuple[str, ...], *, returning: bool = True) -> list[int]:
-    """PostgreSQL: ``objects`` (unsaved, of one model) in one ``INSERT … SELECT … FROM unnest(…)``: an
-    array parameter per ``varying`` attname, and for every other column the first object's value,
-    which the chunk's objects share. What ``bulk_create`` writes, without compiling a ``VALUES`` list
-    of thousands of rows; the new ids in the objects' order when ``returning``."""
-    if not objects:
-        return []
+CREDITS = "statement_credit"  # the chunk's credits and their verdicts (a temporary table of the session)
+
+
+def _credits_table(cursor: Any) -> None:
+    cursor.execute(f"""CREATE TEMPORARY TABLE IF NOT EXISTS {CREDITS} (
+        n integer PRIMARY KEY, transaction_id varchar(60) NOT NULL, booked_at timestamptz NOT NULL,
+        amount bigint NOT NULL, description text NOT NULL, refs bigint[] NOT NULL,
+        known boolean NOT NULL DEFAULT false, alone boolean NOT NULL DEFAULT true,
+        term_id bigint, status varchar(20), payable bigint, scheme varchar(20), person_id bigint,
+        created_by_id bigint, area_id bigint, people bigint[], outcome varchar(20),
+        detail varchar(300) NOT NULL DEFAULT '',
+        agent_id bigint, point_id bigint, payment_id bigint, ok boolean NOT NULL DEFAULT false)""")
+    cursor.execute(f"TRUNCATE {CREDITS}")
+
+
+def _judge_in_sql(cursor: Any, statement: StatementImport, served: frozenset[int], chunk: list[Credit]) -> None:
+    """The chunk's credits ``COPY``-ed into ``CREDITS`` and judged there: known lines, the verdict
+    (``statements.verdict``'s rule), which credits are alone in the chunk (``_independent``), and the
+    agent and collection point (``_Agents``' rule). Per-credit work in Python: the reference parse."""
     q = connection.ops.quote_name
-    first = objects[0]
+    terms, lines = q(Enrollment._meta.db_table), q(StatementLine._meta.db_table)
+    agents, agent_areas = q(Agent._meta.db_table), q(Agent.areas.through._meta.db_table)
+    agent_points = q(Agent.collection_points.through._meta.db_table)
+    _credits_table(cursor)
+    with cursor.cursor.copy(f"COPY {CREDITS} (n, transaction_id, booked_at, amount, description, refs) "
+                            "FROM STDIN") as copy:
+        for n, credit in enumerate(chunk):
+            copy.write_row((n, credit.transaction_id, credit.booked_at, credit.amount, credit.description,
+                            enrollment_ids_in(credit.description)))
+    cursor.execute(f"ANALYZE {CREDITS}")
+    args = {"collector": statement.collector_id, "served": sorted(served), "pending": EnrollmentStatus.PENDING.value,
+            "tz": settings.TIME_ZONE}
+    # known: written by an earlier import, or repeated earlier in the chunk
+    cursor.execute(f"""UPDATE {CREDITS} c SET known = true WHERE EXISTS (SELECT 1 FROM {lines} l
+        WHERE l.collector_id = %(collector)s AND l.transaction_id = c.transaction_id)""", args)
+    cursor.execute(f"""UPDATE {CREDITS} c SET known = true FROM (SELECT n, ROW_NUMBER() OVER (
+        PARTITION BY transaction_id ORDER BY n) AS k FROM {CREDITS}) d WHERE d.n = c.n AND d.k > 1""")
+    # the verdict's term: the first pending one of the exact amount, else the first pending, else the first
+    cursor.execute(f"""UPDATE {CREDITS} c SET term_id = v.id, status = v.status, payable = v.payable,
+        scheme = v.scheme, person_id = v.person_id, created_by_id = v.created_by_id, area_id = v.area_id
+        FROM (SELECT DISTINCT ON (c.n) c.n, e.id, e.status, e.payable, e.scheme, e.person_id, e.created_by_id,
+                     e.area_id
+              FROM {CREDITS} c CROSS JOIN LATERAL unnest(c.refs) WITH ORDINALITY AS r(id, o)
+              JOIN {terms} e ON e.id = r.id AND e.area_id = ANY(%(served)s)
+              WHERE NOT c.known
+              ORDER BY c.n, (e.status = %(pending)s AND e.payable = c.amount) DESC, (e.status = %(pending)s) DESC,
+                       r.o) v
+        WHERE v.n = c.n""", args)
+    cursor.execute(f"""UPDATE {CREDITS} SET outcome = CASE
+        WHEN cardinality(refs) = 0 OR term_id IS NULL THEN %(unknown)s
+        WHEN status <> %(pending)s THEN %(already)s
+        WHEN amount < payable THEN %(under)s WHEN amount > payable THEN %(over)s ELSE %(matched)s END
+        WHERE NOT known""", {**args, "unknown": LineOutcome.UNKNOWN.value, "already": LineOutcome.ALREADY_PAID.value,
+                             "under": LineOutcome.UNDERPAID.value, "over": LineOutcome.OVERPAID.value,
+                             "matched": LineOutcome.MATCHED.value})
+    # alone: no other fresh credit names one of its terms, or (through a term found) one of its people;
+    # the people looked up term by term (by the primary key: joined as a set, the planner scanned the
+    # whole enrolment table at a million terms)
+    cursor.execute(f"""UPDATE {CREDITS} c SET people = ARRAY(SELECT DISTINCT e.person_id FROM unnest(c.refs) AS x(id)
+        JOIN {terms} e ON e.id = x.id WHERE e.area_id = ANY(%(served)s) AND e.person_id IS NOT NULL)
+        WHERE NOT c.known AND cardinality(c.refs) > 0""", args)
+    cursor.execute(f"""WITH r AS (SELECT c.n, x.id FROM {CREDITS} c, unnest(c.refs) AS x(id) WHERE NOT c.known),
+        shared_terms AS (SELECT id FROM r GROUP BY id HAVING COUNT(*) > 1),
+        p AS (SELECT c.n, x.person_id FROM {CREDITS} c, unnest(c.people) AS x(person_id) WHERE NOT c.known),
+        shared_people AS (SELECT person_id FROM p GROUP BY person_id HAVING COUNT(*) > 1)
+        UPDATE {CREDITS} SET alone = false
+        WHERE n IN (SELECT n FROM r WHERE id IN (SELECT id FROM shared_terms))
+           OR n IN (SELECT n FROM p WHERE person_id IN (SELECT person_id FROM shared_people))""", args)
+    # the agent: the collector's agent who recorded the term (its lowest id for that user) if active on
+    # the bank's day, else the lowest-id active agent serving the term's commune; its only point
+    active = "a.active_from <= {day} AND (a.active_to IS NULL OR a.active_to >= {day})"
+    day = "(c.booked_at AT TIME ZONE %(tz)s)::date"
+    cursor.execute(f"""UPDATE {CREDITS} c SET agent_id = COALESCE(
+            (SELECT a.id FROM (SELECT * FROM {agents} o WHERE o.collector_id = %(collector)s
+                               AND o.user_id = c.created_by_id ORDER BY o.id LIMIT 1) a
+             WHERE {active.format(day=day)}),
+            (SELECT a.id FROM {agents} a JOIN {agent_areas} aa ON aa.agent_id = a.id
+             WHERE a.collector_id = %(collector)s AND aa.administrativeunit_id = c.area_id
+             AND {active.format(day=day)} ORDER BY a.id LIMIT 1))
+        WHERE c.outcome = %(matched)s AND NOT c.known AND c.alone AND c.scheme = %(vsi)s""",
+                   {**args, "matched": LineOutcome.MATCHED.value, "vsi": Scheme.VSI.value})
+    cursor.execute(f"""UPDATE {CREDITS} c SET point_id = (SELECT CASE WHEN COUNT(*) = 1 THEN MAX(p.orgunit_id) END
+        FROM {agent_points} p WHERE p.agent_id = c.agent_id) WHERE c.agent_id IS NOT NULL""")
+    cursor.execute(f"ANALYZE {CREDITS}")  # the verdicts' columns, for the writes' joins
+
+
+def _sql_chunk(actor: AbstractBaseUser | None, statement: StatementImport, served: frozenset[int],
+               chunk: list[Credit]) -> tuple[Counter[str], list[Credit]]:
+    """PostgreSQL: the chunk judged and written in SQL (``_judge_in_sql``, then one statement per table
+    written: payments, receipts, the terms paid, lines; the read models by ids). Returns the outcomes
+    of what it wrote, and the credits it leaves to the per-credit path (all the fresh ones when it met
+    something it does not decide). The same outcome, credit for credit, as ``_write``."""
+    counts: Counter[str] = Counter()
+    matched, vsi = LineOutcome.MATCHED.value, Scheme.VSI.value
+    with transaction.atomic():
+        bulk.no_jit()
+        with connection.cursor() as cursor:
+            _judge_in_sql(cursor, statement, served, chunk)
+            cursor.execute(f"SELECT n, known, alone AND (outcome <> %s OR scheme = %s) FROM {CREDITS} ORDER BY n",
+                           [matched, vsi])
+            judged = cursor.fetchall()
+        fresh = [chunk[n] for n, known, _ in judged if not known]
+        slow = [chunk[n] for n, known, set_based in judged if not known and not set_based]
+        counts["known"] += len(chunk) - len(fresh)
+        try:
+            with transaction.atomic():
+                counts += _sql_write(actor, statement)
+        except (_Fallback, IntegrityError):
+            return Counter(known=counts["known"]), fresh
+    return counts, slow
+
+
+def _sql_write(actor: AbstractBaseUser | None, statement: StatementImport) -> Counter[str]:
+    q = connection.ops.quote_name
+    matched, vsi = LineOutcome.MATCHED.value, Scheme.VSI.value
+    set_based = f"NOT known AND alone AND (outcome <> '{matched}' OR scheme = '{vsi}')"
+    terms = q(Enrollment._meta.db_table)
+    with connection.cursor() as cursor:
+        # details: the verdict's, and the refusals (no agent; the recheck's)
+        cursor.execute(f"SELECT DISTINCT payable, amount FROM {CREDITS} WHERE {set_based} AND outcome IN (%s, %s)",
+                       [LineOutcome.UNDERPAID.value, LineOutcome.OVERPAID.value])
+        pairs = cursor.fetchall()
+        shown = [_("Phải đóng {due}, chuyển {paid}.").format(due=format_vnd(due), paid=format_vnd(paid))
+                 for due, paid in pairs]
+        cursor.execute(f"""UPDATE {CREDITS} c SET detail = CASE
+            WHEN c.outcome = %(unknown)s AND cardinality(c.refs) = 0 THEN %(no_ref)s
+            WHEN c.outcome = %(unknown)s THEN %(elsewhere)s
+            WHEN c.outcome = %(already)s THEN %(already_detail)s
+            WHEN c.outcome IN (%(under)s, %(over)s) THEN (SELECT d.shown FROM unnest(%(dues)s::bigint[],
+                %(paids)s::bigint[], %(shown)s::text[]) AS d(due, paid, shown)
+                WHERE d.due = c.payable AND d.paid = c.amount)
+            WHEN c.outcome = %(matched)s AND c.agent_id IS NULL THEN %(no_agent)s
+            ELSE '' END,
+            outcome = CASE WHEN c.outcome = %(matched)s AND c.agent_id IS NULL THEN %(refused)s ELSE c.outcome END
+            WHERE {set_based}""",
+                       {"unknown": LineOutcome.UNKNOWN.value, "already": LineOutcome.ALREADY_PAID.value,
+                        "under": LineOutcome.UNDERPAID.value, "over": LineOutcome.OVERPAID.value, "matched": matched,
+                        "refused": LineOutcome.REFUSED.value,
+                        "no_ref": _("Nội dung chuyển khoản không có mã thanh toán."),
+                        "elsewhere": _("Mã thanh toán không thuộc đơn vị này."),
+                        "already_detail": _("Khoản này đã được thu hoặc đã huỷ."),
+                        "no_agent": _("Đơn vị không có nhân viên thu phụ trách xã của khoản này."),
+                        "dues": [d for d, _p in pairs], "paids": [p for _d, p in pairs], "shown": shown})
+        refused = recheck_vsi_grouped(Enrollment.objects.filter(pk__in=RawSQL(
+            f"SELECT term_id FROM {CREDITS} WHERE {set_based} AND outcome = %s", [matched])))
+        if refused:
+            cursor.execute(f"""UPDATE {CREDITS} c SET outcome = %s, detail = r.detail
+                FROM unnest(%s::bigint[], %s::text[]) AS r(id, detail) WHERE c.term_id = r.id AND {set_based}
+                AND c.outcome = %s""", [LineOutcome.REFUSED.value, list(refused),
+                                        [e.message[:300] for e in refused.values()], matched])
+        cursor.execute(f"UPDATE {CREDITS} SET ok = true WHERE {set_based} AND outcome = %s RETURNING amount", [matched])
+        amounts = [row[0] for row in cursor.fetchall()]
+        if amounts:
+            recorder = actor if actor is not None and actor.is_authenticated else None
+            template = Payment(amount=0, method=PaymentMethod.BANK_TRANSFER, payer=Payer.PARTICIPANT,
+                               collector_id=statement.collector_id, recorded_by=recorder)
+            # the payments' ids drawn first, in the credits' order: the lines and receipts name them
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [Payment._meta.db_table, len(amounts)])
+            drawn = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute(f"""UPDATE {CREDITS} c SET payment_id = d.id
+                FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n) AS k FROM {CREDITS} WHERE ok) r
+                JOIN unnest(%s::bigint[]) WITH ORDINALITY AS d(id, k) ON d.k = r.k WHERE r.n = c.n""", [drawn])
+            _insert_from(cursor, Payment, template, {
+                "id": "payment_id", "enrollment_id": "term_id", "amount": "amount", "agent_id": "agent_id",
+                "collection_point_id": "point_id", "paid_at": "booked_at",
+                "idempotency_key": f"'bank:{int(statement.collector_id)}:' || transaction_id"},
+                f"{CREDITS} WHERE ok ORDER BY n")
+            cursor.execute(f"UPDATE {terms} e SET status = %s FROM {CREDITS} c WHERE c.ok AND e.id = c.term_id",
+                           [EnrollmentStatus.PAID.value])
+            pool, first = _claim_numbers(statement.collector_id, len(amounts))
+            distinct = sorted(set(amounts))
+            words = [amount_in_words(a) for a in distinct]
+            _insert_from(cursor, Receipt, Receipt(pool=pool, number=0, amount=0, amount_words=""), {
+                "payment_id": "c.payment_id", "number": f"{int(first)} + (ROW_NUMBER() OVER (ORDER BY c.n)) - 1",
+                "amount": "c.amount", "amount_words": "w.words", "issued_at": "c.booked_at"},
+                f"{CREDITS} c JOIN unnest(%s::bigint[], %s::text[]) AS w(amount, words) ON w.amount = c.amount "
+                "WHERE c.ok ORDER BY c.n", params=[distinct, words])
+            cursor.execute(f"SELECT payment_id FROM {CREDITS} WHERE ok ORDER BY n")
+            ids = [row[0] for row in cursor.fetchall()]
+            for listener in BULK_PAYMENT_ID_LISTENERS:
+                listener(ids)
+        line = StatementLine(collector_id=statement.collector_id, statement=statement, transaction_id="",
+                             booked_at=timezone.now(), amount=1, description="", outcome="", detail="")
+        _insert_from(cursor, StatementLine, line, {
+            "transaction_id": "transaction_id", "booked_at": "booked_at", "amount": "amount",
+            "description": "description", "enrollment_id": "term_id", "outcome": "outcome", "detail": "detail",
+            "payment_id": "payment_id",
+            "resolution": f"CASE WHEN ok THEN '{Resolution.AUTO.value}' ELSE '{Resolution.OPEN.value}' END"},
+            f"{CREDITS} WHERE {set_based} ORDER BY n")
+        cursor.execute(f"SELECT outcome, COUNT(*) FROM {CREDITS} WHERE {set_based} GROUP BY outcome")
+        counts: Counter[str] = Counter(dict(cursor.fetchall()))
+    return counts
+
+
+def _insert_from(cursor: Any, model: type[Model], template: Model, varying: dict[str, str], source: str, *,
+                 params: list[Any] | None = None) -> None:
+    """``INSERT INTO model SELECT … FROM source``: the ``varying`` attnames as SQL expressions over the
+    source, every other column the template's value (``pre_save``: ``auto_now_add`` too); the primary
+    key only when it is given among ``varying``."""
+    q = connection.ops.quote_name
     columns, selected, constants = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key and field.attname not in varying:
             continue
         columns.append(q(field.column))
         if field.attname in varying:
-            selected.append(f"v.{q(field.attname)}")
+            selected.append(f"CAST({varying[field.attname]} AS {field.db_type(connection)})")
         else:
             selected.append(f"CAST(%s AS {field.db_type(connection)})")
-            constants.append(field.get_db_prep_save(field.pre_save(first, add=True), connection))  # auto_now_add too
-    arrays = ", ".join(f"CAST(%s AS {model._meta.get_field(name).db_type(connection)}[])" for name in varying)
-    sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
-           f"FROM unnest({arrays}) WITH ORDINALITY AS v({', '.join(q(n) for n in varying)}, n) ORDER BY v.n"
-           + (" RETURNING id" if returning else ""))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*constants, *([getattr(o, name) for o in objects] for name in varying)])
-        return [row[0] for row in cursor.fetchall()] if returning else []
-
-
-def _set_paid(term_ids: list[int]) -> None:
-    """PostgreSQL: the chunk's paid terms, by one array parameter (not thousands of literals)."""
-    table = connection.ops.quote_name(Enrollment._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET status = %s WHERE id = ANY(%s)", [EnrollmentStatus.PAID.value, term_ids])
+            constants.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
+    insert = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+              f"FROM {source}")
+    cursor.execute(insert, [*constants, *(params or [])])
 
 
 def match_chunk(actor: AbstractBaseUser | None, scope: Scope, statement: StatementImport, served: frozenset[int],
                 chunk: list[Credit], agents: _Agents | None = None) -> Counter[str]:
     """A chunk of credits: outcomes counted as ``match_credit`` counts them ("known" for lines already
     imported, or repeated in the chunk)."""
+    if connection.vendor == "postgresql":
+        decided, left = _sql_chunk(actor, statement, served, chunk)
+        for credit in left:  # in the file's order, one transaction each
+            decided[match_credit(actor, scope, statement, served, credit)] += 1
+        return decided
     collector_id = statement.collector_id
     known = set(StatementLine.objects.filter(collector_id=collector_id,
                                              transaction_id__in=[c.transaction_id for c in chunk])

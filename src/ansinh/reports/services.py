@@ -116,6 +116,26 @@ def count_payments(payments: list[Payment]) -> None:
     refresh_cohorts()  # a reversal, or two terms of one person or household: rebuilt from the terms
 
 
+def count_payment_ids(ids: list[int]) -> None:
+    """``count_payments`` given new payments' ids (no reversal; bulk id listener, payments/services.py):
+    on PostgreSQL their deltas added and the cohorts moved as there; elsewhere their days refreshed."""
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        count_payments(list(Payment.objects.filter(pk__in=ids)))
+        return
+    bulk.no_jit()
+    with connection.cursor() as cursor:
+        cursor.execute(_add_payments_sql(), {"ids": ids, "tz": settings.TIME_ZONE, "vsi": Scheme.VSI.value,
+                                             "hi": Scheme.HOUSEHOLD_HI.value, "sponsor": Payer.SPONSOR.value})
+        q = connection.ops.quote_name
+        cursor.execute(f"SELECT e.id, e.scheme FROM {q(Payment._meta.db_table)} p "
+                       f"JOIN {q(Enrollment._meta.db_table)} e ON e.id = p.enrollment_id WHERE p.id = ANY(%s)", [ids])
+        terms = cursor.fetchall()
+    if not _cohorts_add(sorted(terms)):
+        refresh_cohorts()  # two terms of one person or household: rebuilt from the terms
+
+
 @cache
 def _add_payments_sql() -> str:
     """The given payments (``%(ids)s``) added to their fact cells and area-days, one upsert each as
