@@ -142,3 +142,23 @@ def test_another_teams_household_or_a_bad_outcome_fails_alone(world: dict[str, A
     assert "tổ được giao" in results[0]["error"] and "visit_id" in results[3]["error"]
     assert list(Visit.objects.values_list("outcome", flat=True)) == ["not_found"]
     assert VisitList.objects.count() == 1
+
+
+def test_the_visit_rows_cost_the_same_queries_whatever_their_number(world: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = world["who"].agent
+    code_of, scope = {commune(COMMUNE_X).pk: COMMUNE_X}, scope_for(agent)
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as seen:
+            rows = visit_sync.for_slice(scope, agent, timezone.localdate(), code_of)["rows"]
+        return len(rows), len(seen)
+
+    count()  # the map's shape and the parameters are read once per process
+    two = count()
+    TeamMember.objects.filter(team=world["team2"]).delete()
+    TeamMember.objects.create(team=world["team2"], user=agent, kind="agent")  # the agent in both teams: all three
+    three = count()
+    assert (two[0], three[0]) == (2, 3) and two[1] == three[1], (two, three)
