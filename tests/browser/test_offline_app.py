@@ -40,6 +40,13 @@ SLICE = {
                         {"id": "p-2", "full_name": "Lữ Thị Hoà", "birth_date": "1984-05-06", "birth_precision": "day",
                          "sex": "female", "citizen_id_masked": "0xxxxxxxx456", "relationship": "wife",
                          "support_group": "", "vsi": None, "hi_card_end": None, "due": None}]}],
+    "visits": {"truncated": False, "rows": [  # issue 18: a row of a visit list assigned to the agent's team
+        {"id": 41, "list_id": 7, "campaign": "Tháng vận động", "campaign_slug": "thang-5", "team": "Tổ 1",
+         "commune_code": "17623", "household_id": "h-1", "household_code": "H1", "head": "Nguyễn Văn Ân",
+         "address": "Bản Búng, xã Môn Sơn", "phone_masked": "09******23", "gap": "never_covered", "lapsed_since": None,
+         "hi_yearly": 1_263_600, "hi_group": "household", "last_outcome": None,
+         "members": [{"id": "p-1", "full_name": "Nguyễn Văn Ân", "age": 45, "groups": ["poor"],
+                      "vsi_monthly": 165_000}]}]},
 }
 
 
@@ -353,15 +360,23 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     page.wait_for_selector("#household >> text=Nguyễn Thị Bé")
     assert page.locator("#household li").count() == 3 and settled(page, waiting="11")
 
+    page.click("button[data-screen=visits]")  # issue 18: the team's visit list, an outcome recorded offline
+    expect(page.locator("li[data-visit-row='41']")).to_contain_text("Hộ nghèo")
+    page.click("button[data-visit='41']")
+    page.select_option("#v-outcome", "lead")
+    page.click("#visit-form button[type=submit]")
+    expect(page.locator("li[data-visit-row='41'] .visit-outcome")).to_have_text("Hẹn tham gia")
+    assert settled(page, waiting="12")
+
     # Online again: the queue goes in one batch, each operation answered.
     context.set_offline(False)
     page.click("button[data-screen=sync]")
     page.click("#sync-now")
-    page.wait_for_selector("text=Đã gửi 11 thao tác.")
+    page.wait_for_selector("text=Đã gửi 12 thao tác.")
     (batch,) = server.batches
     types = [op["type"] for op in batch["operations"]]
     assert types == ["enrol_vsi", "payment", "enrol_hi", "payment", "advisory_session", "lead", "register_household",
-                     "register_person", "register_person", "register_person", "register_person"]
+                     "register_person", "register_person", "register_person", "register_person", "visit"]
     enrolment, payment = batch["operations"][0], batch["operations"][1]
     assert enrolment["data"]["quoted_amount"] == offline_quote and enrolment["data"]["person_id"] == "p-1"
     assert payment["data"]["enrolment_id"] == enrolment["data"]["enrolment_id"]
@@ -372,7 +387,7 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
     assert hi_payment["receipt_number"] == BLOCK[1] and hi_payment["enrolment_id"] == hi["enrolment_id"]
     assert batch["operations"][4]["data"]["people_advised"] == 12
     assert batch["operations"][5]["data"]["full_name"] == "Hà Văn Tuấn"
-    assert len({op["id"] for op in batch["operations"]}) == 11 and all(op["device_time"][19] in "+-"
+    assert len({op["id"] for op in batch["operations"]}) == 12 and all(op["device_time"][19] in "+-"
                                                                        for op in batch["operations"])
     people = batch["operations"][7:10]
     assert {p["data"]["household_id"] for p in people} == {batch["operations"][6]["data"]["household_id"]}
@@ -380,7 +395,9 @@ def test_offline_the_app_reloads_from_its_worker_quotes_as_the_server_and_queues
         "person_id": "?", "household_id": "h-1", "full_name": "Nguyễn Thị Bé", "birth_date": "2025-07-20",
         "sex": "female", "citizen_id": None, "phone": None, "relationship": None}
     assert settled(page, waiting="0")
-    assert page.locator("#sync-list li.applied").count() == 9
+    assert batch["operations"][11]["data"] | {"visit_id": "?"} == {
+        "visit_id": "?", "assignment_id": 41, "outcome": "lead", "person_id": None, "scheme": "vsi", "note": ""}
+    assert page.locator("#sync-list li.applied").count() == 10
     assert "Thu 2.112.000 đ, máy chủ tính 2.200.000 đ" in page.inner_text("#sync-list li.flagged >> nth=0")
     page.click("#sync-now")  # nothing left: no second batch
     page.wait_for_selector("text=Không có thao tác nào chờ gửi.")

@@ -189,6 +189,7 @@ class SheetMember:
     sex: str
     groups: list[str]
     vsi_monthly: int | None  # at the income floor, for one month; None: too young, or the rules refuse
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,12 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
         .select_related("household", "household__head")
         .order_by("household__address_detail", "household__code")
     )
+    return priced(scope, rows, on)
+
+
+def priced(scope: Scope, rows: list[VisitAssignment], on: date) -> list[SheetRow]:
+    """``sheet``'s rows for any assignments (of one list or several, in one commune or several), with
+    their households and heads selected: a fixed number of queries whatever the rows."""
     household_ids = [r.household_id for r in rows]
     memberships = list(
         Membership.objects.filter(household_id__in=household_ids, valid_from__lte=on)
@@ -247,7 +254,8 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
         .select_related("person")
         .order_by("household_id", "pk")
     )
-    statuses = gaps_source.statuses([visit_list.area_id], on)
+    area_ids = sorted({r.household.area_id for r in rows})
+    statuses = gaps_source.statuses(area_ids, on) if area_ids else {}
     uncovered = [
         m for m in memberships if statuses.get(m.person_id, (NEVER_COVERED, None))[0] in (NEVER_COVERED, LAPSED)
     ]
@@ -255,7 +263,7 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
     groups = derived_groups_of(people, on)
     poverty = poverty_statuses_on([p.pk for p in people], on)
     histories = vsi_histories([p.pk for p in people])
-    province = province_codes([visit_list.area_id])[visit_list.area_id]
+    provinces = province_codes(area_ids) if area_ids else {}
     use = UsedParameters(default_parameters(), on)
     by_household: dict[int, list[Person]] = {}
     for m in uncovered:
@@ -263,6 +271,7 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
     found = []
     for row in rows:
         members = by_household.get(row.household_id, [])
+        province = provinces[row.household.area_id]
         sheet_members = [
             SheetMember(
                 p.full_name,
@@ -274,6 +283,7 @@ def sheet(scope: Scope, visit_list: VisitList, team: AdvisoryTeam, on: date) -> 
                 )
                 if age_on(p.date_of_birth, on) >= VSI_MIN_AGE
                 else None,
+                p.pk,
             )
             for p in members
         ]

@@ -18,6 +18,7 @@ from ansinh.campaigns import services as campaigning
 from ansinh.campaigns.models import Campaign
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment
+from ansinh.fieldsync import visit_sync
 from ansinh.fieldsync.models import ClientRef, Device, FlagKind, ReceiptBlock, SyncOperation
 from ansinh.lib.errors import DomainError, ErrorCode, invalid_input
 from ansinh.lib.money import format_vnd
@@ -413,6 +414,7 @@ def site_task(ctx: Context, data: dict[str, Any]) -> int:
 HANDLERS = {"register_household": register_household, "register_person": register_person, "enrol_vsi": enrol_vsi,
             "enrol_hi": enrol_hi, "payment": payment, "advisory_session": advisory_session, "lead": lead,
             "site_task": site_task}
+HANDLERS["visit"] = visit_sync.record  # issue 18: a visit of a visit list, recorded offline
 
 
 def check_clock(ctx: Context, device_time: datetime | None) -> None:

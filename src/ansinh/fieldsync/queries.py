@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import province_codes
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme, VsiPlan
+from ansinh.fieldsync import visit_sync
 from ansinh.fieldsync.devices import current_block, in_scope, serial, used_numbers
 from ansinh.fieldsync.models import Device, Flag, PersonConflict, ReceiptBlock
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -126,6 +127,7 @@ def slice_for(device: Device, scope: Scope) -> dict[str, Any]:
         # province_code (added to the contract): the app quotes with the provincial top-up the server applies
         "communes": [{"code": c["code"], "name": c["name"], "province_code": province[c["id"]]} for c in communes],
         "households": households,
+        "visits": visit_sync.for_slice(scope, device.user, on, code_of),  # issue 18: the agent's teams' lists
     }
 
 

@@ -7,7 +7,7 @@ import { gettext } from "./i18n.js";
 import { api, csrf, postQueue } from "./sync.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { store: null, slice: null, subject: null, quote: null, enrolment: null, addTo: null };
+const state = { store: null, slice: null, subject: null, quote: null, enrolment: null, addTo: null, visit: null };
 const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const today = () => isoWithOffset(new Date()).slice(0, 10);
 
@@ -345,6 +345,63 @@ async function recordLead(event) {
   await status();
 }
 
+// --- visit lists (issue 18): the households the agent's teams are to visit, and each visit's outcome ----------
+
+const OUTCOMES = () => ({ advised: gettext("Đã tư vấn"), lead: gettext("Hẹn tham gia"), enrolled: gettext("Đã tham gia"),
+  refused: gettext("Từ chối"), not_found: gettext("Không gặp") });
+const GROUPS = () => ({ poor: gettext("Hộ nghèo"), near_poor: gettext("Hộ cận nghèo"), near_poor_full: gettext("Hộ cận nghèo"),
+  ethnic_minority: gettext("Dân tộc thiểu số"), island: gettext("Xã đảo") });
+
+// The outcome queued here last for each row (not yet synced), over the one the server knew at the download.
+async function queuedOutcomes() {
+  const found = new Map();
+  for (const { op } of await state.store.operations()) if (op.type === "visit") found.set(op.data.assignment_id, op.data.outcome);
+  return found;
+}
+
+async function renderVisits() {
+  const rows = state.slice?.visits?.rows || [];
+  const queued = await queuedOutcomes();
+  const groups = GROUPS(), outcomes = OUTCOMES();
+  const money = (v) => (v === null || v === undefined ? "—" : `<span class="money">${formatVnd(v)}</span>`);
+  $("visit-rows").innerHTML = rows.length ? rows.map((r) => {
+    const outcome = queued.get(r.id) || r.last_outcome;
+    const members = r.members.map((m) => `${escape(m.full_name)} (${escape(m.age)})` +
+      `${m.groups.length ? ` · ${escape(m.groups.map((g) => groups[g] || g).join(", "))}` : ""}` +
+      ` · ${escape(gettext("BHXH tự nguyện"))} ${money(m.vsi_monthly)}`).join("<br>");
+    return `<li data-visit-row="${r.id}"><b>${escape(r.head)}</b> — ${escape(r.address)}` +
+      `${r.phone_masked ? ` · ${escape(r.phone_masked)}` : ""}<br>${members}<br>` +
+      `${escape(gettext("BHYT hộ gia đình"))} ${money(r.hi_yearly)} · ${escape(r.team)}` +
+      `<br><span class="visit-outcome">${escape(outcome ? outcomes[outcome] || outcome : gettext("chưa đến"))}</span>` +
+      ` <button type="button" class="quiet" data-visit="${r.id}">${escape(gettext("Ghi kết quả"))}</button></li>`;
+  }).join("") : `<li>${escape(gettext("Tổ của bạn chưa được giao hộ nào."))}</li>`;
+}
+
+function openVisit(id) {
+  const row = (state.slice?.visits?.rows || []).find((r) => String(r.id) === String(id));
+  if (!row) return;
+  state.visit = row;
+  $("visit-what").textContent = `${row.head} — ${row.address}`;
+  $("v-person").innerHTML = `<option value="">${escape(gettext("Chủ hộ"))}</option>` +
+    row.members.map((m) => `<option value="${escape(m.id)}">${escape(m.full_name)}</option>`).join("");
+  $("visit-form").hidden = false;
+  $("visit-result").textContent = "";
+}
+
+async function recordVisit(event) {
+  event.preventDefault();
+  const row = state.visit, f = $("visit-form");
+  if (!row) return;
+  await state.store.enqueue("visit", { visit_id: crypto.randomUUID(), assignment_id: row.id, outcome: f.outcome.value,
+    person_id: f.person_id.value || null, scheme: f.scheme.value, note: f.note.value.trim() });
+  $("visit-result").textContent = gettext("Đã ghi kết quả đến hộ {name}; sẽ gửi khi đồng bộ.", { name: row.head });
+  f.reset();
+  f.hidden = true;
+  state.visit = null;
+  await renderVisits();
+  await status();
+}
+
 const LABELS = () => ({ applied: gettext("đã ghi"), replayed: gettext("đã ghi từ trước"),
   flagged: gettext("đã ghi, cần quản lý xem"), failed: gettext("lỗi") });
 
@@ -402,6 +459,7 @@ async function boot() {
   $("pay-form").addEventListener("submit", pay);
   $("session-form").addEventListener("submit", recordSession);
   $("lead-form").addEventListener("submit", recordLead);
+  $("visit-form").addEventListener("submit", recordVisit);
   $("sync-now").addEventListener("click", sync);
   document.body.addEventListener("click", (event) => {
     const t = event.target.closest("button");
@@ -411,8 +469,10 @@ async function boot() {
       if (t.dataset.screen === "register") registerNew();
       show(t.dataset.screen);
       if (t.dataset.screen === "sync") renderSyncList();
+      if (t.dataset.screen === "visits") renderVisits();
     } else if (t.dataset.addPerson) registerInto(t.dataset.addPerson);
     else if (t.dataset.household) openHousehold(t.dataset.household);
+    else if (t.dataset.visit) openVisit(t.dataset.visit);
     else if (t.dataset.quoteVsi) quoteFor("vsi", t.dataset.quoteVsi);
     else if (t.dataset.quoteHi) quoteFor("hi", t.dataset.quoteHi);
     else if (t.id === "enrol-now") enrol();
