@@ -104,6 +104,12 @@ def statuses(commune_ids: Iterable[int], on: date) -> QuerySet[Person]:
     return with_status(registry_people(commune_ids, on), on)
 
 
+def status_of(people: QuerySet[Person], on: date) -> dict[int, GapRow]:
+    """These people's own statuses on ``on`` by id, wherever they are registered (a household member
+    registered in another commune keeps theirs), in one statement."""
+    return {p.pk: GapRow(p, p.coverage, p.last_covered, p.household_id) for p in with_status(people, on)}
+
+
 @dataclass(frozen=True)
 class GapRow:
     person: Person
