@@ -42,6 +42,7 @@ from tests.builders import (
     running_campaign,
     user,
 )
+from tests.registry.test_coverage_gaps import vsi_term
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +261,44 @@ def test_someone_covered_elsewhere_is_not_visited_for_nothing(world: dict[str, A
     elsewhere = make(world, Filters(gaps=("covered_elsewhere",)), key="k2")
     assert list(elsewhere.assignments.values_list("household_id", "gap")) == [
         (world["households"][1].pk, "covered_elsewhere")
+    ]
+
+
+def test_a_member_registered_in_another_commune_keeps_their_own_status(world: dict[str, Any]) -> None:
+    home, admin = world["households"][0], world["who"].admin
+    member = registry.add_member(
+        admin,
+        scope_for(admin),
+        home.pk,
+        "child",
+        date(2020, 1, 1),
+        new_person=person_data(full_name="Lê Thị Năm", citizen_id=None, phone="", area_id=commune(COMMUNE_Y).pk),
+    ).person
+    OtherCoverage.objects.create(
+        person=member, kind="compulsory_si", source="Danh sách BHXH bắt buộc", valid_from=date(2024, 1, 1)
+    )
+    on, area = timezone.localdate(), commune(COMMUNE_X).pk
+    default = {c.household_id: c.person_ids for c in visit_queries.candidates(area, on, Filters())}
+    assert default[home.pk] == (home.head_id,)  # not visited as "never covered"
+    elsewhere = visit_queries.candidates(area, on, Filters(gaps=("covered_elsewhere",)))
+    assert [(c.household_id, c.gap, c.person_ids) for c in elsewhere] == [(home.pk, "covered_elsewhere", (member.pk,))]
+
+
+def test_a_lapsed_member_registered_in_another_commune_is_listed_as_lapsed(world: dict[str, Any]) -> None:
+    home, admin = world["households"][1], world["who"].admin
+    member = registry.add_member(
+        admin,
+        scope_for(admin),
+        home.pk,
+        "child",
+        date(2020, 1, 1),
+        new_person=person_data(full_name="Lê Văn Sáu", citizen_id=None, phone="", area_id=commune(COMMUNE_Y).pk),
+    ).person
+    on = timezone.localdate()
+    vsi_term(member, date(2024, 1, 1), date(2024, 12, 31))
+    lapsed = visit_queries.candidates(commune(COMMUNE_X).pk, on, Filters(gaps=("lapsed",)))
+    assert [(c.household_id, c.gap, c.lapsed_since, c.person_ids) for c in lapsed] == [
+        (home.pk, "lapsed", date(2025, 1, 1), (member.pk,))
     ]
 
 

@@ -7,10 +7,12 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.db.models import Model
 from django.utils import timezone
 
 from ansinh.enrollment import coverage
-from ansinh.registry.models import Person
+from ansinh.enrollment.models import Enrollment, HiCardLine
+from ansinh.registry.models import Membership, OtherCoverage, Person
 
 
 @pytest.mark.django_db
@@ -37,3 +39,9 @@ def test_counts_equal_the_statuses_person_by_person(demo: None, on: date | None)
                 got.never_covered) == (row["population"], row["covered_vsi"], row["covered_hi"], row[coverage.COVERED],
                                        row[coverage.COVERED_ELSEWHERE], row[coverage.LAPSED],
                                        row[coverage.NEVER_COVERED]), area_id
+
+
+@pytest.mark.parametrize("model", [Person, Membership, Enrollment, HiCardLine, OtherCoverage])
+def test_the_counts_name_each_table_from_its_model(model: type[Model], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model._meta, "db_table", "renamed_table")
+    assert "renamed_table" in coverage._counts_sql(2)

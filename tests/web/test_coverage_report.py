@@ -3,8 +3,9 @@ rates; a commune's gap list with masked identifiers, and both as XLSX."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,8 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
+from ansinh.jobs import worker
 from ansinh.org.models import Role
-from tests.builders import COMMUNE_X, Personas, commune, personas, user
+from ansinh.registry.models import AuditEntry
+from ansinh.reports import jobs
+from ansinh.reports.models import ExportJob
+from tests.builders import COMMUNE_X, COMMUNE_Y, Personas, commune, personas, user
 from tests.registry.test_coverage_gaps import someone, vsi_term
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +49,42 @@ def test_a_manager_drills_to_the_gap_list_of_a_commune_masked(who: Personas) -> 
     text = listed.content.decode()
     assert listed.status_code == 200 and lapsed.full_name in text and "01/04/2025" in text
     assert "040185000080" not in text and "040******080" in text and "091****678" in text
-    sheet = client.get(URL, {"on": "2025-08-01", "map": "recorded", "commune": x.pk, "xlsx": "gaps"})
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_index(0).to_python()
-    cells = [str(c) for row in rows for c in row]
-    assert lapsed.full_name in cells and "040******080" in cells and "040185000080" not in cells
     table = client.get(URL, {"on": "2025-08-01", "map": "recorded", "level": "commune", "xlsx": "1"})
     assert table.status_code == 200 and table["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_gap_list_exports_through_the_audited_export_job(who: Personas, settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    x = commune(COMMUNE_X)
+    lapsed = someone(who, 80, phone="0912345678")
+    vsi_term(lapsed, date(2025, 1, 1), date(2025, 3, 31))
+    someone(who, 81)
+    manager = user(Role.OFFICE_MANAGER, COMMUNE_X)
+    client = client_for(manager)
+    wanted = {"on": "2025-08-01", "map": "recorded", "commune": x.pk}
+    page = client.get(URL, {**wanted, "level": "commune"}).content.decode()
+    assert 'name="kind" value="gaps"' in page and "xlsx=gaps" not in page
+    assert client.get(URL, {**wanted, "xlsx": "gaps"})["Content-Type"].startswith("text/html")  # no file by GET
+    assert not AuditEntry.objects.filter(action="export").exists()
+    started = client.post("/xuat/", {"kind": "gaps", **wanted})
+    job = ExportJob.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/xuat/{job.pk}/"
+    assert worker.drain() == 1
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done) == ("done", 2, 2)
+    rows = CalamineWorkbook.from_path(str(jobs.file_of(job))).get_sheet_by_index(0).to_python()
+    cells = [str(c) for row in rows for c in row]
+    assert lapsed.full_name in cells and "040******080" in cells and "040185000080" not in cells  # the list's masking
+    assert "091****678" in cells and "01/04/2025" in cells
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor_id, entry.entity_id, entry.area_id, entry.changes["rows"]) == (manager.pk, job.pk, x.pk, 2)
+
+
+def test_a_gap_export_of_a_commune_outside_the_scope_is_not_found(who: Personas) -> None:
+    manager = user(Role.OFFICE_MANAGER, COMMUNE_X)
+    other = commune(COMMUNE_Y)
+    posted = client_for(manager).post("/xuat/", {"kind": "gaps", "on": "2025-08-01", "commune": other.pk})
+    assert posted.status_code == 404 and not ExportJob.objects.exists()
 
 
 def test_an_outsider_sees_no_commune_and_a_bad_day_is_a_400(who: Personas) -> None:

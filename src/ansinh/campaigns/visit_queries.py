@@ -13,8 +13,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ansinh.areas.queries import province_codes
-from ansinh.campaigns import gaps_source
 from ansinh.campaigns.models import AdvisoryTeam, Campaign, Visit, VisitAssignment, VisitList
+from ansinh.enrollment import coverage
 from ansinh.enrollment.services import GROUP_OF_STATUS, derived_groups_of, poverty_statuses_on, vsi_histories
 from ansinh.lib.errors import DomainError, invalid_input
 from ansinh.org.fields import PersonalField, shown
@@ -23,7 +23,7 @@ from ansinh.registry.models import Membership, Person, Sex
 from ansinh.rules import household_hi, vsi
 from ansinh.rules.params import UsedParameters, default_parameters
 
-NEVER_COVERED, LAPSED, COVERED_ELSEWHERE, COVERED = gaps_source.STATUSES
+NEVER_COVERED, LAPSED, COVERED_ELSEWHERE, COVERED = coverage.STATUSES
 VISITABLE = (NEVER_COVERED, LAPSED)  # the default: the covered elsewhere are not visited for nothing
 SUPPORT_FILTERS = ("poor", "near_poor", "ethnic_minority", "island", "none")
 MAX_AGE = 150
@@ -119,17 +119,23 @@ def _members_on(area_id: int, on: date) -> QuerySet[Membership]:
     )
 
 
+def _statuses(memberships: QuerySet[Membership], on: date) -> dict[int, tuple[str, date | None]]:
+    """Each member's own status on ``on`` (enrollment.coverage), with the first day of a lapse."""
+    found = coverage.status_of(Person.objects.filter(pk__in=memberships.values("person_id")), on)
+    return {pk: (row.status, row.lapsed_since if row.status == LAPSED else None) for pk, row in found.items()}
+
+
 def candidates(area_id: int, on: date, filters: Filters) -> list[Candidate]:
     """The households of the commune with at least one member who matches the filters and had no
-    cover of the chosen kinds on ``on``, by household: one query for the members, the gap source's
-    for their statuses, two for their support groups."""
+    cover of the chosen kinds on ``on``, by household: one query for the members, one for their
+    statuses (each member's own, even one registered in another commune), two for their support groups."""
     memberships = list(_members_on(area_id, on).order_by("household_id", "person_id"))
     people = [m.person for m in memberships]
-    statuses = gaps_source.statuses([area_id], on)
+    statuses = _statuses(_members_on(area_id, on), on)
     groups = derived_groups_of(people, on)
     chosen: dict[int, list[tuple[Person, tuple[str, date | None]]]] = {}
     for m in memberships:
-        status = statuses.get(m.person_id, (NEVER_COVERED, None))
+        status = statuses[m.person_id]
         if _matches(m.person, status, groups[m.person_id], on, filters):
             chosen.setdefault(m.household_id, []).append((m.person, status))
     found = []
@@ -248,17 +254,10 @@ def priced(scope: Scope, rows: list[VisitAssignment], on: date) -> list[SheetRow
     """``sheet``'s rows for any assignments (of one list or several, in one commune or several), with
     their households and heads selected: a fixed number of queries whatever the rows."""
     household_ids = [r.household_id for r in rows]
-    memberships = list(
-        Membership.objects.filter(household_id__in=household_ids, valid_from__lte=on)
-        .exclude(valid_to__lt=on)
-        .select_related("person")
-        .order_by("household_id", "pk")
-    )
-    area_ids = sorted({r.household.area_id for r in rows})
-    statuses = gaps_source.statuses(area_ids, on) if area_ids else {}
-    uncovered = [
-        m for m in memberships if statuses.get(m.person_id, (NEVER_COVERED, None))[0] in (NEVER_COVERED, LAPSED)
-    ]
+    members_on = Membership.objects.filter(household_id__in=household_ids, valid_from__lte=on).exclude(valid_to__lt=on)
+    memberships = list(members_on.select_related("person").order_by("household_id", "pk"))
+    statuses = _statuses(members_on, on)
+    uncovered = [m for m in memberships if statuses[m.person_id][0] in (NEVER_COVERED, LAPSED)]
     people = [m.person for m in uncovered]
     groups = derived_groups_of(people, on)
     poverty = poverty_statuses_on([p.pk for p in people], on)

@@ -104,6 +104,12 @@ def statuses(commune_ids: Iterable[int], on: date) -> QuerySet[Person]:
     return with_status(registry_people(commune_ids, on), on)
 
 
+def status_of(people: QuerySet[Person], on: date) -> dict[int, GapRow]:
+    """These people's own statuses on ``on`` by id, wherever they are registered (a household member
+    registered in another commune keeps theirs), in one statement."""
+    return {p.pk: GapRow(p, p.coverage, p.last_covered, p.household_id) for p in with_status(people, on)}
+
+
 @dataclass(frozen=True)
 class GapRow:
     person: Person
@@ -160,7 +166,8 @@ class CommuneCounts:
 
 # Per person, each source of cover summed once (derived tables grouped by person, joined to the people):
 # linear in the tables' sizes, where the per-person subqueries of ``with_status`` took > 10 s for the
-# demo's province on SQLite. The same rules as ``registry_people`` and ``with_status``.
+# demo's province on SQLite. The same rules as ``registry_people`` and ``with_status``. The tables are
+# named from the models (``_counts_sql``), so a renamed table cannot leave a stale name here.
 _COUNTS = """
 SELECT p.area_id, COUNT(*),
   SUM(COALESCE(v.live, 0)), SUM(COALESCE(c.live, 0)),
@@ -168,27 +175,33 @@ SELECT p.area_id, COUNT(*),
   SUM(CASE WHEN COALESCE(v.live, 0) = 0 AND COALESCE(c.live, 0) = 0 AND o.person_id IS NOT NULL THEN 1 ELSE 0 END),
   SUM(CASE WHEN COALESCE(v.live, 0) = 0 AND COALESCE(c.live, 0) = 0 AND o.person_id IS NULL
             AND (COALESCE(v.ended, 0) = 1 OR COALESCE(c.ended, 0) = 1) THEN 1 ELSE 0 END)
-FROM registry_person p
+FROM {person} p
 LEFT JOIN (SELECT person_id,
                   MAX(CASE WHEN valid_to IS NULL OR valid_to >= %(on)s THEN 1 ELSE 0 END) AS still_in,
                   MAX(CASE WHEN valid_to < %(on)s THEN 1 ELSE 0 END) AS ended
-           FROM registry_membership GROUP BY person_id) m ON m.person_id = p.id
+           FROM {membership} GROUP BY person_id) m ON m.person_id = p.id
 LEFT JOIN (SELECT person_id,
                   MAX(CASE WHEN period_start <= %(on)s AND period_end >= %(on)s THEN 1 ELSE 0 END) AS live,
                   MAX(CASE WHEN period_end < %(on)s THEN 1 ELSE 0 END) AS ended
-           FROM enrollment_enrollment WHERE scheme = %(vsi)s AND status = %(paid)s GROUP BY person_id) v
+           FROM {enrollment} WHERE scheme = %(vsi)s AND status = %(paid)s GROUP BY person_id) v
        ON v.person_id = p.id
 LEFT JOIN (SELECT l.person_id,
                   MAX(CASE WHEN l.valid_from <= %(on)s AND l.valid_to >= %(on)s THEN 1 ELSE 0 END) AS live,
                   MAX(CASE WHEN l.valid_to < %(on)s THEN 1 ELSE 0 END) AS ended
-           FROM enrollment_hicardline l JOIN enrollment_enrollment e ON e.id = l.enrollment_id
+           FROM {hicardline} l JOIN {enrollment} e ON e.id = l.enrollment_id
            WHERE e.status = %(paid)s GROUP BY l.person_id) c ON c.person_id = p.id
-LEFT JOIN (SELECT DISTINCT person_id FROM registry_othercoverage
+LEFT JOIN (SELECT DISTINCT person_id FROM {othercoverage}
            WHERE valid_from <= %(on)s AND (valid_to IS NULL OR valid_to >= %(on)s)) o ON o.person_id = p.id
 WHERE p.area_id IN ({communes}) AND p.date_of_birth <= %(on)s
   AND (COALESCE(m.still_in, 0) = 1 OR COALESCE(m.ended, 0) = 0)
 GROUP BY p.area_id
 """
+
+
+def _counts_sql(communes: int) -> str:
+    tables = {model.__name__.lower(): connection.ops.quote_name(model._meta.db_table)
+              for model in (Person, Membership, Enrollment, HiCardLine, OtherCoverage)}
+    return _COUNTS.format(communes=", ".join(f"%(a{i})s" for i in range(communes)), **tables)
 
 
 def counts(commune_ids: Iterable[int], on: date) -> dict[int, CommuneCounts]:
@@ -200,7 +213,7 @@ def counts(commune_ids: Iterable[int], on: date) -> dict[int, CommuneCounts]:
         return {}
     params: dict[str, object] = {"on": on, "vsi": Scheme.VSI.value, "paid": EnrollmentStatus.PAID.value}
     params.update({f"a{i}": pk for i, pk in enumerate(communes)})
-    sql = _COUNTS.format(communes=", ".join(f"%(a{i})s" for i in range(len(communes))))
+    sql = _counts_sql(len(communes))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()

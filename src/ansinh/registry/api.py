@@ -157,7 +157,7 @@ class SupportRequestOut(Schema):
     new_value: str
     valid_from: date | None
     decision_number: str
-    decision_date: date
+    decision_date: date | None  # none: a new person's ethnicity entered without its document
     note: str
     status: str
     requested_by: str
@@ -194,6 +194,12 @@ class HouseholdPatch(Schema):
 
 class EndIn(Schema):
     left: date
+
+
+def _document(body: PersonIn) -> support.Document:
+    """The decision sent with a person (registry.support): needed for an ethnicity change into or out of a
+    minority; an agent's new person of a minority may carry it for the manager who approves."""
+    return support.Document(body.decision_number, body.decision_date, body.document_note)
 
 
 def _data(scope: Scope, body: PersonIn) -> services.PersonData:
@@ -249,7 +255,8 @@ def search_people(request: HttpRequest, q: str = Query(..., max_length=NAME_MAX)
 @router.post("/people", response={201: PersonOut})
 def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]]:
     scope = scope_for(request.user)
-    person = services.create_person(request.user, scope, _data(scope, body), body.confirm_probable_duplicate)
+    person = services.create_person(request.user, scope, _data(scope, body), body.confirm_probable_duplicate,
+                                    _document(body))
     return Status(201, _person_out(scope, person))
 
 
@@ -262,7 +269,7 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.put("/people/{person_id}", response=PersonOut)
 def update_person(request: HttpRequest, person_id: int, body: PersonIn) -> dict[str, Any]:
     scope = scope_for(request.user)
-    document = support.Document(body.decision_number, body.decision_date, body.document_note)
+    document = _document(body)
     person = services.update_person(request.user, scope, person_id, _data(scope, body), document=document)
     return _person_out(scope, person)
 
@@ -294,7 +301,8 @@ def create_household(request: HttpRequest, body: HouseholdIn) -> Status[dict[str
     scope = scope_for(request.user)
     household = services.create_household(request.user, scope, _data(scope, body.head), body.joined,
                                           body.address_detail,
-                                          confirm_probable_duplicate=body.head.confirm_probable_duplicate)
+                                          confirm_probable_duplicate=body.head.confirm_probable_duplicate,
+                                          document=_document(body.head))
     return Status(201, _household_out(scope, household.pk))
 
 
@@ -316,7 +324,8 @@ def add_member(request: HttpRequest, household_id: int, body: MemberIn) -> Statu
     new_person = _data(scope, body.person) if body.person else None
     confirm = bool(body.person and body.person.confirm_probable_duplicate)
     services.add_member(request.user, scope, household_id, body.relationship, body.joined,
-                        person_id=body.person_id, new_person=new_person, confirm_probable_duplicate=confirm)
+                        person_id=body.person_id, new_person=new_person, confirm_probable_duplicate=confirm,
+                        document=_document(body.person) if body.person else None)
     return Status(201, _household_out(scope, household_id))
 
 

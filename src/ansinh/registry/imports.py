@@ -42,7 +42,7 @@ from ansinh.lib.i18n import verbatim
 from ansinh.lib.identifiers import Sex, check_citizen_id, check_si_code, mask_citizen_id, mask_phone, normalize_phone
 from ansinh.lib.text import ADDRESS_MAX, NAME_MAX, clean_text, fold
 from ansinh.org.scope import Scope
-from ansinh.registry import bulk, codes, collector, relationships, staging
+from ansinh.registry import bulk, codes, collector, relationships, staging, support
 from ansinh.registry.ethnicities import UNKNOWN, ethnicity_code
 from ansinh.registry.models import AuditEntry, Household, Membership, Person, Relationship
 
@@ -393,10 +393,13 @@ def import_people(path_or_rows: Path | list[dict[str, Any]], actor: AbstractBase
     if collector.DATA in tables:
         report.payments = collector.check_payments(tables, timezone.localdate())
     del tables
-    if connection.vendor == "postgresql":
-        _import_staged(raw, actor, scope, on, dry_run, skip_invalid, progress, report)
-    else:
-        _import_in_memory(list(raw), actor, scope, on, dry_run, skip_invalid, progress, report)
+    started = timezone.now()
+    with transaction.atomic():  # the people and, for an agent's minority ethnicities, their requests
+        if connection.vendor == "postgresql":
+            _import_staged(raw, actor, scope, on, dry_run, skip_invalid, progress, report)
+        else:
+            _import_in_memory(list(raw), actor, scope, on, dry_run, skip_invalid, progress, report)
+        support.hold_imported(actor, scope, started)  # registry.support: an agent's wait for a manager
     if report.written:
         bulk.analyze((Person, Household, Membership, AuditEntry))
     return report

@@ -165,7 +165,8 @@ class SupportChangeRequest(models.Model):
     """A change of a fact that unlocks support (issue 18, maker-checker): an agent's change waits here
     and the stored value does not move until a manager of the area approves it; a manager's own change
     is applied at once and recorded here as approved. Each carries its document (decision number and
-    date). At most one request of a person or household and field waits at a time."""
+    date), but for an agent's registration of a minority ethnicity, which may come without. At most one
+    request of a person or household and field waits at a time."""
 
     person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="support_requests",
                                verbose_name=_("người"))
@@ -177,7 +178,8 @@ class SupportChangeRequest(models.Model):
     new_value = models.CharField(_("giá trị mới"), max_length=20)
     valid_from = models.DateField(_("từ ngày"), null=True, blank=True)  # a poverty status's first day
     decision_number = models.CharField(_("số quyết định/văn bản"), max_length=100)
-    decision_date = models.DateField(_("ngày quyết định/văn bản"))
+    # none for a new person's ethnicity entered by an agent (the manager checks the person's papers)
+    decision_date = models.DateField(_("ngày quyết định/văn bản"), null=True, blank=True)
     note = models.CharField(_("ghi chú về văn bản"), max_length=300, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                      verbose_name=_("người đề nghị"))

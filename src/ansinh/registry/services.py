@@ -151,17 +151,25 @@ def _check_probable_duplicates(data: PersonData, confirm: bool, exclude: int | N
 
 
 def create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonData,
-                  confirm_probable_duplicate: bool = False) -> Person:
+                  confirm_probable_duplicate: bool = False, document: support.Document | None = None) -> Person:
+    """A new person. An agent's minority ethnicity (what unlocks the ethnic-minority support) is a request
+    (``support.withheld``): the person is saved as "not known" until a manager approves it, with the
+    ``document`` if given; a manager's is saved as entered."""
     data = clean_person(data)
     _commune(scope, data.area_id)  # rights first: a look-up is no one else's business
     _claim_citizen_id(actor, scope, data.citizen_id)
-    return _create_person(actor, scope, data, confirm_probable_duplicate)
+    return _create_person(actor, scope, data, confirm_probable_duplicate, document)
 
 
 @transaction.atomic
-def _create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonData, confirm: bool) -> Person:
+def _create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonData, confirm: bool,
+                   document: support.Document | None = None) -> Person:
     _commune(scope, data.area_id)
     _check_probable_duplicates(data, confirm)
+    wanted = data.ethnicity
+    held = support.withheld(scope, wanted)
+    if held:
+        data = replace(data, ethnicity=UNKNOWN)
     values = {f: getattr(data, f) for f in PERSON_FIELDS}
     try:
         with transaction.atomic():
@@ -172,6 +180,9 @@ def _create_person(actor: AbstractBaseUser | None, scope: Scope, data: PersonDat
                               existing_id=None) from None
         raise
     audit(actor, "create", "person", person.pk, person.area_id, {k: (None, v) for k, v in values.items() if v})
+    if held:
+        support.request_change(actor, scope, SupportField.ETHNICITY, wanted, document, person=person,
+                               registering=True)
     return person
 
 
@@ -282,19 +293,20 @@ def _next_household_code(area: AdministrativeUnit) -> str:
 
 def create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonData, joined: date,
                      address_detail: str = "", code: str | None = None,
-                     confirm_probable_duplicate: bool = False) -> Household:
-    """A new household and its head, who joins it on ``joined``."""
+                     confirm_probable_duplicate: bool = False, document: support.Document | None = None) -> Household:
+    """A new household and its head, who joins it on ``joined`` (the head as ``create_person`` makes one)."""
     head = clean_person(head)
     _commune(scope, head.area_id)
     _claim_citizen_id(actor, scope, head.citizen_id)
-    return _create_household(actor, scope, head, joined, address_detail, code, confirm_probable_duplicate)
+    return _create_household(actor, scope, head, joined, address_detail, code, confirm_probable_duplicate, document)
 
 
 @transaction.atomic
 def _create_household(actor: AbstractBaseUser | None, scope: Scope, head: PersonData, joined: date,
-                      address_detail: str, code: str | None, confirm: bool) -> Household:
+                      address_detail: str, code: str | None, confirm: bool,
+                      document: support.Document | None = None) -> Household:
     area = _commune(scope, head.area_id)
-    person = _create_person(actor, scope, head, confirm)
+    person = _create_person(actor, scope, head, confirm, document)
     address = clean_text(address_detail, "address_detail", ADDRESS_MAX, _("Địa chỉ")) or person.address_detail
     household = Household.objects.create(code=code or _next_household_code(area), head=person, area=area,
                                          address_detail=address)
@@ -337,18 +349,20 @@ def _join(actor: AbstractBaseUser | None, household: Household, person: Person, 
 
 def add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, relationship: str, joined: date,
                person_id: int | None = None, new_person: PersonData | None = None,
-               confirm_probable_duplicate: bool = False) -> Membership:
+               confirm_probable_duplicate: bool = False, document: support.Document | None = None) -> Membership:
+    """An existing person, or a new one (as ``create_person`` makes one), joins the household."""
     if new_person is not None and person_id is None:
         new_person = clean_person(new_person)
         _commune(scope, new_person.area_id)
         _claim_citizen_id(actor, scope, new_person.citizen_id)
     return _add_member(actor, scope, household_id, relationship, joined, person_id, new_person,
-                       confirm_probable_duplicate)
+                       confirm_probable_duplicate, document)
 
 
 @transaction.atomic
 def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int, relationship: str, joined: date,
-                person_id: int | None, new_person: PersonData | None, confirm: bool) -> Membership:
+                person_id: int | None, new_person: PersonData | None, confirm: bool,
+                document: support.Document | None = None) -> Membership:
     household = _household_in_scope(scope, household_id)
     code = relationship.strip() if relationship.strip().isdigit() else ""
     if code:  # a MoiQuanHe code of the residence database (registry.relationships)
@@ -359,7 +373,7 @@ def _add_member(actor: AbstractBaseUser | None, scope: Scope, household_id: int,
     if person_id is not None:
         person = _person_in_scope(scope, person_id)
     elif new_person is not None:
-        person = _create_person(actor, scope, new_person, confirm)
+        person = _create_person(actor, scope, new_person, confirm, document)
     else:
         raise invalid_input(_("Chọn người đã có hoặc nhập người mới."), "Give a person.")
     # a lumped "vợ/chồng", "bố/mẹ", "ông/bà" (older clients) is made exact from the member's sex
@@ -384,8 +398,9 @@ def end_membership(actor: AbstractBaseUser | None, scope: Scope, membership_id: 
 @transaction.atomic
 def set_poverty_status(actor: AbstractBaseUser | None, scope: Scope, household_id: int, status: str,
                        valid_from: date, document: str = "") -> HouseholdPoverty:
-    """A new status from ``valid_from``, written at once: for the demo, imports and test builders.
-    Pages and the API go through :func:`request_poverty_change` (maker-checker)."""
+    """A new status from ``valid_from``, written at once with no request: an internal path for the demo
+    and test builders only (tests/registry/test_support_at_registration.py checks that no page, API,
+    import, sync or command calls it). Every entry point goes through :func:`request_poverty_change`."""
     household = _household_in_scope(scope, household_id)
     _check_poverty(status)
     if status != PovertyStatus.NONE and not document.strip():

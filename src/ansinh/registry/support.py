@@ -11,7 +11,7 @@ import it (it is below ``services``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,6 +27,7 @@ from ansinh.org.scope import Scope, not_found
 from ansinh.registry.audit import audit
 from ansinh.registry.ethnicities import KINH, UNKNOWN
 from ansinh.registry.models import (
+    AuditEntry,
     Household,
     HouseholdPoverty,
     Person,
@@ -61,8 +62,12 @@ class Document:
         return f"{shown}; {self.note}" if self.note else shown
 
 
-def clean_document(document: Document | None) -> Document:
+def clean_document(document: Document | None, *, required: bool = True) -> Document:
+    """The document checked; when not ``required`` (a registration's ethnicity, read from the papers the
+    manager checks) an empty one is accepted as it is."""
     document = document or Document()
+    if not required and not (document.number.strip() or document.on or document.note.strip()):
+        return Document()
     number = clean_text(document.number, "decision_number", NUMBER_MAX, _("Số quyết định"))
     if not number:
         raise invalid_input(_("Đề nghị thay đổi đối tượng hỗ trợ cần số quyết định (hoặc văn bản) công nhận."),
@@ -91,13 +96,14 @@ def _refuse_second(subject: str) -> DomainError:
 
 def request_change(actor: AbstractBaseUser | None, scope: Scope, field: SupportField, new_value: str,
                    document: Document | None, *, person: Person | None = None, household: Household | None = None,
-                   valid_from: date | None = None) -> SupportChangeRequest:
+                   valid_from: date | None = None, registering: bool = False) -> SupportChangeRequest:
     """Inside the caller's transaction, the subject (person or household) locked and in the writer's
     scope: a request of ``field`` → ``new_value``. A checker's is applied now and recorded as approved;
-    an agent's waits and nothing else changes."""
+    an agent's waits and nothing else changes. A ``registering`` request (a new person's ethnicity) may
+    come without its document."""
     if actor is None or not actor.is_authenticated:
         raise DomainError(ErrorCode.FORBIDDEN, _("Cần đăng nhập để đề nghị thay đổi."), "A request needs a user.")
-    document = clean_document(document)
+    document = clean_document(document, required=not registering)
     subject = person if person is not None else household
     assert subject is not None
     pending = SupportChangeRequest.objects.filter(field=field, status=SupportChangeStatus.PENDING)
@@ -117,6 +123,30 @@ def request_change(actor: AbstractBaseUser | None, scope: Scope, field: SupportF
         _apply(actor, found)
         _close(actor, found, SupportChangeStatus.APPROVED, "")
     return found
+
+
+def withheld(scope: Scope, ethnicity: str) -> bool:
+    """Whether a new person's ethnicity waits for a manager: an agent's that derives the ethnic-minority
+    group. The person is saved as "not known" (``UNKNOWN``) with a pending request of the value entered;
+    a checker's registration is saved as entered (audited with the record)."""
+    return minority(ethnicity) and not is_checker(scope)
+
+
+def hold_imported(actor: AbstractBaseUser | None, scope: Scope, since: datetime) -> int:
+    """After an import by ``actor``, in its transaction: the people it registered since ``since`` (its own
+    audit entries) with a minority ethnicity, when the importer is not a checker, are saved as "not
+    known", each with a pending request of the ethnicity read (``withheld``). Returns how many."""
+    if is_checker(scope):
+        return 0
+    who = actor.pk if actor is not None and actor.is_authenticated else None  # none: request_change refuses
+    made = AuditEntry.objects.filter(actor_id=who, action="create", entity="person", at__gte=since)
+    held = list(Person.objects.select_for_update().filter(pk__in=made.values("entity_id"))
+                .exclude(ethnicity__in=(KINH, UNKNOWN)).order_by("pk"))
+    for person in held:
+        wanted, person.ethnicity = person.ethnicity, UNKNOWN
+        person.save(update_fields=["ethnicity", "updated_at"])
+        request_change(actor, scope, SupportField.ETHNICITY, wanted, None, person=person, registering=True)
+    return len(held)
 
 
 def _current(field: str, person: Person | None, household: Household | None) -> str:

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit
 from ansinh.areas.queries import forward_map
 from ansinh.enrollment import coverage
 from ansinh.enrollment.models import Scheme
+from ansinh.lib.i18n import Labels
+from ansinh.lib.periods import format_date_vi
+from ansinh.org.fields import PersonalField, shown
+from ansinh.org.scope import Scope, not_found
 from ansinh.reports.models import CoverageTarget, OfficialPopulation, TargetBasis
 
 COUNTED = ("population", "covered_vsi", "covered_hi", "covered", "covered_elsewhere", "lapsed", "never_covered")
@@ -173,3 +179,64 @@ def gap_people(
 ) -> coverage.GapPage:
     """The commune's people not covered here on the day, a page of them (``enrollment.coverage.gaps``)."""
     return coverage.gaps(sources(view, commune), view.on, only=only, page=page, per_page=per_page)
+
+
+GAP_COLUMNS = [
+    ("full_name", gettext_lazy("Họ và tên")),
+    ("birth_year", gettext_lazy("Năm sinh")),
+    ("citizen_id", gettext_lazy("Số định danh")),
+    ("phone", gettext_lazy("Điện thoại")),
+    ("commune", gettext_lazy("Xã/phường")),
+    ("status", gettext_lazy("Tình trạng")),
+    ("since", gettext_lazy("Gián đoạn từ ngày")),
+]
+STATUS_NAMES = Labels(
+    {
+        coverage.NEVER_COVERED: gettext_lazy("Chưa từng tham gia"),
+        coverage.LAPSED: gettext_lazy("Gián đoạn"),
+        coverage.COVERED_ELSEWHERE: gettext_lazy("Tham gia nơi khác"),
+        coverage.COVERED: gettext_lazy("Đang tham gia"),
+    }
+)
+
+
+def gap_dict(scope: Scope, row: coverage.GapRow) -> dict[str, Any]:
+    """A gap-list row as the page and its export show it: a list, so identifiers masked by the field policy."""
+    person = row.person
+    return {
+        "full_name": person.full_name,
+        "birth_year": person.date_of_birth.year,
+        "citizen_id": shown(scope, PersonalField.CITIZEN_ID, person.citizen_id),
+        "phone": shown(scope, PersonalField.PHONE, person.phone),
+        "commune": person.area.name,
+        "status": STATUS_NAMES[row.status],
+        "since": format_date_vi(row.lapsed_since) if row.lapsed_since else "",
+        "person_id": person.pk,
+    }
+
+
+def gap_view(scope: Scope, params: dict[str, Any]) -> tuple[CoverageView, set[int]]:
+    """The view and the recorded communes of an exported gap list (``on``, ``commune``, ``map``: "recorded"
+    or the day's units); a commune outside the scope is "not found"."""
+    on = date.fromisoformat(params["on"])
+    view = CoverageView(on, scope.area_ids, None if params.get("map") == "recorded" else on)
+    found = sources(view, int(params["commune"]))
+    if not found:
+        raise not_found()
+    return view, found
+
+
+def _gaps_of(scope: Scope, params: dict[str, Any]) -> Any:
+    view, found = gap_view(scope, params)
+    return coverage.statuses(found, view.on).filter(coverage__in=list(coverage.GAPS))
+
+
+def gap_count(scope: Scope, params: dict[str, Any]) -> int:
+    return int(_gaps_of(scope, params).count())
+
+
+def gap_rows(scope: Scope, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every person of the commune's gap list, in the page's order, read in chunks."""
+    people = _gaps_of(scope, params).select_related("area").order_by("area__name", "folded_name", "pk")
+    for p in people.iterator(chunk_size=2000):
+        yield gap_dict(scope, coverage.GapRow(p, p.coverage, p.last_covered, p.household_id))

@@ -7,7 +7,8 @@ A job is idempotent: the file is written under a temporary name and renamed once
 export is marked done (and its audit entry written) only by the run that moves it from running to
 done, so a run cut short by a killed worker and run again has the effect of one.
 
-Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, and the payments of a period.
+Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, the payments of a period, and a commune's
+coverage-gap list on a day (named people, identifiers masked: audited on every export).
 
 Also the periodic jobs of reports: the sweep of old exports and the refresh of recent facts."""
 
@@ -37,7 +38,7 @@ from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import efiling, exports, lists490, queries
 from ansinh.registry.audit import audit_read
-from ansinh.reports import services
+from ansinh.reports import coverage, services
 from ansinh.reports.models import ExportJob, ExportStatus
 
 KEPT = timedelta(days=7)  # finished exports are deleted after this
@@ -59,6 +60,8 @@ class Kind:
     personal: bool = False  # carries people's identifiers: audited when they go out in full
     form: str = ""  # a list on its BHXH form (payments/lists490.py): "d05" or "d03"
     medium: str = "xlsx"
+    named: bool = False  # lists people by name: audited on every export, even with identifiers masked
+    dated: bool = True  # params "start"–"end"; else "on", a day
 
 
 def _period(params: dict[str, Any]) -> tuple[date, date]:
@@ -106,6 +109,8 @@ KINDS = {
     "payments": Kind(gettext_lazy("Các khoản thu"), PAYMENT_COLUMNS, lambda scope, p: _payments(scope, p).count(),
                      _payment_rows,
                      needs_collector=False),
+    "gaps": Kind(gettext_lazy("Người chưa tham gia"), coverage.GAP_COLUMNS, coverage.gap_count, coverage.gap_rows,
+                 needs_collector=False, personal=True, named=True, dated=False),
 }
 
 
@@ -122,15 +127,19 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
     if found is None:
         raise invalid_input(_("Không có loại danh sách này."), "Unknown export kind.", field="kind")
     scope = scope_for(user)
-    start_day, end_day = _period(params)
-    require_order(start_day, end_day)
+    if found.dated:
+        start_day, end_day = _period(params)
+        require_order(start_day, end_day)
+        when = f"{start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}"
+    else:
+        when = f"{date.fromisoformat(params['on']):%d/%m/%Y}"
     if found.needs_collector and not collectors(user, scope).filter(pk=params.get("collector")).exists():
         raise not_found()
     total = found.count(scope, params)
     sweep(timezone.now())
     with transaction.atomic():  # the record and its job, or neither
         job = ExportJob.objects.create(user=user, kind=kind, params=params, total=total,
-                                       title=f"{found.title} {start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}")
+                                       title=f"{found.title} {when}")
         if background:
             write_export.enqueue(job.pk)
             return job
@@ -182,17 +191,20 @@ def run(job_id: int) -> ExportJob:
         with transaction.atomic():
             finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
                 status=ExportStatus.DONE, done=written, file_name=path.name, finished_at=timezone.now())
-            if finished and kind.personal and written and exports_any_full(scope):
+            if finished and kind.personal and written and (kind.named or exports_any_full(scope)):
                 _audit_export(job, scope, written)
     return ExportJob.objects.get(pk=job.pk)
 
 
 def _audit_export(job: ExportJob, scope: Scope, rows: int) -> None:
-    """One entry for a list that carried full identifiers: who, how many rows, which filter. It is
-    filed under a commune the collector serves in the exporter's scope, so that its managers see it;
-    for an agent (his collector serves the province, his grant is his communes), under one of his."""
-    area = (collectors(job.user, scope).filter(pk=job.params.get("collector")).values_list("areas", flat=True)
-            .filter(areas__in=scope.area_ids).order_by("areas").first()) or min(scope.area_ids, default=None)
+    """One entry for a list that carried full identifiers (or named people): who, how many rows, which
+    filter. It is filed under the list's commune, or a commune the collector serves in the exporter's
+    scope, so that its managers see it; for an agent (his collector serves the province, his grant is his
+    communes), under one of his."""
+    commune = job.params.get("commune")
+    area = (commune if commune in scope.area_ids else None) or (
+        collectors(job.user, scope).filter(pk=job.params.get("collector")).values_list("areas", flat=True)
+        .filter(areas__in=scope.area_ids).order_by("areas").first()) or min(scope.area_ids, default=None)
     audit_read(job.user, "export", "export", job.pk, area,
                {"kind": job.kind, "rows": rows, "filter": job.params, "why": job.title})
 

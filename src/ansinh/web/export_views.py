@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ansinh.lib.errors import DomainError
@@ -16,20 +19,26 @@ from ansinh.web.common import or_404, refused
 @login_required
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    params = {name: request.POST.get(name, "") for name in ("start", "end")}
-    if request.POST.get("collector", "").isdigit():
-        params["collector"] = int(request.POST["collector"])
+    kind = request.POST.get("kind", "")
+    names = ("on", "map") if kind == "gaps" else ("start", "end")  # a gap list is of a day, the rest of a period
+    params: dict[str, Any] = {name: request.POST.get(name, "") for name in names}
+    for name in ("collector", "commune"):
+        if request.POST.get(name, "").isdigit() and len(request.POST[name]) < 12:
+            params[name] = int(request.POST[name])
+    back = "web:coverage" if kind == "gaps" else "web:money"
     try:
-        job = jobs.start(request.user, request.POST.get("kind", ""), params)  # type: ignore[arg-type]
+        if kind == "gaps" and "commune" not in params:
+            raise ValueError("no commune")
+        job = jobs.start(request.user, kind, params)  # type: ignore[arg-type]
     except ValueError:
-        messages.error(request, "Ngày không hợp lệ (dạng YYYY-MM-DD).")
-        return redirect("web:money")
+        messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
+        return redirect(back)
     except DomainError as error:
-        page = refused(error)  # a collector out of scope: 404; not the role's: 403
+        page = refused(error)  # a collector or commune out of scope: 404; not the role's: 403
         if page is not None:
             raise page from None
         messages.error(request, error.message)
-        return redirect("web:money")
+        return redirect(back)
     return redirect("web:export", job_id=job.pk)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from ansinh.lib.errors import DomainError, ErrorCode
@@ -34,6 +35,11 @@ class ScopedChoiceField(forms.ModelChoiceField):
 
 
 MESSAGES = {"required": gettext_lazy("Vui lòng nhập trường này."), "invalid": gettext_lazy("Giá trị không hợp lệ.")}
+
+
+def optional_whole_number(label: str | Promise, low: int, high: int) -> forms.IntegerField:
+    """A filter's optional whole number within ``low``…``high`` (empty: no filter), refused in Vietnamese."""
+    return forms.IntegerField(label=label, required=False, min_value=low, max_value=high, error_messages=MESSAGES)
 
 # Which field a refusal from the rules belongs beside.
 FIELD_OF = {

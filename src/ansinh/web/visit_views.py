@@ -28,7 +28,7 @@ from ansinh.org.scope import Scope, scope_for
 from ansinh.registry.models import Sex
 from ansinh.web.choices import GROUP_LABELS
 from ansinh.web.common import or_404, refused, run_service, writers_only
-from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField
+from ansinh.web.forms import DATE_WIDGET, MESSAGES, ScopedChoiceField, optional_whole_number
 from ansinh.web.registry_forms import DomainForm
 
 GAP_LABELS = {
@@ -45,20 +45,8 @@ def group_label(code: str) -> str:
 
 class ListForm(DomainForm):
     area = ScopedChoiceField(label=gettext_lazy("Xã/phường"), queryset=None, empty_label=None)
-    min_age = forms.IntegerField(
-        label=gettext_lazy("Từ tuổi"),
-        required=False,
-        min_value=0,
-        max_value=visit_queries.MAX_AGE,
-        error_messages=MESSAGES,
-    )
-    max_age = forms.IntegerField(
-        label=gettext_lazy("Đến tuổi"),
-        required=False,
-        min_value=0,
-        max_value=visit_queries.MAX_AGE,
-        error_messages=MESSAGES,
-    )
+    min_age = optional_whole_number(gettext_lazy("Từ tuổi"), 0, visit_queries.MAX_AGE)
+    max_age = optional_whole_number(gettext_lazy("Đến tuổi"), 0, visit_queries.MAX_AGE)
     sex = forms.ChoiceField(
         label=gettext_lazy("Giới tính"), required=False, choices=[("", gettext_lazy("Tất cả")), *Sex.choices]
     )
@@ -67,12 +55,8 @@ class ListForm(DomainForm):
         required=False,
         choices=[("", gettext_lazy("Tất cả")), *((c, SUPPORT_LABELS[c]) for c in SUPPORT_FILTERS)],
     )
-    lapsed_within_months = forms.IntegerField(
-        label=gettext_lazy("Chỉ người gián đoạn trong vòng … tháng"),
-        required=False,
-        min_value=1,
-        max_value=visit_queries.MAX_LAPSED_MONTHS,
-        error_messages=MESSAGES,
+    lapsed_within_months = optional_whole_number(
+        gettext_lazy("Chỉ người gián đoạn trong vòng … tháng"), 1, visit_queries.MAX_LAPSED_MONTHS
     )
     gaps = forms.MultipleChoiceField(
         label=gettext_lazy("Tình trạng tham gia"),
