@@ -257,6 +257,7 @@ def priced(scope: Scope, rows: list[VisitAssignment], on: date) -> list[SheetRow
     members_on = Membership.objects.filter(household_id__in=household_ids, valid_from__lte=on).exclude(valid_to__lt=on)
     memberships = list(members_on.select_related("person").order_by("household_id", "pk"))
     statuses = _statuses(members_on, on)
+    area_ids = sorted({r.household.area_id for r in rows})
     uncovered = [m for m in memberships if statuses[m.person_id][0] in (NEVER_COVERED, LAPSED)]
     people = [m.person for m in uncovered]
     groups = derived_groups_of(people, on)
