@@ -189,3 +189,69 @@ def test_the_page_speaks_english_when_asked(demo_data: None) -> None:
     text = client.get(f"/bao-cao/phuong-an/?start={ON}&end={ON}").content.decode()
     assert "Support scenarios: cost to the state budget and the province" in text
     assert "Provincial top-up — near-poor households (%)" in text and "Whole province" in text
+
+
+# The pre-aggregate (models.WhatIfCell, reports/whatif_cells.py) against the grouping from scratch.
+def _cells() -> set[tuple[object, ...]]:
+    from ansinh.reports.models import WhatIfCell
+
+    return {(*row[:-1], row[-1]) for row in WhatIfCell.objects.exclude(terms=0).values_list(
+        "scheme", "month", "area_id", "regular", "income", "months", "supported_months", "groups", "rank", "hi_group",
+        "terms")}
+
+
+def _from_scratch() -> set[tuple[object, ...]]:
+    from django.db import connection
+
+    from ansinh.reports import whatif_cells
+
+    selects, params = whatif_cells.grouped_sql()
+    found = set()
+    with connection.cursor() as cursor:
+        for select in selects:
+            cursor.execute(select, params)
+            found |= {(row[0], row[1], row[2], bool(row[3]), *row[4:]) for row in cursor.fetchall()}
+    return found
+
+
+def test_the_cells_equal_the_grouping_from_scratch_after_payments_reversals_bulk_and_a_refresh(
+        small_case: dict[str, int], tmp_path: Path) -> None:
+    from ansinh.payments.models import Payment
+    from ansinh.payments.services import PAYMENT_LISTENERS
+    from ansinh.reports import services as facts
+    from ansinh.reports.models import WhatIfCell
+
+    assert _cells() == _from_scratch() and _cells()  # the demo's bulk load (refresh_all), then two payments
+    agent = get_user_model().objects.get(username="daily")
+    manager = get_user_model().objects.get(username="quanly")
+    vsi_pay = Payment.objects.get(idempotency_key=f"pay-{Enrollment.objects.get(idempotency_key='whatif-vsi').pk}")
+    paying.reverse_payment(manager, scope_for(manager), vsi_pay.pk, "Thu nhầm", "whatif-rev", AT)
+    assert _cells() == _from_scratch()
+    # A payment past the single listeners, then given to the bulk listener (bank statements' path)
+    scope = scope_for(agent)
+    person = registry.create_household(agent, scope, person_data(full_name="Trần Văn Cường", citizen_id="040085777009"),
+                                       date(2025, 1, 1))
+    term = enrolling.enroll_vsi(agent, scope, enrolling.quote_vsi(scope, person.head_id, ON, 2_000_000, 6),
+                                idempotency_key="whatif-bulk")
+    kept = list(PAYMENT_LISTENERS)
+    PAYMENT_LISTENERS.clear()
+    try:
+        bulk = paying.record_payment(agent, scope, term.pk, amount=term.payable, method="cash",
+                                     idempotency_key="pay-bulk", paid_at=AT)
+    finally:
+        PAYMENT_LISTENERS.extend(kept)
+    assert _cells() != _from_scratch()
+    facts.count_payments([bulk])
+    assert _cells() == _from_scratch()
+    # A refresh rebuilds the months of the terms paid in its days (here from nothing)
+    WhatIfCell.objects.filter(month=(ON.year - 1970) * 12 + ON.month - 1).delete()
+    facts.refresh(ON, ON)
+    assert _cells() == _from_scratch()
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, NQ07_NEAR_POOR_40))
+    period = (date(2016, 1, 1), date(2030, 12, 31))
+    assert whatif.spans(*period, True) == ((552, 731), [])  # 01/2016..12/2030, all whole months
+    assert (whatif.what_if(*period, scenario).as_dict() == whatif.what_if(*period, scenario, cells=False).as_dict())
+    around = (date(2025, 8, 20), date(2025, 10, 10))  # 09/2025 from the cells, the days around it from the terms
+    assert whatif.spans(*around, True) == ((668, 668), [(date(2025, 8, 20), date(2025, 8, 31)),
+                                                         (date(2025, 10, 1), date(2025, 10, 10))])
+    assert whatif.what_if(*around, scenario).as_dict() == whatif.what_if(*around, scenario, cells=False).as_dict()
