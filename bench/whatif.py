@@ -8,10 +8,10 @@ extrapolated to all rows, and whose totals must equal the what-if's on the same 
 
 The whole months are read from the pre-aggregate (``reports.models.WhatIfCell``); ``--from-terms`` also
 groups every term from scratch and checks the same figures. The synthetic province is generated on first
-use (``--people``; 3,400,000 for Nghệ An's size, minutes to generate) and reused. The scenario: NQ 07/2025/NQ-HĐND's near-poor top-up
-raised from 25 % to 40 %. Prints seconds, peak RSS, the rows, the totals, then ``whatif_seconds=``, ``whatif_peak_rss_mb=`` and
-``whatif_vs_scalar_ratio=``. Targets (issue 18): the whole province ≤ 10 s, ≤ 1 GB.
-"""
+use (``--people``; 3,400,000 for Nghệ An's size, minutes to generate) and reused. The scenario:
+NQ 07/2025/NQ-HĐND's near-poor top-up raised from 25 % to 40 %. Prints seconds, peak RSS, the rows, the
+totals, then ``whatif_seconds=``, ``whatif_peak_rss_mb=`` and ``whatif_vs_scalar_ratio=``. Targets
+(issue 18): the whole province ≤ 10 s, ≤ 1 GB.
 
 from __future__ import annotations
 
