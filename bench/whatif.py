@@ -12,6 +12,7 @@ use (``--people``; 3,400,000 for Nghệ An's size, minutes to generate) and reus
 NQ 07/2025/NQ-HĐND's near-poor top-up raised from 25 % to 40 %. Prints seconds, peak RSS, the rows, the
 totals, then ``whatif_seconds=``, ``whatif_peak_rss_mb=`` and ``whatif_vs_scalar_ratio=``. Targets
 (issue 18): the whole province ≤ 10 s, ≤ 1 GB.
+"""
 
 from __future__ import annotations
 
