@@ -44,7 +44,8 @@ from ansinh.rules.params import ParameterSet, default_parameters
 
 CHUNK = 50_000
 IntArray = npt.NDArray[np.int64]
-MEASURES = ("people", "affected", "refused", "state_before", "state_after", "local_before", "local_after")
+MEASURES = ("people", "affected", "refused", "state_before", "state_after", "local_before", "local_after",
+            "payable_before", "payable_after")
 COLUMNS = [("code", gettext_lazy("Mã")), ("name", gettext_lazy("Đơn vị")), ("year", gettext_lazy("Năm")),
            ("people", gettext_lazy("Lượt người")), ("affected", gettext_lazy("Lượt người thay đổi")),
            ("state_before", gettext_lazy("NSNN hiện hành")), ("state_after", gettext_lazy("NSNN phương án")),
@@ -67,6 +68,8 @@ class Totals:
     state_after: int = 0
     local_before: int = 0
     local_after: int = 0
+    payable_before: int = 0  # what the participants pay
+    payable_after: int = 0
 
     @property
     def state_change(self) -> int:
@@ -244,6 +247,8 @@ class _Sums:
             "state_after": np.where(ok, priced.state[1] * count, 0),
             "local_before": np.where(ok, priced.local[0] * count, 0),
             "local_after": np.where(ok, priced.local[1] * count, 0),
+            "payable_before": np.where(ok, priced.payable[0] * count, 0),
+            "payable_after": np.where(ok, priced.payable[1] * count, 0),
         }
         combined = key * 10_000 + year
         order = np.argsort(combined, kind="stable")
