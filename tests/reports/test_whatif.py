@@ -268,7 +268,8 @@ def test_if_everyone_joined_prices_the_gap_population_of_a_commune_by_hand(demo_
     HI A (near-poor, a state group, not ranked): 4.5 % × 2,340,000 × 12 = 1,263,600; NSNN 70 % → 884,520;
       pays 379,080. HI B, C, D ranked 1, 2, 3 in their household: 1,263,600, 884,520, 758,160, no support.
     NSNN 1,584,000 + 2 × 792,000 + 884,520 = 4,052,520 on both sides; NSĐP 1,386,000 → 1,980,000 (+594,000);
-    the participants 10,611,360 → 10,017,360.
+    the participants 10,611,360 → 10,017,360. At an income of 2,000,000 the supports stay (shares of 22 % of
+    the poverty line) and the three adults pay 3,960,000 more.
     """
     from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
     from ansinh.areas.tree import map_tree
@@ -309,4 +310,21 @@ def test_if_everyone_joined_prices_the_gap_population_of_a_commune_by_hand(demo_
     assert (row.payable_before, row.payable_after) == (10_611_360, 10_017_360)
     at_two_million = whatif_gap.everyone_joined(ON, scenario, vsi_min_age=15, income=2_000_000,
                                                 area_ids=frozenset({empty.pk})).rows[0]
-    assert at_two_million.local_after - at_two_million.local_before == 792_000  # 15 % × 22 % × 2,000,000 × 12
+    # Supports are shares of 22 % of the poverty line, not of the income: the same +594,000; the three pay
+    # 3 × 22 % × 500,000 × 12 = 3,960,000 more
+    assert (at_two_million.local_change, at_two_million.payable_before) == (594_000, 14_571_360)
+
+
+def test_the_command_prices_everyone_joining_and_asks_for_the_vsi_age(demo_data: None, tmp_path: Path) -> None:
+    args = ("whatif", "--overlay", str(_overlay(tmp_path, NQ07_NEAR_POOR_40)), "--from", ON.isoformat(), "--to",
+            ON.isoformat(), "--everyone-joined")
+    code, _, err = run(*args)
+    assert code == 2 and "--vsi-min-age" in err
+    code, out, _ = run(*args, "--vsi-min-age", "15", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["total"]["people"] > 0 and data["total"]["payable_before"] > 0
+    from ansinh.reports import whatif_gap
+
+    direct = whatif_gap.everyone_joined(ON, overlaid(default_parameters(), tmp_path), vsi_min_age=15)
+    assert data["total"] == json.loads(json.dumps(direct.total().as_dict()))
