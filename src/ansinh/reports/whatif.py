@@ -8,11 +8,13 @@ Both sides are recomputed, so the difference is the change's alone, not a drift 
 amounts. The terms are grouped in the database by what prices them (commune, date — the month when
 every parameter changes on the 1st of a month —, income, months, groups; rank and group for a card)
 with their count, read from the cursor in chunks (server-side on PostgreSQL) and summed as they come:
-memory stays flat at any size.
+memory stays flat at any size. The whole months of the period come from the pre-aggregate of those
+groups kept by the payment listeners (``models.WhatIfCell``, ``whatif_cells``), the days around them
+from the terms.
 
 What it does not do (said on the page and in docs/performance.md):
 - advance and catch-up VSI terms (discounted sums outside the batch path) are counted, not priced;
-- "if everyone joined" needs the coverage-gap population (issue 18, outreach), not built yet;
+- "if everyone joined" (the coverage-gap population priced as if it joined) is ``whatif_gap``;
 - the months of state support a person had before a term are taken from the term itself (a term
   supported for fewer months than it lasted had ``cap − supported`` months before it), so a change of
   the 120-month cap is out of scope;
