@@ -189,3 +189,142 @@ def test_the_page_speaks_english_when_asked(demo_data: None) -> None:
     text = client.get(f"/bao-cao/phuong-an/?start={ON}&end={ON}").content.decode()
     assert "Support scenarios: cost to the state budget and the province" in text
     assert "Provincial top-up — near-poor households (%)" in text and "Whole province" in text
+
+
+# The pre-aggregate (models.WhatIfCell, reports/whatif_cells.py) against the grouping from scratch.
+def _cells() -> set[tuple[object, ...]]:
+    from ansinh.reports.models import WhatIfCell
+
+    return {(*row[:-1], row[-1]) for row in WhatIfCell.objects.exclude(terms=0).values_list(
+        "scheme", "month", "area_id", "regular", "income", "months", "supported_months", "groups", "rank", "hi_group",
+        "terms")}
+
+
+def _from_scratch() -> set[tuple[object, ...]]:
+    from django.db import connection
+
+    from ansinh.reports import whatif_cells
+
+    selects, params = whatif_cells.grouped_sql()
+    found = set()
+    with connection.cursor() as cursor:
+        for select in selects:
+            cursor.execute(select, params)
+            found |= {(row[0], row[1], row[2], bool(row[3]), *row[4:]) for row in cursor.fetchall()}
+    return found
+
+
+def test_the_cells_equal_the_grouping_from_scratch_after_payments_reversals_bulk_and_a_refresh(
+        small_case: dict[str, int], tmp_path: Path) -> None:
+    from ansinh.payments.models import Payment
+    from ansinh.payments.services import PAYMENT_LISTENERS
+    from ansinh.reports import services as facts
+    from ansinh.reports.models import WhatIfCell
+
+    assert _cells() == _from_scratch() and _cells()  # the demo's bulk load (refresh_all), then two payments
+    agent = get_user_model().objects.get(username="daily")
+    manager = get_user_model().objects.get(username="quanly")
+    vsi_pay = Payment.objects.get(idempotency_key=f"pay-{Enrollment.objects.get(idempotency_key='whatif-vsi').pk}")
+    paying.reverse_payment(manager, scope_for(manager), vsi_pay.pk, "Thu nhầm", "whatif-rev", AT)
+    assert _cells() == _from_scratch()
+    # A payment past the single listeners, then given to the bulk listener (bank statements' path)
+    scope = scope_for(agent)
+    person = registry.create_household(agent, scope, person_data(full_name="Trần Văn Cường", citizen_id="040085777009"),
+                                       date(2025, 1, 1))
+    term = enrolling.enroll_vsi(agent, scope, enrolling.quote_vsi(scope, person.head_id, ON, 2_000_000, 6),
+                                idempotency_key="whatif-bulk")
+    kept = list(PAYMENT_LISTENERS)
+    PAYMENT_LISTENERS.clear()
+    try:
+        bulk = paying.record_payment(agent, scope, term.pk, amount=term.payable, method="cash",
+                                     idempotency_key="pay-bulk", paid_at=AT)
+    finally:
+        PAYMENT_LISTENERS.extend(kept)
+    assert _cells() != _from_scratch()
+    facts.count_payments([bulk])
+    assert _cells() == _from_scratch()
+    # A refresh rebuilds the months of the terms paid in its days (here from nothing)
+    WhatIfCell.objects.filter(month=(ON.year - 1970) * 12 + ON.month - 1).delete()
+    facts.refresh(ON, ON)
+    assert _cells() == _from_scratch()
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, NQ07_NEAR_POOR_40))
+    period = (date(2016, 1, 1), date(2030, 12, 31))
+    assert whatif.spans(*period, True) == ((552, 731), [])  # 01/2016..12/2030, all whole months
+    assert (whatif.what_if(*period, scenario).as_dict() == whatif.what_if(*period, scenario, cells=False).as_dict())
+    around = (date(2025, 8, 20), date(2025, 10, 10))  # 09/2025 from the cells, the days around it from the terms
+    assert whatif.spans(*around, True) == ((668, 668), [(date(2025, 8, 20), date(2025, 8, 31)),
+                                                         (date(2025, 10, 1), date(2025, 10, 10))])
+    assert whatif.what_if(*around, scenario).as_dict() == whatif.what_if(*around, scenario, cells=False).as_dict()
+
+
+def test_if_everyone_joined_prices_the_gap_population_of_a_commune_by_hand(demo_data: None, tmp_path: Path) -> None:
+    """A commune with nobody of the demo; on 15/09/2025 its gap population: a near-poor household of one
+    (A, born 1985) and a plain household of three (B 1980, C 1990, D born 2015). VSI from 15 years (stated by
+    the caller: A, B, C) at the minimum income 1 × 1,500,000, 12 months; household HI for all four, 12 months.
+
+    VSI A (near-poor): 22 % × 1,500,000 = 330,000 a month; NSNN 40 % → 1,584,000; NSĐP 25 % → 990,000 (40 %:
+      1,584,000); pays 1,386,000 (792,000).
+    VSI B, C (other): NSNN 20 % → 792,000; NSĐP 5 % → 198,000; each pays 2,970,000.
+    HI A (near-poor, a state group, not ranked): 4.5 % × 2,340,000 × 12 = 1,263,600; NSNN 70 % → 884,520;
+      pays 379,080. HI B, C, D ranked 1, 2, 3 in their household: 1,263,600, 884,520, 758,160, no support.
+    NSNN 1,584,000 + 2 × 792,000 + 884,520 = 4,052,520 on both sides; NSĐP 1,386,000 → 1,980,000 (+594,000);
+    the participants 10,611,360 → 10,017,360. At an income of 2,000,000 the supports stay (shares of 22 % of
+    the poverty line) and the three adults pay 3,960,000 more.
+    """
+    from ansinh.areas.models import COMMUNE_LEVELS, AdministrativeUnit
+    from ansinh.areas.tree import map_tree
+    from ansinh.org.models import Role
+    from ansinh.org.services import grant_role
+    from ansinh.registry.models import Person
+    from ansinh.reports import whatif_gap
+
+    units = map_tree().units
+    empty = next(u for u in AdministrativeUnit.objects.filter(level__in=COMMUNE_LEVELS, pk__in=list(units))
+                 .order_by("pk") if not Person.objects.filter(area=u).exists())
+    admin = get_user_model().objects.create_user("gap_admin")
+    grant_role(admin, Role.PROVINCE_ADMIN, [empty], None)
+    scope = scope_for(admin)
+
+    def one(name: str, citizen: str, born: date, **more: object) -> object:
+        return person_data(full_name=name, citizen_id=citizen, date_of_birth=born, area_id=empty.pk, **more)
+
+    near = registry.create_household(admin, scope, one("Phan Văn A", "040085888001", date(1985, 3, 2)),
+                                     date(2025, 1, 1))
+    registry.set_poverty_status(admin, scope, near.pk, "near_poor", date(2025, 1, 1), "QĐ 8/QĐ-UBND")
+    plain = registry.create_household(admin, scope, one("Phan Văn B", "040080888002", date(1980, 3, 2)),
+                                      date(2025, 1, 1))
+    for name, citizen, born in (("Phan Thị C", "040190888003", date(1990, 6, 1)),
+                                ("Phan Văn D", "040215888004", date(2015, 6, 1))):
+        registry.add_member(admin, scope, plain.pk, "spouse" if born.year == 1990 else "child", date(2025, 1, 1),
+                            new_person=one(name, citizen, born, sex="female" if "Thị" in name else "male"))
+    scenario = overlaid(default_parameters(), _overlay(tmp_path, NQ07_NEAR_POOR_40))
+
+    found = whatif_gap.everyone_joined(ON, scenario, vsi_min_age=15, area_ids=frozenset({empty.pk}))
+
+    assert whatif_gap.minimum_income(default_parameters(), ON) == 1_500_000
+    row_key = int(whatif._Units.read().key[empty.pk])  # its district's row (on the old map), or its own
+    assert [(r.key, r.year, r.people, r.affected, r.refused) for r in found.rows] == [(row_key, 2025, 7, 1, 0)]
+    row = found.rows[0]
+    assert (row.state_before, row.state_after) == (4_052_520, 4_052_520)
+    assert (row.local_before, row.local_after, row.local_change) == (1_386_000, 1_980_000, 594_000)
+    assert (row.payable_before, row.payable_after) == (10_611_360, 10_017_360)
+    at_two_million = whatif_gap.everyone_joined(ON, scenario, vsi_min_age=15, income=2_000_000,
+                                                area_ids=frozenset({empty.pk})).rows[0]
+    # Supports are shares of 22 % of the poverty line, not of the income: the same +594,000; the three pay
+    # 3 × 22 % × 500,000 × 12 = 3,960,000 more
+    assert (at_two_million.local_change, at_two_million.payable_before) == (594_000, 14_571_360)
+
+
+def test_the_command_prices_everyone_joining_and_asks_for_the_vsi_age(demo_data: None, tmp_path: Path) -> None:
+    args = ("whatif", "--overlay", str(_overlay(tmp_path, NQ07_NEAR_POOR_40)), "--from", ON.isoformat(), "--to",
+            ON.isoformat(), "--everyone-joined")
+    code, _, err = run(*args)
+    assert code == 2 and "--vsi-min-age" in err
+    code, out, _ = run(*args, "--vsi-min-age", "15", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["total"]["people"] > 0 and data["total"]["payable_before"] > 0
+    from ansinh.reports import whatif_gap
+
+    direct = whatif_gap.everyone_joined(ON, overlaid(default_parameters(), tmp_path), vsi_min_age=15)
+    assert data["total"] == json.loads(json.dumps(direct.total().as_dict()))

@@ -86,6 +86,33 @@ class CohortDay(models.Model):
         indexes = [models.Index(fields=["area", "day"], name="cohort_day_area")]
 
 
+class WhatIfCell(models.Model):
+    """The paid terms grouped by what prices them, for the province's what-if (issue 18): per month of
+    the quote (months since 01/1970) × commune × scheme × the rules' inputs — for a VSI term whether it
+    is regular, its income, months, supported months and support groups (``rules.batch.GROUP_BITS``
+    mask); for a card line its rank in the household, group (index in ``rules.batch.HI_GROUPS``) and
+    months — with the count of terms (card lines). Kept by ``services.count_payment(s)`` (a payment
+    adds its term, a reversal takes it away) and rebuilt from the terms by ``services.refresh``
+    (``whatif_cells.rebuild``): the what-if reads ~10⁵ of these instead of grouping 10⁷ terms."""
+
+    scheme = models.CharField(max_length=12)
+    month = models.IntegerField()
+    area = models.ForeignKey(AdministrativeUnit, models.PROTECT, related_name="+")
+    regular = models.BooleanField(default=True)  # VSI: method "regular" (the others are counted, not priced)
+    income = models.BigIntegerField(default=0)
+    months = models.IntegerField(default=0)
+    supported_months = models.IntegerField(default=0)
+    groups = models.IntegerField(default=0)
+    rank = models.IntegerField(default=0)
+    hi_group = models.IntegerField(default=0)
+    terms = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["scheme", "month", "area", "regular", "income", "months", "supported_months", "groups", "rank",
+                    "hi_group"], name="one_whatif_cell")]
+
+
 class PlanTarget(models.Model):
     """A year's target of new participants (chỉ tiêu phát triển mới) for a unit and a scheme, as
     assigned by the province: configuration with its source, never a legal figure."""

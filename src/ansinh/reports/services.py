@@ -28,7 +28,8 @@ from ansinh.lib.periods import require_order
 from ansinh.payments.models import Payer, Payment
 from ansinh.registry import bulk
 from ansinh.registry.bulk import analyze
-from ansinh.reports.models import NO_NEXT, AreaDay, CohortDay, Fact, FrozenPeriod
+from ansinh.reports import whatif_cells
+from ansinh.reports.models import NO_NEXT, AreaDay, CohortDay, Fact, FrozenPeriod, WhatIfCell
 
 TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh (settings.TIME_ZONE)
 CELL = ("day", "area_id", "collector_id", "collection_point_id", "agent_id", "scheme", "is_renewal")
@@ -70,16 +71,22 @@ def count_payment(payment: Payment) -> None:
               **{k: deltas[k] for k in ("state_support", "local_support", "other_support")}}
     area_day = {"day": day, "area_id": enrollment.area_id}
     cohort_ctes, cohort_sql, cohort_params = _cohort_upsert(enrollment, sign)
+    vsi_cells, hi_cells = whatif_cells.add_sql("= %s")  # the what-if's cells (not frozen either)
+    cells_sql = vsi_cells if enrollment.scheme == Scheme.VSI else hi_cells
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             fact_sql, fact_params = _upsert(Fact, cell, deltas, day)
             roll_sql, roll_params = _upsert(AreaDay, area_day, rolled, day)
-            # the term's renewal facts ride in the same statement: data-modifying CTEs, no extra round trip
-            cursor.execute(f"WITH fact AS ({fact_sql}), {cohort_ctes}, cohort AS ({cohort_sql}) {roll_sql}",
-                           [*fact_params, *cohort_params, *roll_params])
+            # the term's renewal facts and what-if cells ride in the same statement: data-modifying CTEs,
+            # no extra round trip
+            cursor.execute(f"WITH fact AS ({fact_sql}), {cohort_ctes}, cohort AS ({cohort_sql}), "
+                           f"whatif AS ({cells_sql}) {roll_sql}",
+                           [*fact_params, *cohort_params, payment.pk, *roll_params])
             return
-        # SQLite: the cohort facts are not frozen (nor are the terms they count), so they come first
+        # SQLite: the cohort facts and what-if cells are not frozen (nor are the terms they count), so they
+        # come first
         cursor.execute(f"WITH {cohort_ctes} {cohort_sql}", cohort_params)
+        cursor.execute(cells_sql, [payment.pk])
         if is_frozen(day):
             return
         # SQLite keeps no unique index on the fact cell (its NULLs are distinct): update, else insert.
@@ -139,7 +146,8 @@ def count_payment_ids(ids: list[int]) -> None:
 @cache
 def _add_payments_sql() -> str:
     """The given payments (``%(ids)s``) added to their fact cells and area-days, one upsert each as
-    data-modifying CTEs of one statement: the measures of ``count_payment``, summed per cell."""
+    data-modifying CTEs of one statement: the measures of ``count_payment``, summed per cell, and the
+    what-if's cells of their terms."""
     q = connection.ops.quote_name
     fact, area_day, frozen = (q(m._meta.db_table) for m in (Fact, AreaDay, FrozenPeriod))
     pays, terms, lines = (q(m._meta.db_table) for m in (Payment, Enrollment, HiCardLine))
@@ -149,6 +157,7 @@ def _add_payments_sql() -> str:
     rolled = ("vsi_new", "vsi_renewed", "hi_new", "hi_renewed", "enrollments", "vsi_amount", "hi_amount",
               "state_support", "local_support", "other_support")
     roll_adds = ", ".join(f"{q(m)} = {area_day}.{q(m)} + EXCLUDED.{q(m)}" for m in rolled)
+    cells = whatif_cells.add_sql("= ANY(%(ids)s)")  # every payment given (the cells are not frozen)
 
     def people(scheme: str, renewal: bool) -> str:
         return (f"SUM(CASE WHEN scheme = %({scheme})s AND {'' if renewal else 'NOT '}is_renewal "
@@ -172,7 +181,7 @@ WITH p AS (
            SUM(CASE WHEN payer = %(sponsor)s THEN amount ELSE 0 END)
     FROM live GROUP BY {cell}
     ON CONFLICT ON CONSTRAINT one_fact_per_cell DO UPDATE SET {adds}
-)
+), whatif_vsi AS ({cells[0]}), whatif_hi AS ({cells[1]})
 INSERT INTO {area_day} (day, area_id, {', '.join(q(m) for m in rolled)})
 SELECT day, area_id, {people('vsi', False)}, {people('vsi', True)}, {people('hi', False)}, {people('hi', True)},
        SUM(sign), SUM(CASE WHEN scheme = %(vsi)s THEN amount ELSE 0 END),
@@ -320,8 +329,10 @@ def _aggregated(start: date, end: date, frozen: list[tuple[date, date]]) -> Quer
 
 
 @transaction.atomic
-def refresh(start: date, end: date, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute the facts of ``start``..``end`` (frozen days excepted); returns the rows written."""
+def refresh(start: date, end: date, progress: Callable[[int], None] | None = None, *,
+            every_term: bool = False) -> int:
+    """Recompute the facts of ``start``..``end`` (frozen days excepted) and the what-if's cells of the
+    months quoted by the terms paid in it (with ``every_term``, all of them); returns the fact rows written."""
     require_order(start, end)
     bulk.no_jit()
     frozen = list(FrozenPeriod.objects.filter(start__lte=end, end__gte=start).values_list("start", "end"))
@@ -350,7 +361,10 @@ def refresh(start: date, end: date, progress: Callable[[int], None] | None = Non
     _insert_select(AreaDay, (*ROLLUP, *columns), ", ".join((*ROLLUP, *(f"r_{name}" for name in columns))),
                    select, params)
     refresh_cohorts()
-    analyze((Fact, AreaDay, CohortDay))  # a bulk writer ends with ANALYZE of what it touched (issue 14)
+    span = None if every_term else whatif_cells.quoted_span(start, end)
+    if every_term or span is not None:
+        whatif_cells.rebuild(*(span or (None, None)))
+    analyze((Fact, AreaDay, CohortDay, WhatIfCell))  # a bulk writer ends with ANALYZE of what it touched (issue 14)
     if progress:
         progress(1)
     return int(written)
@@ -379,7 +393,7 @@ def refresh_all(progress: Callable[[int], None] | None = None) -> int:
     span = Payment.objects.aggregate(first=Min("paid_at"), last=Max("paid_at"))
     if span["first"] is None:
         return 0
-    return refresh(timezone.localdate(span["first"]), timezone.localdate(span["last"]), progress)
+    return refresh(timezone.localdate(span["first"]), timezone.localdate(span["last"]), progress, every_term=True)
 
 
 def _total(field: str, **only: Any) -> Coalesce:

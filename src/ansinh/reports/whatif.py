@@ -8,11 +8,13 @@ Both sides are recomputed, so the difference is the change's alone, not a drift 
 amounts. The terms are grouped in the database by what prices them (commune, date — the month when
 every parameter changes on the 1st of a month —, income, months, groups; rank and group for a card)
 with their count, read from the cursor in chunks (server-side on PostgreSQL) and summed as they come:
-memory stays flat at any size.
+memory stays flat at any size. The whole months of the period come from the pre-aggregate of those
+groups kept by the payment listeners (``models.WhatIfCell``, ``whatif_cells``), the days around them
+from the terms.
 
 What it does not do (said on the page and in docs/performance.md):
 - advance and catch-up VSI terms (discounted sums outside the batch path) are counted, not priced;
-- "if everyone joined" needs the coverage-gap population (issue 18, outreach), not built yet;
+- "if everyone joined" (the coverage-gap population priced as if it joined) is ``whatif_gap``;
 - the months of state support a person had before a term are taken from the term itself (a term
   supported for fewer months than it lasted had ``cap − supported`` months before it), so a change of
   the 120-month cap is out of scope;
@@ -23,12 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,12 +39,15 @@ from ansinh.areas.models import DISTRICT_LEVELS, AdministrativeUnit, Level
 from ansinh.areas.tree import map_tree
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.registry.bulk import no_jit
+from ansinh.reports import whatif_cells
+from ansinh.reports.models import WhatIfCell
 from ansinh.rules import batch
 from ansinh.rules.params import ParameterSet, default_parameters
 
 CHUNK = 50_000
 IntArray = npt.NDArray[np.int64]
-MEASURES = ("people", "affected", "refused", "state_before", "state_after", "local_before", "local_after")
+MEASURES = ("people", "affected", "refused", "state_before", "state_after", "local_before", "local_after",
+            "payable_before", "payable_after")
 COLUMNS = [("code", gettext_lazy("Mã")), ("name", gettext_lazy("Đơn vị")), ("year", gettext_lazy("Năm")),
            ("people", gettext_lazy("Lượt người")), ("affected", gettext_lazy("Lượt người thay đổi")),
            ("state_before", gettext_lazy("NSNN hiện hành")), ("state_after", gettext_lazy("NSNN phương án")),
@@ -64,6 +70,8 @@ class Totals:
     state_after: int = 0
     local_before: int = 0
     local_after: int = 0
+    payable_before: int = 0  # what the participants pay
+    payable_after: int = 0
 
     @property
     def state_change(self) -> int:
@@ -137,10 +145,7 @@ def _days(column: str, month: bool) -> str:
     """Days since 1970-01-01 of the date or, with ``month``, months since 01/1970 (cheaper in SQL than
     the first of the month as a date: PostgreSQL's date_trunc goes through a timestamp)."""
     if month:
-        if connection.vendor == "postgresql":
-            return f"((EXTRACT(YEAR FROM {column})::int - 1970) * 12 + EXTRACT(MONTH FROM {column})::int - 1)"
-        return (f"((CAST(strftime('%%Y', {column}) AS INTEGER) - 1970) * 12 "
-                f"+ CAST(strftime('%%m', {column}) AS INTEGER) - 1)")
+        return whatif_cells.month_sql(column)
     if connection.vendor == "postgresql":
         return f"({column} - DATE '1970-01-01')"
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
@@ -160,11 +165,7 @@ def by_month(sides: tuple[ParameterSet, ParameterSet]) -> bool:
 def _mask(column: str) -> str:
     """The support groups' bit mask (rules.batch.GROUP_BITS) from the JSON list, in SQL (on PostgreSQL
     jsonb_exists: the list cast to text and matched was 2.3 × slower on the synthetic province)."""
-    if connection.vendor == "postgresql":
-        tests = {g: f"jsonb_exists({column}, '{g}')" for g in batch.GROUP_BITS}
-    else:
-        tests = {g: f"{column} LIKE '%%\"{g}\"%%'" for g in batch.GROUP_BITS}
-    return " | ".join(f"(CASE WHEN {tests[g]} THEN {bit} ELSE 0 END)" for g, bit in batch.GROUP_BITS.items())
+    return whatif_cells.mask_sql(column)
 
 
 def _chunks(sql: str, args: list[Any], chunk: int) -> Iterator[IntArray]:
@@ -248,6 +249,8 @@ class _Sums:
             "state_after": np.where(ok, priced.state[1] * count, 0),
             "local_before": np.where(ok, priced.local[0] * count, 0),
             "local_after": np.where(ok, priced.local[1] * count, 0),
+            "payable_before": np.where(ok, priced.payable[0] * count, 0),
+            "payable_after": np.where(ok, priced.payable[1] * count, 0),
         }
         combined = key * 10_000 + year
         order = np.argsort(combined, kind="stable")
@@ -261,36 +264,79 @@ class _Sums:
                 slot[name] += int(sums[name][i])
 
 
+def _cells_sql(kind: str) -> str:
+    table = WhatIfCell._meta.db_table
+    inputs = "income, months, supported_months, groups" if kind == Scheme.VSI else "rank, months, hi_group"
+    return (f"SELECT area_id, month, {inputs}, terms FROM {table} WHERE scheme = %s AND regular = %s "
+            "AND month >= %s AND month <= %s AND terms <> 0")
+
+
+def spans(start: date, end: date, month: bool) -> tuple[tuple[int, int] | None, list[tuple[date, date]]]:
+    """What reads ``start``..``end``: the whole months inside it from the cells (``models.WhatIfCell``, as
+    months since 01/1970), the days around them (and every day when the sides are not priced by month)
+    from the terms."""
+    if not month:
+        return None, [(start, end)]
+    first = start if start.day == 1 else whatif_cells.month_end(start) + timedelta(days=1)
+    last = end if end == whatif_cells.month_end(end) else date(end.year, end.month, 1) - timedelta(days=1)
+    if first > last:
+        return None, [(start, end)]
+    around = [(start, first - timedelta(days=1))] if start < first else []
+    if last < end:
+        around.append((last + timedelta(days=1), end))
+    return (whatif_cells.month_of(first), whatif_cells.month_of(last)), around
+
+
 def what_if(start: date, end: date, scenario: ParameterSet, *, province: str = "40",
             area_ids: frozenset[int] | None = None, baseline: ParameterSet | None = None, chunk: int = CHUNK,
-            progress: Callable[[int], None] | None = None) -> WhatIf:
+            progress: Callable[[int], None] | None = None, cells: bool = True) -> WhatIf:
     """The cost of ``scenario`` against ``baseline`` (today's parameters) on the terms of ``start``..
-    ``end`` of the province's areas (and of ``area_ids``, the reader's scope, when given)."""
+    ``end`` of the province's areas (and of ``area_ids``, the reader's scope, when given). The whole
+    months are read from the pre-aggregate (``cells``; False: every term grouped from scratch)."""
     sides = (baseline or default_parameters(), scenario)
     cap = int(sides[0].at("vsi/state_support_max_months", end).value)  # type: ignore[call-overload]
     units, sums, code, seen = _Units.read(), _Sums(), int(province), 0
     allowed = np.fromiter(area_ids, dtype=np.int64) if area_ids is not None else None
-    args, month = [start, end], by_month(sides)
+    month = by_month(sides)
+    whole, around = spans(start, end, month) if cells else (None, [(start, end)])
     for kind, sql in ((Scheme.VSI, _vsi_sql(month)), (Scheme.HOUSEHOLD_HI, _hi_sql(month))):
-        for rows in _chunks(sql, [kind, EnrollmentStatus.PAID, *args], chunk):
-            key, row_province = units.of(rows[:, 0])
-            keep = row_province == code
-            if allowed is not None:
-                keep &= np.isin(rows[:, 0], allowed)
-            rows, key, row_province = rows[keep], key[keep], row_province[keep]
-            seen += int(rows[:, -1].sum())
-            if len(rows):
-                priced = (price_vsi(rows, row_province, sides, cap, month) if kind == Scheme.VSI
-                          else price_hi(rows, row_province, sides, month))
-                year = _dates(rows[:, 1], month).astype("datetime64[Y]").astype(np.int64) + 1970
-                sums.add(key, year, priced, rows[:, -1])
-            if progress is not None:
-                progress(seen)
-    skipped = Enrollment.objects.filter(scheme=Scheme.VSI, status=EnrollmentStatus.PAID, quoted_on__gte=start,
-                                        quoted_on__lte=end).exclude(method="regular")
-    if allowed is not None:
-        skipped = skipped.filter(area_id__in=area_ids)
-    return WhatIf(start, end, province, _rows(sums), skipped.count())
+        reads = [(sql, [kind, EnrollmentStatus.PAID, a, b]) for a, b in around]
+        if whole is not None:
+            reads.insert(0, (_cells_sql(kind), [kind, True, *whole]))
+        for read, args in reads:
+            for rows in _chunks(read, args, chunk):
+                key, row_province = units.of(rows[:, 0])
+                keep = row_province == code
+                if allowed is not None:
+                    keep &= np.isin(rows[:, 0], allowed)
+                rows, key, row_province = rows[keep], key[keep], row_province[keep]
+                seen += int(rows[:, -1].sum())
+                if len(rows):
+                    priced = (price_vsi(rows, row_province, sides, cap, month) if kind == Scheme.VSI
+                              else price_hi(rows, row_province, sides, month))
+                    year = _dates(rows[:, 1], month).astype("datetime64[Y]").astype(np.int64) + 1970
+                    sums.add(key, year, priced, rows[:, -1])
+                if progress is not None:
+                    progress(seen)
+    return WhatIf(start, end, province, _rows(sums), _not_priced(whole, around, area_ids))
+
+
+def _not_priced(whole: tuple[int, int] | None, around: list[tuple[date, date]],
+                area_ids: frozenset[int] | None) -> int:
+    """The advance and catch-up VSI terms of the period (counted, not priced)."""
+    found = 0
+    if whole is not None:
+        cells = WhatIfCell.objects.filter(scheme=Scheme.VSI, regular=False, month__gte=whole[0], month__lte=whole[1])
+        if area_ids is not None:
+            cells = cells.filter(area_id__in=area_ids)
+        found += cells.aggregate(n=Sum("terms"))["n"] or 0
+    for a, b in around:
+        skipped = Enrollment.objects.filter(scheme=Scheme.VSI, status=EnrollmentStatus.PAID, quoted_on__gte=a,
+                                            quoted_on__lte=b).exclude(method="regular")
+        if area_ids is not None:
+            skipped = skipped.filter(area_id__in=area_ids)
+        found += skipped.count()
+    return int(found)
 
 
 def _rows(sums: _Sums) -> list[Totals]:
