@@ -434,9 +434,13 @@ def _import_staged(raw: Iterator[dict[str, Any]], actor: AbstractBaseUser | None
     problems: list[RowProblem] = []
     header_of: dict[str, dict[str, str]] = {}  # a collector sheet → its columns' headers
     reported = 0
+    # the runs of consecutive staged rows with one commune and head's name, a second head row starting a
+    # new part: staging._CHECK's rule, counted here as the rows come (staging uses them when the file
+    # repeats no citizen ID or SI code, so that every staged row is kept)
+    run, heads, previous = 0, 0, None
 
     def staged() -> Iterator[tuple[Any, ...]]:
-        nonlocal reported
+        nonlocal reported, run, heads, previous
         for number, cells in enumerate(raw, start=2):
             report.rows += 1
             where = cells.get("_where")
@@ -450,12 +454,16 @@ def _import_staged(raw: Iterator[dict[str, Any]], actor: AbstractBaseUser | None
             except _Refused as refused:
                 problems.append(_locate(refused.problem, where))
                 continue
+            is_head = row.relationship == Relationship.HEAD
+            if (row.area_id, row.head) != previous:
+                run, heads, previous = run + 1, 0, (row.area_id, row.head)
+            heads += is_head
             yield (number, where[1] if where else number, where[0] if where else None, row.head, row.full_name,
                    fold(row.full_name), row.date_of_birth, row.birth_precision, row.sex, row.ethnicity,
                    row.citizen_id, row.si_code, row.phone, row.area_id, row.address, row.relationship,
-                   row.residence_code, row.relationship == Relationship.HEAD,
+                   row.residence_code, is_head,
                    mask_citizen_id(row.citizen_id) if row.citizen_id else None,
-                   mask_phone(row.phone) if row.phone else None)
+                   mask_phone(row.phone) if row.phone else None, run, max(heads, 1))
 
     with transaction.atomic():
         staging.create()
