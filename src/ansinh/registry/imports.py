@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -142,7 +143,9 @@ def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
 def _records(keys: list[str | None], at: int, lines: Iterator[list[Any]]) -> Iterator[dict[str, Any]]:
     for n, line in enumerate(lines, start=2):
         if any(str(c).strip() for c in line):
-            yield {k: cell for k, cell in zip(keys, line, strict=False) if k} | {"_where": ("", at + n, {})}
+            record = {k: cell for k, cell in zip(keys, line, strict=False) if k}
+            record["_where"] = ("", at + n, {})
+            yield record
 
 
 def _collector_tables(path: Path) -> dict[str, list[list[Any]]]:
@@ -276,7 +279,7 @@ def _cleaned(number: int, value: str, column: str, max_length: int) -> str:
 
 
 def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], today: date) -> Row:
-    text = {key: _text(cells.get(key)) for key in COLUMNS}
+    text = {key: value.strip() if type(value := cells.get(key)) is str else _text(value) for key in COLUMNS}
     for column in ("head", "name", "address"):
         text[column] = _cleaned(number, text[column], column, ADDRESS_MAX if column == "address" else NAME_MAX)
     for column in REQUIRED:
@@ -322,7 +325,12 @@ def _validate_row(number: int, cells: dict[str, Any], communes: dict[str, int], 
         raise _Refused(RowProblem(number, "head", _("dòng chủ hộ phải có họ tên trùng với cột chủ hộ")))
     return Row(number, fold(text["head"]), text["name"], born, sex, cid, relationships.exact(relationship, sex),
                phone, area_id, text["address"], ethnicity, precision, si_code,
-               code or relationships.code_for(relationships.exact(relationship, sex), today))
+               code or _code_for(relationships.exact(relationship, sex), today))
+
+
+@lru_cache(maxsize=1024)  # the code list is read once (relationships._versions): one lookup per (relationship, day)
+def _code_for(relationship: str, on: date) -> str:
+    return relationships.code_for(relationship, on)
 
 
 def _relationship(number: int, text: dict[str, str]) -> tuple[str, str]:
