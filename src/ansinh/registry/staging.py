@@ -89,8 +89,8 @@ SELECT EXISTS (SELECT FROM import_rows WHERE citizen_id IS NOT NULL GROUP BY cit
 _CHECK_KEPT = """
 CREATE TEMPORARY TABLE import_checked ON COMMIT DROP AS
 SELECT r.*, false AS id_twice, false AS si_twice, r.run0::bigint AS run, r.part0::bigint AS part,
-       r.run0 IN (SELECT run0 FROM import_rows WHERE is_head) AS has_head
-FROM import_rows r
+       h.run0 IS NOT NULL AS has_head
+FROM import_rows r LEFT JOIN (SELECT DISTINCT run0 FROM import_rows WHERE is_head) h USING (run0)
 """
 
 _PROBLEMS = """
@@ -125,23 +125,16 @@ WITH matched AS (
     ) by_key ON true
     LEFT JOIN registry_person by_si ON by_si.si_code = c.si_code
     WHERE c.has_head
-), firsts AS (
-    -- the first unmatched row of each (name, birth, commune) an unmatched row without citizen ID names:
-    -- hash aggregates over those keys only, not a sort of every row by them
-    SELECT folded_name, date_of_birth, area_id, min(n) AS first_n FROM matched
-    WHERE found IS NULL AND (folded_name, date_of_birth, area_id) IN (
-        SELECT folded_name, date_of_birth, area_id FROM matched WHERE found IS NULL AND citizen_id IS NULL)
-    GROUP BY folded_name, date_of_birth, area_id
 ), unmatched AS (
-    SELECT m.*, CASE WHEN m.found IS NULL AND m.citizen_id IS NULL AND m.n > f.first_n THEN f.first_n END AS same_as
-    FROM matched m
-    LEFT JOIN firsts f ON m.found IS NULL AND m.citizen_id IS NULL AND f.folded_name = m.folded_name
-                          AND f.date_of_birth = m.date_of_birth AND f.area_id = m.area_id
+    SELECT *, CASE WHEN found IS NULL AND citizen_id IS NULL
+                        AND n > min(n) OVER (PARTITION BY found IS NULL, folded_name, date_of_birth, area_id)
+                   THEN min(n) OVER (PARTITION BY found IS NULL, folded_name, date_of_birth, area_id) END AS same_as
+    FROM matched
 )
 SELECT *, found IS NULL AND same_as IS NULL AS new_person,
        CASE WHEN found IS NULL AND same_as IS NULL THEN nextval(pg_get_serial_sequence('registry_person', 'id'))
             ELSE found END AS person_id
-FROM unmatched ORDER BY n
+FROM unmatched
 """
 
 _SAME_AS = """
