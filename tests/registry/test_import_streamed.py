@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from ansinh.lib.errors import DomainError
 from ansinh.registry import staging
@@ -131,34 +131,3 @@ def test_the_checks_without_repeats_give_the_windows_table_and_the_same_report(
     assert {part for *_, part, _has in seen[0]} == {1, 2} and not all(has for *_, has in seen[0])
     assert reports[0] == reports[1] and {column for _, column, _ in reports[0][2]} == {"date_of_birth", "head"}
 
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staged path is PostgreSQL's")
-def test_the_memberships_without_a_person_twice_are_those_of_distinct_on(
-        who: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import_people(write_csv(tmp_path, GOOD), who.agent, who.scope(who.agent), ON)
-    # again, with a new member of an existing household (its open memberships are not added twice) and
-    # a new household; written by _MEMBERSHIPS_DISTINCT and by _MEMBERSHIPS (DISTINCT ON), each rolled back
-    rows = [*GOOD[:3], ["Nguyễn Văn An", "Nguyễn Thị Mới", "01/01/2015", "Nữ", "", "Con", "", COMMUNE_X, "Khối 5"],
-            GOOD[3], *_households(2)]
-    drop = staging.drop
-    seen: list[list[tuple[object, ...]]] = []
-
-    def recorded() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT n, relationship, residence_code, area_id, CASE WHEN household_id IN "
-                           "(SELECT id FROM import_households) THEN NULL ELSE household_id END "
-                           "FROM import_memberships ORDER BY n")
-            seen.append(cursor.fetchall())
-        drop()
-
-    monkeypatch.setattr(staging, "drop", recorded)
-    created = []
-    for statement in (staging._MEMBERSHIPS_DISTINCT, staging._MEMBERSHIPS):
-        monkeypatch.setattr(staging, "_MEMBERSHIPS_DISTINCT", statement)
-        with transaction.atomic():
-            report = import_people(write_csv(tmp_path, rows), who.agent, who.scope(who.agent), ON)
-            created.append((report.people_created, report.households_created, report.memberships_created))
-            transaction.set_rollback(True)
-    assert seen[0] == seen[1] and [n for n, *_ in seen[0]] == [5, 7, 8]
-    assert seen[0][0][4] is not None and seen[0][1][4] is None  # the existing household's, a new one's
-    assert created[0] == created[1] == (3, 2, 3)

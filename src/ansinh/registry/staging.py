@@ -201,24 +201,6 @@ WHERE NOT EXISTS (SELECT FROM registry_membership m WHERE m.household_id = pair.
                   AND m.person_id = pair.person_id AND m.valid_to IS NULL)
 """
 
-# _MEMBERSHIPS when no person is on two kept rows (the common case): every row's pair is distinct, so no
-# DISTINCT ON sort of the rows, and only a household that was there before can have an open membership.
-_PERSON_TWICE = "SELECT EXISTS (SELECT FROM import_valid GROUP BY person_id HAVING count(*) > 1)"
-_MEMBERSHIPS_DISTINCT = """
-CREATE TEMPORARY TABLE import_memberships ON COMMIT DROP AS
-SELECT nextval(pg_get_serial_sequence('registry_membership', 'id')) AS id, household_id, person_id, relationship,
-       residence_code, area_id, n FROM (
-    SELECT coalesce(g.existing_id, h.id) AS household_id, v.person_id, v.relationship, v.residence_code, v.area_id,
-           v.n, g.existing_id
-    FROM import_valid v
-    JOIN import_groups g USING (run, part)
-    LEFT JOIN import_households h ON h.head_id = g.head_id
-) pair
-WHERE existing_id IS NULL OR NOT EXISTS (SELECT FROM registry_membership m WHERE m.household_id = pair.household_id
-                                         AND m.person_id = pair.person_id AND m.valid_to IS NULL)
-ORDER BY n
-"""
-
 _INSERT_MEMBERSHIPS = """
 INSERT INTO registry_membership (id, household_id, person_id, relationship, valid_from, valid_to, residence_code)
 SELECT id, household_id, person_id, relationship, %(on)s, NULL, residence_code FROM import_memberships ORDER BY n
@@ -339,8 +321,7 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute(_INSERT_HOUSEHOLDS, {"now": now})
             households = cursor.rowcount
         with _step("memberships"):
-            cursor.execute(_PERSON_TWICE)
-            cursor.execute(_MEMBERSHIPS if cursor.fetchone()[0] else _MEMBERSHIPS_DISTINCT)
+            cursor.execute(_MEMBERSHIPS)
             cursor.execute(_INSERT_MEMBERSHIPS, {"on": on})
             memberships = cursor.rowcount
         large = _large(cursor, "registry_auditentry", people + households + memberships)
