@@ -98,3 +98,36 @@ def test_a_load_is_large_above_the_threshold_and_the_rows_already_there(
         assert not staging._large(cursor, "registry_person", there - 1)  # fewer new rows than the table holds
         monkeypatch.setattr(staging, "REBUILD_ABOVE", there)
         assert not staging._large(cursor, "registry_person", there)  # not above the threshold
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staged path is PostgreSQL's")
+def test_the_checks_without_repeats_give_the_windows_table_and_the_same_report(
+        who: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a file repeating no citizen ID or SI code: a second head row in one run (a second household), a
+    # run without its head row, a bad row between two rows of one household; checked by the runs the
+    # reading counted (_CHECK_KEPT) and by the windows (_CHECK), the same staged table and report
+    rows = [*GOOD, ["Trần Thị Cúc", "Trần Thị Cúc", "1971-01-20", "nữ", "", "chủ hộ", "", COMMUNE_X, "Khối 8"],
+            ["Hồ Văn Z", "Hồ Thị Y", "01/01/1990", "Nữ", "", "Vợ", "", COMMUNE_X, "Xóm 2"],
+            ["Hồ Văn Z", "Hồ Thị X", "31/02/1990", "Nữ", "", "Con", "", COMMUNE_X, "Xóm 2"],
+            ["Hồ Văn Z", "Hồ Văn W", "01/01/2010", "Nam", "", "Con", "", COMMUNE_X, "Xóm 2"],
+            *_households(3)]
+    check = staging.check
+    seen: list[list[tuple[object, ...]]] = []
+
+    def recorded() -> list[tuple[int, int, str | None, str, str]]:
+        problems = check()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n, id_twice, si_twice, run, part, has_head FROM import_checked ORDER BY n")
+            seen.append(cursor.fetchall())
+        return problems
+
+    monkeypatch.setattr(staging, "check", recorded)
+    reports = []
+    for statement in (staging._CHECK_KEPT, staging._CHECK):
+        monkeypatch.setattr(staging, "_CHECK_KEPT", statement)
+        report = import_people(write_csv(tmp_path, rows), who.agent, who.scope(who.agent), ON, dry_run=True)
+        reports.append((report.rows, report.valid_rows, [(p.row, p.column, p.reason) for p in report.problems]))
+    assert seen[0] == seen[1] and len(seen[0]) == len(rows) - 1
+    assert {part for *_, part, _has in seen[0]} == {1, 2} and not all(has for *_, has in seen[0])
+    assert reports[0] == reports[1] and {column for _, column, _ in reports[0][2]} == {"date_of_birth", "head"}
+

@@ -30,6 +30,13 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+# Characters already checked by clean_text and found neither refused nor combining: a text made only of
+# them passes the per-character loop unchanged, so the loop (~60 µs a name in Python) runs only on text
+# with a character not seen before (an import of 1,000,000 rows checks each distinct letter once).
+_PLAIN_CHARS: set[str] = set()
+_PLAIN_CHARS_MAX = 50_000
+
+
 def clean_text(value: str, field: str, max_length: int, label: str | None = None, required: bool = False) -> str:
     """``value`` in NFC, trimmed, inner whitespace collapsed to one space; refuses (naming ``label``,
     Vietnamese, and ``field`` in the details) hidden or reordering characters, runs of more than
@@ -38,17 +45,20 @@ def clean_text(value: str, field: str, max_length: int, label: str | None = None
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if not text and required:
         raise invalid_input(N_("{shown} là bắt buộc.").format(shown=shown), f"{field} is required.", field=field)
-    run = 0
-    for ch in text:
-        if unicodedata.category(ch) in REFUSED_CATEGORIES:
-            raise invalid_input(
-                N_("{shown} chứa ký tự ẩn hoặc ký tự điều khiển (U+{value:04X}); hãy gõ lại.").format(
-                    shown=shown, value=ord(ch)),
-                f"{field} contains a hidden or control character (U+{ord(ch):04X}).", field=field)
-        run = run + 1 if unicodedata.combining(ch) else 0
-        if run > MAX_COMBINING_RUN:
-            raise invalid_input(N_("{shown} có quá nhiều dấu chồng lên một chữ cái.").format(shown=shown),
-                                f"{field} stacks too many combining marks.", field=field)
+    if not _PLAIN_CHARS.issuperset(text):  # a character not yet seen to be neither refused nor combining
+        run = 0
+        for ch in text:
+            if unicodedata.category(ch) in REFUSED_CATEGORIES:
+                raise invalid_input(
+                    N_("{shown} chứa ký tự ẩn hoặc ký tự điều khiển (U+{value:04X}); hãy gõ lại.").format(
+                        shown=shown, value=ord(ch)),
+                    f"{field} contains a hidden or control character (U+{ord(ch):04X}).", field=field)
+            run = run + 1 if unicodedata.combining(ch) else 0
+            if run > MAX_COMBINING_RUN:
+                raise invalid_input(N_("{shown} có quá nhiều dấu chồng lên một chữ cái.").format(shown=shown),
+                                    f"{field} stacks too many combining marks.", field=field)
+        if len(_PLAIN_CHARS) < _PLAIN_CHARS_MAX:
+            _PLAIN_CHARS.update(ch for ch in text if not unicodedata.combining(ch))
     if len(text) > max_length:
         raise invalid_input(N_("{shown} dài quá {max_length} ký tự.").format(
                                 shown=shown, max_length=max_length), f"{field} is longer than {max_length}.",

@@ -37,7 +37,7 @@ TRIGRAM_INDEX = "person_folded_name_trgm"
 
 STAGED_COLUMNS = ("n", "line", "sheet", "head", "full_name", "folded_name", "date_of_birth", "birth_precision",
                   "sex", "ethnicity", "citizen_id", "si_code", "phone", "area_id", "address", "relationship",
-                  "residence_code", "is_head", "masked_id", "masked_phone")
+                  "residence_code", "is_head", "masked_id", "masked_phone", "run0", "part0")
 
 _CREATE = """
 CREATE TEMPORARY TABLE import_rows (
@@ -45,7 +45,7 @@ CREATE TEMPORARY TABLE import_rows (
     folded_name text NOT NULL, date_of_birth date NOT NULL, birth_precision text NOT NULL, sex text NOT NULL,
     ethnicity text NOT NULL, citizen_id text, si_code text, phone text NOT NULL, area_id integer NOT NULL,
     address text NOT NULL, relationship text NOT NULL, residence_code text NOT NULL, is_head boolean NOT NULL,
-    masked_id text, masked_phone text
+    masked_id text, masked_phone text, run0 integer NOT NULL, part0 integer NOT NULL
 ) ON COMMIT DROP
 """
 
@@ -74,6 +74,23 @@ WITH by_id AS (
 )
 SELECT b.*, p.run, p.part, coalesce(p.has_head, false) AS has_head
 FROM by_si b LEFT JOIN parts p USING (n)
+"""
+
+# Whether a citizen ID or an SI code is on two staged rows (hash aggregates: no sort of the rows).
+_REPEATS = """
+SELECT EXISTS (SELECT FROM import_rows WHERE citizen_id IS NOT NULL GROUP BY citizen_id HAVING count(*) > 1)
+    OR EXISTS (SELECT FROM import_rows WHERE si_code IS NOT NULL GROUP BY si_code HAVING count(*) > 1)
+"""
+
+# _CHECK when no row is refused by it (no citizen ID or SI code twice, the common case): every staged
+# row is kept, so the runs and parts are those the reading counted as the rows came in file order
+# (``run0``, ``part0``: the same rule as _CHECK's windows over consecutive rows) and a run has a head
+# when any of its rows is one: the same table as _CHECK without sorting the rows four times.
+_CHECK_KEPT = """
+CREATE TEMPORARY TABLE import_checked ON COMMIT DROP AS
+SELECT r.*, false AS id_twice, false AS si_twice, r.run0::bigint AS run, r.part0::bigint AS part,
+       h.run0 IS NOT NULL AS has_head
+FROM import_rows r LEFT JOIN (SELECT DISTINCT run0 FROM import_rows WHERE is_head) h USING (run0)
 """
 
 _PROBLEMS = """
@@ -249,7 +266,8 @@ def check() -> list[tuple[int, int, str | None, str, str]]:
     """The whole-file problems as (n, line, sheet, column, reason), in row order."""
     with _step("whole-file checks"), connection.cursor() as cursor:
         cursor.execute("ANALYZE import_rows")  # autovacuum never analyses temporary tables
-        cursor.execute(_CHECK)
+        cursor.execute(_REPEATS)
+        cursor.execute(_CHECK if cursor.fetchone()[0] else _CHECK_KEPT)
         cursor.execute(_PROBLEMS)
         return [(n, line, sheet, column, str(_REASONS[reason]).format(head=head))
                 for n, line, sheet, column, reason, head in cursor.fetchall()]
