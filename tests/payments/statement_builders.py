@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from ansinh.enrollment import services as enrolling
 from ansinh.enrollment.models import Enrollment
 from ansinh.org.models import OrgUnit, Role
@@ -58,7 +60,10 @@ def write_statement(folder: Path, rows: list[tuple[datetime | str, str, int | st
         writer.writerow([])
         writer.writerow(HEADER)
         for number, (at, bank_id, amount, text) in enumerate(rows, start=1):
-            shown = at.strftime("%d/%m/%Y %H:%M:%S") if isinstance(at, datetime) else at
+            # as the bank prints it: Vietnam's wall-clock time (a UTC time read as local moved the bank's day
+            # between 17:00 and 24:00 UTC)
+            local = timezone.localtime(at) if isinstance(at, datetime) and timezone.is_aware(at) else at
+            shown = local.strftime("%d/%m/%Y %H:%M:%S") if isinstance(local, datetime) else local
             credit = f"{amount:,}".replace(",", ".") if isinstance(amount, int) else amount
             writer.writerow([number, shown, bank_id, "", credit, text])
     return path
