@@ -191,6 +191,41 @@ def test_the_page_speaks_english_when_asked(demo_data: None) -> None:
     assert "Provincial top-up — near-poor households (%)" in text and "Whole province" in text
 
 
+
+def test_the_page_prices_everyone_joining_as_the_service_and_asks_for_the_vsi_age(demo_data: None) -> None:
+    """``mode=everyone``: the gap population of the period's last day, as ``whatif_gap.everyone_joined`` prices
+    it (its own test works a commune by hand); the minimum VSI age is asked for, never assumed."""
+    from decimal import Decimal
+
+    from ansinh.lib.money import format_vnd
+    from ansinh.reports import whatif_changes, whatif_gap
+
+    client, asked = _as("xem"), f"?start={ON}&end={ON}&mode=everyone&local_near_poor=40&join_months=6"
+    refused = client.get(f"/bao-cao/phuong-an/{asked}")
+    assert refused.status_code == 400 and 'id="whatif-result"' not in refused.content.decode()
+    assert "tuổi tối thiểu tham gia BHXH tự nguyện" in refused.content.decode()
+
+    page = client.get(f"/bao-cao/phuong-an/{asked}&vsi_min_age=15")
+    assert page.status_code == 200
+    xem = get_user_model().objects.get(username="xem")
+    entered = {item.field: None for item in whatif_changes.editable("40")} | {"local_near_poor": Decimal(40)}
+    scenario, _changes = whatif_changes.scenario(default_parameters(), "40", ON, entered, "xem")
+    direct = whatif_gap.everyone_joined(ON, scenario, vsi_min_age=15, months=6, area_ids=scope_for(xem).area_ids)
+    total = direct.total()
+    assert total.people > 0 and total.local_change > 0  # the demo's gap has near-poor people
+    shown = page.content.decode().split('id="whatif-total"')[1].split("</tr>")[0]
+    cells = [total.state_before, total.state_after, total.state_change, total.local_before, total.local_after,
+             total.local_change, total.payable_before, total.payable_after]
+    assert "".join(f"<th>{format_vnd(v)}</th>" for v in cells) in shown
+    paid = client.get(f"/bao-cao/phuong-an/?start={ON}&end={ON}&local_near_poor=40").content.decode()
+    assert "Người tham gia đóng — hiện hành" not in paid and "Người tham gia đóng — hiện hành" in page.content.decode()
+
+    xlsx = client.get(f"/bao-cao/phuong-an/{asked}&vsi_min_age=15&xlsx=1")
+    assert xlsx.status_code == 200 and "moi-nguoi-tham-gia-20250915" in xlsx["Content-Disposition"]
+    bad = client.get(f"/bao-cao/phuong-an/{asked}&vsi_min_age=15&join_months=5&income=-1")
+    assert bad.status_code == 400 and 'id="whatif-result"' not in bad.content.decode()
+
+
 # The pre-aggregate (models.WhatIfCell, reports/whatif_cells.py) against the grouping from scratch.
 def _cells() -> set[tuple[object, ...]]:
     from ansinh.reports.models import WhatIfCell
