@@ -12,6 +12,11 @@ use (``--people``; 3,400,000 for Nghệ An's size, minutes to generate) and reus
 NQ 07/2025/NQ-HĐND's near-poor top-up raised from 25 % to 40 %. Prints seconds, peak RSS, the rows, the
 totals, then ``whatif_seconds=``, ``whatif_peak_rss_mb=`` and ``whatif_vs_scalar_ratio=``. Targets
 (issue 18): the whole province ≤ 10 s, ≤ 1 GB.
+
+``--everyone-joined --vsi-min-age N [--on YYYY-MM-DD]`` also prices the coverage-gap population of that day
+as if everyone joined for 12 months (``reports.whatif_gap``, the page's second mode) and prints its seconds,
+peak RSS and people per second (``everyone_joined_seconds=``, ``everyone_joined_people_per_s=``); the issue
+sets no target for it.
 """
 
 from __future__ import annotations
@@ -111,6 +116,22 @@ def batch_sample(vsi_ids: list[int], hi_ids: list[int]) -> dict[str, int]:
     return sums
 
 
+def everyone_joined(on: date, scenario: object, vsi_min_age: int) -> None:
+    from ansinh.reports import whatif_gap
+
+    print(f"load average {os.getloadavg()[0]:.2f} before the everyone-joined run")
+    began, cpu = time.perf_counter(), time.process_time()
+    found = whatif_gap.everyone_joined(on, scenario, vsi_min_age=vsi_min_age)  # type: ignore[arg-type]
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
+    total = found.total()
+    print(f"everyone joined on {on:%d/%m/%Y}: {total.people:,} rows (VSI from {vsi_min_age} + household HI) in "
+          f"{seconds:.2f} s wall, {cpu_seconds:.2f} s python CPU, peak RSS {peak_rss_mb():.0f} MB; NSNN "
+          f"{total.state_before:,} → {total.state_after:,}; NSĐP {total.local_before:,} → {total.local_after:,}; "
+          f"participants {total.payable_before:,} → {total.payable_after:,}; {total.refused:,} refused")
+    print(f"everyone_joined_seconds={seconds:.2f}")
+    print(f"everyone_joined_people_per_s={total.people / seconds:.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=340_000, help="size of the synthetic province (first run)")
@@ -118,7 +139,13 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=50_000)
     parser.add_argument("--from-terms", action="store_true",
                         help="also group every term from scratch (no pre-aggregate) and check the same figures")
+    parser.add_argument("--everyone-joined", action="store_true",
+                        help="also price the day's coverage gap as if everyone joined (needs --vsi-min-age)")
+    parser.add_argument("--vsi-min-age", type=int, help="minimum VSI age, as the law in force states it")
+    parser.add_argument("--on", type=date.fromisoformat, default=date(2025, 12, 31), help="the gap's day")
     args = parser.parse_args()
+    if args.everyone_joined and args.vsi_min_age is None:
+        parser.error("--everyone-joined needs --vsi-min-age (no parameter file states the age)")
     django.setup()
     from ansinh.reports import whatif
     from ansinh.rules.params import default_parameters, overlaid
@@ -150,6 +177,8 @@ def main() -> None:
               f"{scratch.as_dict() == found.as_dict()}")
         if scratch.as_dict() != found.as_dict():
             raise SystemExit("MISMATCH: the pre-aggregate's what-if differs from the terms'")
+    if args.everyone_joined:
+        everyone_joined(args.on, scenario, args.vsi_min_age)
     scalar_seconds, sampled, scalar_sums, vsi_ids, hi_ids = scalar_sample(args.sample)
     batch_sums = batch_sample(vsi_ids, hi_ids)
     if scalar_sums != batch_sums:
