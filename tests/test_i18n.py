@@ -49,9 +49,6 @@ ALLOWLIST = {
     "web/templates/web/household_declaration.html": "NĐ 188 Mẫu số 4, the household's declaration: a legal form",
     "web/templates/web/participant_declaration.html": "TK1-TS, the participant's declaration: a legal form",
     "web/templates/web/hi_declaration.html": "NĐ 188 Mẫu số 2, the HI declaration: a legal form",
-    # h15i18n: the offline quote engine, a port of rules/ (tests/browser/test_offline_rules.py compares the two);
-    # its refusals mirror the rules' DomainError messages, whose English is the pair at the raise site.
-    "web/static/web/offline/rules.js": "the ported rules' refusals: Vietnamese still (their English: not yet)",
     # i18ncore: the papers built by the apps below web, and text for Vietnamese readers outside the UI.
     "payments/documents.py": "C45-BB, the receipt of BHXH (PDF): a legal form, Vietnamese in both languages",
     "payments/declarations.py": "NĐ 188 Mẫu số 2/4 and TK1-TS, the declarations: legal forms",
@@ -71,6 +68,9 @@ ALLOWLIST = {
 STRING_ALLOWLIST = {
     ("web/templatetags/vn.py", r"\d{1,3}(?:\.\d{3})*\s?đ(?!\w)"): "a pattern finding amounts in đồng, not text",
     ("web/templates/web/_board_data.html", 'r.venue|cut:"Điểm cầu "'): "cuts a prefix off a site's name (data)",
+    ("web/static/web/offline/rules.js", 'export function formatVnd(amount) { return '
+                                        '`${String(amount).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ".")} đ`; }'):
+        "the đồng sign of an amount (rules.js's formatVnd, as lib/money's format)",
     ("web/static/web/offline/store.js", 'return (text || "").normalize("NFD").replace(/[\\u0300-\\u036f]/g, "")'
                                         '.replace(/đ/g, "d").replace(/Đ/g, "d")'): "folds the letter đ (search)",
 }

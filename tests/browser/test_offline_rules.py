@@ -41,12 +41,20 @@ def _with_overrides() -> ParameterSet:
     return apply_overrides(file_parameters(), configured, lambda name: f"Hỗ trợ của tỉnh {name}")
 
 
+def _serve(script: Path) -> Callable[[Any], None]:
+    """A route handler answering with one of the app's scripts (Playwright passes the request too to a handler
+    that takes two arguments, so the file is bound here, not as a default argument)."""
+    def handler(route: Any) -> None:
+        route.fulfill(body=script.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8")
+    return handler
+
+
 @pytest.fixture(scope="module")
 def rules_page(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
     page = context.new_page()
-    page.route(f"{ORIGIN}/rules.js", lambda route: route.fulfill(
-        body=RULES_JS.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8"))
+    for name in ("rules.js", "i18n.js"):
+        page.route(f"{ORIGIN}/{name}", _serve(RULES_JS.parent / name))
     page.route(f"{ORIGIN}/", lambda route: route.fulfill(body="<!doctype html><title>rules</title>",
                                                           content_type="text/html"))
     page.goto(f"{ORIGIN}/")
@@ -238,3 +246,41 @@ def test_ten_thousand_random_cases_quote_the_same_in_the_browser(rules_page: Any
     assert any(o.get("local_support", 0) > 0 for o in quoted) and any(o.get("notices") for o in quoted)
     assert any(m[6] > 0 for o in quoted for m in o.get("members", ()))
     assert _differences(rules_page, params, cases, outcomes)[:5] == []
+
+
+JS_REFUSAL = """async (parametersText) => {
+  const R = await import("/rules.js");
+  try {
+    R.quoteVsi(JSON.parse(parametersText), {on: "2025-08-01", income: 1000000, months: 12});
+  } catch (e) {
+    return [e.code, e.message];
+  }
+  return null;
+}"""
+
+
+def test_the_ported_rules_refuse_in_the_language_of_the_page(browser: Any, rules_page: Any) -> None:
+    from django.utils import translation
+
+    from ansinh.web.offline_views import page_strings
+
+    with translation.override("en"):
+        strings = page_strings()
+    context = browser.new_context()
+    page = context.new_page()
+    for name in ("rules.js", "i18n.js"):
+        page.route(f"{ORIGIN}/{name}", _serve(RULES_JS.parent / name))
+    meta = strings.replace("&", "&amp;").replace('"', "&quot;")
+    page.route(f"{ORIGIN}/", lambda route: route.fulfill(
+        body=f'<!doctype html><meta name="ansinh-strings" content="{meta}"><title>rules</title>',
+        content_type="text/html; charset=utf-8"))
+    page.goto(f"{ORIGIN}/")
+    parameters = json.dumps(offline.everything(file_parameters()))
+    try:
+        code, english = page.evaluate(JS_REFUSAL, parameters)
+    finally:
+        context.close()
+    code_vi, vietnamese = rules_page.evaluate(JS_REFUSAL, parameters)
+    assert code == code_vi == "income_below_floor"
+    assert vietnamese.startswith("Thu nhập 1.000.000 đ thấp hơn mức tối thiểu ")
+    assert english.startswith("Income 1.000.000 đ is below the floor ") and english.endswith("(rural poverty line).")

@@ -5,6 +5,8 @@
 // never a float. tests/browser/test_offline_rules.py runs every YAML rule case and 10,000 random cases here and
 // compares each result with the Python engine; any difference fails.
 
+import { gettext } from "./i18n.js";
+
 export class QuoteError extends Error {
   constructor(code, message, details = {}) {
     super(message);
@@ -27,12 +29,12 @@ export class Q {
     if (x instanceof Q) return x;
     if (typeof x === "bigint") return new Q(x);
     if (typeof x === "number") {
-      if (!Number.isInteger(x)) throw new QuoteError("invalid_input", `Không phải số nguyên: ${x}`);
+      if (!Number.isInteger(x)) throw new QuoteError("invalid_input", gettext("Không phải số nguyên: {value}", { value: x }));
       return new Q(BigInt(x));
     }
     const text = String(x).trim();  // an exact decimal string ("0.045"), as the parameter JSON writes rates
     const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-    if (!m || (m[2] === "" && !m[3])) throw new QuoteError("invalid_input", `Không đọc được số «${text}».`);
+    if (!m || (m[2] === "" && !m[3])) throw new QuoteError("invalid_input", gettext("Không đọc được số «{text}».", { text }));
     const frac = m[3] || "", exp = Number(m[4] || 0) - frac.length;
     let n = BigInt((m[2] || "0") + frac);
     let d = 1n;
@@ -80,7 +82,7 @@ export function formatVnd(amount) { return `${String(amount).replace(/\B(?=(\d{3
 
 function parameter(P, name) {
   const found = P.parameters[name];
-  if (!found) throw new QuoteError("parameter_not_found", `Không có tham số ${name}.`, { parameter: name });
+  if (!found) throw new QuoteError("parameter_not_found", gettext("Không có tham số {name}.", { name }), { parameter: name });
   return found;
 }
 
@@ -100,24 +102,27 @@ function typed(p, value) {
 function unpublished(p, whenVi, entry) {
   const source = entry ? ` (${entry.reference.title})` : "";
   return new QuoteError("parameter_unpublished",
-    `Chưa có giá trị công bố của «${p.description}» cho ${whenVi}${source}; hãy bổ sung tham số này trước khi tính.`);
+    gettext("Chưa có giá trị công bố của «{description}» cho {when}{source}; hãy bổ sung tham số này trước khi tính.",
+            { description: p.description, when: whenVi, source }));
 }
 
 export function at(P, name, on) {
   const p = parameter(P, name);
   const index = indexOn(p, on);
   if (p.yearly) {
-    if (index < 0 || p.entries[index].effective.slice(0, 4) !== on.slice(0, 4)) throw unpublished(p, `năm ${on.slice(0, 4)}`);
+    if (index < 0 || p.entries[index].effective.slice(0, 4) !== on.slice(0, 4)) throw unpublished(p, gettext("năm {year}", { year: on.slice(0, 4) }));
   } else if (index < 0) {
     throw new QuoteError("parameter_not_in_force",
-      `Tham số «${p.description}» (${name}) chưa có hiệu lực vào ngày ${formatDateVi(on)}; giá trị đầu tiên áp dụng từ ` +
-      `${formatDateVi(p.entries[0].effective)}.`, { parameter: name });
+      gettext("Tham số «{description}» ({name}) chưa có hiệu lực vào ngày {value}; giá trị đầu tiên áp dụng từ {first}.",
+              { description: p.description, name, value: formatDateVi(on), first: formatDateVi(p.entries[0].effective) }),
+      { parameter: name });
   }
   const entry = p.entries[index];
-  if (entry.unpublished) throw unpublished(p, `ngày ${formatDateVi(on)}`, entry);
+  if (entry.unpublished) throw unpublished(p, gettext("ngày {day}", { day: formatDateVi(on) }), entry);
   if (entry.value === null) {
     throw new QuoteError("parameter_not_in_force",
-      `Tham số «${p.description}» (${name}) đã hết hiệu lực từ ${formatDateVi(entry.effective)} (${entry.reference.title}).`,
+      gettext("Tham số «{description}» ({name}) đã hết hiệu lực từ {value} ({title}).",
+              { description: p.description, name, value: formatDateVi(entry.effective), title: entry.reference.title }),
       { parameter: name });
   }
   return { name, effective: entry.effective, value: typed(p, entry.value), reference: entry.reference };
@@ -138,8 +143,8 @@ class Use {
   constructor(P, on) {
     if (P.from && (on < P.from || on > P.to)) {
       throw new QuoteError("parameter_not_in_force",
-        `Dữ liệu tham số trên máy chỉ áp dụng từ ${formatDateVi(P.from)} đến ${formatDateVi(P.to)}; ` +
-        `ngày ${formatDateVi(on)} nằm ngoài — hãy «Tải dữ liệu» lại khi có mạng.`);
+        gettext("Dữ liệu tham số trên máy chỉ áp dụng từ {start} đến {end}; ngày {day} nằm ngoài — hãy «Tải dữ liệu» lại khi có mạng.",
+                { start: formatDateVi(P.from), end: formatDateVi(P.to), day: formatDateVi(on) }));
     }
     this.P = P; this.on = on; this.used = [];
   }
@@ -161,14 +166,14 @@ export function highestRate(rates, groups) {
 }
 
 function notConfigured(province, title) {
-  const what = title ? `theo ${title}` : `(mã tỉnh ${province})`;
-  return { code: NOT_CONFIGURED, message: `Chưa gồm hỗ trợ của tỉnh ${what} — chưa cấu hình.` };
+  const what = title ? gettext("theo {title}", { title }) : gettext("(mã tỉnh {province})", { province });
+  return { code: NOT_CONFIGURED, message: gettext("Chưa gồm hỗ trợ của tỉnh {what} — chưa cấu hình.", { what }) };
 }
 
 function localRates(kind, province, use) {
   if (province === null || province === undefined) return [{}, null];
   if (!/^\d{2}$/.test(province)) {
-    throw new QuoteError("invalid_input", `Mã tỉnh «${province}» không hợp lệ (2 chữ số, ví dụ 40).`, { field: "province" });
+    throw new QuoteError("invalid_input", gettext("Mã tỉnh «{province}» không hợp lệ (2 chữ số, ví dụ 40).", { province }), { field: "province" });
   }
   const name = `${kind}/${province}`;
   const p = use.P.parameters[name];
@@ -182,7 +187,7 @@ function localRates(kind, province, use) {
 // --- retirement age (rules/benefits.retirement) ---------------------------------------------------
 
 export function retirement(P, born, sex) {
-  if (sex !== "male" && sex !== "female") throw new QuoteError("invalid_input", "Giới tính phải là male (nam) hoặc female (nữ).");
+  if (sex !== "male" && sex !== "female") throw new QuoteError("invalid_input", gettext("Giới tính phải là male (nam) hoặc female (nữ)."));
   const name = `benefits/retirement_age_${sex}`;
   const schedule = parameter(P, name);
   const bornYear = Number(born.slice(0, 4));
@@ -195,7 +200,7 @@ export function retirement(P, born, sex) {
     if (reachedYear < year) break;
   }
   throw new QuoteError("parameter_not_in_force",
-    `Người sinh ngày ${formatDateVi(born)} đủ tuổi nghỉ hưu trước khi có bảng tuổi nghỉ hưu đã nạp.`);
+    gettext("Người sinh ngày {born} đủ tuổi nghỉ hưu trước khi có bảng tuổi nghỉ hưu đã nạp.", { born: formatDateVi(born) }));
 }
 
 // --- voluntary SI (rules/vsi.py) ------------------------------------------------------------------
@@ -211,9 +216,9 @@ export function quoteVsi(P, request) {
   const unknown = [...new Set(r.groups)].filter((g) => !SUPPORT_GROUPS.includes(g)).sort();
   if (unknown.length) {
     throw new QuoteError("support_group_unknown",
-      `Nhóm đối tượng không hợp lệ: ${unknown.join(", ")}; dùng: ${SUPPORT_GROUPS.join(", ")}.`);
+      gettext("Nhóm đối tượng không hợp lệ: {value}; dùng: {value2}.", { value: unknown.join(", "), value2: SUPPORT_GROUPS.join(", ") }));
   }
-  if (r.supported_months_used < 0) throw new QuoteError("invalid_input", "Số tháng đã được hỗ trợ không được âm.");
+  if (r.supported_months_used < 0) throw new QuoteError("invalid_input", gettext("Số tháng đã được hỗ trợ không được âm."));
   const rate = use.get("vsi/contribution_rate");
   const povertyLine = use.get("rural_poverty_line");
   checkIncome(r.income, use);
@@ -243,18 +248,21 @@ function checkIncome(income, use) {
   const [floor, ceiling, step] = incomeBounds(use);
   if (income < floor) {
     throw new QuoteError("income_below_floor",
-      `Thu nhập ${formatVnd(income)} thấp hơn mức tối thiểu ${formatVnd(floor)} (chuẩn nghèo khu vực nông thôn).`, { floor });
+      gettext("Thu nhập {value} thấp hơn mức tối thiểu {value2} (chuẩn nghèo khu vực nông thôn).",
+              { value: formatVnd(income), value2: formatVnd(floor) }), { floor });
   }
   if (income > ceiling) {
     throw new QuoteError("income_above_ceiling",
-      `Thu nhập ${formatVnd(income)} cao hơn mức tối đa ${formatVnd(ceiling)} (20 lần lương cơ sở).`, { ceiling });
+      gettext("Thu nhập {value} cao hơn mức tối đa {value2} (20 lần lương cơ sở).",
+              { value: formatVnd(income), value2: formatVnd(ceiling) }), { ceiling });
   }
   if (income !== ceiling && (income - floor) % step) {
     const lower = floor + Math.floor((income - floor) / step) * step;
     const upper = Math.min(lower + step, ceiling);
     throw new QuoteError("income_off_step",
-      `Thu nhập ${formatVnd(income)} không đúng bước ${formatVnd(step)} tính từ ${formatVnd(floor)}; ` +
-      `hai mức gần nhất là ${formatVnd(lower)} và ${formatVnd(upper)}.`, { nearest: [lower, upper] });
+      gettext("Thu nhập {value} không đúng bước {value2} tính từ {value3}; hai mức gần nhất là {value4} và {value5}.",
+              { value: formatVnd(income), value2: formatVnd(step), value3: formatVnd(floor), value4: formatVnd(lower),
+                value5: formatVnd(upper) }), { nearest: [lower, upper] });
   }
 }
 
@@ -263,7 +271,8 @@ function checkMonths(r, use) {
     const terms = use.get("vsi/payment_terms");
     if (!terms.includes(r.months)) {
       throw new QuoteError("payment_term_invalid",
-        `Phương thức đóng ${r.months} tháng không hợp lệ; chọn một trong: ${terms.join(", ")} tháng.`);
+        gettext("Phương thức đóng {months} tháng không hợp lệ; chọn một trong: {allowed} tháng.",
+                { months: r.months, allowed: terms.join(", ") }));
     }
     return;
   }
@@ -271,40 +280,42 @@ function checkMonths(r, use) {
     const years = use.get("vsi/advance_terms");
     if (!years.includes(r.months)) {
       throw new QuoteError("payment_term_invalid",
-        `Đóng trước chỉ theo năm tròn, từ ${Math.min(...years) / 12} đến ${Math.max(...years) / 12} năm ` +
-        `(${years.join(", ")} tháng); không đóng trước ${r.months} tháng.`, { allowed: years });
+        gettext("Đóng trước chỉ theo năm tròn, từ {shortest} đến {longest} năm ({allowed} tháng); không đóng trước {months} tháng.",
+                { shortest: Math.min(...years) / 12, longest: Math.max(...years) / 12, allowed: years.join(", "),
+                  months: r.months }), { allowed: years });
     }
     return;
   }
-  if (r.method !== "catch_up") throw new QuoteError("invalid_input", `Phương thức «${r.method}» không hợp lệ.`);
+  if (r.method !== "catch_up") throw new QuoteError("invalid_input", gettext("Phương thức «{method}» không hợp lệ.", { method: r.method }));
   checkCatchUp(r, use);
 }
 
 function checkCatchUp(r, use) {
   if (!r.born || !r.sex) {
     throw new QuoteError("invalid_input",
-      "Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính.", { field: "born" });
+      gettext("Đóng bù chỉ dành cho người đã hoặc sắp đủ tuổi nghỉ hưu: cần ngày sinh và giới tính."), { field: "born" });
   }
   const reached = retirement(use.P, r.born, r.sex).reachedOn;
   const before = use.get("vsi/catch_up_earliest_months_before_retirement");
   const earliest = before === 0 ? reached : addMonths(`${reached.slice(0, 8)}01`, -before);
   if (r.on < earliest) {
     throw new QuoteError("not_eligible",
-      `Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày ${formatDateVi(reached)}, ` +
-      `sớm nhất được đóng bù từ ngày ${formatDateVi(earliest)}.`, { earliest });
+      gettext("Chưa được đóng bù: người tham gia đủ tuổi nghỉ hưu ngày {value}, sớm nhất được đóng bù từ ngày {value2}.",
+              { value: formatDateVi(reached), value2: formatDateVi(earliest) }), { earliest });
   }
   const cap = use.get("vsi/catch_up_max_months");
   let short = cap;
   if (r.months_paid !== null && r.months_paid !== undefined) {
     short = use.get("benefits/pension_min_years") * 12 - r.months_paid;
     if (short > cap) {
-      throw new QuoteError("not_eligible", `Còn thiếu ${short} tháng, quá ${cap} tháng được đóng bù theo quy định đang áp dụng.`);
+      throw new QuoteError("not_eligible", gettext("Còn thiếu {short} tháng, quá {cap} tháng được đóng bù theo quy định đang áp dụng.", { short, cap }));
     }
   }
   const limit = Math.min(cap, short);
   if (!(r.months >= 1 && r.months <= limit)) {
     throw new QuoteError("months_over_cap",
-      `Số tháng đóng bù phải từ 1 đến ${limit} tháng (số tháng còn thiếu, tối đa ${cap}); đã nhập ${r.months}.`, { cap: limit });
+      gettext("Số tháng đóng bù phải từ 1 đến {limit} tháng (số tháng còn thiếu, tối đa {cap}); đã nhập {months}.",
+              { limit, cap, months: r.months }), { cap: limit });
   }
 }
 
@@ -328,7 +339,7 @@ function fundReturn(r, use) {
   const year = Number(r.on.slice(0, 4)) - 1;
   if (r.fund_return !== null && r.fund_return !== undefined && r.fund_return !== "") {
     const given = Q.of(r.fund_return);
-    if (given.cmp(0) < 0 || given.cmp(1) >= 0) throw new QuoteError("invalid_input", "Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031).");
+    if (given.cmp(0) < 0 || given.cmp(1) >= 0) throw new QuoteError("invalid_input", gettext("Lãi suất tháng phải từ 0 đến dưới 1 (ví dụ 0.0031)."));
     return given;
   }
   try {
@@ -338,8 +349,8 @@ function fundReturn(r, use) {
   } catch (error) {
     if (!(error instanceof QuoteError) || error.code !== "parameter_unpublished") throw error;
     throw new QuoteError("fund_return_missing",
-      `Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm ${year}; ` +
-      "hãy nhập lãi suất tháng để ước tính (ví dụ 0,0031).", { year });
+      gettext("Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng công bố cho năm {year}; hãy nhập lãi suất tháng để ước tính (ví dụ 0,0031).",
+              { year }), { year });
   }
 }
 
@@ -366,14 +377,14 @@ export function quoteHi(P, request) {
   const r = { already_joined: 0, previous_card_end: null, province: null, ...request };
   const members = r.members.map((m) => ({ covered_elsewhere: false, group: HOUSEHOLD, as_household: false, ...m }));
   const use = new Use(P, r.on);
-  if (r.already_joined < 0) throw new QuoteError("invalid_input", "Số thành viên đã tham gia trước trong năm không được âm.");
+  if (r.already_joined < 0) throw new QuoteError("invalid_input", gettext("Số thành viên đã tham gia trước trong năm không được âm."));
   if (!members.some((m) => !m.covered_elsewhere)) {
-    throw new QuoteError("household_empty", "Hộ gia đình cần ít nhất một thành viên tham gia BHYT hộ gia đình.");
+    throw new QuoteError("household_empty", gettext("Hộ gia đình cần ít nhất một thành viên tham gia BHYT hộ gia đình."));
   }
   checkMembers(members, use);
   const terms = use.get("household_hi/terms");
   if (!terms.includes(r.months)) {
-    throw new QuoteError("payment_term_invalid", `Kỳ đóng ${r.months} tháng không hợp lệ; chọn một trong: ${terms.join(", ")} tháng.`);
+    throw new QuoteError("payment_term_invalid", gettext("Kỳ đóng {months} tháng không hợp lệ; chọn một trong: {allowed} tháng.", { months: r.months, allowed: terms.join(", ") }));
   }
   const rate = use.get("household_hi/contribution_rate");
   const base = use.get("base_salary");
@@ -407,7 +418,7 @@ export function quoteHi(P, request) {
 function supportRate(group, use) {
   if (group === "near_poor_full") return use.get("household_hi/near_poor_full_support_rate");
   const rates = use.get("household_hi/state_support_rate");
-  if (!(group in rates)) throw new QuoteError("parameter_not_found", `Không có tỷ lệ hỗ trợ cho nhóm ${group}.`);
+  if (!(group in rates)) throw new QuoteError("parameter_not_found", gettext("Không có tỷ lệ hỗ trợ cho nhóm {group}.", { group }));
   return rates[group];
 }
 
@@ -424,15 +435,15 @@ function checkMembers(members, use) {
   for (const member of members) {
     if (!MEMBER_GROUPS.includes(member.group)) {
       throw new QuoteError("support_group_unknown",
-        `Nhóm thành viên không hợp lệ: ${member.group}; dùng: ${MEMBER_GROUPS.join(", ")}.`);
+        gettext("Nhóm thành viên không hợp lệ: {group}; dùng: {value}.", { group: member.group, value: MEMBER_GROUPS.join(", ") }));
     }
     if (member.as_household && (!SUPPORTED_GROUPS.includes(member.group)
                                 || !use.get("household_hi/supported_may_join_as_household"))) {
       const since = parameter(use.P, "household_hi/supported_may_join_as_household").entries.find((e) => e.value);
-      const when = since ? `, và chỉ từ ${formatDateVi(since.effective)}` : "";
+      const when = since ? gettext(", và chỉ từ {value}", { value: formatDateVi(since.effective) }) : "";
       throw new QuoteError("not_eligible",
-        "Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia đình" +
-        `${when} (Luật 51/2024/QH15).`);
+        gettext("Chỉ người thuộc nhóm được NSNN hỗ trợ đóng (hộ cận nghèo) mới được chọn tham gia theo hộ gia đình{when} (Luật 51/2024/QH15).",
+                { when }));
     }
   }
 }
