@@ -75,6 +75,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("web:coverage", "GET"): LOGGED_IN,  # issue 18: coverage by commune in one's scope (empty outside any)
     # the province's what-if prices every term of the province: its leadership only (the demo viewer's scope)
     ("web:report_whatif", "GET"): row(F, F, F, OK, F, F, LOGIN),
+    ("web:report_whatif_start", "GET"): POST_ONLY,
+    ("web:report_whatif_start", "POST"): row(F, F, F, OK, F, F, LOGIN),  # "if everyone joined", by the queue
     ("web:campaigns", "GET"): LOGGED_IN,
     ("web:campaign", "GET"): READ_X,  # the campaign covers commune X only
     ("web:campaign_board", "GET"): READ_X,
@@ -320,6 +322,7 @@ def page_bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "web:outbox_cancel": {}, "web:outbox_retry": {},
         "web:person_consent": {"purpose": "reminder", "channel": "sms", "decision": "refuse", "note": "nói trực tiếp"},
         "web:citizen": {}, "web:citizen_code": {}, "web:citizen_leave": {},  # empty: the form's 400, or the start
+        "web:report_whatif_start": {"start": today, "end": today, "mode": "everyone", "vsi_min_age": 15},
         "web:export_start": {"kind": "d05", "collector": ids["collector_id"], "start": "2025-08-01",
                              "end": "2025-08-31"},
     }

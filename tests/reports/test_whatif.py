@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -161,7 +162,12 @@ def test_the_page_offers_todays_figures_to_change(demo_data: None) -> None:
     page = _as("xem").get("/bao-cao/phuong-an/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert 'name="local_near_poor"' in text and 'value="25.00"' in text  # NQ 07/2025's near-poor top-up
+    box = text.split('name="local_near_poor"')[0].rsplit("<input", 1)[1] + text.split('name="local_near_poor"')[1]
+    assert 'placeholder="25"' in box.split(">")[0] and "value=" not in box.split(">")[0]  # NQ 07/2025's, today's
+    from django.utils import timezone
+
+    today = default_parameters().at("base_salary", timezone.localdate()).value
+    assert f'placeholder="{today}"' in text  # today's base salary (not the 1st of January's: 2,530,000 ≠ 2,340,000)
     assert 'id="whatif-result"' not in text  # nothing is run before a period is asked for
 
 
@@ -363,3 +369,74 @@ def test_the_command_prices_everyone_joining_and_asks_for_the_vsi_age(demo_data:
 
     direct = whatif_gap.everyone_joined(ON, overlaid(default_parameters(), tmp_path), vsi_min_age=15)
     assert data["total"] == json.loads(json.dumps(direct.total().as_dict()))
+
+
+def test_a_large_gap_is_priced_by_the_queue_with_its_progress_and_the_pages_figures(
+        demo_data: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``whatif_gap.INLINE_PEOPLE`` people (minutes at a province's size) the page prices nothing by GET: it
+    offers a POST that enqueues the job; the job counts communes as it goes and ends with the figures the page
+    would have shown and the table as XLSX, for the one who asked only."""
+    from decimal import Decimal
+
+    from python_calamine import CalamineWorkbook
+
+    from ansinh.jobs import worker
+    from ansinh.lib.money import format_vnd
+    from ansinh.reports import jobs, whatif_changes, whatif_gap
+    from ansinh.reports.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    asked = {"start": ON.isoformat(), "end": ON.isoformat(), "mode": "everyone", "local_near_poor": "40",
+             "join_months": "6", "vsi_min_age": "15"}
+    client, xem = _as("xem"), get_user_model().objects.get(username="xem")
+    inline = client.get("/bao-cao/phuong-an/", asked).content.decode()
+    monkeypatch.setattr(whatif_gap, "INLINE_PEOPLE", 0)
+    page = client.get("/bao-cao/phuong-an/", {**asked, "xlsx": "1"})
+    shown = page.content.decode()
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")  # no file by GET
+    assert 'id="whatif-background"' in shown and 'id="whatif-result"' not in shown
+    assert 'name="local_near_poor" value="40"' in shown and 'name="xlsx"' not in shown
+    assert not ExportJob.objects.exists()  # a GET writes nothing
+
+    assert client.post("/bao-cao/phuong-an/tinh-trong-nen/", {**asked, "vsi_min_age": ""}).status_code == 400
+    assert client.post("/bao-cao/phuong-an/tinh-trong-nen/", {**asked, "mode": "paid"}).status_code == 400
+    assert not ExportJob.objects.exists()  # a refused form enqueues nothing
+    started = client.post("/bao-cao/phuong-an/tinh-trong-nen/", asked)
+    job = ExportJob.objects.get()
+    communes = len(whatif_gap.communes_of("40", scope_for(xem).area_ids))
+    assert started.status_code == 302 and started["Location"] == f"/xuat/{job.pk}/"
+    assert (job.kind, job.total, job.done) == ("whatif", communes, 0) and communes > whatif_gap.COMMUNES_A_QUERY
+    running = client.get(started["Location"]).content.decode()
+    assert f"Đang tính: 0 / {communes} xã, phường" in running and "Về trang phương án hỗ trợ" in running
+    assert _as("daily").get(started["Location"]).status_code == 404  # the job is its asker's
+
+    heard: list[int] = []
+    real = whatif_gap.everyone_joined
+
+    def listened(*args: Any, progress: Any, **kwargs: Any) -> Any:
+        def both(n: int) -> None:
+            heard.append(n)
+            progress(n)
+        return real(*args, progress=both, **kwargs)
+
+    monkeypatch.setattr(whatif_gap, "everyone_joined", listened)
+    assert worker.drain() == 1
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("done", communes)
+    assert heard == sorted(heard) and heard[-1] == communes and len(heard) > 1  # the bar moves commune by commune
+
+    entered = {item.field: None for item in whatif_changes.editable("40")} | {"local_near_poor": Decimal(40)}
+    scenario, _changes = whatif_changes.scenario(default_parameters(), "40", ON, entered, "xem")
+    total = real(ON, scenario, vsi_min_age=15, months=6, area_ids=scope_for(xem).area_ids).total()
+    assert total.local_change > 0
+    expected = (f"Toàn tỉnh: NSNN {format_vnd(total.state_after)} (chênh lệch {format_vnd(total.state_change)}); "
+                f"NSĐP {format_vnd(total.local_after)} (chênh lệch {format_vnd(total.local_change)}).")
+    assert expected in job.summary and expected in inline  # the job's figures are the page's
+    done = client.get(started["Location"]).content.decode()
+    assert 'id="export-summary"' in done and expected in done and "Tải bảng (XLSX)" in done
+    rows = CalamineWorkbook.from_path(str(jobs.file_of(job))).get_sheet_by_index(0).to_python()
+    last = rows[-1]
+    assert last[1] == "Toàn tỉnh" and [int(v) for v in last[3:]] == [
+        total.people, total.affected, total.state_before, total.state_after, total.state_change, total.local_before,
+        total.local_after, total.local_change, total.payable_before, total.payable_after]
+    assert sum(int(r[3]) for r in rows[1:-1]) == total.people  # one row per district and year, then the total

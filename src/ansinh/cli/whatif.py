@@ -64,6 +64,7 @@ def whatif_command(
         with Progress(console=console, transient=True, disable=as_json) as bar:
             shown = bar.add_task(_("Đang tính"), total=None)
             if everyone_joined:
+                bar.update(shown, total=len(whatif_gap.communes_of(province)))  # the progress counts communes
                 found = whatif_gap.everyone_joined(last, scenario, vsi_min_age=vsi_min_age or 0, income=income,
                                                    months=months, province=province,
                                                    progress=lambda n: bar.update(shown, completed=n))

@@ -7,8 +7,9 @@ A job is idempotent: the file is written under a temporary name and renamed once
 export is marked done (and its audit entry written) only by the run that moves it from running to
 done, so a run cut short by a killed worker and run again has the effect of one.
 
-Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, the payments of a period, and a commune's
-coverage-gap list on a day (named people, identifiers masked: audited on every export).
+Kinds: the lists for BHXH (D05-TS, form No. 4) of a collector, the payments of a period, a commune's
+coverage-gap list on a day (named people, identifiers masked: audited on every export), and the province's
+what-if "if everyone joined" (figures only; minutes at a province's size), its progress counted in communes.
 
 Also the periodic jobs of reports: the sweep of old exports and the refresh of recent facts."""
 
@@ -23,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,8 +39,9 @@ from ansinh.org.queries import collectors
 from ansinh.org.scope import Scope, not_found, scope_for
 from ansinh.payments import efiling, exports, lists490, queries
 from ansinh.registry.audit import audit_read
-from ansinh.reports import coverage, services
+from ansinh.reports import coverage, services, whatif, whatif_changes, whatif_gap
 from ansinh.reports.models import ExportJob, ExportStatus
+from ansinh.rules.params import default_parameters
 
 KEPT = timedelta(days=7)  # finished exports are deleted after this
 PAYMENT_COLUMNS = [("paid_at", gettext_lazy("Thời điểm thu")), ("receipt", gettext_lazy("Số biên lai")),
@@ -62,6 +64,8 @@ class Kind:
     medium: str = "xlsx"
     named: bool = False  # lists people by name: audited on every export, even with identifiers masked
     dated: bool = True  # params "start"–"end"; else "on", a day
+    # writes the file itself (path, progress): the rows written and the lines shown with it when done
+    write: Callable[[ExportJob, Scope, str, Callable[[int], None]], tuple[int, list[str]]] | None = None
 
 
 def _period(params: dict[str, Any]) -> tuple[date, date]:
@@ -88,6 +92,33 @@ def _collector_args(params: dict[str, Any]) -> tuple[int, date, date]:
     return (params["collector"], *_period(params))
 
 
+def _whatif_communes(scope: Scope, params: dict[str, Any]) -> int:
+    return len(whatif_gap.communes_of(whatif_changes.province_of(scope), scope.area_ids))
+
+
+def _write_whatif(job: ExportJob, scope: Scope, path: str, progress: Callable[[int], None]) -> tuple[int, list[str]]:
+    """"If everyone joined" (``whatif_gap``) as the page would price it, its progress in communes; the table
+    (with the province's total) to XLSX, the page's lines kept for the job's page."""
+    with translation.override(job.params.get("language")):  # the lines in the language of the page that asked
+        return _price_everyone(job, scope, path, progress)
+
+
+def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Callable[[int], None]) -> tuple[int, list[str]]:
+    params, province, base = job.params, whatif_changes.province_of(scope), default_parameters()
+    on, effective = date.fromisoformat(params["on"]), date.fromisoformat(params["effective"])
+    entered = whatif_changes.entered_from_json(province, params["entered"])
+    scenario, changes = whatif_changes.scenario(base, province, effective, entered, job.user.get_username())
+    found = whatif_gap.everyone_joined(on, scenario, vsi_min_age=params["vsi_min_age"], income=params["income"],
+                                       months=params["months"], province=province, baseline=base,
+                                       area_ids=scope.area_ids, progress=progress)
+    income = whatif_gap.minimum_income(base, on) if params["income"] is None else params["income"]
+    lines = whatif_changes.describe(found, changes, effective, {**params, "on": on, "income": income})
+    columns = [(key, str(label)) for key, label in (*whatif.COLUMNS, *whatif.PAYABLE_COLUMNS)]
+    rows = [*(r.as_dict() for r in found.rows), {**found.total().as_dict(), "year": ""}]
+    exports.write_xlsx_to(path, job.title, columns, rows)
+    return _whatif_communes(scope, params), lines
+
+
 KINDS = {
     "d05": Kind(gettext_lazy("Danh sách D05-TS"), exports.D05_COLUMNS,
                 lambda scope, p: queries.d05_count(scope, *_collector_args(p)),
@@ -111,6 +142,8 @@ KINDS = {
                      needs_collector=False),
     "gaps": Kind(gettext_lazy("Người chưa tham gia"), coverage.GAP_COLUMNS, coverage.gap_count, coverage.gap_rows,
                  needs_collector=False, personal=True, named=True, dated=False),
+    "whatif": Kind(gettext_lazy("Phương án hỗ trợ nếu mọi người tham gia"), [], _whatif_communes,
+                   lambda scope, p: iter(()), needs_collector=False, dated=False, write=_write_whatif),
 }
 
 
@@ -172,7 +205,11 @@ def run(job_id: int) -> ExportJob:
     partial = path.with_name(f"{path.name}.part")
     ExportJob.objects.filter(pk=job.pk).update(done=0, updated_at=timezone.now())
     try:
-        if kind.form:
+        summary: list[str] = []
+        if kind.write is not None:
+            written, summary = kind.write(job, scope, str(partial), lambda n: ExportJob.objects.filter(
+                pk=job.pk).update(done=n, updated_at=timezone.now()))
+        elif kind.form:
             collector = OrgUnit.objects.get(pk=job.params["collector"])
             partial.write_bytes(efiling.package(scope, collector, *_period(job.params)) if kind.form == "efiling"
                                 else lists490.render(kind.form, scope, collector, *_period(job.params), kind.medium))
@@ -190,7 +227,8 @@ def run(job_id: int) -> ExportJob:
     else:
         with transaction.atomic():
             finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-                status=ExportStatus.DONE, done=written, file_name=path.name, finished_at=timezone.now())
+                status=ExportStatus.DONE, done=written, file_name=path.name, summary=summary,
+                finished_at=timezone.now())
             if finished and kind.personal and written and (kind.named or exports_any_full(scope)):
                 _audit_export(job, scope, written)
     return ExportJob.objects.get(pk=job.pk)

@@ -53,6 +53,8 @@ COLUMNS = [("code", gettext_lazy("Mã")), ("name", gettext_lazy("Đơn vị")), 
            ("state_before", gettext_lazy("NSNN hiện hành")), ("state_after", gettext_lazy("NSNN phương án")),
            ("state_change", gettext_lazy("NSNN chênh lệch")), ("local_before", gettext_lazy("NSĐP hiện hành")),
            ("local_after", gettext_lazy("NSĐP phương án")), ("local_change", gettext_lazy("NSĐP chênh lệch"))]
+PAYABLE_COLUMNS = [("payable_before", gettext_lazy("Người tham gia đóng — hiện hành")),
+                   ("payable_after", gettext_lazy("Người tham gia đóng — phương án"))]  # "if everyone joined"
 
 
 @dataclass

@@ -18,8 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.areas.tree import map_tree
 from ansinh.lib.errors import DomainError, ErrorCode
+from ansinh.lib.money import format_decimal, format_number, format_vnd
+from ansinh.lib.periods import format_date_vi
 from ansinh.org.models import Role
 from ansinh.org.scope import Scope
+from ansinh.reports.whatif import WhatIf
 from ansinh.rules import overrides
 from ansinh.rules.params import Override, ParameterSet, apply_overrides, file_parameters
 
@@ -98,7 +101,7 @@ def scenario(base: ParameterSet, province: str, effective: date, entered: Mappin
         value = entered.get(item.field)
         if value is None or value == now[item.field]:
             continue
-        lines.append(f"{item.label}: {now[item.field]} → {value}")
+        lines.append(f"{item.label}: {_shown(item, now[item.field])} → {_shown(item, value)}")
         new = Decimal(value) / 100 if item.unit == "percent" else int(value)
         if item.key is None:
             changed[item.name] = new
@@ -112,5 +115,49 @@ def scenario(base: ParameterSet, province: str, effective: date, entered: Mappin
     return apply_overrides(base, made, lambda name: name), lines
 
 
+def _shown(item: Editable, value: Any) -> str:
+    return format_decimal(value) if item.unit == "percent" else format_number(int(value))
+
+
 def _jsonable(value: Any) -> Any:
     return {k: Decimal(v) for k, v in value.items()} if isinstance(value, Mapping) else value
+
+
+def entered_as_json(province: str, entered: Mapping[str, Any]) -> dict[str, str | None]:
+    """The figures entered on the page as a job's parameters (``reports.jobs``, kind "whatif")."""
+    return {item.field: None if entered.get(item.field) is None else str(entered[item.field])
+            for item in editable(province)}
+
+
+def entered_from_json(province: str, kept: Mapping[str, Any]) -> dict[str, Decimal | int | None]:
+    """The inverse of :func:`entered_as_json`: a percent as a Decimal, an amount in đồng as an int."""
+    found: dict[str, Decimal | int | None] = {}
+    for item in editable(province):
+        value = kept.get(item.field)
+        found[item.field] = None if value is None else Decimal(value) if item.unit == "percent" else int(value)
+    return found
+
+
+def describe(found: WhatIf, changes: list[str], effective: date, joining: Mapping[str, Any] | None = None) -> list[str]:
+    """The lines above the table: what was priced, what changed, the province's totals. ``joining`` (for "if
+    everyone joined"): the day's ``on``, ``months``, ``vsi_min_age`` and the VSI ``income`` priced."""
+    total = found.total()
+    if joining is not None:
+        lines = [_("Nếu mọi người chưa có bảo hiểm ngày {on} (chưa từng tham gia hoặc đã dừng; không gồm người có "
+                   "bảo hiểm khác) đều tham gia {months} tháng: BHXH tự nguyện từ {age} tuổi, thu nhập {income}/tháng; "
+                   "BHYT hộ gia đình cho mọi người. Thay đổi áp dụng từ {effective}.").format(
+                       on=format_date_vi(joining["on"]), months=joining["months"], age=joining["vsi_min_age"],
+                       income=format_vnd(joining["income"]), effective=format_date_vi(effective))]
+    else:
+        lines = [_("Các kỳ đóng đã thu, tính từ {start} đến {end}; thay đổi áp dụng từ {effective}.").format(
+            start=format_date_vi(found.start), end=format_date_vi(found.end), effective=format_date_vi(effective))]
+    lines += [
+        *(changes or [_("Không thay đổi tham số nào: phương án bằng quy định hiện hành.")]),
+        _("Toàn tỉnh: NSNN {state} (chênh lệch {state_change}); NSĐP {local} (chênh lệch {local_change}).").format(
+            state=format_vnd(total.state_after), state_change=format_vnd(total.state_change),
+            local=format_vnd(total.local_after), local_change=format_vnd(total.local_change)),
+    ]
+    if joining is not None:
+        lines.append(_("Người tham gia đóng: {before} theo quy định hiện hành, {after} theo phương án.").format(
+            before=format_vnd(total.payable_before), after=format_vnd(total.payable_after)))
+    return lines

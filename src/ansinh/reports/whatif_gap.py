@@ -16,12 +16,15 @@ day's year) as the what-if of the paid terms.
 
 Not modelled: who could not join regular VSI (past retirement age, on a pension) beyond the age given; the
 people covered by VSI but without HI are "covered" in ``coverage`` and so not in the gap.
-Read by commune, a few communes a query: memory follows the largest commune, not the province.
+Read by commune, a few communes a query: memory follows the largest commune, not the province. At the size
+of the synthetic province (3.4 M people) it takes minutes (docs/performance.md): above ``INLINE_PEOPLE`` people
+the page sends it to the queue (``reports.jobs``, kind "whatif"), whose progress counts communes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -33,11 +36,13 @@ from ansinh.enrollment import coverage
 from ansinh.enrollment.models import Enrollment, EnrollmentStatus, HiCardLine, Scheme
 from ansinh.enrollment.services import GROUP_OF_STATUS, derived_groups_of, poverty_statuses_on
 from ansinh.lib.money import round_vnd
+from ansinh.registry.models import Person
 from ansinh.reports.whatif import Priced, WhatIf, _rows, _Sums, _Units
 from ansinh.rules import batch, household_hi
 from ansinh.rules.params import ParameterSet, default_parameters
 
 COMMUNES_A_QUERY = 20
+INLINE_PEOPLE = 50_000  # above this many people in the registry of the reader's communes, a job of the queue
 
 
 def minimum_income(params: ParameterSet, on: date) -> int:
@@ -59,19 +64,49 @@ def everyone_joined(on: date, scenario: ParameterSet, *, vsi_min_age: int, incom
     sides = (baseline or default_parameters(), scenario)
     income = minimum_income(sides[0], on) if income is None else income
     cap = int(sides[0].at("vsi/state_support_max_months", on).value)  # type: ignore[call-overload]
-    units, sums, code, seen = _Units.read(), _Sums(), int(province), 0
-    tree = map_tree().units
-    communes = sorted(pk for pk, (_parent, level, _code) in tree.items() if level in COMMUNE_LEVELS
-                      and pk < len(units.province) and units.province[pk] == code
-                      and (area_ids is None or pk in area_ids))
-    day = np.datetime64(on, "D")
+    units, sums = _Units.read(), _Sums()
+    communes = communes_of(province, area_ids, units)
+    joining = _Joining(on, income, months, vsi_min_age, cap, sides)
     for at in range(0, len(communes), COMMUNES_A_QUERY):
         chunk = communes[at:at + COMMUNES_A_QUERY]
         people = list(coverage.statuses(chunk, on).filter(coverage__in=[coverage.NEVER_COVERED, coverage.LAPSED])
                       .only("pk", "area_id", "date_of_birth", "ethnicity", "island_resident").order_by("pk"))
-        if not people:
-            continue
-        seen += len(people)
+        if people:
+            joining.price(people, units, sums)
+        if progress is not None:
+            progress(min(at + COMMUNES_A_QUERY, len(communes)))
+    return WhatIf(on, on, province, _rows(sums))
+
+
+def communes_of(province: str, area_ids: frozenset[int] | None = None, units: _Units | None = None) -> list[int]:
+    """The communes (of every map) of ``province``, within ``area_ids`` when given: what the gap is read by."""
+    units = units or _Units.read()
+    code = int(province)
+    return sorted(pk for pk, (_parent, level, _code) in map_tree().units.items() if level in COMMUNE_LEVELS
+                  and pk < len(units.province) and units.province[pk] == code and (area_ids is None or pk in area_ids))
+
+
+def population(province: str, area_ids: frozenset[int] | None = None) -> int:
+    """How many people the registry has in those communes: what says whether the page prices the gap itself."""
+    return int(Person.objects.filter(area_id__in=communes_of(province, area_ids)).count())
+
+
+@dataclass(frozen=True)
+class _Joining:
+    """How everyone joins: on the day, at the VSI income, for the months, from the VSI age; both sides."""
+
+    on: date
+    income: int
+    months: int
+    vsi_min_age: int
+    cap: int  # the months of state VSI support a person may have
+    sides: tuple[ParameterSet, ParameterSet]
+
+    def price(self, people: list[Person], units: _Units, sums: _Sums) -> None:
+        """Add one chunk of the gap population, priced as if each joined (module docstring), to ``sums``."""
+        on, income, months, vsi_min_age, cap, sides = (self.on, self.income, self.months, self.vsi_min_age, self.cap,
+                                                       self.sides)
+        day = np.datetime64(on, "D")
         ids = [p.pk for p in people]
         adults = [p for p in people if p.date_of_birth is not None and _age(p.date_of_birth, on) >= vsi_min_age]
         if adults:
@@ -119,6 +154,3 @@ def everyone_joined(on: date, scenario: ParameterSet, *, vsi_min_age: int, incom
             (cards[0].state_support, cards[1].state_support), (cards[0].local_support, cards[1].local_support),
             (cards[0].amount, cards[1].amount), (cards[0].error != 0) | (cards[1].error != 0)),
             np.ones(len(people), dtype=np.int64))
-        if progress is not None:
-            progress(seen)
-    return WhatIf(on, on, province, _rows(sums))

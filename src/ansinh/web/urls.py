@@ -36,6 +36,7 @@ urlpatterns = [
     path("bao-cao/tai-tuc/", report_views.renewals, name="report_renewals"),
     path("bao-cao/bao-phu/", coverage_views.coverage_report, name="coverage"),
     path("bao-cao/phuong-an/", whatif_views.what_if, name="report_whatif"),
+    path("bao-cao/phuong-an/tinh-trong-nen/", whatif_views.what_if_start, name="report_whatif_start"),
     path("chien-dich/", campaign_views.campaign_list, name="campaigns"),
     path("chien-dich/<slug:slug>/", campaign_views.workspace, name="campaign"),
     path("chien-dich/<slug:slug>/ra-quan/", campaign_views.board, name="campaign_board"),

@@ -15,24 +15,21 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from ansinh.lib.errors import DomainError
-from ansinh.lib.money import format_vnd
-from ansinh.lib.periods import format_date_vi
 from ansinh.org.scope import scope_for
-from ansinh.reports import whatif, whatif_changes, whatif_gap
+from ansinh.reports import jobs, whatif, whatif_changes, whatif_gap
 from ansinh.rules.params import default_parameters
 from ansinh.web.common import export_query, export_table, or_404, refused
 from ansinh.web.field_forms import DATE_WIDGET, PeriodForm
 
 MAX_DAYS = 366 * 15  # the synthetic province's whole history fits; a longer period is a typing slip
 PAID, EVERYONE = "paid", "everyone"
-PAYABLE_COLUMNS = [("payable_before", gettext_lazy("Người tham gia đóng — hiện hành")),
-                   ("payable_after", gettext_lazy("Người tham gia đóng — phương án"))]
 
 
 class WhatIfForm(PeriodForm):
@@ -53,15 +50,21 @@ class WhatIfForm(PeriodForm):
                                                    "người tham gia: ngày cuối kỳ)"),
                                 required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args: Any, province: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, province: str, today: dict[str, Any], **kwargs: Any) -> None:
+        """``today``: the figures in force today, shown in the empty boxes (an empty box changes nothing: a
+        figure filled in for the reader would be a change on a day where it is not in force)."""
         super().__init__(*args, **kwargs)
         for item in whatif_changes.editable(province):
+            shown = {"placeholder": f"{today[item.field].normalize():f}" if item.unit == "percent"
+                     else str(today[item.field])}
             if item.unit == "percent":
                 self.fields[item.field] = forms.DecimalField(label=item.label, required=False, min_value=0,
-                                                             max_value=100, decimal_places=2)
+                                                             max_value=100, decimal_places=2,
+                                                             widget=forms.NumberInput(attrs=shown))
             else:
                 self.fields[item.field] = forms.IntegerField(label=item.label, required=False, min_value=0,
-                                                             max_value=1_000_000_000)
+                                                             max_value=1_000_000_000,
+                                                             widget=forms.NumberInput(attrs=shown))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -74,20 +77,38 @@ class WhatIfForm(PeriodForm):
         return cleaned
 
 
-@login_required
-def what_if(request: HttpRequest) -> HttpResponse:
+def _form(request: HttpRequest, data: Any) -> tuple[WhatIfForm, str, Any]:
+    """The form of the reader's province (its leadership only: others are refused), bound to ``data``."""
     scope = scope_for(request.user)
     province = or_404(lambda: whatif_changes.province_of(scope))
     base, today = default_parameters(), timezone.localdate()
-    start = date(today.year, 1, 1)
-    initial = {"start": start, "end": today, **whatif_changes.current(base, province, start)}
+    return WhatIfForm(data, province=province, today=whatif_changes.current(base, province, today),
+                      initial={"start": date(today.year, 1, 1), "end": today}), province, scope
+
+
+def _joining(data: dict[str, Any]) -> dict[str, Any]:
+    """The "if everyone joined" of the form, as the job's parameters."""
+    return {"on": data["end"].isoformat(), "effective": (data["effective"] or data["end"]).isoformat(),
+            "vsi_min_age": data["vsi_min_age"], "income": data["income"], "months": data["join_months"]}
+
+
+@login_required
+def what_if(request: HttpRequest) -> HttpResponse:
     bound = "start" in request.GET
-    form = WhatIfForm(request.GET if bound else None, province=province, initial=initial)
+    form, province, scope = _form(request, request.GET if bound else None)
     context: dict[str, Any] = {"form": form, "found": None, "query": export_query(request)}
     if not bound or not form.is_valid():
         return render(request, "web/report_whatif.html", context, status=400 if bound else 200)
     data = form.cleaned_data
     everyone = data["mode"] == EVERYONE
+    if everyone and whatif_gap.population(province, scope.area_ids) > whatif_gap.INLINE_PEOPLE:
+        # minutes of work at a province's size: asked for by a POST, priced by the queue with a progress bar
+        kept = request.GET.copy()
+        for name in ("xlsx", "pdf"):
+            kept.pop(name, None)
+        context["background"] = [(name, value) for name, values in kept.lists() for value in values]
+        return render(request, "web/report_whatif.html", context)
+    base = default_parameters()
     effective = data["effective"] or (data["end"] if everyone else data["start"])
     entered = {item.field: data.get(item.field) for item in whatif_changes.editable(province)}
     try:
@@ -105,32 +126,43 @@ def what_if(request: HttpRequest) -> HttpResponse:
             raise page from None
         form.add_error(None, error.message)
         return render(request, "web/report_whatif.html", context, status=400)
-    total = found.total()
+    joining = None
     if everyone:
-        income = whatif_gap.minimum_income(base, data["end"]) if data["income"] is None else data["income"]
-        lines = [_("Nếu mọi người chưa có bảo hiểm ngày {on} (chưa từng tham gia hoặc đã dừng; không gồm người có "
-                   "bảo hiểm khác) đều tham gia {months} tháng: BHXH tự nguyện từ {age} tuổi, thu nhập {income}/tháng; "
-                   "BHYT hộ gia đình cho mọi người. Thay đổi áp dụng từ {effective}.").format(
-                       on=format_date_vi(data["end"]), months=data["join_months"], age=data["vsi_min_age"],
-                       income=format_vnd(income), effective=format_date_vi(effective))]
-    else:
-        lines = [_("Các kỳ đóng đã thu, tính từ {start} đến {end}; thay đổi áp dụng từ {effective}.").format(
-            start=format_date_vi(found.start), end=format_date_vi(found.end), effective=format_date_vi(effective))]
-    lines += [
-        *(changes or [_("Không thay đổi tham số nào: phương án bằng quy định hiện hành.")]),
-        _("Toàn tỉnh: NSNN {state} (chênh lệch {state_change}); NSĐP {local} (chênh lệch {local_change}).").format(
-            state=format_vnd(total.state_after), state_change=format_vnd(total.state_change),
-            local=format_vnd(total.local_after), local_change=format_vnd(total.local_change)),
-    ]
-    if everyone:
-        lines.append(_("Người tham gia đóng: {before} theo quy định hiện hành, {after} theo phương án.").format(
-            before=format_vnd(total.payable_before), after=format_vnd(total.payable_after)))
+        joining = _joining(data) | {"on": data["end"], "income": whatif_gap.minimum_income(base, data["end"])
+                                    if data["income"] is None else data["income"]}
+    lines = whatif_changes.describe(found, changes, effective, joining)
     rows = [r.as_dict() for r in found.rows]
     stem = (f"phuong-an-moi-nguoi-tham-gia-{found.end:%Y%m%d}" if everyone
             else f"phuong-an-{found.start:%Y%m%d}-{found.end:%Y%m%d}")
-    columns = [*whatif.COLUMNS, *PAYABLE_COLUMNS] if everyone else whatif.COLUMNS
+    columns = [*whatif.COLUMNS, *whatif.PAYABLE_COLUMNS] if everyone else whatif.COLUMNS
     exported = export_table(request, stem, _("Phương án hỗ trợ — chi phí NSNN và NSĐP"), lines, columns, rows)
     if exported:
         return exported
-    context.update(found=found, total=total, rows=rows, lines=lines, changes=changes, everyone=everyone)
+    context.update(found=found, total=found.total(), rows=rows, lines=lines, changes=changes, everyone=everyone)
     return render(request, "web/report_whatif.html", context)
+
+
+@login_required
+@require_POST
+def what_if_start(request: HttpRequest) -> HttpResponse:
+    """"If everyone joined" for a large registry: the same form, posted, becomes a job of the queue
+    (``reports.jobs``, kind "whatif"); its page shows the progress, then the totals and the table as XLSX."""
+    form, province, _scope = _form(request, request.POST)
+    context: dict[str, Any] = {"form": form, "found": None, "query": ""}
+    if form.is_valid() and form.cleaned_data["mode"] != EVERYONE:
+        form.add_error("mode", _("Chỉ phương án “nếu mọi người tham gia” được tính trong nền."))
+    if not form.is_valid():
+        return render(request, "web/report_whatif.html", context, status=400)
+    data = form.cleaned_data
+    entered = {item.field: data.get(item.field) for item in whatif_changes.editable(province)}
+    params = _joining(data) | {"entered": whatif_changes.entered_as_json(province, entered),
+                               "language": translation.get_language()}
+    try:
+        job = jobs.start(request.user, "whatif", params)  # type: ignore[arg-type]
+    except DomainError as error:
+        page = refused(error)
+        if page is not None:
+            raise page from None
+        form.add_error(None, error.message)
+        return render(request, "web/report_whatif.html", context, status=400)
+    return redirect("web:export", job_id=job.pk)
