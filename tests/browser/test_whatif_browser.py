@@ -47,6 +47,7 @@ def test_if_everyone_joined_is_priced_in_the_background_with_a_progress_bar(
         assert f"Đã tính xong {job.total} xã, phường" in shown and "Toàn tỉnh: NSNN " in shown
         assert "Tỉnh hỗ trợ thêm — hộ cận nghèo (%): 25 → 40" in shown  # the change priced, and no other
         assert "Lương cơ sở" not in shown  # an untouched box is no change (a filled-in base salary of 01/01 was)
+        assert page.is_visible("#export-pdf")  # the page as PDF too, from what the job kept
         snap(page, "18-whatif-background-done")
         with page.expect_download() as download:
             page.click("#export-download")

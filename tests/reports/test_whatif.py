@@ -431,9 +431,12 @@ def test_a_large_gap_is_priced_by_the_queue_with_its_progress_and_the_pages_figu
     assert total.local_change > 0
     expected = (f"Toàn tỉnh: NSNN {format_vnd(total.state_after)} (chênh lệch {format_vnd(total.state_change)}); "
                 f"NSĐP {format_vnd(total.local_after)} (chênh lệch {format_vnd(total.local_change)}).")
-    assert expected in job.summary and expected in inline  # the job's figures are the page's
+    assert expected in job.summary["lines"] and expected in inline  # the job's figures are the page's
     done = client.get(started["Location"]).content.decode()
     assert 'id="export-summary"' in done and expected in done and "Tải bảng (XLSX)" in done
+    pdf = client.get(f"/xuat/{job.pk}/tai/", {"pdf": "1"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert _as("daily").get(f"/xuat/{job.pk}/tai/", {"pdf": "1"}).status_code == 404
     rows = CalamineWorkbook.from_path(str(jobs.file_of(job))).get_sheet_by_index(0).to_python()
     last = rows[-1]
     assert last[1] == "Toàn tỉnh" and [int(v) for v in last[3:]] == [

@@ -64,8 +64,8 @@ class Kind:
     medium: str = "xlsx"
     named: bool = False  # lists people by name: audited on every export, even with identifiers masked
     dated: bool = True  # params "start"–"end"; else "on", a day
-    # writes the file itself (path, progress): the rows written and the lines shown with it when done
-    write: Callable[[ExportJob, Scope, str, Callable[[int], None]], tuple[int, list[str]]] | None = None
+    # writes the file itself (path, progress): the rows written and what its page shows when done
+    write: Callable[[ExportJob, Scope, str, Callable[[int], None]], tuple[int, dict[str, Any]]] | None = None
 
 
 def _period(params: dict[str, Any]) -> tuple[date, date]:
@@ -96,14 +96,17 @@ def _whatif_communes(scope: Scope, params: dict[str, Any]) -> int:
     return len(whatif_gap.communes_of(whatif_changes.province_of(scope), scope.area_ids))
 
 
-def _write_whatif(job: ExportJob, scope: Scope, path: str, progress: Callable[[int], None]) -> tuple[int, list[str]]:
+Progress = Callable[[int], None]
+
+
+def _write_whatif(job: ExportJob, scope: Scope, path: str, progress: Progress) -> tuple[int, dict[str, Any]]:
     """"If everyone joined" (``whatif_gap``) as the page would price it, its progress in communes; the table
-    (with the province's total) to XLSX, the page's lines kept for the job's page."""
+    (with the province's total) to XLSX; the page's lines and that table kept for the job's page (and its PDF)."""
     with translation.override(job.params.get("language")):  # the lines in the language of the page that asked
         return _price_everyone(job, scope, path, progress)
 
 
-def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Callable[[int], None]) -> tuple[int, list[str]]:
+def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Progress) -> tuple[int, dict[str, Any]]:
     params, province, base = job.params, whatif_changes.province_of(scope), default_parameters()
     on, effective = date.fromisoformat(params["on"]), date.fromisoformat(params["effective"])
     entered = whatif_changes.entered_from_json(province, params["entered"])
@@ -116,7 +119,7 @@ def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Callable[
     columns = [(key, str(label)) for key, label in (*whatif.COLUMNS, *whatif.PAYABLE_COLUMNS)]
     rows = [*(r.as_dict() for r in found.rows), {**found.total().as_dict(), "year": ""}]
     exports.write_xlsx_to(path, job.title, columns, rows)
-    return _whatif_communes(scope, params), lines
+    return _whatif_communes(scope, params), {"lines": lines, "rows": rows}
 
 
 KINDS = {
@@ -205,7 +208,7 @@ def run(job_id: int) -> ExportJob:
     partial = path.with_name(f"{path.name}.part")
     ExportJob.objects.filter(pk=job.pk).update(done=0, updated_at=timezone.now())
     try:
-        summary: list[str] = []
+        summary: dict[str, Any] = {}
         if kind.write is not None:
             written, summary = kind.write(job, scope, str(partial), lambda n: ExportJob.objects.filter(
                 pk=job.pk).update(done=n, updated_at=timezone.now()))

@@ -222,7 +222,7 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
     error = models.CharField(max_length=300, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
-    summary = models.JSONField(default=list, blank=True)  # lines shown with the file when done (the what-if's)
+    summary = models.JSONField(default=dict, blank=True)  # shown when done: the what-if's "lines" and "rows"
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)  # progress moves it; a still one means a dead writer
     finished_at = models.DateTimeField(null=True, blank=True)

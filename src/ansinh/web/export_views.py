@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ansinh.lib.errors import DomainError
-from ansinh.reports import jobs
-from ansinh.web.common import or_404, refused
+from ansinh.reports import jobs, whatif
+from ansinh.web.common import export_table, or_404, refused
 
 
 @login_required
@@ -50,7 +50,12 @@ def progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, job_id: int) -> FileResponse:
+def download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = or_404(lambda: jobs.job_of(request.user, job_id))  # type: ignore[arg-type]
     path = or_404(lambda: jobs.file_of(job))
+    if job.kind == "whatif":  # also as the page's PDF, from the lines and the table the job kept
+        report = export_table(request, f"{job.kind}-{job.pk}", job.title, job.summary.get("lines", []),
+                              [*whatif.COLUMNS, *whatif.PAYABLE_COLUMNS], job.summary.get("rows", []))
+        if report is not None:
+            return report
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.kind}-{job.pk}{path.suffix}")
