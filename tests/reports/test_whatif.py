@@ -443,3 +443,27 @@ def test_a_large_gap_is_priced_by_the_queue_with_its_progress_and_the_pages_figu
         total.people, total.affected, total.state_before, total.state_after, total.state_change, total.local_before,
         total.local_after, total.local_change, total.payable_before, total.payable_after]
     assert sum(int(r[3]) for r in rows[1:-1]) == total.people  # one row per district and year, then the total
+
+
+def test_a_refused_what_if_job_fails_with_its_reason_in_the_askers_language(
+        demo_data: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day before the parameters exist: the job ends failed with the rules' refusal, in English for an English
+    page; the generic export endpoint does not take the what-if (its own form) and answers 400, never 500."""
+    from ansinh.jobs import worker
+    from ansinh.reports import whatif_gap
+    from ansinh.reports.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(whatif_gap, "INLINE_PEOPLE", 0)
+    client = _as("xem")
+    client.cookies["ansinh_language"] = "en"
+    started = client.post("/bao-cao/phuong-an/tinh-trong-nen/", {"start": "2000-01-01", "end": "2000-01-01",
+                                                                  "mode": "everyone", "vsi_min_age": "15"})
+    assert started.status_code == 302 and worker.drain() == 1
+    job = ExportJob.objects.get()
+    assert job.status == "failed" and job.error and job.error.isascii()  # English, not the worker's Vietnamese
+    assert "The scenario could not be calculated:" in client.get(started["Location"]).content.decode()
+    for who in ("xem", "daily"):
+        refused = _as(who).post("/xuat/", {"kind": "whatif", "start": "2025-01-01", "end": "2025-01-31"})
+        assert refused.status_code in (302, 400) and refused.status_code != 500
+    assert ExportJob.objects.count() == 1

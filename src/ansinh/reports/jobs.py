@@ -102,8 +102,11 @@ Progress = Callable[[int], None]
 def _write_whatif(job: ExportJob, scope: Scope, path: str, progress: Progress) -> tuple[int, dict[str, Any]]:
     """"If everyone joined" (``whatif_gap``) as the page would price it, its progress in communes; the table
     (with the province's total) to XLSX; the page's lines and that table kept for the job's page (and its PDF)."""
-    with translation.override(job.params.get("language")):  # the lines in the language of the page that asked
-        return _price_everyone(job, scope, path, progress)
+    with translation.override(job.params["language"]):  # its lines (and its refusal) in the page's language
+        try:
+            return _price_everyone(job, scope, path, progress)
+        except DomainError as error:
+            raise DomainError(error.code, error.message, error.message, **error.details) from error
 
 
 def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Progress) -> tuple[int, dict[str, Any]]:
@@ -168,7 +171,7 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
         require_order(start_day, end_day)
         when = f"{start_day:%d/%m/%Y}–{end_day:%d/%m/%Y}"
     else:
-        when = f"{date.fromisoformat(params['on']):%d/%m/%Y}"
+        when = f"{date.fromisoformat(params.get('on', '')):%d/%m/%Y}"  # none: a ValueError, the caller's 400
     if found.needs_collector and not collectors(user, scope).filter(pk=params.get("collector")).exists():
         raise not_found()
     total = found.count(scope, params)
@@ -225,7 +228,7 @@ def run(job_id: int) -> ExportJob:
     except (DomainError, OSError) as error:
         partial.unlink(missing_ok=True)
         message = error.message if isinstance(error, DomainError) else _("Không ghi được tệp.")
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message,
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(message)[:300],
                                                    finished_at=timezone.now())
     else:
         with transaction.atomic():

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ansinh.lib.errors import DomainError
+from ansinh.lib.errors import DomainError, ErrorCode
 from ansinh.reports import jobs, whatif
 from ansinh.web.common import export_table, or_404, refused
 
@@ -29,6 +29,8 @@ def start(request: HttpRequest) -> HttpResponse:
     try:
         if kind == "gaps" and "commune" not in params:
             raise ValueError("no commune")
+        if kind in jobs.KINDS and jobs.KINDS[kind].write is not None:  # the what-if: its own form and page
+            raise DomainError(ErrorCode.INVALID_INPUT, _("Không có loại danh sách này."), "Not a list.")
         job = jobs.start(request.user, kind, params)  # type: ignore[arg-type]
     except ValueError:
         messages.error(request, _("Ngày không hợp lệ (dạng YYYY-MM-DD)."))
