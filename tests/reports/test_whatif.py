@@ -409,6 +409,9 @@ def test_a_large_gap_is_priced_by_the_queue_with_its_progress_and_the_pages_figu
     running = client.get(started["Location"]).content.decode()
     assert f"Đang tính: 0 / {communes} xã, phường" in running and "Về trang phương án hỗ trợ" in running
     assert _as("daily").get(started["Location"]).status_code == 404  # the job is its asker's
+    again = client.post("/bao-cao/phuong-an/tinh-trong-nen/", {**asked, "join_months": "3"}, follow=True)
+    assert ExportJob.objects.count() == 1 and again.redirect_chain[-1][0] == started["Location"]  # one at a time
+    assert "Bạn đang có một phương án đang tính" in again.content.decode()
 
     heard: list[int] = []
     real = whatif_gap.everyone_joined

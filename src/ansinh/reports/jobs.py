@@ -174,6 +174,10 @@ def start(user: AbstractBaseUser, kind: str, params: dict[str, Any], *, backgrou
         when = f"{date.fromisoformat(params.get('on', '')):%d/%m/%Y}"  # none: a ValueError, the caller's 400
     if found.needs_collector and not collectors(user, scope).filter(pk=params.get("collector")).exists():
         raise not_found()
+    if found.write is not None:  # minutes of a worker each: one at a time per user (a repeated POST finds it)
+        running = ExportJob.objects.filter(user_id=user.pk, kind=kind, status=ExportStatus.RUNNING).first()
+        if running is not None:
+            return running
     total = found.count(scope, params)
     sweep(timezone.now())
     with transaction.atomic():  # the record and its job, or neither

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -165,4 +166,6 @@ def what_if_start(request: HttpRequest) -> HttpResponse:
             raise page from None
         form.add_error(None, error.message)
         return render(request, "web/report_whatif.html", context, status=400)
+    if job.params != params:
+        messages.info(request, _("Bạn đang có một phương án đang tính: hãy chờ nó xong rồi tính phương án khác."))
     return redirect("web:export", job_id=job.pk)
