@@ -291,22 +291,16 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute("SELECT count(*) FROM import_valid WHERE new_person")
             people = int(cursor.fetchone()[0])
         large = _large(cursor, "registry_person", people)
+        # the keys between the import's own tables, checked once over each table at the end instead of one
+        # deferred query per row at commit
+        keys = _drop_inner_foreign_keys(cursor) if large else []
         rebuilt = _drop_secondary_indexes(cursor, "registry_person") if large else []
         with _step("people inserted"):
             cursor.execute(_INSERT_PEOPLE, {"now": now})
         if rebuilt:
-            with _step("people's indexes rebuilt"):
-                # CREATE INDEX refuses a table with pending trigger events: the people's own deferred
-                # foreign-key checks run now (they would at commit), then are deferred again
-                cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE conrelid = "
-                               "'registry_person'::regclass AND contype = 'f' AND condeferrable AND condeferred")
-                deferred = cursor.fetchone()[0]
-                if deferred:
-                    cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
-                for definition in rebuilt:
+            with _step("people's indexes rebuilt"), _checks_run(cursor, ("registry_person",)):
+                for definition in rebuilt:  # CREATE INDEX, like ALTER TABLE, refuses pending trigger events
                     cursor.execute(definition)
-                if deferred:
-                    cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
         with _step("households"):
             cursor.execute(_GROUPS)
             cursor.execute(_NEW_HOUSEHOLDS_BY_AREA)
@@ -324,6 +318,11 @@ def write(actor_id: int | None, now: datetime, on: date,
             cursor.execute(_MEMBERSHIPS)
             cursor.execute(_INSERT_MEMBERSHIPS, {"on": on})
             memberships = cursor.rowcount
+        if keys:
+            # the kept keys' checks of the rows just written run first (pending trigger events)
+            with _step("inner foreign keys checked"), _checks_run(cursor, INNER_KEYS + INNER_TARGETS):
+                for definition in keys:  # ALTER TABLE … ADD CONSTRAINT: one join over the table, every row
+                    cursor.execute(definition)
         large = _large(cursor, "registry_auditentry", people + households + memberships)
         rebuilt = _drop_secondary_indexes(cursor, "registry_auditentry") if large else []
         with _step("audit entries"):
@@ -348,6 +347,44 @@ def _large(cursor: Any, table: str, rows: int) -> bool:
     # the planner's estimate of the rows already there (-1: never analysed) is enough to weigh against
     cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
     return rows >= cursor.fetchone()[0]
+
+
+# Keys from a table the import writes to another it writes: a household's head, a membership's household and
+# person. Dropping a foreign key locks the referenced table too (ACCESS EXCLUSIVE, to the commit), so the keys
+# to the communes stay (every request reads the map) and are checked row by row.
+INNER_KEYS = ("registry_household", "registry_membership")
+INNER_TARGETS = ("registry_person", "registry_household")
+
+
+def _drop_inner_foreign_keys(cursor: Any) -> list[str]:
+    """Drop the foreign keys between the import's tables (``INNER_KEYS`` → ``INNER_TARGETS``) and return the
+    statements that add them again as they were."""
+    cursor.execute("""
+        SELECT quote_ident(conname), conrelid::regclass::text, pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) AND confrelid = ANY(%s::regclass[])
+        ORDER BY conrelid, conname""", [list(INNER_KEYS), list(INNER_TARGETS)])
+    keys = cursor.fetchall()
+    with _checks_run(cursor, INNER_KEYS + INNER_TARGETS):  # rows written earlier in the transaction
+        for name, table, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    return [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}" for name, table, definition in keys]
+
+
+@contextmanager
+def _checks_run(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
+    """The deferred foreign-key checks pending on ``tables`` run now, and are deferred again after the block: a
+    table with pending trigger events cannot be altered (the checks would have run at the commit anyway)."""
+    cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE contype = 'f' "
+                   "AND conrelid = ANY(%s::regclass[]) AND condeferrable AND condeferred", [list(tables)])
+    deferred = cursor.fetchone()[0]
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+    yield
+    cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE contype = 'f' "
+                   "AND conrelid = ANY(%s::regclass[]) AND condeferrable AND condeferred", [list(tables)])
+    deferred = cursor.fetchone()[0]
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
 
 
 def _drop_secondary_indexes(cursor: Any, table: str) -> list[str]:
