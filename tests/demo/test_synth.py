@@ -75,6 +75,13 @@ def test_a_small_province_is_consistent_and_its_facts_equal_the_payments() -> No
         assert (renewal.period_start, renewal.period_end, renewal.payable) == (
             again.card.valid_from, again.card.valid_to, again.total)
         assert renewal.calculation.result == json.loads(json.dumps(again.as_dict(), default=str))
+    if connection.vendor == "postgresql":  # the records' JSON compressed with lz4 where the server has it
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+            lz4 = cursor.fetchone()[0]
+            cursor.execute("SELECT DISTINCT pg_column_compression(result) FROM enrollment_calculationrecord "
+                           "WHERE pg_column_compression(result) IS NOT NULL")
+            assert {row[0] for row in cursor.fetchall()} == {"lz4" if lz4 else "pglz"}
         assert sorted(renewal.hi_lines.values_list("amount", flat=True)) == sorted(m.amount for m in again.members)
 
 

@@ -41,7 +41,10 @@ NO_CARD = date(1, 1, 1)  # stands for "no previous card" in the card table's key
 # This transaction's settings: index rebuilds and the sorts of the whole-table statements in memory,
 # and no JIT compilation (the planner's cost of these statements triggers it; the people import measured
 # ~2 s of compiling per statement, docs/performance.md). bench/synth.py measures them against none.
-SETTINGS = ("SET LOCAL maintenance_work_mem = '256MB'", "SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off")
+# A calculation record's JSON is ~2 KB, over the TOAST threshold: each of ~5 million is compressed, with lz4
+# rather than the server's default pglz (the slowest statement of the synth, 72.6 s at full size with pglz).
+SETTINGS = ("SET LOCAL maintenance_work_mem = '256MB'", "SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off",
+            "SET LOCAL default_toast_compression = 'lz4'")
 
 
 def generate(sizes: list[int], the_map: _Map, agents: dict[int, list[tuple[int, int]]], rules: _Rules, *,
@@ -62,8 +65,11 @@ def generate(sizes: list[int], the_map: _Map, agents: dict[int, list[tuple[int, 
             cur.execute("SET LOCAL session_replication_role = replica")
         post_id = OrgUnit.objects.get(code="BD40").pk
         cur.execute("SELECT setseed(%s)", [(seed % 2_000_000) / 1_000_000 - 1])
+        cur.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        lz4 = bool(cur.fetchone()[0])  # a server built without lz4 keeps its pglz
         for setting in SETTINGS:
-            cur.execute(setting)
+            if lz4 or "lz4" not in setting:
+                cur.execute(setting)
         rebuild = _drop_indexes(cur, TABLES)
         _lookups(cur, the_map, agents)
         people, households = sum(sizes), len(sizes)
