@@ -93,6 +93,16 @@ def _joining(data: dict[str, Any]) -> dict[str, Any]:
             "vsi_min_age": data["vsi_min_age"], "income": data["income"], "months": data["join_months"]}
 
 
+def _refused(request: HttpRequest, form: WhatIfForm, context: dict[str, Any], error: DomainError) -> HttpResponse:
+    """A refusal of the rules or the queue: out of scope or not the role's is the 404/403 page, the rest is
+    said above the form (400)."""
+    page = refused(error)
+    if page is not None:
+        raise page from None
+    form.add_error(None, error.message)
+    return render(request, "web/report_whatif.html", context, status=400)
+
+
 @login_required
 def what_if(request: HttpRequest) -> HttpResponse:
     bound = "start" in request.GET
@@ -122,11 +132,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
             found = whatif.what_if(data["start"], data["end"], scenario, province=province, baseline=base,
                                    area_ids=scope.area_ids)
     except DomainError as error:
-        page = refused(error)
-        if page is not None:
-            raise page from None
-        form.add_error(None, error.message)
-        return render(request, "web/report_whatif.html", context, status=400)
+        return _refused(request, form, context, error)
     joining = None
     if everyone:
         joining = _joining(data) | {"on": data["end"], "income": whatif_gap.minimum_income(base, data["end"])
@@ -161,11 +167,7 @@ def what_if_start(request: HttpRequest) -> HttpResponse:
     try:
         job = jobs.start(request.user, "whatif", params)  # type: ignore[arg-type]
     except DomainError as error:
-        page = refused(error)
-        if page is not None:
-            raise page from None
-        form.add_error(None, error.message)
-        return render(request, "web/report_whatif.html", context, status=400)
+        return _refused(request, form, context, error)
     if job.params != params:
         messages.info(request, _("Bạn đang có một phương án đang tính: hãy chờ nó xong rồi tính phương án khác."))
     return redirect("web:export", job_id=job.pk)
