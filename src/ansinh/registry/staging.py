@@ -374,17 +374,16 @@ def _drop_inner_foreign_keys(cursor: Any) -> list[str]:
 def _checks_run(cursor: Any, tables: tuple[str, ...]) -> Iterator[None]:
     """The deferred foreign-key checks pending on ``tables`` run now, and are deferred again after the block: a
     table with pending trigger events cannot be altered (the checks would have run at the commit anyway)."""
-    cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE contype = 'f' "
-                   "AND conrelid = ANY(%s::regclass[]) AND condeferrable AND condeferred", [list(tables)])
-    deferred = cursor.fetchone()[0]
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+    def deferred_keys() -> str | None:  # read again after the block: it may have dropped or added keys
+        cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = ANY(%s::regclass[]) AND condeferrable AND condeferred", [list(tables)])
+        return cursor.fetchone()[0]
+
+    if names := deferred_keys():
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
     yield
-    cursor.execute("SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint WHERE contype = 'f' "
-                   "AND conrelid = ANY(%s::regclass[]) AND condeferrable AND condeferred", [list(tables)])
-    deferred = cursor.fetchone()[0]
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+    if names := deferred_keys():
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
 def _drop_secondary_indexes(cursor: Any, table: str) -> list[str]:

@@ -117,12 +117,11 @@ def _price_everyone(job: ExportJob, scope: Scope, path: str, progress: Progress)
     found = whatif_gap.everyone_joined(on, scenario, vsi_min_age=params["vsi_min_age"], income=params["income"],
                                        months=params["months"], province=province, baseline=base,
                                        area_ids=scope.area_ids, progress=progress)
-    income = whatif_gap.minimum_income(base, on) if params["income"] is None else params["income"]
-    lines = whatif_changes.describe(found, changes, effective, {**params, "on": on, "income": income})
+    lines = whatif_changes.describe(found, changes, effective, params)
     columns = [(key, str(label)) for key, label in (*whatif.COLUMNS, *whatif.PAYABLE_COLUMNS)]
     rows = [*(r.as_dict() for r in found.rows), {**found.total().as_dict(), "year": ""}]
     exports.write_xlsx_to(path, job.title, columns, rows)
-    return _whatif_communes(scope, params), {"lines": lines, "rows": rows}
+    return job.total, {"lines": lines, "rows": rows}  # job.total: its communes
 
 
 KINDS = {

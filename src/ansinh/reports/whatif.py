@@ -100,6 +100,7 @@ class WhatIf:
     province: str
     rows: list[Totals]
     not_priced: int = 0  # advance / catch-up VSI terms of the period
+    income: int | None = None  # "if everyone joined" (whatif_gap): the VSI income priced
 
     def total(self) -> Totals:
         summed = Totals(0, "", _("Toàn tỉnh"), 0)

@@ -140,14 +140,14 @@ def entered_from_json(province: str, kept: Mapping[str, Any]) -> dict[str, Decim
 
 def describe(found: WhatIf, changes: list[str], effective: date, joining: Mapping[str, Any] | None = None) -> list[str]:
     """The lines above the table: what was priced, what changed, the province's totals. ``joining`` (for "if
-    everyone joined"): the day's ``on``, ``months``, ``vsi_min_age`` and the VSI ``income`` priced."""
+    everyone joined", priced on ``found.end`` at ``found.income``): its ``months`` and ``vsi_min_age``."""
     total = found.total()
     if joining is not None:
         lines = [_("Nếu mọi người chưa có bảo hiểm ngày {on} (chưa từng tham gia hoặc đã dừng; không gồm người có "
                    "bảo hiểm khác) đều tham gia {months} tháng: BHXH tự nguyện từ {age} tuổi, thu nhập {income}/tháng; "
                    "BHYT hộ gia đình cho mọi người. Thay đổi áp dụng từ {effective}.").format(
-                       on=format_date_vi(joining["on"]), months=joining["months"], age=joining["vsi_min_age"],
-                       income=format_vnd(joining["income"]), effective=format_date_vi(effective))]
+                       on=format_date_vi(found.end), months=joining["months"], age=joining["vsi_min_age"],
+                       income=format_vnd(found.income or 0), effective=format_date_vi(effective))]
     else:
         lines = [_("Các kỳ đóng đã thu, tính từ {start} đến {end}; thay đổi áp dụng từ {effective}.").format(
             start=format_date_vi(found.start), end=format_date_vi(found.end), effective=format_date_vi(effective))]

@@ -75,7 +75,7 @@ def everyone_joined(on: date, scenario: ParameterSet, *, vsi_min_age: int, incom
             joining.price(people, units, sums)
         if progress is not None:
             progress(min(at + COMMUNES_A_QUERY, len(communes)))
-    return WhatIf(on, on, province, _rows(sums))
+    return WhatIf(on, on, province, _rows(sums), income=income)
 
 
 def communes_of(province: str, area_ids: frozenset[int] | None = None, units: _Units | None = None) -> list[int]:

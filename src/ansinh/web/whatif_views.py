@@ -133,11 +133,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
                                    area_ids=scope.area_ids)
     except DomainError as error:
         return _refused(request, form, context, error)
-    joining = None
-    if everyone:
-        joining = _joining(data) | {"on": data["end"], "income": whatif_gap.minimum_income(base, data["end"])
-                                    if data["income"] is None else data["income"]}
-    lines = whatif_changes.describe(found, changes, effective, joining)
+    lines = whatif_changes.describe(found, changes, effective, _joining(data) if everyone else None)
     rows = [r.as_dict() for r in found.rows]
     stem = (f"phuong-an-moi-nguoi-tham-gia-{found.end:%Y%m%d}" if everyone
             else f"phuong-an-{found.start:%Y%m%d}-{found.end:%Y%m%d}")
